@@ -1,0 +1,146 @@
+package telemetryprovider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/confmap"
+)
+
+func retrieve(t *testing.T, env map[string]string, uri string) (any, error) {
+	t.Helper()
+	p := &provider{lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
+	ret, err := p.Retrieve(context.Background(), uri, nil)
+	if err != nil {
+		return nil, err
+	}
+	return ret.AsRaw()
+}
+
+func TestDefaults(t *testing.T) {
+	f := func(selector string, want any) {
+		t.Helper()
+		got, err := retrieve(t, nil, "telemetry:"+selector)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, selector)
+	}
+	f("enabled", true)
+	f("drop_all", false)
+	f("sample_rate", 0.1)
+	f("sampling_percentage", 10.0)
+	f("batch_size", 100)
+	f("flush_interval", "1m0s")
+	f("retention_days", 90)
+	f("retention", "2160h0m0s")
+	f("privacy_mode", "strict")
+	f("dashboard_enabled", true)
+	f("api_key", "")
+	f("endpoint", "")
+	f("clickhouse_endpoint", "http://127.0.0.1:8123")
+	f("clickhouse_database", "telemetry")
+	f("otlp_grpc_endpoint", "127.0.0.1:4317")
+	f("otlp_http_endpoint", "127.0.0.1:4318")
+	f("api_endpoint", "127.0.0.1:8080")
+	f("prometheus_endpoint", "127.0.0.1:8889")
+	f("health_endpoint", "127.0.0.1:13133")
+	f("self_metrics_host", "127.0.0.1")
+	f("self_metrics_port", 8888)
+}
+
+func TestValidValues(t *testing.T) {
+	f := func(env, raw, selector string, want any) {
+		t.Helper()
+		got, err := retrieve(t, map[string]string{env: raw}, "telemetry:"+selector)
+		require.NoError(t, err, "%s=%s", env, raw)
+		assert.Equal(t, want, got, "%s=%s", env, raw)
+	}
+	f("TELEMETRY_ENABLED", "false", "drop_all", true)
+	f("TELEMETRY_ENABLED", "FALSE", "enabled", false)
+	f("TELEMETRY_SAMPLE_RATE", "1", "sampling_percentage", 100.0)
+	f("TELEMETRY_SAMPLE_RATE", "0", "sampling_percentage", 0.0)
+	f("TELEMETRY_SAMPLE_RATE", "0.29", "sampling_percentage", 29.0) // no float noise (28.999…)
+	f("TELEMETRY_SAMPLE_RATE", "0.001", "sampling_percentage", 0.1)
+	f("TELEMETRY_BATCH_SIZE", "5000", "batch_size", 5000)
+	f("TELEMETRY_FLUSH_INTERVAL", "2.5", "flush_interval", "2.5s")
+	f("TELEMETRY_FLUSH_INTERVAL", "200ms", "flush_interval", "200ms")
+	f("TELEMETRY_RETENTION_DAYS", "7", "retention", "168h0m0s")
+	f("TELEMETRY_PRIVACY_MODE", "minimal", "privacy_mode", "minimal")
+	f("TELEMETRY_ENDPOINT", "https://collector.example.com:4318", "endpoint", "https://collector.example.com:4318")
+	f("TELEMETRY_CLICKHOUSE_ENDPOINT", "clickhouse://ch:9000?dial_timeout=5s", "clickhouse_endpoint", "clickhouse://ch:9000?dial_timeout=5s")
+	f("TELEMETRY_SELF_METRICS_ENDPOINT", "127.0.0.1:0", "self_metrics_port", 0)
+}
+
+func TestInvalidValuesNameTheVariable(t *testing.T) {
+	f := func(env, raw, wantMsg string) {
+		t.Helper()
+		// Asking for an unrelated selector must still fail: every variable is checked at start.
+		_, err := retrieve(t, map[string]string{env: raw}, "telemetry:enabled")
+		require.Error(t, err, "%s=%s", env, raw)
+		assert.Contains(t, err.Error(), env+"=")
+		assert.Contains(t, err.Error(), wantMsg)
+	}
+	f("TELEMETRY_SAMPLE_RATE", "1.5", "from 0.0 to 1.0")
+	f("TELEMETRY_SAMPLE_RATE", "-0.1", "from 0.0 to 1.0")
+	f("TELEMETRY_SAMPLE_RATE", "NaN", "from 0.0 to 1.0")
+	f("TELEMETRY_SAMPLE_RATE", "ten", "from 0.0 to 1.0")
+	f("TELEMETRY_ENABLED", "maybe", "true or false")
+	f("TELEMETRY_DASHBOARD_ENABLED", "", "true or false")
+	f("TELEMETRY_BATCH_SIZE", "0", "whole number")
+	f("TELEMETRY_BATCH_SIZE", "1.5", "whole number")
+	f("TELEMETRY_FLUSH_INTERVAL", "-1", "seconds")
+	f("TELEMETRY_FLUSH_INTERVAL", "soon", "seconds")
+	f("TELEMETRY_RETENTION_DAYS", "0", "days")
+	f("TELEMETRY_PRIVACY_MODE", "lax", "strict, balanced, minimal")
+	f("TELEMETRY_ENDPOINT", "telemetry.api", "http:// or https://")
+	f("TELEMETRY_API_KEY", "two words", "white space")
+	f("TELEMETRY_CLICKHOUSE_ENDPOINT", "ftp://x:1", "scheme")
+	f("TELEMETRY_CLICKHOUSE_DATABASE", "tele-metry", "database name")
+	f("TELEMETRY_OTLP_HTTP_ENDPOINT", "4318", "host:port")
+	f("TELEMETRY_SELF_METRICS_ENDPOINT", "127.0.0.1:99999", "port")
+}
+
+func TestAllWrongValuesReportedTogether(t *testing.T) {
+	_, err := retrieve(t, map[string]string{"TELEMETRY_SAMPLE_RATE": "2", "TELEMETRY_PRIVACY_MODE": "x"}, "telemetry:enabled")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "TELEMETRY_SAMPLE_RATE")
+	assert.Contains(t, err.Error(), "TELEMETRY_PRIVACY_MODE")
+}
+
+func TestUnknownSelectorAndScheme(t *testing.T) {
+	_, err := retrieve(t, nil, "telemetry:sample_rat")
+	require.ErrorContains(t, err, `unknown selector "sample_rat"`)
+	require.ErrorContains(t, err, "sample_rate")
+	_, err = retrieve(t, nil, "env:TELEMETRY_SAMPLE_RATE")
+	require.ErrorContains(t, err, "not supported")
+}
+
+// TestResolverEndToEnd resolves a collector-style configuration the way the collector does.
+func TestResolverEndToEnd(t *testing.T) {
+	t.Setenv("TELEMETRY_SAMPLE_RATE", "0.25")
+	t.Setenv("TELEMETRY_FLUSH_INTERVAL", "5")
+	yaml := `yaml:
+processors:
+  probabilistic_sampler:
+    sampling_percentage: ${telemetry:sampling_percentage}
+  batch:
+    send_batch_size: ${telemetry:batch_size}
+    timeout: ${telemetry:flush_interval}
+exporters:
+  x:
+    endpoint: ${telemetry:clickhouse_endpoint}/?database=${telemetry:clickhouse_database}
+`
+	r, err := confmap.NewResolver(confmap.ResolverSettings{
+		URIs:              []string{yaml},
+		ProviderFactories: []confmap.ProviderFactory{NewFactory(), yamlProviderFactory()},
+		DefaultScheme:     "telemetry",
+	})
+	require.NoError(t, err)
+	conf, err := r.Resolve(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 25.0, conf.Get("processors::probabilistic_sampler::sampling_percentage"))
+	assert.Equal(t, 100, conf.Get("processors::batch::send_batch_size"))
+	assert.Equal(t, "5s", conf.Get("processors::batch::timeout"))
+	assert.Equal(t, "http://127.0.0.1:8123/?database=telemetry", conf.Get("exporters::x::endpoint"))
+}
