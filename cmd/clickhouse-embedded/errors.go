@@ -1,0 +1,76 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// ClickHouse error codes the front raises itself (ErrorCodes.cpp).
+const (
+	codeBadArguments     = 36
+	codeNotImplemented   = 48
+	codeSyntaxError      = 62
+	codeCannotOpenFile   = 76
+	codeCannotDecompress = 271
+	codeStdException     = 1001
+)
+
+// chError is an exception in ClickHouse's shape: a numeric code and the
+// "Code: N. DB::Exception: ..." text clients print.
+type chError struct {
+	code   int
+	msg    string // full text, starting with "Code: N."
+	status int    // HTTP status
+}
+
+func (e *chError) Error() string { return e.msg }
+
+var codeRe = regexp.MustCompile(`Code: (\d+)\.`)
+
+// engineError turns a chDB error into a chError. chDB already formats
+// errors as "Code: N. DB::Exception: ... (NAME)"; anything else is wrapped
+// as a std::exception, which is what ClickHouse reports for foreign errors.
+func engineError(err error) *chError {
+	var ce *chError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	msg := strings.TrimSpace(err.Error())
+	if m := codeRe.FindStringSubmatchIndex(msg); m != nil {
+		code, convErr := strconv.Atoi(msg[m[2]:m[3]])
+		if convErr == nil {
+			return &chError{code: code, msg: msg[m[0]:], status: http.StatusInternalServerError}
+		}
+	}
+	return &chError{
+		code:   codeStdException,
+		msg:    fmt.Sprintf("Code: %d. DB::Exception: %s. (STD_EXCEPTION)", codeStdException, msg),
+		status: http.StatusInternalServerError,
+	}
+}
+
+// requestError is an error in the request itself (bad compression, empty
+// query), reported with 400 like ClickHouse does.
+func requestError(code int, name, format string, args ...any) *chError {
+	return &chError{
+		code:   code,
+		msg:    fmt.Sprintf("Code: %d. DB::Exception: %s. (%s)", code, fmt.Sprintf(format, args...), name),
+		status: http.StatusBadRequest,
+	}
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	ce := engineError(err)
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=UTF-8")
+	h.Set("X-ClickHouse-Exception-Code", strconv.Itoa(ce.code))
+	h.Del("Content-Encoding")
+	body := ce.msg + "\n"
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(ce.status)
+	_, _ = w.Write([]byte(body))
+}

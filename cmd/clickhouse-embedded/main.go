@@ -1,0 +1,128 @@
+// Command clickhouse-embedded serves ClickHouse's HTTP interface on top of
+// the in-process chDB engine (libchdb), so that `make run` and end-to-end
+// tests have a ClickHouse without Docker. For local development and tests
+// only; production uses a real ClickHouse server.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "clickhouse-embedded:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	listen  string
+	path    string
+	lib     string
+	verbose bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	fs := flag.NewFlagSet("clickhouse-embedded", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o options
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8123", "address of the HTTP interface")
+	fs.StringVar(&o.path, "path", "./_data/clickhouse", "data directory (kept across restarts)")
+	fs.StringVar(&o.lib, "lib", defaultLib(), "path of libchdb.so (default: $CHDB_LIB_PATH, else _tools/chdb/libchdb.so)")
+	fs.BoolVar(&o.verbose, "verbose", false, "log every query")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return o, nil
+}
+
+func defaultLib() string {
+	if p := os.Getenv("CHDB_LIB_PATH"); p != "" {
+		return p
+	}
+	return filepath.Join("_tools", "chdb", "libchdb.so")
+}
+
+// checkLib fails clearly before dlopen, which would otherwise report a
+// missing file as an obscure loader error.
+func checkLib(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("libchdb not found at %s (set --lib or CHDB_LIB_PATH; the Makefile fetches it from npm @chdb/lib-linux-x64-gnu into _tools/chdb): %w", path, err)
+	}
+	if st.IsDir() {
+		return fmt.Errorf("--lib %s is a directory, want the libchdb.so file", path)
+	}
+	return nil
+}
+
+func run(args []string, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	if err := checkLib(o.lib); err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	// The engine reads TZ when it starts; ClickHouse servers in tests and
+	// production run in UTC, so DateTime text must not follow the host.
+	if err := os.Setenv("TZ", "UTC"); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return err
+	}
+	eng, err := openChdb(o.lib, o.path)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer eng.Close()
+
+	srv := &http.Server{
+		Handler:           newServer(eng, "", logger).routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	// Plain line, not slog: scripts wait for this exact text.
+	fmt.Fprintf(stderr, "clickhouse-embedded ready on http://%s (data %s)\n", ln.Addr(), o.path)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	// Closing the chDB session (deferred above) flushes data parts.
+	return nil
+}
