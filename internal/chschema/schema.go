@@ -1,0 +1,314 @@
+// Package chschema owns the ClickHouse schema of the Telemetry Module: table
+// DDL, insert statements, versioned migrations and retention (TTL). Every
+// component that reads or writes these tables (storage exporter, consent,
+// audit, deletion, query) takes table names and statements from here, so the
+// schema has exactly one definition.
+//
+// All SQL lives in sql/*.sql as text/template files. New renders them once;
+// identifiers are back-quoted and escaped, string literals quoted, so
+// user-supplied names (database, cluster) cannot break or inject SQL.
+package chschema // import "github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"text/template"
+	"time"
+)
+
+//go:embed sql/*.sql
+var sqlFiles embed.FS
+
+// templates is parsed once; each file is its own named template.
+var templates = template.Must(template.New("").Option("missingkey=error").ParseFS(sqlFiles, "sql/*.sql"))
+
+// DefaultDatabase is the database used when Options.Database is empty.
+const DefaultDatabase = "telemetry"
+
+// Options select the database, deployment mode and retention.
+type Options struct {
+	// Database holding every table. Default "telemetry".
+	Database string
+	// Cluster, when set, renders ON CLUSTER DDL, Replicated engines and a
+	// Distributed table in front of each table.
+	Cluster string
+	// Retention of telemetry data (events, logs, metrics, spans). 0 keeps data forever.
+	Retention time.Duration
+	// ConsentRetention of telemetry_consents (since last update) and
+	// telemetry_consent_history. 0 keeps records forever.
+	ConsentRetention time.Duration
+	// AuditRetention of telemetry_audit. 0 keeps records forever.
+	AuditRetention time.Duration
+}
+
+// Validate reports every invalid option at once.
+func (o Options) Validate() error {
+	var errs []error
+	if o.Database != "" {
+		errs = append(errs, validateName("database", o.Database))
+	}
+	if o.Cluster != "" {
+		errs = append(errs, validateName("cluster_name", o.Cluster))
+	}
+	for _, r := range []struct {
+		key string
+		d   time.Duration
+	}{{"retention", o.Retention}, {"consent_retention", o.ConsentRetention}, {"audit_retention", o.AuditRetention}} {
+		if r.d < 0 {
+			errs = append(errs, fmt.Errorf("%s %w", r.key, errNegativeRetention))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Table is one logical table with its rendered statements.
+type Table struct {
+	// Name is the logical name (e.g. telemetry_events).
+	Name string
+	// Qualified is the quoted `database`.`name` to query and insert into.
+	Qualified string
+	// StorageName is the table holding the rows: Name, or Name_local in cluster mode.
+	StorageName string
+	// InsertSQL is "INSERT INTO <Qualified> (columns...)" for PrepareBatch.
+	InsertSQL string
+	// InsertColumns are the columns of InsertSQL, in order.
+	InsertColumns []string
+
+	ttl       string // wanted TTL clause, "" = none
+	modifyTTL string
+	removeTTL string
+}
+
+// Migration is one rendered schema version.
+type Migration struct {
+	Version uint32
+	Name    string
+	// Checksum identifies the migration's template source; it does not depend
+	// on options, so changing retention or cluster does not change it.
+	Checksum   string
+	Statements []string
+}
+
+// Schema is the schema rendered for one set of Options.
+type Schema struct {
+	opts Options
+
+	createDatabase        string
+	createMigrationsTable string
+	appliedMigrations     string
+	recordMigration       string
+	tableEngines          string
+
+	migrations []Migration
+	tables     map[string]*Table
+	order      []string
+}
+
+// tmplData is what every template sees.
+type tmplData struct {
+	Database        string // quoted identifier
+	DatabaseLiteral string // quoted string
+	OnCluster       string // " ON CLUSTER `c`" or ""
+	ClusterLiteral  string
+	Table           string // quoted storage table (local in cluster mode)
+	Front           string // quoted logical table
+	LocalLiteral    string
+	ShardingKey     string
+	TTL             string
+	cluster         bool
+}
+
+// replicationPath keeps one replica set per shard; {database} and {table}
+// are ClickHouse macros expanded at CREATE time.
+const replicationPath = "'/clickhouse/tables/{shard}/{database}/{table}', '{replica}'"
+
+// globalReplicationPath has no {shard}: all nodes share one copy.
+const globalReplicationPath = "'/clickhouse/tables/{database}/{table}', '{replica}'"
+
+// Engine renders a MergeTree-family engine, Replicated in cluster mode.
+func (d tmplData) Engine(name string, args ...string) string {
+	return d.engine(replicationPath, name, args)
+}
+
+// GlobalEngine is Engine for tables replicated to every node of the cluster.
+func (d tmplData) GlobalEngine(name string, args ...string) string {
+	return d.engine(globalReplicationPath, name, args)
+}
+
+func (d tmplData) engine(path, name string, args []string) string {
+	if !d.cluster {
+		return name + "(" + strings.Join(args, ", ") + ")"
+	}
+	return "Replicated" + name + "(" + strings.Join(append([]string{path}, args...), ", ") + ")"
+}
+
+// New validates opts and renders every statement once.
+func New(opts Options) (*Schema, error) {
+	if opts.Database == "" {
+		opts.Database = DefaultDatabase
+	}
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Schema{opts: opts, tables: make(map[string]*Table, len(tableDefs))}
+	base := tmplData{
+		Database:        QuoteIdent(opts.Database),
+		DatabaseLiteral: QuoteString(opts.Database),
+		cluster:         opts.Cluster != "",
+	}
+	if base.cluster {
+		base.OnCluster = " ON CLUSTER " + QuoteIdent(opts.Cluster)
+		base.ClusterLiteral = QuoteString(opts.Cluster)
+	}
+
+	r := renderer{}
+	s.createDatabase = r.render("database.sql", base)
+
+	mig := base
+	mig.Table = s.qualify(MigrationsTable)
+	s.createMigrationsTable = r.render("schema_migrations.sql", mig)
+	s.appliedMigrations = r.render("applied_migrations.sql", mig)
+	s.recordMigration = r.render("record_migration.sql", mig)
+	s.tableEngines = r.render("table_engines.sql", base)
+
+	create := make(map[string][]string, len(tableDefs))
+	for _, def := range tableDefs {
+		d := base
+		storage := def.name
+		if d.cluster {
+			storage += localSuffix
+		}
+		d.Table = s.qualify(storage)
+		d.Front = s.qualify(def.name)
+		d.LocalLiteral = QuoteString(storage)
+		d.ShardingKey = def.shardingKey
+		d.TTL = ttlClause(def.ttlColumn, s.retention(def.retention))
+
+		stmts := []string{r.render(def.name+".sql", d)}
+		if d.cluster {
+			stmts = append(stmts, r.render("distributed.sql", d))
+		}
+		create[def.name] = stmts
+
+		t := &Table{
+			Name:        def.name,
+			Qualified:   d.Front,
+			StorageName: storage,
+			InsertSQL:   r.render("insert_"+def.name+".sql", d),
+			ttl:         d.TTL,
+			removeTTL:   r.render("remove_ttl.sql", d),
+		}
+		if d.TTL != "" {
+			t.modifyTTL = r.render("modify_ttl.sql", d)
+		}
+		t.InsertColumns = insertColumns(t.InsertSQL)
+		s.tables[def.name] = t
+		s.order = append(s.order, def.name)
+	}
+
+	for _, def := range migrationDefs {
+		m := Migration{Version: def.version, Name: def.name}
+		sum := sha256.New()
+		for _, name := range def.tables {
+			src, err := sqlFiles.ReadFile("sql/" + name + ".sql")
+			if err != nil {
+				return nil, err
+			}
+			sum.Write(src)
+			m.Statements = append(m.Statements, create[name]...)
+		}
+		m.Checksum = hex.EncodeToString(sum.Sum(nil)[:16])
+		s.migrations = append(s.migrations, m)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return s, nil
+}
+
+// renderer keeps the first template error so New reads straight.
+type renderer struct{ err error }
+
+func (r *renderer) render(name string, data tmplData) string {
+	var b bytes.Buffer
+	if err := templates.ExecuteTemplate(&b, name, data); err != nil && r.err == nil {
+		r.err = fmt.Errorf("render %s: %w", name, err)
+	}
+	return strings.TrimSpace(blankLines.ReplaceAllString(b.String(), "\n"))
+}
+
+// blankLines removes lines left empty by an absent TTL clause.
+var blankLines = regexp.MustCompile(`\n\s*\n`)
+
+var insertColumnList = regexp.MustCompile(`\(([^()]*)\)\s*$`)
+
+func insertColumns(insertSQL string) []string {
+	m := insertColumnList.FindStringSubmatch(insertSQL)
+	if m == nil {
+		return nil
+	}
+	cols := strings.Split(m[1], ",")
+	for i := range cols {
+		cols[i] = strings.TrimSpace(cols[i])
+	}
+	return cols
+}
+
+func (s *Schema) qualify(table string) string {
+	return QuoteIdent(s.opts.Database) + "." + QuoteIdent(table)
+}
+
+func (s *Schema) retention(c retentionClass) time.Duration {
+	switch c {
+	case consentRetention:
+		return s.opts.ConsentRetention
+	case auditRetention:
+		return s.opts.AuditRetention
+	default:
+		return s.opts.Retention
+	}
+}
+
+// Database is the database name (unquoted).
+func (s *Schema) Database() string { return s.opts.Database }
+
+// Options returns the options the schema was rendered with, defaults applied.
+func (s *Schema) Options() Options { return s.opts }
+
+// Table returns the named logical table, or nil if the schema has none.
+func (s *Schema) Table(name string) *Table { return s.tables[name] }
+
+// Tables returns every table in creation order.
+func (s *Schema) Tables() []*Table {
+	out := make([]*Table, 0, len(s.order))
+	for _, n := range s.order {
+		out = append(out, s.tables[n])
+	}
+	return out
+}
+
+// Migrations returns the rendered versions, oldest first.
+func (s *Schema) Migrations() []Migration { return s.migrations }
+
+// Script is every DDL statement Migrate may run on an empty database, in
+// order, followed by the TTL statements; used for golden files and review.
+func (s *Schema) Script() []string {
+	out := []string{s.createDatabase, s.createMigrationsTable}
+	for _, m := range s.migrations {
+		out = append(out, m.Statements...)
+	}
+	for _, t := range s.Tables() {
+		if t.modifyTTL != "" {
+			out = append(out, t.modifyTTL)
+		} else {
+			out = append(out, t.removeTTL)
+		}
+	}
+	return out
+}

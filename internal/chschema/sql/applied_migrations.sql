@@ -1,0 +1,1 @@
+SELECT version, name, checksum FROM {{.Table}} FINAL ORDER BY version

@@ -1,0 +1,1 @@
+INSERT INTO {{.Front}} (tenant_id, timestamp, duration_ns, trace_id, span_id, parent_span_id, trace_state, span_name, span_kind, service_name, user_id, session_id, status_code, status_message, attributes, resource_attributes, scope_name, scope_version, events.timestamp, events.name, events.attributes, links.trace_id, links.span_id, links.trace_state, links.attributes)

@@ -1,0 +1,1 @@
+INSERT INTO {{.Table}} (version, name, checksum) VALUES (?, ?, ?)

@@ -1,0 +1,1 @@
+SELECT name, engine_full FROM system.tables WHERE database = {{.DatabaseLiteral}} ORDER BY name

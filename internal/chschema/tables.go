@@ -1,0 +1,64 @@
+package chschema
+
+// Logical table names. In cluster mode these are Distributed tables and the
+// data lives in <name>_local; queries and inserts always use these names.
+const (
+	Events         = "telemetry_events"
+	Logs           = "telemetry_logs"
+	Metrics        = "telemetry_metrics"
+	Spans          = "telemetry_spans"
+	Consents       = "telemetry_consents"
+	ConsentHistory = "telemetry_consent_history"
+	Audit          = "telemetry_audit"
+
+	// MigrationsTable records applied schema versions.
+	MigrationsTable = "schema_migrations"
+
+	localSuffix = "_local"
+)
+
+// retentionClass selects which configured retention applies to a table.
+type retentionClass int
+
+const (
+	dataRetention retentionClass = iota
+	consentRetention
+	auditRetention
+)
+
+type tableDef struct {
+	name      string
+	ttlColumn string
+	retention retentionClass
+	// shardingKey places rows on shards behind the Distributed table.
+	shardingKey string
+}
+
+// tableDefs lists every table in creation order. Sharding keys: events by
+// user so per-user funnels run shard-locally; spans by trace so a trace is on
+// one shard; consent tables by user because ReplacingMergeTree collapses
+// versions only within a shard; everything else evenly.
+var tableDefs = []tableDef{
+	{name: Events, ttlColumn: "timestamp", retention: dataRetention, shardingKey: "cityHash64(tenant_id, user_id)"},
+	{name: Logs, ttlColumn: "timestamp", retention: dataRetention, shardingKey: "rand()"},
+	{name: Metrics, ttlColumn: "timestamp", retention: dataRetention, shardingKey: "rand()"},
+	{name: Spans, ttlColumn: "timestamp", retention: dataRetention, shardingKey: "cityHash64(trace_id)"},
+	{name: Consents, ttlColumn: "updated_at", retention: consentRetention, shardingKey: "cityHash64(tenant_id, user_id)"},
+	{name: ConsentHistory, ttlColumn: "changed_at", retention: consentRetention, shardingKey: "cityHash64(tenant_id, user_id)"},
+	{name: Audit, ttlColumn: "timestamp", retention: auditRetention, shardingKey: "rand()"},
+}
+
+// migrationDef is one schema version. Versions are append-only: a released
+// version's tables and templates are never edited (Migrate fails on a
+// checksum mismatch); changes ship as a new version with ALTER statements.
+type migrationDef struct {
+	version uint32
+	name    string
+	// tables are created (plus a Distributed front in cluster mode).
+	tables []string
+}
+
+var migrationDefs = []migrationDef{
+	{version: 1, name: "create_data_tables", tables: []string{Events, Logs, Metrics, Spans}},
+	{version: 2, name: "create_consent_and_audit_tables", tables: []string{Consents, ConsentHistory, Audit}},
+}

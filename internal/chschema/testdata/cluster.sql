@@ -1,0 +1,258 @@
+CREATE DATABASE IF NOT EXISTS `tel\`emetry` ON CLUSTER `prod cluster`;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`schema_migrations` ON CLUSTER `prod cluster`
+(
+    version    UInt32,
+    name       String,
+    checksum   String,
+    applied_at DateTime64(3) DEFAULT now64(3)
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{database}/{table}', '{replica}')
+ORDER BY version;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster`
+(
+    tenant_id           LowCardinality(String) CODEC(ZSTD(1)),
+    timestamp           DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    observed_timestamp  DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    event_name          LowCardinality(String) CODEC(ZSTD(1)),
+    user_id             String CODEC(ZSTD(1)),
+    session_id          String CODEC(ZSTD(1)),
+    service_name        LowCardinality(String) CODEC(ZSTD(1)),
+    trace_id            String CODEC(ZSTD(1)),
+    span_id             String CODEC(ZSTD(1)),
+    trace_flags         UInt8,
+    severity_text       LowCardinality(String) CODEC(ZSTD(1)),
+    severity_number     UInt8,
+    body                String CODEC(ZSTD(1)),
+    attributes          Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    resource_attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    scope_name          LowCardinality(String) CODEC(ZSTD(1)),
+    scope_version       LowCardinality(String) CODEC(ZSTD(1)),
+    INDEX idx_user_id user_id TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_session_id session_id TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_attr_keys mapKeys(attributes) TYPE bloom_filter(0.01) GRANULARITY 1
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toDate(timestamp)
+ORDER BY (tenant_id, event_name, timestamp)
+TTL toDateTime(timestamp) + toIntervalHour(36)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_events` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_events_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_events_local', cityHash64(tenant_id, user_id));
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster`
+(
+    tenant_id           LowCardinality(String) CODEC(ZSTD(1)),
+    timestamp           DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    observed_timestamp  DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    user_id             String CODEC(ZSTD(1)),
+    session_id          String CODEC(ZSTD(1)),
+    service_name        LowCardinality(String) CODEC(ZSTD(1)),
+    trace_id            String CODEC(ZSTD(1)),
+    span_id             String CODEC(ZSTD(1)),
+    trace_flags         UInt8,
+    severity_text       LowCardinality(String) CODEC(ZSTD(1)),
+    severity_number     UInt8,
+    body                String CODEC(ZSTD(1)),
+    attributes          Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    resource_attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    scope_name          LowCardinality(String) CODEC(ZSTD(1)),
+    scope_version       LowCardinality(String) CODEC(ZSTD(1)),
+    INDEX idx_user_id user_id TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_attr_keys mapKeys(attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_body lower(body) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toDate(timestamp)
+ORDER BY (tenant_id, service_name, timestamp)
+TTL toDateTime(timestamp) + toIntervalHour(36)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_logs` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_logs_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_logs_local', rand());
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_metrics_local` ON CLUSTER `prod cluster`
+(
+    tenant_id                  LowCardinality(String) CODEC(ZSTD(1)),
+    timestamp                  DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    start_timestamp            DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    metric_name                LowCardinality(String) CODEC(ZSTD(1)),
+    metric_description         String CODEC(ZSTD(1)),
+    metric_unit                LowCardinality(String) CODEC(ZSTD(1)),
+    metric_type                Enum8('gauge' = 1, 'sum' = 2, 'histogram' = 3, 'exponential_histogram' = 4, 'summary' = 5),
+    temporality                Enum8('unspecified' = 0, 'delta' = 1, 'cumulative' = 2),
+    is_monotonic               Bool,
+    service_name               LowCardinality(String) CODEC(ZSTD(1)),
+    user_id                    String CODEC(ZSTD(1)),
+    attributes                 Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    resource_attributes        Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    scope_name                 LowCardinality(String) CODEC(ZSTD(1)),
+    scope_version              LowCardinality(String) CODEC(ZSTD(1)),
+    flags                      UInt32,
+    value                      Float64 CODEC(ZSTD(1)),
+    count                      UInt64 CODEC(ZSTD(1)),
+    min                        Nullable(Float64) CODEC(ZSTD(1)),
+    max                        Nullable(Float64) CODEC(ZSTD(1)),
+    bucket_counts              Array(UInt64) CODEC(ZSTD(1)),
+    explicit_bounds            Array(Float64) CODEC(ZSTD(1)),
+    exp_scale                  Int32 CODEC(ZSTD(1)),
+    exp_zero_count             UInt64 CODEC(ZSTD(1)),
+    exp_zero_threshold         Float64 CODEC(ZSTD(1)),
+    exp_positive_offset        Int32 CODEC(ZSTD(1)),
+    exp_positive_bucket_counts Array(UInt64) CODEC(ZSTD(1)),
+    exp_negative_offset        Int32 CODEC(ZSTD(1)),
+    exp_negative_bucket_counts Array(UInt64) CODEC(ZSTD(1)),
+    quantiles Nested
+    (
+        quantile Float64,
+        value    Float64
+    ) CODEC(ZSTD(1)),
+    exemplars Nested
+    (
+        timestamp           DateTime64(9),
+        value               Float64,
+        trace_id            String,
+        span_id             String,
+        filtered_attributes Map(LowCardinality(String), String)
+    ) CODEC(ZSTD(1)),
+    INDEX idx_user_id user_id TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_attr_keys mapKeys(attributes) TYPE bloom_filter(0.01) GRANULARITY 1
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toDate(timestamp)
+ORDER BY (tenant_id, metric_name, service_name, timestamp)
+TTL toDateTime(timestamp) + toIntervalHour(36)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_metrics` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_metrics_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_metrics_local', rand());
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_spans_local` ON CLUSTER `prod cluster`
+(
+    tenant_id           LowCardinality(String) CODEC(ZSTD(1)),
+    timestamp           DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    duration_ns         UInt64 CODEC(ZSTD(1)),
+    trace_id            String CODEC(ZSTD(1)),
+    span_id             String CODEC(ZSTD(1)),
+    parent_span_id      String CODEC(ZSTD(1)),
+    trace_state         String CODEC(ZSTD(1)),
+    span_name           LowCardinality(String) CODEC(ZSTD(1)),
+    span_kind           Enum8('unspecified' = 0, 'internal' = 1, 'server' = 2, 'client' = 3, 'producer' = 4, 'consumer' = 5),
+    service_name        LowCardinality(String) CODEC(ZSTD(1)),
+    user_id             String CODEC(ZSTD(1)),
+    session_id          String CODEC(ZSTD(1)),
+    status_code         Enum8('unset' = 0, 'ok' = 1, 'error' = 2),
+    status_message      String CODEC(ZSTD(1)),
+    attributes          Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    resource_attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    scope_name          LowCardinality(String) CODEC(ZSTD(1)),
+    scope_version       LowCardinality(String) CODEC(ZSTD(1)),
+    events Nested
+    (
+        timestamp  DateTime64(9),
+        name       LowCardinality(String),
+        attributes Map(LowCardinality(String), String)
+    ) CODEC(ZSTD(1)),
+    links Nested
+    (
+        trace_id    String,
+        span_id     String,
+        trace_state String,
+        attributes  Map(LowCardinality(String), String)
+    ) CODEC(ZSTD(1)),
+    INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_user_id user_id TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_duration duration_ns TYPE minmax GRANULARITY 1
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toDate(timestamp)
+ORDER BY (tenant_id, service_name, span_name, timestamp)
+TTL toDateTime(timestamp) + toIntervalHour(36)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_spans` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_spans_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_spans_local', cityHash64(trace_id));
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_consents_local` ON CLUSTER `prod cluster`
+(
+    tenant_id      LowCardinality(String) CODEC(ZSTD(1)),
+    user_id        String CODEC(ZSTD(1)),
+    purpose        LowCardinality(String) CODEC(ZSTD(1)),
+    status         Enum8('granted' = 1, 'denied' = 2, 'withdrawn' = 3),
+    policy_version LowCardinality(String) CODEC(ZSTD(1)),
+    source         LowCardinality(String) CODEC(ZSTD(1)),
+    updated_at     DateTime64(3) CODEC(Delta(8), ZSTD(1)),
+    expires_at     Nullable(DateTime64(3)) CODEC(ZSTD(1)),
+    attributes     Map(LowCardinality(String), String) CODEC(ZSTD(1))
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', updated_at)
+ORDER BY (tenant_id, user_id, purpose)
+TTL toDateTime(updated_at) + toIntervalDay(1825)
+SETTINGS index_granularity = 8192;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_consents` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_consents_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_consents_local', cityHash64(tenant_id, user_id));
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_consent_history_local` ON CLUSTER `prod cluster`
+(
+    tenant_id       LowCardinality(String) CODEC(ZSTD(1)),
+    user_id         String CODEC(ZSTD(1)),
+    purpose         LowCardinality(String) CODEC(ZSTD(1)),
+    status          Enum8('granted' = 1, 'denied' = 2, 'withdrawn' = 3),
+    previous_status Enum8('none' = 0, 'granted' = 1, 'denied' = 2, 'withdrawn' = 3),
+    policy_version  LowCardinality(String) CODEC(ZSTD(1)),
+    source          LowCardinality(String) CODEC(ZSTD(1)),
+    actor           String CODEC(ZSTD(1)),
+    reason          String CODEC(ZSTD(1)),
+    changed_at      DateTime64(3) CODEC(Delta(8), ZSTD(1)),
+    attributes      Map(LowCardinality(String), String) CODEC(ZSTD(1))
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(changed_at)
+ORDER BY (tenant_id, user_id, purpose, changed_at)
+TTL toDateTime(changed_at) + toIntervalDay(1825)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_consent_history` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_consent_history_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_consent_history_local', cityHash64(tenant_id, user_id));
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_audit_local` ON CLUSTER `prod cluster`
+(
+    tenant_id   LowCardinality(String) CODEC(ZSTD(1)),
+    timestamp   DateTime64(3) CODEC(Delta(8), ZSTD(1)),
+    actor       String CODEC(ZSTD(1)),
+    actor_type  LowCardinality(String) CODEC(ZSTD(1)),
+    action      LowCardinality(String) CODEC(ZSTD(1)),
+    target_type LowCardinality(String) CODEC(ZSTD(1)),
+    target_id   String CODEC(ZSTD(1)),
+    outcome     Enum8('success' = 1, 'failure' = 2, 'denied' = 3),
+    request_id  String CODEC(ZSTD(1)),
+    details     Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    INDEX idx_target_id target_id TYPE bloom_filter(0.01) GRANULARITY 1
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toYYYYMM(timestamp)
+ORDER BY (tenant_id, timestamp, action)
+TTL toDateTime(timestamp) + toIntervalDay(365)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_audit` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_audit_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_audit_local', rand());
+
+ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
+
+ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
+
+ALTER TABLE `tel\`emetry`.`telemetry_metrics_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
+
+ALTER TABLE `tel\`emetry`.`telemetry_spans_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
+
+ALTER TABLE `tel\`emetry`.`telemetry_consents_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(updated_at) + toIntervalDay(1825);
+
+ALTER TABLE `tel\`emetry`.`telemetry_consent_history_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(changed_at) + toIntervalDay(1825);
+
+ALTER TABLE `tel\`emetry`.`telemetry_audit_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalDay(365);
