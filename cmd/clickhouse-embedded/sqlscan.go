@@ -2,6 +2,7 @@ package main
 
 import (
 	"strings"
+	"unsafe"
 )
 
 // word is a bare keyword/identifier found outside quotes, comments and parentheses.
@@ -117,9 +118,14 @@ type insertWithData struct {
 // ClickHouse's ParserInsertQuery starts it: after blanks and one line break.
 func splitInsert(text []byte) (insertWithData, bool) {
 	// Only the statement part is scanned: stop at the word after FORMAT.
+	if len(text) == 0 {
+		return insertWithData{}, false
+	}
 	var n int
 	var sawFormat bool
-	s := string(text)
+	// No copy of what may be a large data body; text is never mutated and
+	// the strings taken from it are only used while it is alive.
+	s := unsafe.String(&text[0], len(text))
 	words := topLevelWords(s, func(w word) bool {
 		n++
 		switch {
