@@ -1,0 +1,143 @@
+// Package detect holds the free-text PII detectors of the pii_redaction
+// processor. Each detector lives in its own file, is a hand-written scanner
+// (no regular expressions on the hot path) and starts with a cheap pre-check
+// so that strings without candidate characters cost a few nanoseconds and
+// never allocate.
+package detect // import "github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor/internal/detect"
+
+import "strings"
+
+// Span is a half-open byte range [Start, End) of a detected value.
+type Span struct {
+	Start, End int
+}
+
+// Detector finds PII values inside a string.
+type Detector interface {
+	// Name is the stable identifier used in placeholders ([REDACTED:name]),
+	// configuration and the component's own metrics.
+	Name() string
+	// Find appends the spans of s it detects to dst, in increasing order and
+	// without overlaps, and returns the extended slice.
+	Find(s string, dst []Span) []Span
+}
+
+// All returns every detector, in the order used to attribute overlapping
+// findings: the most specific (credential-carrying) detectors come first.
+func All() []Detector {
+	return []Detector{
+		URLCredentials{},
+		QueryParam{},
+		JWT{},
+		Bearer{},
+		Secret{},
+		Email{},
+		Card{},
+		IBAN{},
+		SSN{},
+		Phone{},
+		IP{},
+	}
+}
+
+// ByName returns the detector with the given name.
+func ByName(name string) (Detector, bool) {
+	for _, d := range All() {
+		if d.Name() == name {
+			return d, true
+		}
+	}
+	return nil, false
+}
+
+// Names lists the names of all detectors in All order.
+func Names() []string {
+	all := All()
+	out := make([]string, len(all))
+	for i, d := range all {
+		out[i] = d.Name()
+	}
+	return out
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
+func isAlpha(c byte) bool { return isUpper(c) || isLower(c) }
+func isAlnum(c byte) bool { return isDigit(c) || isAlpha(c) }
+func isHex(c byte) bool {
+	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func lower(c byte) byte {
+	if isUpper(c) {
+		return c + ('a' - 'A')
+	}
+	return c
+}
+
+// hasDigit reports whether s contains an ASCII digit; most detectors need
+// one, so it is the shared cheap pre-check.
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i]-'0' <= 9 {
+			return true
+		}
+	}
+	return false
+}
+
+// alreadyRedacted reports whether a value produced by this processor starts
+// at s, so that running the processor twice (e.g. agent and gateway) is
+// idempotent instead of re-redacting its own placeholders and tokens.
+func alreadyRedacted(s string) bool {
+	return strings.HasPrefix(s, "[REDACTED") || strings.HasPrefix(s, "hmac:")
+}
+
+// equalFoldASCII compares an ASCII string case-insensitively with a
+// lower-case literal.
+func equalFoldASCII(s, lowerLit string) bool {
+	if len(s) != len(lowerLit) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if lower(s[i]) != lowerLit[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// digitGroups tokenizes a run of digit groups starting at s[i] (a digit),
+// separated by exactly one byte from seps; all separators of a run must be
+// the same byte. It returns the end of the run, the number of digits, the
+// number of groups n (lengths stored in groups while they fit; n may exceed
+// len(groups)) and the separator used (0 if none).
+func digitGroups(s string, i int, seps string, groups []int) (end, digits, n int, sep byte) {
+	j := i
+	for {
+		st := j
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		if n < len(groups) {
+			groups[n] = j - st
+		}
+		n++
+		digits += j - st
+		if j+1 < len(s) && isDigit(s[j+1]) && strings.IndexByte(seps, s[j]) >= 0 && (sep == 0 || sep == s[j]) {
+			sep = s[j]
+			j++
+			continue
+		}
+		return j, digits, n, sep
+	}
+}
+
+// skipDigits returns the index after the contiguous digits starting at i.
+func skipDigits(s string, i int) int {
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return i
+}

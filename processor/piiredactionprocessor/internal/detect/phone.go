@@ -1,0 +1,189 @@
+package detect
+
+// Phone finds telephone numbers: E.164 and international numbers written
+// with a leading '+', North American numbers in the usual (415) 555-2671,
+// 415-555-2671, 415.555.2671 and 415 555 2671 shapes, and European national
+// numbers that start with a trunk '0' and are written in groups
+// (020 7946 0958, 06 12 34 56 78). Bare digit runs without '+' or
+// separators are not reported: they are indistinguishable from ids and
+// timestamps.
+type Phone struct{}
+
+// Name implements Detector.
+func (Phone) Name() string { return "phone" }
+
+// Find implements Detector.
+func (Phone) Find(s string, dst []Span) []Span {
+	if len(s) < 10 || !hasDigit(s) {
+		return dst
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if !(isDigit(c) || ((c == '+' || c == '(') && i+1 < len(s) && isDigit(s[i+1]))) || !phoneStartBoundary(s, i) {
+			i++
+			continue
+		}
+		end, ok := phoneAt(s, i)
+		if ok {
+			dst = append(dst, Span{i, end})
+			i = end
+			continue
+		}
+		if isDigit(c) {
+			i = skipDigits(s, i)
+		} else {
+			i++
+		}
+	}
+	return dst
+}
+
+func phoneStartBoundary(s string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	p := s[i-1]
+	return !isAlnum(p) && p != '.' && p != '-' && p != '/' && p != '_' && p != '+' && p != ',' && p != '$' && p != '#'
+}
+
+// phoneAt parses a number starting at s[i] and validates its shape.
+func phoneAt(s string, i int) (int, bool) {
+	plus := s[i] == '+'
+	j := i
+	if plus {
+		j++
+	}
+	var groups [8]int
+	var firsts [8]byte
+	n, digits := 0, 0
+	parenGroup := -1
+	var seps [8]byte
+	for {
+		paren := j < len(s) && s[j] == '('
+		if paren {
+			if parenGroup >= 0 {
+				return 0, false
+			}
+			j++
+		}
+		st := j
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		if j == st || n == len(groups) {
+			return 0, false
+		}
+		groups[n], firsts[n] = j-st, s[st]
+		digits += j - st
+		if paren {
+			if j >= len(s) || s[j] != ')' {
+				return 0, false
+			}
+			parenGroup = n
+			j++
+		}
+		n++
+		// A separator is one of ' ', '-', '.', or nothing right after ')'.
+		if j < len(s) && (s[j] == ' ' || s[j] == '-' || s[j] == '.') && j+1 < len(s) && (isDigit(s[j+1]) || s[j+1] == '(') {
+			seps[n-1] = s[j]
+			j++
+			continue
+		}
+		if paren && j < len(s) && isDigit(s[j]) {
+			seps[n-1] = ')'
+			continue
+		}
+		break
+	}
+	if !phoneEndBoundary(s, j) {
+		return 0, false
+	}
+	g := groups[:n]
+	switch {
+	case plus:
+		if digits < 9 || digits > 15 || firsts[0] == '0' {
+			return 0, false
+		}
+		// '.' is a decimal/version separator far more often than a phone one
+		// once a '+' is in front (+1.5.2).
+		for k := 0; k < n-1; k++ {
+			if seps[k] == '.' {
+				return 0, false
+			}
+		}
+		return j, true
+	case isNANP(g, firsts[:n], seps[:n], parenGroup):
+		return j, true
+	case isNationalTrunk(g, firsts[:n], seps[:n], parenGroup, digits):
+		return j, true
+	}
+	return 0, false
+}
+
+func phoneEndBoundary(s string, j int) bool {
+	if j >= len(s) {
+		return true
+	}
+	c := s[j]
+	if isAlnum(c) || c == '_' {
+		return false
+	}
+	if (c == '.' || c == '-' || c == ':' || c == '/' || c == ',') && j+1 < len(s) && isDigit(s[j+1]) {
+		return false
+	}
+	return true
+}
+
+// isNANP accepts [1] NXX NXX XXXX with one consistent separator, or with the
+// area code in parentheses.
+func isNANP(g []int, firsts, seps []byte, parenGroup int) bool {
+	off := 0
+	if len(g) == 4 && g[0] == 1 && firsts[0] == '1' {
+		off = 1
+	}
+	if len(g)-off != 3 || g[off] != 3 || g[off+1] != 3 || g[off+2] != 4 {
+		return false
+	}
+	if firsts[off] < '2' || firsts[off+1] < '2' {
+		return false
+	}
+	if parenGroup >= 0 {
+		return parenGroup == off && seps[off+1] != '.'
+	}
+	sep := seps[0]
+	for k := 1; k < len(g)-1; k++ {
+		if seps[k] != sep {
+			return false
+		}
+	}
+	return true
+}
+
+// isNationalTrunk accepts numbers with a leading trunk '0' written in groups
+// of at least two digits with one consistent ' ' or '-' separator.
+func isNationalTrunk(g []int, firsts, seps []byte, parenGroup, digits int) bool {
+	if len(g) < 2 || firsts[0] != '0' || digits < 10 || digits > 12 || (parenGroup > 0) {
+		return false
+	}
+	if len(g) >= 2 && g[0] == 1 {
+		return false
+	}
+	for _, l := range g {
+		if l < 2 {
+			return false
+		}
+	}
+	sep := seps[0]
+	if parenGroup == 0 {
+		sep = seps[1]
+	}
+	for k := 0; k < len(g)-1; k++ {
+		if k == parenGroup {
+			continue
+		}
+		if seps[k] != sep || (sep != ' ' && sep != '-') {
+			return false
+		}
+	}
+	return true
+}

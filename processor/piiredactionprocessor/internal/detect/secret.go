@@ -1,0 +1,248 @@
+package detect
+
+import "strings"
+
+// Secret finds API keys and passwords in text:
+//   - keys with a vendor prefix: sk_live_/sk_test_/rk_live_/rk_test_ (Stripe),
+//     AKIA/ASIA + 16 (AWS access key ids), ghp_/gho_/ghu_/ghs_/ghr_ and
+//     github_pat_ (GitHub), glpat- (GitLab), xoxb-/xoxp-/xoxa-/xoxr-/xoxs-
+//     (Slack), AIza + 35 (Google), npm_ (npm);
+//   - the value of a credential assignment key=value or key: value (also
+//     quoted, as in JSON) whose key's last dotted segment, ignoring '-' and
+//     '_', is a password name (any non-empty value) or a token/secret/api key
+//     name (value of 8+ characters mixing at least two of lower, upper,
+//     digits, i.e. not a plain word).
+type Secret struct{}
+
+// Name implements Detector.
+func (Secret) Name() string { return "secret" }
+
+type keyPrefix struct {
+	p      string
+	minLen int // minimum length of the body after the prefix
+	upper  bool
+}
+
+var secretPrefixes = [...]keyPrefix{
+	{"sk_live_", 16, false}, {"sk_test_", 16, false}, {"rk_live_", 16, false}, {"rk_test_", 16, false},
+	{"ghp_", 30, false}, {"gho_", 30, false}, {"ghu_", 30, false}, {"ghs_", 30, false}, {"ghr_", 30, false},
+	{"github_pat_", 30, false}, {"glpat-", 20, false},
+	{"xoxb-", 10, false}, {"xoxp-", 10, false}, {"xoxa-", 10, false}, {"xoxr-", 10, false}, {"xoxs-", 10, false},
+	{"AKIA", 16, true}, {"ASIA", 16, true}, {"AIza", 35, false}, {"npm_", 36, false},
+}
+
+var passwordKeys = [...]string{"password", "passwd", "pwd", "pass", "passphrase", "pin"}
+
+var tokenKeys = [...]string{
+	"secret", "clientsecret", "apikey", "xapikey", "apisecret", "apitoken", "accesskey", "secretkey",
+	"privatekey", "accesskeyid", "secretaccesskey", "token", "accesstoken", "authtoken", "refreshtoken",
+	"idtoken", "sessiontoken", "bearertoken", "authorization", "credentials", "signingkey",
+}
+
+// notSecretKeys end like a token key but carry opaque non-credential values
+// (pagination cursors, CSRF-free request ids).
+var notSecretKeys = [...]string{"pagetoken", "nextpagetoken", "nexttoken", "continuationtoken", "cursortoken", "synctoken", "resumetoken"}
+
+func isSecretBody(c byte) bool { return isAlnum(c) || c == '_' || c == '-' }
+
+// Find implements Detector.
+func (Secret) Find(s string, dst []Span) []Span {
+	if len(s) < 4 {
+		return dst
+	}
+	base := len(dst)
+	dst = findPrefixed(s, dst)
+	if strings.IndexByte(s, '=') >= 0 || strings.IndexByte(s, ':') >= 0 {
+		dst = findAssignments(s, dst, base)
+	}
+	return dst
+}
+
+func findPrefixed(s string, dst []Span) []Span {
+	// Every prefix contains '_' or '-' or starts with 'A'; skip the scan when
+	// none of those is present.
+	if strings.IndexByte(s, '_') < 0 && strings.IndexByte(s, '-') < 0 && strings.IndexByte(s, 'A') < 0 {
+		return dst
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != 's' && c != 'r' && c != 'g' && c != 'x' && c != 'A' && c != 'n' {
+			continue
+		}
+		if i > 0 && isSecretBody(s[i-1]) {
+			continue
+		}
+		for _, kp := range secretPrefixes {
+			if !strings.HasPrefix(s[i:], kp.p) {
+				continue
+			}
+			j := i + len(kp.p)
+			for j < len(s) && isSecretBody(s[j]) {
+				if kp.upper && !(isUpper(s[j]) || isDigit(s[j])) {
+					break
+				}
+				j++
+			}
+			body := j - i - len(kp.p)
+			if kp.upper && body != kp.minLen {
+				break
+			}
+			if body >= kp.minLen && (j == len(s) || !isAlnum(s[j])) {
+				dst = append(dst, Span{i, j})
+				i = j - 1
+			}
+			break
+		}
+	}
+	return dst
+}
+
+// findAssignments adds credential assignment values, keeping dst sorted and
+// skipping values already covered by a prefixed key found before base..
+func findAssignments(s string, dst []Span, base int) []Span {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '=' && c != ':' {
+			continue
+		}
+		// Key: the identifier before the separator, optionally quoted.
+		ke := i
+		if ke > 0 && (s[ke-1] == '"' || s[ke-1] == '\'') {
+			ke--
+		}
+		for ke > 0 && s[ke-1] == ' ' && c == ':' {
+			ke--
+		}
+		ks := ke
+		for ks > 0 && (isAlnum(s[ks-1]) || s[ks-1] == '_' || s[ks-1] == '-') {
+			ks--
+		}
+		if ks == ke {
+			continue
+		}
+		pw, tok := classifyKey(s[ks:ke])
+		if !pw && !tok {
+			continue
+		}
+		// Value: skip spaces and one opening quote.
+		j := i + 1
+		if c == ':' && j < len(s) && s[j] == '/' {
+			continue // a URL scheme, not an assignment
+		}
+		for j < len(s) && s[j] == ' ' {
+			j++
+		}
+		quote := byte(0)
+		if j < len(s) && (s[j] == '"' || s[j] == '\'') {
+			quote = s[j]
+			j++
+		}
+		vs := j
+		for j < len(s) && !isValueStop(s[j], quote) {
+			j++
+		}
+		if j == vs || alreadyRedacted(s[vs:]) {
+			continue
+		}
+		v := s[vs:j]
+		if tok && !pw && !looksRandom(v) {
+			continue
+		}
+		if pw && (v == "null" || v == "true" || v == "false" || strings.Trim(v, "*") == "") {
+			continue
+		}
+		sp := Span{vs, j}
+		if overlapsAny(dst[base:], sp) {
+			continue
+		}
+		dst = insertSorted(dst, base, sp)
+		i = j - 1
+	}
+	return dst
+}
+
+func isValueStop(c, quote byte) bool {
+	if quote != 0 {
+		return c == quote
+	}
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '&' || c == ',' || c == ';' ||
+		c == '"' || c == '\'' || c == '}' || c == ')' || c == ']' || c == '>' || c == '<'
+}
+
+// classifyKey normalises the last dotted segment of a key (lower case, '-'
+// and '_' dropped) and tells whether it names a password or a token.
+func classifyKey(k string) (pw, tok bool) {
+	if len(k) > 40 {
+		return false, false
+	}
+	var buf [40]byte
+	n := 0
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c == '-' || c == '_' {
+			continue
+		}
+		buf[n] = lower(c)
+		n++
+	}
+	norm := string(buf[:n])
+	for _, p := range passwordKeys {
+		if norm == p {
+			return true, false
+		}
+	}
+	for _, x := range notSecretKeys {
+		if norm == x {
+			return false, false
+		}
+	}
+	for _, t := range tokenKeys {
+		if norm == t || (len(norm) > len(t) && strings.HasSuffix(norm, t) && (t == "apikey" || t == "secret" || t == "token" || t == "password")) {
+			return false, true
+		}
+	}
+	if strings.HasSuffix(norm, "password") {
+		return true, false
+	}
+	return false, false
+}
+
+// looksRandom is the "not a plain word" test for token values: at least 8
+// characters drawn from at least two of lower case, upper case and digits.
+func looksRandom(v string) bool {
+	if len(v) < 8 {
+		return false
+	}
+	var up, lo, dig int
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case isUpper(c):
+			up = 1
+		case isLower(c):
+			lo = 1
+		case isDigit(c):
+			dig = 1
+		}
+	}
+	return up+lo+dig >= 2
+}
+
+func overlapsAny(spans []Span, sp Span) bool {
+	for _, o := range spans {
+		if o.Start < sp.End && sp.Start < o.End {
+			return true
+		}
+	}
+	return false
+}
+
+func insertSorted(dst []Span, base int, sp Span) []Span {
+	dst = append(dst, sp)
+	k := len(dst) - 1
+	for k > base && dst[k-1].Start > sp.Start {
+		dst[k] = dst[k-1]
+		k--
+	}
+	dst[k] = sp
+	return dst
+}

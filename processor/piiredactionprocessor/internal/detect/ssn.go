@@ -1,0 +1,71 @@
+package detect
+
+// SSN finds US social security numbers written AAA-GG-SSSS or AAA GG SSSS,
+// rejecting numbers the SSA never issues (area 000, 666 or 9xx, group 00,
+// serial 0000). Bare nine-digit runs are not reported: they are
+// indistinguishable from ids (the key-based pii_fields rule covers an "ssn"
+// attribute).
+type SSN struct{}
+
+// Name implements Detector.
+func (SSN) Name() string { return "ssn" }
+
+// Find implements Detector.
+func (SSN) Find(s string, dst []Span) []Span {
+	if len(s) < 11 || !hasDigit(s) {
+		return dst
+	}
+	var g [4]int
+	for i := 0; i+11 <= len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		if !numberStartBoundary(s, i) {
+			i = skipDigits(s, i)
+			continue
+		}
+		end, _, n, sep := digitGroups(s, i, "- ", g[:])
+		if n == 3 && g[0] == 3 && g[1] == 2 && g[2] == 4 && sep != 0 && numberEndBoundary(s, end) && validSSN(s[i:end]) {
+			dst = append(dst, Span{i, end})
+			i = end
+			continue
+		}
+		i = skipDigits(s, i)
+	}
+	return dst
+}
+
+func validSSN(v string) bool {
+	area := v[0:3]
+	if area == "000" || area == "666" || area[0] == '9' {
+		return false
+	}
+	return v[4:6] != "00" && v[7:11] != "0000"
+}
+
+// numberStartBoundary rejects digits that continue an identifier, a decimal,
+// a version or a dash-joined code (ORD-123-45-6789).
+func numberStartBoundary(s string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	p := s[i-1]
+	return !isAlnum(p) && p != '.' && p != '-' && p != '_' && p != '/' && p != '+' && p != ',' && p != '$' && p != '#'
+}
+
+// numberEndBoundary rejects numbers followed by more of an identifier, a
+// decimal part or another dash/colon-joined number.
+func numberEndBoundary(s string, j int) bool {
+	if j >= len(s) {
+		return true
+	}
+	c := s[j]
+	if isAlnum(c) || c == '_' {
+		return false
+	}
+	if (c == '.' || c == '-' || c == ':' || c == '/' || c == ',') && j+1 < len(s) && isAlnum(s[j+1]) {
+		return false
+	}
+	return true
+}
