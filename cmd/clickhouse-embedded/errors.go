@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ClickHouse/ch-go/compress"
 )
 
 // ClickHouse error codes the front raises itself (ErrorCodes.cpp).
@@ -64,13 +67,26 @@ func requestError(code int, name, format string, args ...any) *chError {
 }
 
 func writeError(w http.ResponseWriter, err error) {
+	writeErrorFramed(w, err, false)
+}
+
+// writeErrorFramed writes the exception; with compress=1 ClickHouse sends it
+// inside the compressed stream like any other response, and clickhouse-go
+// reads it that way.
+func writeErrorFramed(w http.ResponseWriter, err error, framed bool) {
 	ce := engineError(err)
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=UTF-8")
 	h.Set("X-ClickHouse-Exception-Code", strconv.Itoa(ce.code))
 	h.Del("Content-Encoding")
-	body := ce.msg + "\n"
+	body := []byte(ce.msg + "\n")
+	if framed {
+		var buf bytes.Buffer
+		if writeNativeCompressed(&buf, body, compress.LZ4) == nil {
+			body = buf.Bytes()
+		}
+	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(ce.status)
-	_, _ = w.Write([]byte(body))
+	_, _ = w.Write(body)
 }

@@ -65,26 +65,28 @@ func (s *server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	req, err := parseParams(r.URL.Query(), r.Header)
+	query := r.URL.Query()
+	fail := func(err error) { writeErrorFramed(w, err, isTrue(query.Get("compress"))) }
+	req, err := parseParams(query, r.Header)
 	if err != nil {
-		writeError(w, err)
+		fail(err)
 		return
 	}
 	text, err := readStatement(r, req)
 	if err != nil {
-		writeError(w, err)
+		fail(err)
 		return
 	}
 	res, format, err := s.run(req, text)
 	if err != nil {
 		s.log.Debug("query failed", "query", abbreviate(text), "error", err)
-		writeError(w, err)
+		fail(err)
 		return
 	}
 	s.log.Debug("query", "query", abbreviate(text), "format", format, "bytes", len(res.Data), "duration", time.Since(start))
 	body, err := encodeBody(res.Data, format, req)
 	if err != nil {
-		writeError(w, err)
+		fail(err)
 		return
 	}
 	h := w.Header()
@@ -99,7 +101,7 @@ func (s *server) handleQuery(w http.ResponseWriter, r *http.Request) {
 				err = zw.Close()
 			}
 			if err != nil {
-				writeError(w, err)
+				fail(err)
 				return
 			}
 			body = buf.Bytes()

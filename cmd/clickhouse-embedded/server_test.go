@@ -321,3 +321,17 @@ func TestMultipartRejected(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
 	assert.Contains(t, body, "External tables")
 }
+
+func TestErrorIsFramedWithCompress(t *testing.T) {
+	_, ts := newTestServer(t, func(string, string) (result, error) {
+		return result{}, errors.New("Code: 60. DB::Exception: Unknown table. (UNKNOWN_TABLE)")
+	})
+	res, body := post(t, ts.URL+"/?compress=1", strings.NewReader("SELECT * FROM x"), nil)
+	assert.Equal(t, http.StatusInternalServerError, res.StatusCode)
+	assert.Equal(t, "60", res.Header.Get("X-ClickHouse-Exception-Code"))
+	got, err := io.ReadAll(compress.NewReader(strings.NewReader(body)))
+	if err != nil && !errors.Is(err, io.EOF) {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, "Code: 60. DB::Exception: Unknown table. (UNKNOWN_TABLE)\n", string(got))
+}
