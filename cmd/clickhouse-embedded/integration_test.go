@@ -265,3 +265,32 @@ func TestRestartKeepsData(t *testing.T) {
 	assert.Equal(t, uint64(1), count)
 	assert.Equal(t, map[string]string{"http.method": "GET", "i": "7"}, attrs)
 }
+
+func TestClickHouseGoLargeAndEmptyResults(t *testing.T) {
+	addr := needServer(t)
+	ctx := context.Background()
+	conn := openHTTP(t, addr, clickhouse.CompressionLZ4)
+
+	// Several chDB output blocks and several compressed frames.
+	rows, err := conn.Query(ctx, "SELECT number, toString(number) FROM numbers(300000)")
+	require.NoError(t, err)
+	var n, sum uint64
+	for rows.Next() {
+		var v uint64
+		var s string
+		require.NoError(t, rows.Scan(&v, &s))
+		require.Equal(t, fmt.Sprint(v), s)
+		n++
+		sum += v
+	}
+	require.NoError(t, rows.Err())
+	require.NoError(t, rows.Close())
+	assert.Equal(t, uint64(300000), n)
+	assert.Equal(t, uint64(300000*299999/2), sum)
+
+	rows, err = conn.Query(ctx, "SELECT number FROM numbers(10) WHERE number > 100")
+	require.NoError(t, err)
+	assert.False(t, rows.Next())
+	require.NoError(t, rows.Err())
+	require.NoError(t, rows.Close())
+}
