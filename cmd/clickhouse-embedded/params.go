@@ -78,22 +78,30 @@ func parseParams(q url.Values, h http.Header) (*request, error) {
 }
 
 // setStatements returns the SET statement applying the request's settings and
-// the one restoring them, or two empty strings.
+// parameters and the one restoring the settings; empty strings when unneeded.
 func (r *request) setStatements() (apply, reset string) {
 	if len(r.settings) == 0 {
 		return "", ""
 	}
 	var a, d strings.Builder
 	a.WriteString("SET ")
-	d.WriteString("SET ")
 	for i, s := range r.settings {
 		if i > 0 {
 			a.WriteString(", ")
-			d.WriteString(", ")
 		}
 		a.WriteString(s.name)
 		a.WriteString(" = ")
 		a.WriteString(settingLiteral(s))
+		// chDB cannot unset a query parameter (`SET param_x = DEFAULT`
+		// sets it to the text "DEFAULT"), so parameters stay until replaced.
+		if strings.HasPrefix(s.name, "param_") {
+			continue
+		}
+		if d.Len() == 0 {
+			d.WriteString("SET ")
+		} else {
+			d.WriteString(", ")
+		}
 		d.WriteString(s.name)
 		d.WriteString(" = DEFAULT")
 	}

@@ -95,7 +95,7 @@ func TestDatabaseSettingsAndParams(t *testing.T) {
 		"USE `otel`",
 		`SET date_time_input_format = 'best_effort', max_execution_time = 3, param_svc = 'it\'s'`,
 		"SELECT {svc:String}",
-		"SET date_time_input_format = DEFAULT, max_execution_time = DEFAULT, param_svc = DEFAULT",
+		"SET date_time_input_format = DEFAULT, max_execution_time = DEFAULT",
 	}, eng.statements())
 	assert.Equal(t, "q1", res.Header.Get("X-ClickHouse-Query-Id"))
 	assert.Equal(t, "TabSeparated", res.Header.Get("X-ClickHouse-Format"))
@@ -110,6 +110,13 @@ func TestSettingsResetAfterFailure(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, res.StatusCode)
 	stmts := eng.statements()
 	assert.Equal(t, "SET max_execution_time = DEFAULT", stmts[len(stmts)-1])
+}
+
+func TestParamsOnlyNeedNoReset(t *testing.T) {
+	eng, ts := newTestServer(t, echo)
+	res, body := post(t, ts.URL+"/?param_x=1", strings.NewReader("SELECT {x:UInt8}"), nil)
+	require.Equal(t, http.StatusOK, res.StatusCode, body)
+	assert.Equal(t, []string{"USE `default`", "SET param_x = '1'", "SELECT {x:UInt8}"}, eng.statements())
 }
 
 func TestBadSettingName(t *testing.T) {
