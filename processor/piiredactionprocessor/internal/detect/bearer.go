@@ -14,6 +14,11 @@ func isToken68(c byte) bool {
 	return isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '='
 }
 
+// Candidate implements Detector.
+func (Bearer) Candidate(c Class) bool {
+	return c.Has(ClassB)
+}
+
 // Find implements Detector.
 func (Bearer) Find(s string, dst []Span) []Span {
 	if len(s) < 16 {

@@ -11,6 +11,11 @@ type Card struct{}
 // Name implements Detector.
 func (Card) Name() string { return "card" }
 
+// Candidate implements Detector.
+func (Card) Candidate(c Class) bool {
+	return c.Has(ClassDigit)
+}
+
 // Find implements Detector.
 func (Card) Find(s string, dst []Span) []Span {
 	if len(s) < 13 || !hasDigit(s) {

@@ -17,6 +17,10 @@ type Detector interface {
 	// Name is the stable identifier used in placeholders ([REDACTED:name]),
 	// configuration and the component's own metrics.
 	Name() string
+	// Candidate is the cheap pre-check: given the character classes present
+	// in a string (see Classify), it reports whether Find can find anything.
+	// It must never return false for a string in which Find would report.
+	Candidate(c Class) bool
 	// Find appends the spans of s it detects to dst, in increasing order and
 	// without overlaps, and returns the extended slice.
 	Find(s string, dst []Span) []Span
@@ -59,6 +63,62 @@ func Names() []string {
 	}
 	return out
 }
+
+// Class is a set of character classes present in a string.
+type Class uint16
+
+// Character classes computed by Classify.
+const (
+	ClassDigit Class = 1 << iota
+	ClassUpper
+	ClassAt
+	ClassDot
+	ClassColon
+	ClassEq
+	ClassQuestion
+	ClassSlash
+	ClassUnderDash // '_' or '-'
+	ClassB         // 'b' or 'B' (Bearer, Basic)
+	ClassJ         // 'J' (base64 of a JSON object's first bytes: eyJ)
+)
+
+var classTable = func() (t [256]Class) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = ClassDigit
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = ClassUpper
+	}
+	t['@'] = ClassAt
+	t['.'] = ClassDot
+	t[':'] = ClassColon
+	t['='] = ClassEq
+	t['?'] = ClassQuestion
+	t['/'] = ClassSlash
+	t['_'] = ClassUnderDash
+	t['-'] = ClassUnderDash
+	t['b'] = ClassB
+	t['B'] |= ClassB
+	t['J'] |= ClassJ
+	return t
+}()
+
+// Classify returns the character classes present in s in one pass, so the
+// engine can skip every detector whose candidate characters are absent.
+func Classify(s string) Class {
+	var c Class
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		c |= classTable[s[i]] | classTable[s[i+1]] | classTable[s[i+2]] | classTable[s[i+3]]
+	}
+	for ; i < len(s); i++ {
+		c |= classTable[s[i]]
+	}
+	return c
+}
+
+// Has reports whether all classes in want are present.
+func (c Class) Has(want Class) bool { return c&want == want }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }

@@ -16,6 +16,11 @@ func isLocalChar(c byte) bool {
 	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
 }
 
+// Candidate implements Detector.
+func (Email) Candidate(c Class) bool {
+	return c.Has(ClassAt | ClassDot)
+}
+
 // Find implements Detector.
 func (Email) Find(s string, dst []Span) []Span {
 	off := 0

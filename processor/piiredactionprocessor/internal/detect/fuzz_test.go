@@ -29,6 +29,9 @@ func fuzzDetector(f *testing.F, d Detector) {
 			}
 			prev = sp.End
 		}
+		if len(spans) > 0 && !d.Candidate(Classify(s)) {
+			t.Fatalf("%s: Candidate false but Find reported %v in %q", d.Name(), spans, s)
+		}
 		checkNoLeak(t, s, spans, "[REDACTED:"+d.Name()+"]")
 	})
 }

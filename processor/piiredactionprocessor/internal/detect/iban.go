@@ -21,6 +21,11 @@ var ibanLengths = map[string]int{
 	"TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
 }
 
+// Candidate implements Detector.
+func (IBAN) Candidate(c Class) bool {
+	return c.Has(ClassDigit | ClassUpper)
+}
+
 // Find implements Detector.
 func (IBAN) Find(s string, dst []Span) []Span {
 	if len(s) < 15 {

@@ -15,6 +15,11 @@ type IP struct{}
 // Name implements Detector.
 func (IP) Name() string { return "ip" }
 
+// Candidate implements Detector.
+func (IP) Candidate(c Class) bool {
+	return c.Has(ClassDigit) && c&(ClassDot|ClassColon) != 0
+}
+
 // Find implements Detector.
 func (IP) Find(s string, dst []Span) []Span {
 	if len(s) < 3 {

@@ -15,6 +15,11 @@ func (JWT) Name() string { return "jwt" }
 
 func isB64URL(c byte) bool { return isAlnum(c) || c == '-' || c == '_' }
 
+// Candidate implements Detector.
+func (JWT) Candidate(c Class) bool {
+	return c.Has(ClassJ | ClassDot)
+}
+
 // Find implements Detector.
 func (JWT) Find(s string, dst []Span) []Span {
 	off := 0

@@ -12,6 +12,11 @@ type Phone struct{}
 // Name implements Detector.
 func (Phone) Name() string { return "phone" }
 
+// Candidate implements Detector.
+func (Phone) Candidate(c Class) bool {
+	return c.Has(ClassDigit)
+}
+
 // Find implements Detector.
 func (Phone) Find(s string, dst []Span) []Span {
 	if len(s) < 10 || !hasDigit(s) {

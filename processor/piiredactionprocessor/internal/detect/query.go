@@ -24,6 +24,11 @@ func isParamNameChar(c byte) bool {
 	return isAlnum(c) || c == '_' || c == '-' || c == '.' || c == '[' || c == ']'
 }
 
+// Candidate implements Detector.
+func (QueryParam) Candidate(c Class) bool {
+	return c.Has(ClassQuestion | ClassEq)
+}
+
 // Find implements Detector.
 func (QueryParam) Find(s string, dst []Span) []Span {
 	off := 0

@@ -31,19 +31,43 @@ var secretPrefixes = [...]keyPrefix{
 	{"AKIA", 16, true}, {"ASIA", 16, true}, {"AIza", 35, false}, {"npm_", 36, false},
 }
 
-var passwordKeys = [...]string{"password", "passwd", "pwd", "pass", "passphrase", "pin"}
+const (
+	keyNone = iota
+	keyPassword
+	keyToken
+)
 
-var tokenKeys = [...]string{
-	"secret", "clientsecret", "apikey", "xapikey", "apisecret", "apitoken", "accesskey", "secretkey",
-	"privatekey", "accesskeyid", "secretaccesskey", "token", "accesstoken", "authtoken", "refreshtoken",
-	"idtoken", "sessiontoken", "bearertoken", "authorization", "credentials", "signingkey",
+// credentialKeys maps normalised key names (lower case, '-' and '_'
+// removed) to their kind; notSecret entries end like a token key but carry
+// opaque non-credential values such as pagination cursors.
+var credentialKeys = map[string]uint8{
+	"password": keyPassword, "passwd": keyPassword, "pwd": keyPassword, "pass": keyPassword,
+	"passphrase": keyPassword, "pin": keyPassword,
+	"secret": keyToken, "clientsecret": keyToken, "apikey": keyToken, "xapikey": keyToken,
+	"apisecret": keyToken, "apitoken": keyToken, "accesskey": keyToken, "secretkey": keyToken,
+	"privatekey": keyToken, "accesskeyid": keyToken, "secretaccesskey": keyToken, "token": keyToken,
+	"accesstoken": keyToken, "authtoken": keyToken, "refreshtoken": keyToken, "idtoken": keyToken,
+	"sessiontoken": keyToken, "bearertoken": keyToken, "authorization": keyToken,
+	"credentials": keyToken, "signingkey": keyToken,
+	"pagetoken": keyNone, "nextpagetoken": keyNone, "nexttoken": keyNone, "continuationtoken": keyNone,
+	"cursortoken": keyNone, "synctoken": keyNone, "resumetoken": keyNone,
 }
 
-// notSecretKeys end like a token key but carry opaque non-credential values
-// (pagination cursors, CSRF-free request ids).
-var notSecretKeys = [...]string{"pagetoken", "nextpagetoken", "nexttoken", "continuationtoken", "cursortoken", "synctoken", "resumetoken"}
+var prefixStart = func() (t [256]bool) {
+	for _, kp := range secretPrefixes {
+		t[kp.p[0]] = true
+	}
+	return t
+}()
 
 func isSecretBody(c byte) bool { return isAlnum(c) || c == '_' || c == '-' }
+
+// Candidate implements Detector.
+func (Secret) Candidate(c Class) bool {
+	// Lower-case vendor prefixes contain '_' or '-', the others start with
+	// an upper-case letter; assignments need '=' or ':'.
+	return c&(ClassEq|ClassColon|ClassUpper|ClassUnderDash) != 0
+}
 
 // Find implements Detector.
 func (Secret) Find(s string, dst []Span) []Span {
@@ -66,14 +90,11 @@ func findPrefixed(s string, dst []Span) []Span {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c != 's' && c != 'r' && c != 'g' && c != 'x' && c != 'A' && c != 'n' {
-			continue
-		}
-		if i > 0 && isSecretBody(s[i-1]) {
+		if !prefixStart[c] || (i > 0 && isSecretBody(s[i-1])) {
 			continue
 		}
 		for _, kp := range secretPrefixes {
-			if !strings.HasPrefix(s[i:], kp.p) {
+			if kp.p[0] != c || !strings.HasPrefix(s[i:], kp.p) {
 				continue
 			}
 			j := i + len(kp.p)
@@ -170,9 +191,11 @@ func isValueStop(c, quote byte) bool {
 }
 
 // classifyKey normalises the last dotted segment of a key (lower case, '-'
-// and '_' dropped) and tells whether it names a password or a token.
+// and '_' dropped) and tells whether it names a password or a token. Keys
+// ending in password, apikey, secret or token (db_password, stripe_api_key)
+// count as well.
 func classifyKey(k string) (pw, tok bool) {
-	if len(k) > 40 {
+	if len(k) < 3 || len(k) > 40 {
 		return false, false
 	}
 	var buf [40]byte
@@ -185,26 +208,21 @@ func classifyKey(k string) (pw, tok bool) {
 		buf[n] = lower(c)
 		n++
 	}
-	norm := string(buf[:n])
-	for _, p := range passwordKeys {
-		if norm == p {
-			return true, false
-		}
+	norm := buf[:n]
+	if kind, ok := credentialKeys[string(norm)]; ok {
+		return kind == keyPassword, kind == keyToken
 	}
-	for _, x := range notSecretKeys {
-		if norm == x {
-			return false, false
-		}
-	}
-	for _, t := range tokenKeys {
-		if norm == t || (len(norm) > len(t) && strings.HasSuffix(norm, t) && (t == "apikey" || t == "secret" || t == "token" || t == "password")) {
-			return false, true
-		}
-	}
-	if strings.HasSuffix(norm, "password") {
+	switch {
+	case hasSuffix(norm, "password"):
 		return true, false
+	case hasSuffix(norm, "apikey"), hasSuffix(norm, "secret"), hasSuffix(norm, "token"):
+		return false, true
 	}
 	return false, false
+}
+
+func hasSuffix(b []byte, suf string) bool {
+	return len(b) >= len(suf) && string(b[len(b)-len(suf):]) == suf
 }
 
 // looksRandom is the "not a plain word" test for token values: at least 8

@@ -10,6 +10,11 @@ type SSN struct{}
 // Name implements Detector.
 func (SSN) Name() string { return "ssn" }
 
+// Candidate implements Detector.
+func (SSN) Candidate(c Class) bool {
+	return c.Has(ClassDigit)
+}
+
 // Find implements Detector.
 func (SSN) Find(s string, dst []Span) []Span {
 	if len(s) < 11 || !hasDigit(s) {

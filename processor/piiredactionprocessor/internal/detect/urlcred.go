@@ -11,6 +11,11 @@ type URLCredentials struct{}
 // Name implements Detector.
 func (URLCredentials) Name() string { return "url_credentials" }
 
+// Candidate implements Detector.
+func (URLCredentials) Candidate(c Class) bool {
+	return c.Has(ClassColon | ClassSlash | ClassAt)
+}
+
 // Find implements Detector.
 func (URLCredentials) Find(s string, dst []Span) []Span {
 	off := 0

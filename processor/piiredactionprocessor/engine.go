@@ -1,0 +1,378 @@
+package piiredactionprocessor // import "github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor"
+
+import (
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor/internal/detect"
+)
+
+// Counter indexes beyond the free-text detectors (whose index is their
+// position in detect.All()).
+var (
+	counterNames    = append(detect.Names(), "pii_field", "identifier", "ip_address")
+	counterPIIField = len(counterNames) - 3
+	counterID       = len(counterNames) - 2
+	counterAddr     = len(counterNames) - 1
+)
+
+// rule is an enabled free-text detector with its action.
+type rule struct {
+	det     detect.Detector
+	counter int
+	act     Action
+}
+
+// engine is the immutable redaction plan built from a Config.
+type engine struct {
+	rules       []rule
+	cardRule    int // index in rules of the card detector, -1 if off
+	piiFields   keySet
+	piiAction   Action
+	identifiers keySet // nil when not hashing identifiers
+	addresses   keySet // nil when not anonymizing addresses
+	allowed     keySet
+	key         []byte
+	summary     Summary
+	pool        sync.Pool
+}
+
+func newEngine(cfg *Config) *engine {
+	e := &engine{
+		cardRule:  -1,
+		piiFields: newKeySet(cfg.PIIFields),
+		piiAction: cfg.PIIFieldsAction,
+		allowed:   newKeySet(cfg.AllowedKeys),
+		key:       []byte(string(cfg.HashKey)),
+		summary:   cfg.Summary,
+	}
+	for i, d := range detect.All() {
+		a := ruleAction(cfg, d.Name())
+		if a == ActionKeep {
+			continue
+		}
+		if d.Name() == "card" {
+			e.cardRule = len(e.rules)
+		}
+		e.rules = append(e.rules, rule{det: d, counter: i, act: a})
+	}
+	if keyRulesApply(cfg.Mode) {
+		if cfg.HashIdentifiers {
+			e.identifiers = newKeySet(cfg.IdentifierFields)
+		}
+		if cfg.AnonymizeIPs {
+			e.addresses = newKeySet(cfg.AddressFields)
+		}
+	}
+	e.pool.New = func() any {
+		return &state{e: e, h: newHasher(e.key)}
+	}
+	return e
+}
+
+// hit is a finding of rule r.
+type hit struct {
+	sp detect.Span
+	r  int
+}
+
+// state is the per-batch scratch space, pooled so that steady-state
+// processing of values without PII does not allocate.
+type state struct {
+	e      *engine
+	h      *hasher
+	hits   []hit
+	tmp    []detect.Span
+	out    []byte
+	lkey   []byte // lower-cased key or path being matched
+	path   []byte // lower-cased path of the enclosing map keys
+	remove []string
+	counts [32]int64
+
+	// per-record summary
+	recCount int
+	recKeys  []string
+	recDets  []string
+}
+
+func (e *engine) getState() *state { return e.pool.Get().(*state) }
+
+func (e *engine) putState(st *state) {
+	st.counts = [32]int64{}
+	st.resetRecord()
+	e.pool.Put(st)
+}
+
+func (st *state) resetRecord() {
+	st.recCount = 0
+	st.recKeys = st.recKeys[:0]
+	st.recDets = st.recDets[:0]
+}
+
+func (st *state) note(counter int, key string) {
+	st.counts[counter]++
+	if st.e.summary == SummarySilent {
+		return
+	}
+	st.recCount++
+	if st.e.summary == SummaryDebug {
+		st.recKeys = append(st.recKeys, key)
+		st.recDets = append(st.recDets, counterNames[counter])
+	}
+}
+
+// attrs processes an attribute map at the top of a record.
+func (st *state) attrs(m pcommon.Map) {
+	st.path = st.path[:0]
+	st.mapEntries(m, "")
+}
+
+// mapEntries processes every entry of m; topKey names the record-level key
+// for the summary ("" at the top, where each entry's own key is used).
+func (st *state) mapEntries(m pcommon.Map, topKey string) {
+	mark := len(st.remove)
+	for k, v := range m.All() {
+		tk := topKey
+		if tk == "" {
+			tk = k
+		}
+		if st.entry(k, v, tk) {
+			st.remove = append(st.remove, k)
+		}
+	}
+	for _, k := range st.remove[mark:] {
+		m.Remove(k)
+	}
+	st.remove = st.remove[:mark]
+}
+
+// matchKey lower-cases path+"."+k into st.lkey and reports which key sets
+// match; the key alone is also tried for nested keys.
+func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
+	e := st.e
+	keyStart := len(st.path)
+	if keyStart > 0 {
+		keyStart++
+	}
+	st.lkey = append(st.lkey[:0], st.path...)
+	if len(st.path) > 0 {
+		st.lkey = append(st.lkey, '.')
+	}
+	st.lkey = appendLower(st.lkey, k)
+	full, own := st.lkey, st.lkey[keyStart:]
+
+	if e.allowed.has(full) || e.allowed.has(own) {
+		return false
+	}
+	if e.piiFields.hasKeyOrSegment(own) || e.piiFields.has(full) {
+		st.note(counterPIIField, topKey)
+		switch e.piiAction {
+		case ActionRedact:
+			v.SetStr("[REDACTED:pii_field]")
+		case ActionHash:
+			v.SetStr(st.h.token(valueString(v)))
+		default:
+			return true
+		}
+		return false
+	}
+	if e.identifiers != nil && (e.identifiers.has(full) || e.identifiers.has(own)) {
+		switch v.Type() {
+		case pcommon.ValueTypeStr, pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
+			if v.Type() == pcommon.ValueTypeStr && strings.HasPrefix(v.Str(), hashPrefix) {
+				return false
+			}
+			v.SetStr(st.h.token(valueString(v)))
+			st.note(counterID, topKey)
+			return false
+		}
+	}
+	if e.addresses != nil && v.Type() == pcommon.ValueTypeStr && (e.addresses.has(full) || e.addresses.has(own)) {
+		if s := v.Str(); looksLikeIP(s) {
+			if a, ok := anonymizeIP(s); ok {
+				if a != s {
+					v.SetStr(a)
+					st.note(counterAddr, topKey)
+				}
+				return false
+			}
+		}
+	}
+	if v.Type() == pcommon.ValueTypeMap {
+		saved := len(st.path)
+		if saved > 0 {
+			st.path = append(st.path, '.')
+		}
+		st.path = appendLower(st.path, k)
+		st.mapEntries(v.Map(), topKey)
+		st.path = st.path[:saved]
+		return false
+	}
+	st.value(v, topKey)
+	return false
+}
+
+// value processes a value that is not subject to key rules (or whose key
+// matched none): strings are scanned, card-number ints replaced, slices and
+// maps walked.
+func (st *state) value(v pcommon.Value, topKey string) {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		if out, ok := st.scan(v.Str(), topKey); ok {
+			v.SetStr(out)
+		}
+	case pcommon.ValueTypeInt:
+		if st.e.cardRule >= 0 && detect.IsCardInt(v.Int()) {
+			r := st.e.rules[st.e.cardRule]
+			digits := strconv.FormatInt(v.Int(), 10)
+			st.out = st.apply(st.out[:0], r, digits)
+			v.SetStr(string(st.out))
+			st.note(r.counter, topKey)
+		}
+	case pcommon.ValueTypeMap:
+		st.mapEntries(v.Map(), topKey)
+	case pcommon.ValueTypeSlice:
+		sl := v.Slice()
+		for i := 0; i < sl.Len(); i++ {
+			st.value(sl.At(i), topKey)
+		}
+	}
+}
+
+// str scans a string that is not an attribute value (span name, event name,
+// status message) and returns the redacted form.
+func (st *state) str(s, topKey string) string {
+	if out, ok := st.scan(s, topKey); ok {
+		return out
+	}
+	return s
+}
+
+// scan runs the enabled detectors over s and returns the redacted string.
+// Strings in which no detector's candidate characters occur return after
+// one classification pass, without allocating.
+func (st *state) scan(s, topKey string) (string, bool) {
+	if len(s) < 3 || len(st.e.rules) == 0 {
+		return s, false
+	}
+	cls := detect.Classify(s)
+	st.hits = st.hits[:0]
+	for i, r := range st.e.rules {
+		if !r.det.Candidate(cls) {
+			continue
+		}
+		st.tmp = r.det.Find(s, st.tmp[:0])
+		for _, sp := range st.tmp {
+			st.hits = append(st.hits, hit{sp: sp, r: i})
+		}
+	}
+	if len(st.hits) == 0 {
+		return s, false
+	}
+	hits := st.hits
+	if len(hits) > 1 {
+		slices.SortFunc(hits, func(a, b hit) int {
+			if a.sp.Start != b.sp.Start {
+				return a.sp.Start - b.sp.Start
+			}
+			return a.r - b.r
+		})
+		// Merge overlapping findings; the merged span takes the action of
+		// the most specific (lowest-index) rule among them.
+		w := 0
+		for _, h := range hits[1:] {
+			cur := &hits[w]
+			if h.sp.Start < cur.sp.End {
+				if h.sp.End > cur.sp.End {
+					cur.sp.End = h.sp.End
+				}
+				if h.r < cur.r {
+					cur.r = h.r
+				}
+				continue
+			}
+			w++
+			hits[w] = h
+		}
+		hits = hits[:w+1]
+	}
+	out := st.out[:0]
+	last := 0
+	changed := false
+	for _, h := range hits {
+		r := st.e.rules[h.r]
+		v := s[h.sp.Start:h.sp.End]
+		out = append(out, s[last:h.sp.Start]...)
+		n := len(out)
+		out = st.apply(out, r, v)
+		if string(out[n:]) != v {
+			changed = true
+			st.note(r.counter, topKey)
+		}
+		last = h.sp.End
+	}
+	out = append(out, s[last:]...)
+	st.out = out
+	if !changed {
+		return s, false
+	}
+	return string(out), true
+}
+
+// apply appends the replacement of v under rule r.
+func (st *state) apply(dst []byte, r rule, v string) []byte {
+	name := r.det.Name()
+	switch r.act {
+	case ActionHash:
+		return st.h.appendToken(dst, v)
+	case ActionMask:
+		return appendMask(dst, name, v)
+	case ActionAnonymize:
+		if a, ok := anonymizeIP(v); ok {
+			return append(dst, a...)
+		}
+	}
+	return appendPlaceholder(dst, name)
+}
+
+// valueString is the string that identifier hashing and pii_fields hashing
+// feed to the HMAC.
+func valueString(v pcommon.Value) string {
+	if v.Type() == pcommon.ValueTypeStr {
+		return v.Str()
+	}
+	return v.AsString()
+}
+
+// flushSummary writes the summary attributes of the record just processed
+// into attrs and resets the record counters.
+func (st *state) flushSummary(attrs pcommon.Map) {
+	if st.e.summary == SummarySilent || st.recCount == 0 {
+		st.resetRecord()
+		return
+	}
+	attrs.PutInt("pii_redaction.redacted.count", int64(st.recCount))
+	if st.e.summary == SummaryDebug {
+		attrs.PutStr("pii_redaction.redacted.keys", joinUnique(st.recKeys))
+		attrs.PutStr("pii_redaction.detectors", joinUnique(st.recDets))
+	}
+	st.resetRecord()
+}
+
+func joinUnique(v []string) string {
+	sort.Strings(v)
+	w := 0
+	for i, s := range v {
+		if i > 0 && s == v[w-1] {
+			continue
+		}
+		v[w] = s
+		w++
+	}
+	return strings.Join(v[:w], ",")
+}

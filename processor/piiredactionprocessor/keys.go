@@ -1,0 +1,49 @@
+package piiredactionprocessor // import "github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor"
+
+import "strings"
+
+// keySet is a set of lower-case key names. Lookups take the key as bytes
+// already lower-cased into a reusable buffer, so matching never allocates.
+type keySet map[string]struct{}
+
+func newKeySet(keys []string) keySet {
+	s := make(keySet, len(keys))
+	for _, k := range keys {
+		s[strings.ToLower(strings.TrimSpace(k))] = struct{}{}
+	}
+	return s
+}
+
+func (s keySet) has(lowerKey []byte) bool {
+	if len(s) == 0 {
+		return false
+	}
+	_, ok := s[string(lowerKey)]
+	return ok
+}
+
+// hasKeyOrSegment matches the full key or its last dotted segment
+// (user.email matches "email").
+func (s keySet) hasKeyOrSegment(lowerKey []byte) bool {
+	if s.has(lowerKey) {
+		return true
+	}
+	for i := len(lowerKey) - 1; i >= 0; i-- {
+		if lowerKey[i] == '.' {
+			return s.has(lowerKey[i+1:])
+		}
+	}
+	return false
+}
+
+// appendLower appends the ASCII-lower-cased s to dst.
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}

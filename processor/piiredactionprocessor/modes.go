@@ -1,0 +1,44 @@
+package piiredactionprocessor // import "github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor"
+
+// modeActions is the default action of each free-text detector per mode; a
+// detector absent from a mode's map is off in that mode. This table is the
+// source of the modes table in README.md (TestModesTableInReadme keeps them
+// in sync).
+var modeActions = map[Mode]map[string]Action{
+	ModeStrict: {
+		"url_credentials": ActionRedact, "query_param": ActionRedact, "jwt": ActionRedact,
+		"bearer": ActionRedact, "secret": ActionRedact, "email": ActionRedact, "card": ActionRedact,
+		"iban": ActionRedact, "ssn": ActionRedact, "phone": ActionRedact,
+		// ip: anonymize when anonymize_ips, else redact (see ruleAction).
+		"ip": ActionRedact,
+	},
+	ModeBalanced: {
+		"url_credentials": ActionRedact, "query_param": ActionRedact, "jwt": ActionRedact,
+		"bearer": ActionRedact, "secret": ActionRedact, "email": ActionMask, "card": ActionMask,
+		"iban": ActionMask, "ssn": ActionRedact, "phone": ActionMask,
+	},
+	ModeMinimal: {
+		"url_credentials": ActionRedact, "query_param": ActionRedact, "jwt": ActionRedact,
+		"bearer": ActionRedact, "secret": ActionRedact, "card": ActionRedact,
+	},
+}
+
+// ruleAction is the effective action of a detector: the configured override,
+// else the mode's default (keep when the mode does not run it).
+func ruleAction(cfg *Config, name string) Action {
+	if a, ok := cfg.Actions[name]; ok {
+		return a
+	}
+	a, ok := modeActions[cfg.Mode][name]
+	if !ok {
+		return ActionKeep
+	}
+	if name == "ip" && cfg.Mode == ModeStrict && cfg.AnonymizeIPs {
+		return ActionAnonymize
+	}
+	return a
+}
+
+// keyRulesApply reports whether hash_identifiers and anonymize_ips apply in
+// the mode: minimal keeps identifiers and addresses.
+func keyRulesApply(m Mode) bool { return m != ModeMinimal }

@@ -1,0 +1,201 @@
+package piiredactionprocessor // import "github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor"
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor/internal/metadata"
+)
+
+type signal int
+
+const (
+	signalTraces signal = iota
+	signalMetrics
+	signalLogs
+	numSignals
+)
+
+var signalNames = [numSignals]string{"traces", "metrics", "logs"}
+
+// piiProcessor redacts PII in place; it is stateless between batches apart
+// from the pooled scratch space and is safe for concurrent use.
+type piiProcessor struct {
+	e       *engine
+	tb      *metadata.TelemetryBuilder
+	addOpts [numSignals][]metric.AddOption
+}
+
+func newPIIProcessor(cfg *Config, tb *metadata.TelemetryBuilder) *piiProcessor {
+	p := &piiProcessor{e: newEngine(cfg), tb: tb}
+	for s := range numSignals {
+		p.addOpts[s] = make([]metric.AddOption, len(counterNames))
+		for i, n := range counterNames {
+			p.addOpts[s][i] = metric.WithAttributeSet(attribute.NewSet(
+				attribute.String("detector", n), attribute.String("signal", signalNames[s])))
+		}
+	}
+	return p
+}
+
+func (p *piiProcessor) record(ctx context.Context, sig signal, st *state) {
+	for i := range counterNames {
+		if n := st.counts[i]; n > 0 {
+			p.tb.ProcessorPiiRedactionRedactions.Add(ctx, n, p.addOpts[sig][i])
+		}
+	}
+}
+
+func (p *piiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	st := p.e.getState()
+	defer p.e.putState(st)
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		st.attrs(rs.Resource().Attributes())
+		st.resetRecord()
+		sss := rs.ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			ss := sss.At(j)
+			st.attrs(ss.Scope().Attributes())
+			st.resetRecord()
+			spans := ss.Spans()
+			for k := 0; k < spans.Len(); k++ {
+				st.span(spans.At(k))
+			}
+		}
+	}
+	p.record(ctx, signalTraces, st)
+	return td, nil
+}
+
+func (st *state) span(sp ptrace.Span) {
+	if n := sp.Name(); n != "" {
+		if out := st.str(n, "name"); out != n {
+			sp.SetName(out)
+		}
+	}
+	if m := sp.Status().Message(); m != "" {
+		if out := st.str(m, "status.message"); out != m {
+			sp.Status().SetMessage(out)
+		}
+	}
+	st.attrs(sp.Attributes())
+	evs := sp.Events()
+	for i := 0; i < evs.Len(); i++ {
+		ev := evs.At(i)
+		if n := ev.Name(); n != "" {
+			if out := st.str(n, "event.name"); out != n {
+				ev.SetName(out)
+			}
+		}
+		st.attrs(ev.Attributes())
+	}
+	links := sp.Links()
+	for i := 0; i < links.Len(); i++ {
+		st.attrs(links.At(i).Attributes())
+	}
+	st.flushSummary(sp.Attributes())
+}
+
+func (p *piiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
+	st := p.e.getState()
+	defer p.e.putState(st)
+	rls := ld.ResourceLogs()
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		st.attrs(rl.Resource().Attributes())
+		st.resetRecord()
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			sl := sls.At(j)
+			st.attrs(sl.Scope().Attributes())
+			st.resetRecord()
+			lrs := sl.LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				lr := lrs.At(k)
+				st.attrs(lr.Attributes())
+				st.path = st.path[:0]
+				st.value(lr.Body(), "body")
+				st.flushSummary(lr.Attributes())
+			}
+		}
+	}
+	p.record(ctx, signalLogs, st)
+	return ld, nil
+}
+
+func (p *piiProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
+	st := p.e.getState()
+	defer p.e.putState(st)
+	rms := md.ResourceMetrics()
+	for i := 0; i < rms.Len(); i++ {
+		rm := rms.At(i)
+		st.attrs(rm.Resource().Attributes())
+		st.resetRecord()
+		sms := rm.ScopeMetrics()
+		for j := 0; j < sms.Len(); j++ {
+			sm := sms.At(j)
+			st.attrs(sm.Scope().Attributes())
+			st.resetRecord()
+			ms := sm.Metrics()
+			for k := 0; k < ms.Len(); k++ {
+				st.metric(ms.At(k))
+			}
+		}
+	}
+	p.record(ctx, signalMetrics, st)
+	return md, nil
+}
+
+func (st *state) metric(m pmetric.Metric) {
+	switch m.Type() {
+	case pmetric.MetricTypeGauge:
+		st.numberPoints(m.Gauge().DataPoints())
+	case pmetric.MetricTypeSum:
+		st.numberPoints(m.Sum().DataPoints())
+	case pmetric.MetricTypeHistogram:
+		dps := m.Histogram().DataPoints()
+		for i := 0; i < dps.Len(); i++ {
+			dp := dps.At(i)
+			st.attrs(dp.Attributes())
+			st.exemplars(dp.Exemplars())
+			st.flushSummary(dp.Attributes())
+		}
+	case pmetric.MetricTypeExponentialHistogram:
+		dps := m.ExponentialHistogram().DataPoints()
+		for i := 0; i < dps.Len(); i++ {
+			dp := dps.At(i)
+			st.attrs(dp.Attributes())
+			st.exemplars(dp.Exemplars())
+			st.flushSummary(dp.Attributes())
+		}
+	case pmetric.MetricTypeSummary:
+		dps := m.Summary().DataPoints()
+		for i := 0; i < dps.Len(); i++ {
+			dp := dps.At(i)
+			st.attrs(dp.Attributes())
+			st.flushSummary(dp.Attributes())
+		}
+	}
+}
+
+func (st *state) numberPoints(dps pmetric.NumberDataPointSlice) {
+	for i := 0; i < dps.Len(); i++ {
+		dp := dps.At(i)
+		st.attrs(dp.Attributes())
+		st.exemplars(dp.Exemplars())
+		st.flushSummary(dp.Attributes())
+	}
+}
+
+func (st *state) exemplars(exs pmetric.ExemplarSlice) {
+	for i := 0; i < exs.Len(); i++ {
+		st.attrs(exs.At(i).FilteredAttributes())
+	}
+}
