@@ -1,0 +1,198 @@
+package telemetrystorageexporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/config/configretry"
+	"go.opentelemetry.io/collector/config/configtls"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+)
+
+// Compression values.
+const (
+	CompressionLZ4  = "lz4"
+	CompressionZSTD = "zstd"
+	CompressionNone = "none"
+)
+
+// Config of the telemetry_storage exporter.
+type Config struct {
+	exporterhelper.TimeoutConfig `mapstructure:",squash"`
+	// QueueConfig is exporterhelper's sending_queue; enabled with batching by
+	// default because ClickHouse wants few large inserts.
+	QueueConfig configoptional.Optional[exporterhelper.QueueBatchConfig] `mapstructure:"sending_queue"`
+	// BackOffConfig is exporterhelper's retry_on_failure. Default: enabled.
+	BackOffConfig configretry.BackOffConfig `mapstructure:"retry_on_failure"`
+
+	// Endpoint is the ClickHouse DSN: clickhouse://host:9000, tcp://host:9000
+	// (native protocol) or http(s)://host:8123 (HTTP interface). Required.
+	// DSN query parameters (e.g. dial_timeout) are honoured.
+	Endpoint string `mapstructure:"endpoint"`
+	// Database holding the telemetry tables. Default "telemetry".
+	Database string `mapstructure:"database"`
+	// Username for ClickHouse; overrides a user in the DSN. Default: none.
+	Username string `mapstructure:"username"`
+	// Password for ClickHouse; overrides a password in the DSN. Default: none.
+	Password configopaque.String `mapstructure:"password"`
+	// TLS settings; any set field (or an https endpoint, or secure=true in
+	// the DSN) enables TLS. Default: plaintext.
+	TLS configtls.ClientConfig `mapstructure:"tls"`
+
+	// Retention of events, logs, metrics and spans, in days (30) or as a
+	// duration (720h); applied as TTL, also to existing tables at start.
+	// 0 keeps data forever. Default 30 days.
+	Retention Retention `mapstructure:"retention"`
+	// ConsentRetention of consent records (current state since last update
+	// and history). 0 keeps them forever. Default 0.
+	ConsentRetention Retention `mapstructure:"consent_retention"`
+	// AuditRetention of the audit trail. 0 keeps it forever. Default 365 days.
+	AuditRetention Retention `mapstructure:"audit_retention"`
+
+	// CreateSchema runs migrations (database, tables, TTL) at start.
+	// Disable when the schema is managed out of band. Default true.
+	CreateSchema bool `mapstructure:"create_schema"`
+	// ClusterName switches to cluster DDL: ON CLUSTER, Replicated engines and
+	// Distributed tables. Default: single server.
+	ClusterName string `mapstructure:"cluster_name"`
+	// AsyncInsert lets ClickHouse buffer small inserts server-side; the
+	// exporter still waits for the flush, so an acknowledged batch is stored.
+	// Default false.
+	AsyncInsert bool `mapstructure:"async_insert"`
+	// Compression of insert blocks: lz4, zstd or none. Default lz4.
+	Compression string `mapstructure:"compression"`
+}
+
+func createDefaultConfig() *Config {
+	queue := exporterhelper.NewDefaultQueueConfig()
+	queue.Batch = configoptional.Some(exporterhelper.BatchConfig{
+		FlushTimeout: time.Second,
+		Sizer:        queue.Batch.Get().Sizer,
+		MinSize:      10_000,
+	})
+	return &Config{
+		TimeoutConfig:  exporterhelper.NewDefaultTimeoutConfig(),
+		QueueConfig:    configoptional.Some(queue),
+		BackOffConfig:  configretry.NewDefaultBackOffConfig(),
+		Database:       chschema.DefaultDatabase,
+		Retention:      Retention(30 * day),
+		AuditRetention: Retention(365 * day),
+		CreateSchema:   true,
+		Compression:    CompressionLZ4,
+	}
+}
+
+var supportedSchemes = []string{"clickhouse", "tcp", "http", "https"}
+
+// Validate checks every field independently and reports all problems.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Endpoint == "" {
+		errs = append(errs, errors.New("endpoint must be set (clickhouse://, tcp://, http:// or https:// DSN)"))
+	} else if u, err := url.Parse(c.Endpoint); err != nil {
+		errs = append(errs, fmt.Errorf("endpoint: %w", err))
+	} else if !slices.Contains(supportedSchemes, strings.ToLower(u.Scheme)) {
+		errs = append(errs, fmt.Errorf("endpoint scheme %q is not supported, use one of %v", u.Scheme, supportedSchemes))
+	} else if _, err := clickhouse.ParseDSN(normalizeDSN(u)); err != nil {
+		errs = append(errs, fmt.Errorf("endpoint: %w", err))
+	}
+	if !slices.Contains([]string{CompressionLZ4, CompressionZSTD, CompressionNone}, c.Compression) {
+		errs = append(errs, fmt.Errorf("compression %q is not supported, use lz4, zstd or none", c.Compression))
+	}
+	if err := c.schemaOptions().Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.Database == "" {
+		errs = append(errs, errors.New("database must not be empty"))
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) schemaOptions() chschema.Options {
+	return chschema.Options{
+		Database:         c.Database,
+		Cluster:          c.ClusterName,
+		Retention:        c.Retention.Duration(),
+		ConsentRetention: c.ConsentRetention.Duration(),
+		AuditRetention:   c.AuditRetention.Duration(),
+	}
+}
+
+// clickhouseOptions turns the DSN plus explicit fields into driver options.
+// Explicit fields win over the DSN so secrets can stay out of the endpoint.
+func (c *Config) clickhouseOptions(ctx context.Context) (*clickhouse.Options, error) {
+	u, err := url.Parse(c.Endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("endpoint: %w", err)
+	}
+	opt, err := clickhouse.ParseDSN(normalizeDSN(u))
+	if err != nil {
+		return nil, fmt.Errorf("endpoint: %w", err)
+	}
+	if c.Username != "" {
+		opt.Auth.Username = c.Username
+	}
+	if c.Password != "" {
+		opt.Auth.Password = string(c.Password)
+	}
+	// Tables are always referenced as `database`.`table`; connecting to the
+	// server's default database lets the exporter create its own.
+	opt.Auth.Database = ""
+
+	switch c.Compression {
+	case CompressionLZ4:
+		opt.Compression = &clickhouse.Compression{Method: clickhouse.CompressionLZ4}
+	case CompressionZSTD:
+		opt.Compression = &clickhouse.Compression{Method: clickhouse.CompressionZSTD}
+	case CompressionNone:
+		opt.Compression = nil
+	}
+
+	if tlsConfigured(c.TLS) {
+		tlsCfg, err := c.TLS.LoadTLSConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("tls: %w", err)
+		}
+		opt.TLS = tlsCfg
+	}
+	if opt.Settings == nil {
+		opt.Settings = clickhouse.Settings{}
+	}
+	if c.AsyncInsert {
+		opt.Settings["async_insert"] = 1
+		// Waiting keeps the at-least-once contract: a batch is acknowledged
+		// (and removed from the persistent queue) only once it is stored.
+		opt.Settings["wait_for_async_insert"] = 1
+	}
+	return opt, nil
+}
+
+// tlsConfigured reports whether the tls block asks for TLS; an https
+// endpoint or secure=true in the DSN enable TLS with system roots anyway.
+func tlsConfigured(t configtls.ClientConfig) bool {
+	return t.CAFile != "" || t.CAPem != "" || t.CertFile != "" || t.CertPem != "" ||
+		t.KeyFile != "" || t.KeyPem != "" || t.ServerName != "" || t.InsecureSkipVerify
+}
+
+// normalizeDSN adds secure=true to https endpoints, which clickhouse-go
+// requires but users should not have to spell out.
+func normalizeDSN(u *url.URL) string {
+	if strings.EqualFold(u.Scheme, "https") && !u.Query().Has("secure") {
+		q := u.Query()
+		q.Set("secure", "true")
+		v := *u
+		v.RawQuery = q.Encode()
+		return v.String()
+	}
+	return u.String()
+}

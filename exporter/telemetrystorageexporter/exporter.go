@@ -1,0 +1,81 @@
+package telemetrystorageexporter
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+)
+
+// Blocks are pooled: queue consumers push concurrently, and reusing the
+// column slices removes most per-batch allocations.
+var (
+	logBlocks    = sync.Pool{New: func() any { return &[2]logBlock{{events: true}, {}} }}
+	spanBlocks   = sync.Pool{New: func() any { return &spanBlock{} }}
+	metricBlocks = sync.Pool{New: func() any { return &metricBlock{} }}
+)
+
+// signalExporter is the exporterhelper-facing side of one signal.
+type signalExporter struct {
+	st      *storage
+	started atomic.Bool
+}
+
+func (e *signalExporter) start(ctx context.Context, _ component.Host) error {
+	if err := e.st.start(ctx); err != nil {
+		return err
+	}
+	e.started.Store(true)
+	return nil
+}
+
+// shutdown releases this signal's use of the shared connection; an
+// exporter that never started holds none.
+func (e *signalExporter) shutdown(ctx context.Context) error {
+	if !e.started.Swap(false) {
+		return nil
+	}
+	return e.st.shutdown(ctx)
+}
+
+func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	blocks := logBlocks.Get().(*[2]logBlock)
+	defer func() {
+		blocks[0].reset()
+		blocks[1].reset()
+		logBlocks.Put(blocks)
+	}()
+	events, logs := &blocks[0], &blocks[1]
+	e.st.recordDrops(ctx, "logs", appendLogs(ld, events, logs, time.Now().UTC()))
+	return joinInsertErrors(
+		e.st.insert(ctx, chschema.Events, events),
+		e.st.insert(ctx, chschema.Logs, logs),
+	)
+}
+
+func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	b := spanBlocks.Get().(*spanBlock)
+	defer func() {
+		b.reset()
+		spanBlocks.Put(b)
+	}()
+	e.st.recordDrops(ctx, "traces", appendSpans(td, b))
+	return e.st.insert(ctx, chschema.Spans, b)
+}
+
+func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
+	b := metricBlocks.Get().(*metricBlock)
+	defer func() {
+		b.reset()
+		metricBlocks.Put(b)
+	}()
+	e.st.recordDrops(ctx, "metrics", appendMetrics(md, b))
+	return e.st.insert(ctx, chschema.Metrics, b)
+}

@@ -1,0 +1,42 @@
+package metadata
+
+import (
+	"errors"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/otel/metric"
+)
+
+// Telemetry holds the exporter's own instruments. The queue, retry and
+// send-failure counts come from exporterhelper; these add what only the
+// exporter knows: rows per table, records it refused, insert latency.
+type Telemetry struct {
+	// RowsInserted counts rows acknowledged by ClickHouse, per table.
+	RowsInserted metric.Int64Counter
+	// RecordsDropped counts records not stored because they cannot be
+	// represented (e.g. timestamp beyond year 2262, empty metric type), per reason.
+	RecordsDropped metric.Int64Counter
+	// InsertDuration is the time of one batch INSERT, per table.
+	InsertDuration metric.Float64Histogram
+}
+
+// NewTelemetry creates the instruments from the component's MeterProvider.
+func NewTelemetry(set component.TelemetrySettings) (*Telemetry, error) {
+	m := set.MeterProvider.Meter(ScopeName)
+	var t Telemetry
+	var err, e error
+	t.RowsInserted, e = m.Int64Counter("otelcol_exporter_telemetry_storage_rows_inserted",
+		metric.WithDescription("Rows inserted into ClickHouse by table."),
+		metric.WithUnit("{row}"))
+	err = errors.Join(err, e)
+	t.RecordsDropped, e = m.Int64Counter("otelcol_exporter_telemetry_storage_records_dropped",
+		metric.WithDescription("Records not stored because they cannot be represented in the schema, by reason."),
+		metric.WithUnit("{record}"))
+	err = errors.Join(err, e)
+	t.InsertDuration, e = m.Float64Histogram("otelcol_exporter_telemetry_storage_insert_duration",
+		metric.WithDescription("Duration of one batch INSERT by table."),
+		metric.WithUnit("s"),
+		metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+	err = errors.Join(err, e)
+	return &t, err
+}
