@@ -1,0 +1,300 @@
+// Package e2e runs the built collector binary against the embedded ClickHouse engine, the way a user
+// runs them: the real config/local.yaml, environment variables, OTLP from the OpenTelemetry Go SDK.
+//
+// One engine serves the whole package (it takes about a second and 200 MB to start); every test gets
+// its own database and its own collector on free ports.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+var (
+	repoRoot     string
+	collectorBin string
+	engineURL    string // http://127.0.0.1:PORT of the shared embedded engine
+)
+
+func TestMain(m *testing.M) {
+	_, file, _, _ := runtime.Caller(0)
+	repoRoot = filepath.Join(filepath.Dir(file), "..", "..")
+	collectorBin = os.Getenv("OTELCOL_TELEMETRY_BIN")
+	engineBin := os.Getenv("CLICKHOUSE_EMBEDDED_BIN")
+	if collectorBin == "" || engineBin == "" {
+		if os.Getenv("TELEMETRY_E2E") != "" {
+			fmt.Fprintln(os.Stderr, "TELEMETRY_E2E is set but OTELCOL_TELEMETRY_BIN or CLICKHOUSE_EMBEDDED_BIN is not: run `make test`")
+			os.Exit(1)
+		}
+		fmt.Println("e2e: skipped; run through `make test` (needs the built collector and engine)")
+		os.Exit(0)
+	}
+	stop, err := startEngine(engineBin)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: starting the embedded ClickHouse engine:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	stop()
+	os.Exit(code)
+}
+
+func startEngine(bin string) (func(), error) {
+	dir, err := os.MkdirTemp("", "e2e-clickhouse-")
+	if err != nil {
+		return nil, err
+	}
+	addr := freeAddr()
+	cmd := exec.Command(bin, "--listen", addr, "--path", dir)
+	cmd.Env = append(os.Environ(), "TZ=UTC")
+	var logs syncBuffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	engineURL = "http://" + addr
+	stop := func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		_ = os.RemoveAll(dir)
+	}
+	if err := waitHTTP(engineURL+"/ping", 60*time.Second); err != nil {
+		stop()
+		return nil, fmt.Errorf("%w; engine output:\n%s", err, logs.String())
+	}
+	return stop, nil
+}
+
+// collector is one running otelcol-telemetry process.
+type collector struct {
+	t        *testing.T
+	cmd      *exec.Cmd
+	logs     *syncBuffer
+	done     chan struct{}
+	database string
+	otlpHTTP string // host:port
+	otlpGRPC string
+	health   string
+	promExp  string
+	selfMet  string
+}
+
+// collectorOptions adjusts one collector start; env adds or overrides TELEMETRY_* variables.
+type collectorOptions struct {
+	config string // relative to the repo root; default config/local.yaml
+	env    map[string]string
+}
+
+// startCollector runs the built binary with its own database and free ports and waits until its
+// health check says it is ready. The process is stopped when the test ends.
+func startCollector(t *testing.T, opts collectorOptions) *collector {
+	t.Helper()
+	c := launchCollector(t, opts)
+	if err := c.waitReady(60 * time.Second); err != nil {
+		t.Fatalf("collector not ready: %v\n%s", err, c.logs.String())
+	}
+	return c
+}
+
+func launchCollector(t *testing.T, opts collectorOptions) *collector {
+	t.Helper()
+	if opts.config == "" {
+		opts.config = "config/local.yaml"
+	}
+	c := &collector{
+		t:        t,
+		logs:     &syncBuffer{},
+		done:     make(chan struct{}),
+		database: "e2e_" + randomSuffix(),
+		otlpHTTP: freeAddr(),
+		otlpGRPC: freeAddr(),
+		health:   freeAddr(),
+		promExp:  freeAddr(),
+		selfMet:  freeAddr(),
+	}
+	env := map[string]string{
+		"TELEMETRY_CLICKHOUSE_ENDPOINT":   engineURL,
+		"TELEMETRY_CLICKHOUSE_DATABASE":   c.database,
+		"TELEMETRY_OTLP_HTTP_ENDPOINT":    c.otlpHTTP,
+		"TELEMETRY_OTLP_GRPC_ENDPOINT":    c.otlpGRPC,
+		"TELEMETRY_HEALTH_ENDPOINT":       c.health,
+		"TELEMETRY_PROMETHEUS_ENDPOINT":   c.promExp,
+		"TELEMETRY_SELF_METRICS_ENDPOINT": c.selfMet,
+		"TELEMETRY_API_ENDPOINT":          freeAddr(),
+		"TELEMETRY_SAMPLE_RATE":           "1.0",
+		"TELEMETRY_FLUSH_INTERVAL":        "0.2",
+	}
+	for k, v := range opts.env {
+		env[k] = v
+	}
+	c.cmd = exec.Command(collectorBin, "--config", filepath.Join(repoRoot, opts.config))
+	c.cmd.Dir = repoRoot
+	c.cmd.Env = os.Environ()
+	for k, v := range env {
+		c.cmd.Env = append(c.cmd.Env, k+"="+v)
+	}
+	c.cmd.Stdout, c.cmd.Stderr = c.logs, c.logs
+	if err := c.cmd.Start(); err != nil {
+		t.Fatalf("start collector: %v", err)
+	}
+	go func() { _ = c.cmd.Wait(); close(c.done) }()
+	t.Cleanup(func() {
+		c.stop()
+		if t.Failed() {
+			t.Logf("collector output:\n%s", c.logs.String())
+		}
+	})
+	return c
+}
+
+func (c *collector) waitReady(timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		select {
+		case <-c.done:
+			return fmt.Errorf("collector exited with %v", c.cmd.ProcessState)
+		default:
+		}
+		resp, err := http.Get("http://" + c.health + "/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("no healthy answer from %s within %s", c.health, timeout)
+}
+
+// stop sends SIGTERM so the collector flushes its batches, as an operator's shutdown would.
+func (c *collector) stop() {
+	select {
+	case <-c.done:
+		return
+	default:
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.done:
+	case <-time.After(30 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-c.done
+	}
+}
+
+// exitCode waits for a collector expected to stop by itself.
+func (c *collector) exitCode(timeout time.Duration) (int, bool) {
+	select {
+	case <-c.done:
+		return c.cmd.ProcessState.ExitCode(), true
+	case <-time.After(timeout):
+		return 0, false
+	}
+}
+
+// db opens clickhouse-go on the shared engine, in this collector's database.
+func (c *collector) db() driver.Conn {
+	c.t.Helper()
+	conn, err := clickhouse.Open(&clickhouse.Options{
+		Protocol: clickhouse.HTTP,
+		Addr:     []string{strings.TrimPrefix(engineURL, "http://")},
+		Auth:     clickhouse.Auth{Database: c.database, Username: "default"},
+	})
+	if err != nil {
+		c.t.Fatalf("open clickhouse: %v", err)
+	}
+	c.t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
+// eventually polls query until it returns at least want rows' worth in its first UInt64 column.
+func eventuallyCount(t *testing.T, conn driver.Conn, want uint64, query string, args ...any) uint64 {
+	t.Helper()
+	var got uint64
+	deadline := time.Now().Add(30 * time.Second)
+	var lastErr error
+	for time.Now().Before(deadline) {
+		lastErr = conn.QueryRow(context.Background(), query, args...).Scan(&got)
+		if lastErr == nil && got >= want {
+			return got
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("query %q: want >= %d rows, got %d (last error: %v)", query, want, got, lastErr)
+	return got
+}
+
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func waitHTTP(url string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url)
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s not ready within %s", url, timeout)
+}
+
+func randomSuffix() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// syncBuffer collects a child's output; the child writes from its own goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
