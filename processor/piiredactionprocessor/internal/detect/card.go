@@ -32,24 +32,44 @@ func (Card) Find(s string, dst []Span) []Span {
 			i = skipDigits(s, i)
 			continue
 		}
-		end, digits, n, _ := digitGroups(s, i, " -", g[:])
-		if digits >= 13 && digits <= 19 && n <= len(g) && cardGroupsOK(g[:n]) && numberEndBoundary(s, end) {
-			k := 0
-			for j := i; j < end; j++ {
-				if isDigit(s[j]) {
-					buf[k] = s[j]
-					k++
-				}
-			}
-			if IsCardDigits(buf[:k]) {
-				dst = append(dst, Span{i, end})
-				i = end
-				continue
-			}
+		_, _, n, _ := digitGroups(s, i, " -", g[:])
+		if n > len(g) {
+			n = len(g)
+		}
+		// The run may have swallowed a following number ("4111111111111111
+		// 10.1.2.3"): try the longest prefix of groups that is a card.
+		if end, ok := cardPrefix(s, i, g[:n], buf[:]); ok {
+			dst = append(dst, Span{i, end})
+			i = end
+			continue
 		}
 		i = skipDigits(s, i)
 	}
 	return dst
+}
+
+func cardPrefix(s string, i int, g []int, buf []byte) (int, bool) {
+	for k := len(g); k >= 1; k-- {
+		digits, end := 0, i-1
+		for _, l := range g[:k] {
+			digits += l
+			end += l + 1
+		}
+		if digits < 13 || digits > 19 || !cardGroupsOK(g[:k]) || !numberEndBoundary(s, end) {
+			continue
+		}
+		n := 0
+		for j := i; j < end; j++ {
+			if isDigit(s[j]) {
+				buf[n] = s[j]
+				n++
+			}
+		}
+		if IsCardDigits(buf[:n]) {
+			return end, true
+		}
+	}
+	return 0, false
 }
 
 // cardGroupsOK accepts one contiguous run or printed groups of 4 to 6 digits

@@ -63,6 +63,7 @@ func phoneAt(s string, i int) (int, bool) {
 	n, digits := 0, 0
 	parenGroup := -1
 	var seps [8]byte
+	var ends [8]int
 	for {
 		paren := j < len(s) && s[j] == '('
 		if paren {
@@ -87,6 +88,7 @@ func phoneAt(s string, i int) (int, bool) {
 			parenGroup = n
 			j++
 		}
+		ends[n] = j
 		n++
 		// A separator is one of ' ', '-', '.', or nothing right after ')'.
 		if j < len(s) && (s[j] == ' ' || s[j] == '-' || s[j] == '.') && j+1 < len(s) && (isDigit(s[j+1]) || s[j+1] == '(') {
@@ -100,29 +102,45 @@ func phoneAt(s string, i int) (int, bool) {
 		}
 		break
 	}
-	if !phoneEndBoundary(s, j) {
-		return 0, false
+	// The run may have swallowed a following number ("415 555 2671 10
+	// times"): try the longest prefix of groups that is a phone number.
+	for k := n; k >= 1; k-- {
+		end := ends[k-1]
+		if !phoneEndBoundary(s, end) || (parenGroup >= k) {
+			continue
+		}
+		digits := 0
+		for _, l := range groups[:k] {
+			digits += l
+		}
+		if phoneShapeOK(plus, groups[:k], firsts[:k], seps[:k], parenGroup, digits) {
+			return end, true
+		}
 	}
-	g := groups[:n]
+	return 0, false
+}
+
+func phoneShapeOK(plus bool, g []int, firsts, seps []byte, parenGroup, digits int) bool {
+	n := len(g)
 	switch {
 	case plus:
 		if digits < 9 || digits > 15 || firsts[0] == '0' {
-			return 0, false
+			return false
 		}
 		// '.' is a decimal/version separator far more often than a phone one
 		// once a '+' is in front (+1.5.2).
 		for k := 0; k < n-1; k++ {
 			if seps[k] == '.' {
-				return 0, false
+				return false
 			}
 		}
-		return j, true
-	case isNANP(g, firsts[:n], seps[:n], parenGroup):
-		return j, true
-	case isNationalTrunk(g, firsts[:n], seps[:n], parenGroup, digits):
-		return j, true
+		return true
+	case isNANP(g, firsts, seps, parenGroup):
+		return true
+	case isNationalTrunk(g, firsts, seps, parenGroup, digits):
+		return true
 	}
-	return 0, false
+	return false
 }
 
 func phoneEndBoundary(s string, j int) bool {

@@ -30,8 +30,9 @@ func (SSN) Find(s string, dst []Span) []Span {
 			i = skipDigits(s, i)
 			continue
 		}
-		end, _, n, sep := digitGroups(s, i, "- ", g[:])
-		if n == 3 && g[0] == 3 && g[1] == 2 && g[2] == 4 && sep != 0 && numberEndBoundary(s, end) && validSSN(s[i:end]) {
+		_, _, n, sep := digitGroups(s, i, "- ", g[:])
+		end := i + 11
+		if n >= 3 && g[0] == 3 && g[1] == 2 && g[2] == 4 && sep != 0 && numberEndBoundary(s, end) && validSSN(s[i:end]) {
 			dst = append(dst, Span{i, end})
 			i = end
 			continue
