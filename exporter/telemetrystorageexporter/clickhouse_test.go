@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,12 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/exporter/telemetrystorageexporter/internal/metadata"
 )
 
 // Integration tests need a ClickHouse. In order of preference:
@@ -167,3 +174,23 @@ func queryStrings(t *testing.T, conn driver.Conn, q string) []string {
 	require.NoError(t, rows.Err())
 	return out
 }
+
+func zapNop() *zap.Logger { return zap.NewNop() }
+
+func nopTelemetry(t *testing.T) *metadata.Telemetry {
+	tel, err := metadata.NewTelemetry(componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	return tel
+}
+
+func openOrFail(t *testing.T, opt *clickhouse.Options) driver.Conn {
+	conn, err := clickhouse.Open(opt)
+	require.NoError(t, err)
+	return conn
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func isPermanent(err error) bool { return consumererror.IsPermanent(err) }
+
+type exporterQueueConfig = exporterhelper.QueueBatchConfig

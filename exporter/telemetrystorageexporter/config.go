@@ -77,7 +77,7 @@ func createDefaultConfig() *Config {
 	queue := exporterhelper.NewDefaultQueueConfig()
 	queue.Batch = configoptional.Some(exporterhelper.BatchConfig{
 		FlushTimeout: time.Second,
-		Sizer:        queue.Batch.Get().Sizer,
+		Sizer:        exporterhelper.RequestSizerTypeItems,
 		MinSize:      10_000,
 	})
 	return &Config{
