@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -48,7 +49,20 @@ func (p *provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc
 	if !ok {
 		return nil, fmt.Errorf("unknown selector %q in ${%s}: known selectors are %s", selector, uri, strings.Join(Selectors(), ", "))
 	}
-	return confmap.NewRetrieved(v)
+	if s, ok := v.(string); ok {
+		// Strings stay strings whatever they look like (an API key is never parsed as YAML).
+		return confmap.NewRetrieved(s)
+	}
+	// Numbers and booleans go through YAML so the resolver keeps their text too: a string field
+	// (a filter condition, a header) then gets "false", a numeric field gets false's typed value.
+	text := fmt.Sprint(v)
+	if f, ok := v.(float64); ok {
+		text = strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(text, ".") {
+			text += ".0" // stays a float in YAML
+		}
+	}
+	return confmap.NewRetrievedFromYAML([]byte(text))
 }
 
 func (*provider) Scheme() string { return schemeName }

@@ -144,3 +144,30 @@ exporters:
 	assert.Equal(t, "5s", conf.Get("processors::batch::timeout"))
 	assert.Equal(t, "http://127.0.0.1:8123/?database=telemetry", conf.Get("exporters::x::endpoint"))
 }
+
+// TestTypedValuesKeepTheirText: a bool or number also decodes into a string field (filter
+// conditions are strings), as values of the env provider do.
+func TestTypedValuesKeepTheirText(t *testing.T) {
+	yaml := `yaml:
+conditions: ["${telemetry:drop_all}"]
+port_text: "${telemetry:self_metrics_port}"
+port: ${telemetry:self_metrics_port}
+`
+	r, err := confmap.NewResolver(confmap.ResolverSettings{
+		URIs:              []string{yaml},
+		ProviderFactories: []confmap.ProviderFactory{NewFactory(), yamlProviderFactory()},
+		DefaultScheme:     "telemetry",
+	})
+	require.NoError(t, err)
+	conf, err := r.Resolve(context.Background())
+	require.NoError(t, err)
+	var cfg struct {
+		Conditions []string `mapstructure:"conditions"`
+		PortText   string   `mapstructure:"port_text"`
+		Port       int      `mapstructure:"port"`
+	}
+	require.NoError(t, conf.Unmarshal(&cfg))
+	assert.Equal(t, []string{"false"}, cfg.Conditions)
+	assert.Equal(t, "8888", cfg.PortText)
+	assert.Equal(t, 8888, cfg.Port)
+}
