@@ -54,6 +54,7 @@ func (Bearer) Find(s string, dst []Span) []Span {
 		for j < len(s) && isToken68(s[j]) {
 			j++
 		}
+		j = trimSentenceEnd(s, st, j)
 		tok := s[st:j]
 		if alreadyRedacted(s[st:]) {
 			continue

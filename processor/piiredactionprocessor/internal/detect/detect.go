@@ -201,3 +201,24 @@ func skipDigits(s string, i int) int {
 	}
 	return i
 }
+
+// insideDigitRun reports whether position i follows a single separator that
+// itself follows a digit ("4890 0819 ..."): a number starting there is an
+// inner group of a longer number, not a number of its own.
+func insideDigitRun(s string, i int) bool {
+	if i < 2 {
+		return false
+	}
+	p := s[i-1]
+	return (p == ' ' || p == '-' || p == '.') && isDigit(s[i-2])
+}
+
+// trimSentenceEnd drops a trailing '.' or ':' that ends the text or is
+// followed by white space: punctuation of the sentence, not of the value.
+func trimSentenceEnd(s string, start, end int) int {
+	if end-start > 1 && (s[end-1] == '.' || s[end-1] == ':') &&
+		(end == len(s) || s[end] == ' ' || s[end] == '\n' || s[end] == '\t' || s[end] == '\r') {
+		return end - 1
+	}
+	return end
+}

@@ -9,7 +9,8 @@ import (
 // like 01.02.2024 and versions with leading zeros are not candidates) and
 // IPv6 addresses, including bracketed and IPv4-embedded forms. A candidate
 // that is part of a longer dotted number (OIDs) or glued to an identifier
-// (v1.2.3.4) is not reported.
+// (v1.2.3.4) is not reported, nor are the unspecified and loopback
+// addresses (0.0.0.0, 127.x.x.x, ::, ::1), which identify no one.
 type IP struct{}
 
 // Name implements Detector.
@@ -49,6 +50,10 @@ func (IP) Find(s string, dst []Span) []Span {
 		}
 		if dot && isDigit(c) {
 			if end, ok := ipv4At(s, i); ok {
+				if c == '0' || (s[i:i+4] == "127.") {
+					i = end
+					continue
+				}
 				dst = append(dst, Span{i, end})
 				i = end
 				continue
@@ -150,7 +155,7 @@ func ipv6At(s string, i int) (int, bool) {
 		return 0, false
 	}
 	a, err := netip.ParseAddr(cand)
-	if err != nil || !a.Is6() {
+	if err != nil || !a.Is6() || a.IsLoopback() || a.IsUnspecified() {
 		return 0, false
 	}
 	return j, true

@@ -57,7 +57,9 @@ func jwtAt(s string, i int) (int, bool) {
 			j++
 		}
 	}
-	if j < len(s) && (s[j] == '.' || s[j] == '=') {
+	// A fourth segment means JWE or something else; a '.' that ends the
+	// sentence does not.
+	if j < len(s) && (s[j] == '=' || (s[j] == '.' && j+1 < len(s) && isB64URL(s[j+1]))) {
 		return 0, false
 	}
 	header := s[parts[0][0]:parts[0][1]]

@@ -48,6 +48,9 @@ func phoneStartBoundary(s string, i int) bool {
 		return true
 	}
 	p := s[i-1]
+	if insideDigitRun(s, i) {
+		return false
+	}
 	return !isAlnum(p) && p != '.' && p != '-' && p != '/' && p != '_' && p != '+' && p != ',' && p != '$' && p != '#'
 }
 
@@ -59,7 +62,7 @@ func phoneAt(s string, i int) (int, bool) {
 		j++
 	}
 	var groups [8]int
-	var firsts [8]byte
+	var firsts, seconds [8]byte
 	n, digits := 0, 0
 	parenGroup := -1
 	var seps [8]byte
@@ -80,6 +83,9 @@ func phoneAt(s string, i int) (int, bool) {
 			return 0, false
 		}
 		groups[n], firsts[n] = j-st, s[st]
+		if j-st > 1 {
+			seconds[n] = s[st+1]
+		}
 		digits += j - st
 		if paren {
 			if j >= len(s) || s[j] != ')' {
@@ -113,14 +119,14 @@ func phoneAt(s string, i int) (int, bool) {
 		for _, l := range groups[:k] {
 			digits += l
 		}
-		if phoneShapeOK(plus, groups[:k], firsts[:k], seps[:k], parenGroup, digits) {
+		if phoneShapeOK(plus, groups[:k], firsts[:k], seconds[:k], seps[:k], parenGroup, digits) {
 			return end, true
 		}
 	}
 	return 0, false
 }
 
-func phoneShapeOK(plus bool, g []int, firsts, seps []byte, parenGroup, digits int) bool {
+func phoneShapeOK(plus bool, g []int, firsts, seconds, seps []byte, parenGroup, digits int) bool {
 	n := len(g)
 	switch {
 	case plus:
@@ -137,7 +143,7 @@ func phoneShapeOK(plus bool, g []int, firsts, seps []byte, parenGroup, digits in
 		return true
 	case isNANP(g, firsts, seps, parenGroup):
 		return true
-	case isNationalTrunk(g, firsts, seps, parenGroup, digits):
+	case isNationalTrunk(g, firsts, seconds, seps, parenGroup, digits):
 		return true
 	}
 	return false
@@ -182,10 +188,11 @@ func isNANP(g []int, firsts, seps []byte, parenGroup int) bool {
 	return true
 }
 
-// isNationalTrunk accepts numbers with a leading trunk '0' written in groups
-// of at least two digits with one consistent ' ' or '-' separator.
-func isNationalTrunk(g []int, firsts, seps []byte, parenGroup, digits int) bool {
-	if len(g) < 2 || firsts[0] != '0' || digits < 10 || digits > 12 || (parenGroup > 0) {
+// isNationalTrunk accepts numbers with a leading trunk '0' (not "00", the
+// international call prefix) written in groups of at least two digits with
+// one consistent ' ' or '-' separator.
+func isNationalTrunk(g []int, firsts, seconds, seps []byte, parenGroup, digits int) bool {
+	if len(g) < 2 || firsts[0] != '0' || seconds[0] == '0' || digits < 10 || digits > 12 || (parenGroup > 0) {
 		return false
 	}
 	if len(g) >= 2 && g[0] == 1 {

@@ -53,6 +53,7 @@ func (QueryParam) Find(s string, dst []Span) []Span {
 			for i < len(s) && !isQueryStop(s[i]) {
 				i++
 			}
+			i = trimSentenceEnd(s, vs, i)
 			if vs < i && isSensitiveParam(name) && !alreadyRedacted(s[vs:]) {
 				dst = append(dst, Span{vs, i})
 			}

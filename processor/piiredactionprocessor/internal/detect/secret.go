@@ -145,6 +145,9 @@ func findAssignments(s string, dst []Span, base int) []Span {
 		if !pw && !tok {
 			continue
 		}
+		if c == '=' && inURLQuery(s, ks) {
+			continue // QueryParam reports parameters of URL query strings
+		}
 		// Value: skip spaces and one opening quote.
 		j := i + 1
 		if c == ':' && j < len(s) && s[j] == '/' {
@@ -161,6 +164,9 @@ func findAssignments(s string, dst []Span, base int) []Span {
 		vs := j
 		for j < len(s) && !isValueStop(s[j], quote) {
 			j++
+		}
+		if quote == 0 {
+			j = trimSentenceEnd(s, vs, j)
 		}
 		if j == vs || alreadyRedacted(s[vs:]) {
 			continue
@@ -180,6 +186,24 @@ func findAssignments(s string, dst []Span, base int) []Span {
 		i = j - 1
 	}
 	return dst
+}
+
+// inURLQuery reports whether the key starting at ks is a parameter of a URL
+// query string: preceded by '?' or '&' with a '?' earlier in the same
+// white-space-delimited token.
+func inURLQuery(s string, ks int) bool {
+	if ks == 0 || (s[ks-1] != '?' && s[ks-1] != '&' && s[ks-1] != ';') {
+		return false
+	}
+	for j := ks - 1; j >= 0; j-- {
+		switch s[j] {
+		case '?':
+			return true
+		case ' ', '\t', '\n', '"', '\'':
+			return false
+		}
+	}
+	return false
 }
 
 func isValueStop(c, quote byte) bool {

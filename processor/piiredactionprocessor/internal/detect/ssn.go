@@ -57,6 +57,9 @@ func numberStartBoundary(s string, i int) bool {
 		return true
 	}
 	p := s[i-1]
+	if insideDigitRun(s, i) {
+		return false
+	}
 	return !isAlnum(p) && p != '.' && p != '-' && p != '_' && p != '/' && p != '+' && p != ',' && p != '$' && p != '#'
 }
 
