@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.uber.org/goleak"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/exporter/telemetrystorageexporter/internal/metadata"
@@ -41,6 +42,14 @@ func TestMain(m *testing.M) {
 	stop := setupClickHouse()
 	code := m.Run()
 	stop()
+	if code == 0 {
+		// Every exporter, connection and queue goroutine must be gone once
+		// components are shut down.
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 
@@ -178,9 +187,13 @@ func queryStrings(t *testing.T, conn driver.Conn, q string) []string {
 func zapNop() *zap.Logger { return zap.NewNop() }
 
 func nopTelemetry(t *testing.T) *metadata.Telemetry {
-	tel, err := metadata.NewTelemetry(componenttest.NewNopTelemetrySettings())
+	tel, err := newBenchTelemetry()
 	require.NoError(t, err)
 	return tel
+}
+
+func newBenchTelemetry() (*metadata.Telemetry, error) {
+	return metadata.NewTelemetry(componenttest.NewNopTelemetrySettings())
 }
 
 func openOrFail(t *testing.T, opt *clickhouse.Options) driver.Conn {

@@ -233,3 +233,23 @@ func TestIntegrationServerDown(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, isPermanent(err), "connection failure must be retryable: %v", err)
 }
+
+// With the default sending_queue (batching on), accepted data is stored by
+// the time the exporter has shut down.
+func TestIntegrationQueuedDefaults(t *testing.T) {
+	db := testDatabase(t)
+	cfg := createDefaultConfig()
+	cfg.Endpoint = requireClickHouse(t)
+	cfg.Database = db
+	cfg.Retention = 0
+	f := NewFactory()
+	exp, err := f.CreateLogs(context.Background(), exportertest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
+	for range 5 {
+		require.NoError(t, exp.ConsumeLogs(context.Background(), sampleLogs()))
+	}
+	require.NoError(t, exp.Shutdown(context.Background()))
+	assert.Equal(t, []string{"10", "10"}, queryStrings(t, queryConn(t),
+		"SELECT toString(count()) FROM `"+db+"`.telemetry_events UNION ALL SELECT toString(count()) FROM `"+db+"`.telemetry_logs"))
+}

@@ -296,8 +296,10 @@ func (s *Schema) Tables() []*Table {
 // Migrations returns the rendered versions, oldest first.
 func (s *Schema) Migrations() []Migration { return s.migrations }
 
-// Script is every DDL statement Migrate may run on an empty database, in
-// order, followed by the TTL statements; used for golden files and review.
+// Script lists every DDL statement Migrate can issue: the CREATEs run on an
+// empty database, in order, then per table the TTL statement run when the
+// live TTL differs from the configured one (MODIFY TTL, or REMOVE TTL when
+// retention is 0). Used for golden files and review.
 func (s *Schema) Script() []string {
 	out := []string{s.createDatabase, s.createMigrationsTable}
 	for _, m := range s.migrations {

@@ -1,0 +1,170 @@
+package telemetrystorageexporter
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// Generated batches resembling real traffic: 10 resources x 100 records,
+// 8 attributes each, a span event every other span.
+
+func genTraces(n int) ptrace.Traces {
+	td := ptrace.NewTraces()
+	for r := range 10 {
+		rs := td.ResourceSpans().AppendEmpty()
+		fillResource(rs.Resource(), fmt.Sprintf("tenant-%d", r%3))
+		ss := rs.ScopeSpans().AppendEmpty()
+		ss.Scope().SetName("bench")
+		for i := range n / 10 {
+			sp := ss.Spans().AppendEmpty()
+			sp.SetTraceID(pcommon.TraceID{byte(r), byte(i), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14})
+			sp.SetSpanID(pcommon.SpanID{byte(r), byte(i), 1, 2, 3, 4, 5, 6})
+			sp.SetName("GET /api/items")
+			sp.SetKind(ptrace.SpanKindServer)
+			sp.SetStartTimestamp(ts(time.Duration(i) * time.Millisecond))
+			sp.SetEndTimestamp(ts(time.Duration(i+5) * time.Millisecond))
+			fillAttrs(sp.Attributes(), i)
+			if i%2 == 0 {
+				ev := sp.Events().AppendEmpty()
+				ev.SetName("cache.miss")
+				ev.SetTimestamp(ts(time.Duration(i+1) * time.Millisecond))
+				ev.Attributes().PutStr("key", "item:42")
+			}
+		}
+	}
+	return td
+}
+
+func fillAttrs(m pcommon.Map, i int) {
+	m.PutStr("http.method", "GET")
+	m.PutStr("http.route", "/api/items")
+	m.PutInt("http.status_code", 200)
+	m.PutStr("user.id", fmt.Sprintf("user-%d", i%50))
+	m.PutStr("session.id", fmt.Sprintf("sess-%d", i%20))
+	m.PutStr("net.peer.name", "10.0.0.1")
+	m.PutBool("cache.hit", i%3 == 0)
+	m.PutDouble("load", 0.5)
+}
+
+func genLogs(n int) plog.Logs {
+	ld := plog.NewLogs()
+	for r := range 10 {
+		rl := ld.ResourceLogs().AppendEmpty()
+		fillResource(rl.Resource(), fmt.Sprintf("tenant-%d", r%3))
+		sl := rl.ScopeLogs().AppendEmpty()
+		for i := range n / 10 {
+			lr := sl.LogRecords().AppendEmpty()
+			lr.SetTimestamp(ts(time.Duration(i) * time.Millisecond))
+			if i%2 == 0 {
+				lr.SetEventName("item_viewed")
+			} else {
+				lr.SetSeverityNumber(plog.SeverityNumberInfo)
+				lr.SetSeverityText("INFO")
+			}
+			lr.Body().SetStr("request served in 5ms")
+			fillAttrs(lr.Attributes(), i)
+		}
+	}
+	return ld
+}
+
+func genMetrics(n int) pmetric.Metrics {
+	md := pmetric.NewMetrics()
+	for r := range 10 {
+		rm := md.ResourceMetrics().AppendEmpty()
+		fillResource(rm.Resource(), fmt.Sprintf("tenant-%d", r%3))
+		sm := rm.ScopeMetrics().AppendEmpty()
+		g := sm.Metrics().AppendEmpty()
+		g.SetName("queue.depth")
+		h := sm.Metrics().AppendEmpty()
+		h.SetName("latency")
+		hist := h.SetEmptyHistogram()
+		for i := range n / 20 {
+			dp := g.SetEmptyGauge().DataPoints().AppendEmpty()
+			if i > 0 {
+				dp = g.Gauge().DataPoints().AppendEmpty()
+			}
+			dp.SetTimestamp(ts(time.Duration(i) * time.Second))
+			dp.SetIntValue(int64(i))
+			fillAttrs(dp.Attributes(), i)
+			hp := hist.DataPoints().AppendEmpty()
+			hp.SetTimestamp(ts(time.Duration(i) * time.Second))
+			hp.SetCount(10)
+			hp.SetSum(55)
+			hp.ExplicitBounds().FromRaw([]float64{1, 5, 10, 50, 100})
+			hp.BucketCounts().FromRaw([]uint64{1, 2, 3, 2, 1, 1})
+			fillAttrs(hp.Attributes(), i)
+		}
+	}
+	return md
+}
+
+const benchRecords = 1000
+
+func BenchmarkConvertSpans(b *testing.B) {
+	td := genTraces(benchRecords)
+	blk := &spanBlock{}
+	b.ReportAllocs()
+	for b.Loop() {
+		appendSpans(td, blk)
+		blk.reset()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRecords), "ns/record")
+}
+
+func BenchmarkConvertLogs(b *testing.B) {
+	ld := genLogs(benchRecords)
+	ev, lg := &logBlock{events: true}, &logBlock{}
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		appendLogs(ld, ev, lg, now)
+		ev.reset()
+		lg.reset()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRecords), "ns/record")
+}
+
+func BenchmarkConvertMetrics(b *testing.B) {
+	md := genMetrics(benchRecords)
+	blk := &metricBlock{}
+	b.ReportAllocs()
+	for b.Loop() {
+		appendMetrics(md, blk)
+		blk.reset()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRecords), "ns/record")
+}
+
+// BenchmarkInsertSpans measures conversion plus the INSERT into ClickHouse
+// (the embedded engine unless TELEMETRY_TEST_CLICKHOUSE_ENDPOINT is set).
+func BenchmarkInsertSpans(b *testing.B) {
+	if chEndpoint == "" {
+		b.Skip(chSkipReason)
+	}
+	cfg := createDefaultConfig()
+	cfg.Endpoint = chEndpoint
+	cfg.Database = fmt.Sprintf("bench_%d", time.Now().UnixNano()%1_000_000)
+	cfg.Retention = 0
+	tel, err := newBenchTelemetry()
+	require.NoError(b, err)
+	st, err := newStorage(cfg, zapNop(), tel)
+	require.NoError(b, err)
+	require.NoError(b, st.start(context.Background()))
+	defer func() { _ = st.shutdown(context.Background()) }()
+	e := &signalExporter{st: st}
+	td := genTraces(benchRecords)
+	b.ReportAllocs()
+	for b.Loop() {
+		require.NoError(b, e.pushTraces(context.Background(), td))
+	}
+	b.ReportMetric(float64(b.N*benchRecords)/b.Elapsed().Seconds(), "rows/s")
+}
