@@ -147,7 +147,7 @@ func TestCorpusPrecisionRecall(t *testing.T) {
 // (recall) and the share of look-alike texts that come out unchanged.
 func TestCorpusThroughProcessor(t *testing.T) {
 	cases := loadCorpus(t)
-	p := newPIIProcessor(strictCfg(), nil)
+	p := newTestProcessor(t, strictCfg())
 	st := p.e.getState()
 	defer p.e.putState(st)
 	labels, removed, negTotal, negKept := 0, 0, 0, 0

@@ -300,6 +300,7 @@ func (st *state) scan(s, topKey string) (string, bool) {
 			hits[w] = h
 		}
 		hits = hits[:w+1]
+		st.hits = hits
 	}
 	out := st.out[:0]
 	last := 0

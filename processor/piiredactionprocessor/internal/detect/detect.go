@@ -202,15 +202,20 @@ func skipDigits(s string, i int) int {
 	return i
 }
 
-// insideDigitRun reports whether position i follows a single separator that
-// itself follows a digit ("4890 0819 ..."): a number starting there is an
-// inner group of a longer number, not a number of its own.
+// insideDigitRun reports whether the number starting at digit s[i] is an
+// inner group of a longer number ("4890 0819 7459 0924"): it follows a
+// separator preceded by a digit, and its own first group is followed by the
+// same separator. "4111111111111111 415-555-2671" is two numbers.
 func insideDigitRun(s string, i int) bool {
-	if i < 2 {
+	if i < 2 || !isDigit(s[i]) {
 		return false
 	}
 	p := s[i-1]
-	return (p == ' ' || p == '-' || p == '.') && isDigit(s[i-2])
+	if (p != ' ' && p != '-' && p != '.') || !isDigit(s[i-2]) {
+		return false
+	}
+	j := skipDigits(s, i)
+	return j+1 < len(s) && s[j] == p && isDigit(s[j+1])
 }
 
 // trimSentenceEnd drops a trailing '.' or ':' that ends the text or is

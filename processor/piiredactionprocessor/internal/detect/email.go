@@ -89,7 +89,7 @@ func scanDomain(s string, i int) int {
 			return best
 		}
 		labels++
-		if labels >= 2 && alpha && j-st >= 2 && !isFileExt(s[st:j]) && (j == len(s) || !isAlnum(s[j])) {
+		if labels >= 2 && alpha && j-st >= 2 && !isFileExt(s[st:j]) && (j == len(s) || (!isAlnum(s[j]) && s[j] != '@')) {
 			best = j
 		}
 		if j+1 < len(s) && s[j] == '.' && isAlnum(s[j+1]) {

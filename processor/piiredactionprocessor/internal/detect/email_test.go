@@ -22,5 +22,6 @@ func TestEmail(t *testing.T) {
 		"https://user:secret@example.com/",
 		"x@-bad.com",
 		"trailing.@example.com",
+		"a@«b.co@x.com»",
 	})
 }

@@ -160,7 +160,8 @@ func phoneEndBoundary(s string, j int) bool {
 	if (c == '.' || c == '-' || c == ':' || c == '/' || c == ',') && j+1 < len(s) && isDigit(s[j+1]) {
 		return false
 	}
-	return true
+	// "+100000000000000::2" is the start of something else.
+	return !(c == ':' && j+1 < len(s) && (s[j+1] == ':' || isAlnum(s[j+1])))
 }
 
 // isNANP accepts [1] NXX NXX XXXX with one consistent separator, or with the
