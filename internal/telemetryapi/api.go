@@ -64,6 +64,9 @@ type Route struct {
 	Handler http.Handler
 	// TargetUser, if set, names the data subject of a request for the audit trail.
 	TargetUser func(*http.Request) string
+	// AllTenants lets an admin pass ?tenant=* to act on every tenant at once (see ResolveTenant);
+	// EffectiveTenant is then AllTenants. Default false: ?tenant=* is answered with 400.
+	AllTenants bool
 }
 
 // Registry is implemented by the telemetry API extension.

@@ -1,0 +1,268 @@
+package telemetryapiextension // import "github.com/otelcol-telemetry/otelcol-telemetry/extension/telemetryapiextension"
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
+)
+
+// BootstrapKeyID is the key id of auth::bootstrap_key in logs and the audit trail.
+const BootstrapKeyID = "bootstrap"
+
+// minKeyLength keeps keys out of brute-force range even before the failed-attempt limit.
+const minKeyLength = 16
+
+// Config of the telemetry_api extension.
+type Config struct {
+	// HTTP is the API server: endpoint (default 127.0.0.1:8080), tls, cors, max_request_body_size
+	// (default 20 MiB), read/write timeouts. Its `auth` block is not supported: callers
+	// authenticate with the keys below.
+	HTTP confighttp.ServerConfig `mapstructure:"http"`
+	// Auth holds the API keys and the failed-attempt limit.
+	Auth AuthConfig `mapstructure:"auth"`
+	// Audit tunes the audit writer.
+	Audit AuditConfig `mapstructure:"audit"`
+	// Storage is the ClickHouse holding telemetry_audit. Default: none, audit records only go to
+	// the collector log and GET /audit answers 503.
+	Storage StorageConfig `mapstructure:"storage"`
+}
+
+// AuthConfig holds the API keys.
+type AuthConfig struct {
+	// Enabled requires a key on every API call and ingest request. When false every caller is the
+	// admin of the default tenant: for local development only. Default true.
+	Enabled bool `mapstructure:"enabled"`
+	// BootstrapKey is an admin key of the default tenant (key id "bootstrap"), usually from
+	// TELEMETRY_API_KEY. Default: none.
+	BootstrapKey configopaque.String `mapstructure:"bootstrap_key"`
+	// APIKeys are the other keys. Default: none.
+	APIKeys []APIKeyConfig `mapstructure:"api_keys"`
+	// FailedAttempts throttles clients that present wrong keys.
+	FailedAttempts RateLimitConfig `mapstructure:"failed_attempts"`
+}
+
+// APIKeyConfig is one key. Exactly one of Key and KeySHA256 is set.
+type APIKeyConfig struct {
+	// ID names the key in logs and the audit trail. Required, unique.
+	ID string `mapstructure:"id"`
+	// Key is the secret itself (at least 16 characters, no white space).
+	Key configopaque.String `mapstructure:"key"`
+	// KeySHA256 is the hex SHA-256 of the key, so the configuration need not hold the secret.
+	KeySHA256 string `mapstructure:"key_sha256"`
+	// Tenant the key acts for. Required.
+	Tenant string `mapstructure:"tenant"`
+	// Roles of the key: ingest, viewer, analyst, privacy, admin. At least one.
+	Roles []telemetryapi.Role `mapstructure:"roles"`
+}
+
+// RateLimitConfig limits failed authentications per client address.
+type RateLimitConfig struct {
+	// MaxFailures a client address may have within Window before it is refused with 429 until the
+	// window ends. Default 10.
+	MaxFailures int `mapstructure:"max_failures"`
+	// Window of the count. Default 1m.
+	Window time.Duration `mapstructure:"window"`
+}
+
+// AuditConfig tunes the audit writer.
+type AuditConfig struct {
+	// QueueSize bounds the records waiting for ClickHouse; beyond it records are dropped (and
+	// counted; they are still in the collector log). Default 10000.
+	QueueSize int `mapstructure:"queue_size"`
+	// BatchSize is the most records per INSERT. Default 1000.
+	BatchSize int `mapstructure:"batch_size"`
+	// FlushInterval is the longest a record waits before its INSERT. Default 1s.
+	FlushInterval time.Duration `mapstructure:"flush_interval"`
+}
+
+// StorageConfig selects the ClickHouse of the audit table; same keys as the telemetry_storage
+// exporter. The extension runs no DDL: the exporter's schema migration creates telemetry_audit.
+type StorageConfig struct {
+	// Endpoint is the ClickHouse DSN (clickhouse://, tcp://, http://, https://). Default: none.
+	Endpoint string `mapstructure:"endpoint"`
+	// Database holding telemetry_audit. Default "telemetry".
+	Database string `mapstructure:"database"`
+	// Username overrides a user in the DSN. Default: none.
+	Username string `mapstructure:"username"`
+	// Password overrides a password in the DSN. Default: none.
+	Password configopaque.String `mapstructure:"password"`
+	// Timeout of each INSERT and query. Default 10s.
+	Timeout time.Duration `mapstructure:"timeout"`
+}
+
+func createDefaultConfig() *Config {
+	srv := confighttp.NewDefaultServerConfig()
+	srv.NetAddr.Endpoint = "127.0.0.1:8080"
+	return &Config{
+		HTTP: srv,
+		Auth: AuthConfig{
+			Enabled:        true,
+			FailedAttempts: RateLimitConfig{MaxFailures: 10, Window: time.Minute},
+		},
+		Audit:   AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second},
+		Storage: StorageConfig{Database: chschema.DefaultDatabase, Timeout: 10 * time.Second},
+	}
+}
+
+var (
+	keyIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	hexDigest    = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+)
+
+var knownRoles = []telemetryapi.Role{
+	telemetryapi.RoleIngest, telemetryapi.RoleViewer, telemetryapi.RoleAnalyst,
+	telemetryapi.RolePrivacy, telemetryapi.RoleAdmin,
+}
+
+// Validate reports every problem at once, naming the YAML key.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.HTTP.NetAddr.Endpoint == "" {
+		errs = append(errs, errors.New("http::endpoint must be set"))
+	}
+	if c.HTTP.Auth.HasValue() {
+		errs = append(errs, errors.New("http::auth is not supported: callers authenticate with auth::api_keys"))
+	}
+	errs = append(errs, c.Auth.validate(), c.Audit.validate(), c.Storage.validate())
+	return errors.Join(errs...)
+}
+
+func (a *AuthConfig) validate() error {
+	var errs []error
+	if a.Enabled && a.BootstrapKey == "" && len(a.APIKeys) == 0 {
+		errs = append(errs, errors.New("auth::enabled is true but neither auth::bootstrap_key nor auth::api_keys is set (set a key, or auth::enabled: false for local development)"))
+	}
+	if a.BootstrapKey != "" {
+		errs = append(errs, validateSecret("auth::bootstrap_key", string(a.BootstrapKey)))
+	}
+	ids := map[string]bool{}
+	digests := map[[32]byte]string{}
+	if a.BootstrapKey != "" {
+		ids[BootstrapKeyID] = true
+		digests[digestOf(string(a.BootstrapKey))] = BootstrapKeyID
+	}
+	for i, k := range a.APIKeys {
+		at := fmt.Sprintf("auth::api_keys[%d]", i)
+		switch {
+		case k.ID == "":
+			errs = append(errs, fmt.Errorf("%s::id must be set", at))
+		case !keyIDPattern.MatchString(k.ID):
+			errs = append(errs, fmt.Errorf("%s::id %q must be 1-64 letters, digits, '.', '_' or '-'", at, k.ID))
+		case ids[k.ID]:
+			errs = append(errs, fmt.Errorf("%s::id %q is used twice (%q is reserved for auth::bootstrap_key)", at, k.ID, BootstrapKeyID))
+		}
+		ids[k.ID] = true
+		switch {
+		case k.Key != "" && k.KeySHA256 != "":
+			errs = append(errs, fmt.Errorf("%s: set key or key_sha256, not both", at))
+		case k.Key == "" && k.KeySHA256 == "":
+			errs = append(errs, fmt.Errorf("%s: key or key_sha256 must be set", at))
+		case k.KeySHA256 != "" && !hexDigest.MatchString(k.KeySHA256):
+			errs = append(errs, fmt.Errorf("%s::key_sha256 must be 64 hex digits", at))
+		case k.Key != "":
+			errs = append(errs, validateSecret(at+"::key", string(k.Key)))
+		}
+		if d, ok := k.digest(); ok {
+			if other, dup := digests[d]; dup {
+				errs = append(errs, fmt.Errorf("%s is the same key as %q", at, other))
+			}
+			digests[d] = k.ID
+		}
+		if !telemetryapi.ValidTenant(k.Tenant) {
+			errs = append(errs, fmt.Errorf("%s::tenant %q must be 1-128 letters, digits, '.', '_' or '-'", at, k.Tenant))
+		}
+		if len(k.Roles) == 0 {
+			errs = append(errs, fmt.Errorf("%s::roles must list at least one of %v", at, knownRoles))
+		}
+		for _, r := range k.Roles {
+			if !slices.Contains(knownRoles, r) {
+				errs = append(errs, fmt.Errorf("%s::roles: unknown role %q, use %v", at, r, knownRoles))
+			}
+		}
+	}
+	if a.FailedAttempts.MaxFailures <= 0 {
+		errs = append(errs, errors.New("auth::failed_attempts::max_failures must be positive"))
+	}
+	if a.FailedAttempts.Window <= 0 {
+		errs = append(errs, errors.New("auth::failed_attempts::window must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+// validateSecret never puts the secret in the message.
+func validateSecret(key, secret string) error {
+	if len(secret) < minKeyLength {
+		return fmt.Errorf("%s must be at least %d characters", key, minKeyLength)
+	}
+	if strings.IndexFunc(secret, unicode.IsSpace) >= 0 {
+		return fmt.Errorf("%s must not contain white space", key)
+	}
+	return nil
+}
+
+// digest is the SHA-256 the key is compared by.
+func (k APIKeyConfig) digest() ([32]byte, bool) {
+	if k.Key != "" {
+		return digestOf(string(k.Key)), true
+	}
+	var d [32]byte
+	if _, err := hex.Decode(d[:], []byte(k.KeySHA256)); err != nil || len(k.KeySHA256) != 64 {
+		return d, false
+	}
+	return d, true
+}
+
+func (a *AuditConfig) validate() error {
+	var errs []error
+	if a.QueueSize <= 0 {
+		errs = append(errs, errors.New("audit::queue_size must be positive"))
+	}
+	if a.BatchSize <= 0 {
+		errs = append(errs, errors.New("audit::batch_size must be positive"))
+	} else if a.QueueSize > 0 && a.BatchSize > a.QueueSize {
+		errs = append(errs, fmt.Errorf("audit::batch_size (%d) must not exceed audit::queue_size (%d)", a.BatchSize, a.QueueSize))
+	}
+	if a.FlushInterval <= 0 {
+		errs = append(errs, errors.New("audit::flush_interval must be positive"))
+	}
+	return errors.Join(errs...)
+}
+
+var storageSchemes = []string{"clickhouse", "tcp", "http", "https"}
+
+func (s *StorageConfig) validate() error {
+	if s.Endpoint == "" {
+		return nil
+	}
+	var errs []error
+	if u, err := url.Parse(s.Endpoint); err != nil {
+		errs = append(errs, errors.New("storage::endpoint is not a URL"))
+	} else if !slices.Contains(storageSchemes, strings.ToLower(u.Scheme)) {
+		errs = append(errs, fmt.Errorf("storage::endpoint scheme %q is not supported, use one of %v", u.Scheme, storageSchemes))
+	} else if _, err := clickhouse.ParseDSN(normalizeDSN(u)); err != nil {
+		// The DSN may carry a password: name the key, not the value.
+		errs = append(errs, errors.New("storage::endpoint is not a valid ClickHouse DSN"))
+	}
+	if s.Database == "" {
+		errs = append(errs, errors.New("storage::database must not be empty"))
+	} else if _, err := chschema.New(chschema.Options{Database: s.Database}); err != nil {
+		errs = append(errs, fmt.Errorf("storage::%w", err))
+	}
+	if s.Timeout <= 0 {
+		errs = append(errs, errors.New("storage::timeout must be positive"))
+	}
+	return errors.Join(errs...)
+}
