@@ -1,0 +1,366 @@
+package consentextension
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/extension/consentextension/internal/metadata"
+)
+
+// Store is the consent store: every consent of every tenant in memory, written through to
+// ClickHouse and refreshed from it. The consent processor calls Check per record; the API
+// handlers call Get and Update.
+type Store struct {
+	purposes []string
+	index    map[string]uint8
+	policy   Policy
+	sync     SyncConfig
+
+	cache   *cache
+	backend backend
+	logger  *zap.Logger
+	tel     *metadata.TelemetryBuilder
+	now     func() time.Time
+
+	// userLocks serialise updates of one user, so each change's time is after the previous one and
+	// its previous_status is exact.
+	userLocks [64]sync.Mutex
+	seed      maphash.Seed
+
+	lastRead int64 // unix ms at which the last successful read started
+	lastFull time.Time
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+// Errors of Update.
+var (
+	// ErrStoreFull: max_entries is reached (answer 507).
+	ErrStoreFull = errors.New("consent store is full (max_entries reached)")
+	// ErrStorage: the change could not be stored in ClickHouse; nothing changed (answer 503).
+	ErrStorage = errors.New("consent storage unavailable")
+	// ErrUnknownPurpose: a purpose that is not configured.
+	ErrUnknownPurpose = errors.New("unknown purpose")
+)
+
+func newStore(cfg *Config, b backend, logger *zap.Logger, tel *metadata.TelemetryBuilder) *Store {
+	s := &Store{
+		purposes: append([]string(nil), cfg.Purposes...),
+		index:    make(map[string]uint8, len(cfg.Purposes)),
+		policy:   cfg.policy(),
+		sync:     cfg.Sync,
+		cache:    newCache(cfg.MaxEntries),
+		backend:  b,
+		logger:   logger,
+		tel:      tel,
+		now:      time.Now,
+		seed:     maphash.MakeSeed(),
+	}
+	for i, p := range cfg.Purposes {
+		s.index[p] = uint8(i)
+	}
+	return s
+}
+
+// Purposes returns the configured purposes; a purpose's index is its position.
+func (s *Store) Purposes() []string { return append([]string(nil), s.purposes...) }
+
+// PurposeIndex returns the index of a configured purpose, for Check.
+func (s *Store) PurposeIndex(name string) (int, bool) {
+	i, ok := s.index[name]
+	return int(i), ok
+}
+
+// Policy is what applies to users without a record.
+func (s *Store) Policy() Policy { return s.policy }
+
+// Check decides whether data of user in tenant may be kept for purpose (an index from
+// PurposeIndex). It neither allocates nor blocks on ClickHouse.
+func (s *Store) Check(tenant, user string, purpose int) (bool, Reason) {
+	st, incomplete := s.cache.lookup(tenant, user, uint8(purpose))
+	return decide(st, s.policy, incomplete)
+}
+
+// Entries is the number of (tenant, user, purpose) entries in memory.
+func (s *Store) Entries() int { return s.cache.entries() }
+
+// PurposeState is the consent of one user for one purpose, as the API reports it.
+type PurposeState struct {
+	// Consented is the decision the consent processor applies.
+	Consented bool `json:"consented"`
+	// Status is granted, denied, withdrawn or none (no record).
+	Status string `json:"status"`
+	// DefaultApplies is true when there is no record and the default policy decides.
+	DefaultApplies bool       `json:"default_applies"`
+	UpdatedAt      *time.Time `json:"updated_at,omitempty"`
+	Source         string     `json:"source,omitempty"`
+	PolicyVersion  string     `json:"policy_version,omitempty"`
+}
+
+// UserConsent is the consent of one user for every purpose.
+type UserConsent struct {
+	Tenant        string                  `json:"tenant"`
+	UserID        string                  `json:"user_id"`
+	DefaultPolicy string                  `json:"default_policy"`
+	Purposes      map[string]PurposeState `json:"purposes"`
+}
+
+// Get returns the user's consent as cached (the state the processor enforces).
+func (s *Store) Get(tenant, user string) UserConsent {
+	es := s.cache.get(tenant, user)
+	_, incomplete := s.cache.lookup(tenant, user, 0)
+	out := UserConsent{Tenant: tenant, UserID: user, DefaultPolicy: s.policy.String(), Purposes: make(map[string]PurposeState, len(s.purposes))}
+	for i, p := range s.purposes {
+		ps := PurposeState{Status: StatusNone.String(), DefaultApplies: true}
+		st := StatusNone
+		for _, e := range es {
+			if int(e.purpose) != i {
+				continue
+			}
+			st = e.status
+			t := time.UnixMilli(e.updated).UTC()
+			ps = PurposeState{Status: st.String(), UpdatedAt: &t, Source: s.cache.strs.name(e.source), PolicyVersion: s.cache.strs.name(e.version)}
+		}
+		ps.Consented, _ = decide(st, s.policy, incomplete)
+		out.Purposes[p] = ps
+	}
+	return out
+}
+
+// Update is one consent change request.
+type Update struct {
+	Tenant, UserID string
+	// Purposes maps a purpose to granted (true) or denied (false). Denying a granted purpose
+	// records a withdrawal.
+	Purposes      map[string]bool
+	Source        string
+	PolicyVersion string
+	// Actor is who made the change (the API key id), for the history.
+	Actor string
+}
+
+// Update stores the change in ClickHouse (history, then current state) and then in memory, and
+// returns the new state. Nothing changes when ClickHouse refuses the write.
+func (s *Store) Update(ctx context.Context, u Update) (UserConsent, error) {
+	for p := range u.Purposes {
+		if _, ok := s.index[p]; !ok {
+			return UserConsent{}, fmt.Errorf("%w %q", ErrUnknownPurpose, p)
+		}
+	}
+	lock := &s.userLocks[maphash.String(s.seed, u.Tenant+"\x00"+u.UserID)%uint64(len(s.userLocks))]
+	lock.Lock()
+	defer lock.Unlock()
+
+	current := s.cache.get(u.Tenant, u.UserID)
+	nowMs := s.now().UnixMilli()
+	rows := make([]historyRow, 0, len(u.Purposes))
+	changes := make([]change, 0, len(u.Purposes))
+	added := 0
+	for _, p := range s.purposes { // configuration order: deterministic history
+		grant, ok := u.Purposes[p]
+		if !ok {
+			continue
+		}
+		idx := s.index[p]
+		prev, at, found := StatusNone, nowMs, false
+		for _, e := range current {
+			if e.purpose == idx {
+				prev, found = e.status, true
+				// A change is always later than the one it replaces, even within a millisecond
+				// or when the previous one came from a collector whose clock runs ahead.
+				at = max(nowMs, e.updated+1)
+			}
+		}
+		if !found {
+			added++
+		}
+		st := StatusGranted
+		if !grant {
+			st = StatusDenied
+			if prev == StatusGranted || prev == StatusWithdrawn {
+				st = StatusWithdrawn
+			}
+		}
+		c := change{tenant: u.Tenant, user: u.UserID, purpose: idx, status: st, updated: at, source: u.Source, policyVersion: u.PolicyVersion}
+		changes = append(changes, c)
+		rows = append(rows, historyRow{
+			row: row{tenant: u.Tenant, user: u.UserID, purpose: p, status: st.String(), source: u.Source,
+				policyVersion: u.PolicyVersion, updated: at},
+			previous: prev, actor: u.Actor, reason: "api update",
+		})
+	}
+	if !s.cache.fits(added) {
+		return UserConsent{}, ErrStoreFull
+	}
+	if err := s.backend.write(ctx, rows); err != nil {
+		s.logger.Error("consent update not stored", zap.String("tenant", u.Tenant), zap.Error(err))
+		return UserConsent{}, fmt.Errorf("%w: %w", ErrStorage, err)
+	}
+	s.cache.apply(changes, nil)
+	for _, c := range changes {
+		s.tel.Updates.Add(ctx, 1, metric.WithAttributes(
+			attribute.String("purpose", s.purposes[c.purpose]), attribute.String("status", c.status.String())))
+	}
+	return s.Get(u.Tenant, u.UserID), nil
+}
+
+// toChange converts a stored row; ok is false (and the result label says why) for rows this store
+// cannot use.
+func (s *Store) toChange(r row) (change, string, bool) {
+	idx, ok := s.index[r.purpose]
+	if !ok {
+		return change{}, "unknown_purpose", false
+	}
+	st, ok := parseStatus(r.status)
+	if !ok || r.user == "" {
+		return change{}, "invalid", false
+	}
+	return change{tenant: r.tenant, user: r.user, purpose: idx, status: st, updated: r.updated, source: r.source, policyVersion: r.policyVersion}, "", true
+}
+
+// applyBatch is how many rows are applied under one write lock: large enough to be fast, small
+// enough that record checks never wait long.
+const applyBatch = 4096
+
+// refresh reads changes since the last read minus the lookback and applies the newer ones.
+func (s *Store) refresh(ctx context.Context) error {
+	start := s.now().UnixMilli()
+	since := s.lastRead - s.sync.Lookback.Milliseconds()
+	var results [numApplyResults]int64
+	skipped := map[string]int64{}
+	buf := make([]change, 0, 64)
+	err := s.backend.load(ctx, false, since, func(r row) {
+		c, why, ok := s.toChange(r)
+		if !ok {
+			skipped[why]++
+			return
+		}
+		buf = append(buf, c)
+		if len(buf) == applyBatch {
+			s.cache.apply(buf, &results)
+			buf = buf[:0]
+		}
+	})
+	s.cache.apply(buf, &results)
+	s.recordRows(ctx, results, skipped)
+	if err != nil && !errors.Is(err, errNoTable) {
+		s.countRefresh(ctx, "incremental", err)
+		return err
+	}
+	s.lastRead = start
+	s.countRefresh(ctx, "incremental", nil)
+	return nil
+}
+
+// reload builds a fresh table from the latest state of every key, so consents deleted in
+// ClickHouse disappear, and swaps it in without losing changes applied meanwhile.
+func (s *Store) reload(ctx context.Context) error {
+	start := s.now()
+	s.cache.beginReload()
+	next := newTable()
+	incomplete := false
+	var results [numApplyResults]int64
+	skipped := map[string]int64{}
+	err := s.backend.load(ctx, true, 0, func(r row) {
+		c, why, ok := s.toChange(r)
+		if !ok {
+			skipped[why]++
+			return
+		}
+		res := next.apply(c, s.cache.strs.id(c.source), s.cache.strs.id(c.policyVersion), s.cache.max)
+		if res == overflow {
+			incomplete = true
+		}
+		results[res]++
+	})
+	if errors.Is(err, errNoTable) {
+		s.logger.Info("consent tables do not exist yet (the storage exporter creates them); starting empty")
+		err = nil
+	}
+	if err != nil {
+		s.cache.finishReload(nil, false)
+		s.countRefresh(ctx, "full", err)
+		return err
+	}
+	s.cache.finishReload(next, incomplete)
+	if incomplete {
+		s.logger.Error("consent store reached max_entries: users without a cached record are treated as not consented",
+			zap.Int("max_entries", s.cache.max))
+	}
+	s.recordRows(ctx, results, skipped)
+	s.lastRead, s.lastFull = start.UnixMilli(), start
+	s.countRefresh(ctx, "full", nil)
+	return nil
+}
+
+func (s *Store) recordRows(ctx context.Context, results [numApplyResults]int64, skipped map[string]int64) {
+	for r, n := range results {
+		if n > 0 {
+			s.tel.RowsApplied.Add(ctx, n, metric.WithAttributes(attribute.String("result", applyResultNames[r])))
+		}
+	}
+	for why, n := range skipped {
+		s.tel.RowsApplied.Add(ctx, n, metric.WithAttributes(attribute.String("result", why)))
+	}
+}
+
+func (s *Store) countRefresh(ctx context.Context, kind string, err error) {
+	result := "ok"
+	if err != nil {
+		result = "error"
+	}
+	s.tel.Refreshes.Add(ctx, 1, metric.WithAttributes(attribute.String("kind", kind), attribute.String("result", result)))
+}
+
+// start loads every consent (failing if ClickHouse cannot be read, so a collector never enforces
+// an empty store by mistake) and starts the refresh loop.
+func (s *Store) start(ctx context.Context) error {
+	if err := s.reload(ctx); err != nil {
+		return fmt.Errorf("load consents: %w", err)
+	}
+	s.logger.Info("consent store loaded", zap.Int("entries", s.Entries()), zap.String("default_policy", s.policy.String()))
+	loopCtx, cancel := context.WithCancel(context.Background())
+	s.cancel, s.done = cancel, make(chan struct{})
+	go s.loop(loopCtx)
+	return nil
+}
+
+// loop refreshes until ctx ends; cancelling ctx also aborts a read in flight.
+func (s *Store) loop(ctx context.Context) {
+	defer close(s.done)
+	ticker := time.NewTicker(s.sync.RefreshInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		var err error
+		if s.sync.FullReloadInterval > 0 && s.now().Sub(s.lastFull) >= s.sync.FullReloadInterval {
+			err = s.reload(ctx)
+		} else {
+			err = s.refresh(ctx)
+		}
+		if err != nil && ctx.Err() == nil {
+			s.logger.Warn("consent refresh failed; enforcing the last known state", zap.Error(err))
+		}
+	}
+}
+
+func (s *Store) shutdown() error {
+	if s.cancel != nil {
+		s.cancel()
+		<-s.done
+		s.cancel = nil
+	}
+	return s.backend.close()
+}
