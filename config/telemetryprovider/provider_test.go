@@ -40,6 +40,7 @@ func TestDefaults(t *testing.T) {
 	f("endpoint", "")
 	f("clickhouse_endpoint", "http://127.0.0.1:8123")
 	f("clickhouse_database", "telemetry")
+	f("queue_directory", "./_data/queue")
 	f("otlp_grpc_endpoint", "127.0.0.1:4317")
 	f("otlp_http_endpoint", "127.0.0.1:4318")
 	f("api_endpoint", "127.0.0.1:8080")

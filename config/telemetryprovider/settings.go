@@ -107,6 +107,12 @@ var variables = []variable{
 	{env: "TELEMETRY_CLICKHOUSE_PASSWORD", def: "", derive: func(raw string) (map[string]any, error) {
 		return map[string]any{"clickhouse_password": raw}, nil
 	}},
+	{env: "TELEMETRY_QUEUE_DIRECTORY", def: "./_data/queue", derive: func(raw string) (map[string]any, error) {
+		if raw == "" {
+			return nil, errors.New("must be a directory path")
+		}
+		return map[string]any{"queue_directory": raw}, nil
+	}},
 	// Listen addresses, so that several collectors (and tests) can share a host.
 	listenVariable("TELEMETRY_OTLP_GRPC_ENDPOINT", "127.0.0.1:4317", "otlp_grpc_endpoint"),
 	listenVariable("TELEMETRY_OTLP_HTTP_ENDPOINT", "127.0.0.1:4318", "otlp_http_endpoint"),

@@ -56,6 +56,6 @@ func TestDisabledAcceptsAndDropsCounted(t *testing.T) {
 
 	conn := c.db()
 	var n uint64
-	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM otel_logs").Scan(&n))
+	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM telemetry_logs").Scan(&n))
 	assert.Zero(t, n, "nothing is stored while disabled")
 }

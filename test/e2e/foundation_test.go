@@ -90,10 +90,10 @@ func sendLogs(t *testing.T, endpoint, service string, bodies ...string) {
 	require.NoError(t, lp.Shutdown(ctx))
 }
 
-// TestOTLPIntoClickHouse sends all three signals with the official SDK exporters to the collector
-// started from config/local.yaml and reads them back from the engine.
-func TestOTLPIntoClickHouse(t *testing.T) {
-	c := startCollector(t, collectorOptions{})
+// TestContribClickHouseExporter: contrib's exporter (standard OTel schema) stays usable in this
+// distribution; all three signals from the official SDK exporters are read back from the engine.
+func TestContribClickHouseExporter(t *testing.T) {
+	c := startCollector(t, collectorOptions{config: "test/e2e/testdata/contrib-clickhouse.yaml"})
 	conn := c.db()
 	ctx := context.Background()
 
@@ -135,4 +135,62 @@ func TestOTLPIntoClickHouse(t *testing.T) {
 	require.NoError(t, conn.QueryRow(ctx, `SELECT Count, Sum FROM otel_metrics_histogram WHERE MetricName = 'response_time'`).Scan(&count, &sum))
 	assert.Equal(t, uint64(3), count)
 	assert.Equal(t, 617.0, sum)
+}
+
+// TestOTLPIntoClickHouse sends all three signals with the official SDK exporters to the collector
+// started from config/local.yaml and reads them back from the Telemetry Module tables.
+func TestOTLPIntoClickHouse(t *testing.T) {
+	c := startCollector(t, collectorOptions{})
+	conn := c.db()
+	ctx := context.Background()
+
+	traceID := sendTraces(t, c.otlpHTTP, "shop", 4)
+	sendMetrics(t, c.otlpHTTP, "shop")
+	sendLogs(t, c.otlpHTTP, "shop", "payment declined", "retrying payment")
+
+	eventuallyCount(t, conn, 4, "SELECT count() FROM telemetry_spans WHERE trace_id = ?", traceID.String())
+	var name, method, service, env, tenant string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT span_name, attributes['http.request.method'], service_name,
+		resource_attributes['deployment.environment.name'], tenant_id FROM telemetry_spans WHERE trace_id = ? AND parent_span_id = ''`,
+		traceID.String()).Scan(&name, &method, &service, &env, &tenant))
+	assert.Equal(t, []string{"checkout", "POST", "shop", "e2e", "default"}, []string{name, method, service, env, tenant})
+	var events uint64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT countIf(has(events.name, 'rows.fetched')) FROM telemetry_spans WHERE trace_id = ?`,
+		traceID.String()).Scan(&events))
+	assert.Equal(t, uint64(3), events, "every child span keeps its event")
+
+	eventuallyCount(t, conn, 2, "SELECT count() FROM telemetry_logs WHERE service_name = 'shop'")
+	rows, err := conn.Query(ctx, `SELECT body, severity_text, attributes['component'] FROM telemetry_logs WHERE service_name = 'shop' ORDER BY body`)
+	require.NoError(t, err)
+	var got []string
+	for rows.Next() {
+		var body, sev, comp string
+		require.NoError(t, rows.Scan(&body, &sev, &comp))
+		got = append(got, strings.Join([]string{body, sev, comp}, "|"))
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []string{"payment declined|WARN|payments", "retrying payment|WARN|payments"}, got)
+
+	eventuallyCount(t, conn, 2, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests'")
+	var users float64
+	var temporality string
+	var monotonic bool
+	require.NoError(t, conn.QueryRow(ctx, `SELECT value, toString(temporality), is_monotonic FROM telemetry_metrics
+		WHERE metric_name = 'api_requests' AND attributes['endpoint'] = '/api/users'`).Scan(&users, &temporality, &monotonic))
+	assert.Equal(t, 7.0, users)
+	assert.Equal(t, "cumulative", temporality)
+	assert.True(t, monotonic)
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'response_time'")
+	var count uint64
+	var sum float64
+	var buckets []uint64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count, value, bucket_counts FROM telemetry_metrics
+		WHERE metric_name = 'response_time' AND metric_type = 'histogram'`).Scan(&count, &sum, &buckets))
+	assert.Equal(t, uint64(3), count)
+	assert.Equal(t, 617.0, sum)
+	var inBuckets uint64
+	for _, b := range buckets {
+		inBuckets += b
+	}
+	assert.Equal(t, uint64(3), inBuckets, "bucket counts add up to the count")
 }

@@ -148,6 +148,7 @@ func launchCollector(t *testing.T, opts collectorOptions) *collector {
 		"TELEMETRY_API_ENDPOINT":          freeAddr(),
 		"TELEMETRY_SAMPLE_RATE":           "1.0",
 		"TELEMETRY_FLUSH_INTERVAL":        "0.2",
+		"TELEMETRY_QUEUE_DIRECTORY":       t.TempDir(),
 	}
 	for k, v := range opts.env {
 		env[k] = v
