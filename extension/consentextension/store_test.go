@@ -32,8 +32,8 @@ func TestStoreLoadsAtStart(t *testing.T) {
 		row{tenant: "t1", user: "a", purpose: "analytics", status: "granted", updated: ms(t0) - 10},
 		row{tenant: "t1", user: "a", purpose: "analytics", status: "denied", updated: ms(t0) - 5},
 		row{tenant: "t1", user: "b", purpose: "performance", status: "granted", updated: ms(t0) - 5},
-		row{tenant: "t1", user: "c", purpose: "marketing", status: "granted", updated: ms(t0)},  // not configured
-		row{tenant: "t1", user: "d", purpose: "analytics", status: "bogus", updated: ms(t0)},    // invalid
+		row{tenant: "t1", user: "c", purpose: "marketing", status: "granted", updated: ms(t0)}, // not configured
+		row{tenant: "t1", user: "d", purpose: "analytics", status: "bogus", updated: ms(t0)},   // invalid
 	)
 	s, _ := testStore(t, b)
 	assert.Equal(t, []bool{true}, b.loads, "start is one full load")
