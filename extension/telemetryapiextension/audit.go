@@ -107,6 +107,9 @@ func newAuditor(logger *zap.Logger, tel *metadata.Telemetry, store auditStore, c
 
 // emit never blocks.
 func (a *auditor) emit(rec auditRecord) {
+	// The table keeps milliseconds (DateTime64(3)); the GET /audit cursor relies on records
+	// having exactly the time they are stored with.
+	rec.Time = rec.Time.UTC().Truncate(time.Millisecond)
 	fields := []zap.Field{
 		zap.Time("time", rec.Time), zap.String("request_id", rec.RequestID), zap.String("tenant", rec.Tenant),
 		zap.String("key_id", rec.KeyID), zap.String("actor_type", rec.ActorType), zap.String("action", rec.Action),

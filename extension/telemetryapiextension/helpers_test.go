@@ -286,3 +286,5 @@ func (r response) String() string { return fmt.Sprintf("%d %s", r.status, r.body
 func configopaqueString(s string) configopaque.String { return configopaque.String(s) }
 
 func attributeKey(k string) attribute.Key { return attribute.Key(k) }
+
+func zapString(k, v string) zap.Field { return zap.String(k, v) }
