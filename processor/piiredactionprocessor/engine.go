@@ -1,6 +1,7 @@
 package piiredactionprocessor // import "github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor"
 
 import (
+	"math/bits"
 	"slices"
 	"sort"
 	"strconv"
@@ -30,7 +31,11 @@ type rule struct {
 
 // engine is the immutable redaction plan built from a Config.
 type engine struct {
-	rules       []rule
+	rules []rule
+	// candidates maps the character classes of a string to the bit set of
+	// rules whose detectors can match it, so a string costs one Classify
+	// pass plus only the detectors that have candidates.
+	candidates  []uint32
 	cardRule    int // index in rules of the card detector, -1 if off
 	piiFields   keySet
 	piiAction   Action
@@ -60,6 +65,14 @@ func newEngine(cfg *Config) *engine {
 			e.cardRule = len(e.rules)
 		}
 		e.rules = append(e.rules, rule{det: d, counter: i, act: a})
+	}
+	e.candidates = make([]uint32, 1<<detect.NumClasses)
+	for c := range e.candidates {
+		for i, r := range e.rules {
+			if r.det.Candidate(detect.Class(c)) {
+				e.candidates[c] |= 1 << i
+			}
+		}
 	}
 	if keyRulesApply(cfg.Mode) {
 		if cfg.HashIdentifiers {
@@ -260,13 +273,15 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	if len(s) < 3 || len(st.e.rules) == 0 {
 		return s, false
 	}
-	cls := detect.Classify(s)
+	cand := st.e.candidates[detect.Classify(s)]
+	if cand == 0 {
+		return s, false
+	}
 	st.hits = st.hits[:0]
-	for i, r := range st.e.rules {
-		if !r.det.Candidate(cls) {
-			continue
-		}
-		st.tmp = r.det.Find(s, st.tmp[:0])
+	for cand != 0 {
+		i := bits.TrailingZeros32(cand)
+		cand &^= 1 << i
+		st.tmp = st.e.rules[i].det.Find(s, st.tmp[:0])
 		for _, sp := range st.tmp {
 			st.hits = append(st.hits, hit{sp: sp, r: i})
 		}

@@ -80,6 +80,9 @@ const (
 	ClassUnderDash // '_' or '-'
 	ClassB         // 'b' or 'B' (Bearer, Basic)
 	ClassJ         // 'J' (base64 of a JSON object's first bytes: eyJ)
+
+	// NumClasses is the number of class bits; a Class is below 1<<NumClasses.
+	NumClasses = iota
 )
 
 var classTable = func() (t [256]Class) {
