@@ -139,6 +139,7 @@ func TestDecodeInvalidEvents(t *testing.T) {
 	f(`{"event_name":7}`, "event_name", "must be a string")
 	f(`[1]`, "", "JSON object")
 	f(`"x"`, "", "JSON object")
+	f(`{"event_name":"a","tenant_id":"t","tenant_id":null}`, "tenant_id", "twice")
 	f(`{"event_name":"a","propertes":{}}`, "propertes", "unknown field")
 	f(`{"event_name":"a","properties":[]}`, "properties", "must be an object")
 	f(`{"event_name":"a","properties":{"user.id":"u"}}`, "properties.user.id", "reserved")

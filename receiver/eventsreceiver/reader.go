@@ -66,6 +66,7 @@ type eventReader struct {
 	path    []seg
 	errPath string
 	errMsg  string
+	seen    uint8 // bit per known top-level field: a repeated field is a fault, not "last wins"
 
 	envelopeCB, eventFieldCB, mapCB func(*jsoniter.Iterator, string) bool
 	batchCB, sliceCB                func(*jsoniter.Iterator) bool
@@ -157,7 +158,7 @@ func (r *eventReader) readOne() {
 
 // readEvent reads one event into r.lr; false with errPath/errMsg set when it is invalid.
 func (r *eventReader) readEvent() bool {
-	r.name, r.tenant, r.ts, r.errPath, r.errMsg = "", "", 0, "", ""
+	r.name, r.tenant, r.ts, r.errPath, r.errMsg, r.seen = "", "", 0, "", "", 0
 	r.path = r.path[:0]
 	if r.it.WhatIsNext() != jsoniter.ObjectValue {
 		r.it.Skip()
@@ -206,6 +207,14 @@ func (r *eventReader) eventField(it *jsoniter.Iterator, key string) bool {
 	}
 	r.push(seg{key: key, idx: -1})
 	defer r.pop()
+	if bit := fieldBit(key); bit != 0 {
+		if r.seen&bit != 0 {
+			it.Skip()
+			r.fail("appears twice")
+			return true
+		}
+		r.seen |= bit
+	}
 	switch key {
 	case fieldEventName:
 		if s, ok := r.str(); ok {
@@ -239,6 +248,24 @@ func (r *eventReader) eventField(it *jsoniter.Iterator, key string) bool {
 		r.fail("unknown field")
 	}
 	return true
+}
+
+func fieldBit(key string) uint8 {
+	switch key {
+	case fieldEventName:
+		return 1
+	case fieldProperties:
+		return 2
+	case fieldUserID:
+		return 4
+	case fieldTenantID:
+		return 8
+	case fieldContext:
+		return 16
+	case fieldTimestamp:
+		return 32
+	}
+	return 0
 }
 
 // str reads a string or null (ok=false, no fault); anything else is a fault.
