@@ -1,0 +1,225 @@
+package consentprocessor
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/extension/consentextension"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
+	"github.com/otelcol-telemetry/otelcol-telemetry/processor/consentprocessor/internal/metadata"
+)
+
+// Outcomes and the reasons the processor adds to the store's.
+const (
+	outcomePassed = iota
+	outcomeDropped
+	outcomeAnonymized
+	numOutcomes
+)
+
+var outcomeNames = [numOutcomes]string{"passed", "dropped", "anonymized"}
+
+const (
+	reasonAnonymous = consentextension.NumReasons + iota // no user id
+	reasonDisabled                                       // enabled: false
+	numReasons
+)
+
+func reasonName(r int) string {
+	switch r {
+	case reasonAnonymous:
+		return "anonymous"
+	case reasonDisabled:
+		return "disabled"
+	}
+	return consentextension.Reason(r).String()
+}
+
+// verdict is what happens to one record.
+type verdict uint8
+
+const (
+	keep verdict = iota
+	drop
+	anonymize
+)
+
+type consentProcessor struct {
+	cfg    *Config
+	signal string
+	tel    *metadata.TelemetryBuilder
+
+	store     *consentextension.Store
+	drop      bool
+	anonKeys  []string // user_id_keys + anonymize_keys
+	traces    int
+	metrics   int
+	logs      int
+	events    int
+	prefixes  []prefixPurpose // longest first
+	purposes  []string
+	attrOpts  []metric.AddOption // by counter index
+	numCounts int
+}
+
+type prefixPurpose struct {
+	prefix  string
+	purpose int
+}
+
+func newConsentProcessor(cfg *Config, signal string, tel *metadata.TelemetryBuilder) *consentProcessor {
+	return &consentProcessor{cfg: cfg, signal: signal, tel: tel, drop: cfg.Action == ActionDrop}
+}
+
+// start finds the store and resolves purpose names to the store's indexes once.
+func (p *consentProcessor) start(_ context.Context, host component.Host) error {
+	store, err := consentextension.GetStore(host, p.cfg.ConsentExtension)
+	if err != nil {
+		return fmt.Errorf("consent_extension: %w", err)
+	}
+	resolve := func(key, name string) int {
+		i, ok := store.PurposeIndex(name)
+		if !ok && err == nil {
+			err = fmt.Errorf("%s: purpose %q is not configured in extension %q (purposes: %v)", key, name, p.cfg.ConsentExtension, store.Purposes())
+		}
+		return i
+	}
+	p.traces = resolve("purposes::traces", p.cfg.Purposes.Traces)
+	p.metrics = resolve("purposes::metrics", p.cfg.Purposes.Metrics)
+	p.logs = resolve("purposes::logs", p.cfg.Purposes.Logs)
+	p.events = resolve("purposes::events", p.cfg.Purposes.Events)
+	p.prefixes = nil
+	for i, ep := range p.cfg.Purposes.EventPrefixes {
+		p.prefixes = append(p.prefixes, prefixPurpose{ep.Prefix, resolve(fmt.Sprintf("purposes::event_prefixes[%d]::purpose", i), ep.Purpose)})
+	}
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(p.prefixes, func(i, j int) bool { return len(p.prefixes[i].prefix) > len(p.prefixes[j].prefix) })
+	p.anonKeys = append(append([]string(nil), p.cfg.UserIDKeys...), p.cfg.AnonymizeKeys...)
+	p.purposes = store.Purposes()
+	// One prepared attribute set per (purpose, outcome, reason): counting allocates nothing.
+	p.numCounts = len(p.purposes) * numOutcomes * numReasons
+	p.attrOpts = make([]metric.AddOption, p.numCounts)
+	for pu, name := range p.purposes {
+		for o := range numOutcomes {
+			for r := range numReasons {
+				p.attrOpts[p.counter(pu, o, r)] = metric.WithAttributeSet(attribute.NewSet(
+					attribute.String("signal", p.signal), attribute.String("purpose", name),
+					attribute.String("outcome", outcomeNames[o]), attribute.String("reason", reasonName(r))))
+			}
+		}
+	}
+	p.store = store
+	return nil
+}
+
+func (p *consentProcessor) counter(purpose, outcome, reason int) int {
+	return (purpose*numOutcomes+outcome)*numReasons + reason
+}
+
+// batch is the per-call state: counts flushed to the metric at the end.
+type batch struct {
+	counts []int64
+}
+
+func (p *consentProcessor) newBatch() *batch { return &batch{counts: make([]int64, p.numCounts)} }
+
+func (p *consentProcessor) flush(ctx context.Context, b *batch) {
+	for i, n := range b.counts {
+		if n > 0 {
+			p.tel.Records.Add(ctx, n, p.attrOpts[i])
+		}
+	}
+}
+
+// resource is what a resource contributes to the decisions of its records.
+type resource struct {
+	tenant string
+	user   string
+	hasID  bool
+}
+
+func (p *consentProcessor) resourceOf(res pcommon.Resource) resource {
+	r := resource{tenant: telemetryapi.DefaultTenant}
+	attrs := res.Attributes()
+	if v, ok := attrs.Get(telemetryapi.TenantAttribute); ok && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
+		r.tenant = v.Str()
+	}
+	r.user, r.hasID = p.userID(attrs)
+	return r
+}
+
+// userID returns the first user id key present; Str values are returned without copying.
+func (p *consentProcessor) userID(attrs pcommon.Map) (string, bool) {
+	for _, k := range p.cfg.UserIDKeys {
+		v, ok := attrs.Get(k)
+		if !ok {
+			continue
+		}
+		switch v.Type() {
+		case pcommon.ValueTypeStr:
+			if s := v.Str(); s != "" {
+				return s, true
+			}
+		case pcommon.ValueTypeInt:
+			return strconv.FormatInt(v.Int(), 10), true
+		}
+	}
+	return "", false
+}
+
+// judge decides one record of purpose with attributes attrs. fromResource reports that the user
+// id came from the resource (so anonymizing must clean the resource too).
+func (p *consentProcessor) judge(b *batch, res resource, attrs pcommon.Map, purpose int) (v verdict, fromResource bool) {
+	if !p.cfg.Enabled {
+		b.counts[p.counter(purpose, outcomeDropped, reasonDisabled)]++
+		return drop, false
+	}
+	user, ok := p.userID(attrs)
+	if !ok {
+		user, ok, fromResource = res.user, res.hasID, true
+	}
+	if !ok {
+		b.counts[p.counter(purpose, outcomePassed, reasonAnonymous)]++
+		return keep, false
+	}
+	consented, reason := p.store.Check(res.tenant, user, purpose)
+	switch {
+	case consented:
+		b.counts[p.counter(purpose, outcomePassed, int(reason))]++
+		return keep, fromResource
+	case p.drop:
+		b.counts[p.counter(purpose, outcomeDropped, int(reason))]++
+		return drop, fromResource
+	}
+	b.counts[p.counter(purpose, outcomeAnonymized, int(reason))]++
+	return anonymize, fromResource
+}
+
+func (p *consentProcessor) strip(attrs pcommon.Map) {
+	for _, k := range p.anonKeys {
+		attrs.Remove(k)
+	}
+}
+
+// eventPurpose maps a log record's event name ("" for plain logs) to its purpose.
+func (p *consentProcessor) eventPurpose(name string) int {
+	if name == "" {
+		return p.logs
+	}
+	for _, pp := range p.prefixes {
+		if strings.HasPrefix(name, pp.prefix) {
+			return pp.purpose
+		}
+	}
+	return p.events
+}
