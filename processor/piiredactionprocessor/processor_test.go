@@ -441,3 +441,22 @@ func TestLifecycle(t *testing.T) {
 	}
 	processortest.VerifyShutdown(t, f, cfg)
 }
+
+func TestConcurrentBatches(t *testing.T) {
+	p := newTestProcessor(t, strictCfg())
+	done := make(chan string, 4)
+	for range 4 {
+		go func() {
+			ld, lr := oneLog()
+			lr.Body().SetStr(piiText)
+			out, _ := p.processLogs(context.Background(), ld)
+			done <- out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().Str()
+		}()
+	}
+	first := <-done
+	for range 3 {
+		if got := <-done; got != first {
+			t.Fatalf("concurrent results differ:\n%s\n%s", first, got)
+		}
+	}
+}
