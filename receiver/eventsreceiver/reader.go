@@ -165,6 +165,8 @@ func (r *eventReader) readEvent() bool {
 		r.fail("event must be a JSON object")
 		return false
 	}
+	// event.name, user.id and a few properties or context keys: one allocation instead of growing
+	r.lr.Attributes().EnsureCapacity(8)
 	r.it.ReadObjectCB(r.eventFieldCB)
 	if r.errMsg == "" && r.name == "" {
 		r.path = append(r.path[:0], seg{key: fieldEventName, idx: -1})
