@@ -42,7 +42,7 @@ type env struct {
 	store *consentextension.Store
 }
 
-func newEnv(t *testing.T, mode string) *env {
+func newEnv(t testing.TB, mode string) *env {
 	t.Helper()
 	f := consentextension.NewFactory()
 	cfg := f.CreateDefaultConfig().(*consentextension.Config)
@@ -58,7 +58,7 @@ func newEnv(t *testing.T, mode string) *env {
 	return &env{host: h, store: store}
 }
 
-func (e *env) set(t *testing.T, tenant, user string, purposes map[string]bool) {
+func (e *env) set(t testing.TB, tenant, user string, purposes map[string]bool) {
 	t.Helper()
 	_, err := e.store.Update(context.Background(), consentextension.Update{Tenant: tenant, UserID: user, Purposes: purposes})
 	require.NoError(t, err)
@@ -148,3 +148,11 @@ func logNames(ld plog.Logs) []string {
 }
 
 func pointCount(md pmetric.Metrics) int { return md.DataPointCount() }
+
+func mustTel(tb testing.TB) *metadata.TelemetryBuilder {
+	tel, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tel
+}
