@@ -1,0 +1,16 @@
+// Package client sends product events to the telemetry_events receiver of otelcol-telemetry
+// (POST {endpoint}/api/v1/telemetry/events/batch).
+//
+// TrackEvent never blocks on the network: events go to a bounded in-memory buffer, a background
+// goroutine sends them in gzip-compressed batches when BatchSize events are waiting or every
+// FlushInterval, and retries refused batches with exponential backoff and jitter, honouring the
+// server's Retry-After. When the buffer is full the overflow policy drops the newest or the oldest
+// event and counts it (Stats().Dropped). Flush and Close drain the buffer within the deadline of
+// their context.
+//
+//	c, err := client.New(client.ConfigFromEnv()) // TELEMETRY_ENDPOINT, TELEMETRY_API_KEY, ...
+//	if err != nil { ... }
+//	defer c.Close(ctxWithTimeout)
+//	c.TrackEvent(ctx, client.Event{Name: "user_action", UserID: "user123",
+//		Properties: map[string]any{"action": "checkout", "value": 99.99, "currency": "USD"}})
+package client // import "github.com/otelcol-telemetry/otelcol-telemetry/client"
