@@ -319,6 +319,7 @@ func TestSamplingAndValidation(t *testing.T) {
 	assert.Equal(t, int64(20000), st.Tracked)
 	assert.InDelta(t, 15000, st.SampledOut, 600, "about 75%% sampled out")
 
+	c.cfg.SampleRate = 1 // an unmarshalable event must not hide behind sampling in this test
 	require.ErrorIs(t, c.TrackEvent(context.Background(), Event{Name: "has space"}), ErrInvalidEvent)
 	require.ErrorIs(t, c.TrackEvent(context.Background(), Event{Name: "ok", Properties: map[string]any{"f": func() {}}}), ErrInvalidEvent)
 	ctx, cancel := context.WithCancel(context.Background())
