@@ -41,14 +41,16 @@ func (IP) Find(s string, dst []Span) []Span {
 			i++
 			continue
 		}
-		if colon {
+		// An IPv6 literal has a ':' within its first five bytes, an IPv4 one
+		// a '.' within its first four: check before parsing.
+		if colon && strings.IndexByte(s[i:min(i+5, len(s))], ':') >= 0 {
 			if end, ok := ipv6At(s, i); ok {
 				dst = append(dst, Span{i, end})
 				i = end
 				continue
 			}
 		}
-		if dot && isDigit(c) {
+		if dot && isDigit(c) && strings.IndexByte(s[i:min(i+4, len(s))], '.') >= 0 {
 			if end, ok := ipv4At(s, i); ok {
 				if c == '0' || (s[i:i+4] == "127.") {
 					i = end

@@ -121,11 +121,21 @@ func findPrefixed(s string, dst []Span) []Span {
 // findAssignments adds credential assignment values, keeping dst sorted and
 // skipping values already covered by a prefixed key found before base..
 func findAssignments(s string, dst []Span, base int) []Span {
+	// Jump between '=' and ':' with the vectorised IndexByte, remembering
+	// the next position of each so the text is scanned once per byte.
+	nextEq, nextCo := -1, -1
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '=' && c != ':' {
-			continue
+		if nextEq < i && nextEq != len(s) {
+			nextEq = indexFrom(s, i, '=')
 		}
+		if nextCo < i && nextCo != len(s) {
+			nextCo = indexFrom(s, i, ':')
+		}
+		i = min(nextEq, nextCo)
+		if i >= len(s) {
+			return dst
+		}
+		c := s[i]
 		// Key: the identifier before the separator, optionally quoted.
 		ke := i
 		if ke > 0 && (s[ke-1] == '"' || s[ke-1] == '\'') {
@@ -204,6 +214,14 @@ func inURLQuery(s string, ks int) bool {
 		}
 	}
 	return false
+}
+
+// indexFrom returns the index of the first c at or after i, or len(s).
+func indexFrom(s string, i int, c byte) int {
+	if k := strings.IndexByte(s[i:], c); k >= 0 {
+		return i + k
+	}
+	return len(s)
 }
 
 func isValueStop(c, quote byte) bool {
