@@ -10,6 +10,15 @@ config=${TELEMETRY_CONFIG:-config/local.yaml}
 data=${TELEMETRY_DATA_DIR:-_data/clickhouse}
 engine_listen=${CLICKHOUSE_EMBEDDED_LISTEN:-127.0.0.1:8123}
 
+# Identifier hashing needs a secret key; a local run makes one once and keeps it with the data, so
+# hashed ids stay stable across restarts. Production sets TELEMETRY_HASH_KEY from its secret store.
+if [ -z "${TELEMETRY_HASH_KEY:-}" ]; then
+  mkdir -p _data
+  [ -s _data/hash_key ] || (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > _data/hash_key)
+  TELEMETRY_HASH_KEY=$(cat _data/hash_key)
+  export TELEMETRY_HASH_KEY
+fi
+
 engine_pid=
 stop() {
   trap - INT TERM EXIT

@@ -8,6 +8,7 @@ package telemetryprovider // import "github.com/otelcol-telemetry/otelcol-teleme
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -48,6 +49,9 @@ func (p *provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc
 	v, ok := p.values[selector]
 	if !ok {
 		return nil, fmt.Errorf("unknown selector %q in ${%s}: known selectors are %s", selector, uri, strings.Join(Selectors(), ", "))
+	}
+	if u, ok := v.(unset); ok {
+		return nil, errors.New(u.why)
 	}
 	if s, ok := v.(string); ok {
 		// Strings stay strings whatever they look like (an API key is never parsed as YAML).

@@ -100,6 +100,25 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 	f("TELEMETRY_CLICKHOUSE_DATABASE", "tele-metry", "database name")
 	f("TELEMETRY_OTLP_HTTP_ENDPOINT", "4318", "host:port")
 	f("TELEMETRY_SELF_METRICS_ENDPOINT", "127.0.0.1:99999", "port")
+	f("TELEMETRY_HASH_KEY", "too-short", "at least 32 bytes")
+}
+
+func TestSecretsNeverEchoed(t *testing.T) {
+	_, err := retrieve(t, map[string]string{"TELEMETRY_HASH_KEY": "short-secret", "TELEMETRY_API_KEY": "key with space"}, "telemetry:enabled")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "short-secret")
+	assert.NotContains(t, err.Error(), "key with space")
+	assert.Contains(t, err.Error(), "TELEMETRY_HASH_KEY")
+}
+
+func TestHashKeyRequiredOnlyWhenUsed(t *testing.T) {
+	_, err := retrieve(t, nil, "telemetry:enabled")
+	require.NoError(t, err, "a configuration that does not hash needs no key")
+	_, err = retrieve(t, nil, "telemetry:hash_key")
+	require.ErrorContains(t, err, "TELEMETRY_HASH_KEY is not set")
+	got, err := retrieve(t, map[string]string{"TELEMETRY_HASH_KEY": "0123456789abcdef0123456789abcdef"}, "telemetry:hash_key")
+	require.NoError(t, err)
+	assert.Equal(t, "0123456789abcdef0123456789abcdef", got)
 }
 
 func TestAllWrongValuesReportedTogether(t *testing.T) {

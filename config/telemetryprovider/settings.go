@@ -88,6 +88,16 @@ var variables = []variable{
 		}
 		return map[string]any{"dashboard_enabled": b}, nil
 	}},
+	{env: "TELEMETRY_HASH_KEY", def: "", derive: func(raw string) (map[string]any, error) {
+		if raw == "" {
+			// Only configurations that hash need the key: they fail when they ask for it.
+			return map[string]any{"hash_key": unset{why: "TELEMETRY_HASH_KEY is not set: identifier hashing needs a secret key of at least 32 bytes (e.g. `openssl rand -hex 32`)"}}, nil
+		}
+		if len(raw) < 32 {
+			return nil, fmt.Errorf("must be at least 32 bytes, got %d", len(raw))
+		}
+		return map[string]any{"hash_key": raw}, nil
+	}},
 	// Storage: the spec names the tables but no connection settings; these complete it.
 	{env: "TELEMETRY_CLICKHOUSE_ENDPOINT", def: "http://127.0.0.1:8123", derive: func(raw string) (map[string]any, error) {
 		if err := checkDSN(raw); err != nil {
@@ -129,6 +139,9 @@ var variables = []variable{
 	}},
 }
 
+// unset is the value of a selector whose variable has no usable default: retrieving it is an error.
+type unset struct{ why string }
+
 func listenVariable(env, def, selector string) variable {
 	return variable{env: env, def: def, derive: func(raw string) (map[string]any, error) {
 		if _, _, err := splitListen(raw); err != nil {
@@ -136,6 +149,13 @@ func listenVariable(env, def, selector string) variable {
 		}
 		return map[string]any{selector: raw}, nil
 	}}
+}
+
+// secretVariables are never echoed in error messages.
+var secretVariables = map[string]bool{
+	"TELEMETRY_API_KEY":             true,
+	"TELEMETRY_HASH_KEY":            true,
+	"TELEMETRY_CLICKHOUSE_PASSWORD": true,
 }
 
 // resolve reads every variable through lookup and returns all selectors, or one error naming every
@@ -150,7 +170,11 @@ func resolve(lookup func(string) (string, bool)) (map[string]any, error) {
 		}
 		derived, err := v.derive(raw)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: %w", v.env, raw, err))
+			shown := raw
+			if secretVariables[v.env] {
+				shown = "…" // never echo a secret, not even a wrong one
+			}
+			errs = append(errs, fmt.Errorf("%s=%q: %w", v.env, shown, err))
 			continue
 		}
 		for k, val := range derived {
