@@ -31,6 +31,7 @@ import (
 var (
 	repoRoot     string
 	collectorBin string
+	engineBin    string
 	engineURL    string // http://127.0.0.1:PORT of the shared embedded engine
 )
 
@@ -38,8 +39,7 @@ func TestMain(m *testing.M) {
 	_, file, _, _ := runtime.Caller(0)
 	repoRoot = filepath.Join(filepath.Dir(file), "..", "..")
 	collectorBin = os.Getenv("OTELCOL_TELEMETRY_BIN")
-	engineBin := os.Getenv("CLICKHOUSE_EMBEDDED_BIN")
-	if collectorBin == "" || engineBin == "" {
+	if collectorBin == "" || os.Getenv("CLICKHOUSE_EMBEDDED_BIN") == "" {
 		if os.Getenv("TELEMETRY_E2E") != "" {
 			fmt.Fprintln(os.Stderr, "TELEMETRY_E2E is set but OTELCOL_TELEMETRY_BIN or CLICKHOUSE_EMBEDDED_BIN is not: run `make test`")
 			os.Exit(1)
@@ -47,48 +47,100 @@ func TestMain(m *testing.M) {
 		fmt.Println("e2e: skipped; run through `make test` (needs the built collector and engine)")
 		os.Exit(0)
 	}
-	stop, err := startEngine(engineBin)
+	engineBin = os.Getenv("CLICKHOUSE_EMBEDDED_BIN")
+	shared, err := startEngine("", "")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: starting the embedded ClickHouse engine:", err)
 		os.Exit(1)
 	}
+	engineURL = shared.url()
 	code := m.Run()
-	stop()
+	shared.stop(syscall.SIGTERM)
+	_ = os.RemoveAll(shared.dir)
 	os.Exit(code)
 }
 
-func startEngine(bin string) (func(), error) {
-	dir, err := os.MkdirTemp("", "e2e-clickhouse-")
-	if err != nil {
-		return nil, err
-	}
-	addr := freeAddr()
-	cmd := exec.Command(bin, "--listen", addr, "--path", dir)
-	cmd.Env = append(os.Environ(), "TZ=UTC")
-	var logs syncBuffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	engineURL = "http://" + addr
-	stop := func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		_ = os.RemoveAll(dir)
-	}
-	if err := waitHTTP(engineURL+"/ping", 60*time.Second); err != nil {
-		stop()
-		return nil, fmt.Errorf("%w; engine output:\n%s", err, logs.String())
-	}
-	return stop, nil
+// engine is one clickhouse-embedded process. Tests that stop the engine start their own with
+// startTestEngine, so the shared one stays up for everyone else.
+type engine struct {
+	dir, addr string
+	cmd       *exec.Cmd
+	logs      *syncBuffer
+	done      chan struct{}
 }
+
+// startEngine runs the engine on dir (a new temporary directory if empty) and addr (a free
+// port if empty) and waits until it answers /ping. Restarting on the same dir and addr brings
+// back the same data at the same endpoint.
+func startEngine(dir, addr string) (*engine, error) {
+	if dir == "" {
+		d, err := os.MkdirTemp("", "e2e-clickhouse-")
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	}
+	if addr == "" {
+		addr = freeAddr()
+	}
+	e := &engine{dir: dir, addr: addr, logs: &syncBuffer{}, done: make(chan struct{})}
+	e.cmd = exec.Command(engineBin, "--listen", addr, "--path", dir)
+	e.cmd.Env = append(os.Environ(), "TZ=UTC")
+	e.cmd.Stdout, e.cmd.Stderr = e.logs, e.logs
+	if err := e.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { _ = e.cmd.Wait(); close(e.done) }()
+	if err := waitHTTP(e.url()+"/ping", 60*time.Second); err != nil {
+		e.stop(syscall.SIGKILL)
+		return nil, fmt.Errorf("%w; engine output:\n%s", err, e.logs.String())
+	}
+	return e, nil
+}
+
+// startTestEngine starts a private engine that the test may stop and restart; it is stopped
+// and its directory removed when the test ends.
+func startTestEngine(t *testing.T) *engine {
+	t.Helper()
+	e, err := startEngine(t.TempDir(), "")
+	if err != nil {
+		t.Fatalf("start engine: %v", err)
+	}
+	t.Cleanup(func() { e.stop(syscall.SIGTERM) })
+	return e
+}
+
+// restart starts the engine again on the same directory and address after stop.
+func (e *engine) restart(t *testing.T) {
+	t.Helper()
+	next, err := startEngine(e.dir, e.addr)
+	if err != nil {
+		t.Fatalf("restart engine: %v", err)
+	}
+	*e = *next
+}
+
+func (e *engine) url() string { return "http://" + e.addr }
+
+// stop sends sig (SIGTERM lets in-flight queries finish, SIGKILL is a crash) and waits for
+// the process to exit; a SIGTERM that is not obeyed within 20 s becomes a SIGKILL.
+func (e *engine) stop(sig syscall.Signal) {
+	select {
+	case <-e.done:
+		return
+	default:
+	}
+	_ = e.cmd.Process.Signal(sig)
+	select {
+	case <-e.done:
+	case <-time.After(20 * time.Second):
+		_ = e.cmd.Process.Kill()
+		<-e.done
+	}
+}
+
+// testHashKey is the identifier-hashing key every test collector gets.
+const testHashKey = "e2e-hash-key-0123456789abcdef0123456789"
 
 // collector is one running otelcol-telemetry process.
 type collector struct {
@@ -97,6 +149,7 @@ type collector struct {
 	logs     *syncBuffer
 	done     chan struct{}
 	database string
+	endpoint string // the engine this collector writes to
 	otlpHTTP string // host:port
 	otlpGRPC string
 	health   string
@@ -104,10 +157,12 @@ type collector struct {
 	selfMet  string
 }
 
-// collectorOptions adjusts one collector start; env adds or overrides TELEMETRY_* variables.
+// collectorOptions adjusts one collector start; env adds or overrides TELEMETRY_* variables
+// (TELEMETRY_CLICKHOUSE_ENDPOINT and TELEMETRY_CLICKHOUSE_DATABASE also redirect c.db()).
 type collectorOptions struct {
 	config string // relative to the repo root; default config/local.yaml
 	env    map[string]string
+	args   []string // extra command-line arguments, e.g. --set overrides
 }
 
 // startCollector runs the built binary with its own database and free ports and waits until its
@@ -149,11 +204,13 @@ func launchCollector(t *testing.T, opts collectorOptions) *collector {
 		"TELEMETRY_SAMPLE_RATE":           "1.0",
 		"TELEMETRY_FLUSH_INTERVAL":        "0.2",
 		"TELEMETRY_QUEUE_DIRECTORY":       t.TempDir(),
+		"TELEMETRY_HASH_KEY":              testHashKey,
 	}
 	for k, v := range opts.env {
 		env[k] = v
 	}
-	c.cmd = exec.Command(collectorBin, "--config", filepath.Join(repoRoot, opts.config))
+	c.database, c.endpoint = env["TELEMETRY_CLICKHOUSE_DATABASE"], env["TELEMETRY_CLICKHOUSE_ENDPOINT"]
+	c.cmd = exec.Command(collectorBin, append([]string{"--config", filepath.Join(repoRoot, opts.config)}, opts.args...)...)
 	c.cmd.Dir = repoRoot
 	c.cmd.Env = os.Environ()
 	for k, v := range env {
@@ -209,6 +266,17 @@ func (c *collector) stop() {
 	}
 }
 
+// kill ends the collector with SIGKILL: no shutdown, no flush, as in a crash or an OOM kill.
+func (c *collector) kill() {
+	select {
+	case <-c.done:
+		return
+	default:
+	}
+	_ = c.cmd.Process.Kill()
+	<-c.done
+}
+
 // exitCode waits for a collector expected to stop by itself.
 func (c *collector) exitCode(timeout time.Duration) (int, bool) {
 	select {
@@ -219,12 +287,12 @@ func (c *collector) exitCode(timeout time.Duration) (int, bool) {
 	}
 }
 
-// db opens clickhouse-go on the shared engine, in this collector's database.
+// db opens clickhouse-go on this collector's engine, in its database.
 func (c *collector) db() driver.Conn {
 	c.t.Helper()
 	conn, err := clickhouse.Open(&clickhouse.Options{
 		Protocol: clickhouse.HTTP,
-		Addr:     []string{strings.TrimPrefix(engineURL, "http://")},
+		Addr:     []string{strings.TrimPrefix(c.endpoint, "http://")},
 		Auth:     clickhouse.Auth{Database: c.database, Username: "default"},
 	})
 	if err != nil {
