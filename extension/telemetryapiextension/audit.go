@@ -218,10 +218,11 @@ func (a *auditor) flush(pending []auditRecord) []auditRecord {
 	if n := a.queueDrops.Swap(0); n > 0 {
 		a.logger.Warn("audit queue full, records not stored in ClickHouse (they are in this log)", zap.Int64("records", n))
 	}
+	// Also without pending records, so readiness recovers as soon as the table is reachable.
+	a.tryPrepare()
 	if len(pending) == 0 {
 		return pending
 	}
-	a.tryPrepare()
 	for a.ready.Load() && len(pending) > 0 {
 		n := min(len(pending), a.cfg.BatchSize)
 		ctx, cancel := context.WithTimeout(context.Background(), a.timeout)

@@ -73,19 +73,26 @@ type harness struct {
 
 func newHarness(t *testing.T, cfg *Config, store *fakeStore) *harness {
 	t.Helper()
+	var st auditStore
+	if store != nil {
+		st = store
+	}
+	h := newHarnessWithStore(t, cfg, st)
+	h.store = store
+	return h
+}
+
+func newHarnessWithStore(t *testing.T, cfg *Config, st auditStore) *harness {
+	t.Helper()
 	require.NoError(t, cfg.Validate())
 	core, logs := observer.New(zapcore.DebugLevel)
 	reader := sdkmetric.NewManualReader()
 	set := extension.Settings{ID: component.NewID(metadata.Type), TelemetrySettings: componenttest.NewNopTelemetrySettings(), BuildInfo: component.NewDefaultBuildInfo()}
 	set.Logger = zap.New(core)
 	set.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-	var st auditStore
-	if store != nil {
-		st = store
-	}
 	ext, err := newExtension(cfg, set, st)
 	require.NoError(t, err)
-	h := &harness{t: t, ext: ext, logs: logs, reader: reader, store: store,
+	h := &harness{t: t, ext: ext, logs: logs, reader: reader,
 		client: &http.Client{Transport: &http.Transport{}, Timeout: 10 * time.Second}}
 	return h
 }
