@@ -91,6 +91,7 @@ type auditor struct {
 	once  sync.Once
 
 	ready       atomic.Bool
+	started     atomic.Bool
 	queueDrops  atomic.Int64 // since the last "queue full" log line
 	lastPrepare error
 	retryAt     time.Time
@@ -132,6 +133,9 @@ func (a *auditor) emit(rec auditRecord) {
 }
 
 func (a *auditor) start() {
+	if !a.started.CompareAndSwap(false, true) {
+		return
+	}
 	if a.store == nil {
 		close(a.done)
 		return
@@ -142,6 +146,9 @@ func (a *auditor) start() {
 // shutdown stops the writer after a last flush bounded by the storage timeout; records that
 // still could not be stored are counted and logged.
 func (a *auditor) shutdown(ctx context.Context) error {
+	if !a.started.Load() {
+		return nil
+	}
 	a.once.Do(func() { close(a.stop) })
 	select {
 	case <-a.done:

@@ -178,9 +178,7 @@ func (e *apiExtension) Shutdown(ctx context.Context) error {
 			errs = append(errs, ctx.Err())
 		}
 	}
-	if e.started {
-		errs = append(errs, e.auditor.shutdown(ctx))
-	}
+	errs = append(errs, e.auditor.shutdown(ctx))
 	if e.store != nil {
 		errs = append(errs, e.store.close())
 	}

@@ -62,7 +62,7 @@ func testConfig() *Config {
 
 // harness is a started extension with observed logs and metrics.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	ext    *apiExtension
 	logs   *observer.ObservedLogs
 	reader *sdkmetric.ManualReader
@@ -71,7 +71,7 @@ type harness struct {
 	client *http.Client
 }
 
-func newHarness(t *testing.T, cfg *Config, store *fakeStore) *harness {
+func newHarness(t testing.TB, cfg *Config, store *fakeStore) *harness {
 	t.Helper()
 	var st auditStore
 	if store != nil {
@@ -82,7 +82,7 @@ func newHarness(t *testing.T, cfg *Config, store *fakeStore) *harness {
 	return h
 }
 
-func newHarnessWithStore(t *testing.T, cfg *Config, st auditStore) *harness {
+func newHarnessWithStore(t testing.TB, cfg *Config, st auditStore) *harness {
 	t.Helper()
 	require.NoError(t, cfg.Validate())
 	core, logs := observer.New(zapcore.DebugLevel)
