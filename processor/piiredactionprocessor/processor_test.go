@@ -425,6 +425,9 @@ func TestSummary(t *testing.T) {
 func TestLifecycle(t *testing.T) {
 	cfg := strictCfg()
 	f := NewFactory()
+	if f.Type().String() != "pii_redaction" {
+		t.Fatalf("type = %s", f.Type())
+	}
 	set := processortest.NewNopSettings(metadata.Type)
 	tp, err := f.CreateTraces(context.Background(), set, cfg, consumertest.NewNop())
 	if err != nil {
