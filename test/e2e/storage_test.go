@@ -89,11 +89,15 @@ func postMetrics(endpoint string, md pmetric.Metrics) error {
 	return postOTLP(endpoint, "/v1/metrics", body)
 }
 
+// storageOnly keeps identifiers as sent, so exact-value tests check storage; what the privacy
+// modes store is privacy_test.go's concern.
+var storageOnly = collectorOptions{env: map[string]string{"TELEMETRY_PRIVACY_MODE": "minimal"}}
+
 // TestOTLPEventsAndLogs: log records with an event name (the event.name attribute, or the OTLP 1.5
 // EventName field) land in telemetry_events with user, session and properties as sent; other
 // records land in telemetry_logs only.
 func TestOTLPEventsAndLogs(t *testing.T) {
-	c := startCollector(t, collectorOptions{})
+	c := startCollector(t, storageOnly)
 	conn := c.db()
 	ctx := context.Background()
 	ts := time.Now().UTC().Truncate(time.Millisecond).Add(123456 * time.Nanosecond) // nanoseconds must survive
@@ -183,7 +187,7 @@ func TestOTLPEventsAndLogs(t *testing.T) {
 // TestOTLPExponentialHistogramAndSummary: the two metric types the SDK test does not cover arrive
 // with every field exact.
 func TestOTLPExponentialHistogramAndSummary(t *testing.T) {
-	c := startCollector(t, collectorOptions{})
+	c := startCollector(t, storageOnly)
 	conn := c.db()
 	ctx := context.Background()
 	start := time.Now().UTC().Add(-time.Minute).Truncate(time.Second)
