@@ -86,6 +86,9 @@ func startEngine(dir, addr string) (*engine, error) {
 	e := &engine{dir: dir, addr: addr, logs: &syncBuffer{}, done: make(chan struct{})}
 	e.cmd = exec.Command(engineBin, "--listen", addr, "--path", dir)
 	e.cmd.Env = append(os.Environ(), "TZ=UTC")
+	if os.Getenv("CHDB_LIB_PATH") == "" { // outside make, use the library make fetched
+		e.cmd.Env = append(e.cmd.Env, "CHDB_LIB_PATH="+filepath.Join(repoRoot, "_tools", "chdb", "libchdb.so"))
+	}
 	e.cmd.Stdout, e.cmd.Stderr = e.logs, e.logs
 	if err := e.cmd.Start(); err != nil {
 		return nil, err

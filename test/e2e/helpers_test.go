@@ -3,6 +3,7 @@ package e2e
 import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 )
 
 func metricAttr(k, v string) metric.MeasurementOption {
@@ -10,3 +11,5 @@ func metricAttr(k, v string) metric.MeasurementOption {
 }
 
 func sdkMetricUnit(u string) metric.Float64HistogramOption { return metric.WithUnit(u) }
+
+func otelTraceAttrs(kv ...attribute.KeyValue) trace.EventOption { return trace.WithAttributes(kv...) }

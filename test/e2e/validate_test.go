@@ -18,6 +18,7 @@ func TestShippedConfigsValidate(t *testing.T) {
 			cmd.Env = append(os.Environ(),
 				"TELEMETRY_ENDPOINT=https://gateway.example.com:4318",
 				"TELEMETRY_API_KEY=test-key-0123456789",
+				"TELEMETRY_HASH_KEY="+testHashKey,
 			)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("validate %s: %v\n%s", cfg, err, out)

@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	otellog "go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// Raw PII that a strict collector must never store, in any column, in any form given here.
+var rawPII = map[string]string{
+	"email":      "jane.doe@example.com",
+	"phone":      "+1 415 555 0132",
+	"ssn":        "123-45-6789",
+	"card":       "4111 1111 1111 1111",
+	"card_int":   "4111111111111111",
+	"iban":       "DE89370400440532013000",
+	"ip":         "203.0.113.77",
+	"jwt":        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+	"url_pass":   "hunter2",
+	"query":      "s3cr3tT0ken123",
+	"user_id":    "user-4711",
+	"session_id": "sess-98765",
+	"password":   "CorrectHorse!",
+}
+
+// Look-alikes of PII that carry no personal data and must survive unchanged.
+var lookAlikes = []string{
+	"3f2c7a9e-8d41-4b6f-a2c5-0e9b7d1f4a38", // UUID
+	"ORD-2026-000123",                      // order number
+	"v1.14.3",                              // version
+	"99.99",                                // price
+	"2026-11-28",                           // date
+	"/api/v1/orders/123",                   // URL path
+	"avatar",                               // the spec's "changes" property
+}
+
+const piiText = "payment failed for jane.doe@example.com (card 4111 1111 1111 1111, phone +1 415 555 0132, " +
+	"ssn 123-45-6789, iban DE89370400440532013000) from 203.0.113.77 with token " +
+	"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U " +
+	"via https://admin:hunter2@db.example.com/x?token=s3cr3tT0ken123 " +
+	"order ORD-2026-000123 request 3f2c7a9e-8d41-4b6f-a2c5-0e9b7d1f4a38 version v1.14.3 total 99.99 on 2026-11-28 path /api/v1/orders/123"
+
+func sendPIIData(t *testing.T, endpoint string) {
+	t.Helper()
+	ctx := context.Background()
+
+	lexp, err := otlploghttp.New(ctx, otlploghttp.WithEndpoint(endpoint), otlploghttp.WithInsecure())
+	require.NoError(t, err)
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(lexp)), sdklog.WithResource(sdkResource("privacy")))
+	logger := lp.Logger("e2e")
+	emit := func(body string, attrs ...attribute.KeyValue) {
+		var rec otellog.Record
+		rec.SetTimestamp(time.Now())
+		rec.SetBody(attribute.StringValue(body))
+		rec.AddAttributes(attrs...)
+		logger.Emit(ctx, rec)
+	}
+	// A plain log and the spec's profile-update event (event.name routes it to telemetry_events).
+	emit(piiText, attribute.String("user.id", rawPII["user_id"]), attribute.String("client.address", rawPII["ip"]))
+	emit("profile updated",
+		attribute.String("event.name", "user_profile_update"),
+		attribute.String("user.id", rawPII["user_id"]),
+		attribute.String("session.id", rawPII["session_id"]),
+		attribute.String("email", rawPII["email"]),
+		attribute.String("password", rawPII["password"]),
+		attribute.StringSlice("changes", []string{"name", "avatar"}),
+		attribute.String("timestamp", "2026-11-28T17:00:00Z"),
+	)
+	require.NoError(t, lp.Shutdown(ctx))
+
+	texp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpoint(endpoint), otlptracehttp.WithInsecure())
+	require.NoError(t, err)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(texp), sdktrace.WithResource(sdkResource("privacy")))
+	_, span := tp.Tracer("e2e").Start(ctx, "checkout")
+	span.SetAttributes(
+		attribute.String("note", piiText),
+		attribute.Int64("card.number", 4111111111111111),
+		attribute.String("enduser.id", rawPII["user_id"]),
+		attribute.String("client.address", rawPII["ip"]),
+		attribute.String("url.full", "https://shop.example.com/api/v1/orders/123?email=jane.doe@example.com"),
+	)
+	span.AddEvent("charge", otelTraceAttrs(attribute.String("message", piiText)))
+	span.End()
+	require.NoError(t, tp.Shutdown(ctx))
+}
+
+// dumpTable returns every column of every row of a table as ClickHouse prints it, so no column escapes
+// the check.
+func dumpTable(t *testing.T, database, table string) string {
+	t.Helper()
+	q := url.Values{"database": {database}, "query": {"SELECT * FROM " + table + " FORMAT TabSeparated"}}
+	resp, err := http.Get(engineURL + "/?" + q.Encode())
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	return string(body)
+}
+
+func storedPrivacyData(t *testing.T, c *collector) string {
+	t.Helper()
+	conn := c.db()
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_events WHERE event_name = 'user_profile_update'")
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_logs WHERE service_name = 'privacy'")
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_spans WHERE span_name = 'checkout'")
+	var all strings.Builder
+	for _, table := range []string{"telemetry_events", "telemetry_logs", "telemetry_spans"} {
+		all.WriteString(dumpTable(t, c.database, table))
+	}
+	return all.String()
+}
+
+// TestStrictModeStoresNoPII: in strict mode no raw PII value reaches any stored column, while look-alikes
+// and the non-personal properties survive; identifiers are replaced by stable HMAC tokens.
+func TestStrictModeStoresNoPII(t *testing.T) {
+	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_PRIVACY_MODE": "strict"}})
+	sendPIIData(t, c.otlpHTTP)
+	stored := storedPrivacyData(t, c)
+	// The dump prints strings TSV-escaped; the values above contain nothing TSV escapes.
+	for kind, v := range rawPII {
+		assert.NotContains(t, stored, v, "raw %s stored in strict mode", kind)
+	}
+	for _, v := range lookAlikes {
+		assert.Contains(t, stored, v, "look-alike %q lost", v)
+	}
+	assert.Contains(t, stored, "203.0.113.0", "IPs are truncated to their /24, not dropped")
+
+	// The hashed user id is the same token everywhere, so per-user analytics still work.
+	conn := c.db()
+	var eventUser, logUser string
+	require.NoError(t, conn.QueryRow(context.Background(), "SELECT user_id FROM telemetry_events LIMIT 1").Scan(&eventUser))
+	require.NoError(t, conn.QueryRow(context.Background(), "SELECT user_id FROM telemetry_logs LIMIT 1").Scan(&logUser))
+	assert.True(t, strings.HasPrefix(eventUser, "hmac:"), "user_id column holds a token: %q", eventUser)
+	assert.Equal(t, eventUser, logUser)
+}
+
+// TestMinimalModeKeepsIdentifiers: minimal mode keeps identifiers (and contact data) but still removes
+// credentials, secrets, card numbers and pii_fields such as password.
+func TestMinimalModeKeepsIdentifiers(t *testing.T) {
+	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_PRIVACY_MODE": "minimal"}})
+	sendPIIData(t, c.otlpHTTP)
+	stored := storedPrivacyData(t, c)
+	for _, kept := range []string{"user_id", "session_id", "ip"} {
+		assert.Contains(t, stored, rawPII[kept], "%s kept in minimal mode", kept)
+	}
+	for _, removed := range []string{"password", "card", "card_int", "jwt", "url_pass", "query"} {
+		assert.NotContains(t, stored, rawPII[removed], "%s removed even in minimal mode", removed)
+	}
+	var user string
+	require.NoError(t, c.db().QueryRow(context.Background(), "SELECT user_id FROM telemetry_events LIMIT 1").Scan(&user))
+	assert.Equal(t, rawPII["user_id"], user)
+}
