@@ -19,6 +19,15 @@ if [ -z "${TELEMETRY_HASH_KEY:-}" ]; then
   export TELEMETRY_HASH_KEY
 fi
 
+# The bootstrap API key (admin of the default tenant, also accepted for OTLP ingest): made once for
+# local runs and printed below.
+if [ -z "${TELEMETRY_API_KEY:-}" ]; then
+  mkdir -p _data
+  [ -s _data/api_key ] || (umask 077; od -An -tx1 -N24 /dev/urandom | tr -d ' \n' > _data/api_key)
+  TELEMETRY_API_KEY=$(cat _data/api_key)
+  export TELEMETRY_API_KEY
+fi
+
 engine_pid=
 stop() {
   trap - INT TERM EXIT
@@ -48,6 +57,8 @@ otelcol-telemetry
   self-metrics         http://${TELEMETRY_SELF_METRICS_ENDPOINT:-127.0.0.1:8888}/metrics
   health               http://${TELEMETRY_HEALTH_ENDPOINT:-127.0.0.1:13133}/
   ClickHouse           ${TELEMETRY_CLICKHOUSE_ENDPOINT}  database ${TELEMETRY_CLICKHOUSE_DATABASE:-telemetry}
+  telemetry API        http://${TELEMETRY_API_ENDPOINT:-127.0.0.1:8080}/api/v1/telemetry/
+  API key              $TELEMETRY_API_KEY  (send as "Authorization: Bearer <key>", also for OTLP)
   config               $config
 Ctrl-C stops everything.
 TXT

@@ -36,7 +36,6 @@ func TestDefaults(t *testing.T) {
 	f("retention", "2160h0m0s")
 	f("privacy_mode", "strict")
 	f("dashboard_enabled", true)
-	f("api_key", "")
 	f("endpoint", "")
 	f("clickhouse_endpoint", "http://127.0.0.1:8123")
 	f("clickhouse_database", "telemetry")
@@ -96,6 +95,7 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 	f("TELEMETRY_PRIVACY_MODE", "lax", "strict, balanced, minimal")
 	f("TELEMETRY_ENDPOINT", "telemetry.api", "http:// or https://")
 	f("TELEMETRY_API_KEY", "two words", "white space")
+	f("TELEMETRY_API_KEY", "short", "at least 16 characters")
 	f("TELEMETRY_CLICKHOUSE_ENDPOINT", "ftp://x:1", "scheme")
 	f("TELEMETRY_CLICKHOUSE_DATABASE", "tele-metry", "database name")
 	f("TELEMETRY_OTLP_HTTP_ENDPOINT", "4318", "host:port")
@@ -104,11 +104,19 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 }
 
 func TestSecretsNeverEchoed(t *testing.T) {
-	_, err := retrieve(t, map[string]string{"TELEMETRY_HASH_KEY": "short-secret", "TELEMETRY_API_KEY": "key with space"}, "telemetry:enabled")
+	_, err := retrieve(t, map[string]string{"TELEMETRY_HASH_KEY": "short-secret", "TELEMETRY_API_KEY": "key with space that is long"}, "telemetry:enabled")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "short-secret")
-	assert.NotContains(t, err.Error(), "key with space")
+	assert.NotContains(t, err.Error(), "key with space that is long")
 	assert.Contains(t, err.Error(), "TELEMETRY_HASH_KEY")
+}
+
+func TestAPIKeyRequiredOnlyWhenUsed(t *testing.T) {
+	_, err := retrieve(t, nil, "telemetry:api_key")
+	require.ErrorContains(t, err, "TELEMETRY_API_KEY is not set")
+	got, err := retrieve(t, map[string]string{"TELEMETRY_API_KEY": "0123456789abcdef"}, "telemetry:api_key")
+	require.NoError(t, err)
+	assert.Equal(t, "0123456789abcdef", got)
 }
 
 func TestHashKeyRequiredOnlyWhenUsed(t *testing.T) {

@@ -31,8 +31,14 @@ var variables = []variable{
 		return map[string]any{"enabled": b, "drop_all": !b}, nil
 	}},
 	{env: "TELEMETRY_API_KEY", def: "", derive: func(raw string) (map[string]any, error) {
+		if raw == "" {
+			return map[string]any{"api_key": unset{why: "TELEMETRY_API_KEY is not set: the telemetry API and ingest authentication need a key of at least 16 characters (e.g. `openssl rand -hex 24`)"}}, nil
+		}
 		if strings.ContainsAny(raw, " \t\r\n") {
 			return nil, errors.New("must not contain white space")
+		}
+		if len(raw) < 16 {
+			return nil, fmt.Errorf("must be at least 16 characters, got %d", len(raw))
 		}
 		return map[string]any{"api_key": raw}, nil
 	}},

@@ -33,7 +33,7 @@ func sdkResource(service string) *resource.Resource {
 func sendTraces(t *testing.T, endpoint, service string, spans int) trace.TraceID {
 	t.Helper()
 	ctx := context.Background()
-	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpoint(endpoint), otlptracehttp.WithInsecure())
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpoint(endpoint), otlptracehttp.WithInsecure(), otlptracehttp.WithHeaders(authHeaders()))
 	require.NoError(t, err)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithResource(sdkResource(service)))
 	tracer := tp.Tracer("e2e")
@@ -54,7 +54,7 @@ func sendTraces(t *testing.T, endpoint, service string, spans int) trace.TraceID
 func sendMetrics(t *testing.T, endpoint, service string) {
 	t.Helper()
 	ctx := context.Background()
-	exp, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpoint(endpoint), otlpmetrichttp.WithInsecure())
+	exp, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpoint(endpoint), otlpmetrichttp.WithInsecure(), otlpmetrichttp.WithHeaders(authHeaders()))
 	require.NoError(t, err)
 	reader := sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader), sdkmetric.WithResource(sdkResource(service)))
@@ -74,7 +74,7 @@ func sendMetrics(t *testing.T, endpoint, service string) {
 func sendLogs(t *testing.T, endpoint, service string, bodies ...string) {
 	t.Helper()
 	ctx := context.Background()
-	exp, err := otlploghttp.New(ctx, otlploghttp.WithEndpoint(endpoint), otlploghttp.WithInsecure())
+	exp, err := otlploghttp.New(ctx, otlploghttp.WithEndpoint(endpoint), otlploghttp.WithInsecure(), otlploghttp.WithHeaders(authHeaders()))
 	require.NoError(t, err)
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp)), sdklog.WithResource(sdkResource(service)))
 	logger := lp.Logger("e2e")

@@ -145,6 +145,13 @@ func (e *engine) stop(sig syscall.Signal) {
 // testHashKey is the identifier-hashing key every test collector gets.
 const testHashKey = "e2e-hash-key-0123456789abcdef0123456789"
 
+// testAPIKey is the bootstrap key (admin of the default tenant) of every test collector; clients
+// present it for OTLP and API calls.
+const testAPIKey = "e2e-bootstrap-key-0123456789"
+
+// authHeaders are what an OTLP client of a test collector sends.
+func authHeaders() map[string]string { return map[string]string{"Authorization": "Bearer " + testAPIKey} }
+
 // collector is one running otelcol-telemetry process.
 type collector struct {
 	t        *testing.T
@@ -158,6 +165,7 @@ type collector struct {
 	health   string
 	promExp  string
 	selfMet  string
+	api      string // host:port of the telemetry API
 }
 
 // collectorOptions adjusts one collector start; env adds or overrides TELEMETRY_* variables
@@ -194,6 +202,7 @@ func launchCollector(t *testing.T, opts collectorOptions) *collector {
 		health:   freeAddr(),
 		promExp:  freeAddr(),
 		selfMet:  freeAddr(),
+		api:      freeAddr(),
 	}
 	env := map[string]string{
 		"TELEMETRY_CLICKHOUSE_ENDPOINT":   engineURL,
@@ -203,7 +212,8 @@ func launchCollector(t *testing.T, opts collectorOptions) *collector {
 		"TELEMETRY_HEALTH_ENDPOINT":       c.health,
 		"TELEMETRY_PROMETHEUS_ENDPOINT":   c.promExp,
 		"TELEMETRY_SELF_METRICS_ENDPOINT": c.selfMet,
-		"TELEMETRY_API_ENDPOINT":          freeAddr(),
+		"TELEMETRY_API_ENDPOINT":          c.api,
+		"TELEMETRY_API_KEY":               testAPIKey,
 		"TELEMETRY_SAMPLE_RATE":           "1.0",
 		"TELEMETRY_FLUSH_INTERVAL":        "0.2",
 		"TELEMETRY_QUEUE_DIRECTORY":       t.TempDir(),
@@ -213,6 +223,7 @@ func launchCollector(t *testing.T, opts collectorOptions) *collector {
 		env[k] = v
 	}
 	c.database, c.endpoint = env["TELEMETRY_CLICKHOUSE_DATABASE"], env["TELEMETRY_CLICKHOUSE_ENDPOINT"]
+	c.otlpHTTP, c.api = env["TELEMETRY_OTLP_HTTP_ENDPOINT"], env["TELEMETRY_API_ENDPOINT"]
 	c.cmd = exec.Command(collectorBin, append([]string{"--config", filepath.Join(repoRoot, opts.config)}, opts.args...)...)
 	c.cmd.Dir = repoRoot
 	c.cmd.Env = os.Environ()

@@ -57,7 +57,7 @@ func sendPIIData(t *testing.T, endpoint string) {
 	t.Helper()
 	ctx := context.Background()
 
-	lexp, err := otlploghttp.New(ctx, otlploghttp.WithEndpoint(endpoint), otlploghttp.WithInsecure())
+	lexp, err := otlploghttp.New(ctx, otlploghttp.WithEndpoint(endpoint), otlploghttp.WithInsecure(), otlploghttp.WithHeaders(authHeaders()))
 	require.NoError(t, err)
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(lexp)), sdklog.WithResource(sdkResource("privacy")))
 	logger := lp.Logger("e2e")
@@ -81,7 +81,7 @@ func sendPIIData(t *testing.T, endpoint string) {
 	)
 	require.NoError(t, lp.Shutdown(ctx))
 
-	texp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpoint(endpoint), otlptracehttp.WithInsecure())
+	texp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpoint(endpoint), otlptracehttp.WithInsecure(), otlptracehttp.WithHeaders(authHeaders()))
 	require.NoError(t, err)
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(texp), sdktrace.WithResource(sdkResource("privacy")))
 	_, span := tp.Tracer("e2e").Start(ctx, "checkout")
@@ -128,6 +128,8 @@ func storedPrivacyData(t *testing.T, c *collector) string {
 // and the non-personal properties survive; identifiers are replaced by stable HMAC tokens.
 func TestStrictModeStoresNoPII(t *testing.T) {
 	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_PRIVACY_MODE": "strict"}})
+	// Strict mode is opt-in: without consent the user's records would be dropped, not redacted.
+	c.grantConsent(t, testAPIKey, rawPII["user_id"], map[string]bool{"analytics": true, "performance": true, "diagnostics": true})
 	sendPIIData(t, c.otlpHTTP)
 	stored := storedPrivacyData(t, c)
 	// The dump prints strings TSV-escaped; the values above contain nothing TSV escapes.

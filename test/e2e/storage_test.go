@@ -61,7 +61,15 @@ func TestRetentionFromEnvironment(t *testing.T) {
 
 // postOTLP sends one OTLP/HTTP protobuf request, as any OTLP exporter does, and fails on a non-2xx answer.
 func postOTLP(endpoint, path string, body []byte) error {
-	resp, err := http.Post("http://"+endpoint+path, "application/x-protobuf", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, "http://"+endpoint+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-protobuf")
+	for k, v := range authHeaders() {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}
