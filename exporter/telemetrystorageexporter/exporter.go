@@ -54,10 +54,23 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	}()
 	events, logs := &blocks[0], &blocks[1]
 	e.st.recordDrops(ctx, "logs", appendLogs(ld, events, logs, time.Now().UTC()))
-	return joinInsertErrors(
-		e.st.insert(ctx, chschema.Events, events),
-		e.st.insert(ctx, chschema.Logs, logs),
-	)
+	if events.rows() == 0 || logs.rows() == 0 {
+		return joinInsertErrors(
+			e.st.insert(ctx, chschema.Events, events),
+			e.st.insert(ctx, chschema.Logs, logs),
+		)
+	}
+	// The two inserts are independent: sending them at once lets the server
+	// (or, on a single-threaded engine, at least the transfer) work on both.
+	var eventsErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		eventsErr = e.st.insert(ctx, chschema.Events, events)
+	}()
+	logsErr := e.st.insert(ctx, chschema.Logs, logs)
+	<-done
+	return joinInsertErrors(eventsErr, logsErr)
 }
 
 func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {

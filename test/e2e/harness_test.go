@@ -150,7 +150,9 @@ const testHashKey = "e2e-hash-key-0123456789abcdef0123456789"
 const testAPIKey = "e2e-bootstrap-key-0123456789"
 
 // authHeaders are what an OTLP client of a test collector sends.
-func authHeaders() map[string]string { return map[string]string{"Authorization": "Bearer " + testAPIKey} }
+func authHeaders() map[string]string {
+	return map[string]string{"Authorization": "Bearer " + testAPIKey}
+}
 
 // collector is one running otelcol-telemetry process.
 type collector struct {
