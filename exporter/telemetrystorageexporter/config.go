@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -92,19 +90,13 @@ func createDefaultConfig() *Config {
 	}
 }
 
-var supportedSchemes = []string{"clickhouse", "tcp", "http", "https"}
-
 // Validate checks every field independently and reports all problems.
 func (c *Config) Validate() error {
 	var errs []error
 	if c.Endpoint == "" {
 		errs = append(errs, errors.New("endpoint must be set (clickhouse://, tcp://, http:// or https:// DSN)"))
-	} else if u, err := url.Parse(c.Endpoint); err != nil {
-		errs = append(errs, fmt.Errorf("endpoint: %w", err))
-	} else if !slices.Contains(supportedSchemes, strings.ToLower(u.Scheme)) {
-		errs = append(errs, fmt.Errorf("endpoint scheme %q is not supported, use one of %v", u.Scheme, supportedSchemes))
-	} else if _, err := clickhouse.ParseDSN(normalizeDSN(u)); err != nil {
-		errs = append(errs, fmt.Errorf("endpoint: %w", err))
+	} else if err := chschema.CheckEndpoint(c.Endpoint); err != nil {
+		errs = append(errs, fmt.Errorf("endpoint %w", err))
 	}
 	if !slices.Contains([]string{CompressionLZ4, CompressionZSTD, CompressionNone}, c.Compression) {
 		errs = append(errs, fmt.Errorf("compression %q is not supported, use lz4, zstd or none", c.Compression))
@@ -131,23 +123,10 @@ func (c *Config) schemaOptions() chschema.Options {
 // clickhouseOptions turns the DSN plus explicit fields into driver options.
 // Explicit fields win over the DSN so secrets can stay out of the endpoint.
 func (c *Config) clickhouseOptions(ctx context.Context) (*clickhouse.Options, error) {
-	u, err := url.Parse(c.Endpoint)
+	opt, err := chschema.ClientOptions(c.Endpoint, c.Username, c.Password)
 	if err != nil {
-		return nil, fmt.Errorf("endpoint: %w", err)
+		return nil, fmt.Errorf("endpoint %w", err)
 	}
-	opt, err := clickhouse.ParseDSN(normalizeDSN(u))
-	if err != nil {
-		return nil, fmt.Errorf("endpoint: %w", err)
-	}
-	if c.Username != "" {
-		opt.Auth.Username = c.Username
-	}
-	if c.Password != "" {
-		opt.Auth.Password = string(c.Password)
-	}
-	// Tables are always referenced as `database`.`table`; connecting to the
-	// server's default database lets the exporter create its own.
-	opt.Auth.Database = ""
 
 	switch c.Compression {
 	case CompressionLZ4:
@@ -182,17 +161,4 @@ func (c *Config) clickhouseOptions(ctx context.Context) (*clickhouse.Options, er
 func tlsConfigured(t configtls.ClientConfig) bool {
 	return t.CAFile != "" || t.CAPem != "" || t.CertFile != "" || t.CertPem != "" ||
 		t.KeyFile != "" || t.KeyPem != "" || t.ServerName != "" || t.InsecureSkipVerify
-}
-
-// normalizeDSN adds secure=true to https endpoints, which clickhouse-go
-// requires but users should not have to spell out.
-func normalizeDSN(u *url.URL) string {
-	if strings.EqualFold(u.Scheme, "https") && !u.Query().Has("secure") {
-		q := u.Query()
-		q.Set("secure", "true")
-		v := *u
-		v.RawQuery = q.Encode()
-		return v.String()
-	}
-	return u.String()
 }

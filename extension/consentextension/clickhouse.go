@@ -68,7 +68,7 @@ func newClickHouse(ctx context.Context, cfg StorageConfig) (*clickhouseBackend, 
 	if b.since, err = renderQuery(b.consents.Qualified, false); err != nil {
 		return nil, err
 	}
-	opt, err := cfg.clickhouseOptions()
+	opt, err := cfg.ClientOptions()
 	if err != nil {
 		return nil, err
 	}

@@ -3,15 +3,11 @@ package consentextension
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/config/configopaque"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
 )
@@ -64,18 +60,7 @@ type Config struct {
 
 // StorageConfig selects the ClickHouse; same keys as the telemetry_storage exporter. The extension
 // runs no DDL: the exporter's schema migration creates the consent tables.
-type StorageConfig struct {
-	// Endpoint is the ClickHouse DSN (clickhouse://, tcp://, http://, https://). Default: none.
-	Endpoint string `mapstructure:"endpoint"`
-	// Database holding the consent tables. Default "telemetry".
-	Database string `mapstructure:"database"`
-	// Username overrides a user in the DSN. Default: none.
-	Username string `mapstructure:"username"`
-	// Password overrides a password in the DSN. Default: none.
-	Password configopaque.String `mapstructure:"password"`
-	// Timeout of each query and insert. Default 10s.
-	Timeout time.Duration `mapstructure:"timeout"`
-}
+type StorageConfig = chschema.StorageConfig
 
 // SyncConfig tunes the refresh from ClickHouse.
 type SyncConfig struct {
@@ -96,7 +81,7 @@ func createDefaultConfig() *Config {
 		APIExtension: component.MustNewID("telemetry_api"),
 		Purposes:     []string{PurposeAnalytics, PurposePerformance, PurposeDiagnostics},
 		Mode:         ModeBalanced,
-		Storage:      StorageConfig{Database: chschema.DefaultDatabase, Timeout: 10 * time.Second},
+		Storage:      chschema.DefaultStorageConfig(),
 		Sync: SyncConfig{
 			RefreshInterval:    2 * time.Second,
 			Lookback:           time.Minute,
@@ -134,7 +119,7 @@ func (c *Config) Validate() error {
 	if c.MaxEntries <= 0 {
 		errs = append(errs, errors.New("max_entries must be positive"))
 	}
-	errs = append(errs, c.Storage.validate(), c.Sync.validate())
+	errs = append(errs, c.Storage.Validate(), c.Sync.validate())
 	return errors.Join(errs...)
 }
 
@@ -165,62 +150,4 @@ func (s *SyncConfig) validate() error {
 		errs = append(errs, fmt.Errorf("sync::full_reload_interval (%s) must not be shorter than sync::refresh_interval (%s)", s.FullReloadInterval, s.RefreshInterval))
 	}
 	return errors.Join(errs...)
-}
-
-var storageSchemes = []string{"clickhouse", "tcp", "http", "https"}
-
-func (s *StorageConfig) validate() error {
-	var errs []error
-	if s.Endpoint != "" {
-		if u, err := url.Parse(s.Endpoint); err != nil {
-			errs = append(errs, errors.New("storage::endpoint is not a URL"))
-		} else if !slices.Contains(storageSchemes, strings.ToLower(u.Scheme)) {
-			errs = append(errs, fmt.Errorf("storage::endpoint scheme %q is not supported, use one of %v", u.Scheme, storageSchemes))
-		} else if _, err := clickhouse.ParseDSN(normalizeDSN(u)); err != nil {
-			// The DSN may carry a password: name the key, not the value.
-			errs = append(errs, errors.New("storage::endpoint is not a valid ClickHouse DSN"))
-		}
-	}
-	if s.Database == "" {
-		errs = append(errs, errors.New("storage::database must not be empty"))
-	} else if _, err := chschema.New(chschema.Options{Database: s.Database}); err != nil {
-		errs = append(errs, fmt.Errorf("storage::%w", err))
-	}
-	if s.Timeout <= 0 {
-		errs = append(errs, errors.New("storage::timeout must be positive"))
-	}
-	return errors.Join(errs...)
-}
-
-// clickhouseOptions turns the DSN plus explicit fields into driver options.
-func (s *StorageConfig) clickhouseOptions() (*clickhouse.Options, error) {
-	u, err := url.Parse(s.Endpoint)
-	if err != nil {
-		return nil, errors.New("storage::endpoint is not a URL")
-	}
-	opt, err := clickhouse.ParseDSN(normalizeDSN(u))
-	if err != nil {
-		return nil, errors.New("storage::endpoint is not a valid ClickHouse DSN")
-	}
-	if s.Username != "" {
-		opt.Auth.Username = s.Username
-	}
-	if s.Password != "" {
-		opt.Auth.Password = string(s.Password)
-	}
-	// Tables are always qualified with their database.
-	opt.Auth.Database = ""
-	return opt, nil
-}
-
-// normalizeDSN adds secure=true to https endpoints, which clickhouse-go requires.
-func normalizeDSN(u *url.URL) string {
-	if strings.EqualFold(u.Scheme, "https") && !u.Query().Has("secure") {
-		q := u.Query()
-		q.Set("secure", "true")
-		v := *u
-		v.RawQuery = q.Encode()
-		return v.String()
-	}
-	return u.String()
 }

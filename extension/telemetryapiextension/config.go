@@ -4,14 +4,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
 
@@ -89,19 +87,8 @@ type AuditConfig struct {
 }
 
 // StorageConfig selects the ClickHouse of the audit table; same keys as the telemetry_storage
-// exporter. The extension runs no DDL: the exporter's schema migration creates telemetry_audit.
-type StorageConfig struct {
-	// Endpoint is the ClickHouse DSN (clickhouse://, tcp://, http://, https://). Default: none.
-	Endpoint string `mapstructure:"endpoint"`
-	// Database holding telemetry_audit. Default "telemetry".
-	Database string `mapstructure:"database"`
-	// Username overrides a user in the DSN. Default: none.
-	Username string `mapstructure:"username"`
-	// Password overrides a password in the DSN. Default: none.
-	Password configopaque.String `mapstructure:"password"`
-	// Timeout of each INSERT and query. Default 10s.
-	Timeout time.Duration `mapstructure:"timeout"`
-}
+// exporter, whose migrations create the table.
+type StorageConfig = chschema.StorageConfig
 
 func createDefaultConfig() *Config {
 	srv := confighttp.NewDefaultServerConfig()
@@ -113,7 +100,7 @@ func createDefaultConfig() *Config {
 			FailedAttempts: RateLimitConfig{MaxFailures: 10, Window: time.Minute},
 		},
 		Audit:   AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second},
-		Storage: StorageConfig{Database: chschema.DefaultDatabase, Timeout: 10 * time.Second},
+		Storage: chschema.DefaultStorageConfig(),
 	}
 }
 
@@ -136,7 +123,7 @@ func (c *Config) Validate() error {
 	if c.HTTP.Auth.HasValue() {
 		errs = append(errs, errors.New("http::auth is not supported: callers authenticate with auth::api_keys"))
 	}
-	errs = append(errs, c.Auth.validate(), c.Audit.validate(), c.Storage.validate())
+	errs = append(errs, c.Auth.validate(), c.Audit.validate(), c.Storage.Validate())
 	return errors.Join(errs...)
 }
 
@@ -237,32 +224,6 @@ func (a *AuditConfig) validate() error {
 	}
 	if a.FlushInterval <= 0 {
 		errs = append(errs, errors.New("audit::flush_interval must be positive"))
-	}
-	return errors.Join(errs...)
-}
-
-var storageSchemes = []string{"clickhouse", "tcp", "http", "https"}
-
-func (s *StorageConfig) validate() error {
-	if s.Endpoint == "" {
-		return nil
-	}
-	var errs []error
-	if u, err := url.Parse(s.Endpoint); err != nil {
-		errs = append(errs, errors.New("storage::endpoint is not a URL"))
-	} else if !slices.Contains(storageSchemes, strings.ToLower(u.Scheme)) {
-		errs = append(errs, fmt.Errorf("storage::endpoint scheme %q is not supported, use one of %v", u.Scheme, storageSchemes))
-	} else if _, err := clickhouse.ParseDSN(normalizeDSN(u)); err != nil {
-		// The DSN may carry a password: name the key, not the value.
-		errs = append(errs, errors.New("storage::endpoint is not a valid ClickHouse DSN"))
-	}
-	if s.Database == "" {
-		errs = append(errs, errors.New("storage::database must not be empty"))
-	} else if _, err := chschema.New(chschema.Options{Database: s.Database}); err != nil {
-		errs = append(errs, fmt.Errorf("storage::%w", err))
-	}
-	if s.Timeout <= 0 {
-		errs = append(errs, errors.New("storage::timeout must be positive"))
 	}
 	return errors.Join(errs...)
 }

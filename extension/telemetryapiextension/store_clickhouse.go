@@ -59,38 +59,6 @@ func newCHStore(cfg StorageConfig) (*chStore, error) {
 // auditColumns is the order of values insert appends; checked against chschema at creation.
 var auditColumns = []string{"tenant_id", "timestamp", "actor", "actor_type", "action", "target_type", "target_id", "outcome", "request_id", "details"}
 
-func (s *chStore) options() (*clickhouse.Options, error) {
-	u, err := url.Parse(s.cfg.Endpoint)
-	if err != nil {
-		return nil, errors.New("storage::endpoint is not a URL")
-	}
-	opt, err := clickhouse.ParseDSN(normalizeDSN(u))
-	if err != nil {
-		return nil, errors.New("storage::endpoint is not a valid ClickHouse DSN")
-	}
-	if s.cfg.Username != "" {
-		opt.Auth.Username = s.cfg.Username
-	}
-	if s.cfg.Password != "" {
-		opt.Auth.Password = string(s.cfg.Password)
-	}
-	// Tables are always named `database`.`table`.
-	opt.Auth.Database = ""
-	return opt, nil
-}
-
-// normalizeDSN adds secure=true to https endpoints, as the telemetry_storage exporter does.
-func normalizeDSN(u *url.URL) string {
-	if strings.EqualFold(u.Scheme, "https") && !u.Query().Has("secure") {
-		q := u.Query()
-		q.Set("secure", "true")
-		v := *u
-		v.RawQuery = q.Encode()
-		return v.String()
-	}
-	return u.String()
-}
-
 // prepare opens the connection once and reads the audit table's column types, which proves the
 // table exists (the telemetry_storage exporter's migration creates it) and spares HTTP inserts a
 // DESCRIBE each.
@@ -98,7 +66,7 @@ func (s *chStore) prepare(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.conn == nil {
-		opt, err := s.options()
+		opt, err := s.cfg.ClientOptions()
 		if err != nil {
 			return err
 		}
