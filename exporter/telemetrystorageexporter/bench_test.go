@@ -147,11 +147,8 @@ func BenchmarkConvertMetrics(b *testing.B) {
 // BenchmarkInsertSpans measures conversion plus the INSERT into ClickHouse
 // (the embedded engine unless TELEMETRY_TEST_CLICKHOUSE_ENDPOINT is set).
 func BenchmarkInsertSpans(b *testing.B) {
-	if chEndpoint == "" {
-		b.Skip(chSkipReason)
-	}
 	cfg := createDefaultConfig()
-	cfg.Endpoint = chEndpoint
+	cfg.Endpoint = requireClickHouse(b)
 	cfg.Database = fmt.Sprintf("bench_%d", time.Now().UnixNano()%1_000_000)
 	cfg.Retention = 0
 	tel, err := newBenchTelemetry()

@@ -1,14 +1,10 @@
 package telemetrystorageexporter
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/exporter/telemetrystorageexporter/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 )
 
 // Integration tests need a ClickHouse. In order of preference:
@@ -33,11 +30,6 @@ import (
 //     present (CHDB_LIB_PATH or _tools/chdb/libchdb.so).
 //
 // Otherwise they skip, saying why.
-var (
-	chEndpoint   string
-	chSkipReason string
-)
-
 func TestMain(m *testing.M) {
 	stop := setupClickHouse()
 	code := m.Run()
@@ -53,86 +45,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
+func setupClickHouse() (stop func()) { return chtest.StopShared }
 
-func setupClickHouse() (stop func()) {
-	noop := func() {}
-	if ep := os.Getenv("TELEMETRY_TEST_CLICKHOUSE_ENDPOINT"); ep != "" {
-		chEndpoint = ep
-		return noop
-	}
-	lib := os.Getenv("CHDB_LIB_PATH")
-	if lib == "" {
-		lib = filepath.Join(repoRoot(), "_tools", "chdb", "libchdb.so")
-	}
-	if _, err := os.Stat(lib); err != nil {
-		chSkipReason = "no ClickHouse: set TELEMETRY_TEST_CLICKHOUSE_ENDPOINT, or provide libchdb (CHDB_LIB_PATH) for cmd/clickhouse-embedded"
-		return noop
-	}
-	tmp, err := os.MkdirTemp("", "telemetrystorage-it-")
-	if err != nil {
-		chSkipReason = err.Error()
-		return noop
-	}
-	cleanup := func() { _ = os.RemoveAll(tmp) }
-	bin := os.Getenv("TELEMETRY_TEST_CLICKHOUSE_BIN")
-	if bin == "" {
-		bin = filepath.Join(tmp, "clickhouse-embedded")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/clickhouse-embedded")
-		build.Dir = repoRoot()
-		build.Env = append(os.Environ(), "GOWORK=off")
-		if out, err := build.CombinedOutput(); err != nil {
-			chSkipReason = fmt.Sprintf("cannot build cmd/clickhouse-embedded (set TELEMETRY_TEST_CLICKHOUSE_BIN): %v: %s", err, out)
-			return cleanup
-		}
-	}
-	port, err := freePort()
-	if err != nil {
-		chSkipReason = err.Error()
-		return cleanup
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "--listen", addr, "--path", filepath.Join(tmp, "data"))
-	cmd.Env = append(os.Environ(), "CHDB_LIB_PATH="+lib)
-	stderr, _ := cmd.StderrPipe()
-	cmd.Stdout = cmd.Stderr
-	if err := cmd.Start(); err != nil {
-		chSkipReason = fmt.Sprintf("start %s: %v", bin, err)
-		return cleanup
-	}
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		signalled := false
-		for sc.Scan() {
-			if !signalled && strings.Contains(sc.Text(), "clickhouse-embedded ready on") {
-				close(ready)
-				signalled = true
-			}
-		}
-	}()
-	select {
-	case <-ready:
-		chEndpoint = "http://" + addr
-	case <-time.After(60 * time.Second):
-		chSkipReason = "clickhouse-embedded did not report ready within 60s"
-	}
-	return func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		cleanup()
-	}
-}
+// requireClickHouse gives the shared engine's endpoint, skipping where there is none.
+func requireClickHouse(tb testing.TB) string { return chtest.Endpoint(tb) }
 
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -141,15 +57,6 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// requireClickHouse skips the test when no server is available.
-func requireClickHouse(t *testing.T) string {
-	t.Helper()
-	if chEndpoint == "" {
-		t.Skip(chSkipReason)
-	}
-	return chEndpoint
 }
 
 // queryConn opens a plain connection for assertions.

@@ -3,6 +3,8 @@ package consentextension
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -13,9 +15,20 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/consentextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	code := m.Run()
+	chtest.StopShared()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // fakeBackend is an in-memory telemetry_consents: every version in insertion order, read the way
 // ClickHouse would (FINAL = newest per key; incremental = every version at or after a time).

@@ -1,14 +1,8 @@
 package consentextension
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,68 +12,8 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 )
-
-// startEngine runs cmd/clickhouse-embedded (TELEMETRY_TEST_CLICKHOUSE_BIN, else built here) on a
-// free port and returns its endpoint; TELEMETRY_TEST_CLICKHOUSE_ENDPOINT uses an existing server.
-// The test skips only when libchdb is missing.
-func startEngine(t *testing.T) string {
-	t.Helper()
-	if ep := os.Getenv("TELEMETRY_TEST_CLICKHOUSE_ENDPOINT"); ep != "" {
-		return ep
-	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	lib := os.Getenv("CHDB_LIB_PATH")
-	if lib == "" {
-		lib = filepath.Join(root, "_tools", "chdb", "libchdb.so")
-	}
-	if _, err := os.Stat(lib); err != nil {
-		t.Skipf("no ClickHouse engine: libchdb not found at %s (set CHDB_LIB_PATH or TELEMETRY_TEST_CLICKHOUSE_ENDPOINT)", lib)
-	}
-	tmp := t.TempDir()
-	bin := os.Getenv("TELEMETRY_TEST_CLICKHOUSE_BIN")
-	if bin == "" {
-		bin = filepath.Join(tmp, "clickhouse-embedded")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/clickhouse-embedded")
-		build.Dir = root
-		build.Env = append(os.Environ(), "GOWORK=off")
-		out, err := build.CombinedOutput()
-		require.NoError(t, err, "build cmd/clickhouse-embedded: %s", out)
-	}
-	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--path", filepath.Join(tmp, "data"))
-	cmd.Env = append(os.Environ(), "CHDB_LIB_PATH="+lib)
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if _, rest, ok := strings.Cut(sc.Text(), "clickhouse-embedded ready on "); ok {
-				addr <- strings.Fields(rest)[0]
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-	select {
-	case a := <-addr:
-		return a
-	case <-time.After(90 * time.Second):
-		t.Fatal("clickhouse-embedded did not report ready within 90s")
-	}
-	return ""
-}
 
 // TestIntegrationClickHouse runs the store against the real engine: write-through into both
 // tables, reload on restart, convergence of two stores on one database, erasure on full reload.
@@ -87,7 +21,7 @@ func TestIntegrationClickHouse(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test (-short)")
 	}
-	endpoint := startEngine(t)
+	endpoint := chtest.Endpoint(t)
 	ctx := context.Background()
 	db := fmt.Sprintf("consent_it_%d", time.Now().UnixNano()%1_000_000)
 
