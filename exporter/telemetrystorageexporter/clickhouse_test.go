@@ -25,7 +25,7 @@ import (
 
 // Integration tests need a ClickHouse. In order of preference:
 //   - TELEMETRY_TEST_CLICKHOUSE_ENDPOINT: an external server (any DSN);
-//   - TELEMETRY_TEST_CLICKHOUSE_BIN: a built cmd/clickhouse-embedded;
+//   - CLICKHOUSE_EMBEDDED_BIN: a built cmd/clickhouse-embedded;
 //   - cmd/clickhouse-embedded built from this repository, when libchdb is
 //     present (CHDB_LIB_PATH or _tools/chdb/libchdb.so).
 //
