@@ -17,9 +17,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	otellog "go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/metric"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
@@ -57,7 +60,8 @@ func postEvents(t *testing.T, c *collector, key string, probes ...probe) {
 	require.EqualValues(t, len(probes), body["accepted"], "events batch: %v", body)
 }
 
-// sendProbeSpans exports one root span per probe (attributes marker and user.id) in one OTLP request.
+// sendProbeSpans exports one root span per probe (attributes marker and enduser.id, the semantic
+// convention's key on spans) in one OTLP request.
 func sendProbeSpans(t *testing.T, c *collector, probes ...probe) {
 	t.Helper()
 	ctx := context.Background()
@@ -68,13 +72,34 @@ func sendProbeSpans(t *testing.T, c *collector, probes ...probe) {
 	for _, p := range probes {
 		attrs := []attribute.KeyValue{attribute.String("marker", p.marker)}
 		if p.user != "" {
-			attrs = append(attrs, attribute.String("user.id", p.user))
+			attrs = append(attrs, attribute.String("enduser.id", p.user))
 		}
 		_, span := tp.Tracer("e2e").Start(ctx, "probe")
 		span.SetAttributes(attrs...)
 		span.End()
 	}
 	require.NoError(t, tp.Shutdown(ctx))
+}
+
+// sendProbeMetrics exports one data point of counter probe_requests per probe (attributes marker
+// and user.id) in one OTLP request.
+func sendProbeMetrics(t *testing.T, c *collector, probes ...probe) {
+	t.Helper()
+	ctx := context.Background()
+	exp, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpoint(c.otlpHTTP), otlpmetrichttp.WithInsecure(), otlpmetrichttp.WithHeaders(authHeaders()))
+	require.NoError(t, err)
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))),
+		sdkmetric.WithResource(sdkResource("consent")))
+	counter, err := mp.Meter("e2e").Int64Counter("probe_requests")
+	require.NoError(t, err)
+	for _, p := range probes {
+		attrs := []attribute.KeyValue{attribute.String("marker", p.marker)}
+		if p.user != "" {
+			attrs = append(attrs, attribute.String("user.id", p.user))
+		}
+		counter.Add(ctx, 1, metric.WithAttributes(attrs...))
+	}
+	require.NoError(t, mp.Shutdown(ctx)) // one collection, one export
 }
 
 // sendProbeLogs exports one OTLP log record per probe in one request: a product event (EventName

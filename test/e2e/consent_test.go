@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,10 +62,12 @@ func TestConsentEnforcedPerMode(t *testing.T) {
 			sendProbeLogs(t, c, true, probes("otlp-")...)
 			sendProbeLogs(t, c, false, probes("log-")...)
 			sendProbeSpans(t, c, probes("span-")...)
+			sendProbeMetrics(t, c, probes("metric-")...)
 
 			waitMarkers(t, conn, "telemetry_events", "event_name = '"+probeEvent+"'", wantWith("api-", want)...)
 			waitMarkers(t, conn, "telemetry_events", "event_name = '"+probeEvent+"_otlp'", wantWith("otlp-", want)...)
 			waitMarkers(t, conn, "telemetry_spans", "span_name = 'probe'", wantWith("span-", want)...)
+			waitMarkers(t, conn, "telemetry_metrics", "metric_name = 'probe_requests'", wantWith("metric-", want)...)
 			// Diagnostics: nobody answered for it (B's denial covers analytics and performance
 			// only), so the mode's default decides for every user.
 			wantLogs := []string{"anon"}
@@ -86,6 +89,28 @@ func TestConsentEnforcedPerMode(t *testing.T) {
 				}
 			}
 			waitMarkers(t, conn, "telemetry_events", "event_name = '"+probeEvent+"' AND startsWith(attributes['marker'], 'late-')", lateWant...)
+
+			// Every change is in the history with what it replaced and who made it, and every call
+			// in the audit trail with the user as its subject.
+			rows, err := conn.Query(context.Background(), `SELECT purpose, toString(previous_status), toString(status), source, actor
+				FROM telemetry_consent_history WHERE tenant_id = 'default' AND user_id = ? ORDER BY changed_at, purpose`, userA)
+			require.NoError(t, err)
+			var history []string
+			for rows.Next() {
+				var purpose, prev, status, source, actor string
+				require.NoError(t, rows.Scan(&purpose, &prev, &status, &source, &actor))
+				history = append(history, strings.Join([]string{purpose, prev, status, source, actor}, " "))
+			}
+			require.NoError(t, rows.Err())
+			assert.Equal(t, []string{
+				"analytics none granted e2e bootstrap",
+				"performance none granted e2e bootstrap",
+				"analytics granted withdrawn e2e bootstrap",
+			}, history)
+			eventuallyCount(t, conn, 2, `SELECT count() FROM telemetry_audit WHERE action = 'POST /consent/update'
+				AND target_id = ? AND outcome = 'success'`, userA)
+			eventuallyCount(t, conn, 2, `SELECT count() FROM telemetry_audit WHERE action = 'GET /consent/status'
+				AND target_id = ? AND outcome = 'success'`, userA)
 		})
 	}
 	f("strict", "opt_in", []string{"A", "anon"})
