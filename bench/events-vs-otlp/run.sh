@@ -5,6 +5,9 @@
 #   make build && bench/events-vs-otlp/run.sh [loadgen flags, e.g. -requests 5000 -concurrency 8]
 #
 # OTELCOL_BIN overrides the collector binary (default _build/otelcol-telemetry).
+# BENCH_AUTH=1 runs config-auth.yaml instead: both receivers behind the telemetry_api extension's
+# API keys (the events routes on the API server, OTLP with its authenticator), as config/local.yaml
+# wires them; the key is a random one of this run.
 set -euo pipefail
 export GOWORK=off
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,7 +20,13 @@ grep -q 'telemetry_events' <<<"$comps" ||
 
 export BENCH_OTLP_PORT="${BENCH_OTLP_PORT:-14318}" BENCH_EVENTS_PORT="${BENCH_EVENTS_PORT:-18090}"
 work="$(mktemp -d)"
-"$bin" --config "$here/config.yaml" >"$work/collector.log" 2>&1 &
+config="$here/config.yaml"
+if [[ "${BENCH_AUTH:-0}" == 1 ]]; then
+  config="$here/config-auth.yaml"
+  BENCH_API_KEY="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  export BENCH_API_KEY
+fi
+"$bin" --config "$config" >"$work/collector.log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT

@@ -24,6 +24,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
+// apiKey, from BENCH_API_KEY (an environment variable, so the key is not in the process list), is
+// sent to both targets when the collector authenticates them (run.sh with BENCH_AUTH=1).
+var apiKey = os.Getenv("BENCH_API_KEY")
+
 func main() {
 	eventsURL := flag.String("events-url", "http://127.0.0.1:18090/api/v1/telemetry/events/batch", "batch route of the events receiver")
 	otlpURL := flag.String("otlp-url", "http://127.0.0.1:14318/v1/logs", "OTLP/HTTP logs route")
@@ -144,6 +148,9 @@ func (t *target) post(ctx context.Context, hc *http.Client) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+apiKey)
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return err
