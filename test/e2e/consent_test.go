@@ -239,6 +239,12 @@ func TestConsentTenantIsolation(t *testing.T) {
 	assert.Equal(t, purposeState{DefaultApplies: true, Status: "none"}, purposes["analytics"], "t1's grant is not visible in t2")
 	_, purposes = consentStatus(t, c, testAPIKey, userA)
 	assert.Equal(t, purposeState{DefaultApplies: true, Status: "none"}, purposes["analytics"], "nor in the default tenant")
+	// An admin may look into another tenant; a tenant's key may not (404, like a missing route).
+	status, body := c.apiCall(t, http.MethodGet, "/consent/status?tenant=t1&user_id="+userA, testAPIKey, nil)
+	require.Equal(t, http.StatusOK, status, "%v", body)
+	assert.Equal(t, "granted", body["purposes"].(map[string]any)["analytics"].(map[string]any)["status"])
+	status, body = c.apiCall(t, http.MethodGet, "/consent/status?tenant=t1&user_id="+userA, keyT2, nil)
+	assert.Equal(t, http.StatusNotFound, status, "%v", body)
 
 	postEvents(t, c, keyT2, probe{userA, "t2-A"}, probe{"", "t2-anon"})
 	postEvents(t, c, keyT1, probe{userA, "t1-A"})
@@ -252,6 +258,11 @@ func TestConsentSurvivesRestart(t *testing.T) {
 	env := map[string]string{"TELEMETRY_PRIVACY_MODE": "strict"}
 	first := startCollector(t, collectorOptions{env: env})
 	grantAdenyB(t, first, testAPIKey)
+	// C changes their mind twice in quick succession: the last answer must be the one reloaded.
+	first.grantConsent(t, testAPIKey, userC, map[string]bool{"analytics": true})
+	first.grantConsent(t, testAPIKey, userC, map[string]bool{"analytics": false})
+	first.grantConsent(t, testAPIKey, userC, map[string]bool{"analytics": true})
+	first.grantConsent(t, testAPIKey, userC, map[string]bool{"analytics": false})
 	first.stop()
 
 	env["TELEMETRY_CLICKHOUSE_DATABASE"] = first.database
@@ -260,8 +271,10 @@ func TestConsentSurvivesRestart(t *testing.T) {
 	assert.Equal(t, purposeState{Consented: true, Status: "granted"}, purposes["analytics"])
 	_, purposes = consentStatus(t, c, testAPIKey, userB)
 	assert.Equal(t, purposeState{Status: "denied"}, purposes["analytics"])
-	postEvents(t, c, testAPIKey, probe{userA, "A"}, probe{userB, "B"}, probe{userC, "C"})
-	waitMarkers(t, c.db(), "telemetry_events", "1", "A")
+	_, purposes = consentStatus(t, c, testAPIKey, userC)
+	assert.Equal(t, purposeState{Status: "withdrawn"}, purposes["analytics"])
+	postEvents(t, c, testAPIKey, probe{userA, "A"}, probe{userB, "B"}, probe{userC, "C"}, probe{"", "anon"})
+	waitMarkers(t, c.db(), "telemetry_events", "1", "A", "anon")
 }
 
 // TestConsentConvergesAcrossCollectors: two collectors share one database; a change made through
