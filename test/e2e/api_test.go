@@ -338,3 +338,36 @@ func TestAuditTrailThroughCollector(t *testing.T) {
 		assert.NotContains(t, logs, key, "the collector log holds a key")
 	}
 }
+
+// TestAPILimitsThroughCollector (issue #5): an oversized body is 413, and an address that keeps
+// presenting wrong keys is throttled with 429 and Retry-After — then for every key, on the API
+// and on OTLP alike (default failed_attempts: 10 per minute; this collector keeps the default).
+func TestAPILimitsThroughCollector(t *testing.T) {
+	c := startCollector(t, collectorOptions{
+		env:  map[string]string{"TELEMETRY_PRIVACY_MODE": "balanced"},
+		args: []string{"--set", "extensions::telemetry_api::http::max_request_body_size=4096"},
+	})
+	big := []byte(`{"event_name":"big","properties":{"blob":"` + strings.Repeat("x", 8192) + `"}}`)
+	requireAPIError(t, send(t, http.MethodPost, c.apiURL("/events"), testAPIKey, jsonHeader, big),
+		http.StatusRequestEntityTooLarge, "payload_too_large")
+
+	status := c.apiURL("/consent/status?user_id=u1")
+	// Missing keys guess nothing and are not counted.
+	for range 12 {
+		require.Equal(t, http.StatusUnauthorized, send(t, http.MethodGet, status, "", nil, nil).status)
+	}
+	// The 10th wrong key in the window is the one answered 429.
+	for i := range 9 {
+		got := send(t, http.MethodGet, status, wrongKey, nil, nil)
+		require.Equal(t, http.StatusUnauthorized, got.status, "wrong key #%d: %s", i+1, got.body)
+	}
+	got := send(t, http.MethodGet, status, wrongKey, nil, nil)
+	requireAPIError(t, got, http.StatusTooManyRequests, "too_many_requests")
+	assert.NotEmpty(t, got.header.Get("Retry-After"))
+	// A brute force cannot tell when it found the key: the right one is throttled too.
+	requireAPIError(t, send(t, http.MethodGet, status, testAPIKey, nil, nil), http.StatusTooManyRequests, "too_many_requests")
+	assert.Equal(t, http.StatusUnauthorized, c.otlpPost(t, "logs", testAPIKey, otlpLogsJSON(t, "svc", "default", "x")).status,
+		"throttled OTLP/HTTP is 401 (ResourceExhausted on gRPC)")
+	// Health stays reachable for probes.
+	assert.Equal(t, http.StatusOK, send(t, http.MethodGet, c.apiURL("/health/live"), "", nil, nil).status)
+}
