@@ -98,7 +98,8 @@ func postMetrics(endpoint string, md pmetric.Metrics) error {
 }
 
 // storageOnly keeps identifiers as sent, so exact-value tests check storage; what the privacy
-// modes store is privacy_test.go's concern.
+// modes store is privacy_test.go's concern. The tenant is the test API key's ("default"), stamped
+// by the pipeline whatever the payload says.
 var storageOnly = collectorOptions{env: map[string]string{"TELEMETRY_PRIVACY_MODE": "minimal"}}
 
 // TestOTLPEventsAndLogs: log records with an event name (the event.name attribute, or the OTLP 1.5
@@ -113,7 +114,6 @@ func TestOTLPEventsAndLogs(t *testing.T) {
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	rl.Resource().Attributes().PutStr("service.name", "webshop")
-	rl.Resource().Attributes().PutStr("tenant.id", "acme")
 	sl := rl.ScopeLogs().AppendEmpty()
 	sl.Scope().SetName("web-sdk")
 	sl.Scope().SetVersion("2.1.0")
@@ -165,7 +165,7 @@ func TestOTLPEventsAndLogs(t *testing.T) {
 	require.NoError(t, rows.Err())
 	assert.Equal(t, []eventRow{
 		{
-			Tenant: "acme", Name: "add_to_cart", User: "u-42", Session: "s-9f3", Service: "webshop", Scope: "web-sdk@2.1.0",
+			Tenant: "default", Name: "add_to_cart", User: "u-42", Session: "s-9f3", Service: "webshop", Scope: "web-sdk@2.1.0",
 			Timestamp: ts,
 			Properties: map[string]string{
 				"event.name": "add_to_cart", "user.id": "u-42", "session.id": "s-9f3",
@@ -173,7 +173,7 @@ func TestOTLPEventsAndLogs(t *testing.T) {
 			},
 		},
 		{
-			Tenant: "acme", Name: "checkout_completed", User: "u-43", Session: "s-a11", Service: "webshop", Scope: "web-sdk@2.1.0",
+			Tenant: "default", Name: "checkout_completed", User: "u-43", Session: "s-a11", Service: "webshop", Scope: "web-sdk@2.1.0",
 			Timestamp:  ts.Add(time.Second),
 			Properties: map[string]string{"enduser.id": "u-43", "session.id": "s-a11", "order.total_cents": "4599"},
 		},
@@ -204,7 +204,6 @@ func TestOTLPExponentialHistogramAndSummary(t *testing.T) {
 	md := pmetric.NewMetrics()
 	rm := md.ResourceMetrics().AppendEmpty()
 	rm.Resource().Attributes().PutStr("service.name", "api")
-	rm.Resource().Attributes().PutStr("tenant.id", "acme")
 	sm := rm.ScopeMetrics().AppendEmpty()
 
 	eh := sm.Metrics().AppendEmpty()
@@ -266,7 +265,7 @@ func TestOTLPExponentialHistogramAndSummary(t *testing.T) {
 		&e.Scale, &e.PosOffset, &e.NegOffset, &e.ZeroThreshold, &e.Pos, &e.Neg))
 	minV, maxV := -3.5, 17.25
 	assert.Equal(t, expRow{
-		Tenant: "acme", Service: "api", Type: "exponential_histogram", Temporality: "delta", Unit: "s",
+		Tenant: "default", Service: "api", Type: "exponential_histogram", Temporality: "delta", Unit: "s",
 		Desc: "latency of API requests", Route: "/orders", User: "u-7", Start: start, TS: ts, Sum: 42.5, Count: 8, ZeroCount: 1,
 		Min: &minV, Max: &maxV, Scale: 3, PosOffset: -2, NegOffset: 1, ZeroThreshold: 0.001,
 		Pos: []uint64{1, 0, 4}, Neg: []uint64{2},
