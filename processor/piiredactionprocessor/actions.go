@@ -40,6 +40,21 @@ func (h *hasher) token(v string) string {
 	return string(h.appendToken(buf[:0], v))
 }
 
+// isHashToken reports whether v is exactly a token made by hasher, so an
+// identifier hashed by an earlier pass is not hashed again while a raw value
+// that merely starts with the prefix still is.
+func isHashToken(v string) bool {
+	if len(v) != len(hashPrefix)+32 || !strings.HasPrefix(v, hashPrefix) {
+		return false
+	}
+	for i := len(hashPrefix); i < len(v); i++ {
+		if c := v[i]; !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {
+			return false
+		}
+	}
+	return true
+}
+
 // appendPlaceholder appends [REDACTED:name].
 func appendPlaceholder(dst []byte, name string) []byte {
 	dst = append(dst, "[REDACTED:"...)

@@ -1,6 +1,7 @@
 package piiredactionprocessor // import "github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor"
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"sort"
@@ -197,7 +198,7 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 	if e.identifiers != nil && (e.identifiers.has(full) || e.identifiers.has(own)) {
 		switch v.Type() {
 		case pcommon.ValueTypeStr, pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
-			if v.Type() == pcommon.ValueTypeStr && strings.HasPrefix(v.Str(), hashPrefix) {
+			if v.Type() == pcommon.ValueTypeStr && isHashToken(v.Str()) {
 				return false
 			}
 			v.SetStr(st.h.token(valueString(v)))
@@ -206,7 +207,8 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 		}
 	}
 	if e.addresses != nil && v.Type() == pcommon.ValueTypeStr && (e.addresses.has(full) || e.addresses.has(own)) {
-		if s := v.Str(); looksLikeIP(s) {
+		s := v.Str()
+		if looksLikeIP(s) {
 			if a, ok := anonymizeIP(s); ok {
 				if a != s {
 					v.SetStr(a)
@@ -214,6 +216,12 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 				}
 				return false
 			}
+		}
+		// Lists (X-Forwarded-For), zoned IPv6 and Forwarded-style values:
+		// anonymize every address inside, whatever the mode's ip detector.
+		if out, ok := st.anonymizeIPsIn(s); ok {
+			v.SetStr(out)
+			st.note(counterAddr, topKey)
 		}
 	}
 	if v.Type() == pcommon.ValueTypeMap {
@@ -247,6 +255,18 @@ func (st *state) value(v pcommon.Value, topKey string) {
 			v.SetStr(string(st.out))
 			st.note(r.counter, topKey)
 		}
+	case pcommon.ValueTypeDouble:
+		// JSON decoders turn numbers into doubles: a card number sent as a
+		// JSON number arrives here, exact below 2^53.
+		if st.e.cardRule >= 0 {
+			if d := v.Double(); d >= 1e12 && d < 9e18 && d == math.Trunc(d) && detect.IsCardInt(int64(d)) {
+				r := st.e.rules[st.e.cardRule]
+				digits := strconv.FormatInt(int64(d), 10)
+				st.out = st.apply(st.out[:0], r, digits)
+				v.SetStr(string(st.out))
+				st.note(r.counter, topKey)
+			}
+		}
 	case pcommon.ValueTypeMap:
 		st.mapEntries(v.Map(), topKey)
 	case pcommon.ValueTypeSlice:
@@ -255,6 +275,35 @@ func (st *state) value(v pcommon.Value, topKey string) {
 			st.value(sl.At(i), topKey)
 		}
 	}
+}
+
+// anonymizeIPsIn truncates every IP address found in s (used for address
+// keys whose value is not a single address).
+func (st *state) anonymizeIPsIn(s string) (string, bool) {
+	if !(detect.IP{}).Candidate(detect.Classify(s)) {
+		return s, false
+	}
+	st.tmp = detect.IP{}.Find(s, st.tmp[:0])
+	if len(st.tmp) == 0 {
+		return s, false
+	}
+	out := st.out[:0]
+	last := 0
+	for _, sp := range st.tmp {
+		out = append(out, s[last:sp.Start]...)
+		if a, ok := anonymizeIP(s[sp.Start:sp.End]); ok {
+			out = append(out, a...)
+		} else {
+			out = append(out, "[REDACTED:ip]"...)
+		}
+		last = sp.End
+	}
+	out = append(out, s[last:]...)
+	st.out = out
+	if string(out) == s {
+		return s, false
+	}
+	return string(out), true
 }
 
 // str scans a string that is not an attribute value (span name, event name,

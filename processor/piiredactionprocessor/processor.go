@@ -119,6 +119,11 @@ func (p *piiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs
 			lrs := sl.LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
 				lr := lrs.At(k)
+				if n := lr.EventName(); n != "" {
+					if out := st.str(n, "event_name"); out != n {
+						lr.SetEventName(out)
+					}
+				}
 				st.attrs(lr.Attributes())
 				st.path = st.path[:0]
 				st.value(lr.Body(), "body")

@@ -463,3 +463,71 @@ func TestConcurrentBatches(t *testing.T) {
 		}
 	}
 }
+
+// Review findings: positions and value shapes that used to pass through raw.
+
+func TestLogEventNameScanned(t *testing.T) {
+	ld, lr := oneLog()
+	lr.SetEventName("signup bob@example.com")
+	out := runLogs(t, strictCfg(), ld)
+	if got := out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).EventName(); got != "signup [REDACTED:email]" {
+		t.Errorf("event name = %q", got)
+	}
+}
+
+func TestDoubleCardNumber(t *testing.T) {
+	ld, lr := oneLog()
+	lr.Attributes().PutDouble("amount", 4111111111111111)
+	lr.Attributes().PutDouble("price", 12.5)
+	lr.Attributes().PutDouble("big", 1e300)
+	out := runLogs(t, strictCfg(), ld)
+	a := out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes()
+	if v, _ := a.Get("amount"); v.AsString() != "[REDACTED:card]" {
+		t.Errorf("double card = %q", v.AsString())
+	}
+	if v, _ := a.Get("price"); v.Double() != 12.5 {
+		t.Errorf("price = %v", v.AsRaw())
+	}
+	if v, _ := a.Get("big"); v.Double() != 1e300 {
+		t.Errorf("big = %v", v.AsRaw())
+	}
+}
+
+func TestIdentifierWithTokenPrefixIsHashed(t *testing.T) {
+	cfg := strictCfg()
+	f := func(in string, keep bool) {
+		t.Helper()
+		ld, lr := oneLog()
+		lr.Attributes().PutStr("user.id", in)
+		out := runLogs(t, cfg, ld)
+		got, _ := out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().Get("user.id")
+		if (got.Str() == in) != keep || !strings.HasPrefix(got.Str(), "hmac:") {
+			t.Errorf("user.id %q -> %q (keep=%v)", in, got.Str(), keep)
+		}
+	}
+	f("hmac:bob@example.com", false)
+	f("hmac:", false)
+	f("hmac:0123456789abcdef0123456789abcdef", true) // a token from an earlier pass
+}
+
+func TestAddressAnonymizationBalancedLists(t *testing.T) {
+	f := func(mode Mode, in, want string) {
+		t.Helper()
+		cfg := strictCfg()
+		cfg.Mode = mode
+		ld, lr := oneLog()
+		lr.Attributes().PutStr("client.address", in)
+		out := runLogs(t, cfg, ld)
+		got, _ := out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().Get("client.address")
+		if got.Str() != want {
+			t.Errorf("%s: client.address %q -> %q, want %q", mode, in, got.Str(), want)
+		}
+	}
+	for _, m := range []Mode{ModeStrict, ModeBalanced} {
+		f(m, "203.0.113.195, 198.51.100.7", "203.0.113.0, 198.51.100.0")
+		f(m, "fe80::1ff:fe23:4567:890a%eth0", "fe80::%eth0")
+		f(m, "for=203.0.113.195;proto=https", "for=203.0.113.0;proto=https")
+		f(m, "api.example.com", "api.example.com")
+	}
+	f(ModeMinimal, "203.0.113.195, 198.51.100.7", "203.0.113.195, 198.51.100.7")
+}
