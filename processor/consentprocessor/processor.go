@@ -158,7 +158,9 @@ func (p *consentProcessor) resourceOf(res pcommon.Resource) resource {
 	return r
 }
 
-// userID returns the first user id key present; Str values are returned without copying.
+// userID returns the first non-empty user id key present; Str values are returned without copying.
+// Values of other types are the user's id in text form (as the storage exporter stores them), so
+// they are checked rather than passed as anonymous.
 func (p *consentProcessor) userID(attrs pcommon.Map) (string, bool) {
 	for _, k := range p.cfg.UserIDKeys {
 		v, ok := attrs.Get(k)
@@ -172,13 +174,20 @@ func (p *consentProcessor) userID(attrs pcommon.Map) (string, bool) {
 			}
 		case pcommon.ValueTypeInt:
 			return strconv.FormatInt(v.Int(), 10), true
+		case pcommon.ValueTypeEmpty:
+		default:
+			if s := v.AsString(); s != "" {
+				return s, true
+			}
 		}
 	}
 	return "", false
 }
 
 // judge decides one record of purpose with attributes attrs. fromResource reports that the user
-// id came from the resource (so anonymizing must clean the resource too).
+// id came from the resource; for anonymize it also holds when only the record carried the id but the
+// resource has one as well, because whatever reads the record next (the storage exporter's user_id,
+// a query) falls back to the resource's id once the record's is gone.
 func (p *consentProcessor) judge(b *batch, res resource, attrs pcommon.Map, purpose int) (v verdict, fromResource bool) {
 	if !p.cfg.Enabled {
 		b.counts[p.counter(purpose, outcomeDropped, reasonDisabled)]++
@@ -202,7 +211,7 @@ func (p *consentProcessor) judge(b *batch, res resource, attrs pcommon.Map, purp
 		return drop, fromResource
 	}
 	b.counts[p.counter(purpose, outcomeAnonymized, int(reason))]++
-	return anonymize, fromResource
+	return anonymize, fromResource || res.hasID
 }
 
 func (p *consentProcessor) strip(attrs pcommon.Map) {
