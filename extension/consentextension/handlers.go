@@ -170,11 +170,12 @@ func (s *Store) decodePurposes(v json.RawMessage, into map[string]bool) (string,
 		if _, ok := s.index[k]; !ok {
 			return field, fmt.Sprintf("unknown purpose %q; configured purposes: %v", k, s.purposes)
 		}
-		var b bool
-		if err := json.Unmarshal(m[k], &b); err != nil {
+		// *bool: JSON null decodes without error into a bool as false, which would record a denial.
+		var b *bool
+		if err := json.Unmarshal(m[k], &b); err != nil || b == nil {
 			return field, field + " must be true (granted) or false (denied)"
 		}
-		into[k] = b
+		into[k] = *b
 	}
 	return "", ""
 }
