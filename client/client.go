@@ -53,7 +53,6 @@ type Client struct {
 }
 
 type flushRequest struct {
-	ctx   context.Context
 	done  chan struct{}
 	close bool
 }
@@ -167,7 +166,7 @@ func (c *Client) Close(ctx context.Context) error {
 }
 
 func (c *Client) request(ctx context.Context, close bool) error {
-	req := flushRequest{ctx: ctx, done: make(chan struct{}), close: close}
+	req := flushRequest{done: make(chan struct{}), close: close}
 	select {
 	case c.flushes <- req:
 	case <-c.done:
@@ -212,9 +211,10 @@ func (c *Client) loop() {
 		case <-tick.C:
 			c.drain(c.life, 1)
 		case req := <-c.flushes:
-			ctx, cancel := mergeCancel(req.ctx, c.life)
-			c.drain(ctx, 1)
-			cancel()
+			// Not req.ctx: a Flush that runs out of time returns, but the batches it started go on
+			// (aborting them would count delivered events as Failed). Close cancels c.life itself
+			// when its deadline passes.
+			c.drain(c.life, 1)
 			close(req.done)
 			if req.close {
 				return
@@ -238,11 +238,4 @@ func (c *Client) drain(ctx context.Context, minEvents int) {
 		c.mu.Unlock()
 		c.send(ctx, batch)
 	}
-}
-
-// mergeCancel is a ctx that ends when either parent ends.
-func mergeCancel(a, b context.Context) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(a)
-	stop := context.AfterFunc(b, cancel)
-	return ctx, func() { stop(); cancel() }
 }

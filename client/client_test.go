@@ -345,3 +345,18 @@ func TestBackoffBounds(t *testing.T) {
 		assert.LessOrEqual(t, d, want)
 	}
 }
+
+// A Flush that runs out of time must not abort the batch it started: Flush's doc says the flush
+// goes on in the background, so the event is delivered once the server answers.
+func TestFlushDeadlineKeepsSending(t *testing.T) {
+	srv, release := blockingServer(t)
+	c, err := New(testConfig(srv.URL))
+	require.NoError(t, err)
+	track(t, c, "a")
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, c.Flush(ctx), context.DeadlineExceeded)
+	release()
+	require.NoError(t, c.Close(context.Background()))
+	assert.Equal(t, Stats{Tracked: 1, Sent: 1}, c.Stats())
+}
