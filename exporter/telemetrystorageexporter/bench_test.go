@@ -114,7 +114,7 @@ func BenchmarkConvertSpans(b *testing.B) {
 	blk := &spanBlock{}
 	b.ReportAllocs()
 	for b.Loop() {
-		appendSpans(td, blk)
+		appendSpans(td, blk, t0)
 		blk.reset()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRecords), "ns/record")
@@ -138,7 +138,7 @@ func BenchmarkConvertMetrics(b *testing.B) {
 	blk := &metricBlock{}
 	b.ReportAllocs()
 	for b.Loop() {
-		appendMetrics(md, blk)
+		appendMetrics(md, blk, t0)
 		blk.reset()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRecords), "ns/record")

@@ -121,7 +121,7 @@ func TestConvertLogsGolden(t *testing.T) {
 func TestConvertSpansGolden(t *testing.T) {
 	s := testSchema(t)
 	b := &spanBlock{}
-	d := appendSpans(sampleTraces(), b)
+	d := appendSpans(sampleTraces(), b, t0)
 	assert.Equal(t, drops{}, d)
 	assert.Equal(t, 3, b.rows())
 	assertGolden(t, "spans.jsonl", dumpBlock(t, s.Table(chschema.Spans), b))
@@ -130,7 +130,7 @@ func TestConvertSpansGolden(t *testing.T) {
 func TestConvertMetricsGolden(t *testing.T) {
 	s := testSchema(t)
 	b := &metricBlock{}
-	d := appendMetrics(sampleMetrics(), b)
+	d := appendMetrics(sampleMetrics(), b, t0)
 	assert.Equal(t, int64(1), d[dropEmptyMetric])
 	assert.Equal(t, 5, b.rows())
 	assertGolden(t, "metrics.jsonl", dumpBlock(t, s.Table(chschema.Metrics), b))
@@ -141,21 +141,21 @@ func TestConvertMetricsGolden(t *testing.T) {
 func TestBlockReuse(t *testing.T) {
 	s := testSchema(t)
 	fresh := &spanBlock{}
-	appendSpans(sampleTraces(), fresh)
+	appendSpans(sampleTraces(), fresh, t0)
 	want := dumpBlock(t, s.Table(chschema.Spans), fresh)
 
 	reused := &spanBlock{}
-	appendSpans(sampleTraces(), reused)
-	appendSpans(sampleTraces(), reused)
+	appendSpans(sampleTraces(), reused, t0)
+	appendSpans(sampleTraces(), reused, t0)
 	reused.reset()
-	appendSpans(sampleTraces(), reused)
+	appendSpans(sampleTraces(), reused, t0)
 	assert.Equal(t, string(want), string(dumpBlock(t, s.Table(chschema.Spans), reused)))
 
 	m := &metricBlock{}
-	appendMetrics(sampleMetrics(), m)
+	appendMetrics(sampleMetrics(), m, t0)
 	wantM := dumpBlock(t, s.Table(chschema.Metrics), m)
 	m.reset()
-	appendMetrics(sampleMetrics(), m)
+	appendMetrics(sampleMetrics(), m, t0)
 	assert.Equal(t, string(wantM), string(dumpBlock(t, s.Table(chschema.Metrics), m)))
 }
 
@@ -185,7 +185,7 @@ func TestOutOfRangeEnums(t *testing.T) {
 	sp.SetStartTimestamp(10)
 	sp.SetEndTimestamp(5) // end before start: duration 0, not a wrapped uint64
 	b := &spanBlock{}
-	appendSpans(td, b)
+	appendSpans(td, b, t0)
 	assert.Equal(t, []int8{0}, b.kind)
 	assert.Equal(t, []int8{0}, b.status)
 	assert.Equal(t, []uint64{0}, b.duration)

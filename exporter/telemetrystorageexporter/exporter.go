@@ -79,7 +79,7 @@ func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) error
 		b.reset()
 		spanBlocks.Put(b)
 	}()
-	e.st.recordDrops(ctx, "traces", appendSpans(td, b))
+	e.st.recordDrops(ctx, "traces", appendSpans(td, b, time.Now().UTC()))
 	return e.st.insert(ctx, chschema.Spans, b)
 }
 
@@ -89,6 +89,6 @@ func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) er
 		b.reset()
 		metricBlocks.Put(b)
 	}()
-	e.st.recordDrops(ctx, "metrics", appendMetrics(md, b))
+	e.st.recordDrops(ctx, "metrics", appendMetrics(md, b, time.Now().UTC()))
 	return e.st.insert(ctx, chschema.Metrics, b)
 }

@@ -122,6 +122,7 @@ type metricCtx struct {
 	name, desc, unit string
 	typ, temporality int8
 	monotonic        bool
+	now              time.Time // time of points without one
 }
 
 // dataPoint is the part of a data point common to every metric type.
@@ -132,10 +133,12 @@ type dataPoint interface {
 	Flags() pmetric.DataPointFlags
 }
 
-func appendMetrics(md pmetric.Metrics, b *metricBlock) (d drops) {
+// appendMetrics converts md into data point rows. now stamps points without
+// a time (a zero time would be stored as 1970 and deleted by the TTL).
+func appendMetrics(md pmetric.Metrics, b *metricBlock, now time.Time) (d drops) {
 	for _, rm := range md.ResourceMetrics().All() {
 		res := rm.Resource().Attributes()
-		mc := metricCtx{tenant: tenantOf(res), service: serviceOf(res), res: res, resMap: b.arena.add(res)}
+		mc := metricCtx{tenant: tenantOf(res), service: serviceOf(res), res: res, resMap: b.arena.add(res), now: now}
 		for _, sm := range rm.ScopeMetrics().All() {
 			mc.scope = sm.Scope()
 			for _, m := range sm.Metrics().All() {
@@ -205,9 +208,13 @@ func (b *metricBlock) common(mc *metricCtx, dp dataPoint, d *drops) bool {
 		d[dropTimestampOutOfRange]++
 		return false
 	}
+	tsTime := nsTime(ts)
+	if ts == 0 {
+		tsTime = mc.now
+	}
 	attrs := dp.Attributes()
 	b.tenantID = append(b.tenantID, mc.tenant)
-	b.timestamp = append(b.timestamp, nsTime(ts))
+	b.timestamp = append(b.timestamp, tsTime)
 	b.startTimestamp = append(b.startTimestamp, nsTime(start))
 	b.metricName = append(b.metricName, mc.name)
 	b.description = append(b.description, mc.desc)

@@ -92,7 +92,9 @@ func statusCode(c ptrace.StatusCode) int8 {
 	return int8(c)
 }
 
-func appendSpans(td ptrace.Traces, b *spanBlock) (d drops) {
+// appendSpans converts td into span rows. now stamps spans that carry no
+// start time (a zero time would be stored as 1970 and deleted by the TTL).
+func appendSpans(td ptrace.Traces, b *spanBlock, now time.Time) (d drops) {
 	for _, rs := range td.ResourceSpans().All() {
 		res := rs.Resource().Attributes()
 		tenant := tenantOf(res)
@@ -106,13 +108,20 @@ func appendSpans(td ptrace.Traces, b *spanBlock) (d drops) {
 					d[dropTimestampOutOfRange]++
 					continue
 				}
+				startTime := nsTime(start)
+				switch {
+				case start == 0 && end == 0:
+					startTime = now
+				case start == 0:
+					startTime, start = nsTime(end), end
+				}
 				var dur uint64
 				if end > start {
 					dur = end - start
 				}
 				attrs := sp.Attributes()
 				b.tenantID = append(b.tenantID, tenant)
-				b.timestamp = append(b.timestamp, nsTime(start))
+				b.timestamp = append(b.timestamp, startTime)
 				b.duration = append(b.duration, dur)
 				b.traceID = append(b.traceID, traceIDHex(sp.TraceID()))
 				b.spanID = append(b.spanID, spanIDHex(sp.SpanID()))
