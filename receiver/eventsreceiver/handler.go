@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -48,7 +47,7 @@ type handler struct {
 	tel        *metadata.Telemetry
 	version    string
 	retryAfter string
-	stopped    *atomic.Bool
+	gate       *gate
 }
 
 var (
@@ -66,10 +65,11 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) int {
 		telemetryapi.WriteError(w, status, code, msg)
 		return status
 	}
-	if h.stopped.Load() {
+	if !h.gate.enter() {
 		w.Header().Set("Retry-After", h.retryAfter)
 		return fail(http.StatusServiceUnavailable, "unavailable", "the events receiver is shutting down")
 	}
+	defer h.gate.leave()
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return fail(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json")
 	}

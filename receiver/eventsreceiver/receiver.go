@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componentstatus"
@@ -26,11 +25,11 @@ import (
 // and none is needed: the service starts every extension before any pipeline component, so the
 // API extension's Registry is ready when Start runs.
 type eventsReceiver struct {
-	cfg     *Config
-	set     receiver.Settings
-	single  *handler
-	batch   *handler
-	stopped atomic.Bool
+	cfg    *Config
+	set    receiver.Settings
+	single *handler
+	batch  *handler
+	gate   gate
 
 	server *http.Server
 	addr   net.Addr // of the own server, once started
@@ -55,7 +54,7 @@ func newReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*event
 			lim:        decodeLimits{maxEvents: cfg.MaxBatchEvents, maxDepth: cfg.MaxPropertyDepth, maxKeys: cfg.MaxPropertyKeys},
 			version:    set.BuildInfo.Version,
 			retryAfter: retryAfterSeconds(cfg.RetryAfter),
-			stopped:    &r.stopped,
+			gate:       &r.gate,
 		}
 	}
 	r.single, r.batch = mk(routeSingle, false), mk(routeBatch, true)
@@ -108,14 +107,20 @@ func (r *eventsReceiver) serve(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-// Shutdown stops the own server; routes registered with the API extension cannot be removed, so
-// from now on they answer 503 until the extension shuts down too.
+// Shutdown stops the own server and waits (up to ctx) for requests already handing events to
+// the pipeline; routes registered with the API extension cannot be removed, so from now on they
+// answer 503 until the extension shuts down too.
 func (r *eventsReceiver) Shutdown(ctx context.Context) error {
-	r.stopped.Store(true)
+	idle := r.gate.stop()
 	var err error
 	if r.server != nil {
 		err = r.server.Shutdown(ctx)
 	}
 	r.wg.Wait()
+	select {
+	case <-idle:
+	case <-ctx.Done():
+		err = errors.Join(err, fmt.Errorf("requests still in the pipeline: %w", ctx.Err()))
+	}
 	return err
 }

@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
@@ -274,4 +275,57 @@ func TestReceiverAPIExtension(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, "routes outlive the receiver; they refuse after Shutdown")
 	assert.Equal(t, "5", rec.Header().Get("Retry-After"))
 	assert.Len(t, sink.AllLogs(), 2)
+}
+
+// blockingLogs holds ConsumeLogs until released, like a memory_limiter or exporter queue under load.
+type blockingLogs struct {
+	consumertest.LogsSink
+	entered, release chan struct{}
+}
+
+func (b *blockingLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	close(b.entered)
+	<-b.release
+	return b.LogsSink.ConsumeLogs(ctx, ld)
+}
+
+// Routes on the API extension outlive the receiver, and the collector shuts the pipeline down
+// right after the receiver: Shutdown must wait for requests already handing events to the
+// pipeline, else they reach stopped processors after Shutdown returned.
+func TestReceiverShutdownWaitsForAPIRequests(t *testing.T) {
+	id := component.MustNewID("telemetry_api")
+	api := &fakeAPI{}
+	cfg := createDefaultConfig().(*Config)
+	cfg.HTTP = configoptional.None[confighttp.ServerConfig]()
+	cfg.APIExtension = &id
+	next := &blockingLogs{entered: make(chan struct{}), release: make(chan struct{})}
+	r, err := newReceiver(cfg, receivertest.NewNopSettings(metadata.Type), next)
+	require.NoError(t, err)
+	require.NoError(t, r.Start(context.Background(), hostWith{id: api}))
+
+	served := make(chan int)
+	go func() {
+		req := httptest.NewRequest(http.MethodPost, telemetryapi.BasePath+"/events/batch", strings.NewReader(specBatch))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		api.routes[1].Handler.ServeHTTP(rec, req)
+		served <- rec.Code
+	}()
+	<-next.entered
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, r.Shutdown(ctx), context.DeadlineExceeded, "Shutdown returned while a request was in the pipeline")
+
+	shut := make(chan error)
+	go func() { shut <- r.Shutdown(context.Background()) }()
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown returned (%v) while a request was in the pipeline", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(next.release)
+	assert.Equal(t, http.StatusAccepted, <-served)
+	require.NoError(t, <-shut)
+	assert.Equal(t, 2, next.LogRecordCount())
 }
