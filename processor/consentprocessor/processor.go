@@ -151,8 +151,16 @@ type resource struct {
 func (p *consentProcessor) resourceOf(res pcommon.Resource) resource {
 	r := resource{tenant: telemetryapi.DefaultTenant}
 	attrs := res.Attributes()
-	if v, ok := attrs.Get(telemetryapi.TenantAttribute); ok && v.Type() == pcommon.ValueTypeStr && v.Str() != "" {
-		r.tenant = v.Str()
+	// The tenant as the storage exporter stores it: a non-string tenant.id in text form, so its
+	// records are never judged by another tenant's (the default's) consents.
+	if v, ok := attrs.Get(telemetryapi.TenantAttribute); ok {
+		if v.Type() == pcommon.ValueTypeStr {
+			if s := v.Str(); s != "" {
+				r.tenant = s
+			}
+		} else if s := v.AsString(); s != "" {
+			r.tenant = s
+		}
 	}
 	r.user, r.hasID = p.userID(attrs)
 	return r

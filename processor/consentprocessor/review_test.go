@@ -66,3 +66,24 @@ func TestUserIDOfOtherTypes(t *testing.T) {
 	require.NoError(t, p.traces.ConsumeTraces(context.Background(), td))
 	assert.Equal(t, []string{"other"}, spanNames(p.tsink))
 }
+
+// The tenant is matched as the storage exporter stores it (tenant.id in text form), so a
+// non-string tenant.id is not checked against the default tenant's consents.
+func TestNonStringTenant(t *testing.T) {
+	e := newEnv(t, consentextension.ModeStrict)
+	e.set(t, "7", "A", map[string]bool{"performance": true})
+	e.set(t, "default", "B", map[string]bool{"performance": true})
+	p := e.start(t, createDefaultConfig(), nopSettings())
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutInt("tenant.id", 7)
+	ss := rs.ScopeSpans().AppendEmpty().Spans()
+	a := ss.AppendEmpty()
+	a.SetName("a")
+	a.Attributes().PutStr("user.id", "A")
+	b := ss.AppendEmpty()
+	b.SetName("b")
+	b.Attributes().PutStr("user.id", "B")
+	require.NoError(t, p.traces.ConsumeTraces(context.Background(), td))
+	assert.Equal(t, []string{"a"}, spanNames(p.tsink))
+}
