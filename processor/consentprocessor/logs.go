@@ -15,8 +15,13 @@ func eventName(lr plog.LogRecord) string {
 	if n := lr.EventName(); n != "" {
 		return n
 	}
-	if v, ok := lr.Attributes().Get(eventNameAttribute); ok && v.Type() == pcommon.ValueTypeStr {
-		return v.Str()
+	// Any type: the storage exporter routes a record with a non-empty event.name of any type (in
+	// text form) to telemetry_events, so it must be judged as an event.
+	if v, ok := lr.Attributes().Get(eventNameAttribute); ok {
+		if v.Type() == pcommon.ValueTypeStr {
+			return v.Str()
+		}
+		return v.AsString()
 	}
 	return ""
 }

@@ -87,3 +87,15 @@ func TestNonStringTenant(t *testing.T) {
 	require.NoError(t, p.traces.ConsumeTraces(context.Background(), td))
 	assert.Equal(t, []string{"a"}, spanNames(p.tsink))
 }
+
+// A non-string event.name still makes the record an event (the storage exporter routes it to
+// telemetry_events), so it is judged by the events purpose, not the logs purpose.
+func TestNonStringEventNameIsEvent(t *testing.T) {
+	e := newEnv(t, consentextension.ModeStrict)
+	e.set(t, "t1", "D", map[string]bool{"diagnostics": true, "analytics": false})
+	p := e.start(t, createDefaultConfig(), nopSettings())
+	ld := newLogs("t1", nil, map[string]string{"body": "log", "user.id": "D"}, map[string]string{"body": "event", "user.id": "D"})
+	ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(1).Attributes().PutInt("event.name", 42)
+	require.NoError(t, p.logs.ConsumeLogs(context.Background(), ld))
+	assert.Equal(t, []string{"log"}, logNames(p.lsink.AllLogs()[0]))
+}
