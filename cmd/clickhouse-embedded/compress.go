@@ -76,13 +76,17 @@ func (nopWriteCloser) Close() error { return nil }
 // readNativeCompressed decodes the body of a decompress=1 request: a
 // sequence of ClickHouse compressed frames (CityHash128 checksum, method,
 // sizes, LZ4/ZSTD/none payload), as clickhouse-go's lz4/zstd options send.
-func readNativeCompressed(r io.Reader) ([]byte, error) {
+// The decoded size is limited to maxBody bytes.
+func readNativeCompressed(r io.Reader, maxBody int64) ([]byte, error) {
 	cr := compress.NewReader(r)
 	var out []byte
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := cr.Read(buf)
 		out = append(out, buf[:n]...)
+		if int64(len(out)) > maxBody {
+			return nil, bodyTooLarge(maxBody)
+		}
 		switch {
 		case err == nil:
 		case errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF):

@@ -18,6 +18,7 @@ const (
 	codeNotImplemented   = 48
 	codeSyntaxError      = 62
 	codeCannotOpenFile   = 76
+	codeTooManyBytes     = 307
 	codeCannotDecompress = 271
 	codeStdException     = 1001
 )
@@ -64,6 +65,14 @@ func requestError(code int, name, format string, args ...any) *chError {
 		msg:    fmt.Sprintf("Code: %d. DB::Exception: %s. (%s)", code, fmt.Sprintf(format, args...), name),
 		status: http.StatusBadRequest,
 	}
+}
+
+// bodyTooLarge reports a request body above --max-body-bytes (after
+// decoding), with 413 so that clients do not retry it unchanged.
+func bodyTooLarge(limit int64) *chError {
+	e := requestError(codeTooManyBytes, "TOO_MANY_BYTES", "Request body is larger than %d bytes after decoding (--max-body-bytes)", limit)
+	e.status = http.StatusRequestEntityTooLarge
+	return e
 }
 
 func writeError(w http.ResponseWriter, err error) {

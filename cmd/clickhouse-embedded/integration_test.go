@@ -294,3 +294,19 @@ func TestClickHouseGoLargeAndEmptyResults(t *testing.T) {
 	require.NoError(t, rows.Err())
 	require.NoError(t, rows.Close())
 }
+
+// ClickHouse applies a SET sent over HTTP without a session to that request
+// only; on the shared chDB session it must not change later requests.
+func TestSetInBodyStaysInItsRequest(t *testing.T) {
+	addr := needServer(t)
+	code, _, got := httpQuery(t, addr, "", strings.NewReader("SET max_result_rows = 1"), nil)
+	require.Equal(t, http.StatusOK, code, got)
+	assert.Empty(t, got)
+	code, _, got = httpQuery(t, addr, "", strings.NewReader("SELECT number FROM numbers(3)"), nil)
+	require.Equal(t, http.StatusOK, code, got)
+	assert.Equal(t, "0\n1\n2\n", got)
+
+	code, h, got := httpQuery(t, addr, "", strings.NewReader("SET no_such_setting = 1"), nil)
+	assert.Equal(t, http.StatusInternalServerError, code, got)
+	assert.Equal(t, "115", h.Get("X-ClickHouse-Exception-Code"))
+}

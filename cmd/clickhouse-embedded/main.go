@@ -32,6 +32,7 @@ type options struct {
 	path    string
 	lib     string
 	verbose bool
+	maxBody int64
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -42,8 +43,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.path, "path", "./_data/clickhouse", "data directory (kept across restarts)")
 	fs.StringVar(&o.lib, "lib", defaultLib(), "path of libchdb.so (default: $CHDB_LIB_PATH, else _tools/chdb/libchdb.so)")
 	fs.BoolVar(&o.verbose, "verbose", false, "log every query")
+	fs.Int64Var(&o.maxBody, "max-body-bytes", defaultMaxBody, "largest request body accepted, after decompression (it is held in memory)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if o.maxBody <= 0 {
+		return o, fmt.Errorf("--max-body-bytes must be positive, got %d", o.maxBody)
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -101,8 +106,10 @@ func run(args []string, stderr io.Writer) error {
 	}
 	defer eng.Close()
 
+	hs := newServer(eng, "", logger)
+	hs.maxBody = o.maxBody
 	srv := &http.Server{
-		Handler:           newServer(eng, "", logger).routes(),
+		Handler:           hs.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

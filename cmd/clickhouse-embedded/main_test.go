@@ -168,12 +168,18 @@ func TestParseFlags(t *testing.T) {
 	t.Setenv("CHDB_LIB_PATH", "/opt/lib/libchdb.so")
 	o, err := parseFlags(nil, &bytes.Buffer{})
 	require.NoError(t, err)
-	assert.Equal(t, options{listen: "127.0.0.1:8123", path: "./_data/clickhouse", lib: "/opt/lib/libchdb.so"}, o)
+	assert.Equal(t, options{listen: "127.0.0.1:8123", path: "./_data/clickhouse", lib: "/opt/lib/libchdb.so", maxBody: defaultMaxBody}, o)
 
 	t.Setenv("CHDB_LIB_PATH", "")
 	o, err = parseFlags([]string{"--listen", ":9000", "--path", "/d", "--verbose"}, &bytes.Buffer{})
 	require.NoError(t, err)
-	assert.Equal(t, options{listen: ":9000", path: "/d", lib: "_tools/chdb/libchdb.so", verbose: true}, o)
+	assert.Equal(t, options{listen: ":9000", path: "/d", lib: "_tools/chdb/libchdb.so", verbose: true, maxBody: defaultMaxBody}, o)
+
+	o, err = parseFlags([]string{"--max-body-bytes", "1048576"}, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1<<20), o.maxBody)
+	_, err = parseFlags([]string{"--max-body-bytes", "0"}, &bytes.Buffer{})
+	assert.ErrorContains(t, err, "--max-body-bytes")
 
 	_, err = parseFlags([]string{"extra"}, &bytes.Buffer{})
 	assert.ErrorContains(t, err, "unexpected arguments")

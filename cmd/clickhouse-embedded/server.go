@@ -17,11 +17,17 @@ import (
 	"github.com/google/uuid"
 )
 
+// defaultMaxBody is the default of --max-body-bytes.
+const defaultMaxBody = 1 << 30
+
 // server is ClickHouse's HTTP interface in front of one chDB session.
 type server struct {
 	eng    engine
 	tmpDir string // where INSERT data bodies are spooled for FROM INFILE
 	log    *slog.Logger
+	// maxBody bounds the decoded request body (statement and INSERT data),
+	// which is held in memory.
+	maxBody int64
 
 	// mu makes USE/SET/query/reset one unit: the chDB session is shared
 	// state and every request must see only its own database and settings.
@@ -29,7 +35,7 @@ type server struct {
 }
 
 func newServer(eng engine, tmpDir string, log *slog.Logger) *server {
-	return &server{eng: eng, tmpDir: tmpDir, log: log}
+	return &server{eng: eng, tmpDir: tmpDir, log: log, maxBody: defaultMaxBody}
 }
 
 func (s *server) routes() http.Handler {
@@ -72,7 +78,7 @@ func (s *server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	text, err := readStatement(r, req)
+	text, err := readStatement(r, req, s.maxBody)
 	if err != nil {
 		fail(err)
 		return
@@ -128,7 +134,8 @@ func (s *server) handleQuery(w http.ResponseWriter, r *http.Request) {
 // readStatement returns the statement text followed by any inline data, the
 // way ClickHouse builds it: the query= parameter, a line break, then the
 // (decoded) POST body.
-func readStatement(r *http.Request, req *request) ([]byte, error) {
+// The decoded body is limited to maxBody bytes.
+func readStatement(r *http.Request, req *request, maxBody int64) ([]byte, error) {
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); strings.HasPrefix(ct, "multipart/") {
 		return nil, requestError(codeNotImplemented, "NOT_IMPLEMENTED", "External tables (multipart/form-data requests) are not supported by clickhouse-embedded")
 	}
@@ -140,9 +147,13 @@ func readStatement(r *http.Request, req *request) ([]byte, error) {
 		}
 		defer dec.Close()
 		if req.decompressIn {
-			body, err = readNativeCompressed(dec)
+			body, err = readNativeCompressed(dec, maxBody)
 		} else {
-			body, err = io.ReadAll(dec)
+			lr := &io.LimitedReader{R: dec, N: maxBody + 1}
+			body, err = io.ReadAll(lr)
+			if err == nil && int64(len(body)) > maxBody {
+				err = bodyTooLarge(maxBody)
+			}
 		}
 		if err != nil {
 			return nil, decodeError(err)
@@ -187,6 +198,9 @@ func (s *server) run(req *request, text []byte) (result, string, error) {
 		sql = ins.fromInfile(path)
 	}
 	format := firstNonEmpty(outputFormat(sql), req.defaultFormat)
+	if set, ok := setAssignments(sql); ok {
+		sql = "SELECT 1 SETTINGS " + set + " FORMAT Null"
+	}
 
 	apply, reset := req.setStatements()
 	s.mu.Lock()

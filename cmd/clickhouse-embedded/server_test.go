@@ -342,3 +342,37 @@ func TestErrorIsFramedWithCompress(t *testing.T) {
 	}
 	assert.Equal(t, "Code: 60. DB::Exception: Unknown table. (UNKNOWN_TABLE)\n", string(got))
 }
+
+// A body over the limit, also one that only grows past it when decoded
+// (a gzip bomb), is refused instead of being read into memory.
+func TestBodyLimit(t *testing.T) {
+	eng := &fakeEngine{respond: echo}
+	s := newServer(eng, t.TempDir(), slog.New(slog.DiscardHandler))
+	s.maxBody = 1 << 10
+	ts := httptest.NewServer(s.routes())
+	defer ts.Close()
+
+	res, body := post(t, ts.URL+"/?query=INSERT+INTO+t+FORMAT+CSV", strings.NewReader(strings.Repeat("1\n", 512)), nil)
+	assert.Equal(t, http.StatusOK, res.StatusCode, body)
+
+	f := func(name string, data []byte, header map[string]string, query string) {
+		t.Helper()
+		res, body := post(t, ts.URL+"/?query=INSERT+INTO+t+FORMAT+CSV"+query, bytes.NewReader(data), header)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode, name)
+		assert.Equal(t, "307", res.Header.Get("X-ClickHouse-Exception-Code"), name)
+		assert.Contains(t, body, "TOO_MANY_BYTES", name)
+	}
+	big := []byte(strings.Repeat("1\n", 4<<10))
+	f("plain", big, nil, "")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(big)
+	require.NoError(t, zw.Close())
+	require.Less(t, gz.Len(), 1<<10)
+	f("gzip", gz.Bytes(), map[string]string{"Content-Encoding": "gzip"}, "")
+	var framed bytes.Buffer
+	require.NoError(t, writeNativeCompressed(&framed, big, compress.LZ4))
+	require.Less(t, framed.Len(), 1<<10)
+	f("decompress=1", framed.Bytes(), nil, "&decompress=1")
+	assert.Len(t, eng.statements(), 2, "only the request under the limit reaches the engine")
+}

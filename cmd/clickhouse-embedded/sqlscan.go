@@ -208,3 +208,21 @@ func quoteIdent(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, "`", "\\`")
 	return "`" + r.Replace(s) + "`"
 }
+
+// setAssignments returns the assignments of a `SET name = value, ...`
+// statement. ClickHouse applies such a SET, sent over HTTP without a
+// session, to its own request only; the front runs it as a SETTINGS clause
+// so that it is validated but does not stay in the shared chDB session.
+// SET ROLE / SET DEFAULT ROLE / SET TRANSACTION are not settings.
+func setAssignments(sql string) (string, bool) {
+	words := topLevelWords(sql, func(w word) bool { return !strings.EqualFold(w.text, "SET") })
+	if len(words) < 2 || !strings.EqualFold(words[0].text, "SET") {
+		return "", false
+	}
+	switch strings.ToUpper(words[1].text) {
+	case "ROLE", "DEFAULT", "TRANSACTION":
+		return "", false
+	}
+	rest := strings.TrimSpace(sql[words[0].end:])
+	return strings.TrimSpace(strings.TrimSuffix(rest, ";")), true
+}

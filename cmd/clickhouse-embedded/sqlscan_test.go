@@ -94,3 +94,20 @@ func BenchmarkSplitInsert(b *testing.B) {
 		}
 	}
 }
+
+func TestSetAssignments(t *testing.T) {
+	f := func(sql, want string, wantOK bool) {
+		t.Helper()
+		got, ok := setAssignments(sql)
+		if got != want || ok != wantOK {
+			t.Errorf("setAssignments(%q) = %q, %v; want %q, %v", sql, got, ok, want, wantOK)
+		}
+	}
+	f("SET max_threads = 1", "max_threads = 1", true)
+	f("  set a=1, b='x;y';\n", "a=1, b='x;y'", true)
+	f("/* c */ SET param_x = 'v'", "param_x = 'v'", true)
+	f("SET ROLE admin", "", false)
+	f("SET DEFAULT ROLE r TO u", "", false)
+	f("SELECT 1 SETTINGS max_threads = 1", "", false)
+	f("SET", "", false)
+}
