@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 
+	"go.opentelemetry.io/collector/client"
+
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
@@ -156,7 +158,18 @@ func (h *routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.route.TargetUser != nil {
 		c.target = h.route.TargetUser(r)
 	}
-	h.route.Handler.ServeHTTP(w, r.WithContext(telemetryapi.WithTenant(r.Context(), tenant)))
+	ctx := telemetryapi.WithTenant(r.Context(), tenant)
+	if tenant != p.TenantID && tenant != telemetryapi.AllTenants {
+		// An admin acting on a named tenant: ingest routes hand this context to the pipeline,
+		// whose resource/tenant processor stamps client.Info's tenant.id, so it must be the
+		// resolved tenant (as in the audit record), not the key's.
+		ap := p
+		ap.TenantID = tenant
+		ci := client.FromContext(ctx)
+		ci.Auth = newAuthData(ap)
+		ctx = client.NewContext(ctx, ci)
+	}
+	h.route.Handler.ServeHTTP(w, r.WithContext(ctx))
 }
 
 func writeError(w http.ResponseWriter, c *callState, status int, code, msg string) {

@@ -288,3 +288,26 @@ func TestTLS(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	}
 }
+
+// An admin naming another tenant acts on that tenant (README "Tenants"); for ingest routes the
+// pipeline's resource/tenant processor stamps client.Info's auth tenant.id, so it must be the
+// resolved tenant too, else the audit says tenant-b while the data is stored as the admin's own.
+func TestAdminExplicitTenantReachesPipelineContext(t *testing.T) {
+	h := newHarness(t, testConfig(), nil).start()
+	require.NoError(t, h.ext.Register(telemetryapi.Route{Method: "POST", Path: "/events", Role: telemetryapi.RoleIngest,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			a := client.FromContext(r.Context()).Auth
+			telemetryapi.WriteJSON(w, http.StatusAccepted, map[string]any{
+				"effective": telemetryapi.EffectiveTenant(r), "auth": a.GetAttribute("tenant.id"), "key": a.GetAttribute("key.id"),
+			})
+		})}))
+	f := func(path, key, want string) {
+		t.Helper()
+		got := h.do("POST", path, key, `{}`)
+		require.Equal(t, http.StatusAccepted, got.status, got.body)
+		assert.JSONEq(t, want, got.body, path)
+	}
+	f("/events", keyAdminA, `{"effective":"tenant-a","auth":"tenant-a","key":"admin-a"}`)
+	f("/events?tenant=tenant-b", keyAdminA, `{"effective":"tenant-b","auth":"tenant-b","key":"admin-a"}`)
+	f("/events?tenant=tenant-a", keyIngestA, `{"effective":"tenant-a","auth":"tenant-a","key":"ingest-a"}`)
+}

@@ -137,11 +137,14 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) int {
 }
 
 // tenant returns the authenticated tenant ("" when unauthenticated) and whether the payload may
-// choose one. The API extension's Principal wins; a confighttp server authenticator's client.Info
-// carries the tenant under the same attribute name.
+// choose one. The tenant the API extension resolved wins (the key's, or the one an admin named
+// with ?tenant=); a confighttp server authenticator's client.Info carries the tenant under the
+// same attribute name.
 func (h *handler) tenant(ctx context.Context) (string, bool) {
-	if p, ok := telemetryapi.PrincipalFrom(ctx); ok && p.TenantID != "" {
-		return p.TenantID, false
+	if _, ok := telemetryapi.PrincipalFrom(ctx); ok {
+		if t := telemetryapi.TenantFrom(ctx); t != "" && t != telemetryapi.AllTenants {
+			return t, false
+		}
 	}
 	if a := client.FromContext(ctx).Auth; a != nil {
 		if t, ok := a.GetAttribute(telemetryapi.TenantAttribute).(string); ok && t != "" {

@@ -329,3 +329,36 @@ func TestReceiverShutdownWaitsForAPIRequests(t *testing.T) {
 	require.NoError(t, <-shut)
 	assert.Equal(t, 2, next.LogRecordCount())
 }
+
+// The API extension resolves the tenant a call acts on (an admin may name another one with
+// ?tenant=); the receiver stamps that tenant, as every route reads telemetryapi.EffectiveTenant.
+func TestReceiverEffectiveTenant(t *testing.T) {
+	id := component.MustNewID("telemetry_api")
+	api := &fakeAPI{}
+	cfg := createDefaultConfig().(*Config)
+	cfg.HTTP = configoptional.None[confighttp.ServerConfig]()
+	cfg.APIExtension = &id
+	sink := new(consumertest.LogsSink)
+	r, err := newReceiver(cfg, receivertest.NewNopSettings(metadata.Type), sink)
+	require.NoError(t, err)
+	require.NoError(t, r.Start(context.Background(), hostWith{id: api}))
+	defer func() { require.NoError(t, r.Shutdown(context.Background())) }()
+
+	admin := telemetryapi.Principal{KeyID: "adm", TenantID: "acme", Roles: []telemetryapi.Role{telemetryapi.RoleAdmin}}
+	f := func(ctx context.Context, want string) {
+		t.Helper()
+		sink.Reset()
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, telemetryapi.BasePath+"/events/batch", strings.NewReader(specBatch))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		api.routes[1].Handler.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusAccepted, rec.Code, rec.Body.String())
+		rls := sink.AllLogs()[0].ResourceLogs()
+		require.Equal(t, 1, rls.Len())
+		v, _ := rls.At(0).Resource().Attributes().Get("tenant.id")
+		assert.Equal(t, want, v.Str())
+	}
+	ctx := telemetryapi.WithPrincipal(context.Background(), admin)
+	f(ctx, "acme")
+	f(telemetryapi.WithTenant(ctx, "beta"), "beta")
+}
