@@ -8,7 +8,9 @@
 // event and counts it (Stats().Dropped). Flush and Close drain the buffer within the deadline of
 // their context.
 //
-//	c, err := client.New(client.ConfigFromEnv()) // TELEMETRY_ENDPOINT, TELEMETRY_API_KEY, ...
+//	cfg, err := client.ConfigFromEnv() // TELEMETRY_ENDPOINT, TELEMETRY_API_KEY, ...
+//	if err != nil { ... }
+//	c, err := client.New(cfg)
 //	if err != nil { ... }
 //	defer c.Close(ctxWithTimeout)
 //	c.TrackEvent(ctx, client.Event{Name: "user_action", UserID: "user123",
