@@ -51,7 +51,7 @@ type engine struct {
 func newEngine(cfg *Config) *engine {
 	e := &engine{
 		cardRule:  -1,
-		piiFields: newKeySet(cfg.PIIFields),
+		piiFields: newLooseKeySet(cfg.PIIFields),
 		piiAction: cfg.PIIFieldsAction,
 		allowed:   newKeySet(cfg.AllowedKeys),
 		key:       []byte(string(cfg.HashKey)),
@@ -104,6 +104,7 @@ type state struct {
 	tmp    []detect.Span
 	out    []byte
 	lkey   []byte // lower-cased key or path being matched
+	nkey   []byte // lkey without '_' and '-', for pii_fields
 	path   []byte // lower-cased path of the enclosing map keys
 	remove []string
 	counts [32]int64
@@ -183,7 +184,10 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 	if e.allowed.has(full) || e.allowed.has(own) {
 		return false
 	}
-	if e.piiFields.hasKeyOrSegment(own) || e.piiFields.has(full) {
+	st.nkey = appendLoose(st.nkey[:0], full[:keyStart])
+	nKeyStart := len(st.nkey)
+	st.nkey = appendLoose(st.nkey, k)
+	if e.piiFields.hasKeyOrSegment(st.nkey[nKeyStart:]) || e.piiFields.has(st.nkey) {
 		st.note(counterPIIField, topKey)
 		switch e.piiAction {
 		case ActionRedact:

@@ -47,3 +47,29 @@ func appendLower(dst []byte, s string) []byte {
 	}
 	return dst
 }
+
+// newLooseKeySet is a keySet for pii_fields: keys are lower-cased and their
+// '_' and '-' dropped, so phone_number also matches phoneNumber and
+// Phone-Number (JSON payloads from JavaScript clients use camelCase).
+func newLooseKeySet(keys []string) keySet {
+	s := make(keySet, len(keys))
+	for _, k := range keys {
+		s[string(appendLoose(nil, strings.TrimSpace(k)))] = struct{}{}
+	}
+	return s
+}
+
+// appendLoose appends s lower-cased and without '_' and '-'.
+func appendLoose[S string | []byte](dst []byte, s S) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_' || c == '-':
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}

@@ -531,3 +531,19 @@ func TestAddressAnonymizationBalancedLists(t *testing.T) {
 	}
 	f(ModeMinimal, "203.0.113.195, 198.51.100.7", "203.0.113.195, 198.51.100.7")
 }
+
+func TestPIIFieldsIgnoreSeparators(t *testing.T) {
+	ld, lr := oneLog()
+	b := lr.Body().SetEmptyMap()
+	b.PutStr("phoneNumber", "4155552671")
+	b.PutStr("dateOfBirth", "1990-01-02")
+	b.PutStr("Phone-Number", "4155552671")
+	b.PutEmptyMap("user").PutStr("EmailAddress", "x")
+	b.PutStr("customer.phoneNumber", "4155552671")
+	b.PutStr("phone_book", "kept")
+	out := runLogs(t, strictCfg(), ld)
+	got := out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().AsString()
+	if got != `{"phone_book":"kept","user":{}}` {
+		t.Errorf("body = %s", got)
+	}
+}
