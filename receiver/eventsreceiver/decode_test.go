@@ -217,3 +217,36 @@ func TestDecodeNumbers(t *testing.T) {
 	f(`1e3`, 1000.0)
 	f(`-0.5E-2`, -0.005)
 }
+
+// A tenant taken from the payload (tenant_from_payload) must be one the API can name with
+// ?tenant= (telemetryapi.ValidTenant), else its events could never be queried, exported or deleted.
+func TestPayloadTenantMustBeAddressable(t *testing.T) {
+	f := func(tenant string, ok bool) {
+		t.Helper()
+		ri := testInfo()
+		ri.payloadTenant = true
+		d, rerr := decodeSingle([]byte(`{"event_name":"a","tenant_id":"`+tenant+`"}`), decodeLimits{maxEvents: 10, maxDepth: 3, maxKeys: 4}, ri)
+		require.Nil(t, rerr)
+		if ok {
+			require.Equal(t, 1, d.accepted, tenant)
+			_, tenants := records(d.logs)
+			assert.Equal(t, []string{tenant}, tenants)
+			return
+		}
+		assert.Equal(t, 0, d.accepted, tenant)
+		require.Len(t, d.errors, 1, tenant)
+		assert.Equal(t, "tenant_id", d.errors[0].Field)
+	}
+	f("acme", true)
+	f("acme-eu.1_x", true)
+	f("acme:eu", false)
+	f("-acme", false)
+	f(".", false)
+
+	// When the key decides the tenant, tenant_id is ignored and keeps its documented charset.
+	ri := testInfo()
+	ri.tenant = "acme"
+	d, rerr := decodeSingle([]byte(`{"event_name":"a","tenant_id":"x:y"}`), decodeLimits{maxEvents: 10, maxDepth: 3, maxKeys: 4}, ri)
+	require.Nil(t, rerr)
+	assert.Equal(t, 1, d.accepted)
+}

@@ -237,6 +237,12 @@ func (r *eventReader) eventField(it *jsoniter.Iterator, key string) bool {
 				r.fail(fmt.Sprintf("must be 1 to %d characters of A-Z a-z 0-9 _ . : -", maxTenantIDLen))
 				return true
 			}
+			// A tenant the payload decides must be one the API can name with ?tenant=, else
+			// its events could never be queried, exported or deleted.
+			if r.ri.payloadTenant && !telemetryapi.ValidTenant(s) {
+				r.fail("must be 1 to 128 characters of A-Z a-z 0-9 _ . -, starting with a letter or digit (tenant_from_payload)")
+				return true
+			}
 			r.tenant = s
 		}
 	case fieldTimestamp:
