@@ -109,3 +109,29 @@ func BenchmarkAPICall(b *testing.B) {
 		}
 	}
 }
+
+// Once the limiter is full, each wrong key from a new address must not sweep every tracked
+// address: that O(n) walk ran under the mutex every authentication takes, so a flood of wrong
+// keys from many addresses (an IPv6 prefix) stalled valid callers too (≈2 ms per new address).
+func TestFailureLimiterFullStaysCheap(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(0, 0)}
+	l := newFailureLimiter(RateLimitConfig{MaxFailures: 3, Window: time.Minute}, clock.now)
+	for i := range maxTrackedAddrs {
+		l.fail(fmt.Sprint("a", i))
+	}
+	start := time.Now()
+	for i := range 2000 {
+		l.fail(fmt.Sprint("b", i))
+	}
+	assert.Less(t, time.Since(start), time.Second, "2000 new addresses on a full limiter")
+	assert.LessOrEqual(t, len(l.entries), maxTrackedAddrs)
+	l.fail("c")
+	l.fail("c")
+	_, blocked := l.fail("c")
+	assert.True(t, blocked, "a new address is still tracked when full")
+
+	// Expired windows are still swept, so they, not live ones, make room.
+	clock.advance(2 * time.Minute)
+	l.fail("d")
+	assert.Len(t, l.entries, 1)
+}

@@ -6,8 +6,8 @@ import (
 )
 
 // maxTrackedAddrs bounds the limiter's memory when many addresses fail (a spoofing-free TCP
-// client set is large but finite; past this, expired windows are swept and, if still full, one
-// arbitrary entry is evicted).
+// client set is large but finite; past this, expired windows are swept, at most once per
+// sweepEvery, and, if still full, one arbitrary entry is evicted).
 const maxTrackedAddrs = 100_000
 
 // failureLimiter counts failed authentications per client address in fixed windows. An address
@@ -18,9 +18,13 @@ type failureLimiter struct {
 	window time.Duration
 	now    func() time.Time
 
-	mu      sync.Mutex
-	entries map[string]*failWindow
+	mu        sync.Mutex
+	entries   map[string]*failWindow
+	nextSweep time.Time // of expired windows, once the map is full
 }
+
+// sweepEvery bounds how often a full limiter walks its entries for expired windows.
+const sweepEvery = time.Second
 
 type failWindow struct {
 	start time.Time
@@ -71,9 +75,14 @@ func (l *failureLimiter) makeRoom(now time.Time) {
 	if len(l.entries) < maxTrackedAddrs {
 		return
 	}
-	for a, w := range l.entries {
-		if !now.Before(w.start.Add(l.window)) {
-			delete(l.entries, a)
+	// The sweep walks every entry under the mutex every authentication takes; at most once per
+	// sweepEvery, so a flood of wrong keys from new addresses cannot stall valid callers.
+	if !now.Before(l.nextSweep) {
+		l.nextSweep = now.Add(sweepEvery)
+		for a, w := range l.entries {
+			if !now.Before(w.start.Add(l.window)) {
+				delete(l.entries, a)
+			}
 		}
 	}
 	for a := range l.entries {
