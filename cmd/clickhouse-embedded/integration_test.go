@@ -306,6 +306,10 @@ func TestSetInBodyStaysInItsRequest(t *testing.T) {
 	require.Equal(t, http.StatusOK, code, got)
 	assert.Equal(t, "0\n1\n2\n", got)
 
+	code, _, got = httpQuery(t, addr, "", strings.NewReader("SET max_threads = 1 -- a trailing comment"), nil)
+	require.Equal(t, http.StatusOK, code, got)
+	assert.Empty(t, got)
+
 	code, h, got := httpQuery(t, addr, "", strings.NewReader("SET no_such_setting = 1"), nil)
 	assert.Equal(t, http.StatusInternalServerError, code, got)
 	assert.Equal(t, "115", h.Get("X-ClickHouse-Exception-Code"))

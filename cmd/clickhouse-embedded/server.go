@@ -199,7 +199,7 @@ func (s *server) run(req *request, text []byte) (result, string, error) {
 	}
 	format := firstNonEmpty(outputFormat(sql), req.defaultFormat)
 	if set, ok := setAssignments(sql); ok {
-		sql = "SELECT 1 SETTINGS " + set + " FORMAT Null"
+		sql = "SELECT 1 SETTINGS " + set + "\nFORMAT Null" // a trailing -- comment ends at the line break
 	}
 
 	apply, reset := req.setStatements()
