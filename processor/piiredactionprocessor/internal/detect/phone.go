@@ -134,10 +134,11 @@ func phoneShapeOK(plus bool, g []int, firsts, seconds, seps []byte, parenGroup, 
 			return false
 		}
 		// '.' is a decimal/version separator far more often than a phone one
-		// once a '+' is in front (+1.5.2).
+		// once a '+' is in front (+1.5.2), except in the full North American
+		// shape +1.415.555.2671.
 		for k := 0; k < n-1; k++ {
 			if seps[k] == '.' {
-				return false
+				return n == 4 && isNANP(g, firsts, seps, parenGroup)
 			}
 		}
 		return true

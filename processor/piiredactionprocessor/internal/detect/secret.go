@@ -234,8 +234,8 @@ func isValueStop(c, quote byte) bool {
 
 // classifyKey normalises the last dotted segment of a key (lower case, '-'
 // and '_' dropped) and tells whether it names a password or a token. Keys
-// ending in password, apikey, secret or token (db_password, stripe_api_key)
-// count as well.
+// ending in password, apikey, secret, token, accesskey, secretkey or
+// privatekey (db_password, stripe_api_key, AWS_SECRET_ACCESS_KEY) count as well.
 func classifyKey(k string) (pw, tok bool) {
 	if len(k) < 3 || len(k) > 40 {
 		return false, false
@@ -257,7 +257,8 @@ func classifyKey(k string) (pw, tok bool) {
 	switch {
 	case hasSuffix(norm, "password"):
 		return true, false
-	case hasSuffix(norm, "apikey"), hasSuffix(norm, "secret"), hasSuffix(norm, "token"):
+	case hasSuffix(norm, "apikey"), hasSuffix(norm, "secret"), hasSuffix(norm, "token"),
+		hasSuffix(norm, "accesskey"), hasSuffix(norm, "secretkey"), hasSuffix(norm, "privatekey"):
 		return false, true
 	}
 	return false, false

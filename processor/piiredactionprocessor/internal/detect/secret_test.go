@@ -21,6 +21,8 @@ func TestSecret(t *testing.T) {
 		"DB_PASSWORD=«p@ss:word»",
 		"client_secret='«9f8e7d6c5b4a39281706»'",
 		"login failed pwd=«abc»;",
+		"AWS_SECRET_ACCESS_KEY=«wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY»",
+		"ssh_private_key: «MIIEowIBAAKCAQEA7x1»",
 		// look-alikes
 		"api_key=[REDACTED:secret]",
 		"password=",

@@ -26,21 +26,28 @@ func (URLCredentials) Find(s string, dst []Span) []Span {
 		}
 		st := off + k + 3
 		off = st
-		colon := false
+		// The userinfo ends at the last '@' of the authority, as net/url
+		// reads it: a user name that is an unescaped e-mail address
+		// (https://bob@example.com:pw@host) belongs to it.
+		colon, colonBeforeAt := false, false
+		at := -1
 		j := st
 		for j < len(s) && j-st < 256 {
 			c := s[j]
-			if c == '@' || c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'' || c == '<' || c == '>' {
+			if c == '/' || c == '?' || c == '#' || c == ' ' || c == '\t' || c == '\n' || c == '"' || c == '\'' || c == '<' || c == '>' {
 				break
 			}
-			if c == ':' {
+			switch c {
+			case '@':
+				at, colonBeforeAt = j, colon
+			case ':':
 				colon = true
 			}
 			j++
 		}
-		if j < len(s) && s[j] == '@' && colon && j > st && !alreadyRedacted(s[st:]) {
-			dst = append(dst, Span{st, j})
-			off = j + 1
+		if at > st && colonBeforeAt && !alreadyRedacted(s[st:]) {
+			dst = append(dst, Span{st, at})
+			off = at + 1
 		}
 	}
 }

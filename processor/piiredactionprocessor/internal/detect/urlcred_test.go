@@ -8,6 +8,7 @@ func TestURLCredentials(t *testing.T) {
 		"connect https://«user:pa%40ss»@example.com/x",
 		"redis://«:hunter2»@cache:6379",
 		"amqp://«guest:guest»@rabbit/",
+		"https://«bob@example.com:pw»@host/", // an unescaped '@' in the user name: the last '@' ends the userinfo, as in net/url
 		// look-alikes
 		"https://bob@example.com/",
 		"https://example.com/a:b@c",
