@@ -7,6 +7,7 @@ import (
 	"hash"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 )
 
 const hashPrefix = "hmac:"
@@ -70,7 +71,8 @@ func appendMask(dst []byte, name, v string) []byte {
 	case "email":
 		at := strings.LastIndexByte(v, '@')
 		if at > 0 {
-			dst = append(dst, v[0])
+			_, n := utf8.DecodeRuneInString(v) // whole first character: output stays valid UTF-8
+			dst = append(dst, v[:n]...)
 			dst = append(dst, "***"...)
 			return append(dst, v[at:]...)
 		}

@@ -547,3 +547,14 @@ func TestPIIFieldsIgnoreSeparators(t *testing.T) {
 		t.Errorf("body = %s", got)
 	}
 }
+
+func TestMaskKeepsUTF8(t *testing.T) {
+	cfg := strictCfg()
+	cfg.Mode = ModeBalanced
+	ld, lr := oneLog()
+	lr.Body().SetStr("from émile@example.de")
+	out := runLogs(t, cfg, ld)
+	if got := out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().Str(); got != "from é***@example.de" {
+		t.Errorf("masked = %q", got)
+	}
+}

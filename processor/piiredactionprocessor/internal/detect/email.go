@@ -12,8 +12,11 @@ func (Email) Name() string { return "email" }
 // retina asset names like icon@2x.png.
 var fileExtTLDs = [...]string{"png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js", "ts", "map", "json"}
 
+// isLocalChar accepts UTF-8 bytes too: internationalised local parts
+// (RFC 6531, josé@example.com) would otherwise be cut at the first non-ASCII
+// letter and their start left in the output.
 func isLocalChar(c byte) bool {
-	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
+	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-' || c >= 0x80
 }
 
 // Candidate implements Detector.

@@ -11,6 +11,8 @@ func TestEmail(t *testing.T) {
 		`{"email":"«x.y@example.io»"}`,
 		"two: «a@example.com» and «b@example.net».",
 		"«UPPER@EXAMPLE.COM»",
+		"«josé@example.com»",
+		"an «émile.müller@example.de» here",
 		// look-alikes
 		"icon@2x.png",
 		"npm i @scope/pkg@1.2.3",
