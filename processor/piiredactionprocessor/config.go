@@ -75,7 +75,8 @@ type Config struct {
 	// Map TELEMETRY_PRIVACY_MODE to it with ${env:TELEMETRY_PRIVACY_MODE:-strict}.
 	Mode Mode `mapstructure:"mode"`
 
-	// PIIFields are attribute/map key names (case-insensitive) whose values
+	// PIIFields are attribute/map key names (case-insensitive, '_' and '-'
+	// ignored: phone_number also matches phoneNumber) whose values
 	// are PII whatever they contain. A key matches when its full dotted name,
 	// its last dotted segment or its path of nested map keys joined with '.'
 	// equals an entry, at any depth. Default: email, email_address, phone,
@@ -93,7 +94,8 @@ type Config struct {
 	HashIdentifiers bool `mapstructure:"hash_identifiers"`
 
 	// IdentifierFields are the identifier keys hashed when HashIdentifiers is
-	// set, matched on the full key or nested path (case-insensitive).
+	// set, matched on the full key or nested path (case-insensitive, '_' and
+	// '-' ignored: session_id also matches sessionId).
 	// Default: user.id, user_id, userid, enduser.id, session.id, session_id,
 	// customer.id, customer_id, account.id, account_id, device.id.
 	IdentifierFields []string `mapstructure:"identifier_fields"`

@@ -77,7 +77,7 @@ func newEngine(cfg *Config) *engine {
 	}
 	if keyRulesApply(cfg.Mode) {
 		if cfg.HashIdentifiers {
-			e.identifiers = newKeySet(cfg.IdentifierFields)
+			e.identifiers = newLooseKeySet(cfg.IdentifierFields)
 		}
 		if cfg.AnonymizeIPs {
 			e.addresses = newKeySet(cfg.AddressFields)
@@ -199,7 +199,7 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 		}
 		return false
 	}
-	if e.identifiers != nil && (e.identifiers.has(full) || e.identifiers.has(own)) {
+	if e.identifiers != nil && (e.identifiers.has(st.nkey) || e.identifiers.has(st.nkey[nKeyStart:])) {
 		switch v.Type() {
 		case pcommon.ValueTypeStr, pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
 			if v.Type() == pcommon.ValueTypeStr && isHashToken(v.Str()) {

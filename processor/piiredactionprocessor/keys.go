@@ -48,9 +48,9 @@ func appendLower(dst []byte, s string) []byte {
 	return dst
 }
 
-// newLooseKeySet is a keySet for pii_fields: keys are lower-cased and their
+// newLooseKeySet is a keySet for pii_fields and identifier_fields: keys are lower-cased and their
 // '_' and '-' dropped, so phone_number also matches phoneNumber and
-// Phone-Number (JSON payloads from JavaScript clients use camelCase).
+// Phone-Number, session_id also sessionId (JSON payloads from JavaScript clients use camelCase).
 func newLooseKeySet(keys []string) keySet {
 	s := make(keySet, len(keys))
 	for _, k := range keys {

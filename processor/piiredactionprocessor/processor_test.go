@@ -558,3 +558,22 @@ func TestMaskKeepsUTF8(t *testing.T) {
 		t.Errorf("masked = %q", got)
 	}
 }
+
+func TestIdentifierFieldsIgnoreSeparators(t *testing.T) {
+	ld, lr := oneLog()
+	b := lr.Body().SetEmptyMap()
+	b.PutStr("sessionId", "s-1")
+	b.PutStr("customerId", "c-1")
+	b.PutStr("Account-Id", "a-1")
+	b.PutStr("session_name", "kept")
+	out := runLogs(t, strictCfg(), ld)
+	m := out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().Map()
+	for _, k := range []string{"sessionId", "customerId", "Account-Id"} {
+		if v, _ := m.Get(k); !isHashToken(v.Str()) {
+			t.Errorf("%s = %q, want hmac token", k, v.Str())
+		}
+	}
+	if v, _ := m.Get("session_name"); v.Str() != "kept" {
+		t.Errorf("session_name = %q", v.Str())
+	}
+}
