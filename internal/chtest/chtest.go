@@ -1,17 +1,18 @@
-// Package chtest gives integration tests a real ClickHouse engine: cmd/clickhouse-embedded on a free
-// loopback port with a temporary data directory, started once per test binary and shared.
+// Package chtest gives tests a real ClickHouse engine: cmd/clickhouse-embedded on a loopback port with
+// a data directory. Package tests share one engine per test binary (Endpoint); the end-to-end tests
+// also start, stop, crash and restart engines of their own (StartAt, Stop, Restart).
 //
-// Environment: TELEMETRY_TEST_CLICKHOUSE_ENDPOINT uses an existing server instead; CLICKHOUSE_EMBEDDED_BIN
-// (set by `make test`) names a built engine, otherwise it is built here; CHDB_LIB_PATH names libchdb
-// (default _tools/chdb/libchdb.so). Without libchdb tests skip with the reason, except under `make test`
-// (TELEMETRY_E2E set), where a missing engine is a failure rather than a silent skip.
+// Environment: TELEMETRY_TEST_CLICKHOUSE_ENDPOINT makes Endpoint use an existing server instead;
+// CLICKHOUSE_EMBEDDED_BIN (set by `make test`) names a built engine, otherwise it is built here;
+// CHDB_LIB_PATH names libchdb (default _tools/chdb/libchdb.so). Without libchdb tests skip with the
+// reason, except under `make test` (TELEMETRY_E2E set), where a missing engine is a failure rather
+// than a silent skip.
 package chtest // import "github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,13 +24,18 @@ import (
 	"time"
 )
 
-// Engine is one running embedded engine.
+// Engine is one engine process on a fixed directory and address.
 type Engine struct {
-	// Endpoint is the engine's HTTP interface, http://127.0.0.1:PORT.
+	// Endpoint is the engine's HTTP interface, http://HOST:PORT.
 	Endpoint string
+	// Dir holds the engine's data; it survives Stop so Restart finds the same tables.
+	Dir string
 
-	cmd *exec.Cmd
-	dir string
+	bin, lib string
+	ownDir   bool // Dir was made by StartAt and is removed by Stop
+	cmd      *exec.Cmd
+	out      *output
+	done     chan struct{}
 }
 
 // RepoRoot is the repository's top directory.
@@ -41,8 +47,14 @@ func RepoRoot() string {
 // errNoEngine marks a machine without libchdb: a reason to skip, not a failure.
 var errNoEngine = errors.New("no ClickHouse engine")
 
-// Start launches a new engine. The caller stops it.
-func Start() (*Engine, error) {
+const readyPrefix = "clickhouse-embedded ready on "
+
+// Start launches an engine on a new directory and a free port. The caller stops it.
+func Start() (*Engine, error) { return StartAt("", "") }
+
+// StartAt launches an engine on dir (a new temporary directory when empty) and addr (a free port
+// when empty) and waits until it serves.
+func StartAt(dir, addr string) (*Engine, error) {
 	lib := os.Getenv("CHDB_LIB_PATH")
 	if lib == "" {
 		lib = filepath.Join(RepoRoot(), "_tools", "chdb", "libchdb.so")
@@ -50,67 +62,121 @@ func Start() (*Engine, error) {
 	if _, err := os.Stat(lib); err != nil {
 		return nil, fmt.Errorf("%w: libchdb not found at %s (run `make test`, or set CHDB_LIB_PATH or TELEMETRY_TEST_CLICKHOUSE_ENDPOINT)", errNoEngine, lib)
 	}
-	dir, err := os.MkdirTemp("", "chtest-")
-	if err != nil {
-		return nil, err
+	e := &Engine{Dir: dir, lib: lib}
+	if e.Dir == "" {
+		d, err := os.MkdirTemp("", "chtest-")
+		if err != nil {
+			return nil, err
+		}
+		e.Dir, e.ownDir = d, true
 	}
-	bin := os.Getenv("CLICKHOUSE_EMBEDDED_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "clickhouse-embedded")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/clickhouse-embedded")
+	e.bin = os.Getenv("CLICKHOUSE_EMBEDDED_BIN")
+	if e.bin == "" {
+		e.bin = filepath.Join(e.Dir, "clickhouse-embedded")
+		build := exec.Command("go", "build", "-o", e.bin, "./cmd/clickhouse-embedded")
 		build.Dir = RepoRoot()
-		build.Env = append(os.Environ(), "GOWORK=off")
+		build.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0")
 		if out, err := build.CombinedOutput(); err != nil {
-			_ = os.RemoveAll(dir)
+			e.removeDir()
 			return nil, fmt.Errorf("build cmd/clickhouse-embedded: %w: %s", err, out)
 		}
 	}
-	e := &Engine{dir: dir}
-	e.cmd = exec.Command(bin, "--listen", "127.0.0.1:0", "--path", filepath.Join(dir, "data"))
-	e.cmd.Env = append(os.Environ(), "CHDB_LIB_PATH="+lib, "TZ=UTC")
-	stderr, err := e.cmd.StderrPipe()
-	if err != nil {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	if err := e.launch(addr); err != nil {
+		e.removeDir()
 		return nil, err
 	}
+	return e, nil
+}
+
+func (e *Engine) launch(addr string) error {
+	e.out = &output{ready: make(chan string, 1)}
+	e.done = make(chan struct{})
+	e.cmd = exec.Command(e.bin, "--listen", addr, "--path", filepath.Join(e.Dir, "data"))
+	e.cmd.Env = append(os.Environ(), "CHDB_LIB_PATH="+e.lib, "TZ=UTC")
+	e.cmd.Stdout, e.cmd.Stderr = e.out, e.out
 	if err := e.cmd.Start(); err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("start %s: %w", bin, err)
+		return fmt.Errorf("start %s: %w", e.bin, err)
 	}
-	ready := make(chan string, 1)
-	go func() {
-		// The engine picks its port (--listen :0) and names it in its ready line; keep draining
-		// stderr afterwards so the engine never blocks on a full pipe.
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if _, rest, ok := strings.Cut(sc.Text(), "clickhouse-embedded ready on "); ok && len(ready) == 0 {
-				ready <- strings.Fields(rest)[0]
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
-	}()
+	go func() { _ = e.cmd.Wait(); close(e.done) }()
 	select {
-	case e.Endpoint = <-ready:
-		return e, nil
+	case e.Endpoint = <-e.out.ready:
+		return nil
+	case <-e.done:
+		return fmt.Errorf("clickhouse-embedded exited before it was ready:\n%s", e.Logs())
 	case <-time.After(90 * time.Second):
-		e.Stop()
-		return nil, errors.New("clickhouse-embedded did not report ready within 90s")
+		e.Signal(syscall.SIGKILL)
+		return fmt.Errorf("clickhouse-embedded did not report ready within 90s:\n%s", e.Logs())
 	}
 }
 
-// Stop ends the engine (flushing its data) and removes its directory.
+// Signal sends sig (SIGTERM lets queries finish and flushes data, SIGKILL is a crash) and waits for
+// the process to exit; a SIGTERM not obeyed within 20 s becomes a SIGKILL.
+func (e *Engine) Signal(sig syscall.Signal) {
+	select {
+	case <-e.done:
+		return
+	default:
+	}
+	_ = e.cmd.Process.Signal(sig)
+	select {
+	case <-e.done:
+	case <-time.After(20 * time.Second):
+		_ = e.cmd.Process.Kill()
+		<-e.done
+	}
+}
+
+// Restart starts the engine again on the same directory and address after Signal.
+func (e *Engine) Restart() error {
+	return e.launch(strings.TrimPrefix(e.Endpoint, "http://"))
+}
+
+// Stop ends the engine and removes the directory StartAt made.
 func (e *Engine) Stop() {
-	if e.cmd.Process != nil {
-		_ = e.cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = e.cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = e.cmd.Process.Kill()
-			<-done
+	e.Signal(syscall.SIGTERM)
+	e.removeDir()
+}
+
+// Logs is what the engine printed.
+func (e *Engine) Logs() string { return e.out.String() }
+
+func (e *Engine) removeDir() {
+	if e.ownDir {
+		_ = os.RemoveAll(e.Dir)
+	}
+}
+
+// output collects the engine's output and reports the address of its ready line, which names the
+// port the engine picked for --listen :0.
+type output struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	ready chan string
+	seen  bool
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.buf.Write(p)
+	if !o.seen {
+		if _, rest, ok := strings.Cut(o.buf.String(), readyPrefix); ok {
+			if fields := strings.Fields(rest); len(fields) > 0 && strings.Contains(rest, " ") {
+				o.seen = true
+				o.ready <- fields[0]
+			}
 		}
 	}
-	_ = os.RemoveAll(e.dir)
+	return len(p), nil
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
 }
 
 var shared struct {

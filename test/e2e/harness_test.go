@@ -11,7 +11,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -26,12 +25,12 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 )
 
 var (
 	repoRoot     string
 	collectorBin string
-	engineBin    string
 	engineURL    string // http://127.0.0.1:PORT of the shared embedded engine
 )
 
@@ -47,99 +46,27 @@ func TestMain(m *testing.M) {
 		fmt.Println("e2e: skipped; run through `make test` (needs the built collector and engine)")
 		os.Exit(0)
 	}
-	engineBin = os.Getenv("CLICKHOUSE_EMBEDDED_BIN")
-	shared, err := startEngine("", "")
+	shared, err := chtest.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: starting the embedded ClickHouse engine:", err)
 		os.Exit(1)
 	}
-	engineURL = shared.url()
+	engineURL = shared.Endpoint
 	code := m.Run()
-	shared.stop(syscall.SIGTERM)
-	_ = os.RemoveAll(shared.dir)
+	shared.Stop()
 	os.Exit(code)
 }
 
-// engine is one clickhouse-embedded process. Tests that stop the engine start their own with
-// startTestEngine, so the shared one stays up for everyone else.
-type engine struct {
-	dir, addr string
-	cmd       *exec.Cmd
-	logs      *syncBuffer
-	done      chan struct{}
-}
-
-// startEngine runs the engine on dir (a new temporary directory if empty) and addr (a free
-// port if empty) and waits until it answers /ping. Restarting on the same dir and addr brings
-// back the same data at the same endpoint.
-func startEngine(dir, addr string) (*engine, error) {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "e2e-clickhouse-")
-		if err != nil {
-			return nil, err
-		}
-		dir = d
-	}
-	if addr == "" {
-		addr = freeAddr()
-	}
-	e := &engine{dir: dir, addr: addr, logs: &syncBuffer{}, done: make(chan struct{})}
-	e.cmd = exec.Command(engineBin, "--listen", addr, "--path", dir)
-	e.cmd.Env = append(os.Environ(), "TZ=UTC")
-	if os.Getenv("CHDB_LIB_PATH") == "" { // outside make, use the library make fetched
-		e.cmd.Env = append(e.cmd.Env, "CHDB_LIB_PATH="+filepath.Join(repoRoot, "_tools", "chdb", "libchdb.so"))
-	}
-	e.cmd.Stdout, e.cmd.Stderr = e.logs, e.logs
-	if err := e.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { _ = e.cmd.Wait(); close(e.done) }()
-	if err := waitHTTP(e.url()+"/ping", 60*time.Second); err != nil {
-		e.stop(syscall.SIGKILL)
-		return nil, fmt.Errorf("%w; engine output:\n%s", err, e.logs.String())
-	}
-	return e, nil
-}
-
-// startTestEngine starts a private engine that the test may stop and restart; it is stopped
-// and its directory removed when the test ends.
-func startTestEngine(t *testing.T) *engine {
+// startTestEngine starts a private engine that the test may stop (Signal) and Restart on the same
+// directory and address; the shared one stays up for everyone else. It is stopped when the test ends.
+func startTestEngine(t *testing.T) *chtest.Engine {
 	t.Helper()
-	e, err := startEngine(t.TempDir(), "")
+	e, err := chtest.StartAt(t.TempDir(), "")
 	if err != nil {
 		t.Fatalf("start engine: %v", err)
 	}
-	t.Cleanup(func() { e.stop(syscall.SIGTERM) })
+	t.Cleanup(e.Stop)
 	return e
-}
-
-// restart starts the engine again on the same directory and address after stop.
-func (e *engine) restart(t *testing.T) {
-	t.Helper()
-	next, err := startEngine(e.dir, e.addr)
-	if err != nil {
-		t.Fatalf("restart engine: %v", err)
-	}
-	*e = *next
-}
-
-func (e *engine) url() string { return "http://" + e.addr }
-
-// stop sends sig (SIGTERM lets in-flight queries finish, SIGKILL is a crash) and waits for
-// the process to exit; a SIGTERM that is not obeyed within 20 s becomes a SIGKILL.
-func (e *engine) stop(sig syscall.Signal) {
-	select {
-	case <-e.done:
-		return
-	default:
-	}
-	_ = e.cmd.Process.Signal(sig)
-	select {
-	case <-e.done:
-	case <-time.After(20 * time.Second):
-		_ = e.cmd.Process.Kill()
-		<-e.done
-	}
 }
 
 // testHashKey is the identifier-hashing key every test collector gets.
@@ -342,22 +269,6 @@ func freeAddr() string {
 	}
 	defer l.Close()
 	return l.Addr().String()
-}
-
-func waitHTTP(url string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(url)
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("%s not ready within %s", url, timeout)
 }
 
 func randomSuffix() string {

@@ -426,7 +426,7 @@ var fastRetry = []string{"--set=exporters::telemetry_storage::retry_on_failure::
 func TestEngineOutageUnderLoad(t *testing.T) {
 	eng := startTestEngine(t)
 	c := startCollector(t, collectorOptions{
-		env:  map[string]string{"TELEMETRY_CLICKHOUSE_ENDPOINT": eng.url()},
+		env:  map[string]string{"TELEMETRY_CLICKHOUSE_ENDPOINT": eng.Endpoint},
 		args: fastRetry,
 	})
 	conn := c.db()
@@ -437,11 +437,11 @@ func TestEngineOutageUnderLoad(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_logs WHERE service_name = ?", service)
 	before := load.sent()
-	eng.stop(syscall.SIGKILL)
+	eng.Signal(syscall.SIGKILL)
 	t.Logf("engine killed after %d records", before)
 	time.Sleep(30 * time.Second)
 	during := load.sent() - before
-	eng.restart(t)
+	require.NoError(t, eng.Restart())
 	t.Logf("engine restarted; %d records acknowledged while it was down", during)
 	time.Sleep(2 * time.Second)
 	acked, failures := load.stop()
@@ -456,11 +456,11 @@ func TestEngineOutageUnderLoad(t *testing.T) {
 func TestSIGKILLWithQueuedData(t *testing.T) {
 	eng := startTestEngine(t)
 	env := map[string]string{
-		"TELEMETRY_CLICKHOUSE_ENDPOINT": eng.url(),
+		"TELEMETRY_CLICKHOUSE_ENDPOINT": eng.Endpoint,
 		"TELEMETRY_QUEUE_DIRECTORY":     t.TempDir(),
 	}
 	first := startCollector(t, collectorOptions{env: env, args: fastRetry})
-	eng.stop(syscall.SIGTERM)
+	eng.Signal(syscall.SIGTERM)
 
 	const service, requests, perRequest = "crash", 20, 50
 	var sent []int
@@ -474,7 +474,7 @@ func TestSIGKILLWithQueuedData(t *testing.T) {
 	// persistent queue (there is no in-memory batch stage in front of it): kill at once.
 	first.kill()
 
-	eng.restart(t)
+	require.NoError(t, eng.Restart())
 	env["TELEMETRY_CLICKHOUSE_DATABASE"] = first.database
 	second := startCollector(t, collectorOptions{env: env, args: fastRetry})
 	requireAllStored(t, second.db(), service, sent, 30*time.Second)
