@@ -114,7 +114,7 @@ func BenchmarkConvertSpans(b *testing.B) {
 	blk := &spanBlock{}
 	b.ReportAllocs()
 	for b.Loop() {
-		appendSpans(td, blk, t0)
+		appendSpans(td, blk, t0, noTTL)
 		blk.reset()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRecords), "ns/record")
@@ -126,7 +126,7 @@ func BenchmarkConvertLogs(b *testing.B) {
 	now := time.Now()
 	b.ReportAllocs()
 	for b.Loop() {
-		appendLogs(ld, ev, lg, now)
+		appendLogs(ld, ev, lg, now, noTTL)
 		ev.reset()
 		lg.reset()
 	}
@@ -138,7 +138,7 @@ func BenchmarkConvertMetrics(b *testing.B) {
 	blk := &metricBlock{}
 	b.ReportAllocs()
 	for b.Loop() {
-		appendMetrics(md, blk, t0)
+		appendMetrics(md, blk, t0, noTTL)
 		blk.reset()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRecords), "ns/record")

@@ -39,6 +39,7 @@ type dropReason int
 const (
 	dropTimestampOutOfRange dropReason = iota
 	dropEmptyMetric
+	dropTTLOutOfRange
 	numDropReasons
 )
 
@@ -48,6 +49,8 @@ func (r dropReason) String() string {
 		return "timestamp_out_of_range"
 	case dropEmptyMetric:
 		return "empty_metric_type"
+	case dropTTLOutOfRange:
+		return "ttl_out_of_range"
 	}
 	return "unknown"
 }

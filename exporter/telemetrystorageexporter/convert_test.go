@@ -110,7 +110,7 @@ func TestConvertLogsGolden(t *testing.T) {
 	s := testSchema(t)
 	events, logs := &logBlock{events: true}, &logBlock{}
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	d := appendLogs(sampleLogs(), events, logs, now)
+	d := appendLogs(sampleLogs(), events, logs, now, noTTL)
 	assert.Equal(t, int64(1), d[dropTimestampOutOfRange])
 	assert.Equal(t, 2, events.rows())
 	assert.Equal(t, 2, logs.rows())
@@ -121,7 +121,7 @@ func TestConvertLogsGolden(t *testing.T) {
 func TestConvertSpansGolden(t *testing.T) {
 	s := testSchema(t)
 	b := &spanBlock{}
-	d := appendSpans(sampleTraces(), b, t0)
+	d := appendSpans(sampleTraces(), b, t0, noTTL)
 	assert.Equal(t, drops{}, d)
 	assert.Equal(t, 3, b.rows())
 	assertGolden(t, "spans.jsonl", dumpBlock(t, s.Table(chschema.Spans), b))
@@ -130,7 +130,7 @@ func TestConvertSpansGolden(t *testing.T) {
 func TestConvertMetricsGolden(t *testing.T) {
 	s := testSchema(t)
 	b := &metricBlock{}
-	d := appendMetrics(sampleMetrics(), b, t0)
+	d := appendMetrics(sampleMetrics(), b, t0, noTTL)
 	assert.Equal(t, int64(1), d[dropEmptyMetric])
 	assert.Equal(t, 5, b.rows())
 	assertGolden(t, "metrics.jsonl", dumpBlock(t, s.Table(chschema.Metrics), b))
@@ -141,21 +141,21 @@ func TestConvertMetricsGolden(t *testing.T) {
 func TestBlockReuse(t *testing.T) {
 	s := testSchema(t)
 	fresh := &spanBlock{}
-	appendSpans(sampleTraces(), fresh, t0)
+	appendSpans(sampleTraces(), fresh, t0, noTTL)
 	want := dumpBlock(t, s.Table(chschema.Spans), fresh)
 
 	reused := &spanBlock{}
-	appendSpans(sampleTraces(), reused, t0)
-	appendSpans(sampleTraces(), reused, t0)
+	appendSpans(sampleTraces(), reused, t0, noTTL)
+	appendSpans(sampleTraces(), reused, t0, noTTL)
 	reused.reset()
-	appendSpans(sampleTraces(), reused, t0)
+	appendSpans(sampleTraces(), reused, t0, noTTL)
 	assert.Equal(t, string(want), string(dumpBlock(t, s.Table(chschema.Spans), reused)))
 
 	m := &metricBlock{}
-	appendMetrics(sampleMetrics(), m, t0)
+	appendMetrics(sampleMetrics(), m, t0, noTTL)
 	wantM := dumpBlock(t, s.Table(chschema.Metrics), m)
 	m.reset()
-	appendMetrics(sampleMetrics(), m, t0)
+	appendMetrics(sampleMetrics(), m, t0, noTTL)
 	assert.Equal(t, string(wantM), string(dumpBlock(t, s.Table(chschema.Metrics), m)))
 }
 
@@ -185,7 +185,7 @@ func TestOutOfRangeEnums(t *testing.T) {
 	sp.SetStartTimestamp(10)
 	sp.SetEndTimestamp(5) // end before start: duration 0, not a wrapped uint64
 	b := &spanBlock{}
-	appendSpans(td, b, t0)
+	appendSpans(td, b, t0, noTTL)
 	assert.Equal(t, []int8{0}, b.kind)
 	assert.Equal(t, []int8{0}, b.status)
 	assert.Equal(t, []uint64{0}, b.duration)
@@ -194,7 +194,7 @@ func TestOutOfRangeEnums(t *testing.T) {
 	lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
 	lr.SetSeverityNumber(plog.SeverityNumber(math.MaxInt32))
 	ev, lg := &logBlock{events: true}, &logBlock{}
-	appendLogs(ld, ev, lg, t0)
+	appendLogs(ld, ev, lg, t0, noTTL)
 	assert.Equal(t, []uint8{0}, lg.severityNumber)
 	assert.Equal(t, []time.Time{t0}, lg.timestamp, "no timestamps: receipt time")
 }

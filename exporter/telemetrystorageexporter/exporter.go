@@ -53,7 +53,7 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		logBlocks.Put(blocks)
 	}()
 	events, logs := &blocks[0], &blocks[1]
-	e.st.recordDrops(ctx, "logs", appendLogs(ld, events, logs, time.Now().UTC()))
+	e.st.recordDrops(ctx, "logs", appendLogs(ld, events, logs, time.Now().UTC(), e.st.rowLimit))
 	if events.rows() == 0 || logs.rows() == 0 {
 		return joinInsertErrors(
 			e.st.insert(ctx, chschema.Events, events),
@@ -79,7 +79,7 @@ func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) error
 		b.reset()
 		spanBlocks.Put(b)
 	}()
-	e.st.recordDrops(ctx, "traces", appendSpans(td, b, time.Now().UTC()))
+	e.st.recordDrops(ctx, "traces", appendSpans(td, b, time.Now().UTC(), e.st.rowLimit))
 	return e.st.insert(ctx, chschema.Spans, b)
 }
 
@@ -89,6 +89,6 @@ func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) er
 		b.reset()
 		metricBlocks.Put(b)
 	}()
-	e.st.recordDrops(ctx, "metrics", appendMetrics(md, b, time.Now().UTC()))
+	e.st.recordDrops(ctx, "metrics", appendMetrics(md, b, time.Now().UTC(), e.st.rowLimit))
 	return e.st.insert(ctx, chschema.Metrics, b)
 }

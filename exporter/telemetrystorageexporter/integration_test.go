@@ -226,7 +226,7 @@ func TestIntegrationServerDown(t *testing.T) {
 	st.mu.Unlock()
 
 	b := &spanBlock{}
-	appendSpans(sampleTraces(), b, t0)
+	appendSpans(sampleTraces(), b, t0, noTTL)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err = st.insert(ctx, "telemetry_spans", b)

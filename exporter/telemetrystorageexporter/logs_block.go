@@ -70,8 +70,9 @@ func eventName(lr plog.LogRecord) string {
 }
 
 // appendLogs converts ld into rows of events and logs. now stamps records
-// that carry neither a timestamp nor an observed timestamp.
-func appendLogs(ld plog.Logs, events, logs *logBlock, now time.Time) (d drops) {
+// that carry neither a timestamp nor an observed timestamp; rows later than
+// lim are refused because their TTL would wrap.
+func appendLogs(ld plog.Logs, events, logs *logBlock, now time.Time, lim rowLimit) (d drops) {
 	for _, rl := range ld.ResourceLogs().All() {
 		res := rl.Resource().Attributes()
 		tenant := tenantOf(res)
@@ -93,6 +94,10 @@ func appendLogs(ld plog.Logs, events, logs *logBlock, now time.Time) (d drops) {
 					tsTime = obsTime
 				case obs == 0:
 					obsTime = tsTime
+				}
+				if !lim.fits(uint64(tsTime.UnixNano())) {
+					d[dropTTLOutOfRange]++
+					continue
 				}
 
 				b := logs

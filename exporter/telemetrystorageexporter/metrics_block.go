@@ -123,6 +123,7 @@ type metricCtx struct {
 	typ, temporality int8
 	monotonic        bool
 	now              time.Time // time of points without one
+	lim              rowLimit  // latest point time the TTL handles
 }
 
 // dataPoint is the part of a data point common to every metric type.
@@ -134,11 +135,12 @@ type dataPoint interface {
 }
 
 // appendMetrics converts md into data point rows. now stamps points without
-// a time (a zero time would be stored as 1970 and deleted by the TTL).
-func appendMetrics(md pmetric.Metrics, b *metricBlock, now time.Time) (d drops) {
+// a time (a zero time would be stored as 1970 and deleted by the TTL);
+// points later than lim are refused because their TTL would wrap.
+func appendMetrics(md pmetric.Metrics, b *metricBlock, now time.Time, lim rowLimit) (d drops) {
 	for _, rm := range md.ResourceMetrics().All() {
 		res := rm.Resource().Attributes()
-		mc := metricCtx{tenant: tenantOf(res), service: serviceOf(res), res: res, resMap: b.arena.add(res), now: now}
+		mc := metricCtx{tenant: tenantOf(res), service: serviceOf(res), res: res, resMap: b.arena.add(res), now: now, lim: lim}
 		for _, sm := range rm.ScopeMetrics().All() {
 			mc.scope = sm.Scope()
 			for _, m := range sm.Metrics().All() {
@@ -211,6 +213,10 @@ func (b *metricBlock) common(mc *metricCtx, dp dataPoint, d *drops) bool {
 	tsTime := nsTime(ts)
 	if ts == 0 {
 		tsTime = mc.now
+	}
+	if !mc.lim.fits(uint64(tsTime.UnixNano())) {
+		d[dropTTLOutOfRange]++
+		return false
 	}
 	attrs := dp.Attributes()
 	b.tenantID = append(b.tenantID, mc.tenant)

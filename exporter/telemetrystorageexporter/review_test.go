@@ -19,7 +19,7 @@ func TestZeroTimestampsNotStoredAs1970(t *testing.T) {
 	endOnly.SetEndTimestamp(ts(0))
 	b := &spanBlock{}
 	now := t0.Add(time.Hour)
-	appendSpans(td, b, now)
+	appendSpans(td, b, now, noTTL)
 	assert.Equal(t, []uint64{0, 0}, b.duration)
 	assert.Equal(t, now, b.timestamp[0], "no times: receipt time")
 	assert.Equal(t, t0, b.timestamp[1], "no start: the end time")
@@ -28,6 +28,6 @@ func TestZeroTimestampsNotStoredAs1970(t *testing.T) {
 	dp := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty().SetEmptyGauge().DataPoints().AppendEmpty()
 	dp.SetDoubleValue(1)
 	m := &metricBlock{}
-	appendMetrics(md, m, now)
+	appendMetrics(md, m, now, noTTL)
 	assert.Equal(t, []time.Time{now}, m.timestamp, "no time: receipt time")
 }

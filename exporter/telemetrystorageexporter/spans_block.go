@@ -93,8 +93,9 @@ func statusCode(c ptrace.StatusCode) int8 {
 }
 
 // appendSpans converts td into span rows. now stamps spans that carry no
-// start time (a zero time would be stored as 1970 and deleted by the TTL).
-func appendSpans(td ptrace.Traces, b *spanBlock, now time.Time) (d drops) {
+// start time (a zero time would be stored as 1970 and deleted by the TTL);
+// rows later than lim are refused because their TTL would wrap.
+func appendSpans(td ptrace.Traces, b *spanBlock, now time.Time, lim rowLimit) (d drops) {
 	for _, rs := range td.ResourceSpans().All() {
 		res := rs.Resource().Attributes()
 		tenant := tenantOf(res)
@@ -114,6 +115,10 @@ func appendSpans(td ptrace.Traces, b *spanBlock, now time.Time) (d drops) {
 					startTime = now
 				case start == 0:
 					startTime, start = nsTime(end), end
+				}
+				if !lim.fits(uint64(startTime.UnixNano())) {
+					d[dropTTLOutOfRange]++
+					continue
 				}
 				var dur uint64
 				if end > start {

@@ -31,6 +31,8 @@ type storage struct {
 	schema *chschema.Schema
 	logger *zap.Logger
 	tel    *metadata.Telemetry
+	// rowLimit guards the data tables' TTL (see rowLimit).
+	rowLimit rowLimit
 
 	mu      sync.Mutex
 	refs    int
@@ -45,7 +47,8 @@ func newStorage(cfg *Config, logger *zap.Logger, tel *metadata.Telemetry) (*stor
 	if err != nil {
 		return nil, err
 	}
-	s := &storage{cfg: cfg, schema: schema, logger: logger, tel: tel}
+	s := &storage{cfg: cfg, schema: schema, logger: logger, tel: tel,
+		rowLimit: ttlRowLimit(cfg.Retention.Duration())}
 	// Fail at creation, not at the first export, if the insert statements
 	// and the converters disagree on columns.
 	for _, tb := range []struct {

@@ -14,7 +14,8 @@ type Telemetry struct {
 	// RowsInserted counts rows acknowledged by ClickHouse, per table.
 	RowsInserted metric.Int64Counter
 	// RecordsDropped counts records not stored because they cannot be
-	// represented (e.g. timestamp beyond year 2262, empty metric type), per reason.
+	// represented (e.g. timestamp beyond year 2262, a TTL that would wrap past
+	// 2106, empty metric type), per reason.
 	RecordsDropped metric.Int64Counter
 	// InsertDuration is the time of one batch INSERT, per table.
 	InsertDuration metric.Float64Histogram
