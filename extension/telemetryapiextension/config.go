@@ -26,8 +26,10 @@ const minKeyLength = 16
 // Config of the telemetry_api extension.
 type Config struct {
 	// HTTP is the API server: endpoint (default 127.0.0.1:8080), tls, cors, max_request_body_size
-	// (default 20 MiB), read/write timeouts. Its `auth` block is not supported: callers
-	// authenticate with the keys below.
+	// (default 20 MiB, also the limit after decompression), read/write timeouts. Its `auth` block
+	// is not supported (callers authenticate with the keys below), nor `compression_algorithms`
+	// (default [], must stay empty: the router decompresses gzip, deflate and zstd after the key
+	// check).
 	HTTP confighttp.ServerConfig `mapstructure:"http"`
 	// Auth holds the API keys and the failed-attempt limit.
 	Auth AuthConfig `mapstructure:"auth"`
@@ -93,6 +95,8 @@ type StorageConfig = chschema.StorageConfig
 func createDefaultConfig() *Config {
 	srv := confighttp.NewDefaultServerConfig()
 	srv.NetAddr.Endpoint = "127.0.0.1:8080"
+	// Non-nil and empty: confighttp does not decompress, the router does after the key check.
+	srv.CompressionAlgorithms = []string{}
 	return &Config{
 		HTTP: srv,
 		Auth: AuthConfig{
@@ -119,6 +123,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.HTTP.NetAddr.Endpoint == "" {
 		errs = append(errs, errors.New("http::endpoint must be set"))
+	}
+	if len(c.HTTP.CompressionAlgorithms) > 0 {
+		errs = append(errs, errors.New("http::compression_algorithms is not supported: the API decompresses gzip, deflate and zstd itself, after the key check"))
 	}
 	if c.HTTP.Auth.HasValue() {
 		errs = append(errs, errors.New("http::auth is not supported: callers authenticate with auth::api_keys"))

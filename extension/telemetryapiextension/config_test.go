@@ -35,6 +35,9 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second}, cfg.Audit)
 	assert.Equal(t, "telemetry", cfg.Storage.Database)
 	assert.Empty(t, cfg.Storage.Endpoint)
+	// Non-nil and empty: confighttp must not decompress before the key check.
+	assert.NotNil(t, cfg.HTTP.CompressionAlgorithms)
+	assert.Empty(t, cfg.HTTP.CompressionAlgorithms)
 	// Auth on with no key at all is refused: such a server could answer nothing but 401.
 	err := confmap.Validate(cfg)
 	require.Error(t, err)
@@ -71,6 +74,7 @@ func TestConfigInvalid(t *testing.T) {
 	for _, want := range []string{
 		"http::endpoint must be set",
 		"http::auth is not supported",
+		"http::compression_algorithms is not supported",
 		"auth::bootstrap_key must be at least 16 characters",
 		`auth::api_keys[0]::id "bad id" must be 1-64 letters`,
 		"auth::api_keys[0]: set key or key_sha256, not both",

@@ -135,7 +135,11 @@ func (e *apiExtension) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return fmt.Errorf("telemetry_api: listen on %s: %w", e.cfg.HTTP.NetAddr.Endpoint, err)
 	}
-	srv, err := e.cfg.HTTP.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, e.api,
+	httpCfg := e.cfg.HTTP
+	// Also when the YAML nulls the list: a nil list would make confighttp decompress every
+	// request before the key check.
+	httpCfg.CompressionAlgorithms = []string{}
+	srv, err := httpCfg.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, e.api,
 		confighttp.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, msg string, status int) {
 			telemetryapi.WriteError(w, status, errorCode(status), msg)
 		}))

@@ -151,8 +151,10 @@ func (h *routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.tenant = tenant
-	if max := h.api.maxBody; r.ContentLength > max {
-		writeError(w, c, http.StatusRequestEntityTooLarge, "payload_too_large", fmt.Sprintf("request body exceeds %d bytes", max))
+	// Only now, with the caller known and allowed (and the audit record pending), is the body
+	// decompressed; confighttp is configured not to.
+	if be := decodeBody(r, h.api.maxBody); be != nil {
+		writeError(w, c, be.status, be.code, be.msg)
 		return
 	}
 	if h.route.TargetUser != nil {

@@ -27,7 +27,8 @@ func createDefaultConfig() component.Config {
 	httpCfg := confighttp.NewDefaultServerConfig()
 	httpCfg.NetAddr.Endpoint = defaultEndpoint
 	// Non-nil and empty: confighttp leaves Content-Encoding to the handler, which accepts gzip and
-	// answers 415 for anything else, the same whether it serves here or behind the API extension.
+	// answers 415 for anything else. Behind the API extension its router decompresses (after the
+	// key check) and the handler gets the plain body without Content-Encoding.
 	httpCfg.CompressionAlgorithms = []string{}
 	return &Config{
 		HTTP:              configoptional.Default(httpCfg),
