@@ -138,7 +138,7 @@ var defaultPIIFields = []string{
 
 var defaultIdentifierFields = []string{
 	"user.id", "user_id", "userid", "enduser.id", "session.id", "session_id",
-	"customer.id", "customer_id", "account.id", "account_id", "device.id",
+	"customer.id", "customer_id", "account.id", "account_id", "device.id", "device_id",
 }
 
 var defaultAddressFields = []string{

@@ -565,10 +565,11 @@ func TestIdentifierFieldsIgnoreSeparators(t *testing.T) {
 	b.PutStr("sessionId", "s-1")
 	b.PutStr("customerId", "c-1")
 	b.PutStr("Account-Id", "a-1")
+	b.PutStr("deviceId", "d-1")
 	b.PutStr("session_name", "kept")
 	out := runLogs(t, strictCfg(), ld)
 	m := out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().Map()
-	for _, k := range []string{"sessionId", "customerId", "Account-Id"} {
+	for _, k := range []string{"sessionId", "customerId", "Account-Id", "deviceId"} {
 		if v, _ := m.Get(k); !isHashToken(v.Str()) {
 			t.Errorf("%s = %q, want hmac token", k, v.Str())
 		}
