@@ -33,6 +33,10 @@ func TestClickHouseAuditTrail(t *testing.T) {
 	schema, err := chschema.New(chschema.Options{Database: db})
 	require.NoError(t, err)
 
+	// The database of an earlier run (go test -count=N shares the engine) must be gone before the
+	// extension starts, or it is ready at once.
+	require.NoError(t, conn.Exec(ctx, "DROP DATABASE IF EXISTS "+chschema.QuoteIdent(db)))
+
 	cfg := testConfig()
 	cfg.Storage.Endpoint = ep
 	cfg.Storage.Database = db
@@ -52,7 +56,6 @@ func TestClickHouseAuditTrail(t *testing.T) {
 	})
 
 	// Started before the table exists: not ready, records wait.
-	require.NoError(t, conn.Exec(ctx, "DROP DATABASE IF EXISTS "+chschema.QuoteIdent(db)))
 	assert.Equal(t, http.StatusServiceUnavailable, h.do("GET", "/health/ready", "", "").status)
 	_, err = schema.Migrate(ctx, conn)
 	require.NoError(t, err)
