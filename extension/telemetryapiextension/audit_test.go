@@ -116,6 +116,11 @@ func TestAuditStorageUnavailable(t *testing.T) {
 	// The API keeps serving; its records wait.
 	assert.Equal(t, http.StatusOK, h.do("GET", "/health/live", "", "").status)
 
+	// The flusher reports the outage in the background; wait for it before ending the outage, or the
+	// storage may recover before the flusher ever saw it fail.
+	require.Eventually(t, func() bool {
+		return h.logs.FilterMessage("audit storage not ready, records wait in memory").Len() > 0
+	}, 5*time.Second, 5*time.Millisecond)
 	store.set(func(s *fakeStore) { s.prepareErr = nil })
 	require.Eventually(t, func() bool { return h.do("GET", "/health/ready", "", "").status == http.StatusOK }, 5*time.Second, 20*time.Millisecond)
 	recs := store.waitRecords(t, 1, func(r auditRecord) bool { return r.Action == "GET /audit" })
