@@ -107,6 +107,12 @@ func (c *Config) Validate() error {
 	if c.Database == "" {
 		errs = append(errs, errors.New("database must not be empty"))
 	}
+	// A retention whose expiry of today's rows already passes 2106 would make the exporter refuse
+	// every row (see ttl_limit.go): say so at start instead.
+	if limit := ttlRowLimit(c.Retention.Duration()); limit != noTTL && int64(limit) < time.Now().Unix() {
+		errs = append(errs, fmt.Errorf("retention %s reaches past 2106-02-07, the last date of ClickHouse's DateTime TTL; use at most %d days, or 0 to keep data forever",
+			c.Retention.Duration(), (maxDateTimeSec-time.Now().Unix())/86400))
+	}
 	return errors.Join(errs...)
 }
 

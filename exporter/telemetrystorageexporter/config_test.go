@@ -101,6 +101,8 @@ func TestLoadConfigInvalid(t *testing.T) {
 	f("missing_endpoint", "endpoint must be set")
 	f("bad_retention", `retention "soon"`)
 	f("fractional_days", "days must be a whole number")
+	// 100 years from now passes 2106: every row would be refused, so the config is.
+	f("retention_past_2106", "reaches past 2106-02-07", "use at most")
 }
 
 // Secrets never reach logs or errors through the endpoint.
