@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -113,16 +114,8 @@ func TestContribClickHouseExporter(t *testing.T) {
 	assert.Equal(t, uint64(3), events, "every child span keeps its event")
 
 	eventuallyCount(t, conn, 2, "SELECT count() FROM otel_logs WHERE ServiceName = 'shop'")
-	rows, err := conn.Query(ctx, `SELECT Body, SeverityText, LogAttributes['component'] FROM otel_logs WHERE ServiceName = 'shop' ORDER BY Body`)
-	require.NoError(t, err)
-	var got []string
-	for rows.Next() {
-		var body, sev, comp string
-		require.NoError(t, rows.Scan(&body, &sev, &comp))
-		got = append(got, strings.Join([]string{body, sev, comp}, "|"))
-	}
-	require.NoError(t, rows.Err())
-	assert.Equal(t, []string{"payment declined|WARN|payments", "retrying payment|WARN|payments"}, got)
+	assert.Equal(t, []string{"payment declined|WARN|payments", "retrying payment|WARN|payments"},
+		joinedRows(t, conn, `SELECT Body, SeverityText, LogAttributes['component'] FROM otel_logs WHERE ServiceName = 'shop' ORDER BY Body`))
 
 	eventuallyCount(t, conn, 2, "SELECT count() FROM otel_metrics_sum WHERE MetricName = 'api_requests'")
 	var users float64
@@ -160,16 +153,8 @@ func TestOTLPIntoClickHouse(t *testing.T) {
 	assert.Equal(t, uint64(3), events, "every child span keeps its event")
 
 	eventuallyCount(t, conn, 2, "SELECT count() FROM telemetry_logs WHERE service_name = 'shop'")
-	rows, err := conn.Query(ctx, `SELECT body, severity_text, attributes['component'] FROM telemetry_logs WHERE service_name = 'shop' ORDER BY body`)
-	require.NoError(t, err)
-	var got []string
-	for rows.Next() {
-		var body, sev, comp string
-		require.NoError(t, rows.Scan(&body, &sev, &comp))
-		got = append(got, strings.Join([]string{body, sev, comp}, "|"))
-	}
-	require.NoError(t, rows.Err())
-	assert.Equal(t, []string{"payment declined|WARN|payments", "retrying payment|WARN|payments"}, got)
+	assert.Equal(t, []string{"payment declined|WARN|payments", "retrying payment|WARN|payments"},
+		joinedRows(t, conn, `SELECT body, severity_text, attributes['component'] FROM telemetry_logs WHERE service_name = 'shop' ORDER BY body`))
 
 	eventuallyCount(t, conn, 2, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests'")
 	var users float64
@@ -193,4 +178,24 @@ func TestOTLPIntoClickHouse(t *testing.T) {
 		inBuckets += b
 	}
 	assert.Equal(t, uint64(3), inBuckets, "bucket counts add up to the count")
+}
+
+// joinedRows runs a query of string columns and returns each row joined with "|".
+func joinedRows(t *testing.T, conn driver.Conn, query string) []string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), query)
+	require.NoError(t, err)
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		cols := make([]string, len(rows.Columns()))
+		ptrs := make([]any, len(cols))
+		for i := range cols {
+			ptrs[i] = &cols[i]
+		}
+		require.NoError(t, rows.Scan(ptrs...))
+		got = append(got, strings.Join(cols, "|"))
+	}
+	require.NoError(t, rows.Err())
+	return got
 }
