@@ -48,7 +48,7 @@ func (e *signalExporter) shutdown(ctx context.Context) error {
 	return e.st.shutdown(ctx)
 }
 
-func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) (err error) {
 	blocks := logBlocks.Get().(*[2]logBlock)
 	defer func() {
 		blocks[0].reset()
@@ -56,7 +56,8 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		logBlocks.Put(blocks)
 	}()
 	events, logs := &blocks[0], &blocks[1]
-	ld = e.st.suppressLogs(ctx, ld)
+	ld, suppressed := e.st.suppressLogs(ld)
+	defer func() { e.st.countSuppressed(ctx, "logs", suppressed, err) }()
 	e.st.recordDrops(ctx, "logs", appendLogs(ld, events, logs, time.Now().UTC(), e.st.rowLimit))
 	if events.rows() == 0 || logs.rows() == 0 {
 		return joinInsertErrors(
@@ -77,24 +78,26 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	return joinInsertErrors(eventsErr, logsErr)
 }
 
-func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) (err error) {
 	b := spanBlocks.Get().(*spanBlock)
 	defer func() {
 		b.reset()
 		spanBlocks.Put(b)
 	}()
-	td = e.st.suppressTraces(ctx, td)
+	td, suppressed := e.st.suppressTraces(td)
+	defer func() { e.st.countSuppressed(ctx, "traces", suppressed, err) }()
 	e.st.recordDrops(ctx, "traces", appendSpans(td, b, time.Now().UTC(), e.st.rowLimit))
 	return e.st.insert(ctx, chschema.Spans, b)
 }
 
-func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
+func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) (err error) {
 	b := metricBlocks.Get().(*metricBlock)
 	defer func() {
 		b.reset()
 		metricBlocks.Put(b)
 	}()
-	md = e.st.suppressMetrics(ctx, md)
+	md, suppressed := e.st.suppressMetrics(md)
+	defer func() { e.st.countSuppressed(ctx, "metrics", suppressed, err) }()
 	e.st.recordDrops(ctx, "metrics", appendMetrics(md, b, time.Now().UTC(), e.st.rowLimit))
 	return e.st.insert(ctx, chschema.Metrics, b)
 }

@@ -200,7 +200,7 @@ func TestIntegrationConcurrentStart(t *testing.T) {
 	for i, err := range errs {
 		assert.NoError(t, err, "collector %d", i)
 	}
-	assert.Equal(t, []string{"1", "2"}, queryStrings(t, queryConn(t),
+	assert.Equal(t, []string{"1", "2", "3"}, queryStrings(t, queryConn(t),
 		"SELECT toString(version) FROM `"+db+"`.schema_migrations FINAL ORDER BY version"))
 }
 
