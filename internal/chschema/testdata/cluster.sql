@@ -243,6 +243,18 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_audit` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_audit_local`
 ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_audit_local', rand());
 
+ALTER TABLE `tel\`emetry`.`telemetry_spans_local` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_spans` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_events` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_logs` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
 ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
 
 ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);

@@ -220,6 +220,12 @@ ORDER BY (tenant_id, timestamp, action)
 TTL toDateTime(timestamp) + toIntervalDay(365)
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 
+ALTER TABLE `telemetry`.`telemetry_spans` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `telemetry`.`telemetry_events` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `telemetry`.`telemetry_logs` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
