@@ -22,6 +22,8 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/client"
 )
 
 // The traffic of TestTailSamplingAndREDMetrics: every trace is a POST /checkout server span with
@@ -330,4 +332,43 @@ func TestInvalidSamplingEnvironmentStopsCollector(t *testing.T) {
 	f("TELEMETRY_SAMPLE_SLOW_MS", "fast", "milliseconds")
 	f("TELEMETRY_SAMPLE_DECISION_WAIT", "1h", "at most 10m0s")
 	f("TELEMETRY_SAMPLE_MAX_TRACES", "0", "from 100 to 10000000")
+}
+
+// TestClientSampledEventsCarryTheirRate: events are sampled once, by the client, at
+// TELEMETRY_SAMPLE_RATE; each kept event carries that rate (sampling.threshold) and is stored with
+// it, so sum(1/sample_rate) over telemetry_events estimates the events the application tracked.
+func TestClientSampledEventsCarryTheirRate(t *testing.T) {
+	const tracked, rate = 400, 0.25
+	c := startCollector(t, storageOnly)
+	cfg := client.DefaultConfig()
+	cfg.Endpoint = "http://" + c.api
+	cfg.APIKey = testAPIKey
+	cfg.SampleRate = rate
+	cfg.BatchSize = 200
+	cfg.ServiceName = "sampled-shop"
+	tc, err := client.New(cfg)
+	require.NoError(t, err)
+	for i := 0; i < tracked; i++ {
+		require.NoError(t, tc.TrackEvent(context.Background(), client.Event{Name: "page_view", Properties: map[string]any{"n": i}}))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, tc.Close(ctx))
+	st := tc.Stats()
+	require.Equal(t, int64(tracked), st.Sent+st.SampledOut, "stats %+v, last error %v", st, tc.LastError())
+
+	conn := c.db()
+	eventuallyCount(t, conn, uint64(st.Sent), "SELECT count() FROM telemetry_events WHERE service_name = 'sampled-shop'")
+	var stored uint64
+	var minRate, maxRate, weighted float64
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT count(), min(sample_rate), max(sample_rate), sum(1 / sample_rate)
+		FROM telemetry_events WHERE service_name = 'sampled-shop'`).Scan(&stored, &minRate, &maxRate, &weighted))
+	assert.Equal(t, uint64(st.Sent), stored)
+	assert.InDelta(t, rate, minRate, 1e-9)
+	assert.InDelta(t, rate, maxRate, 1e-9)
+	// Binomial(400, 0.25): mean 100, sd 8.7; the weighted count is 4x the kept ones.
+	sd := math.Sqrt(tracked * rate * (1 - rate))
+	assert.InDelta(t, tracked*rate, float64(stored), 5*sd, "events kept by the client")
+	assert.InDelta(t, float64(stored)/rate, weighted, 1e-6)
+	t.Logf("kept %d of %d events; weighted count %.0f", stored, tracked, weighted)
 }
