@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -204,6 +205,25 @@ func TestTailSamplingAndREDMetrics(t *testing.T) {
 	t.Logf("kept %v of %d traces (%d by chance); weighted count %.0f (%.1f %% off %d)", kept, sampledTraces, keptNormal,
 		weighted, 100*math.Abs(weighted-sampledTraces)/sampledTraces, sampledTraces)
 
+	// The query API weighs the same way: source=spans, aggregation=weighted_traces / weighted_errors.
+	apiValue := func(aggregation string) (float64, bool) {
+		t.Helper()
+		a := c.aggregate(t, testAPIKey, url.Values{"source": {"spans"}, "aggregation": {aggregation}, "service": {"shop"}, "interval": {"all"}})
+		require.Len(t, a.Series, 1, aggregation)
+		require.Len(t, a.Series[0].Points, 1, aggregation)
+		return *a.Series[0].Points[0][1], a.Exact
+	}
+	v, exact := apiValue("weighted_traces")
+	assert.InDelta(t, weighted, v, 1e-6, "query API weighted_traces equals sum(1/sample_rate) of root spans")
+	assert.False(t, exact, "a weighted count is an estimate")
+	v, exact = apiValue("traces")
+	assert.Equal(t, kept, v, "query API traces: as stored")
+	assert.True(t, exact)
+	v, _ = apiValue("weighted_errors")
+	assert.Equal(t, float64(errorTraces), v, "error spans are kept for certain: they weigh 1")
+	v, _ = apiValue("weighted_count")
+	assert.InDelta(t, spansPerTrace*weighted, v, 1e-6, "every span of a trace weighs as its trace")
+
 	// RED metrics count every request before sampling.
 	var sumMs float64
 	wantBuckets := make([]uint64, len(responseBounds)+1)
@@ -370,5 +390,12 @@ func TestClientSampledEventsCarryTheirRate(t *testing.T) {
 	sd := math.Sqrt(tracked * rate * (1 - rate))
 	assert.InDelta(t, tracked*rate, float64(stored), 5*sd, "events kept by the client")
 	assert.InDelta(t, float64(stored)/rate, weighted, 1e-6)
+	a := c.aggregate(t, testAPIKey, url.Values{"source": {"events"}, "aggregation": {"weighted_count"}, "service": {"sampled-shop"}, "interval": {"all"}})
+	require.Len(t, a.Series, 1)
+	assert.InDelta(t, weighted, *a.Series[0].Points[0][1], 1e-6, "query API events weighted_count")
+	assert.False(t, a.Exact)
+	a = c.aggregate(t, testAPIKey, url.Values{"source": {"events"}, "aggregation": {"count"}, "service": {"sampled-shop"}, "interval": {"all"}})
+	require.Len(t, a.Series, 1)
+	assert.Equal(t, float64(stored), *a.Series[0].Points[0][1], "query API events count: as stored")
 	t.Logf("kept %d of %d events; weighted count %.0f", stored, tracked, weighted)
 }
