@@ -75,7 +75,9 @@
   }
 
   // chart draws series over time with uPlot; data is [[unix seconds...], [values...], ...].
-  function chart(container, id, title, labels, data) {
+  // pad (seconds) widens the time axis around a single point, which uPlot would otherwise stretch
+  // over years.
+  function chart(container, id, title, labels, data, pad) {
     const box = el("div", { class: "chart", id });
     container.append(box);
     if (!data[0].length) {
@@ -88,6 +90,7 @@
       title, width, height: 220,
       series: [{}].concat(labels.map((l, i) => ({ label: l, stroke: colors[i % colors.length], width: 2, points: { show: data[0].length < 3 } }))),
       axes: [{}, { size: 60 }],
+      scales: { x: { time: true, range: (u, min, max) => (max - min < pad ? [min - pad, max + pad] : [min, max]) } },
     }, data, box);
   }
 
@@ -203,7 +206,7 @@
           card("card-memory", "memory limiter refusals", t.memory_limiter_refused, t.memory_limiter_refused > 0)));
       if (rates.x.length) {
         chart(body, "pipeline-chart", "records per second", ["accepted", "refused", "exported", "export failed"],
-          [rates.x, rates.accepted, rates.refused, rates.sent, rates.failed]);
+          [rates.x, rates.accepted, rates.refused, rates.sent, rates.failed], 30);
       } else {
         body.append(el("p", { class: "state loading muted" }, "the rate chart appears after the next refresh"));
       }
@@ -251,7 +254,7 @@
         card("card-redactions", "PII redactions", t.pii_redactions)));
       counters.append(consent.length ? table("privacy-consent", [
         { label: "signal", get: (r) => r.signal }, { label: "purpose", get: (r) => r.purpose },
-        { label: "outcome", get: (r) => r.outcome }, { label: "reason", get: (r) => r.reason.replaceAll("_", " ") },
+        { label: "outcome", get: (r) => r.outcome }, { label: "reason", get: (r) => reasons[r.reason] || r.reason },
         { label: "records", get: (r) => r.records }], consent, (r) => r.outcome) : el("p", { class: "state empty" }, "no record has passed the consent processor yet"));
       const red = s.redactions.filter((r) => r.count > 0);
       counters.append(red.length ? table("privacy-redactions", [
@@ -266,10 +269,17 @@
       const days = byDay.rows.slice().sort((a, b) => a.group.localeCompare(b.group));
       chart(history, "privacy-consent-chart", "consent changes per day", ["granted", "denied", "withdrawn"], [
         days.map((r) => Date.parse(r.group + "T00:00:00Z") / 1000),
-        days.map((r) => r.values.granted), days.map((r) => r.values.denied), days.map((r) => r.values.withdrawn)]);
+        days.map((r) => r.values.granted), days.map((r) => r.values.denied), days.map((r) => r.values.withdrawn)], 2 * 86400);
       history.append(sectionTable(byPurpose));
     }).catch((err) => state(history, "error", explain(err)));
   }
+
+  // Why the consent processor kept or dropped a record, in words (reason label of its metric).
+  const reasons = {
+    granted: "consent granted", denied: "consent denied", withdrawn: "consent withdrawn",
+    default_opt_in: "no consent recorded (opt-in policy, e.g. strict mode)", default_opt_out: "no record (opt-out policy)",
+    store_incomplete: "consent store incomplete (fail closed)", anonymous: "no user id", disabled: "consent check disabled",
+  };
 
   function sectionTable(s) {
     const wrap = el("div", { class: "section", id: "section-" + s.name });
