@@ -28,8 +28,11 @@ type signalExporter struct {
 	started atomic.Bool
 }
 
-func (e *signalExporter) start(ctx context.Context, _ component.Host) error {
+func (e *signalExporter) start(ctx context.Context, host component.Host) error {
 	if err := e.st.start(ctx); err != nil {
+		return err
+	}
+	if err := e.st.useSuppression(host); err != nil {
 		return err
 	}
 	e.started.Store(true)
@@ -53,6 +56,7 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		logBlocks.Put(blocks)
 	}()
 	events, logs := &blocks[0], &blocks[1]
+	ld = e.st.suppressLogs(ctx, ld)
 	e.st.recordDrops(ctx, "logs", appendLogs(ld, events, logs, time.Now().UTC(), e.st.rowLimit))
 	if events.rows() == 0 || logs.rows() == 0 {
 		return joinInsertErrors(
@@ -79,6 +83,7 @@ func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) error
 		b.reset()
 		spanBlocks.Put(b)
 	}()
+	td = e.st.suppressTraces(ctx, td)
 	e.st.recordDrops(ctx, "traces", appendSpans(td, b, time.Now().UTC(), e.st.rowLimit))
 	return e.st.insert(ctx, chschema.Spans, b)
 }
@@ -89,6 +94,7 @@ func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) er
 		b.reset()
 		metricBlocks.Put(b)
 	}()
+	md = e.st.suppressMetrics(ctx, md)
 	e.st.recordDrops(ctx, "metrics", appendMetrics(md, b, time.Now().UTC(), e.st.rowLimit))
 	return e.st.insert(ctx, chschema.Metrics, b)
 }

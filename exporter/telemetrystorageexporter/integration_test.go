@@ -154,7 +154,7 @@ func TestIntegrationRetentionChange(t *testing.T) {
 	}
 
 	first := run(Retention(30 * day))
-	assert.Equal(t, []uint32{1, 2}, first.migrated.Applied)
+	assert.Equal(t, []uint32{1, 2, 3}, first.migrated.Applied)
 	assert.Empty(t, first.migrated.TTLModified)
 	assert.Contains(t, showCreate(t, db, "telemetry_events"), "TTL toDateTime(timestamp) + toIntervalDay(30)")
 

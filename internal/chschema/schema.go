@@ -270,6 +270,8 @@ func (s *Schema) retention(c retentionClass) time.Duration {
 		return s.opts.ConsentRetention
 	case auditRetention:
 		return s.opts.AuditRetention
+	case noRetention:
+		return 0
 	default:
 		return s.opts.Retention
 	}
