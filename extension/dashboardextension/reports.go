@@ -5,6 +5,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"sort"
@@ -76,8 +77,9 @@ func newReporter(cfg *Config, conn driver.Conn, sc *scraper, tel *metadata.Telem
 	if err != nil {
 		return nil, fmt.Errorf("storage::database: %w", err)
 	}
-	names := struct{ Events, Spans, History string }{
-		schema.Table(chschema.Events).Qualified, schema.Table(chschema.Spans).Qualified, schema.Table(chschema.ConsentHistory).Qualified,
+	names := struct{ Events, Spans, History, Deletions string }{
+		schema.Table(chschema.Events).Qualified, schema.Table(chschema.Spans).Qualified,
+		schema.Table(chschema.ConsentHistory).Qualified, schema.Table(chschema.DeletionRequests).Qualified,
 	}
 	render := func(file string) (string, error) {
 		var b bytes.Buffer
@@ -99,6 +101,7 @@ func newReporter(cfg *Config, conn driver.Conn, sc *scraper, tel *metadata.Telem
 		{name: "by_property", title: "Events by property", groupBy: "value", sql: "usage_property.sql", measures: []string{"users", "events"}, additive: add("events"), order: "events"},
 		{name: "consent_by_purpose", title: "Consent changes by purpose", groupBy: "purpose", sql: "privacy_consent_purpose.sql", measures: []string{"users", "granted", "denied", "withdrawn", "grant_rate"}, additive: add("granted", "denied", "withdrawn")},
 		{name: "consent_by_day", title: "Consent grants and denials by day", groupBy: "day", sql: "privacy_consent_daily.sql", measures: []string{"users", "granted", "denied", "withdrawn"}, additive: add("granted", "denied", "withdrawn")},
+		{name: "deletion_requests", title: "Deletion requests by status", groupBy: "status", sql: "privacy_deletions.sql", measures: []string{"users", "requests", "avg_seconds_to_finish", "max_seconds_to_finish"}, additive: add("requests")},
 	}
 	for _, d := range defs {
 		if d.sql, err = render(d.sql); err != nil {
@@ -108,7 +111,7 @@ func newReporter(cfg *Config, conn driver.Conn, sc *scraper, tel *metadata.Telem
 	return &reporter{
 		k: cfg.KAnonymity, conn: conn, timeout: cfg.Storage.Timeout, scraper: sc, tel: tel, now: time.Now,
 		usage: []sectionDef{*defs[0], *defs[1], *defs[2], *defs[3]}, byProp: *defs[4],
-		privacy: []sectionDef{*defs[5], *defs[6]},
+		privacy: []sectionDef{*defs[5], *defs[6], *defs[7]},
 	}, nil
 }
 
@@ -273,7 +276,6 @@ func (rp *reporter) build(ctx context.Context, req reportRequest, tenant string,
 		rep.Sections = append(rep.Sections, s)
 	}
 	if req.typ == reportPriv {
-		rep.Notes = append(rep.Notes, "Deletion requests are not in this report: the deletion component (issue 10) had not landed when it was built.")
 		if admin && rp.scraper != nil {
 			if ss, err := rp.scraper.scrape(ctx); err == nil {
 				sum := ss.summary()
@@ -347,6 +349,11 @@ func (rp *reporter) query(ctx context.Context, d sectionDef, args ...any) ([]gro
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("%s: %w", d.name, err)
+		}
+		for i, v := range vals {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				vals[i] = 0 // JSON has no NaN; an empty average is 0
+			}
 		}
 		g.values = append([]float64{float64(g.users)}, vals...)
 		out = append(out, g)

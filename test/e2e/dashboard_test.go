@@ -41,9 +41,15 @@ var dashboardUsers = map[string]int{"signup": 8, "page_view": 6, "checkout": 4}
 
 // sendDashboardData records analytics consent for u1..u8, sends their events in one batch, and the
 // spec's example event of a user who never consented (dropped in strict mode). It waits until the
-// 18 consented events are stored.
-func sendDashboardData(t *testing.T, c *collector, key string) {
+// 18 consented events are stored (and the deletion requests completed).
+func sendDashboardData(t *testing.T, c *collector, key string, deletions bool) {
 	t.Helper()
+	// Three users (never seen before) ask for deletion first, so the requests' execution delay
+	// overlaps the rest; with k=3 they are one shown group.
+	var ids []string
+	for i := 1; deletions && i <= 3; i++ {
+		ids = append(ids, c.requestDeletion(t, key, fmt.Sprintf("gone-%d", i)).RequestID)
+	}
 	for i := 1; i <= 8; i++ {
 		c.grantConsent(t, key, fmt.Sprintf("u%d", i), map[string]bool{"analytics": true})
 	}
@@ -67,6 +73,9 @@ func sendDashboardData(t *testing.T, c *collector, key string) {
 	})
 	require.Equal(t, http.StatusAccepted, status, "spec event: %v", body)
 	eventuallyCount(t, c.db(), 18, "SELECT count() FROM telemetry_events WHERE event_name IN ('signup','page_view','checkout')")
+	for _, id := range ids {
+		c.waitRequest(t, key, id, "completed", 60*time.Second)
+	}
 }
 
 // report fetches a JSON report with key.
@@ -109,7 +118,7 @@ var warnLine = regexp.MustCompile(`(?m)^\S+\twarn\t.*$|"level":"warn".*$`)
 // k=3; one withheld group alone takes the smallest shown one with it; totals cover shown rows only.
 func TestDashboardReportsKAnonymity(t *testing.T) {
 	c := startDashboardCollector(t, nil)
-	sendDashboardData(t, c, testAPIKey)
+	sendDashboardData(t, c, testAPIKey, true)
 	// A normal first start (the database did not exist) prints no warning.
 	assert.Empty(t, warnLine.FindAllString(c.logs.String(), -1), "warnings at a normal first start")
 
@@ -179,6 +188,17 @@ func TestDashboardReportsKAnonymity(t *testing.T) {
 	rows, _, _ = sectionRows(t, rep, "consent_by_purpose")
 	assert.EqualValues(t, 8, rows["analytics"]["granted"])
 	assert.EqualValues(t, 8, rows["analytics"]["users"])
+	rows, withheld, _ = sectionRows(t, rep, "deletion_requests")
+	assert.Zero(t, withheld)
+	assert.EqualValues(t, 3, rows["completed"]["requests"], "%v", rows)
+	assert.EqualValues(t, 3, rows["completed"]["users"])
+	assert.Greater(t, rows["completed"]["max_seconds_to_finish"], 0.0)
+	// k=5: three requests are too few users to show.
+	status, rep = c.report(t, testAPIKey, "type=privacy&period=1d&k=5")
+	require.Equal(t, http.StatusOK, status, "%v", rep)
+	rows, withheld, _ = sectionRows(t, rep, "deletion_requests")
+	assert.Empty(t, rows)
+	assert.Equal(t, 1, withheld)
 	collector, _ := rep["collector"].(map[string]any)
 	require.NotNil(t, collector, "admin report has collector counters")
 	assert.Contains(t, fmt.Sprint(collector["consent"]), "default_opt_in")
@@ -195,7 +215,7 @@ func keysOf(m map[string]map[string]float64) []string {
 // TestDashboardRolesAndTenants: the dashboard's rows of the role × tenant matrix.
 func TestDashboardRolesAndTenants(t *testing.T) {
 	c := startDashboardCollector(t, nil)
-	sendDashboardData(t, c, testAPIKey) // default tenant's data
+	sendDashboardData(t, c, testAPIKey, false) // default tenant's data
 	get := func(key, path string) httpReply { return send(t, http.MethodGet, c.apiURL(path), key, nil, nil) }
 	f := func(key, path string, want int) {
 		t.Helper()
@@ -275,7 +295,7 @@ func TestDashboardDisabled(t *testing.T) {
 // screenshots in docs/images.
 func TestDashboardInBrowser(t *testing.T) {
 	c := startDashboardCollector(t, nil)
-	sendDashboardData(t, c, testAPIKey)
+	sendDashboardData(t, c, testAPIKey, true)
 	b := startBrowser(t)
 	pageURL := "http://" + c.api + dashboardPath
 
@@ -324,6 +344,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		})
 		b.waitText("#table-consent_by_purpose", 10*time.Second, func(s string) bool { return strings.Contains(s, "analytics") })
 		b.waitCount("#privacy-consent-chart canvas", 1, 10*time.Second)
+		b.waitText("#table-deletion_requests", 10*time.Second, func(s string) bool { return strings.Contains(s, "completed") })
 		b.screenshot("dashboard-privacy")
 	})
 

@@ -236,13 +236,15 @@
   function renderPrivacy(root) {
     const counters = el("div", { id: "privacy-counters" });
     const history = el("div", { id: "privacy-history" });
+    const deletions = el("div", { id: "privacy-deletions" });
     root.append(el("h1", {}, "Privacy"),
       el("p", { class: "muted" }, "What the privacy controls did: records kept and dropped by the consent processor (per purpose and reason), PII redactions by detector, and consent grants and denials stored in ClickHouse."),
       el("h2", {}, "Consent and redaction in the pipeline (collector-wide, since start)"), counters,
       el("h2", {}, "Consent changes, last 30 days (k-anonymous)"), history,
-      el("p", { class: "muted", id: "privacy-deletions" }, "Deletion requests are not shown: the deletion component (issue 10) is not part of this build."));
+      el("h2", {}, "Deletion requests, last 30 days (k-anonymous)"), deletions);
     state(counters, "loading", "loading…");
     state(history, "loading", "loading…");
+    state(deletions, "loading", "loading…");
 
     api("/dashboard/self-metrics").then((s) => {
       const t = s.totals;
@@ -271,7 +273,9 @@
         days.map((r) => Date.parse(r.group + "T00:00:00Z") / 1000),
         days.map((r) => r.values.granted), days.map((r) => r.values.denied), days.map((r) => r.values.withdrawn)], 2 * 86400);
       history.append(sectionTable(byPurpose));
-    }).catch((err) => state(history, "error", explain(err)));
+      const del = rep.sections.find((s) => s.name === "deletion_requests");
+      deletions.replaceChildren(sectionTable(del));
+    }).catch((err) => { state(history, "error", explain(err)); state(deletions, "error", explain(err)); });
   }
 
   // Why the consent processor kept or dropped a record, in words (reason label of its metric).
