@@ -2,6 +2,7 @@ package telemetrystorageexporter
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,11 +27,18 @@ var (
 type signalExporter struct {
 	st      *storage
 	started atomic.Bool
+	// route, when residency is configured, sends each tenant's records to its region (residency.go).
+	route *router
 }
 
-func (e *signalExporter) start(ctx context.Context, _ component.Host) error {
+func (e *signalExporter) start(ctx context.Context, host component.Host) error {
 	if err := e.st.start(ctx); err != nil {
 		return err
+	}
+	if e.route != nil {
+		if err := e.route.start(ctx, host); err != nil {
+			return err
+		}
 	}
 	e.started.Store(true)
 	return nil
@@ -42,10 +50,16 @@ func (e *signalExporter) shutdown(ctx context.Context) error {
 	if !e.started.Swap(false) {
 		return nil
 	}
+	if e.route != nil {
+		return errors.Join(e.route.shutdown(ctx), e.st.shutdown(ctx))
+	}
 	return e.st.shutdown(ctx)
 }
 
 func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	if e.route != nil {
+		return e.route.pushLogs(ctx, ld)
+	}
 	blocks := logBlocks.Get().(*[2]logBlock)
 	defer func() {
 		blocks[0].reset()
@@ -74,6 +88,9 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 }
 
 func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	if e.route != nil {
+		return e.route.pushTraces(ctx, td)
+	}
 	b := spanBlocks.Get().(*spanBlock)
 	defer func() {
 		b.reset()
@@ -84,6 +101,9 @@ func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) error
 }
 
 func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
+	if e.route != nil {
+		return e.route.pushMetrics(ctx, md)
+	}
 	b := metricBlocks.Get().(*metricBlock)
 	defer func() {
 		b.reset()
