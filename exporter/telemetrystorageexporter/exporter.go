@@ -2,6 +2,7 @@ package telemetrystorageexporter
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,8 @@ var (
 type signalExporter struct {
 	st      *storage
 	started atomic.Bool
+	// route, when residency is configured, sends each tenant's records to its region (residency.go).
+	route *router
 }
 
 func (e *signalExporter) start(ctx context.Context, host component.Host) error {
@@ -34,6 +37,11 @@ func (e *signalExporter) start(ctx context.Context, host component.Host) error {
 	}
 	if err := e.st.useSuppression(host); err != nil {
 		return err
+	}
+	if e.route != nil {
+		if err := e.route.start(ctx, host); err != nil {
+			return err
+		}
 	}
 	e.started.Store(true)
 	return nil
@@ -45,10 +53,16 @@ func (e *signalExporter) shutdown(ctx context.Context) error {
 	if !e.started.Swap(false) {
 		return nil
 	}
+	if e.route != nil {
+		return errors.Join(e.route.shutdown(ctx), e.st.shutdown(ctx))
+	}
 	return e.st.shutdown(ctx)
 }
 
 func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) (err error) {
+	if e.route != nil {
+		return e.route.pushLogs(ctx, ld)
+	}
 	blocks := logBlocks.Get().(*[2]logBlock)
 	defer func() {
 		blocks[0].reset()
@@ -79,6 +93,9 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) (err error)
 }
 
 func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) (err error) {
+	if e.route != nil {
+		return e.route.pushTraces(ctx, td)
+	}
 	b := spanBlocks.Get().(*spanBlock)
 	defer func() {
 		b.reset()
@@ -91,6 +108,9 @@ func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) (err 
 }
 
 func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) (err error) {
+	if e.route != nil {
+		return e.route.pushMetrics(ctx, md)
+	}
 	b := metricBlocks.Get().(*metricBlock)
 	defer func() {
 		b.reset()
