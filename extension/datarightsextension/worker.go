@@ -126,7 +126,9 @@ func (x *dataRights) attempt(ctx context.Context, r *request) error {
 	for pass := 0; pass < 2; pass++ {
 		for i := range x.store.sql.targets {
 			t := &x.store.sql.targets[i]
-			if pass > 0 && remaining[t.name] == 0 {
+			// A table without rows of the subject needs no mutation (each one waits for every part
+			// to be rewritten); rows arriving later are found by the recount and deleted in pass 2.
+			if (pass == 0 && prog.Before[t.name] == 0) || (pass > 0 && remaining[t.name] == 0) {
 				continue
 			}
 			if err := x.deleteFrom(ctx, t, r, ids); err != nil {
