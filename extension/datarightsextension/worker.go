@@ -188,7 +188,7 @@ func (x *dataRights) finish(ctx context.Context, r *request, entry suppression.E
 			failed = append(failed, fmt.Sprintf("%s: %d rows remain", t.name, remaining[t.name]))
 		}
 	}
-	rc.sign([]byte(x.cfg.ReceiptKey))
+	rc.sign(signingKey([]byte(x.cfg.ReceiptKey)))
 	raw, _ := json.Marshal(rc)
 	status, reason := statusCompleted, ""
 	if len(failed) > 0 {
