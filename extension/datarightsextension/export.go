@@ -9,10 +9,13 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
+
+var exportSettings = clickhouse.Settings{"max_block_size": 4096, "preferred_block_size_bytes": 4 << 20}
 
 // requestsSection names the past deletion requests in an export.
 const requestsSection = "deletion_requests"
@@ -177,7 +180,9 @@ func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader
 
 // streamRows writes every row of q as a column -> value object, in the columns' own Go types.
 func (x *dataRights) streamRows(ctx context.Context, e *exportWriter, q string, args []any) error {
-	rows, err := x.store.conn.Query(ctx, q, args...)
+	// Small blocks: the driver decodes a whole block at a time, so the block size (not the row
+	// count) bounds what an export holds in memory.
+	rows, err := x.store.conn.Query(clickhouse.Context(ctx, clickhouse.WithSettings(exportSettings)), q, args...)
 	if err != nil {
 		if noTable(err) {
 			return nil
