@@ -72,7 +72,7 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return errors.Join(err, conn.Close())
 	}
-	x.store = &chStore{conn: conn, sql: sqls, timeout: x.cfg.Storage.Timeout, mutation: x.cfg.MutationTimeout}
+	x.store = &chStore{conn: conn, sql: sqls, timeout: x.cfg.Storage.Timeout, mutation: x.cfg.MutationTimeout, cluster: x.cfg.ClusterName != ""}
 	x.byID, x.active, x.wake = map[string]*request{}, map[string]*request{}, make(chan struct{}, 1)
 	tel, err := metadata.NewTelemetryBuilder(x.set, func() int64 { return int64(list.Len()) })
 	if err != nil {

@@ -26,8 +26,9 @@ const (
 
 // target is one table a deletion covers, with its statements rendered once.
 type target struct {
-	name string
-	kind tableKind
+	name    string
+	storage string // the table holding the rows, unquoted (mutations run there)
+	kind    tableKind
 	// count, deleteSQL (kindAudit: pseudonymize), export and applyMask ("" for audit).
 	count, deleteSQL, export, applyMask string
 }
@@ -62,6 +63,7 @@ type statements struct {
 	openRequests, getRequest, subjectRequests, purgeRequest, purgeMask string
 	suppressionsSince, grantsSince                                     string
 	insertRequest, insertSuppression                                   string
+	requestsStorage                                                    string
 }
 
 type tmplData struct {
@@ -110,7 +112,7 @@ func newStatements(database, cluster string) (*statements, error) {
 		d := base
 		d.Front, d.Storage = t.Qualified, storage(t)
 		pred := map[tableKind]string{kindData: "pred_data", kindConsent: "pred_user", kindAudit: "pred_audit"}[def.kind]
-		tg := target{name: def.name, kind: def.kind,
+		tg := target{name: def.name, storage: t.StorageName, kind: def.kind,
 			count: r("count", d, pred), export: r("export", d, pred)}
 		if def.kind == kindAudit {
 			tg.deleteSQL = r("pseudonymize", d, pred)
@@ -132,6 +134,7 @@ func newStatements(database, cluster string) (*statements, error) {
 	s.suppressionsSince = r("suppressions_since", d, "")
 	s.grantsSince = r("grants_since", d, "")
 	s.insertRequest, s.insertSuppression = req.InsertSQL, sup.InsertSQL
+	s.requestsStorage = req.StorageName
 	for _, e := range errs {
 		if e != nil {
 			return nil, e

@@ -158,11 +158,11 @@ func (x *dataRights) deleteFrom(ctx context.Context, t *target, r *request, ids 
 	if t.kind == kindAudit {
 		args = append([]any{r.Subject}, args...)
 	}
-	if err := x.store.mutate(ctx, t.deleteSQL, args...); err != nil {
+	if err := x.store.mutate(ctx, t.storage, t.deleteSQL, args...); err != nil {
 		return fmt.Errorf("delete from %s: %w", t.name, err)
 	}
 	if t.applyMask != "" && x.cfg.ApplyDeletedMask {
-		if err := x.store.mutate(ctx, t.applyMask); err != nil {
+		if err := x.store.mutate(ctx, t.storage, t.applyMask); err != nil {
 			return fmt.Errorf("apply the deleted mask of %s: %w", t.name, err)
 		}
 	}
@@ -201,11 +201,11 @@ func (x *dataRights) finish(ctx context.Context, r *request, entry suppression.E
 	if err := x.store.insertRequest(ctx, &final); err != nil {
 		return fmt.Errorf("store the receipt: %w", err)
 	}
-	if err := x.store.mutate(ctx, x.store.sql.purgeRequest, r.Tenant, r.ID); err != nil {
+	if err := x.store.mutate(ctx, x.store.sql.requestsStorage, x.store.sql.purgeRequest, r.Tenant, r.ID); err != nil {
 		return fmt.Errorf("remove the raw id from the request's open versions: %w", err)
 	}
 	if x.cfg.ApplyDeletedMask {
-		if err := x.store.mutate(ctx, x.store.sql.purgeMask); err != nil {
+		if err := x.store.mutate(ctx, x.store.sql.requestsStorage, x.store.sql.purgeMask); err != nil {
 			return fmt.Errorf("remove the raw id from the request's open versions: %w", err)
 		}
 	}
