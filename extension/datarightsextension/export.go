@@ -91,6 +91,23 @@ func (e *exportWriter) row(row map[string]any) error {
 	return err
 }
 
+// rawRow writes a row that is already one JSON object (ClickHouse's JSONEachRow).
+func (e *exportWriter) rawRow(row []byte) error {
+	e.rows[e.section]++
+	if !e.json {
+		fmt.Fprintf(e.w, `{"type":"row","section":%q,"row":`, e.section)
+		_, _ = e.w.Write(row)
+		_, err := e.w.WriteString("}\n")
+		return err
+	}
+	if !e.first {
+		_ = e.w.WriteByte(',')
+	}
+	e.first = false
+	_, err := e.w.Write(row)
+	return err
+}
+
 func (e *exportWriter) end() error {
 	if e.json {
 		_, _ = e.w.WriteString("]")
@@ -162,7 +179,13 @@ func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader
 		if err := e.begin(t.name, i); err != nil {
 			return err
 		}
-		if err := x.streamRows(ctx, e, t.export, t.args(tenant, ids)); err != nil {
+		var err error
+		if x.hx != nil {
+			err = x.hx.stream(ctx, e, t.exportHTTP, map[string]string{"tenant": tenant, "ids": arrayParam(ids)})
+		} else {
+			err = x.streamRows(ctx, e, t.export, t.args(tenant, ids))
+		}
+		if err != nil {
 			_ = e.end()
 			return fmt.Errorf("export %s: %w", t.name, err)
 		}
@@ -173,7 +196,12 @@ func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader
 	if err := e.begin(requestsSection, len(x.store.sql.targets)); err != nil {
 		return err
 	}
-	err := x.streamRows(ctx, e, x.store.sql.subjectRequests, []any{tenant, h.Subject})
+	var err error
+	if x.hx != nil {
+		err = x.hx.stream(ctx, e, x.store.sql.subjectRequestsHTTP, map[string]string{"tenant": tenant, "subject": h.Subject})
+	} else {
+		err = x.streamRows(ctx, e, x.store.sql.subjectRequests, []any{tenant, h.Subject})
+	}
 	_ = e.end()
 	return err
 }

@@ -79,7 +79,12 @@ func TestIntegrationExportStreams(t *testing.T) {
 	require.NoError(t, err)
 	list, err := suppression.NewList([]byte("0123456789abcdef0123456789abcdef"))
 	require.NoError(t, err)
-	x := &dataRights{cfg: createDefaultConfig(), logger: zap.NewNop(), now: time.Now, list: list,
+	cfg := createDefaultConfig()
+	cfg.Storage.Endpoint = endpoint
+	hx, err := newHTTPExporter(*cfg)
+	require.NoError(t, err)
+	require.NotNil(t, hx, "the test engine speaks HTTP")
+	x := &dataRights{cfg: cfg, logger: zap.NewNop(), now: time.Now, list: list, hx: hx,
 		store: &chStore{conn: conn, sql: sqls, timeout: time.Minute, mutation: time.Minute}}
 
 	// A low GC target so the heap in use tracks what the export holds, not garbage awaiting a cycle.

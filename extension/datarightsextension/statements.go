@@ -31,6 +31,8 @@ type target struct {
 	kind    tableKind
 	// count, deleteSQL (kindAudit: pseudonymize), export and applyMask ("" for audit).
 	count, deleteSQL, export, applyMask string
+	// exportHTTP is export for ClickHouse's HTTP interface (parameters tenant and ids, JSONEachRow).
+	exportHTTP string
 }
 
 // args are the bound arguments of the table's predicate for tenant and the user's stored forms.
@@ -61,7 +63,7 @@ type statements struct {
 	targets []target
 
 	openRequests, getRequest, subjectRequests, purgeRequest, purgeMask string
-	suppressionsSince, grantsSince                                     string
+	suppressionsSince, grantsSince, subjectRequestsHTTP                string
 	insertRequest, insertSuppression                                   string
 	requestsStorage                                                    string
 }
@@ -113,7 +115,7 @@ func newStatements(database, cluster string) (*statements, error) {
 		d.Front, d.Storage = t.Qualified, storage(t)
 		pred := map[tableKind]string{kindData: "pred_data", kindConsent: "pred_user", kindAudit: "pred_audit"}[def.kind]
 		tg := target{name: def.name, storage: t.StorageName, kind: def.kind,
-			count: r("count", d, pred), export: r("export", d, pred)}
+			count: r("count", d, pred), export: r("export", d, pred), exportHTTP: r("export_http", d, "h"+pred)}
 		if def.kind == kindAudit {
 			tg.deleteSQL = r("pseudonymize", d, pred)
 		} else {
@@ -129,6 +131,7 @@ func newStatements(database, cluster string) (*statements, error) {
 	s.openRequests = r("open_requests", d, "")
 	s.getRequest = r("get_request", d, "")
 	s.subjectRequests = r("subject_requests", d, "")
+	s.subjectRequestsHTTP = r("subject_requests_http", d, "")
 	s.purgeRequest = r("purge_request", d, "")
 	s.purgeMask = r("purge_mask", d, "")
 	s.suppressionsSince = r("suppressions_since", d, "")
@@ -151,8 +154,8 @@ func (s *statements) script() []string {
 		if t.applyMask != "" {
 			out = append(out, t.applyMask)
 		}
-		out = append(out, t.export)
+		out = append(out, t.export, t.exportHTTP)
 	}
-	return append(out, "-- requests and suppressions", s.openRequests, s.getRequest, s.subjectRequests, s.purgeRequest,
+	return append(out, "-- requests and suppressions", s.openRequests, s.getRequest, s.subjectRequests, s.subjectRequestsHTTP, s.purgeRequest,
 		s.purgeMask, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
 }
