@@ -59,8 +59,9 @@ func (metricsSource) plan(ctx context.Context, q *querier, tenant string, r *agg
 	if !ok {
 		return nil, badParam("aggregation", "%s does not apply to %s metric %q", r.aggregation, typ, r.metric)
 	}
-	s := shape{File: "aggregate_metrics.sql", Table: q.metrics, Value: value,
+	s := shape{File: "aggregate_metrics.sql", Table: q.metrics,
 		Cumulative: cumulative && (typ == typeSum || typ == typeHistogram || typ == typeExpHistogram || typ == typeSummary)}
+	s.setValue(value)
 	if qv, isQ := quantiles[r.aggregation]; isQ && typ == typeHistogram {
 		s.Hist, p.quantile, p.exact = true, qv, false
 	}
