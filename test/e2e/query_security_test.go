@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -173,4 +174,25 @@ func TestQueryMaliciousInputThroughCollector(t *testing.T) {
 
 func urlq(s string) string {
 	return strings.NewReplacer("%", "%25", " ", "%20", "'", "%27", "&", "%26", "=", "%3D", "#", "%23", ";", "%3B", "+", "%2B", "]", "%5D", "[", "%5B", ")", "%29", "(", "%28").Replace(s)
+}
+
+// TestQueryLimitsThroughCollector (issue #11): max_result_rows reaches ClickHouse with every query:
+// a collector allowing 5 result rows answers a 6-bucket aggregate with 422, a 5-bucket one with 200.
+func TestQueryLimitsThroughCollector(t *testing.T) {
+	c := startCollector(t, collectorOptions{
+		env: map[string]string{"TELEMETRY_PRIVACY_MODE": "balanced"},
+		args: []string{"--config", filepath.Join(repoRoot, "test/e2e/testdata/query-tenants.yaml"),
+			"--set=extensions::telemetry_query::max_result_rows=5", "--set=extensions::telemetry_query::max_page_size=2"},
+	})
+	m := newQueryModel()
+	m.send(t, c)
+	q := m.rangeQuery("metric_name", "api_requests", "aggregation", "sum", "interval", "1h")
+	requireAPIError(t, c.query(t, qAcmeViewer, "/metrics/aggregate", q), http.StatusUnprocessableEntity, "query_too_large")
+	q.Set("end_time", ms(m.t0.Add(5*time.Hour)))
+	a := c.aggregate(t, qAcmeViewer, q)
+	require.Len(t, a.Series, 1)
+	assert.Len(t, a.Series[0].Points, 5)
+	r := c.query(t, qAcmeViewer, "/metrics", m.rangeQuery("metric_names", "api_requests", "limit", "3"))
+	requireAPIError(t, r, http.StatusBadRequest, "invalid_parameter")
+	assert.Equal(t, "limit", r.json()["error"].(map[string]any)["field"])
 }
