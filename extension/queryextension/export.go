@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -40,32 +41,51 @@ type rowWriter interface {
 	begin() error
 	row(*exportRow) error
 	end(truncated bool, rows int) error
+	flush() error // hand buffered rows to the underlying writer
 }
 
 const flushEvery = 1000
 
+// contentType is the Content-Type of an export format ("" for an unknown format).
+func contentType(format string) string {
+	switch format {
+	case formatCSV:
+		return "text/csv; charset=utf-8"
+	case formatNDJSON:
+		return "application/x-ndjson"
+	case formatJSON:
+		return "application/json"
+	}
+	return ""
+}
+
+func exportFormat(q url.Values) (string, string, error) {
+	format := q.Get("format")
+	if format == "" {
+		format = formatCSV
+	}
+	ctype := contentType(format)
+	if ctype == "" {
+		return "", "", badParam("format", "must be csv, ndjson or json")
+	}
+	return format, ctype, nil
+}
+
 func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 	tenant := tenantOf(r)
 	q := r.URL.Query()
+	if q.Has("aggregation") {
+		h.exportAggregate(w, r)
+		return
+	}
 	req, err := parseRaw(q, h.limits, h.now(), tenant, true)
 	if err != nil {
 		h.fail(w, r, routeExport, err)
 		return
 	}
-	format := q.Get("format")
-	if format == "" {
-		format = formatCSV
-	}
-	var ctype string
-	switch format {
-	case formatCSV:
-		ctype = "text/csv; charset=utf-8"
-	case formatNDJSON:
-		ctype = "application/x-ndjson"
-	case formatJSON:
-		ctype = "application/json"
-	default:
-		h.fail(w, r, routeExport, badParam("format", "must be csv, ndjson or json"))
+	format, ctype, err := exportFormat(q)
+	if err != nil {
+		h.fail(w, r, routeExport, err)
 		return
 	}
 	total, err := h.countPoints(r.Context(), tenant, req)
@@ -94,14 +114,7 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Export-Truncated", strconv.FormatBool(truncated))
 	hdr.Set("X-Export-Max-Rows", strconv.Itoa(req.limit))
 	hdr.Set("Trailer", "X-Export-Rows")
-	var out io.Writer = w
-	var gz *gzip.Writer
-	if acceptsGzip(r) {
-		hdr.Set("Content-Encoding", "gzip")
-		hdr.Add("Vary", "Accept-Encoding")
-		gz = gzip.NewWriter(w)
-		out = gz
-	}
+	out, finish := compressed(w, r)
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Now().Add(h.q.exportTO))
 	w.WriteHeader(http.StatusOK)
@@ -126,8 +139,9 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 			}
 			n++
 			if n%flushEvery == 0 {
-				if gz != nil {
-					_ = gz.Flush()
+				_ = rw.flush()
+				if f, ok := out.(interface{ Flush() error }); ok {
+					_ = f.Flush()
 				}
 				_ = rc.Flush()
 			}
@@ -139,10 +153,8 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 	if werr == nil {
 		werr = rw.end(truncated, n)
 	}
-	if gz != nil {
-		if err := gz.Close(); werr == nil {
-			werr = err
-		}
+	if err := finish(); werr == nil {
+		werr = err
 	}
 	hdr.Set("X-Export-Rows", strconv.Itoa(n))
 	if werr != nil {
@@ -174,6 +186,18 @@ func (h *handlers) countPoints(ctx context.Context, tenant string, req *rawReque
 		return 0, err
 	}
 	return n, nil
+}
+
+// compressed is w, gzip-compressed when the client accepts it (headers set here, before the
+// status); finish completes the compressed stream.
+func compressed(w http.ResponseWriter, r *http.Request) (io.Writer, func() error) {
+	if !acceptsGzip(r) {
+		return w, func() error { return nil }
+	}
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Add("Vary", "Accept-Encoding")
+	gz := gzip.NewWriter(w)
+	return gz, gz.Close
 }
 
 func acceptsGzip(r *http.Request) bool {
@@ -218,6 +242,11 @@ func (c *csvWriter) row(r *exportRow) error {
 	return c.w.Write(c.rec)
 }
 
+func (c *csvWriter) flush() error {
+	c.w.Flush()
+	return c.w.Error()
+}
+
 func (c *csvWriter) end(bool, int) error {
 	c.w.Flush()
 	return c.w.Error()
@@ -248,6 +277,8 @@ func (j *jsonWriter) row(r *exportRow) error {
 	j.n++
 	return j.enc.Encode(r) // Encode ends each object with a newline: NDJSON, and valid inside an array
 }
+
+func (j *jsonWriter) flush() error { return nil }
 
 func (j *jsonWriter) end(truncated bool, rows int) error {
 	if j.lines {
