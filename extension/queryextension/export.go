@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -93,18 +95,6 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, routeExport, err)
 		return
 	}
-	sql, args, err := h.pointsQuery(tenant, req, req.limit)
-	if err != nil {
-		h.fail(w, r, routeExport, err)
-		return
-	}
-	ctx, cancel := h.q.ctx(r.Context(), true)
-	defer cancel()
-	rows, err := h.q.conn.Query(ctx, sql, args...)
-	if err != nil && !errors.Is(classify(err), errNoTables) {
-		h.fail(w, r, routeExport, classify(err))
-		return
-	}
 	truncated := total > uint64(req.limit)
 	hdr := w.Header()
 	hdr.Set("Content-Type", ctype)
@@ -121,21 +111,15 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 
 	rw := newRowWriter(format, out)
 	n, werr := 0, rw.begin()
-	if rows != nil {
-		defer rows.Close()
-		var row rawRow
-		er := exportRow{}
-		for werr == nil && rows.Next() {
-			if werr = scanRaw(rows, &row); werr != nil {
-				break
-			}
-			er = exportRow{Timestamp: time.Unix(0, row.ts).UTC().Format(time.RFC3339Nano), Name: row.name,
+	if werr == nil {
+		werr = h.exportRows(r.Context(), tenant, req, func(row *rawRow) error {
+			er := exportRow{Timestamp: time.Unix(0, row.ts).UTC().Format(time.RFC3339Nano), Name: row.name,
 				Type: row.typ, Unit: row.unit, Service: row.service, Labels: row.attrs, Value: jsonNum(row.value), Count: row.count}
 			if er.Labels == nil {
 				er.Labels = map[string]string{}
 			}
-			if werr = rw.row(&er); werr != nil {
-				break
+			if err := rw.row(&er); err != nil {
+				return err
 			}
 			n++
 			if n%flushEvery == 0 {
@@ -145,10 +129,8 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 				}
 				_ = rc.Flush()
 			}
-		}
-		if werr == nil {
-			werr = rows.Err()
-		}
+			return nil
+		})
 	}
 	if werr == nil {
 		werr = rw.end(truncated, n)
@@ -165,6 +147,82 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.done(r, routeExport, "ok", n)
+}
+
+// exportRows reads the export's points in chunks of chunkRows, one query each: clickhouse-go over
+// HTTP keeps a copy of everything one query returns until the query ends, so a single query would
+// hold a whole export in the collector's memory. Each chunk continues at the last (name, service,
+// time) key of the previous one through the primary index.
+func (h *handlers) exportRows(ctx context.Context, tenant string, req *rawRequest, emit func(*rawRow) error) error {
+	sqlFirst, err := h.q.r.render(shape{File: "export_points.sql", Table: h.q.metrics, Service: req.hasService, NFilters: len(req.filters)})
+	if err != nil {
+		return err
+	}
+	sqlNext, err := h.q.r.render(shape{File: "export_points.sql", Table: h.q.metrics, Service: req.hasService, NFilters: len(req.filters), After: true})
+	if err != nil {
+		return err
+	}
+	_, base, err := h.pointsQuery(tenant, &rawRequest{selection: req.selection, names: req.names}, 0)
+	if err != nil {
+		return err
+	}
+	var (
+		last    *rawRow // key of the last row written
+		skip    int     // rows with last's key written so far
+		written int
+	)
+	for written < req.limit {
+		want := min(h.chunkRows, req.limit-written)
+		sql, args := sqlFirst, append(base[:len(base):len(base)], clickhouse.Named("limit", want+skip))
+		if last != nil {
+			sql = sqlNext
+			args = append(args, clickhouse.Named("c_name", last.name), clickhouse.Named("c_service", last.service), clickhouse.Named("c_ts", last.ts))
+		}
+		got, err := h.exportChunk(ctx, sql, args, skip, func(row *rawRow) error {
+			if last != nil && row.name == last.name && row.service == last.service && row.ts == last.ts {
+				skip++
+			} else {
+				cp := *row
+				last, skip = &cp, 1
+			}
+			return emit(row)
+		})
+		written += got
+		if err != nil || got < want {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportChunk runs one chunk query, drops its first skip rows (written by the previous chunk) and
+// hands the rest to emit; it returns how many it handed on.
+func (h *handlers) exportChunk(ctx context.Context, sql string, args []any, skip int, emit func(*rawRow) error) (int, error) {
+	ctx, cancel := h.q.ctx(ctx, true)
+	defer cancel()
+	rows, err := h.q.conn.Query(ctx, sql, args...)
+	if err != nil {
+		if err = classify(err); errors.Is(err, errNoTables) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	defer rows.Close()
+	n, seen := 0, 0
+	var row rawRow
+	for rows.Next() {
+		if err := scanRaw(rows, &row); err != nil {
+			return n, err
+		}
+		if seen++; seen <= skip {
+			continue
+		}
+		if err := emit(&row); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
 }
 
 func (h *handlers) countPoints(ctx context.Context, tenant string, req *rawRequest) (uint64, error) {

@@ -32,6 +32,8 @@ type handlers struct {
 	tel     *metadata.TelemetryBuilder
 	logger  *zap.Logger
 	now     func() time.Time
+	// chunkRows is the rows of one export query (export::chunk_rows).
+	chunkRows int
 }
 
 func (h *handlers) routes() []telemetryapi.Route {
