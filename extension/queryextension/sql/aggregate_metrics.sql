@@ -5,7 +5,7 @@
 */ -}}
 WITH pts AS (
 {{- if .Cumulative}}
-  SELECT b, g,
+  SELECT b{{template "gcols" .}},
     rn = 1 AND start_timestamp < fromUnixTimestamp64Milli(toInt64(@start)) AS before,
     temporality = 'cumulative' AND NOT (rn = 1 OR ps != start_timestamp OR value < pv OR count < pc) AS diff,
     if(temporality != 'cumulative', value, if(diff, value - pv, if(before, 0, value))) AS v,
@@ -15,7 +15,7 @@ WITH pts AS (
       if(before, arrayMap(x -> toUInt64(0), bucket_counts), bucket_counts))) AS hb,
     explicit_bounds AS hbounds, min AS mn, max AS mx
   FROM (
-    SELECT {{template "bucket" .}} AS b, {{template "keys" .}} AS g, temporality, start_timestamp, value, count,
+    SELECT {{template "bucket" .}} AS b{{template "keys" .}}, temporality, start_timestamp, value, count,
       bucket_counts, explicit_bounds, min, max,
       row_number() OVER w AS rn, lagInFrame(value) OVER w AS pv, lagInFrame(count) OVER w AS pc,
       lagInFrame(bucket_counts) OVER w AS pb, lagInFrame(start_timestamp) OVER w AS ps
@@ -24,7 +24,7 @@ WITH pts AS (
     WINDOW w AS (PARTITION BY service_name, attributes, resource_attributes ORDER BY timestamp ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
   )
 {{- else}}
-  SELECT {{template "bucket" .}} AS b, {{template "keys" .}} AS g, value AS v, count AS c
+  SELECT {{template "bucket" .}} AS b{{template "keys" .}}, value AS v, count AS c
     {{- if .Hist}}, bucket_counts AS hb, explicit_bounds AS hbounds{{end}}, min AS mn, max AS mx
   FROM {{.Table}}
   WHERE tenant_id = @tenant AND metric_name = @metric AND metric_type = @type AND {{template "range" .}}{{template "filters" .}}
