@@ -399,3 +399,37 @@ func TestClientSampledEventsCarryTheirRate(t *testing.T) {
 	assert.Equal(t, float64(stored), *a.Series[0].Points[0][1], "query API events count: as stored")
 	t.Logf("kept %d of %d events; weighted count %.0f", stored, tracked, weighted)
 }
+
+// TestTailSamplingSwitches: TELEMETRY_SAMPLE_KEEP_ERRORS=false and TELEMETRY_SAMPLE_SLOW_MS=0 turn
+// their rule off. At rate 0 only the rule left on keeps anything: exactly its traces are stored.
+func TestTailSamplingSwitches(t *testing.T) {
+	f := func(env map[string]string, want traceKind) {
+		t.Helper()
+		env["TELEMETRY_SAMPLE_RATE"], env["TELEMETRY_SAMPLE_DECISION_WAIT"] = "0", "1"
+		c := startCollector(t, collectorOptions{env: env})
+		sent := sendCheckoutTraces(t, c.otlpHTTP)
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			if decided, _ := tailDecisions(t, c); decided >= sampledTraces {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		var wantIDs []string
+		for id, st := range sent {
+			if st.kind == want {
+				wantIDs = append(wantIDs, id)
+			}
+		}
+		conn := c.db()
+		eventuallyCount(t, conn, uint64(len(wantIDs)*spansPerTrace), "SELECT count() FROM telemetry_spans WHERE service_name = 'shop'")
+		time.Sleep(500 * time.Millisecond) // a wrongly kept trace would arrive with the right ones
+		var gotIDs []string
+		for id := range storedTraces(t, conn) {
+			gotIDs = append(gotIDs, id)
+		}
+		assert.ElementsMatch(t, wantIDs, gotIDs, "env %v", env)
+	}
+	f(map[string]string{"TELEMETRY_SAMPLE_KEEP_ERRORS": "false"}, slowTrace)
+	f(map[string]string{"TELEMETRY_SAMPLE_SLOW_MS": "0"}, errorTrace)
+}
