@@ -433,3 +433,48 @@ func TestTailSamplingSwitches(t *testing.T) {
 	f(map[string]string{"TELEMETRY_SAMPLE_KEEP_ERRORS": "false"}, slowTrace)
 	f(map[string]string{"TELEMETRY_SAMPLE_SLOW_MS": "0"}, errorTrace)
 }
+
+// TestPartiallyConsentedTrace: consent drops the root span of a user who has not consented (strict
+// mode: opt-in) before tail sampling; the rest of the trace is decided on what is left. An error in
+// a remaining span still keeps it (whole: every remaining span); a trace that was slow only
+// because of its root is no longer slow and, at rate 0, is not kept.
+func TestPartiallyConsentedTrace(t *testing.T) {
+	c := startCollector(t, collectorOptions{env: map[string]string{
+		"TELEMETRY_SAMPLE_RATE": "0", "TELEMETRY_SAMPLE_DECISION_WAIT": "1", "TELEMETRY_PRIVACY_MODE": "strict",
+	}})
+	ctx := context.Background()
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpoint(c.otlpHTTP), otlptracehttp.WithInsecure(), otlptracehttp.WithHeaders(authHeaders()))
+	require.NoError(t, err)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithResource(sdkResource("consent-shop")))
+	tracer := tp.Tracer("e2e")
+	send := func(rootMs int, childErr bool) string {
+		start := time.Now().Add(-time.Minute)
+		rootCtx, root := tracer.Start(ctx, "POST /checkout", trace.WithTimestamp(start),
+			trace.WithAttributes(attribute.String("user.id", "no-consent-user"), attribute.String("http.route", "/checkout")))
+		for _, name := range []string{"db.query", "payment"} {
+			_, child := tracer.Start(rootCtx, name, trace.WithTimestamp(start.Add(time.Millisecond)))
+			if childErr && name == "payment" {
+				child.SetStatus(codes.Error, "card declined")
+			}
+			child.End(trace.WithTimestamp(start.Add(2 * time.Millisecond)))
+		}
+		root.End(trace.WithTimestamp(start.Add(time.Duration(rootMs) * time.Millisecond)))
+		return root.SpanContext().TraceID().String()
+	}
+	failing := send(20, true)
+	slowRootOnly := send(1500, false)
+	require.NoError(t, tp.Shutdown(ctx))
+
+	conn := c.db()
+	eventuallyCount(t, conn, 2, "SELECT count() FROM telemetry_spans WHERE trace_id = ?", failing)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if decided, _ := tailDecisions(t, c); decided >= 2 {
+			break
+		}
+	}
+	time.Sleep(700 * time.Millisecond) // batch/sampled and the queue's flush, had it been kept
+	assert.Equal(t, []string{"db.query|1", "payment|1"}, joinedRows(t, conn, `SELECT span_name, toString(sample_rate)
+		FROM telemetry_spans WHERE trace_id = '`+failing+`' ORDER BY span_name`), "the consented part, kept for its error")
+	assert.Empty(t, joinedRows(t, conn, `SELECT span_name FROM telemetry_spans WHERE user_id != '' OR trace_id = '`+slowRootOnly+`'`),
+		"nothing of the non-consenting user; the trace is not slow without its root")
+}
