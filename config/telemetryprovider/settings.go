@@ -44,13 +44,19 @@ var variables = []variable{
 		return map[string]any{"api_key": raw}, nil
 	}},
 	{env: "TELEMETRY_ENDPOINT", def: "", derive: func(raw string) (map[string]any, error) {
-		if raw != "" {
-			if err := checkURL(raw); err != nil {
-				return nil, err
-			}
+		if raw == "" {
+			why := unset{why: "TELEMETRY_ENDPOINT is not set: the agent resolves its gateways from this URL's host (e.g. http://gateway-headless.telemetry.svc:4317)"}
+			return map[string]any{"endpoint": raw, "endpoint_host": why, "endpoint_port": why}, nil
 		}
-		return map[string]any{"endpoint": raw}, nil
+		if err := checkURL(raw); err != nil {
+			return nil, err
+		}
+		// The load_balancing exporter's DNS resolver takes host and port apart.
+		host, port := endpointHostPort(raw)
+		return map[string]any{"endpoint": raw, "endpoint_host": host, "endpoint_port": port}, nil
 	}},
+	{env: "TELEMETRY_GATEWAYS", def: "", derive: deriveGateways},
+	{env: "TELEMETRY_GATEWAY_ID", def: defaultGatewayID(), derive: deriveGatewayID},
 	{env: "TELEMETRY_SAMPLE_RATE", def: "0.1", derive: func(raw string) (map[string]any, error) {
 		f, err := strconv.ParseFloat(raw, 64)
 		if err != nil || f < 0 || f > 1 || f != f {

@@ -154,6 +154,8 @@ func launchCollector(t *testing.T, opts collectorOptions) *collector {
 	}
 	c.database, c.endpoint = env["TELEMETRY_CLICKHOUSE_DATABASE"], env["TELEMETRY_CLICKHOUSE_ENDPOINT"]
 	c.otlpHTTP, c.api = env["TELEMETRY_OTLP_HTTP_ENDPOINT"], env["TELEMETRY_API_ENDPOINT"]
+	c.otlpGRPC, c.health = env["TELEMETRY_OTLP_GRPC_ENDPOINT"], env["TELEMETRY_HEALTH_ENDPOINT"]
+	c.promExp, c.selfMet = env["TELEMETRY_PROMETHEUS_ENDPOINT"], env["TELEMETRY_SELF_METRICS_ENDPOINT"]
 	c.cmd = exec.Command(collectorBin, append([]string{"--config", filepath.Join(repoRoot, opts.config)}, opts.args...)...)
 	c.cmd.Dir = repoRoot
 	c.cmd.Env = os.Environ()
