@@ -20,7 +20,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -233,6 +235,41 @@ func TestTailSamplingAndREDMetrics(t *testing.T) {
 	}
 	checkREDInClickHouse(t, conn, sumMs, wantBuckets)
 	checkREDOnPrometheus(t, c, sumMs, wantBuckets)
+	checkAppMetricOnPrometheus(t, c)
+}
+
+// checkAppMetricOnPrometheus: an application's own counter reaches :8889 with the same values and
+// the tenant and service as labels.
+func checkAppMetricOnPrometheus(t *testing.T, c *collector) {
+	t.Helper()
+	ctx := context.Background()
+	exp, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpoint(c.otlpHTTP), otlpmetrichttp.WithInsecure(), otlpmetrichttp.WithHeaders(authHeaders()))
+	require.NoError(t, err)
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))),
+		sdkmetric.WithResource(sdkResource("shop")))
+	orders, err := mp.Meter("e2e").Int64Counter("orders")
+	require.NoError(t, err)
+	orders.Add(ctx, 7, metricAttr("endpoint", "/api/users"))
+	orders.Add(ctx, 5, metricAttr("endpoint", "/api/orders"))
+	require.NoError(t, mp.Shutdown(ctx))
+
+	got := map[string]float64{}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && len(got) < 2; time.Sleep(200 * time.Millisecond) {
+		resp, err := http.Get("http://" + c.promExp + "/metrics")
+		require.NoError(t, err)
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		families, err := parser.TextToMetricFamilies(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		for _, m := range families["orders_total"].GetMetric() {
+			key := labelOf(m.GetLabel(), "endpoint") + " tenant=" + labelOf(m.GetLabel(), "tenant_id") + " service=" + labelOf(m.GetLabel(), "service_name")
+			got[key] = m.GetCounter().GetValue()
+		}
+	}
+	assert.Equal(t, map[string]float64{
+		"/api/users tenant=default service=shop":  7,
+		"/api/orders tenant=default service=shop": 5,
+	}, got, "orders_total on :8889")
 }
 
 // checkREDInClickHouse reads the latest cumulative points of api_requests and response_time for
