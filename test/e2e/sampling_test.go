@@ -56,15 +56,21 @@ type sentTrace struct {
 // responseBounds are the histogram buckets config/local.yaml gives spanmetrics, in ms.
 var responseBounds = []float64{5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000}
 
-func sendCheckoutTraces(t *testing.T, endpoint string) map[string]sentTrace {
+// sendCheckoutTraces sends the traffic; with rs, each trace's root also carries rs.next as its
+// tracestate (children inherit it), set from the trace's index and kind.
+func sendCheckoutTraces(t *testing.T, endpoint string, rs *randomnessSampler) map[string]sentTrace {
 	t.Helper()
 	ctx := context.Background()
 	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpoint(endpoint), otlptracehttp.WithInsecure(), otlptracehttp.WithHeaders(authHeaders()))
 	require.NoError(t, err)
-	tp := sdktrace.NewTracerProvider(
+	opts := []sdktrace.TracerProviderOption{
 		sdktrace.WithBatcher(exp, sdktrace.WithMaxExportBatchSize(600), sdktrace.WithBatchTimeout(50*time.Millisecond), sdktrace.WithMaxQueueSize(4*sampledTraces*spansPerTrace)),
 		sdktrace.WithResource(sdkResource("shop")),
-	)
+	}
+	if rs != nil {
+		opts = append(opts, sdktrace.WithSampler(rs))
+	}
+	tp := sdktrace.NewTracerProvider(opts...)
 	tracer := tp.Tracer("e2e")
 	base := time.Now().Add(-2 * time.Minute)
 	sent := make(map[string]sentTrace, sampledTraces)
@@ -79,6 +85,9 @@ func sendCheckoutTraces(t *testing.T, endpoint string) map[string]sentTrace {
 			slow++
 		}
 		start := base.Add(time.Duration(i) * time.Millisecond)
+		if rs != nil {
+			rs.next = rs.assign(i, st.kind)
+		}
 		rootCtx, root := tracer.Start(ctx, "POST /checkout", trace.WithTimestamp(start), trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(attribute.String("http.route", "/checkout"), attribute.String("http.request.method", "POST")))
 		_, db := tracer.Start(rootCtx, "db.query", trace.WithTimestamp(start.Add(time.Millisecond)), trace.WithSpanKind(trace.SpanKindClient))
@@ -153,7 +162,7 @@ func TestTailSamplingAndREDMetrics(t *testing.T) {
 	})
 	conn := c.db()
 	ctx := context.Background()
-	sent := sendCheckoutTraces(t, c.otlpHTTP)
+	sent := sendCheckoutTraces(t, c.otlpHTTP, nil)
 
 	// Every trace decided, and every span of the kept ones in storage.
 	deadline := time.Now().Add(30 * time.Second)
@@ -444,7 +453,7 @@ func TestTailSamplingSwitches(t *testing.T) {
 		t.Helper()
 		env["TELEMETRY_SAMPLE_RATE"], env["TELEMETRY_SAMPLE_DECISION_WAIT"] = "0", "1"
 		c := startCollector(t, collectorOptions{env: env})
-		sent := sendCheckoutTraces(t, c.otlpHTTP)
+		sent := sendCheckoutTraces(t, c.otlpHTTP, nil)
 		deadline := time.Now().Add(30 * time.Second)
 		for time.Now().Before(deadline) {
 			if decided, _ := tailDecisions(t, c); decided >= sampledTraces {
@@ -514,4 +523,70 @@ func TestPartiallyConsentedTrace(t *testing.T) {
 		FROM telemetry_spans WHERE trace_id = '`+failing+`' ORDER BY span_name`), "the consented part, kept for its error")
 	assert.Empty(t, joinedRows(t, conn, `SELECT span_name FROM telemetry_spans WHERE user_id != '' OR trace_id = '`+slowRootOnly+`'`),
 		"nothing of the non-consenting user; the trace is not slow without its root")
+}
+
+// randomnessSampler keeps every span and gives each trace the OTel randomness (`ot=rv:…`) that
+// assign picks, as an SDK doing consistent probability sampling sends it; children inherit their
+// root's tracestate.
+type randomnessSampler struct {
+	assign func(i int, kind traceKind) trace.TraceState
+	next   trace.TraceState
+}
+
+func (s *randomnessSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
+	ts := s.next
+	if parent := trace.SpanContextFromContext(p.ParentContext); parent.IsValid() {
+		ts = parent.TraceState()
+	}
+	return sdktrace.SamplingResult{Decision: sdktrace.RecordAndSample, Tracestate: ts}
+}
+
+func (*randomnessSampler) Description() string { return "e2e randomness" }
+
+// TestWeightedCountWithOTelRandomness: with random trace ids the weighted count of
+// TestTailSamplingAndREDMetrics has a standard deviation of 9 % at 1,000 traces. With OTel
+// randomness in the tracestate, tail sampling decides by the spec's threshold comparison
+// (rv >= th); spread evenly over the 920 unremarkable traces, exactly a tenth of them pass, and the
+// stored rates give the 1,000 within 5 % — here exactly, up to rounding of the threshold.
+func TestWeightedCountWithOTelRandomness(t *testing.T) {
+	c := startCollector(t, collectorOptions{env: map[string]string{
+		"TELEMETRY_SAMPLE_RATE": fmt.Sprint(sampleRate), "TELEMETRY_SAMPLE_DECISION_WAIT": "1",
+	}})
+	normal := 0
+	rs := &randomnessSampler{assign: func(_ int, kind traceKind) trace.TraceState {
+		rv := uint64(1) << 55 // errors and slow traces: any randomness, they are kept for certain
+		if kind == normalTrace {
+			rv = uint64((float64(normal) + 0.5) / float64(sampledTraces-errorTraces-slowTraces) * (1 << 56))
+			normal++
+		}
+		ts, err := trace.ParseTraceState(fmt.Sprintf("ot=rv:%014x", rv))
+		require.NoError(t, err)
+		return ts
+	}}
+	sent := sendCheckoutTraces(t, c.otlpHTTP, rs)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if decided, _ := tailDecisions(t, c); decided >= sampledTraces {
+			break
+		}
+	}
+	_, kept := tailDecisions(t, c)
+	conn := c.db()
+	eventuallyCount(t, conn, uint64(kept)*spansPerTrace, "SELECT count() FROM telemetry_spans WHERE service_name = 'shop'")
+	var byChance int
+	for id, st := range storedTraces(t, conn) {
+		if sent[id].kind == normalTrace {
+			byChance++
+			assert.InDelta(t, sampleRate, st.minRate, 1e-6)
+		}
+	}
+	assert.Equal(t, 92, byChance, "a tenth of 920 evenly spread randomness values passes the threshold")
+	var withBoth uint64
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT countIf(match(trace_state, '^ot=rv:[0-9a-f]{14};th:[0-9a-f]+$'))
+		FROM telemetry_spans WHERE service_name = 'shop' AND sample_rate < 1`).Scan(&withBoth))
+	assert.Equal(t, uint64(byChance*spansPerTrace), withBoth, "the SDK's rv kept, tail sampling's th added")
+	var weighted float64
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT sum(1 / sample_rate) FROM telemetry_spans
+		WHERE service_name = 'shop' AND parent_span_id = ''`).Scan(&weighted))
+	assert.InDelta(t, float64(sampledTraces), weighted, 0.05*sampledTraces, "weighted count within 5 %% of the traffic")
+	t.Logf("kept %.0f traces (%d by chance); weighted count %.1f", kept, byChance, weighted)
 }
