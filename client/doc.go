@@ -8,6 +8,12 @@
 // event and counts it (Stats().Dropped). Flush and Close drain the buffer within the deadline of
 // their context.
 //
+// Sampling: TrackEvent keeps each event with probability SampleRate (TELEMETRY_SAMPLE_RATE, default
+// 0.1) and counts the others in Stats().SampledOut. A kept event carries the rate as the
+// OpenTelemetry threshold property "sampling.threshold" (SamplingThresholdProperty); the collector
+// stores it as the event's sample_rate, so weighted counts (sum of 1/sample_rate) estimate the
+// events tracked. The collector does not sample events again.
+//
 //	cfg, err := client.ConfigFromEnv() // TELEMETRY_ENDPOINT, TELEMETRY_API_KEY, ...
 //	if err != nil { ... }
 //	c, err := client.New(cfg)

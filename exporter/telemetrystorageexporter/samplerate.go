@@ -11,12 +11,15 @@ import (
 // modes) and this project's client put the OTel sampling threshold (t-value) of a log record.
 const attrSamplingThreshold = "sampling.threshold"
 
-// rateCache remembers the last tracestate parsed: the spans of one trace arrive together and
-// share their tracestate, so most spans cost one string comparison.
+// rateCache remembers the rates of recent tracestates: the spans of one trace share theirs, and
+// tail sampling writes the same few values (th:0, the threshold of TELEMETRY_SAMPLE_RATE), so most
+// spans cost one map lookup instead of a parse. Tracestates that differ per trace (an SDK's explicit
+// rv) would fill it: it is emptied at maxCachedStates.
 type rateCache struct {
-	raw  string
-	rate float64
+	rates map[string]float64
 }
+
+const maxCachedStates = 64
 
 // spanRate is the probability the span was kept with, from the OTel threshold (`th`) in the
 // `ot` entry of its W3C tracestate; 1 when there is none (not sampled, or kept for certain).
@@ -24,8 +27,8 @@ func (c *rateCache) spanRate(traceState string) float64 {
 	if traceState == "" || !strings.Contains(traceState, "ot=") {
 		return 1
 	}
-	if traceState == c.raw && c.rate != 0 {
-		return c.rate
+	if r, ok := c.rates[traceState]; ok {
+		return r
 	}
 	rate := 1.0
 	if ts, err := sampling.NewW3CTraceState(traceState); err == nil {
@@ -33,7 +36,10 @@ func (c *rateCache) spanRate(traceState string) float64 {
 			rate = thresholdRate(th)
 		}
 	}
-	c.raw, c.rate = traceState, rate
+	if c.rates == nil || len(c.rates) >= maxCachedStates {
+		c.rates = make(map[string]float64, maxCachedStates)
+	}
+	c.rates[traceState] = rate
 	return rate
 }
 

@@ -46,6 +46,10 @@ func TestParseAggregate(t *testing.T) {
 	assert.Equal(t, "WEEK", r.interval.unit)
 	r = ok("source=events&aggregation=count&interval=all&tenant=acme")
 	assert.True(t, r.interval.all)
+	r = ok("source=spans&aggregation=weighted_traces&group_by=span_name,status_code,http.route&interval=all")
+	assert.Equal(t, sourceSpans, r.source)
+	assert.Equal(t, []string{"span_name", "status_code", "http.route"}, r.groupBy)
+	ok("source=events&aggregation=weighted_count&group_by=event_name")
 
 	bad := []struct{ q, field string }{
 		{"aggregation=sum", "metric_name"},
@@ -54,6 +58,8 @@ func TestParseAggregate(t *testing.T) {
 		{"metric_name=x&aggregation=sum&aggregation=avg", "aggregation"},
 		{"source=events&aggregation=sum", "aggregation"},
 		{"source=traces&aggregation=count", "source"},
+		{"source=spans&aggregation=unique_users", "aggregation"},
+		{"source=events&aggregation=weighted_traces", "aggregation"},
 		{"metric_name=x&aggregation=sum&interval=0m", "interval"},
 		{"metric_name=x&aggregation=sum&interval=30s", "interval"},
 		{"metric_name=x&aggregation=sum&interval=32d", "interval"},

@@ -20,7 +20,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -54,15 +56,21 @@ type sentTrace struct {
 // responseBounds are the histogram buckets config/local.yaml gives spanmetrics, in ms.
 var responseBounds = []float64{5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000}
 
-func sendCheckoutTraces(t *testing.T, endpoint string) map[string]sentTrace {
+// sendCheckoutTraces sends the traffic; with rs, each trace's root also carries rs.next as its
+// tracestate (children inherit it), set from the trace's index and kind.
+func sendCheckoutTraces(t *testing.T, endpoint string, rs *randomnessSampler) map[string]sentTrace {
 	t.Helper()
 	ctx := context.Background()
 	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpoint(endpoint), otlptracehttp.WithInsecure(), otlptracehttp.WithHeaders(authHeaders()))
 	require.NoError(t, err)
-	tp := sdktrace.NewTracerProvider(
+	opts := []sdktrace.TracerProviderOption{
 		sdktrace.WithBatcher(exp, sdktrace.WithMaxExportBatchSize(600), sdktrace.WithBatchTimeout(50*time.Millisecond), sdktrace.WithMaxQueueSize(4*sampledTraces*spansPerTrace)),
 		sdktrace.WithResource(sdkResource("shop")),
-	)
+	}
+	if rs != nil {
+		opts = append(opts, sdktrace.WithSampler(rs))
+	}
+	tp := sdktrace.NewTracerProvider(opts...)
 	tracer := tp.Tracer("e2e")
 	base := time.Now().Add(-2 * time.Minute)
 	sent := make(map[string]sentTrace, sampledTraces)
@@ -77,6 +85,9 @@ func sendCheckoutTraces(t *testing.T, endpoint string) map[string]sentTrace {
 			slow++
 		}
 		start := base.Add(time.Duration(i) * time.Millisecond)
+		if rs != nil {
+			rs.next = rs.assign(i, st.kind)
+		}
 		rootCtx, root := tracer.Start(ctx, "POST /checkout", trace.WithTimestamp(start), trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(attribute.String("http.route", "/checkout"), attribute.String("http.request.method", "POST")))
 		_, db := tracer.Start(rootCtx, "db.query", trace.WithTimestamp(start.Add(time.Millisecond)), trace.WithSpanKind(trace.SpanKindClient))
@@ -151,7 +162,7 @@ func TestTailSamplingAndREDMetrics(t *testing.T) {
 	})
 	conn := c.db()
 	ctx := context.Background()
-	sent := sendCheckoutTraces(t, c.otlpHTTP)
+	sent := sendCheckoutTraces(t, c.otlpHTTP, nil)
 
 	// Every trace decided, and every span of the kept ones in storage.
 	deadline := time.Now().Add(30 * time.Second)
@@ -233,6 +244,41 @@ func TestTailSamplingAndREDMetrics(t *testing.T) {
 	}
 	checkREDInClickHouse(t, conn, sumMs, wantBuckets)
 	checkREDOnPrometheus(t, c, sumMs, wantBuckets)
+	checkAppMetricOnPrometheus(t, c)
+}
+
+// checkAppMetricOnPrometheus: an application's own counter reaches :8889 with the same values and
+// the tenant and service as labels.
+func checkAppMetricOnPrometheus(t *testing.T, c *collector) {
+	t.Helper()
+	ctx := context.Background()
+	exp, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpoint(c.otlpHTTP), otlpmetrichttp.WithInsecure(), otlpmetrichttp.WithHeaders(authHeaders()))
+	require.NoError(t, err)
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))),
+		sdkmetric.WithResource(sdkResource("shop")))
+	orders, err := mp.Meter("e2e").Int64Counter("orders")
+	require.NoError(t, err)
+	orders.Add(ctx, 7, metricAttr("endpoint", "/api/users"))
+	orders.Add(ctx, 5, metricAttr("endpoint", "/api/orders"))
+	require.NoError(t, mp.Shutdown(ctx))
+
+	got := map[string]float64{}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && len(got) < 2; time.Sleep(200 * time.Millisecond) {
+		resp, err := http.Get("http://" + c.promExp + "/metrics")
+		require.NoError(t, err)
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		families, err := parser.TextToMetricFamilies(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		for _, m := range families["orders_total"].GetMetric() {
+			key := labelOf(m.GetLabel(), "endpoint") + " tenant=" + labelOf(m.GetLabel(), "tenant_id") + " service=" + labelOf(m.GetLabel(), "service_name")
+			got[key] = m.GetCounter().GetValue()
+		}
+	}
+	assert.Equal(t, map[string]float64{
+		"/api/users tenant=default service=shop":  7,
+		"/api/orders tenant=default service=shop": 5,
+	}, got, "orders_total on :8889")
 }
 
 // checkREDInClickHouse reads the latest cumulative points of api_requests and response_time for
@@ -398,4 +444,149 @@ func TestClientSampledEventsCarryTheirRate(t *testing.T) {
 	require.Len(t, a.Series, 1)
 	assert.Equal(t, float64(stored), *a.Series[0].Points[0][1], "query API events count: as stored")
 	t.Logf("kept %d of %d events; weighted count %.0f", stored, tracked, weighted)
+}
+
+// TestTailSamplingSwitches: TELEMETRY_SAMPLE_KEEP_ERRORS=false and TELEMETRY_SAMPLE_SLOW_MS=0 turn
+// their rule off. At rate 0 only the rule left on keeps anything: exactly its traces are stored.
+func TestTailSamplingSwitches(t *testing.T) {
+	f := func(env map[string]string, want traceKind) {
+		t.Helper()
+		env["TELEMETRY_SAMPLE_RATE"], env["TELEMETRY_SAMPLE_DECISION_WAIT"] = "0", "1"
+		c := startCollector(t, collectorOptions{env: env})
+		sent := sendCheckoutTraces(t, c.otlpHTTP, nil)
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			if decided, _ := tailDecisions(t, c); decided >= sampledTraces {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		var wantIDs []string
+		for id, st := range sent {
+			if st.kind == want {
+				wantIDs = append(wantIDs, id)
+			}
+		}
+		conn := c.db()
+		eventuallyCount(t, conn, uint64(len(wantIDs)*spansPerTrace), "SELECT count() FROM telemetry_spans WHERE service_name = 'shop'")
+		time.Sleep(500 * time.Millisecond) // a wrongly kept trace would arrive with the right ones
+		var gotIDs []string
+		for id := range storedTraces(t, conn) {
+			gotIDs = append(gotIDs, id)
+		}
+		assert.ElementsMatch(t, wantIDs, gotIDs, "env %v", env)
+	}
+	f(map[string]string{"TELEMETRY_SAMPLE_KEEP_ERRORS": "false"}, slowTrace)
+	f(map[string]string{"TELEMETRY_SAMPLE_SLOW_MS": "0"}, errorTrace)
+}
+
+// TestPartiallyConsentedTrace: consent drops the root span of a user who has not consented (strict
+// mode: opt-in) before tail sampling; the rest of the trace is decided on what is left. An error in
+// a remaining span still keeps it (whole: every remaining span); a trace that was slow only
+// because of its root is no longer slow and, at rate 0, is not kept.
+func TestPartiallyConsentedTrace(t *testing.T) {
+	c := startCollector(t, collectorOptions{env: map[string]string{
+		"TELEMETRY_SAMPLE_RATE": "0", "TELEMETRY_SAMPLE_DECISION_WAIT": "1", "TELEMETRY_PRIVACY_MODE": "strict",
+	}})
+	ctx := context.Background()
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpoint(c.otlpHTTP), otlptracehttp.WithInsecure(), otlptracehttp.WithHeaders(authHeaders()))
+	require.NoError(t, err)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithResource(sdkResource("consent-shop")))
+	tracer := tp.Tracer("e2e")
+	send := func(rootMs int, childErr bool) string {
+		start := time.Now().Add(-time.Minute)
+		rootCtx, root := tracer.Start(ctx, "POST /checkout", trace.WithTimestamp(start),
+			trace.WithAttributes(attribute.String("user.id", "no-consent-user"), attribute.String("http.route", "/checkout")))
+		for _, name := range []string{"db.query", "payment"} {
+			_, child := tracer.Start(rootCtx, name, trace.WithTimestamp(start.Add(time.Millisecond)))
+			if childErr && name == "payment" {
+				child.SetStatus(codes.Error, "card declined")
+			}
+			child.End(trace.WithTimestamp(start.Add(2 * time.Millisecond)))
+		}
+		root.End(trace.WithTimestamp(start.Add(time.Duration(rootMs) * time.Millisecond)))
+		return root.SpanContext().TraceID().String()
+	}
+	failing := send(20, true)
+	slowRootOnly := send(1500, false)
+	require.NoError(t, tp.Shutdown(ctx))
+
+	conn := c.db()
+	eventuallyCount(t, conn, 2, "SELECT count() FROM telemetry_spans WHERE trace_id = ?", failing)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if decided, _ := tailDecisions(t, c); decided >= 2 {
+			break
+		}
+	}
+	time.Sleep(700 * time.Millisecond) // batch/sampled and the queue's flush, had it been kept
+	assert.Equal(t, []string{"db.query|1", "payment|1"}, joinedRows(t, conn, `SELECT span_name, toString(sample_rate)
+		FROM telemetry_spans WHERE trace_id = '`+failing+`' ORDER BY span_name`), "the consented part, kept for its error")
+	assert.Empty(t, joinedRows(t, conn, `SELECT span_name FROM telemetry_spans WHERE user_id != '' OR trace_id = '`+slowRootOnly+`'`),
+		"nothing of the non-consenting user; the trace is not slow without its root")
+}
+
+// randomnessSampler keeps every span and gives each trace the OTel randomness (`ot=rv:…`) that
+// assign picks, as an SDK doing consistent probability sampling sends it; children inherit their
+// root's tracestate.
+type randomnessSampler struct {
+	assign func(i int, kind traceKind) trace.TraceState
+	next   trace.TraceState
+}
+
+func (s *randomnessSampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
+	ts := s.next
+	if parent := trace.SpanContextFromContext(p.ParentContext); parent.IsValid() {
+		ts = parent.TraceState()
+	}
+	return sdktrace.SamplingResult{Decision: sdktrace.RecordAndSample, Tracestate: ts}
+}
+
+func (*randomnessSampler) Description() string { return "e2e randomness" }
+
+// TestWeightedCountWithOTelRandomness: with random trace ids the weighted count of
+// TestTailSamplingAndREDMetrics has a standard deviation of 9 % at 1,000 traces. With OTel
+// randomness in the tracestate, tail sampling decides by the spec's threshold comparison
+// (rv >= th); spread evenly over the 920 unremarkable traces, exactly a tenth of them pass, and the
+// stored rates give the 1,000 within 5 % — here exactly, up to rounding of the threshold.
+func TestWeightedCountWithOTelRandomness(t *testing.T) {
+	c := startCollector(t, collectorOptions{env: map[string]string{
+		"TELEMETRY_SAMPLE_RATE": fmt.Sprint(sampleRate), "TELEMETRY_SAMPLE_DECISION_WAIT": "1",
+	}})
+	normal := 0
+	rs := &randomnessSampler{assign: func(_ int, kind traceKind) trace.TraceState {
+		rv := uint64(1) << 55 // errors and slow traces: any randomness, they are kept for certain
+		if kind == normalTrace {
+			rv = uint64((float64(normal) + 0.5) / float64(sampledTraces-errorTraces-slowTraces) * (1 << 56))
+			normal++
+		}
+		ts, err := trace.ParseTraceState(fmt.Sprintf("ot=rv:%014x", rv))
+		require.NoError(t, err)
+		return ts
+	}}
+	sent := sendCheckoutTraces(t, c.otlpHTTP, rs)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if decided, _ := tailDecisions(t, c); decided >= sampledTraces {
+			break
+		}
+	}
+	_, kept := tailDecisions(t, c)
+	conn := c.db()
+	eventuallyCount(t, conn, uint64(kept)*spansPerTrace, "SELECT count() FROM telemetry_spans WHERE service_name = 'shop'")
+	var byChance int
+	for id, st := range storedTraces(t, conn) {
+		if sent[id].kind == normalTrace {
+			byChance++
+			assert.InDelta(t, sampleRate, st.minRate, 1e-6)
+		}
+	}
+	assert.Equal(t, 92, byChance, "a tenth of 920 evenly spread randomness values passes the threshold")
+	var withBoth uint64
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT countIf(match(trace_state, '^ot=rv:[0-9a-f]{14};th:[0-9a-f]+$'))
+		FROM telemetry_spans WHERE service_name = 'shop' AND sample_rate < 1`).Scan(&withBoth))
+	assert.Equal(t, uint64(byChance*spansPerTrace), withBoth, "the SDK's rv kept, tail sampling's th added")
+	var weighted float64
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT sum(1 / sample_rate) FROM telemetry_spans
+		WHERE service_name = 'shop' AND parent_span_id = ''`).Scan(&weighted))
+	assert.InDelta(t, float64(sampledTraces), weighted, 0.05*sampledTraces, "weighted count within 5 %% of the traffic")
+	t.Logf("kept %.0f traces (%d by chance); weighted count %.1f", kept, byChance, weighted)
 }

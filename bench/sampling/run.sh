@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# What tail sampling costs in the full pipeline of config/local.yaml (tenant stamping, consent,
+# pii_redaction, span_metrics, telemetry_storage into a fresh embedded ClickHouse engine): the same
+# binary and the same contrib telemetrygen load, once as shipped and once with the traces/sampling
+# pipeline's processors removed (--set ...traces/sampling::processors=[]).
+#
+#   make build && bench/sampling/run.sh
+#
+# Throughput runs (BENCH_DURATION, default 20s, unthrottled, BENCH_WORKERS=4 workers, traces of
+# 1 + BENCH_CHILD_SPANS=3 spans, BENCH_BATCH_SIZE=1000 spans per request, decision wait 1s): spans/s accepted, collector CPU per 1000 spans
+# (user+system time from the load's start until the pipeline has drained), spans stored.
+# BENCH_SAMPLE_RATE (default 1.0) is TELEMETRY_SAMPLE_RATE: at 1.0 both runs store the same spans and
+# the difference is the cost of holding and deciding; 0.1 shows the shipped default, where tail
+# sampling also saves the storage of nine tenths of the spans.
+# Memory run: BENCH_MEMORY_TPS (default 10000) traces/s for TELEMETRY_SAMPLE_DECISION_WAIT
+# (BENCH_DECISION_WAIT, default 10) + 5 s, with and without tail sampling: traces held, Go heap and
+# RSS while the load runs. telemetrygen is installed into _build/tools on first use.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+export GOWORK=off TZ=UTC
+export CHDB_LIB_PATH=${CHDB_LIB_PATH:-$root/_tools/chdb/libchdb.so}
+collector=${OTELCOL_BIN:-$root/_build/otelcol-telemetry}
+engine=$root/_build/clickhouse-embedded
+tgen=$root/_build/tools/telemetrygen
+duration=${BENCH_DURATION:-20s}
+workers=${BENCH_WORKERS:-4}
+batch=${BENCH_BATCH_SIZE:-1000}
+children=${BENCH_CHILD_SPANS:-3}
+rate=${BENCH_SAMPLE_RATE:-1.0}
+mem_tps=${BENCH_MEMORY_TPS:-10000}
+mem_wait=${BENCH_DECISION_WAIT:-10}
+
+[[ -x $collector && -x $engine ]] || { echo "run 'make build' first" >&2; exit 1; }
+[[ -f $CHDB_LIB_PATH ]] || { echo "libchdb not found at $CHDB_LIB_PATH: run 'make tools' first" >&2; exit 1; }
+if [[ ! -x $tgen ]]; then
+  GOBIN=$root/_build/tools go install github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v0.161.0
+fi
+
+work=$(mktemp -d)
+engine_pid= col_pid=
+cleanup() {
+  for p in $col_pid $engine_pid; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+[[ -n ${BENCH_KEEP:-} ]] && trap 'echo "logs kept in $work"; for p in $col_pid $engine_pid; do kill "$p" 2>/dev/null || true; done' EXIT
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+eport=$(freeport)
+"$engine" --listen "127.0.0.1:$eport" --path "$work/data" >"$work/engine.log" 2>&1 &
+engine_pid=$!
+for _ in $(seq 600); do curl -fs "http://127.0.0.1:$eport/ping" >/dev/null 2>&1 && break; sleep 0.1; done
+
+key="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+otlp= selfm=
+# start NAME DECISION_WAIT [collector args...]: one collector on its own database and ports.
+start() {
+  local name=$1 wait=$2; shift 2
+  otlp=127.0.0.1:$(freeport) selfm=127.0.0.1:$(freeport)
+  env TELEMETRY_API_KEY="$key" TELEMETRY_HASH_KEY="bench-hash-key-0123456789abcdef0123456789" \
+    TELEMETRY_CLICKHOUSE_ENDPOINT="http://127.0.0.1:$eport" TELEMETRY_CLICKHOUSE_DATABASE="bench_${name//-/_}" \
+    TELEMETRY_OTLP_GRPC_ENDPOINT="$otlp" TELEMETRY_OTLP_HTTP_ENDPOINT="127.0.0.1:$(freeport)" \
+    TELEMETRY_API_ENDPOINT="127.0.0.1:$(freeport)" TELEMETRY_PROMETHEUS_ENDPOINT="127.0.0.1:$(freeport)" \
+    TELEMETRY_HEALTH_ENDPOINT="127.0.0.1:$(freeport)" TELEMETRY_SELF_METRICS_ENDPOINT="$selfm" \
+    TELEMETRY_QUEUE_DIRECTORY="$work/queue-$name" TELEMETRY_SAMPLE_RATE="$rate" \
+    TELEMETRY_SAMPLE_DECISION_WAIT="$wait" TELEMETRY_SAMPLE_MAX_TRACES=1000000 \
+    TELEMETRY_BATCH_SIZE=5000 TELEMETRY_FLUSH_INTERVAL=1 \
+    "$collector" --config config/local.yaml "$@" >"$work/$name.log" 2>&1 &
+  col_pid=$!
+  for _ in $(seq 300); do
+    curl -fs "http://$selfm/metrics" 2>/dev/null | grep -q '^otelcol_process_uptime' && return 0
+    kill -0 "$col_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "collector $name did not start:" >&2; tail -20 "$work/$name.log" >&2; exit 1
+}
+stop() { kill "$col_pid"; wait "$col_pid" 2>/dev/null || true; col_pid=; }
+# metric NAME: the sum of every series of one self-metric (0 when absent).
+metric() { curl -fs "http://$selfm/metrics" | awk -v m="$1" '$1 ~ "^"m"({|$)" {s += $NF} END {printf "%.0f", s}'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$col_pid/stat"; }
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$col_pid/status"; }
+load() { # load DURATION SPANS_PER_SECOND_PER_WORKER (telemetrygen's --rate counts spans, 0 = unthrottled)
+  "$tgen" traces --otlp-endpoint "$otlp" --otlp-insecure --otlp-header "Authorization=\"Bearer $key\"" \
+    --workers "$workers" --duration "$1" --rate "$2" --child-spans "$children" --batch-size "$batch" \
+    --service bench >>"$work/tgen.log" 2>&1 || { echo "telemetrygen failed:" >&2; tail -5 "$work/tgen.log" >&2; }
+}
+drained() { # the queue is empty and nothing waits for a decision, twice in a row
+  local last=-1 now
+  for _ in $(seq 600); do
+    now="$(metric otelcol_exporter_queue_size)/$(metric otelcol_processor_tail_sampling_sampling_traces_on_memory)/$(metric otelcol_exporter_sent_spans)"
+    [[ $now == "0/0/"* && $now == "$last" ]] && return 0
+    last=$now; sleep 0.5
+  done
+}
+hz=$(getconf CLK_TCK)
+secs=${duration%s}
+
+throughput() { # throughput NAME [collector args...]
+  local name=$1; shift
+  start "$name" 1 "$@"
+  local t0 a0; t0=$(cpu_ticks); a0=$(metric otelcol_receiver_accepted_spans)
+  load "$duration" 0
+  drained
+  local t1 a1 stored; t1=$(cpu_ticks); a1=$(metric otelcol_receiver_accepted_spans); stored=$(metric otelcol_exporter_sent_spans)
+  awk -v n="$name" -v a=$((a1 - a0)) -v c=$((t1 - t0)) -v hz="$hz" -v s="$secs" -v st="$stored" 'BEGIN {
+    printf "%-22s %10.0f spans/s  %8.1f ms CPU per 1000 spans  %9d spans stored\n", n, a / s, 1000 * 1000 * c / hz / a, st }'
+  stop
+}
+
+base_heap=0
+memory() { # memory NAME [collector args...]
+  local name=$1; shift
+  start "$name" "$mem_wait" "$@"
+  local per=$(( mem_tps * (children + 1) / workers )) a0; a0=$(metric otelcol_receiver_accepted_spans)
+  load "$((mem_wait + 5))s" "$per" &
+  local lp=$!
+  sleep "$((mem_wait + 3))"
+  local held heap rss a1; held=$(metric otelcol_processor_tail_sampling_sampling_traces_on_memory)
+  heap=$(metric otelcol_process_runtime_heap_alloc_bytes); rss=$(rss_mb); a1=$(metric otelcol_receiver_accepted_spans)
+  wait "$lp"
+  awk -v n="$name" -v h="$held" -v hp="$heap" -v r="$rss" -v a=$((a1 - a0)) -v s=$((mem_wait + 3)) -v k=$((children + 1)) \
+    -v base="$base_heap" -v tps="$mem_tps" -v w="$mem_wait" 'BEGIN {
+    printf "%-22s %8.0f traces/s reached  %8d traces held  heap %6.0f MB  RSS %6d MB\n", n, a / k / s, h, hp / 1048576, r
+    if (h > 0 && base > 0) {
+      per = (hp - base) / h
+      printf "%-22s %8.0f bytes of heap per held trace of %d spans (heap over the run without tail sampling)\n", "", per, k
+      printf "%-22s => %d traces/s x (%ds + 1s) = %d traces held: %.0f MB (extrapolated from the per-trace figure)\n", "", tps, w, tps * (w + 1), tps * (w + 1) * per / 1048576
+    }
+  }'
+  [[ $name == mem-without ]] && base_heap=$heap
+  stop
+}
+
+echo "otelcol-telemetry $("$collector" --version | awk '{print $NF}'), $(nproc) cores, telemetrygen v0.161.0, $workers workers, 1+$children spans per trace, TELEMETRY_SAMPLE_RATE=$rate"
+echo "-- throughput ($duration unthrottled, decision wait 1s)"
+throughput without-tail-sampling '--set=service::pipelines::traces/sampling::processors=[]'
+throughput with-tail-sampling
+# Tail sampling without the batch/sampled processor behind it (one queue write per kept trace).
+throughput with-ts-unbatched '--set=service::pipelines::traces/sampling::processors=[tail_sampling]'
+echo "-- memory ($mem_tps traces/s offered for $((mem_wait + 5))s, decision wait ${mem_wait}s)"
+memory mem-without '--set=service::pipelines::traces/sampling::processors=[]'
+memory mem-with
