@@ -204,6 +204,27 @@ func TestDashboardReportsKAnonymity(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(collector["consent"]), "default_opt_in")
 }
 
+// downloadCSV clicks the button with id and returns the CSV file the browser saved.
+func (b *chromiumTab) downloadCSV(t *testing.T, id string) string {
+	t.Helper()
+	dir := t.TempDir()
+	_, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
+	require.NoError(t, err)
+	b.do(10*time.Second, chromedp.Click(chromedp.ID(id)))
+	var file string
+	require.Eventually(t, func() bool {
+		m, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+		if len(m) == 1 {
+			file = m[0]
+		}
+		return file != ""
+	}, 15*time.Second, 100*time.Millisecond, "CSV download of #%s", id)
+	raw, err := os.ReadFile(file)
+	require.NoError(t, err)
+	return string(raw)
+}
+
 func keysOf(m map[string]map[string]float64) []string {
 	out := []string{}
 	for k := range m {
@@ -296,6 +317,8 @@ func TestDashboardDisabled(t *testing.T) {
 func TestDashboardInBrowser(t *testing.T) {
 	c := startDashboardCollector(t, nil)
 	sendDashboardData(t, c, testAPIKey, true)
+	sendMetrics(t, c.otlpHTTP, "shop") // api_requests by endpoint (7 + 5), response_time histogram
+	eventuallyCount(t, c.db(), 2, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests'")
 	b := startBrowser(t)
 	pageURL := "http://" + c.api + dashboardPath
 
@@ -317,6 +340,50 @@ func TestDashboardInBrowser(t *testing.T) {
 		local := eval[string](b, `JSON.stringify(localStorage)`)
 		assert.NotContains(t, href, testAPIKey, "the key is never in a URL")
 		assert.NotContains(t, local, testAPIKey, "the key is not kept beyond the tab (sessionStorage only)")
+	})
+
+	t.Run("overview charts and range", func(t *testing.T) {
+		b.t = t
+		// Signing in lands on the Overview.
+		b.waitText("#overview-top-events", 15*time.Second, func(s string) bool {
+			return strings.Contains(s, "signup") && strings.Contains(s, "checkout") && !strings.Contains(s, "user_action")
+		})
+		assert.Equal(t, "18", digitsOf(b.waitText("#card-events .value", 5*time.Second, func(string) bool { return true })))
+		assert.Equal(t, "8", digitsOf(b.waitText("#card-users .value", 5*time.Second, func(string) bool { return true })))
+		b.waitCount("#overview-events-chart canvas", 1, 10*time.Second)
+		b.waitCount("#overview-users-chart canvas", 1, 10*time.Second)
+		// p95 of the response_time histogram: the query API (issue 11) currently answers 500 for
+		// histogram aggregations on this engine (reported); the panel must say so, not hang.
+		b.waitText("#overview-latency", 10*time.Second, func(s string) bool {
+			return strings.Contains(s, "/api/users") || strings.Contains(s, "ClickHouse refused the query")
+		})
+		b.waitText("#overview-meta", 5*time.Second, func(s string) bool { return strings.Contains(s, "last hour") && strings.Contains(s, "buckets of 1m") })
+		b.screenshot("dashboard-overview")
+		b.choose("overview-range", "7d")
+		b.waitText("#overview-meta", 10*time.Second, func(s string) bool { return strings.Contains(s, "last 7 days") && strings.Contains(s, "buckets of 1h") })
+		b.waitText("#overview-top-events", 10*time.Second, func(s string) bool { return strings.Contains(s, "signup") })
+		b.waitCount("#overview-events-chart canvas", 1, 10*time.Second)
+	})
+
+	t.Run("explore a metric and export CSV", func(t *testing.T) {
+		b.t = t
+		b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="explore"]`)))
+		b.choose("explore-source", "metrics")
+		b.choose("explore-name", "api_requests")
+		b.choose("explore-aggregation", "sum")
+		b.choose("explore-group-by", "endpoint")
+		b.choose("explore-interval", "all")
+		b.do(10*time.Second, chromedp.Click(chromedp.ID("explore-run")))
+		got := b.waitText("#explore-table", 15*time.Second, func(s string) bool { return strings.Contains(s, "/api/orders") })
+		assert.Regexp(t, `/api/users\s+\S+\s+7\b`, got)
+		assert.Regexp(t, `/api/orders\s+\S+\s+5\b`, got)
+		b.choose("explore-interval", "1m")
+		b.do(10*time.Second, chromedp.Click(chromedp.ID("explore-run")))
+		b.waitCount("#explore-chart canvas", 1, 15*time.Second)
+		b.screenshot("dashboard-explore")
+		raw := b.downloadCSV(t, "explore-export")
+		assert.Contains(t, raw, "api_requests")
+		assert.Contains(t, raw, "/api/users")
 	})
 
 	t.Run("pipeline health", func(t *testing.T) {
@@ -358,24 +425,10 @@ func TestDashboardInBrowser(t *testing.T) {
 		})
 		b.screenshot("dashboard-reports")
 
-		dir := t.TempDir()
-		_, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
-		require.NoError(t, err)
-		b.do(10*time.Second, chromedp.Click(chromedp.ID("report-csv")))
-		var csvFile string
-		require.Eventually(t, func() bool {
-			m, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
-			if len(m) == 1 {
-				csvFile = m[0]
-			}
-			return csvFile != ""
-		}, 15*time.Second, 100*time.Millisecond, "CSV download")
-		raw, err := os.ReadFile(csvFile)
-		require.NoError(t, err)
-		assert.Contains(t, string(raw), "top_events,signup,users,8\n")
-		assert.Contains(t, string(raw), "top_events,,withheld_groups,2\n")
-		assert.NotContains(t, string(raw), "checkout")
+		raw := b.downloadCSV(t, "report-csv")
+		assert.Contains(t, raw, "top_events,signup,users,8\n")
+		assert.Contains(t, raw, "top_events,,withheld_groups,2\n")
+		assert.NotContains(t, raw, "checkout")
 	})
 
 	t.Run("sign out forgets the key", func(t *testing.T) {

@@ -90,8 +90,14 @@
       title, width, height: 220,
       series: [{}].concat(labels.map((l, i) => ({ label: l, stroke: colors[i % colors.length], width: 2, points: { show: data[0].length < 3 } }))),
       axes: [{}, { size: 60 }],
-      scales: { x: { time: true, range: (u, min, max) => (max - min < pad ? [min - pad, max + pad] : [min, max]) } },
+      scales: { x: { time: true, range: xRange(data[0], pad) } },
     }, data, box);
+  }
+
+  // xRange is a fixed time axis around the data; a range shorter than pad is widened by pad.
+  function xRange(xs, pad) {
+    const min = Math.min(...xs), max = Math.max(...xs);
+    return max - min < pad ? [min - pad, max + pad] : [min, max];
   }
 
   function download(name, blob) {
@@ -152,19 +158,209 @@
     pages[page](root);
   }
 
-  // ---------- Overview and Explore ----------
-  function renderOverview(root) {
-    root.append(el("h1", {}, "Overview"));
-    const box = el("div", { id: "overview-body" });
-    root.append(box);
-    state(box, "empty", "The Overview charts read the query API (/metrics, /metrics/aggregate, /events/analytics), which this collector does not serve yet. Pipeline health, Privacy and Reports work now.");
+  // ---------- time range (Overview, Explore) ----------
+  // rangeControl is the shared "last 1h / 24h / 7d / custom" picker; onChange runs on every change.
+  function rangeControl(idPrefix, onChange) {
+    const sel = el("select", { id: idPrefix + "-range" },
+      el("option", { value: "1h", selected: true }, "last hour"), el("option", { value: "24h" }, "last 24 hours"),
+      el("option", { value: "7d" }, "last 7 days"), el("option", { value: "custom" }, "custom range"));
+    const from = el("input", { id: idPrefix + "-from", type: "datetime-local", hidden: true });
+    const to = el("input", { id: idPrefix + "-to", type: "datetime-local", hidden: true });
+    const apply = el("button", { id: idPrefix + "-apply", type: "button", hidden: true, onclick: () => onChange() }, "Apply");
+    sel.addEventListener("change", () => {
+      const custom = sel.value === "custom";
+      from.hidden = to.hidden = apply.hidden = !custom;
+      if (custom && !from.value) {
+        const now = new Date(), day = new Date(now - 86400000);
+        const local = (d) => new Date(d - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+        from.value = local(day); to.value = local(now);
+      }
+      if (!custom) onChange();
+    });
+    const secs = { "1h": 3600, "24h": 86400, "7d": 7 * 86400 };
+    return {
+      nodes: [sel, from, to, apply],
+      // params gives start_time and end_time (RFC 3339) of the chosen range.
+      params() {
+        if (sel.value === "custom") {
+          const f = new Date(from.value), t = new Date(to.value);
+          return { start_time: f.toISOString(), end_time: t.toISOString() };
+        }
+        const end = new Date();
+        return { start_time: new Date(end - secs[sel.value] * 1000).toISOString(), end_time: end.toISOString() };
+      },
+      label: () => sel.options[sel.selectedIndex].text,
+    };
   }
 
+  function refreshControl(id, onTick) {
+    const sel = el("select", { id, onchange: () => arm() },
+      el("option", { value: "0" }, "auto-refresh off"), el("option", { value: "30", selected: true }, "every 30 s"),
+      el("option", { value: "60" }, "every minute"));
+    function arm() {
+      clearTimers();
+      const secs = Number(sel.value);
+      if (secs > 0) timers.push(setInterval(onTick, secs * 1000));
+    }
+    arm();
+    return sel;
+  }
+
+  const qs = (o) => new URLSearchParams(Object.entries(o).filter(([, v]) => v !== "" && v !== undefined)).toString();
+  const intervalSeconds = (iv) => {
+    const m = /^(\d+)([mhdw])$/.exec(iv || "");
+    return m ? Number(m[1]) * { m: 60, h: 3600, d: 86400, w: 604800 }[m[2]] : 0;
+  };
+  const groupLabel = (s) => (s.other ? "(other)" : Object.values(s.group || {}).join(" · ") || "(all)");
+
+  // seriesData aligns aggregate series on one time axis for uPlot (epoch ms → s), scaled by f.
+  function seriesData(series, f) {
+    const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+    const data = [xs.map((x) => x / 1000)];
+    for (const s of series) {
+      const m = new Map(s.points.map((p) => [p[0], p[1]]));
+      data.push(xs.map((x) => (m.has(x) && m.get(x) !== null ? f(m.get(x)) : null)));
+    }
+    return data;
+  }
+
+  // ---------- Overview ----------
+  function renderOverview(root) {
+    const range = rangeControl("overview", load);
+    const body = el("div", { id: "overview-body" });
+    const latencyMetric = el("input", { id: "overview-latency-metric", value: "response_time", size: "16" });
+    const latencyGroup = el("input", { id: "overview-latency-group", value: "endpoint", size: "12" });
+    root.append(el("h1", {}, "Overview"),
+      el("div", { class: "toolbar" }, ...range.nodes, refreshControl("overview-refresh", load)),
+      body);
+
+    async function load() {
+      const r = range.params();
+      state(body, "loading", "loading…");
+      const agg = (o) => api("/metrics/aggregate?" + qs(Object.assign({}, r, o)));
+      const day = { start_time: new Date(Date.now() - 86400000).toISOString(), end_time: new Date().toISOString() };
+      const week = { start_time: new Date(Date.now() - 7 * 86400000).toISOString(), end_time: day.end_time };
+      let results;
+      try {
+        results = await Promise.all([
+          agg({ source: "events", aggregation: "count", interval: "auto" }),
+          agg({ source: "events", aggregation: "unique_users", interval: "auto" }),
+          agg({ source: "events", aggregation: "count", group_by: "event_name", interval: "all", limit: 10 }),
+          agg({ source: "events", aggregation: "unique_users", group_by: "event_name", interval: "all", limit: 100 }),
+          api("/metrics/aggregate?" + qs(Object.assign({ source: "events", aggregation: "unique_users", interval: "all" }, day))),
+          api("/metrics/aggregate?" + qs(Object.assign({ source: "events", aggregation: "unique_users", interval: "all" }, week))),
+          agg({ source: "events", aggregation: "unique_users", interval: "all" }),
+        ]);
+      } catch (err) {
+        state(body, "error", explain(err));
+        return;
+      }
+      const [counts, users, top, topUsers, dau, wau, usersAll] = results;
+      const total = counts.series.reduce((a, s) => a + s.points.reduce((b, p) => b + (p[1] || 0), 0), 0);
+      const one = (a) => (a.series.length ? a.series[0].points.reduce((b, p) => b + (p[1] || 0), 0) : 0);
+      const secs = intervalSeconds(counts.interval);
+      body.replaceChildren(
+        el("p", { class: "muted", id: "overview-meta" }, range.label() + " · buckets of " + counts.interval + " · tenant " + counts.tenant),
+        el("div", { class: "cards" },
+          card("card-events", "events in range", total),
+          card("card-users", "distinct users in range", one(usersAll)),
+          card("card-dau", "DAU (last 24 h)", one(dau)),
+          card("card-wau", "WAU (last 7 days)", one(wau))));
+      if (!total) {
+        body.append(el("p", { class: "state empty", "data-state": "empty", id: "overview-empty" }, "no data in this range"));
+      }
+      chart(body, "overview-events-chart", "events per second", ["events/s"], seriesData(counts.series, (v) => (secs ? v / secs : v)), secs || 60);
+      chart(body, "overview-users-chart", "distinct users per " + users.interval, ["users"], seriesData(users.series, (v) => v), secs || 60);
+      const usersOf = new Map(topUsers.series.map((s) => [groupLabel(s), one({ series: [s] })]));
+      body.append(el("h2", {}, "Top events"), top.series.length ? table("overview-top-events", [
+        { label: "event", get: (s) => groupLabel(s) }, { label: "events", get: (s) => one({ series: [s] }) },
+        { label: "users", get: (s) => (s.other ? "" : usersOf.get(groupLabel(s)) || 0) }], top.series)
+        : el("p", { class: "state empty" }, "no data in this range"));
+
+      const lat = el("div", { id: "overview-latency" });
+      body.append(el("h2", {}, "p95 latency by endpoint"),
+        el("div", { class: "toolbar" }, "metric", latencyMetric, "grouped by", latencyGroup,
+          el("button", { type: "button", onclick: () => latency(lat) }, "Show")), lat);
+      latency(lat);
+    }
+
+    async function latency(box) {
+      state(box, "loading", "loading…");
+      try {
+        const a = await api("/metrics/aggregate?" + qs(Object.assign({}, range.params(), {
+          metric_name: latencyMetric.value, aggregation: "p95", group_by: latencyGroup.value, interval: "all" })));
+        box.replaceChildren(a.series.length ? table("overview-latency-table", [
+          { label: latencyGroup.value, get: (s) => groupLabel(s) },
+          { label: "p95" + (a.unit ? " (" + a.unit + ")" : "") + (a.exact ? "" : " ≈"), get: (s) => s.points[0][1] }], a.series)
+          : el("p", { class: "state empty" }, "no data in this range"));
+      } catch (err) {
+        state(box, "error", explain(err));
+      }
+    }
+    load();
+  }
+
+  // ---------- Explore ----------
   function renderExplore(root) {
-    root.append(el("h1", {}, "Explore"));
-    const box = el("div", { id: "explore-body" });
-    root.append(box);
-    state(box, "empty", "Explore reads the query API, which this collector does not serve yet.");
+    const range = rangeControl("explore", run);
+    const source = el("select", { id: "explore-source" }, el("option", { value: "events" }, "events"), el("option", { value: "metrics" }, "metrics"));
+    const name = el("input", { id: "explore-name", placeholder: "event name (empty: all)", size: "20" });
+    const aggregation = el("select", { id: "explore-aggregation" });
+    const groupBy = el("input", { id: "explore-group-by", placeholder: "group by (e.g. event_name)", size: "20" });
+    const interval = el("select", { id: "explore-interval" }, ["auto", "1m", "5m", "1h", "1d", "all"].map((v) => el("option", { value: v }, v)));
+    const body = el("div", { id: "explore-body" });
+    const aggs = { events: ["count", "unique_users"], metrics: ["sum", "avg", "min", "max", "count", "rate", "p50", "p90", "p95", "p99"] };
+    function fillAggs() {
+      aggregation.replaceChildren(...aggs[source.value].map((a) => el("option", { value: a }, a)));
+      name.placeholder = source.value === "events" ? "event name (empty: all)" : "metric name (required)";
+    }
+    source.addEventListener("change", fillAggs);
+    fillAggs();
+    let last = null; // the last answer, for the chart and the table
+    const params = () => {
+      const p = Object.assign({ source: source.value, aggregation: aggregation.value, interval: interval.value, group_by: groupBy.value }, range.params());
+      if (source.value === "events") p.event_name = name.value; else p.metric_name = name.value;
+      return p;
+    };
+    async function run() {
+      state(body, "loading", "loading…");
+      try {
+        last = await api("/metrics/aggregate?" + qs(params()));
+      } catch (err) {
+        state(body, "error", explain(err));
+        return;
+      }
+      body.replaceChildren(el("p", { class: "muted", id: "explore-meta" }, range.label() + " · " + last.aggregation + " per " + last.interval + (last.exact === false ? " (approximate)" : "")));
+      if (!last.series.length) {
+        body.append(el("p", { class: "state empty", "data-state": "empty" }, "no data in this range"));
+        return;
+      }
+      if (last.interval !== "all") {
+        chart(body, "explore-chart", last.metric_name || (last.event_names || []).join(", ") || "events", last.series.map(groupLabel), seriesData(last.series, (v) => v), intervalSeconds(last.interval) || 60);
+      }
+      const rows = last.series.flatMap((s) => s.points.map((p) => ({ group: groupLabel(s), t: new Date(p[0]).toISOString(), v: p[1] })));
+      body.append(table("explore-table", [{ label: "group", get: (r) => r.group }, { label: "bucket", get: (r) => r.t }, { label: last.aggregation, get: (r) => (r.v === null ? "" : r.v) }], rows));
+    }
+    // Export goes through the server (GET /metrics/export, analyst role): a viewer key cannot export.
+    async function exportCSV() {
+      if (source.value !== "metrics" || !name.value) {
+        state(body, "error", "CSV export is of metric points: choose source metrics and a metric name (events: see Reports)");
+        return;
+      }
+      try {
+        const resp = await api("/metrics/export?" + qs(Object.assign({ metric_names: name.value, format: "csv" }, range.params())), { raw: true });
+        const m = /filename="([^"]+)"/.exec(resp.headers.get("Content-Disposition") || "");
+        download(m ? m[1] : "metrics.csv", await resp.blob());
+      } catch (err) {
+        state(body, "error", explain(err));
+      }
+    }
+    root.append(el("h1", {}, "Explore"),
+      el("div", { class: "toolbar" }, source, name, aggregation, groupBy, interval, ...range.nodes,
+        el("button", { id: "explore-run", type: "button", onclick: run }, "Run"),
+        el("button", { id: "explore-export", type: "button", onclick: exportCSV }, "Export CSV")),
+      body);
+    state(body, "empty", "Pick an event or a metric, an aggregation, a grouping and an interval, then Run.");
   }
 
   // ---------- Pipeline health ----------
