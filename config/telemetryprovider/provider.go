@@ -57,6 +57,10 @@ func (p *provider) Retrieve(_ context.Context, uri string, _ confmap.WatcherFunc
 		// Strings stay strings whatever they look like (an API key is never parsed as YAML).
 		return confmap.NewRetrieved(s)
 	}
+	if l, ok := v.([]any); ok {
+		// Lists (TELEMETRY_GATEWAYS) are a whole YAML value: `hostnames: ${telemetry:gateways}`.
+		return confmap.NewRetrieved(l)
+	}
 	// Numbers and booleans go through YAML so the resolver keeps their text too: a string field
 	// (a filter condition, a header) then gets "false", a numeric field gets false's typed value.
 	text := fmt.Sprint(v)

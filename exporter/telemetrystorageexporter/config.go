@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/residency"
 )
 
 // Compression values.
@@ -69,6 +70,10 @@ type Config struct {
 	AsyncInsert bool `mapstructure:"async_insert"`
 	// Compression of insert blocks: lz4, zstd or none. Default lz4.
 	Compression string `mapstructure:"compression"`
+
+	// Residency maps tenants to regions, each its own ClickHouse endpoint or database (see
+	// internal/residency). Default: none, every tenant in this exporter's store.
+	Residency residency.Config `mapstructure:"residency"`
 }
 
 func createDefaultConfig() *Config {

@@ -2,6 +2,7 @@ package telemetrystorageexporter
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,8 @@ var (
 type signalExporter struct {
 	st      *storage
 	started atomic.Bool
+	// route, when residency is configured, sends each tenant's records to its region (residency.go).
+	route *router
 }
 
 func (e *signalExporter) start(ctx context.Context, host component.Host) error {
@@ -34,6 +37,11 @@ func (e *signalExporter) start(ctx context.Context, host component.Host) error {
 	}
 	if err := e.st.useSuppression(host); err != nil {
 		return err
+	}
+	if e.route != nil {
+		if err := e.route.start(ctx, host); err != nil {
+			return err
+		}
 	}
 	e.started.Store(true)
 	return nil
@@ -45,10 +53,16 @@ func (e *signalExporter) shutdown(ctx context.Context) error {
 	if !e.started.Swap(false) {
 		return nil
 	}
+	if e.route != nil {
+		return errors.Join(e.route.shutdown(ctx), e.st.shutdown(ctx))
+	}
 	return e.st.shutdown(ctx)
 }
 
-func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) (err error) {
+	if e.route != nil {
+		return e.route.pushLogs(ctx, ld)
+	}
 	blocks := logBlocks.Get().(*[2]logBlock)
 	defer func() {
 		blocks[0].reset()
@@ -56,7 +70,8 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		logBlocks.Put(blocks)
 	}()
 	events, logs := &blocks[0], &blocks[1]
-	ld = e.st.suppressLogs(ctx, ld)
+	ld, suppressed := e.st.suppressLogs(ld)
+	defer func() { e.st.countSuppressed(ctx, "logs", suppressed, err) }()
 	e.st.recordDrops(ctx, "logs", appendLogs(ld, events, logs, time.Now().UTC(), e.st.rowLimit))
 	if events.rows() == 0 || logs.rows() == 0 {
 		return joinInsertErrors(
@@ -77,24 +92,32 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	return joinInsertErrors(eventsErr, logsErr)
 }
 
-func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) (err error) {
+	if e.route != nil {
+		return e.route.pushTraces(ctx, td)
+	}
 	b := spanBlocks.Get().(*spanBlock)
 	defer func() {
 		b.reset()
 		spanBlocks.Put(b)
 	}()
-	td = e.st.suppressTraces(ctx, td)
+	td, suppressed := e.st.suppressTraces(td)
+	defer func() { e.st.countSuppressed(ctx, "traces", suppressed, err) }()
 	e.st.recordDrops(ctx, "traces", appendSpans(td, b, time.Now().UTC(), e.st.rowLimit))
 	return e.st.insert(ctx, chschema.Spans, b)
 }
 
-func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
+func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) (err error) {
+	if e.route != nil {
+		return e.route.pushMetrics(ctx, md)
+	}
 	b := metricBlocks.Get().(*metricBlock)
 	defer func() {
 		b.reset()
 		metricBlocks.Put(b)
 	}()
-	md = e.st.suppressMetrics(ctx, md)
+	md, suppressed := e.st.suppressMetrics(md)
+	defer func() { e.st.countSuppressed(ctx, "metrics", suppressed, err) }()
 	e.st.recordDrops(ctx, "metrics", appendMetrics(md, b, time.Now().UTC(), e.st.rowLimit))
 	return e.st.insert(ctx, chschema.Metrics, b)
 }

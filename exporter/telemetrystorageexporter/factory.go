@@ -97,6 +97,9 @@ func createTraces(ctx context.Context, set exporter.Settings, c component.Config
 		return nil, err
 	}
 	e := &signalExporter{st: st}
+	if release, err = withRegions(set, cfg, e, release); err != nil {
+		return nil, err
+	}
 	exp, err := exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces, helperOptions(cfg, e, release)...)
 	if err != nil {
 		release()
@@ -111,6 +114,9 @@ func createMetrics(ctx context.Context, set exporter.Settings, c component.Confi
 		return nil, err
 	}
 	e := &signalExporter{st: st}
+	if release, err = withRegions(set, cfg, e, release); err != nil {
+		return nil, err
+	}
 	exp, err := exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics, helperOptions(cfg, e, release)...)
 	if err != nil {
 		release()
@@ -125,6 +131,9 @@ func createLogs(ctx context.Context, set exporter.Settings, c component.Config) 
 		return nil, err
 	}
 	e := &signalExporter{st: st}
+	if release, err = withRegions(set, cfg, e, release); err != nil {
+		return nil, err
+	}
 	exp, err := exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, helperOptions(cfg, e, release)...)
 	if err != nil {
 		release()

@@ -34,8 +34,8 @@ func (s *storage) useSuppression(host component.Host) error {
 	return nil
 }
 
-func (s *storage) countSuppressed(ctx context.Context, signal string, n int64) {
-	if n == 0 {
+func (s *storage) countSuppressed(ctx context.Context, signal string, n int64, err error) {
+	if n == 0 || err != nil {
 		return
 	}
 	s.tel.RecordsDropped.Add(ctx, n, metric.WithAttributes(
@@ -55,12 +55,13 @@ func suppressedAt(l *suppression.List, tenant string, attrs, res pcommon.Map, ts
 	return l.Check(tenant, userOf(attrs, res), int64(ts)/1e6)
 }
 
-// suppressLogs returns ld without suppressed records: ld itself when none is (the exporter does
-// not mutate its input), else a filtered copy.
-func (s *storage) suppressLogs(ctx context.Context, ld plog.Logs) plog.Logs {
+// suppressLogs returns ld without suppressed records and how many it removed: ld itself when none
+// is (the exporter does not mutate its input), else a filtered copy. The caller counts them once the
+// rest is stored, so a batch retried during an outage is not counted at every attempt.
+func (s *storage) suppressLogs(ld plog.Logs) (plog.Logs, int64) {
 	l := s.activeList()
 	if l == nil {
-		return ld
+		return ld, 0
 	}
 	hit := func(tenant string, res pcommon.Map, lr plog.LogRecord) bool {
 		ts := lr.Timestamp()
@@ -80,7 +81,7 @@ func (s *storage) suppressLogs(ctx context.Context, ld plog.Logs) plog.Logs {
 		}
 	}
 	if !found {
-		return ld
+		return ld, 0
 	}
 	out := plog.NewLogs()
 	ld.CopyTo(out)
@@ -100,14 +101,13 @@ func (s *storage) suppressLogs(ctx context.Context, ld plog.Logs) plog.Logs {
 		})
 		return rl.ScopeLogs().Len() == 0
 	})
-	s.countSuppressed(ctx, "logs", n)
-	return out
+	return out, n
 }
 
-func (s *storage) suppressTraces(ctx context.Context, td ptrace.Traces) ptrace.Traces {
+func (s *storage) suppressTraces(td ptrace.Traces) (ptrace.Traces, int64) {
 	l := s.activeList()
 	if l == nil {
-		return td
+		return td, 0
 	}
 	found := false
 	for _, rs := range td.ResourceSpans().All() {
@@ -120,7 +120,7 @@ func (s *storage) suppressTraces(ctx context.Context, td ptrace.Traces) ptrace.T
 		}
 	}
 	if !found {
-		return td
+		return td, 0
 	}
 	out := ptrace.NewTraces()
 	td.CopyTo(out)
@@ -140,8 +140,7 @@ func (s *storage) suppressTraces(ctx context.Context, td ptrace.Traces) ptrace.T
 		})
 		return rs.ScopeSpans().Len() == 0
 	})
-	s.countSuppressed(ctx, "traces", n)
-	return out
+	return out, n
 }
 
 type pointLike interface {
@@ -180,10 +179,10 @@ func filterMetricPoints(m pmetric.Metric, hit func(pcommon.Map, pcommon.Timestam
 	return 1, 0
 }
 
-func (s *storage) suppressMetrics(ctx context.Context, md pmetric.Metrics) pmetric.Metrics {
+func (s *storage) suppressMetrics(md pmetric.Metrics) (pmetric.Metrics, int64) {
 	l := s.activeList()
 	if l == nil {
-		return md
+		return md, 0
 	}
 	// Filtering a copy is the check: metrics batches are small next to the HMACs it saves to skip.
 	out := pmetric.NewMetrics()
@@ -204,8 +203,7 @@ func (s *storage) suppressMetrics(ctx context.Context, md pmetric.Metrics) pmetr
 		return rm.ScopeMetrics().Len() == 0
 	})
 	if n == 0 {
-		return md
+		return md, 0
 	}
-	s.countSuppressed(ctx, "metrics", n)
-	return out
+	return out, n
 }

@@ -57,6 +57,7 @@ func (s *chStore) query(ctx context.Context, q string, args []any, scan func(dri
 	return rows.Err()
 }
 
+// insertRequest stores a version of r; r.version (updated_at, unix ms) must be newer than the last.
 func (s *chStore) insertRequest(ctx context.Context, r *request) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -65,9 +66,8 @@ func (s *chStore) insertRequest(ctx context.Context, r *request) error {
 		t := time.UnixMilli(r.FinishedAt).UTC()
 		finished = &t
 	}
-	// updated_at orders the versions of a request; never two with the same time.
 	return s.insert(ctx, s.sql.insertRequest, r.Tenant, r.ID, r.Subject, r.UserID, r.Status, r.Reason, r.Actor,
-		r.Attempts, time.UnixMilli(r.AcceptedAt).UTC(), finished, r.Receipt, time.Now().UTC())
+		r.Attempts, time.UnixMilli(r.AcceptedAt).UTC(), finished, r.Receipt, time.UnixMilli(r.version).UTC())
 }
 
 func (s *chStore) insertSuppression(ctx context.Context, e suppression.Entry) error {
@@ -96,7 +96,7 @@ func (s *chStore) insert(ctx context.Context, stmt string, values ...any) error 
 func scanRequest(rows driver.Rows) (request, error) {
 	var r request
 	err := rows.Scan(&r.Tenant, &r.ID, &r.Subject, &r.UserID, &r.Status, &r.Reason, &r.Actor, &r.Attempts,
-		&r.AcceptedAt, &r.FinishedAt, &r.Receipt)
+		&r.AcceptedAt, &r.FinishedAt, &r.Receipt, &r.version)
 	r.persisted = true
 	return r, err
 }

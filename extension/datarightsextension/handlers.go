@@ -163,7 +163,7 @@ func (x *dataRights) persist(ctx context.Context, req *request, entry suppressio
 		return err
 	}
 	x.mu.Lock()
-	snapshot := *req
+	snapshot := req.nextVersion(x.now().UnixMilli())
 	x.mu.Unlock()
 	if err := x.store.insertRequest(ctx, &snapshot); err != nil {
 		return err

@@ -28,9 +28,18 @@ type request struct {
 	// before deleting (progress), so a resumed request reports the original counts.
 	Receipt string
 
+	// version is the updated_at of the newest stored version (unix ms): each new one is later, so
+	// the ReplacingMergeTree never has to choose between two versions of the same time.
+	version   int64
 	persisted bool   // the pending row is in ClickHouse
 	lastError string // why the last attempt failed (ClickHouse), while retrying
 	started   bool   // this process marked it running (and waited execution_delay)
+}
+
+// nextVersion returns r with a version later than the last; call with the extension's lock held.
+func (r *request) nextVersion(now int64) request {
+	r.version = max(now, r.version+1)
+	return *r
 }
 
 func (r *request) open() bool { return r.Status == statusPending || r.Status == statusRunning }

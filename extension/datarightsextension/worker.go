@@ -61,14 +61,20 @@ func (x *dataRights) process(ctx context.Context, r *request) {
 	}
 }
 
-// update changes the request under the lock (handlers read it concurrently) and stores the new
-// version.
+// update stores a changed version of the request and then applies the change in memory (handlers
+// read it concurrently), so what the API reports is always stored.
 func (x *dataRights) update(ctx context.Context, r *request, change func(*request)) error {
 	x.mu.Lock()
-	change(r)
-	snapshot := *r
+	next := r.nextVersion(x.now().UnixMilli())
 	x.mu.Unlock()
-	return x.store.insertRequest(ctx, &snapshot)
+	change(&next)
+	if err := x.store.insertRequest(ctx, &next); err != nil {
+		return err
+	}
+	x.mu.Lock()
+	change(r)
+	x.mu.Unlock()
+	return nil
 }
 
 // attempt runs the request from where it stands; every step is idempotent, so repeating one after
@@ -79,12 +85,9 @@ func (x *dataRights) attempt(ctx context.Context, r *request) error {
 		if err := x.store.insertSuppression(ctx, entry); err != nil {
 			return fmt.Errorf("store the suppression entry: %w", err)
 		}
-		if err := x.store.insertRequest(ctx, r); err != nil {
+		if err := x.update(ctx, r, func(r *request) { r.persisted = true }); err != nil {
 			return fmt.Errorf("store the request: %w", err)
 		}
-		x.mu.Lock()
-		r.persisted = true
-		x.mu.Unlock()
 	}
 	if !r.started {
 		if err := x.update(ctx, r, func(r *request) { r.Status = statusRunning; r.Attempts++ }); err != nil {
@@ -189,7 +192,9 @@ func (x *dataRights) finish(ctx context.Context, r *request, entry suppression.E
 	if len(failed) > 0 {
 		status, reason = statusFailed, "rows remain after deletion: "+strings.Join(failed, "; ")
 	}
-	final := *r
+	x.mu.Lock()
+	final := r.nextVersion(x.now().UnixMilli())
+	x.mu.Unlock()
 	final.Status, final.Reason, final.FinishedAt, final.Receipt, final.UserID = status, reason, finished, string(raw), ""
 	if err := x.store.insertRequest(ctx, &final); err != nil {
 		return fmt.Errorf("store the receipt: %w", err)

@@ -10,6 +10,7 @@ import (
 const (
 	sourceMetrics = "metrics"
 	sourceEvents  = "events"
+	sourceSpans   = "spans"
 
 	fillNone = "none"
 	fillZero = "zero"
@@ -21,7 +22,8 @@ const (
 
 var (
 	metricAggregations = []string{"sum", "avg", "min", "max", "count", "rate", "p50", "p90", "p95", "p99"}
-	eventAggregations  = []string{"count", "unique_users"}
+	eventAggregations  = []string{"count", "unique_users", "weighted_count"}
+	spanAggregations   = []string{"count", "traces", "errors", "weighted_count", "weighted_traces", "weighted_errors"}
 	fills              = []string{fillNone, fillZero, fillNull}
 )
 
@@ -70,8 +72,10 @@ func parseAggregate(v url.Values, l limits, now time.Time) (*aggRequest, error) 
 		if r.eventNames, err = p.names("event_name", false); err != nil {
 			return nil, err
 		}
+	case sourceSpans:
+		allowedAggs = spanAggregations
 	default:
-		return nil, badParam("source", "must be metrics or events")
+		return nil, badParam("source", "must be metrics, events or spans")
 	}
 	if r.aggregation, err = p.one("aggregation"); err != nil {
 		return nil, err
@@ -91,6 +95,7 @@ func parseAggregate(v url.Values, l limits, now time.Time) (*aggRequest, error) 
 		case slices.Index(r.groupBy, k) != i:
 			return nil, badParam("group_by", "%q is listed twice", k)
 		case k == groupService || (k == groupEventName && r.source == sourceEvents):
+		case r.source == sourceSpans && spanColumnKey(k) != "":
 		case !validKey(k):
 			return nil, badParam("group_by", "key must be 1-128 of A-Z a-z 0-9 _ . - / : starting with a letter or _")
 		case l.groupAllowed != nil && !l.groupAllowed(k):

@@ -108,7 +108,8 @@ func (p *params) list(name string) []string {
 func (p *params) unknown() error {
 	var names []string
 	for k := range p.v {
-		if !p.used[k] && !strings.HasPrefix(k, attrPrefix) {
+		// An empty name ("a=1&=x", "a=1&&b=2" from careless URL building) names nothing to reject.
+		if k != "" && !p.used[k] && !strings.HasPrefix(k, attrPrefix) {
 			names = append(names, k)
 		}
 	}

@@ -30,7 +30,7 @@ type aggPlan struct {
 }
 
 func newSources() map[string]aggSource {
-	return map[string]aggSource{sourceMetrics: metricsSource{}, sourceEvents: eventsSource{}}
+	return map[string]aggSource{sourceMetrics: metricsSource{}, sourceEvents: eventsSource{}, sourceSpans: spansSource{}}
 }
 
 // commonShape fills what every aggregate shares: buckets, group keys, filters and top-N.

@@ -12,6 +12,8 @@ type eventsSource struct{}
 var eventValues = map[string]string{
 	"count":        "count()",
 	"unique_users": "uniqExactIf(u, u != '')",
+	// Each stored event stands for 1/sample_rate tracked ones (client-side sampling).
+	"weighted_count": "sum(1 / w)",
 }
 
 func (eventsSource) plan(_ context.Context, q *querier, tenant string, r *aggRequest) (*aggPlan, error) {
@@ -35,6 +37,11 @@ func (eventsSource) plan(_ context.Context, q *querier, tenant string, r *aggReq
 	}
 	p := &aggPlan{sql: sql, args: append(commonArgs(tenant, r), clickhouse.Named("events", names)), exact: true,
 		meta: map[string]any{"event_names": names}}
+	if r.aggregation == "weighted_count" {
+		p.exact = false
+		p.meta["weighted_by"] = "sample_rate"
+		p.meta["notes"] = []string{weightedNote}
+	}
 	if r.aggregation == "unique_users" {
 		p.meta["distinct_by"] = "user_id"
 		p.meta["notes"] = []string{

@@ -30,6 +30,7 @@ type querier struct {
 	r        *renderer
 	metrics  string // qualified table names
 	events   string
+	spans    string
 	settings clickhouse.Settings
 	export   clickhouse.Settings
 	timeout  time.Duration
@@ -53,6 +54,7 @@ func newQuerier(cfg *Config) (*querier, error) {
 		conn: conn, r: newRenderer(),
 		metrics: schema.Table(chschema.Metrics).Qualified,
 		events:  schema.Table(chschema.Events).Qualified,
+		spans:   schema.Table(chschema.Spans).Qualified,
 		settings: clickhouse.Settings{
 			"max_execution_time":   int(cfg.MaxExecutionTime.Seconds() + 0.999),
 			"max_result_rows":      cfg.MaxResultRows,

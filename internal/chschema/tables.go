@@ -63,10 +63,15 @@ type migrationDef struct {
 	name    string
 	// tables are created (plus a Distributed front in cluster mode).
 	tables []string
+	// alter is a sql/<alter>.sql template rendered once per table of alterTables, for the storage
+	// table and, in cluster mode, again for its Distributed front (which must list the column too).
+	alter       string
+	alterTables []string
 }
 
 var migrationDefs = []migrationDef{
 	{version: 1, name: "create_data_tables", tables: []string{Events, Logs, Metrics, Spans}},
 	{version: 2, name: "create_consent_and_audit_tables", tables: []string{Consents, ConsentHistory, Audit}},
 	{version: 3, name: "create_data_rights_tables", tables: []string{DeletionRequests, Suppressions}},
+	{version: 4, name: "add_sample_rate", alter: "add_sample_rate", alterTables: []string{Spans, Events, Logs}},
 }

@@ -29,9 +29,9 @@ const (
 var outcomeNames = [numOutcomes]string{"passed", "dropped", "anonymized"}
 
 const (
-	reasonAnonymous = consentextension.NumReasons + iota // no user id
-	reasonDisabled                                       // enabled: false
-	reasonSuppressed                                     // the user's data was ordered deleted (suppression.go)
+	reasonAnonymous  = consentextension.NumReasons + iota // no user id
+	reasonDisabled                                        // enabled: false
+	reasonSuppressed                                      // the user's data was ordered deleted (suppression.go)
 	numReasons
 )
 

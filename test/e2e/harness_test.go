@@ -144,6 +144,7 @@ func launchCollector(t *testing.T, opts collectorOptions) *collector {
 		"TELEMETRY_API_ENDPOINT":          c.api,
 		"TELEMETRY_API_KEY":               testAPIKey,
 		"TELEMETRY_SAMPLE_RATE":           "1.0",
+		"TELEMETRY_SAMPLE_DECISION_WAIT":  "0.5", // tail sampling holds traces this long before storing them
 		"TELEMETRY_FLUSH_INTERVAL":        "0.2",
 		"TELEMETRY_QUEUE_DIRECTORY":       t.TempDir(),
 		"TELEMETRY_HASH_KEY":              testHashKey,
@@ -153,6 +154,8 @@ func launchCollector(t *testing.T, opts collectorOptions) *collector {
 	}
 	c.database, c.endpoint = env["TELEMETRY_CLICKHOUSE_DATABASE"], env["TELEMETRY_CLICKHOUSE_ENDPOINT"]
 	c.otlpHTTP, c.api = env["TELEMETRY_OTLP_HTTP_ENDPOINT"], env["TELEMETRY_API_ENDPOINT"]
+	c.otlpGRPC, c.health = env["TELEMETRY_OTLP_GRPC_ENDPOINT"], env["TELEMETRY_HEALTH_ENDPOINT"]
+	c.promExp, c.selfMet = env["TELEMETRY_PROMETHEUS_ENDPOINT"], env["TELEMETRY_SELF_METRICS_ENDPOINT"]
 	c.cmd = exec.Command(collectorBin, append([]string{"--config", filepath.Join(repoRoot, opts.config)}, opts.args...)...)
 	c.cmd.Dir = repoRoot
 	c.cmd.Env = os.Environ()

@@ -116,7 +116,7 @@ func (m *queryModel) send(t *testing.T, c *collector) {
 	// Another tenant's points with the same names and labels: they must never show up for acme.
 	var other []metricdata.DataPoint[int64]
 	for i := range m.steps {
-		other = append(other, metricdata.DataPoint[int64]{Attributes: attrs("endpoint", "/api/users"),
+		other = append(other, metricdata.DataPoint[int64]{Attributes: attrs("endpoint", "/api/globex"),
 			StartTime: m.ts(i).Add(-20 * time.Minute), Time: m.ts(i), Value: 1_000_000})
 	}
 	exportMetrics(t, c, qGlobexIngest, resourceMetrics("shop", metricdata.Metrics{Name: "api_requests",
@@ -133,7 +133,7 @@ func (m *queryModel) send(t *testing.T, c *collector) {
 		m.events = append(m.events, ev)
 	}
 	trackEvents(t, c, qAcmeIngest, m.events)
-	trackEvents(t, c, qGlobexIngest, []client.Event{{Name: "signup", UserID: "globex-user", Timestamp: m.t0}})
+	trackEvents(t, c, qGlobexIngest, []client.Event{{Name: "globex_signup", UserID: "globex-user", Timestamp: m.t0}})
 
 	conn := c.db()
 	eventuallyCount(t, conn, uint64(m.steps*(2*3+2+2+1)), "SELECT count() FROM telemetry_metrics WHERE tenant_id = 'acme'")

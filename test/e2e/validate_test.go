@@ -17,6 +17,7 @@ func TestShippedConfigsValidate(t *testing.T) {
 			cmd := exec.Command(collectorBin, "validate", "--config", cfg)
 			cmd.Env = append(os.Environ(),
 				"TELEMETRY_ENDPOINT=https://gateway.example.com:4318",
+				"TELEMETRY_GATEWAYS=gw-1:4317,gw-2:4317,gw-3:4317",
 				"TELEMETRY_API_KEY=test-key-0123456789",
 				"TELEMETRY_HASH_KEY="+testHashKey,
 			)

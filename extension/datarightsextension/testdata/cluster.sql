@@ -33,8 +33,8 @@ SELECT count() FROM `tel\`emetry`.`telemetry_audit` WHERE tenant_id = ? AND targ
 ALTER TABLE `tel\`emetry`.`telemetry_audit_local` ON CLUSTER `prod cluster` UPDATE target_id = ? WHERE tenant_id = ? AND target_id IN ?;
 SELECT * FROM `tel\`emetry`.`telemetry_audit` WHERE tenant_id = ? AND target_id IN ?;
 -- requests and suppressions;
-SELECT tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt FROM `tel\`emetry`.`telemetry_deletion_requests` FINAL WHERE status IN ('pending', 'running') ORDER BY accepted_at;
-SELECT tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt FROM `tel\`emetry`.`telemetry_deletion_requests` FINAL WHERE tenant_id = ? AND request_id = ?;
+SELECT tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt, toUnixTimestamp64Milli(updated_at) FROM `tel\`emetry`.`telemetry_deletion_requests` FINAL WHERE status IN ('pending', 'running') ORDER BY accepted_at;
+SELECT tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt, toUnixTimestamp64Milli(updated_at) FROM `tel\`emetry`.`telemetry_deletion_requests` FINAL WHERE tenant_id = ? AND request_id = ?;
 SELECT request_id, toString(status), reason, accepted_at, finished_at, receipt FROM `tel\`emetry`.`telemetry_deletion_requests` FINAL WHERE tenant_id = ? AND subject = ? ORDER BY accepted_at;
 DELETE FROM `tel\`emetry`.`telemetry_deletion_requests_local` ON CLUSTER `prod cluster` WHERE tenant_id = ? AND request_id = ? AND user_id != '';
 ALTER TABLE `tel\`emetry`.`telemetry_deletion_requests_local` ON CLUSTER `prod cluster` APPLY DELETED MASK;

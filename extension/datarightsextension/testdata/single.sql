@@ -33,8 +33,8 @@ SELECT count() FROM `telemetry`.`telemetry_audit` WHERE tenant_id = ? AND target
 ALTER TABLE `telemetry`.`telemetry_audit` UPDATE target_id = ? WHERE tenant_id = ? AND target_id IN ?;
 SELECT * FROM `telemetry`.`telemetry_audit` WHERE tenant_id = ? AND target_id IN ?;
 -- requests and suppressions;
-SELECT tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt FROM `telemetry`.`telemetry_deletion_requests` FINAL WHERE status IN ('pending', 'running') ORDER BY accepted_at;
-SELECT tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt FROM `telemetry`.`telemetry_deletion_requests` FINAL WHERE tenant_id = ? AND request_id = ?;
+SELECT tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt, toUnixTimestamp64Milli(updated_at) FROM `telemetry`.`telemetry_deletion_requests` FINAL WHERE status IN ('pending', 'running') ORDER BY accepted_at;
+SELECT tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt, toUnixTimestamp64Milli(updated_at) FROM `telemetry`.`telemetry_deletion_requests` FINAL WHERE tenant_id = ? AND request_id = ?;
 SELECT request_id, toString(status), reason, accepted_at, finished_at, receipt FROM `telemetry`.`telemetry_deletion_requests` FINAL WHERE tenant_id = ? AND subject = ? ORDER BY accepted_at;
 DELETE FROM `telemetry`.`telemetry_deletion_requests` WHERE tenant_id = ? AND request_id = ? AND user_id != '';
 ALTER TABLE `telemetry`.`telemetry_deletion_requests` APPLY DELETED MASK;

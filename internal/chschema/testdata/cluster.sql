@@ -281,6 +281,18 @@ SETTINGS index_granularity = 8192;
 CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_suppressions` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_suppressions_local`
 ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_suppressions_local', cityHash64(tenant_id, subject));
 
+ALTER TABLE `tel\`emetry`.`telemetry_spans_local` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_spans` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_events` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_logs` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
 ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
 
 ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);

@@ -252,6 +252,12 @@ ENGINE = ReplacingMergeTree(updated_at)
 ORDER BY (tenant_id, subject)
 SETTINGS index_granularity = 8192;
 
+ALTER TABLE `telemetry`.`telemetry_spans` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `telemetry`.`telemetry_events` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `telemetry`.`telemetry_logs` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);

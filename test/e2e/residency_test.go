@@ -1,0 +1,109 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+)
+
+const (
+	tenantOneKey = "e2e-tenant-one-key-0123456789" // tenant t1 (consent-tenants.yaml)
+	tenantTwoKey = "e2e-tenant-two-key-0123456789" // tenant t2
+)
+
+// postOTLPAs posts one OTLP/HTTP protobuf request with a tenant's key and requires a 2xx answer.
+func postOTLPAs(t *testing.T, endpoint, path, key string, body []byte) {
+	t.Helper()
+	r := send(t, http.MethodPost, "http://"+endpoint+path, key, map[string]string{"Content-Type": "application/x-protobuf"}, body)
+	require.Equal(t, 2, r.status/100, "POST %s: %d: %s", path, r.status, r.body)
+}
+
+// TestDataResidencyPerTenant: tenant t1 is mapped to region eu and t2 to us, two databases
+// standing for two ClickHouse stores; the default tenant stays in the collector's own database.
+// Spans, log records, events and metrics of the three tenants are sent interleaved, so the
+// exporter's batches mix tenants; every record lands in its tenant's store and no store holds a
+// row of another tenant.
+func TestDataResidencyPerTenant(t *testing.T) {
+	dbEU, dbUS := "e2e_eu_"+randomSuffix(), "e2e_us_"+randomSuffix()
+	c := startCollector(t, collectorOptions{
+		env: map[string]string{
+			"TELEMETRY_PRIVACY_MODE": "minimal",
+			"E2E_EU_ENDPOINT":        engineURL, "E2E_EU_DATABASE": dbEU,
+			"E2E_US_ENDPOINT": engineURL, "E2E_US_DATABASE": dbUS,
+		},
+		args: []string{
+			"--config", filepath.Join(repoRoot, "test/e2e/testdata/consent-tenants.yaml"),
+			"--config", filepath.Join(repoRoot, "test/e2e/testdata/residency.yaml"),
+		},
+	})
+	tenants := []struct{ name, key, db string }{
+		{"t1", tenantOneKey, dbEU},
+		{"t2", tenantTwoKey, dbUS},
+		{"default", testAPIKey, c.database},
+	}
+	const rounds = 5
+	for r := 0; r < rounds; r++ {
+		for _, tn := range tenants {
+			td, _ := tracesRequest("residency", fmt.Sprintf("%s-%d", tn.name, r), 2, 2, "")
+			body, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
+			require.NoError(t, err)
+			postOTLPAs(t, c.otlpHTTP, "/v1/traces", tn.key, body)
+
+			lbody, err := plogotlp.NewExportRequestFromLogs(numberedLogs("residency", r*10, 3)).MarshalProto()
+			require.NoError(t, err)
+			postOTLPAs(t, c.otlpHTTP, "/v1/logs", tn.key, lbody)
+
+			md := pmetric.NewMetrics()
+			rm := md.ResourceMetrics().AppendEmpty()
+			rm.Resource().Attributes().PutStr("service.name", "residency")
+			m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+			m.SetName("residency.probe")
+			dp := m.SetEmptyGauge().DataPoints().AppendEmpty()
+			dp.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+			dp.SetIntValue(int64(r))
+			mbody, err := pmetricotlp.NewExportRequestFromMetrics(md).MarshalProto()
+			require.NoError(t, err)
+			postOTLPAs(t, c.otlpHTTP, "/v1/metrics", tn.key, mbody)
+
+			status, reply := c.apiCall(t, http.MethodPost, "/events", tn.key, map[string]any{"event_name": "residency_probe", "properties": map[string]any{"round": r}})
+			require.Equal(t, http.StatusAccepted, status, "event: %v", reply)
+		}
+	}
+
+	want := map[string]uint64{"telemetry_spans": 2 * 2 * rounds, "telemetry_logs": 3 * rounds, "telemetry_metrics": rounds, "telemetry_events": rounds}
+	for _, tn := range tenants {
+		conn, err := clickhouse.Open(&clickhouse.Options{Protocol: clickhouse.HTTP, Addr: []string{c.endpoint[len("http://"):]},
+			Auth: clickhouse.Auth{Database: tn.db, Username: "default"}})
+		require.NoError(t, err)
+		defer conn.Close()
+		for table, n := range want {
+			eventuallyCount(t, conn, n, "SELECT count() FROM "+table+" WHERE tenant_id = ?", tn.name)
+		}
+		// Pause for anything late, then: this store holds its tenant's rows, exactly, and nobody else's.
+		time.Sleep(500 * time.Millisecond)
+		for table, n := range want {
+			var rows []struct {
+				Tenant string `ch:"tenant_id"`
+				N      uint64 `ch:"n"`
+			}
+			require.NoError(t, conn.Select(context.Background(), &rows, "SELECT tenant_id, count() AS n FROM "+table+" GROUP BY tenant_id ORDER BY tenant_id"))
+			got := map[string]uint64{}
+			for _, r := range rows {
+				got[r.Tenant] = r.N
+			}
+			assert.Equal(t, map[string]uint64{tn.name: n}, got, "%s.%s", tn.db, table)
+		}
+	}
+}
