@@ -78,7 +78,7 @@ func sampleReport() *Report {
 		From: time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC),
 		GeneratedAt: time.Date(2026, 3, 10, 0, 0, 1, 0, time.UTC),
 		Sections: []Section{{Name: "top_events", Title: "Top events", GroupBy: "event", Measures: []string{"users", "events"},
-			Rows: []Row{{Group: "signup", Values: map[string]float64{"users": 8, "events": 8}}, {Group: `<b>"x",y`, Values: map[string]float64{"users": 6, "events": 6.5}}},
+			Rows:           []Row{{Group: "signup", Values: map[string]float64{"users": 8, "events": 8}}, {Group: `<b>"x",y`, Values: map[string]float64{"users": 6, "events": 6.5}}},
 			WithheldGroups: 2, TotalsOfShown: map[string]float64{"events": 14.5}}},
 		Notes: []string{"note"}}
 }
