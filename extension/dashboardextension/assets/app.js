@@ -228,7 +228,8 @@
   function renderOverview(root) {
     const range = rangeControl("overview", load);
     const body = el("div", { id: "overview-body" });
-    const latencyMetric = el("input", { id: "overview-latency-metric", value: "response_time", size: "16" });
+    const requestsMetric = el("input", { id: "overview-requests-metric", value: "api_requests", size: "14" });
+    const latencyMetric = el("input", { id: "overview-latency-metric", value: "response_time", size: "14" });
     const latencyGroup = el("input", { id: "overview-latency-group", value: "endpoint", size: "12" });
     root.append(el("h1", {}, "Overview"),
       el("div", { class: "toolbar" }, ...range.nodes, refreshControl("overview-refresh", load)),
@@ -278,23 +279,50 @@
         : el("p", { class: "state empty" }, "no data in this range"));
 
       const lat = el("div", { id: "overview-latency" });
-      body.append(el("h2", {}, "p95 latency by endpoint"),
-        el("div", { class: "toolbar" }, "metric", latencyMetric, "grouped by", latencyGroup,
-          el("button", { type: "button", onclick: () => latency(lat) }, "Show")), lat);
-      latency(lat);
+      body.append(el("h2", {}, "Requests, error rate and p95 latency by endpoint"),
+        el("div", { class: "toolbar" }, "requests", requestsMetric, "latency", latencyMetric, "by", latencyGroup,
+          el("button", { type: "button", onclick: () => endpoints(lat) }, "Show")), lat);
+      endpoints(lat);
     }
 
-    async function latency(box) {
+    // endpoints joins three aggregates per endpoint: requests (sum), errors (the same metric with
+    // status.code = error, as the span_metrics connector labels it) and the latency p95.
+    async function endpoints(box) {
       state(box, "loading", "loading…");
-      try {
-        const a = await api("/metrics/aggregate?" + qs(Object.assign({}, range.params(), {
-          metric_name: latencyMetric.value, aggregation: "p95", group_by: latencyGroup.value, interval: "all" })));
-        box.replaceChildren(a.series.length ? table("overview-latency-table", [
-          { label: latencyGroup.value, get: (s) => groupLabel(s) },
-          { label: "p95" + (a.unit ? " (" + a.unit + ")" : "") + (a.exact ? "" : " ≈"), get: (s) => s.points[0][1] }], a.series)
-          : el("p", { class: "state empty" }, "no data in this range"));
-      } catch (err) {
-        state(box, "error", explain(err));
+      const base = Object.assign({}, range.params(), { group_by: latencyGroup.value, interval: "all", limit: 25 });
+      const agg = (o) => api("/metrics/aggregate?" + qs(Object.assign({}, base, o))).then((a) => ({ a }), (err) => ({ err }));
+      const [req, errs, p95] = await Promise.all([
+        agg({ metric_name: requestsMetric.value, aggregation: "sum" }),
+        agg({ metric_name: requestsMetric.value, aggregation: "sum", "attr.status.code": "STATUS_CODE_ERROR" }),
+        agg({ metric_name: latencyMetric.value, aggregation: "p95" }),
+      ]);
+      if (req.err && p95.err) {
+        state(box, "error", explain(req.err));
+        return;
+      }
+      const value = (r, s) => {
+        const m = r.a && r.a.series.find((x) => groupLabel(x) === groupLabel(s));
+        return m ? m.points[0][1] : null;
+      };
+      const groups = new Map();
+      for (const r of [req, p95]) if (r.a) for (const s of r.a.series) groups.set(groupLabel(s), s);
+      if (!groups.size) {
+        box.replaceChildren(el("p", { class: "state empty", "data-state": "empty" }, "no data in this range"));
+        return;
+      }
+      const rows = [...groups.values()].map((s) => {
+        const n = value(req, s), e = value(errs, s) || 0;
+        return { name: groupLabel(s), requests: n, errors: e, rate: n ? e / n : null, p95: value(p95, s) };
+      });
+      const unit = p95.a && p95.a.unit ? " (" + p95.a.unit + ")" : "";
+      box.replaceChildren(table("overview-latency-table", [
+        { label: latencyGroup.value, get: (r) => r.name },
+        { label: "requests", get: (r) => (r.requests === null ? "—" : r.requests) },
+        { label: "errors", get: (r) => r.errors },
+        { label: "error rate", get: (r) => (r.rate === null ? "—" : (100 * r.rate).toFixed(1) + " %") },
+        { label: "p95" + unit, get: (r) => (r.p95 === null ? "—" : r.p95) }], rows));
+      for (const [what, r] of [["requests", req], ["errors", errs], ["p95", p95]]) {
+        if (r.err) box.append(el("p", { class: "state error", "data-state": "error" }, what + ": " + explain(r.err)));
       }
     }
     load();
