@@ -463,6 +463,20 @@ func TestDashboardInBrowser(t *testing.T) {
 		assert.Empty(t, stored)
 	})
 
+	t.Run("viewer of another tenant: empty and forbidden states", func(t *testing.T) {
+		b.t = t
+		b.do(10*time.Second, chromedp.SendKeys(chromedp.ID("api-key"), dashAcmeViewer), chromedp.Click(chromedp.ID("signin-submit")))
+		b.waitText("#session-info", 10*time.Second, func(s string) bool { return strings.Contains(s, "tenant acme") && strings.Contains(s, "viewer") })
+		b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="overview"]`)))
+		b.waitText("#overview-body", 10*time.Second, func(s string) bool { return strings.Contains(s, "no data in this range") })
+		assert.Equal(t, "0", digitsOf(b.waitText("#card-events .value", 5*time.Second, func(string) bool { return true })), "the default tenant's events never appear")
+		b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="pipeline"]`)))
+		b.waitText("#pipeline-body", 10*time.Second, func(s string) bool { return strings.Contains(s, "key lacks role admin") })
+		b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="reports"]`)))
+		b.waitText("#report-body", 10*time.Second, func(s string) bool { return strings.Contains(s, "key lacks role analyst") })
+		b.do(10*time.Second, chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("api-key")))
+	})
+
 	b.t = t
 	assert.Empty(t, b.pageErrors(), "no script error and no Content-Security-Policy violation")
 	// The key never reaches a log.

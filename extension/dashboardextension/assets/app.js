@@ -412,13 +412,17 @@
         return;
       }
       const t = s.totals;
-      history.push({ t: Date.parse(s.time) / 1000, accepted: t.accepted, refused: t.refused, sent: t.sent, failed: t.send_failed + t.enqueue_failed });
+      const bySignal = (sig) => s.receivers.filter((r) => r.signal === sig).reduce((a, r) => a + (r.counts.accepted || 0), 0);
+      history.push({ t: Date.parse(s.time) / 1000, spans: bySignal("spans"), metric_points: bySignal("metric_points"),
+        log_records: bySignal("log_records"), refused: t.refused, failed: t.send_failed + t.enqueue_failed });
       if (history.length > 360) history.shift();
-      const rates = { x: [], accepted: [], refused: [], sent: [], failed: [] };
+      const keys = ["spans", "metric_points", "log_records", "refused", "failed"];
+      const rates = { x: [] };
+      keys.forEach((k) => { rates[k] = []; });
       for (let i = 1; i < history.length; i++) {
         const a = history[i - 1], b = history[i], dt = Math.max(b.t - a.t, 0.001);
         rates.x.push(b.t);
-        for (const k of ["accepted", "refused", "sent", "failed"]) rates[k].push(Math.max(0, (b[k] - a[k]) / dt));
+        for (const k of keys) rates[k].push(Math.max(0, (b[k] - a[k]) / dt));
       }
       body.replaceChildren(
         el("div", { class: "cards" },
@@ -429,8 +433,8 @@
           card("card-queue", "queue size / capacity", fmt(t.queue_size) + " / " + fmt(t.queue_capacity)),
           card("card-memory", "memory limiter refusals", t.memory_limiter_refused, t.memory_limiter_refused > 0)));
       if (rates.x.length) {
-        chart(body, "pipeline-chart", "records per second", ["accepted", "refused", "exported", "export failed"],
-          [rates.x, rates.accepted, rates.refused, rates.sent, rates.failed], 30);
+        chart(body, "pipeline-chart", "records accepted per second, by signal", ["spans", "metric points", "log records", "refused", "export failed"],
+          [rates.x].concat(keys.map((k) => rates[k])), 30);
       } else {
         body.append(el("p", { class: "state loading muted" }, "the rate chart appears after the next refresh"));
       }
