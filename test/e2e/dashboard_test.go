@@ -477,6 +477,44 @@ func TestDashboardInBrowser(t *testing.T) {
 		b.do(10*time.Second, chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("api-key")))
 	})
 
+	// The README's quick start on a collector with nothing but config/local.yaml: its curl examples,
+	// then the dashboard shows the events after one flush interval, and the spec event with a user_id
+	// as dropped for missing consent (strict mode, the default).
+	t.Run("quick start", func(t *testing.T) {
+		b.t = t
+		q := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_FLUSH_INTERVAL": "1"}})
+		for _, body := range []string{
+			`{"event_name":"user_action","properties":{"action":"checkout","value":99.99,"currency":"USD"}}`,
+			`{"event_name":"user_action","user_id":"user123","properties":{"action":"checkout","value":99.99,"currency":"USD"}}`,
+		} {
+			r := send(t, http.MethodPost, q.apiURL("/events"), testAPIKey, map[string]string{"Content-Type": "application/json"}, []byte(body))
+			require.Equal(t, http.StatusAccepted, r.status, string(r.body))
+		}
+		sent := time.Now()
+		b.do(15*time.Second, chromedp.Navigate("http://"+q.api+dashboardPath), chromedp.WaitVisible(chromedp.ID("api-key")),
+			chromedp.SendKeys(chromedp.ID("api-key"), testAPIKey), chromedp.Click(chromedp.ID("signin-submit")))
+		// The Overview refreshes every 30 s; re-open it until the flushed batch is there.
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			b.do(5*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="pipeline"]`)), chromedp.Click(chromedp.CSS(`#nav a[data-page="overview"]`)))
+			txt := b.waitText("#overview-body", 5*time.Second, func(s string) bool { return !strings.Contains(s, "loading") })
+			if strings.Contains(txt, "user_action") {
+				break
+			}
+			require.True(t, time.Now().Before(deadline), "the quick start event never appeared on the Overview:\n%s", txt)
+			time.Sleep(300 * time.Millisecond)
+		}
+		t.Logf("quick start event on the Overview %s after sending (flush interval 1 s)", time.Since(sent).Round(100*time.Millisecond))
+		top := b.waitText("#overview-top-events", 5*time.Second, func(string) bool { return true })
+		assert.Regexp(t, `user_action\s+1\s+0`, top, "one anonymous event stored; user123's was dropped")
+		b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="privacy"]`)))
+		b.waitText("#privacy-consent", 10*time.Second, func(s string) bool {
+			return regexp.MustCompile(`logs\s+analytics\s+dropped\s+no consent recorded[^\n]*\s+1`).MatchString(s)
+		})
+		assert.Empty(t, warnLine.FindAllString(q.logs.String(), -1), "warnings at a normal first start of config/local.yaml")
+		b.do(10*time.Second, chromedp.Click(chromedp.ID("signout")))
+	})
+
 	b.t = t
 	assert.Empty(t, b.pageErrors(), "no script error and no Content-Security-Policy violation")
 	// The key never reaches a log.
