@@ -78,7 +78,8 @@ func sampleReport() *Report {
 		From: time.Date(2026, 3, 3, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC),
 		GeneratedAt: time.Date(2026, 3, 10, 0, 0, 1, 0, time.UTC),
 		Sections: []Section{{Name: "top_events", Title: "Top events", GroupBy: "event", Measures: []string{"users", "events"},
-			Rows:           []Row{{Group: "signup", Values: map[string]float64{"users": 8, "events": 8}}, {Group: `<b>"x",y`, Values: map[string]float64{"users": 6, "events": 6.5}}},
+			Rows: []Row{{Group: "signup", Values: map[string]float64{"users": 8, "events": 8}}, {Group: `<b>"x",y`, Values: map[string]float64{"users": 6, "events": 6.5}},
+				{Group: "=HYPERLINK(1)", Values: map[string]float64{"users": 5, "events": 5}}},
 			WithheldGroups: 2, TotalsOfShown: map[string]float64{"events": 14.5}}},
 		Notes: []string{"note"}}
 }
@@ -92,6 +93,7 @@ func TestRenderCSVAndHTML(t *testing.T) {
 		"report,,from,2026-03-03T00:00:00Z", "report,,to,2026-03-10T00:00:00Z", "report,,k,5",
 		"top_events,signup,users,8", "top_events,signup,events,8",
 		`top_events,"<b>""x"",y",users,6`, `top_events,"<b>""x"",y",events,6.5`,
+		"top_events,'=HYPERLINK(1),users,5", "top_events,'=HYPERLINK(1),events,5",
 		"top_events,,withheld_groups,2", "top_events,,total_of_shown_events,14.5", "",
 	}, "\n"), rec.Body.String())
 
