@@ -17,9 +17,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Keys of testdata/dashboard.yaml.
@@ -56,7 +60,7 @@ func sendDashboardData(t *testing.T, c *collector, key string, deletions bool) {
 		ids = append(ids, c.requestDeletion(t, key, fmt.Sprintf("gone-%d", i)).RequestID)
 	}
 	for i := 1; i <= 8; i++ {
-		c.grantConsent(t, key, fmt.Sprintf("u%d", i), map[string]bool{"analytics": true})
+		c.grantConsent(t, key, fmt.Sprintf("u%d", i), map[string]bool{"analytics": true, "performance": true})
 	}
 	var events []map[string]any
 	for name, users := range dashboardUsers {
@@ -81,6 +85,27 @@ func sendDashboardData(t *testing.T, c *collector, key string, deletions bool) {
 	for _, id := range ids {
 		c.waitRequest(t, key, id, "completed", 60*time.Second)
 	}
+}
+
+// sendEndpointSpans exports one server span per (route, user): /api/users by u1..u6 (u1's failed),
+// /api/orders by u1..u5, /api/admin by u1..u2.
+func sendEndpointSpans(t *testing.T, c *collector) {
+	t.Helper()
+	ctx := context.Background()
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpoint(c.otlpHTTP), otlptracehttp.WithInsecure(), otlptracehttp.WithHeaders(authHeaders()))
+	require.NoError(t, err)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(time.Hour)), sdktrace.WithResource(sdkResource("shop")))
+	for route, users := range map[string]int{"/api/users": 6, "/api/orders": 5, "/api/admin": 2} {
+		for i := 1; i <= users; i++ {
+			_, span := tp.Tracer("e2e").Start(ctx, "GET "+route, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
+				attribute.String("http.route", route), attribute.String("enduser.id", fmt.Sprintf("u%d", i))))
+			if route == "/api/users" && i == 1 {
+				span.SetStatus(codes.Error, "boom")
+			}
+			span.End()
+		}
+	}
+	require.NoError(t, tp.Shutdown(ctx))
 }
 
 // report fetches a JSON report with key.
@@ -122,8 +147,10 @@ var warnLine = regexp.MustCompile(`(?m)^\S+\twarn\t.*$|"level":"warn".*$`)
 // TestDashboardReportsKAnonymity: a group of 4 distinct users is withheld with k=5 and shown with
 // k=3; one withheld group alone takes the smallest shown one with it; totals cover shown rows only.
 func TestDashboardReportsKAnonymity(t *testing.T) {
-	c := startDashboardCollector(t, nil)
+	c := startDashboardCollector(t, map[string]string{"TELEMETRY_SAMPLE_DECISION_WAIT": "1"})
 	sendDashboardData(t, c, testAPIKey, true)
+	sendEndpointSpans(t, c)
+	eventuallyCount(t, c.db(), 13, "SELECT count() FROM telemetry_spans WHERE span_kind = 'server'")
 	// A normal first start (the database did not exist) prints no warning.
 	assert.Empty(t, warnLine.FindAllString(c.logs.String(), -1), "warnings at a normal first start")
 
@@ -149,6 +176,16 @@ func TestDashboardReportsKAnonymity(t *testing.T) {
 	assert.Equal(t, 2, withheld)
 	assert.Equal(t, []string{"signup"}, keysOf(rows))
 	assert.EqualValues(t, 8, totals["events"], "totals are sums of shown rows")
+	// Endpoints (k=5): /api/admin (2 users) is withheld and /api/orders (5 users, the smallest shown)
+	// with it; /api/users: 6 requests, 1 failed.
+	rows, withheld, _ = sectionRows(t, rep, "endpoints")
+	assert.Equal(t, 2, withheld)
+	require.Contains(t, rows, "/api/users")
+	assert.Len(t, rows, 1)
+	assert.EqualValues(t, 6, rows["/api/users"]["requests"])
+	assert.EqualValues(t, 1, rows["/api/users"]["errors"])
+	assert.InDelta(t, 0.1667, rows["/api/users"]["error_rate"], 0.0001)
+	assert.GreaterOrEqual(t, rows["/api/users"]["p95_ms"], 0.0)
 	dau, _, _ := sectionRows(t, rep, "daily_active_users")
 	for _, v := range dau {
 		assert.EqualValues(t, 8, v["users"])
