@@ -487,6 +487,27 @@ func TestDashboardInBrowser(t *testing.T) {
 		})
 		b.screenshot("dashboard-reports")
 
+		// The printable HTML opens in a tab of its own, under the same CSP.
+		b.do(10*time.Second, chromedp.Click(chromedp.ID("report-html")))
+		var printable string
+		require.Eventually(t, func() bool {
+			targets, err := chromedp.Targets(b.ctx)
+			if err != nil {
+				return false
+			}
+			for _, tg := range targets {
+				if tg.Type == "page" && strings.HasPrefix(tg.URL, "blob:") {
+					tctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(tg.TargetID))
+					defer cancel()
+					printable, _ = chromedp.Run(tctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+					return strings.Contains(printable, "group(s) withheld")
+				}
+			}
+			return false
+		}, 15*time.Second, 200*time.Millisecond, "printable report tab")
+		assert.Contains(t, printable, "Usage report")
+		assert.NotContains(t, printable, "checkout")
+
 		raw := b.downloadCSV(t, "report-csv")
 		assert.Contains(t, raw, "top_events,signup,users,8\n")
 		assert.Contains(t, raw, "top_events,,withheld_groups,2\n")

@@ -557,7 +557,14 @@
         const resp = await api(query(format), { raw: true });
         const cd = resp.headers.get("Content-Disposition") || "";
         const m = /filename="([^"]+)"/.exec(cd);
-        download(m ? m[1] : "telemetry-" + type.value + "-report." + format, await resp.blob());
+        const blob = await resp.blob();
+        // The printable report opens in a tab (same origin, same CSP); CSV and JSON are saved.
+        if (format === "html") {
+          const url = URL.createObjectURL(blob);
+          if (window.open(url, "_blank")) { setTimeout(() => URL.revokeObjectURL(url), 60000); return; }
+          URL.revokeObjectURL(url);
+        }
+        download(m ? m[1] : "telemetry-" + type.value + "-report." + format, blob);
       } catch (err) {
         state(body, "error", explain(err));
       }
