@@ -13,10 +13,12 @@ LIBCHDB    := $(TOOLS)/chdb/libchdb.so
 COLLECTOR  := $(CURDIR)/_build/otelcol-telemetry
 ENGINE     := $(CURDIR)/_build/clickhouse-embedded
 GO_SOURCES := $(shell find . -name '*.go' -not -path './_*' -not -name '*_test.go') $(shell find . -name '*.sql' -not -path './_*')
+# Files embedded with go:embed (the dashboard's page, script and styles) rebuild the collector too.
+GO_SOURCES += $(shell find extension -path '*/assets/*' -type f 2>/dev/null)
 
 export CHDB_LIB_PATH := $(LIBCHDB)
 
-.PHONY: all tools build run test test-unit test-e2e bench fmt vet clean
+.PHONY: all tools build run test test-unit test-e2e bench fmt vet clean chromium
 
 all: build
 
@@ -41,16 +43,20 @@ $(ENGINE): go.mod go.sum $(shell find cmd/clickhouse-embedded -name '*.go' -not 
 run: build $(LIBCHDB)
 	scripts/run.sh
 
-test: build $(LIBCHDB)
+test: build $(LIBCHDB) chromium
 	OTELCOL_TELEMETRY_BIN=$(COLLECTOR) CLICKHOUSE_EMBEDDED_BIN=$(ENGINE) TELEMETRY_E2E=1 \
 		go test -count=1 -timeout 25m ./...
 
 test-unit:
 	go test -count=1 ./...
 
-test-e2e: build $(LIBCHDB)
+test-e2e: build $(LIBCHDB) chromium
 	OTELCOL_TELEMETRY_BIN=$(COLLECTOR) CLICKHOUSE_EMBEDDED_BIN=$(ENGINE) TELEMETRY_E2E=1 \
 		go test -count=1 -timeout 25m -v ./test/e2e/...
+
+# Debian's chromium for the dashboard's browser tests; skipped when one is installed.
+chromium:
+	scripts/install-chromium.sh
 
 fmt:
 	gofmt -l -w $$(git ls-files '*.go')

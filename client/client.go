@@ -40,6 +40,8 @@ type Client struct {
 	mu     sync.Mutex
 	buf    *ring
 	closed bool
+	// threshold is SampleRate as the t-value kept events carry (SamplingThresholdProperty).
+	threshold string
 
 	wake    chan struct{}      // a full batch waits
 	flushes chan flushRequest  // Flush and Close
@@ -71,6 +73,7 @@ func New(cfg Config) (*Client, error) {
 		buf: newRing(cfg.BufferSize), wake: make(chan struct{}, 1), flushes: make(chan flushRequest),
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	c.threshold = samplingThreshold(cfg.SampleRate)
 	c.life, c.cancel = context.WithCancel(context.Background())
 	go c.loop()
 	return c, nil
@@ -104,7 +107,7 @@ func (c *Client) TrackEvent(ctx context.Context, ev Event) error {
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = time.Now()
 	}
-	raw, err := ev.marshal()
+	raw, err := ev.marshal(c.threshold)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidEvent, err)
 	}

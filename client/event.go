@@ -39,8 +39,17 @@ type wireEvent struct {
 
 // marshal renders the event for a batch; done in TrackEvent so later changes of the caller's maps
 // cannot race with the sender.
-func (e *Event) marshal() ([]byte, error) {
-	w := wireEvent{Name: e.Name, Properties: e.Properties, UserID: e.UserID, TenantID: e.TenantID,
+// threshold, when not empty, is added as the SamplingThresholdProperty (the caller's map is not changed).
+func (e *Event) marshal(threshold string) ([]byte, error) {
+	props := e.Properties
+	if threshold != "" {
+		props = make(map[string]any, len(e.Properties)+1)
+		for k, v := range e.Properties {
+			props[k] = v
+		}
+		props[SamplingThresholdProperty] = threshold
+	}
+	w := wireEvent{Name: e.Name, Properties: props, UserID: e.UserID, TenantID: e.TenantID,
 		Timestamp: e.Timestamp.UTC().Format(time.RFC3339Nano)}
 	if c := e.Context; c != nil {
 		m := make(map[string]any, len(c.Extra)+3)

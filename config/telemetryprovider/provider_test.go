@@ -2,6 +2,7 @@ package telemetryprovider
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,6 +48,11 @@ func TestDefaults(t *testing.T) {
 	f("health_endpoint", "127.0.0.1:13133")
 	f("self_metrics_host", "127.0.0.1")
 	f("self_metrics_port", 8888)
+	f("sample_keep_errors", true)
+	f("sample_slow_ms", 1000)
+	f("sample_slow_threshold_ms", 1000)
+	f("sample_decision_wait", "10s")
+	f("sample_max_traces", 100000)
 }
 
 func TestValidValues(t *testing.T) {
@@ -70,6 +76,12 @@ func TestValidValues(t *testing.T) {
 	f("TELEMETRY_ENDPOINT", "https://collector.example.com:4318", "endpoint", "https://collector.example.com:4318")
 	f("TELEMETRY_CLICKHOUSE_ENDPOINT", "clickhouse://ch:9000?dial_timeout=5s", "clickhouse_endpoint", "clickhouse://ch:9000?dial_timeout=5s")
 	f("TELEMETRY_SELF_METRICS_ENDPOINT", "127.0.0.1:0", "self_metrics_port", 0)
+	f("TELEMETRY_SAMPLE_KEEP_ERRORS", "no", "sample_keep_errors", false)
+	f("TELEMETRY_SAMPLE_SLOW_MS", "250", "sample_slow_threshold_ms", 250)
+	f("TELEMETRY_SAMPLE_SLOW_MS", "0", "sample_slow_threshold_ms", math.MaxInt) // off
+	f("TELEMETRY_SAMPLE_DECISION_WAIT", "0.5", "sample_decision_wait", "500ms")
+	f("TELEMETRY_SAMPLE_DECISION_WAIT", "2m", "sample_decision_wait", "2m0s")
+	f("TELEMETRY_SAMPLE_MAX_TRACES", "250000", "sample_max_traces", 250000)
 }
 
 func TestInvalidValuesNameTheVariable(t *testing.T) {
@@ -101,6 +113,14 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 	f("TELEMETRY_OTLP_HTTP_ENDPOINT", "4318", "host:port")
 	f("TELEMETRY_SELF_METRICS_ENDPOINT", "127.0.0.1:99999", "port")
 	f("TELEMETRY_HASH_KEY", "too-short", "at least 32 bytes")
+	f("TELEMETRY_SAMPLE_KEEP_ERRORS", "sometimes", "true or false")
+	f("TELEMETRY_SAMPLE_SLOW_MS", "-1", "milliseconds")
+	f("TELEMETRY_SAMPLE_SLOW_MS", "1.5", "milliseconds")
+	f("TELEMETRY_SAMPLE_SLOW_MS", "3600001", "milliseconds")
+	f("TELEMETRY_SAMPLE_DECISION_WAIT", "0", "seconds")
+	f("TELEMETRY_SAMPLE_DECISION_WAIT", "11m", "at most 10m0s")
+	f("TELEMETRY_SAMPLE_DECISION_WAIT", "later", "seconds")
+	f("TELEMETRY_SAMPLE_MAX_TRACES", "10", "from 100 to 10000000")
 }
 
 func TestSecretsNeverEchoed(t *testing.T) {

@@ -3,6 +3,7 @@ package telemetryprovider // import "github.com/otelcol-telemetry/otelcol-teleme
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"strconv"
@@ -64,6 +65,43 @@ var variables = []variable{
 		// The probabilistic sampler takes a percentage; round away float noise (0.29*100 = 28.999…).
 		pct, _ := strconv.ParseFloat(strconv.FormatFloat(f*100, 'f', 6, 64), 64)
 		return map[string]any{"sample_rate": f, "sampling_percentage": pct}, nil
+	}},
+	// Tail sampling (config/local.yaml, tail_sampling): what is kept whatever TELEMETRY_SAMPLE_RATE says.
+	{env: "TELEMETRY_SAMPLE_KEEP_ERRORS", def: "true", derive: func(raw string) (map[string]any, error) {
+		b, err := parseBool(raw)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"sample_keep_errors": b}, nil
+	}},
+	{env: "TELEMETRY_SAMPLE_SLOW_MS", def: "1000", derive: func(raw string) (map[string]any, error) {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n < 0 || n > maxSlowMs {
+			return nil, fmt.Errorf("must be a whole number of milliseconds from 0 (off) to %d", maxSlowMs)
+		}
+		threshold := n
+		if n == 0 {
+			// The latency policy has no off switch: a threshold no trace can pass is one.
+			threshold = math.MaxInt64
+		}
+		return map[string]any{"sample_slow_ms": n, "sample_slow_threshold_ms": threshold}, nil
+	}},
+	{env: "TELEMETRY_SAMPLE_DECISION_WAIT", def: "10", derive: func(raw string) (map[string]any, error) {
+		d, err := parseSeconds(raw)
+		if err != nil {
+			return nil, err
+		}
+		if d > maxDecisionWait {
+			return nil, fmt.Errorf("must be at most %s: every trace is held in memory that long", maxDecisionWait)
+		}
+		return map[string]any{"sample_decision_wait": d.String()}, nil
+	}},
+	{env: "TELEMETRY_SAMPLE_MAX_TRACES", def: "100000", derive: func(raw string) (map[string]any, error) {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 100 || n > 10_000_000 {
+			return nil, errors.New("must be a whole number of traces from 100 to 10000000")
+		}
+		return map[string]any{"sample_max_traces": n}, nil
 	}},
 	{env: "TELEMETRY_BATCH_SIZE", def: "100", derive: func(raw string) (map[string]any, error) {
 		n, err := strconv.Atoi(raw)
@@ -150,6 +188,12 @@ var variables = []variable{
 		return map[string]any{"self_metrics_host": host, "self_metrics_port": port}, nil
 	}},
 }
+
+// Bounds of the tail-sampling variables.
+const (
+	maxSlowMs       = 3_600_000 // an hour: slower "requests" are jobs, not requests
+	maxDecisionWait = 10 * time.Minute
+)
 
 // unset is the value of a selector whose variable has no usable default: retrieving it is an error.
 type unset struct{ why string }

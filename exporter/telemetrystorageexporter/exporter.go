@@ -35,6 +35,9 @@ func (e *signalExporter) start(ctx context.Context, host component.Host) error {
 	if err := e.st.start(ctx); err != nil {
 		return err
 	}
+	if err := e.st.useSuppression(host); err != nil {
+		return err
+	}
 	if e.route != nil {
 		if err := e.route.start(ctx, host); err != nil {
 			return err
@@ -56,7 +59,7 @@ func (e *signalExporter) shutdown(ctx context.Context) error {
 	return e.st.shutdown(ctx)
 }
 
-func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) (err error) {
 	if e.route != nil {
 		return e.route.pushLogs(ctx, ld)
 	}
@@ -67,6 +70,8 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		logBlocks.Put(blocks)
 	}()
 	events, logs := &blocks[0], &blocks[1]
+	ld, suppressed := e.st.suppressLogs(ld)
+	defer func() { e.st.countSuppressed(ctx, "logs", suppressed, err) }()
 	e.st.recordDrops(ctx, "logs", appendLogs(ld, events, logs, time.Now().UTC(), e.st.rowLimit))
 	if events.rows() == 0 || logs.rows() == 0 {
 		return joinInsertErrors(
@@ -87,7 +92,7 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	return joinInsertErrors(eventsErr, logsErr)
 }
 
-func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) (err error) {
 	if e.route != nil {
 		return e.route.pushTraces(ctx, td)
 	}
@@ -96,11 +101,13 @@ func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) error
 		b.reset()
 		spanBlocks.Put(b)
 	}()
+	td, suppressed := e.st.suppressTraces(td)
+	defer func() { e.st.countSuppressed(ctx, "traces", suppressed, err) }()
 	e.st.recordDrops(ctx, "traces", appendSpans(td, b, time.Now().UTC(), e.st.rowLimit))
 	return e.st.insert(ctx, chschema.Spans, b)
 }
 
-func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
+func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) (err error) {
 	if e.route != nil {
 		return e.route.pushMetrics(ctx, md)
 	}
@@ -109,6 +116,8 @@ func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) er
 		b.reset()
 		metricBlocks.Put(b)
 	}()
+	md, suppressed := e.st.suppressMetrics(md)
+	defer func() { e.st.countSuppressed(ctx, "metrics", suppressed, err) }()
 	e.st.recordDrops(ctx, "metrics", appendMetrics(md, b, time.Now().UTC(), e.st.rowLimit))
 	return e.st.insert(ctx, chschema.Metrics, b)
 }

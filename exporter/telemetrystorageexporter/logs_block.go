@@ -17,6 +17,8 @@ type logBlock struct {
 	timestamp, observedTimestamp                        []time.Time
 	traceFlags, severityNumber                          []uint8
 	attributes, resourceAttributes                      []*kvMap
+	// sampleRate is the probability the record was kept with (sampling.threshold); see samplerate.go.
+	sampleRate []float64
 
 	arena kvArena
 }
@@ -41,6 +43,7 @@ func (b *logBlock) columns() map[string]any {
 		"resource_attributes": b.resourceAttributes,
 		"scope_name":          b.scopeName,
 		"scope_version":       b.scopeVersion,
+		"sample_rate":         b.sampleRate,
 	}
 	if b.events {
 		cols["event_name"] = b.eventName
@@ -53,6 +56,7 @@ func (b *logBlock) reset() {
 		&b.traceID, &b.spanID, &b.severityText, &b.body, &b.scopeName, &b.scopeVersion)
 	clearSlices(&b.timestamp, &b.observedTimestamp)
 	clearSlices(&b.traceFlags, &b.severityNumber)
+	clearSlices(&b.sampleRate)
 	clearSlices(&b.attributes, &b.resourceAttributes)
 	b.arena.reset()
 }
@@ -129,6 +133,7 @@ func appendLogs(ld plog.Logs, events, logs *logBlock, now time.Time, lim rowLimi
 				b.severityNumber = append(b.severityNumber, severity(lr.SeverityNumber()))
 				b.body = append(b.body, lr.Body().AsString())
 				b.attributes = append(b.attributes, b.arena.add(attrs))
+				b.sampleRate = append(b.sampleRate, recordRate(attrs))
 				b.scopeName = append(b.scopeName, scope.Name())
 				b.scopeVersion = append(b.scopeVersion, scope.Version())
 			}

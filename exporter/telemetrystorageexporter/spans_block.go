@@ -16,6 +16,9 @@ type spanBlock struct {
 	duration                                            []uint64
 	kind, status                                        []int8
 	attributes, resourceAttributes                      []*kvMap
+	// sampleRate is the probability the span was kept with (tracestate th); see samplerate.go.
+	sampleRate []float64
+	rates      rateCache
 
 	evTime                   [][]time.Time
 	evName                   [][]string
@@ -59,6 +62,7 @@ func (b *spanBlock) columns() map[string]any {
 		"links.span_id":       b.lnSpan,
 		"links.trace_state":   b.lnState,
 		"links.attributes":    b.lnAttrs,
+		"sample_rate":         b.sampleRate,
 	}
 }
 
@@ -67,6 +71,7 @@ func (b *spanBlock) reset() {
 		&b.spanName, &b.serviceName, &b.userID, &b.sessionID, &b.statusMessage, &b.scopeName, &b.scopeVersion, &b.flatStr)
 	clearSlices(&b.timestamp, &b.flatTime)
 	clearSlices(&b.duration)
+	clearSlices(&b.sampleRate)
 	clearSlices(&b.kind, &b.status)
 	clearSlices(&b.attributes, &b.resourceAttributes, &b.flatAttrs)
 	clearSlices(&b.evTime)
@@ -131,7 +136,9 @@ func appendSpans(td ptrace.Traces, b *spanBlock, now time.Time, lim rowLimit) (d
 				b.traceID = append(b.traceID, traceIDHex(sp.TraceID()))
 				b.spanID = append(b.spanID, spanIDHex(sp.SpanID()))
 				b.parentSpanID = append(b.parentSpanID, spanIDHex(sp.ParentSpanID()))
-				b.traceState = append(b.traceState, sp.TraceState().AsRaw())
+				traceState := sp.TraceState().AsRaw()
+				b.traceState = append(b.traceState, traceState)
+				b.sampleRate = append(b.sampleRate, b.rates.spanRate(traceState))
 				b.spanName = append(b.spanName, sp.Name())
 				b.kind = append(b.kind, spanKind(sp.Kind()))
 				b.serviceName = append(b.serviceName, service)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/exporter/telemetrystorageexporter/internal/metadata"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 )
 
 // insertSettings apply to every INSERT. A batch spanning many days would
@@ -33,6 +35,8 @@ type storage struct {
 	tel    *metadata.Telemetry
 	// rowLimit guards the data tables' TTL (see rowLimit).
 	rowLimit rowLimit
+	// suppress is the data_rights extension's suppression list, if any (suppress.go).
+	suppress atomic.Pointer[suppression.List]
 
 	mu      sync.Mutex
 	refs    int

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/telemetryapiextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
@@ -94,6 +95,8 @@ type auditor struct {
 	started     atomic.Bool
 	queueDrops  atomic.Int64 // since the last "queue full" log line
 	lastPrepare error
+	warned      string    // the prepare error last logged as a warning
+	startedAt   time.Time // a first start waits for the exporter's migration (schemaGrace)
 	retryAt     time.Time
 	backoff     time.Duration
 }
@@ -140,6 +143,7 @@ func (a *auditor) start() {
 		close(a.done)
 		return
 	}
+	a.startedAt = time.Now()
 	go a.run()
 }
 
@@ -208,11 +212,19 @@ func (a *auditor) tryPrepare() {
 		if a.lastPrepare != nil {
 			a.logger.Info("audit storage is ready")
 		}
-		a.lastPrepare = nil
+		a.lastPrepare, a.warned = nil, ""
 		return
 	}
-	if a.lastPrepare == nil || a.lastPrepare.Error() != err.Error() {
+	switch {
+	case notCreatedYet(err) && time.Since(a.startedAt) < schemaGrace:
+		// A first start: extensions start before the telemetry_storage exporter, whose migration
+		// creates the database and the audit table a moment later. Nothing is wrong yet.
+		if a.lastPrepare == nil {
+			a.logger.Info("audit storage waits for the telemetry_storage schema migration, records wait in memory", zap.Error(err))
+		}
+	case a.warned != err.Error():
 		a.logger.Warn("audit storage not ready, records wait in memory", zap.Error(err))
+		a.warned = err.Error()
 	}
 	a.lastPrepare = err
 	a.backoff = min(max(2*a.backoff, 500*time.Millisecond), 10*time.Second)
@@ -257,6 +269,16 @@ func (a *auditor) flush(pending []auditRecord) []auditRecord {
 		return nil // release the backing array
 	}
 	return pending
+}
+
+// schemaGrace is how long after start a missing database or audit table is expected (the exporter's
+// migration has not run yet) rather than a problem worth a warning.
+const schemaGrace = time.Minute
+
+// notCreatedYet reports ClickHouse's "unknown database" (81) and "unknown table" (60).
+func notCreatedYet(err error) bool {
+	code, ok := chschema.ErrorCode(err)
+	return ok && (code == 60 || code == 81)
 }
 
 func (a *auditor) drop(n int, reason string) {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/extension/extensioncapabilities"
+	"go.uber.org/zap/zapcore"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
@@ -274,4 +275,20 @@ func uniq(s []string) []string {
 		}
 	}
 	return out
+}
+
+// A first start: the database is created by the exporter's migration after this extension starts,
+// so "unknown database" is expected and logged at info, never as a warning.
+func TestAuditFirstStartNoWarning(t *testing.T) {
+	store := &fakeStore{prepareErr: errors.New("describe `db`.`telemetry_audit`: Code: 81. DB::Exception: Database db does not exist. (UNKNOWN_DATABASE)")}
+	h := newHarness(t, testConfig(), store).start()
+	require.Eventually(t, func() bool {
+		return h.logs.FilterMessageSnippet("waits for the telemetry_storage schema migration").Len() > 0
+	}, 5*time.Second, 5*time.Millisecond)
+	store.set(func(s *fakeStore) { s.prepareErr = nil })
+	require.Eventually(t, func() bool { return h.do("GET", "/health/ready", "", "").status == http.StatusOK }, 5*time.Second, 20*time.Millisecond)
+	assert.Zero(t, h.logs.FilterLevelExact(zapcore.WarnLevel).Len(), "no warning on a first start")
+
+	assert.True(t, notCreatedYet(errors.New("Code: 60. DB::Exception: Table x does not exist")))
+	assert.False(t, notCreatedYet(errors.New("dial tcp: connection refused")))
 }

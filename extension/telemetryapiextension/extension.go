@@ -119,7 +119,7 @@ func (e *apiExtension) registerOwnRoutes() error {
 func (e *apiExtension) Register(routes ...telemetryapi.Route) error {
 	hs := make([]*routeHandler, len(routes))
 	for i, r := range routes {
-		hs[i] = &routeHandler{route: r, api: e.api}
+		hs[i] = &routeHandler{route: r, public: r.Public, api: e.api}
 	}
 	return e.router.register(hs...)
 }

@@ -101,3 +101,22 @@ func TestRegisterBeforeAndAfterStart(t *testing.T) {
 	bad.Path = "/data/{user_id"
 	f(bad, "route GET /data/{user_id")
 }
+
+// A Public route (the dashboard's static files) answers without a key and writes no audit record;
+// its neighbours still need one.
+func TestPublicRoute(t *testing.T) {
+	store := &fakeStore{}
+	h := newHarness(t, testConfig(), store).start()
+	asset := telemetryapi.Route{Method: "GET", Path: "/dashboard/assets/{name}", Role: telemetryapi.RoleViewer, Public: true,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("asset " + r.PathValue("name"))) })}
+	require.NoError(t, h.ext.Register(asset, echoRoute("GET", "/dashboard/data", telemetryapi.RoleViewer)))
+	got := h.do("GET", "/dashboard/assets/app.js", "", "")
+	assert.Equal(t, http.StatusOK, got.status)
+	assert.Equal(t, "asset app.js", got.body)
+	assert.Equal(t, http.StatusUnauthorized, h.do("GET", "/dashboard/data", "", "").status)
+	assert.Equal(t, http.StatusOK, h.do("GET", "/dashboard/data", keyViewerA, "").status)
+	store.waitRecords(t, 2, func(r auditRecord) bool { return r.Action == "GET /dashboard/data" })
+	for _, r := range store.records() {
+		assert.NotEqual(t, "GET /dashboard/assets/{name}", r.Action, "public routes are not audited")
+	}
+}

@@ -52,14 +52,15 @@ func (s *apiServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	addr := clientAddr(r)
 
 	p, authed := s.authenticate(sw, r, addr, c)
+	handlerDetails := map[string]string{}
 	defer func() {
-		s.auditCall(start, reqID, r, rh, c, p, authed, sw.status, addr)
+		s.auditCall(start, reqID, r, rh, c, p, authed, sw.status, addr, handlerDetails)
 	}()
 	if !authed {
 		return
 	}
 
-	ctx := withCall(telemetryapi.WithPrincipal(r.Context(), p), c)
+	ctx := withCall(telemetryapi.WithAuditDetails(telemetryapi.WithPrincipal(r.Context(), p), handlerDetails), c)
 	// Ingest routes hand this context to the pipeline: processors read the tenant from it exactly
 	// as from an OTLP request authenticated by this extension.
 	ci := client.FromContext(ctx)
@@ -152,7 +153,7 @@ func (s *apiServer) unmatched(w http.ResponseWriter, r *http.Request, h http.Han
 }
 
 func (s *apiServer) auditCall(start time.Time, reqID string, r *http.Request, rh *routeHandler, c *callState,
-	p telemetryapi.Principal, authed bool, status int, addr string,
+	p telemetryapi.Principal, authed bool, status int, addr string, handlerDetails map[string]string,
 ) {
 	if status == 0 {
 		status = http.StatusOK // a handler that wrote nothing answered 200
@@ -196,6 +197,11 @@ func (s *apiServer) auditCall(start time.Time, reqID string, r *http.Request, rh
 	}
 	if c.errorMsg != "" {
 		rec.Details["error"] = c.errorMsg
+	}
+	for k, v := range handlerDetails { // what the route's handler added (AddAuditDetail); ours win
+		if _, taken := rec.Details[k]; !taken {
+			rec.Details[k] = v
+		}
 	}
 	s.auditor.emit(rec)
 }

@@ -178,6 +178,7 @@ func New(opts Options) (*Schema, error) {
 	s.tableEngines = r.render("table_engines.sql", base)
 
 	create := make(map[string][]string, len(tableDefs))
+	tableData := make(map[string]tmplData, len(tableDefs))
 	for _, def := range tableDefs {
 		d := base
 		storage := def.name
@@ -195,6 +196,7 @@ func New(opts Options) (*Schema, error) {
 			stmts = append(stmts, r.render("distributed.sql", d))
 		}
 		create[def.name] = stmts
+		tableData[def.name] = d
 
 		t := &Table{
 			Name:        def.name,
@@ -222,6 +224,21 @@ func New(opts Options) (*Schema, error) {
 			}
 			sum.Write(src)
 			m.Statements = append(m.Statements, create[name]...)
+		}
+		if def.alter != "" {
+			src, err := sqlFiles.ReadFile("sql/" + def.alter + ".sql")
+			if err != nil {
+				return nil, err
+			}
+			sum.Write(src)
+			for _, name := range def.alterTables {
+				d := tableData[name]
+				m.Statements = append(m.Statements, r.render(def.alter+".sql", d))
+				if d.cluster {
+					d.Table = d.Front
+					m.Statements = append(m.Statements, r.render(def.alter+".sql", d))
+				}
+			}
 		}
 		m.Checksum = hex.EncodeToString(sum.Sum(nil)[:16])
 		s.migrations = append(s.migrations, m)
@@ -270,6 +287,8 @@ func (s *Schema) retention(c retentionClass) time.Duration {
 		return s.opts.ConsentRetention
 	case auditRetention:
 		return s.opts.AuditRetention
+	case noRetention:
+		return 0
 	default:
 		return s.opts.Retention
 	}

@@ -106,22 +106,39 @@ func ddlColumns(stmt string) map[string]bool {
 	return cols
 }
 
-// Every insert column must exist in the table's DDL, so a renamed column
-// fails here instead of at the first export.
+// addColumn matches the columns later migrations add with ALTER TABLE.
+var addColumn = regexp.MustCompile(`ADD COLUMN IF NOT EXISTS ([a-z_]+) `)
+
+// Every insert column must exist in the table's DDL (its CREATE plus later ADD COLUMNs), so a
+// renamed column fails here instead of at the first export.
 func TestInsertColumnsExistInDDL(t *testing.T) {
 	s, err := New(Options{})
 	require.NoError(t, err)
+	cols := map[string]map[string]bool{}
 	for _, m := range s.Migrations() {
 		for _, stmt := range m.Statements {
 			name := regexp.MustCompile("`(telemetry_[a-z_]+)`").FindStringSubmatch(stmt)[1]
-			tbl := s.Table(name)
-			require.NotNil(t, tbl, name)
-			cols := ddlColumns(stmt)
-			require.NotEmpty(t, tbl.InsertColumns, name)
-			for _, c := range tbl.InsertColumns {
-				assert.True(t, cols[c], "%s: insert column %s not in DDL", name, c)
+			require.NotNil(t, s.Table(name), name)
+			if cols[name] == nil {
+				cols[name] = map[string]bool{}
+			}
+			for c := range ddlColumns(stmt) {
+				cols[name][c] = true
+			}
+			for _, m := range addColumn.FindAllStringSubmatch(stmt, -1) {
+				cols[name][m[1]] = true
 			}
 		}
+	}
+	for name, have := range cols {
+		tbl := s.Table(name)
+		require.NotEmpty(t, tbl.InsertColumns, name)
+		for _, c := range tbl.InsertColumns {
+			assert.True(t, have[c], "%s: insert column %s not in DDL", name, c)
+		}
+	}
+	for _, name := range []string{Spans, Events, Logs} {
+		assert.True(t, cols[name]["sample_rate"], "%s has sample_rate", name)
 	}
 }
 

@@ -10,6 +10,9 @@ const (
 	Consents       = "telemetry_consents"
 	ConsentHistory = "telemetry_consent_history"
 	Audit          = "telemetry_audit"
+	// DeletionRequests and Suppressions belong to the data-rights extension.
+	DeletionRequests = "telemetry_deletion_requests"
+	Suppressions     = "telemetry_suppressions"
 
 	// MigrationsTable records applied schema versions.
 	MigrationsTable = "schema_migrations"
@@ -24,6 +27,8 @@ const (
 	dataRetention retentionClass = iota
 	consentRetention
 	auditRetention
+	// noRetention: kept until deleted explicitly (the proof of a deletion must outlive the data).
+	noRetention
 )
 
 type tableDef struct {
@@ -46,6 +51,8 @@ var tableDefs = []tableDef{
 	{name: Consents, ttlColumn: "updated_at", retention: consentRetention, shardingKey: "cityHash64(tenant_id, user_id)"},
 	{name: ConsentHistory, ttlColumn: "changed_at", retention: consentRetention, shardingKey: "cityHash64(tenant_id, user_id)"},
 	{name: Audit, ttlColumn: "timestamp", retention: auditRetention, shardingKey: "rand()"},
+	{name: DeletionRequests, retention: noRetention, shardingKey: "cityHash64(tenant_id, request_id)"},
+	{name: Suppressions, retention: noRetention, shardingKey: "cityHash64(tenant_id, subject)"},
 }
 
 // migrationDef is one schema version. Versions are append-only: a released
@@ -56,9 +63,15 @@ type migrationDef struct {
 	name    string
 	// tables are created (plus a Distributed front in cluster mode).
 	tables []string
+	// alter is a sql/<alter>.sql template rendered once per table of alterTables, for the storage
+	// table and, in cluster mode, again for its Distributed front (which must list the column too).
+	alter       string
+	alterTables []string
 }
 
 var migrationDefs = []migrationDef{
 	{version: 1, name: "create_data_tables", tables: []string{Events, Logs, Metrics, Spans}},
 	{version: 2, name: "create_consent_and_audit_tables", tables: []string{Consents, ConsentHistory, Audit}},
+	{version: 3, name: "create_data_rights_tables", tables: []string{DeletionRequests, Suppressions}},
+	{version: 4, name: "add_sample_rate", alter: "add_sample_rate", alterTables: []string{Spans, Events, Logs}},
 }

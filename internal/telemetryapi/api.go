@@ -67,6 +67,10 @@ type Route struct {
 	// AllTenants lets an admin pass ?tenant=* to act on every tenant at once (see ResolveTenant);
 	// EffectiveTenant is then AllTenants. Default false: ?tenant=* is answered with 400.
 	AllTenants bool
+	// Public serves the route without a key, a role check or an audit record, like the health
+	// endpoints: only for static files that carry no data (the dashboard's page, script and style
+	// sheets, which a browser loads before it can send a key). Default false.
+	Public bool
 }
 
 // Registry is implemented by the telemetry API extension.

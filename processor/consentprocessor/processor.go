@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/consentextension"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 	"github.com/otelcol-telemetry/otelcol-telemetry/processor/consentprocessor/internal/metadata"
 )
@@ -28,8 +29,9 @@ const (
 var outcomeNames = [numOutcomes]string{"passed", "dropped", "anonymized"}
 
 const (
-	reasonAnonymous = consentextension.NumReasons + iota // no user id
-	reasonDisabled                                       // enabled: false
+	reasonAnonymous  = consentextension.NumReasons + iota // no user id
+	reasonDisabled                                        // enabled: false
+	reasonSuppressed                                      // the user's data was ordered deleted (suppression.go)
 	numReasons
 )
 
@@ -39,6 +41,8 @@ func reasonName(r int) string {
 		return "anonymous"
 	case reasonDisabled:
 		return "disabled"
+	case reasonSuppressed:
+		return "suppressed"
 	}
 	return consentextension.Reason(r).String()
 }
@@ -58,6 +62,7 @@ type consentProcessor struct {
 	tel    *metadata.TelemetryBuilder
 
 	store     *consentextension.Store
+	suppress  *suppression.List // nil without a data_rights extension
 	drop      bool
 	anonKeys  []string // user_id_keys + anonymize_keys
 	traces    int
@@ -119,7 +124,7 @@ func (p *consentProcessor) start(_ context.Context, host component.Host) error {
 		}
 	}
 	p.store = store
-	return nil
+	return p.startSuppression(host)
 }
 
 func (p *consentProcessor) counter(purpose, outcome, reason int) int {
@@ -129,9 +134,12 @@ func (p *consentProcessor) counter(purpose, outcome, reason int) int {
 // batch is the per-call state: counts flushed to the metric at the end.
 type batch struct {
 	counts []int64
+	now    int64 // arrival time (unix ms) for the suppression check
 }
 
-func (p *consentProcessor) newBatch() *batch { return &batch{counts: make([]int64, p.numCounts)} }
+func (p *consentProcessor) newBatch() *batch {
+	return &batch{counts: make([]int64, p.numCounts), now: p.arrival()}
+}
 
 func (p *consentProcessor) flush(ctx context.Context, b *batch) {
 	for i, n := range b.counts {
@@ -208,6 +216,10 @@ func (p *consentProcessor) judge(b *batch, res resource, attrs pcommon.Map, purp
 	if !ok {
 		b.counts[p.counter(purpose, outcomePassed, reasonAnonymous)]++
 		return keep, false
+	}
+	if p.suppressed(res.tenant, user, b.now) {
+		b.counts[p.counter(purpose, outcomeDropped, reasonSuppressed)]++
+		return drop, fromResource
 	}
 	consented, reason := p.store.Check(res.tenant, user, purpose)
 	switch {

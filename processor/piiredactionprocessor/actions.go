@@ -1,60 +1,30 @@
 package piiredactionprocessor // import "github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor"
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"hash"
 	"net/netip"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/idhash"
 )
 
-const hashPrefix = "hmac:"
-
-// hasher produces hmac:<hex of the first 16 bytes of HMAC-SHA256(key, v)>.
-// It is owned by one batch at a time (see state).
-type hasher struct {
-	mac hash.Hash
-	sum [sha256.Size]byte
-	in  []byte
-}
+// hasher is the shared keyed identifier hash (internal/idhash), which the data-rights extension
+// recomputes to find a user's rows; the names below keep this package's call sites.
+type hasher struct{ idhash.Hasher }
 
 func newHasher(key []byte) *hasher {
-	if len(key) == 0 {
+	h := idhash.New(key)
+	if h == nil {
 		return nil
 	}
-	return &hasher{mac: hmac.New(sha256.New, key)}
+	return &hasher{*h}
 }
 
-func (h *hasher) appendToken(dst []byte, v string) []byte {
-	h.mac.Reset()
-	h.in = append(h.in[:0], v...)
-	_, _ = h.mac.Write(h.in)
-	sum := h.mac.Sum(h.sum[:0])
-	dst = append(dst, hashPrefix...)
-	return hex.AppendEncode(dst, sum[:16])
-}
+func (h *hasher) appendToken(dst []byte, v string) []byte { return h.AppendToken(dst, v) }
 
-func (h *hasher) token(v string) string {
-	var buf [len(hashPrefix) + 32]byte
-	return string(h.appendToken(buf[:0], v))
-}
+func (h *hasher) token(v string) string { return h.Token(v) }
 
-// isHashToken reports whether v is exactly a token made by hasher, so an
-// identifier hashed by an earlier pass is not hashed again while a raw value
-// that merely starts with the prefix still is.
-func isHashToken(v string) bool {
-	if len(v) != len(hashPrefix)+32 || !strings.HasPrefix(v, hashPrefix) {
-		return false
-	}
-	for i := len(hashPrefix); i < len(v); i++ {
-		if c := v[i]; !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {
-			return false
-		}
-	}
-	return true
-}
+func isHashToken(v string) bool { return idhash.IsToken(v) }
 
 // appendPlaceholder appends [REDACTED:name].
 func appendPlaceholder(dst []byte, name string) []byte {

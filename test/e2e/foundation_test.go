@@ -170,7 +170,7 @@ func TestOTLPIntoClickHouse(t *testing.T) {
 	var sum float64
 	var buckets []uint64
 	require.NoError(t, conn.QueryRow(ctx, `SELECT count, value, bucket_counts FROM telemetry_metrics
-		WHERE metric_name = 'response_time' AND metric_type = 'histogram'`).Scan(&count, &sum, &buckets))
+		WHERE metric_name = 'response_time' AND metric_type = 'histogram' AND attributes['endpoint'] = '/api/users'`).Scan(&count, &sum, &buckets))
 	assert.Equal(t, uint64(3), count)
 	assert.Equal(t, 617.0, sum)
 	var inBuckets uint64

@@ -144,6 +144,7 @@ func launchCollector(t *testing.T, opts collectorOptions) *collector {
 		"TELEMETRY_API_ENDPOINT":          c.api,
 		"TELEMETRY_API_KEY":               testAPIKey,
 		"TELEMETRY_SAMPLE_RATE":           "1.0",
+		"TELEMETRY_SAMPLE_DECISION_WAIT":  "0.5", // tail sampling holds traces this long before storing them
 		"TELEMETRY_FLUSH_INTERVAL":        "0.2",
 		"TELEMETRY_QUEUE_DIRECTORY":       t.TempDir(),
 		"TELEMETRY_HASH_KEY":              testHashKey,

@@ -1,1 +1,1 @@
-INSERT INTO {{.Front}} (tenant_id, timestamp, observed_timestamp, event_name, user_id, session_id, service_name, trace_id, span_id, trace_flags, severity_text, severity_number, body, attributes, resource_attributes, scope_name, scope_version)
+INSERT INTO {{.Front}} (tenant_id, timestamp, observed_timestamp, event_name, user_id, session_id, service_name, trace_id, span_id, trace_flags, severity_text, severity_number, body, attributes, resource_attributes, scope_name, scope_version, sample_rate)

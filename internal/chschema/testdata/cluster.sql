@@ -243,6 +243,56 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_audit` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_audit_local`
 ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_audit_local', rand());
 
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_deletion_requests_local` ON CLUSTER `prod cluster`
+(
+    tenant_id   LowCardinality(String) CODEC(ZSTD(1)),
+    request_id  String CODEC(ZSTD(1)),
+    subject     String CODEC(ZSTD(1)),
+    user_id     String CODEC(ZSTD(1)),
+    status      Enum8('pending' = 1, 'running' = 2, 'completed' = 3, 'failed' = 4),
+    reason      String CODEC(ZSTD(1)),
+    actor       String CODEC(ZSTD(1)),
+    attempts    UInt32,
+    accepted_at DateTime64(3) CODEC(Delta(8), ZSTD(1)),
+    finished_at Nullable(DateTime64(3)) CODEC(ZSTD(1)),
+    receipt     String CODEC(ZSTD(1)),
+    updated_at  DateTime64(3) CODEC(Delta(8), ZSTD(1))
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', updated_at)
+ORDER BY (tenant_id, request_id)
+SETTINGS index_granularity = 8192;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_deletion_requests` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_deletion_requests_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_deletion_requests_local', cityHash64(tenant_id, request_id));
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_suppressions_local` ON CLUSTER `prod cluster`
+(
+    tenant_id     LowCardinality(String) CODEC(ZSTD(1)),
+    subject       String CODEC(ZSTD(1)),
+    request_id    String CODEC(ZSTD(1)),
+    suppressed_at DateTime64(3) CODEC(Delta(8), ZSTD(1)),
+    lifted_at     Nullable(DateTime64(3)) CODEC(ZSTD(1)),
+    updated_at    DateTime64(3) CODEC(Delta(8), ZSTD(1))
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}', updated_at)
+ORDER BY (tenant_id, subject)
+SETTINGS index_granularity = 8192;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_suppressions` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_suppressions_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_suppressions_local', cityHash64(tenant_id, subject));
+
+ALTER TABLE `tel\`emetry`.`telemetry_spans_local` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_spans` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_events` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_logs` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
 ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
 
 ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
@@ -256,3 +306,7 @@ ALTER TABLE `tel\`emetry`.`telemetry_consents_local` ON CLUSTER `prod cluster` M
 ALTER TABLE `tel\`emetry`.`telemetry_consent_history_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(changed_at) + toIntervalDay(1825);
 
 ALTER TABLE `tel\`emetry`.`telemetry_audit_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalDay(365);
+
+ALTER TABLE `tel\`emetry`.`telemetry_deletion_requests_local` ON CLUSTER `prod cluster` REMOVE TTL;
+
+ALTER TABLE `tel\`emetry`.`telemetry_suppressions_local` ON CLUSTER `prod cluster` REMOVE TTL;

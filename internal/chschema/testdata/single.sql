@@ -220,6 +220,44 @@ ORDER BY (tenant_id, timestamp, action)
 TTL toDateTime(timestamp) + toIntervalDay(365)
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 
+CREATE TABLE IF NOT EXISTS `telemetry`.`telemetry_deletion_requests`
+(
+    tenant_id   LowCardinality(String) CODEC(ZSTD(1)),
+    request_id  String CODEC(ZSTD(1)),
+    subject     String CODEC(ZSTD(1)),
+    user_id     String CODEC(ZSTD(1)),
+    status      Enum8('pending' = 1, 'running' = 2, 'completed' = 3, 'failed' = 4),
+    reason      String CODEC(ZSTD(1)),
+    actor       String CODEC(ZSTD(1)),
+    attempts    UInt32,
+    accepted_at DateTime64(3) CODEC(Delta(8), ZSTD(1)),
+    finished_at Nullable(DateTime64(3)) CODEC(ZSTD(1)),
+    receipt     String CODEC(ZSTD(1)),
+    updated_at  DateTime64(3) CODEC(Delta(8), ZSTD(1))
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY (tenant_id, request_id)
+SETTINGS index_granularity = 8192;
+
+CREATE TABLE IF NOT EXISTS `telemetry`.`telemetry_suppressions`
+(
+    tenant_id     LowCardinality(String) CODEC(ZSTD(1)),
+    subject       String CODEC(ZSTD(1)),
+    request_id    String CODEC(ZSTD(1)),
+    suppressed_at DateTime64(3) CODEC(Delta(8), ZSTD(1)),
+    lifted_at     Nullable(DateTime64(3)) CODEC(ZSTD(1)),
+    updated_at    DateTime64(3) CODEC(Delta(8), ZSTD(1))
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY (tenant_id, subject)
+SETTINGS index_granularity = 8192;
+
+ALTER TABLE `telemetry`.`telemetry_spans` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `telemetry`.`telemetry_events` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
+ALTER TABLE `telemetry`.`telemetry_logs` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
@@ -233,3 +271,7 @@ ALTER TABLE `telemetry`.`telemetry_consents` REMOVE TTL;
 ALTER TABLE `telemetry`.`telemetry_consent_history` REMOVE TTL;
 
 ALTER TABLE `telemetry`.`telemetry_audit` MODIFY TTL toDateTime(timestamp) + toIntervalDay(365);
+
+ALTER TABLE `telemetry`.`telemetry_deletion_requests` REMOVE TTL;
+
+ALTER TABLE `telemetry`.`telemetry_suppressions` REMOVE TTL;

@@ -1,0 +1,360 @@
+// otelcol-telemetry dashboard. No framework, no build step: the collector serves this file as is.
+// The API key lives in sessionStorage (this tab only) and travels in the Authorization header,
+// never in a URL. Every DOM text is set with textContent, never parsed as HTML.
+(function () {
+  "use strict";
+  const BASE = "/api/v1/telemetry";
+  const KEY = "otelcol-telemetry.api-key";
+  const $ = (id) => document.getElementById(id);
+  let session = null;
+  let timers = [];
+
+  // ---------- helpers ----------
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "class") e.className = v;
+      else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+      else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) {
+      if (c === null || c === undefined) continue;
+      e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return e;
+  }
+  const fmt = (v) => (typeof v === "number" ? (Number.isInteger(v) ? v.toLocaleString("en-US") : v.toLocaleString("en-US", { maximumFractionDigits: 3 })) : String(v));
+
+  class APIError extends Error {
+    constructor(status, body) {
+      const detail = (body && body.error) || {};
+      super(detail.message || "HTTP " + status);
+      this.status = status;
+      this.code = detail.code;
+    }
+  }
+
+  async function api(path, opts) {
+    const key = sessionStorage.getItem(KEY);
+    const headers = Object.assign({ Authorization: "Bearer " + key }, (opts && opts.headers) || {});
+    const resp = await fetch(BASE + path, Object.assign({}, opts, { headers, cache: "no-store" }));
+    if (opts && opts.raw && resp.ok) return resp;
+    let body = null;
+    try { body = await resp.json(); } catch (_) { /* not JSON */ }
+    if (!resp.ok) {
+      if (resp.status === 401 && session) signOut("Your key was refused: sign in again.");
+      throw new APIError(resp.status, body);
+    }
+    return body;
+  }
+
+  // explain turns an API error into the sentence a page shows.
+  function explain(err) {
+    if (err.status === 403) {
+      const m = /needs the (\w+) role/.exec(err.message);
+      return "key lacks role " + (m ? m[1] : "for this page");
+    }
+    if (err.status === 401) return "invalid API key";
+    return err.message || String(err);
+  }
+
+  function state(container, kind, message) {
+    container.replaceChildren(el("p", { class: "state " + kind, "data-state": kind }, message));
+  }
+
+  function table(id, columns, rows, rowClass) {
+    return el("table", { id },
+      el("thead", {}, el("tr", {}, columns.map((c) => el("th", {}, c.label)))),
+      el("tbody", {}, rows.map((r) => el("tr", { class: rowClass ? rowClass(r) : "" },
+        columns.map((c) => { const v = c.get(r); return el("td", { class: typeof v === "number" ? "num" : "" }, fmt(v)); })))));
+  }
+
+  function card(id, label, value, bad) {
+    return el("div", { class: "card" + (bad ? " bad" : ""), id },
+      el("div", { class: "label" }, label), el("div", { class: "value" }, fmt(value)));
+  }
+
+  // chart draws series over time with uPlot; data is [[unix seconds...], [values...], ...].
+  // pad (seconds) widens the time axis around a single point, which uPlot would otherwise stretch
+  // over years.
+  function chart(container, id, title, labels, data, pad) {
+    const box = el("div", { class: "chart", id });
+    container.append(box);
+    if (!data[0].length) {
+      box.append(el("p", { class: "state empty", "data-state": "empty" }, "no data in this range"));
+      return null;
+    }
+    const colors = ["#1f618d", "#b03a2e", "#1e8449", "#b9770e", "#6c3483", "#117a65"];
+    const width = Math.max(320, Math.min(1100, (container.clientWidth || 900) - 20));
+    return new uPlot({
+      title, width, height: 220,
+      series: [{}].concat(labels.map((l, i) => ({ label: l, stroke: colors[i % colors.length], width: 2, points: { show: data[0].length < 3 } }))),
+      axes: [{}, { size: 60 }],
+      scales: { x: { time: true, range: (u, min, max) => (max - min < pad ? [min - pad, max + pad] : [min, max]) } },
+    }, data, box);
+  }
+
+  function download(name, blob) {
+    const url = URL.createObjectURL(blob);
+    const a = el("a", { href: url, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  function clearTimers() { timers.forEach(clearInterval); timers = []; }
+
+  // ---------- sign-in ----------
+  function showSignIn(message) {
+    $("app").hidden = true; $("nav").hidden = true; $("session").hidden = true;
+    $("signin").hidden = false;
+    const e = $("signin-error");
+    e.hidden = !message; e.textContent = message || "";
+    $("api-key").value = "";
+    $("api-key").focus();
+  }
+
+  function signOut(message) {
+    clearTimers();
+    session = null;
+    sessionStorage.removeItem(KEY);
+    showSignIn(message);
+  }
+
+  async function signIn(key) {
+    sessionStorage.setItem(KEY, key);
+    try {
+      session = await api("/dashboard/session");
+    } catch (err) {
+      sessionStorage.removeItem(KEY);
+      session = null;
+      showSignIn(err.status === 401 ? "invalid API key" : explain(err));
+      return;
+    }
+    $("signin").hidden = true; $("app").hidden = false; $("nav").hidden = false; $("session").hidden = false;
+    $("session-info").textContent = "key " + session.key_id + " · tenant " + session.tenant + " · " + session.roles.join(", ");
+    route();
+  }
+
+  // ---------- routing ----------
+  const pages = { overview: renderOverview, explore: renderExplore, privacy: renderPrivacy, pipeline: renderPipeline, reports: renderReports };
+
+  function route() {
+    if (!session) return;
+    clearTimers();
+    const name = (location.hash || "#overview").slice(1);
+    const page = pages[name] ? name : "overview";
+    document.querySelectorAll("#nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === page));
+    document.querySelectorAll(".page").forEach((p) => { p.hidden = p.id !== "page-" + page; });
+    const root = $("page-" + page);
+    root.replaceChildren();
+    pages[page](root);
+  }
+
+  // ---------- Overview and Explore ----------
+  function renderOverview(root) {
+    root.append(el("h1", {}, "Overview"));
+    const box = el("div", { id: "overview-body" });
+    root.append(box);
+    state(box, "empty", "The Overview charts read the query API (/metrics, /metrics/aggregate, /events/analytics), which this collector does not serve yet. Pipeline health, Privacy and Reports work now.");
+  }
+
+  function renderExplore(root) {
+    root.append(el("h1", {}, "Explore"));
+    const box = el("div", { id: "explore-body" });
+    root.append(box);
+    state(box, "empty", "Explore reads the query API, which this collector does not serve yet.");
+  }
+
+  // ---------- Pipeline health ----------
+  function renderPipeline(root) {
+    const history = []; // {t, accepted, refused, sent, failed}
+    const refresh = el("select", { id: "pipeline-refresh", onchange: () => schedule() },
+      el("option", { value: "0" }, "auto-refresh off"), el("option", { value: "5", selected: true }, "every 5 s"),
+      el("option", { value: "30" }, "every 30 s"));
+    const body = el("div", { id: "pipeline-body" });
+    root.append(el("h1", {}, "Pipeline health"),
+      el("p", { class: "muted" }, "The collector's own metrics (service::telemetry): what receivers accepted and refused, what exporters sent and failed, queue fill and memory limiter refusals, since the collector started."),
+      el("div", { class: "toolbar" }, refresh), body);
+    state(body, "loading", "loading…");
+
+    async function load() {
+      let s;
+      try {
+        s = await api("/dashboard/self-metrics");
+      } catch (err) {
+        state(body, "error", explain(err));
+        return;
+      }
+      const t = s.totals;
+      history.push({ t: Date.parse(s.time) / 1000, accepted: t.accepted, refused: t.refused, sent: t.sent, failed: t.send_failed + t.enqueue_failed });
+      if (history.length > 360) history.shift();
+      const rates = { x: [], accepted: [], refused: [], sent: [], failed: [] };
+      for (let i = 1; i < history.length; i++) {
+        const a = history[i - 1], b = history[i], dt = Math.max(b.t - a.t, 0.001);
+        rates.x.push(b.t);
+        for (const k of ["accepted", "refused", "sent", "failed"]) rates[k].push(Math.max(0, (b[k] - a[k]) / dt));
+      }
+      body.replaceChildren(
+        el("div", { class: "cards" },
+          card("card-accepted", "accepted records", t.accepted),
+          card("card-refused", "refused records", t.refused, t.refused > 0),
+          card("card-sent", "exported records", t.sent),
+          card("card-export-failed", "export failures", t.send_failed + t.enqueue_failed, t.send_failed + t.enqueue_failed > 0),
+          card("card-queue", "queue size / capacity", fmt(t.queue_size) + " / " + fmt(t.queue_capacity)),
+          card("card-memory", "memory limiter refusals", t.memory_limiter_refused, t.memory_limiter_refused > 0)));
+      if (rates.x.length) {
+        chart(body, "pipeline-chart", "records per second", ["accepted", "refused", "exported", "export failed"],
+          [rates.x, rates.accepted, rates.refused, rates.sent, rates.failed], 30);
+      } else {
+        body.append(el("p", { class: "state loading muted" }, "the rate chart appears after the next refresh"));
+      }
+      body.append(el("h2", {}, "Receivers"),
+        s.receivers.length ? table("pipeline-receivers", [
+          { label: "receiver", get: (r) => r.component }, { label: "signal", get: (r) => r.signal },
+          { label: "accepted", get: (r) => r.counts.accepted || 0 }, { label: "refused", get: (r) => r.counts.refused || 0 },
+          { label: "failed", get: (r) => r.counts.failed || 0 }], s.receivers) : el("p", { class: "state empty" }, "no receiver has reported yet"),
+        el("h2", {}, "Exporters"),
+        s.exporters.length ? table("pipeline-exporters", [
+          { label: "exporter", get: (r) => r.component }, { label: "signal", get: (r) => r.signal },
+          { label: "sent", get: (r) => r.counts.sent || 0 }, { label: "send failed", get: (r) => r.counts.send_failed || 0 },
+          { label: "enqueue failed", get: (r) => r.counts.enqueue_failed || 0 }], s.exporters) : el("p", { class: "state empty" }, "no exporter has reported yet"));
+    }
+
+    function schedule() {
+      clearTimers();
+      const secs = Number(refresh.value);
+      if (secs > 0) timers.push(setInterval(load, secs * 1000));
+    }
+    // A second sample soon after the first, so the rate chart is drawn without waiting a full interval.
+    load().then(() => setTimeout(() => { if (!$("page-pipeline").hidden) load(); }, 1000));
+    schedule();
+  }
+
+  // ---------- Privacy ----------
+  function renderPrivacy(root) {
+    const counters = el("div", { id: "privacy-counters" });
+    const history = el("div", { id: "privacy-history" });
+    const deletions = el("div", { id: "privacy-deletions" });
+    root.append(el("h1", {}, "Privacy"),
+      el("p", { class: "muted" }, "What the privacy controls did: records kept and dropped by the consent processor (per purpose and reason), PII redactions by detector, and consent grants and denials stored in ClickHouse."),
+      el("h2", {}, "Consent and redaction in the pipeline (collector-wide, since start)"), counters,
+      el("h2", {}, "Consent changes, last 30 days (k-anonymous)"), history,
+      el("h2", {}, "Deletion requests, last 30 days (k-anonymous)"), deletions);
+    state(counters, "loading", "loading…");
+    state(history, "loading", "loading…");
+    state(deletions, "loading", "loading…");
+
+    api("/dashboard/self-metrics").then((s) => {
+      const t = s.totals;
+      const consent = s.consent.filter((r) => r.records > 0);
+      counters.replaceChildren(el("div", { class: "cards" },
+        card("card-consent-passed", "records kept", t.consent_passed),
+        card("card-consent-dropped", "records dropped for consent", t.consent_dropped, t.consent_dropped > 0),
+        card("card-consent-anonymized", "records anonymized", t.consent_anonymized),
+        card("card-redactions", "PII redactions", t.pii_redactions)));
+      counters.append(consent.length ? table("privacy-consent", [
+        { label: "signal", get: (r) => r.signal }, { label: "purpose", get: (r) => r.purpose },
+        { label: "outcome", get: (r) => r.outcome }, { label: "reason", get: (r) => reasons[r.reason] || r.reason },
+        { label: "records", get: (r) => r.records }], consent, (r) => r.outcome) : el("p", { class: "state empty" }, "no record has passed the consent processor yet"));
+      const red = s.redactions.filter((r) => r.count > 0);
+      counters.append(red.length ? table("privacy-redactions", [
+        { label: "detector", get: (r) => r.detector }, { label: "signal", get: (r) => r.signal },
+        { label: "redactions", get: (r) => r.count }], red) : el("p", { class: "state empty" }, "no PII redacted yet"));
+    }).catch((err) => state(counters, "error", explain(err)));
+
+    api("/dashboard/reports?type=privacy&period=30d&format=json").then((rep) => {
+      history.replaceChildren();
+      const byPurpose = rep.sections.find((s) => s.name === "consent_by_purpose");
+      const byDay = rep.sections.find((s) => s.name === "consent_by_day");
+      const days = byDay.rows.slice().sort((a, b) => a.group.localeCompare(b.group));
+      chart(history, "privacy-consent-chart", "consent changes per day", ["granted", "denied", "withdrawn"], [
+        days.map((r) => Date.parse(r.group + "T00:00:00Z") / 1000),
+        days.map((r) => r.values.granted), days.map((r) => r.values.denied), days.map((r) => r.values.withdrawn)], 2 * 86400);
+      history.append(sectionTable(byPurpose));
+      const del = rep.sections.find((s) => s.name === "deletion_requests");
+      deletions.replaceChildren(sectionTable(del));
+    }).catch((err) => { state(history, "error", explain(err)); state(deletions, "error", explain(err)); });
+  }
+
+  // Why the consent processor kept or dropped a record, in words (reason label of its metric).
+  const reasons = {
+    granted: "consent granted", denied: "consent denied", withdrawn: "consent withdrawn",
+    default_opt_in: "no consent recorded (opt-in policy, e.g. strict mode)", default_opt_out: "no record (opt-out policy)",
+    store_incomplete: "consent store incomplete (fail closed)", anonymous: "no user id", disabled: "consent check disabled",
+  };
+
+  function sectionTable(s) {
+    const wrap = el("div", { class: "section", id: "section-" + s.name });
+    wrap.append(el("h2", {}, s.title));
+    if (s.rows.length) {
+      wrap.append(table("table-" + s.name, [{ label: s.group_by, get: (r) => r.group }].concat(
+        s.measures.map((m) => ({ label: m.replaceAll("_", " "), get: (r) => r.values[m] }))), s.rows));
+    } else {
+      wrap.append(el("p", { class: "state empty", "data-state": "empty" }, "no data in this range"));
+    }
+    wrap.append(el("p", { class: "muted withheld", "data-withheld": s.withheld_groups },
+      s.withheld_groups + " group(s) withheld (fewer than k distinct users)"));
+    return wrap;
+  }
+
+  // ---------- Reports ----------
+  function renderReports(root) {
+    const type = el("select", { id: "report-type" }, el("option", { value: "usage" }, "usage"), el("option", { value: "privacy" }, "privacy"));
+    const period = el("select", { id: "report-period" }, el("option", { value: "1d" }, "last day"),
+      el("option", { value: "7d", selected: true }, "last 7 days"), el("option", { value: "30d" }, "last 30 days"));
+    const k = el("input", { id: "report-k", type: "number", min: "2", placeholder: "k (default)", size: "8" });
+    const prop = el("input", { id: "report-property", type: "text", placeholder: "break down by property (optional)", size: "28" });
+    const body = el("div", { id: "report-body" });
+    const query = (format) => {
+      const q = new URLSearchParams({ type: type.value, period: period.value, format });
+      if (k.value) q.set("k", k.value);
+      if (prop.value && type.value === "usage") q.set("property", prop.value);
+      return "/dashboard/reports?" + q.toString();
+    };
+    async function show() {
+      state(body, "loading", "loading…");
+      try {
+        const rep = await api(query("json"));
+        body.replaceChildren(el("p", { class: "muted", id: "report-meta" }, "tenant " + rep.tenant + " · k = " + rep.k + " · " + rep.from + " to " + rep.to));
+        rep.sections.forEach((s) => body.append(sectionTable(s)));
+        body.append(el("ul", { class: "muted" }, rep.notes.map((n) => el("li", {}, n))));
+      } catch (err) {
+        state(body, "error", explain(err));
+      }
+    }
+    async function save(format) {
+      try {
+        const resp = await api(query(format), { raw: true });
+        const cd = resp.headers.get("Content-Disposition") || "";
+        const m = /filename="([^"]+)"/.exec(cd);
+        download(m ? m[1] : "telemetry-" + type.value + "-report." + format, await resp.blob());
+      } catch (err) {
+        state(body, "error", explain(err));
+      }
+    }
+    root.append(el("h1", {}, "Reports"),
+      el("p", { class: "muted" }, "Privacy-safe reports: every group with fewer than k distinct users is withheld, and totals cover shown rows only."),
+      el("div", { class: "toolbar" }, type, period, k, prop,
+        el("button", { id: "report-show", type: "button", onclick: show }, "Show"),
+        el("button", { id: "report-csv", type: "button", onclick: () => save("csv") }, "Export CSV"),
+        el("button", { id: "report-json", type: "button", onclick: () => save("json") }, "Export JSON"),
+        el("button", { id: "report-html", type: "button", onclick: () => save("html") }, "Printable HTML")),
+      body);
+    show();
+  }
+
+  // ---------- start ----------
+  document.addEventListener("DOMContentLoaded", () => {
+    $("signin-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const key = $("api-key").value.trim();
+      if (key) signIn(key);
+    });
+    $("signout").addEventListener("click", () => signOut());
+    window.addEventListener("hashchange", route);
+    const key = sessionStorage.getItem(KEY);
+    if (key) signIn(key); else showSignIn();
+  });
+})();

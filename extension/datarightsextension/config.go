@@ -1,0 +1,116 @@
+package datarightsextension
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configopaque"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+)
+
+// minKeyLen is the minimum length of hash_key and receipt_key (HMAC-SHA256).
+const minKeyLen = 32
+
+// Config of the data-rights extension.
+type Config struct {
+	// APIExtension is the telemetry API extension the routes are added to. Default telemetry_api.
+	APIExtension component.ID `mapstructure:"api_extension"`
+	// HashKey is pii_redaction's hash_key: the extension recomputes the token pii_redaction stores
+	// for a user id, and derives the subject pseudonym from it. Required, at least 32 bytes; set it
+	// from ${env:TELEMETRY_HASH_KEY}.
+	HashKey configopaque.String `mapstructure:"hash_key"`
+	// ReceiptKey signs receipts (HMAC-SHA256). Required, at least 32 bytes.
+	ReceiptKey configopaque.String `mapstructure:"receipt_key"`
+	// Storage is the ClickHouse holding the Telemetry Module tables (same keys as the consent
+	// extension). Required: requests must be durable.
+	Storage chschema.StorageConfig `mapstructure:"storage"`
+	// ClusterName issues deletions ON CLUSTER against the <table>_local tables, as the storage
+	// exporter's cluster_name. Default "" (single server).
+	ClusterName string `mapstructure:"cluster_name"`
+	// ApplyDeletedMask rewrites the parts a deletion touched (ALTER TABLE ... APPLY DELETED MASK)
+	// so the deleted rows leave disk when the request completes, not at the next merge. Default true.
+	ApplyDeletedMask bool `mapstructure:"apply_deleted_mask"`
+	// ExecutionDelay is how long a request waits, running, before it deletes: inserts that passed
+	// the write-time check before the suppression was known (on this collector, or on another one
+	// before its refresh) finish in this time. Must exceed sync::refresh_interval plus the storage
+	// exporter's timeout. Default 15s.
+	ExecutionDelay time.Duration `mapstructure:"execution_delay"`
+	// MutationTimeout bounds one DELETE / ALTER statement, which waits for the mutation. Default 10m.
+	MutationTimeout time.Duration `mapstructure:"mutation_timeout"`
+	// Sync bounds how fast a suppression accepted on another collector is enforced here.
+	Sync SyncConfig `mapstructure:"sync"`
+	// Retry paces a request that cannot reach ClickHouse: it waits and retries, never fails for it.
+	Retry RetryConfig `mapstructure:"retry"`
+}
+
+// SyncConfig tunes the refresh of the suppression list from ClickHouse.
+type SyncConfig struct {
+	// RefreshInterval between reads of changed suppressions and consent grants; a deletion accepted
+	// on another collector is enforced here within this interval plus one query. Default 2s.
+	RefreshInterval time.Duration `mapstructure:"refresh_interval"`
+	// Lookback re-reads changes this far behind the last read (late-visible rows, clock skew between
+	// collectors). Default 1m.
+	Lookback time.Duration `mapstructure:"lookback"`
+}
+
+// RetryConfig is the backoff of a request waiting for ClickHouse.
+type RetryConfig struct {
+	// InitialInterval before the first retry. Default 1s.
+	InitialInterval time.Duration `mapstructure:"initial_interval"`
+	// MaxInterval between retries. Default 30s.
+	MaxInterval time.Duration `mapstructure:"max_interval"`
+}
+
+func createDefaultConfig() *Config {
+	return &Config{
+		APIExtension:     component.MustNewID("telemetry_api"),
+		Storage:          chschema.DefaultStorageConfig(),
+		ApplyDeletedMask: true,
+		ExecutionDelay:   15 * time.Second,
+		MutationTimeout:  10 * time.Minute,
+		Sync:             SyncConfig{RefreshInterval: 2 * time.Second, Lookback: time.Minute},
+		Retry:            RetryConfig{InitialInterval: time.Second, MaxInterval: 30 * time.Second},
+	}
+}
+
+// Validate reports every problem at once, naming the YAML key.
+func (c *Config) Validate() error {
+	var errs []error
+	if len(c.HashKey) < minKeyLen {
+		errs = append(errs, fmt.Errorf("hash_key must be at least %d bytes (pii_redaction's hash_key, ${env:TELEMETRY_HASH_KEY}), got %d", minKeyLen, len(c.HashKey)))
+	}
+	if len(c.ReceiptKey) < minKeyLen {
+		errs = append(errs, fmt.Errorf("receipt_key must be at least %d bytes, got %d", minKeyLen, len(c.ReceiptKey)))
+	}
+	if c.Storage.Endpoint == "" {
+		errs = append(errs, errors.New("storage::endpoint is required: deletion requests and the suppression list live in ClickHouse"))
+	}
+	errs = append(errs, c.Storage.Validate())
+	if c.ClusterName != "" {
+		if _, err := chschema.New(chschema.Options{Database: c.Storage.Database, Cluster: c.ClusterName}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.ExecutionDelay < 0 {
+		errs = append(errs, errors.New("execution_delay must not be negative"))
+	}
+	if c.MutationTimeout <= 0 {
+		errs = append(errs, errors.New("mutation_timeout must be positive"))
+	}
+	if c.Sync.RefreshInterval <= 0 {
+		errs = append(errs, errors.New("sync::refresh_interval must be positive"))
+	}
+	if c.Sync.Lookback < 0 {
+		errs = append(errs, errors.New("sync::lookback must not be negative"))
+	}
+	if c.Retry.InitialInterval <= 0 {
+		errs = append(errs, errors.New("retry::initial_interval must be positive"))
+	}
+	if c.Retry.MaxInterval < c.Retry.InitialInterval {
+		errs = append(errs, errors.New("retry::max_interval must not be shorter than retry::initial_interval"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,208 @@
+package datarightsextension
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"go.opentelemetry.io/collector/component"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/extension/datarightsextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
+)
+
+// dataRights is the extension: routes, the deletion worker and the suppression list.
+type dataRights struct {
+	cfg    *Config
+	set    component.TelemetrySettings
+	logger *zap.Logger
+	tel    *metadata.TelemetryBuilder
+
+	list  *suppression.List
+	store *chStore
+	now   func() time.Time
+
+	mu     sync.Mutex
+	byID   map[string]*request // requests this collector accepted or resumed
+	active map[string]*request // open request per tenant + "\x00" + subject
+	queue  []*request
+	wake   chan struct{}
+
+	lastRead int64 // unix ms at which the last successful refresh started
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+var _ suppression.Provider = (*dataRights)(nil)
+
+func newExtension(cfg *Config, set component.TelemetrySettings) *dataRights {
+	return &dataRights{cfg: cfg, set: set, logger: set.Logger, now: time.Now}
+}
+
+// SuppressionList is read by the consent processor and the telemetry_storage exporter
+// (suppression.FromHost); nil before Start.
+func (x *dataRights) SuppressionList() *suppression.List { return x.list }
+
+// Dependencies makes the collector start the telemetry API extension first.
+func (x *dataRights) Dependencies() []component.ID { return []component.ID{x.cfg.APIExtension} }
+
+func (x *dataRights) Start(ctx context.Context, host component.Host) error {
+	reg, err := telemetryapi.GetRegistry(host, x.cfg.APIExtension)
+	if err != nil {
+		return fmt.Errorf("api_extension: %w", err)
+	}
+	sqls, err := newStatements(x.cfg.Storage.Database, x.cfg.ClusterName)
+	if err != nil {
+		return err
+	}
+	opt, err := x.cfg.Storage.ClientOptions()
+	if err != nil {
+		return err
+	}
+	conn, err := clickhouse.Open(opt)
+	if err != nil {
+		return fmt.Errorf("storage::endpoint: %w", err)
+	}
+	list, err := suppression.NewList([]byte(x.cfg.HashKey))
+	if err != nil {
+		return errors.Join(err, conn.Close())
+	}
+	x.store = &chStore{conn: conn, sql: sqls, timeout: x.cfg.Storage.Timeout, mutation: x.cfg.MutationTimeout}
+	x.byID, x.active, x.wake = map[string]*request{}, map[string]*request{}, make(chan struct{}, 1)
+	tel, err := metadata.NewTelemetryBuilder(x.set, func() int64 { return int64(list.Len()) })
+	if err != nil {
+		return errors.Join(err, conn.Close())
+	}
+	x.tel = tel
+	// Fail closed like the consent store: a collector that cannot read the suppression list would
+	// store the data of users whose deletion was ordered.
+	start := x.now().UnixMilli()
+	entries, err := x.store.suppressionsSince(ctx, 0)
+	if err != nil {
+		tel.Shutdown()
+		return errors.Join(fmt.Errorf("load the suppression list: %w", err), conn.Close())
+	}
+	list.Put(entries...)
+	x.list, x.lastRead = list, start
+	open, err := x.store.openRequests(ctx)
+	if err != nil {
+		tel.Shutdown()
+		return errors.Join(fmt.Errorf("load open deletion requests: %w", err), conn.Close())
+	}
+	for _, r := range open {
+		x.enqueue(r)
+		x.logger.Info("resuming deletion request", zap.String("request_id", r.ID), zap.String("tenant", r.Tenant), zap.String("status", r.Status))
+	}
+	if err := reg.Register(x.routes()...); err != nil {
+		tel.Shutdown()
+		return errors.Join(fmt.Errorf("register data-rights endpoints: %w", err), conn.Close())
+	}
+	loopCtx, cancel := context.WithCancel(context.Background())
+	x.cancel = cancel
+	x.wg.Add(2)
+	go func() { defer x.wg.Done(); x.work(loopCtx) }()
+	go func() { defer x.wg.Done(); x.refreshLoop(loopCtx) }()
+	x.logger.Info("data-rights endpoints registered", zap.Int("suppressed_subjects", list.Len()), zap.Int("resumed_requests", len(open)))
+	return nil
+}
+
+func (x *dataRights) Shutdown(context.Context) error {
+	if x.cancel == nil {
+		return nil
+	}
+	x.cancel()
+	x.wg.Wait()
+	x.cancel = nil
+	x.tel.Shutdown()
+	return x.store.conn.Close()
+}
+
+// enqueue registers an open request and wakes the worker.
+func (x *dataRights) enqueue(r *request) {
+	x.mu.Lock()
+	x.byID[r.ID] = r
+	x.active[r.Tenant+"\x00"+r.Subject] = r
+	x.queue = append(x.queue, r)
+	x.mu.Unlock()
+	select {
+	case x.wake <- struct{}{}:
+	default:
+	}
+}
+
+// refreshLoop reads suppressions other collectors added and consent grants that lift them.
+func (x *dataRights) refreshLoop(ctx context.Context) {
+	ticker := time.NewTicker(x.cfg.Sync.RefreshInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		if err := x.refresh(ctx); err != nil && ctx.Err() == nil {
+			x.logger.Warn("suppression refresh failed; enforcing the last known list", zap.Error(err))
+		}
+	}
+}
+
+func (x *dataRights) refresh(ctx context.Context) error {
+	start := x.now().UnixMilli()
+	since := x.lastRead - x.cfg.Sync.Lookback.Milliseconds()
+	entries, err := x.store.suppressionsSince(ctx, since)
+	if err != nil {
+		return err
+	}
+	var changed []suppression.Entry
+	for _, e := range entries {
+		if old, ok := x.list.Get(e.Tenant, e.Subject); !ok || old != e {
+			changed = append(changed, e)
+		}
+	}
+	x.list.Put(changed...)
+	if err := x.liftOnGrant(ctx, since); err != nil {
+		return err
+	}
+	x.lastRead = start
+	return nil
+}
+
+// liftOnGrant applies the documented rule: an explicit consent grant after the suppression began
+// (a new relationship) lifts it for records from the grant on.
+func (x *dataRights) liftOnGrant(ctx context.Context, since int64) error {
+	if x.list.Empty() {
+		return nil
+	}
+	grants, err := x.store.grantsSince(ctx, since)
+	if err != nil {
+		return err
+	}
+	for _, g := range grants {
+		e, ok := x.list.Get(g.tenant, x.list.Subject(g.user))
+		if !ok || e.Lifted != 0 || g.at <= e.Since {
+			continue
+		}
+		if x.isActive(g.tenant, e.Subject) {
+			continue // the running deletion erases that grant too; lift after it
+		}
+		e.Lifted = g.at
+		if err := x.store.insertSuppression(ctx, e); err != nil {
+			return err
+		}
+		x.list.Put(e)
+		x.logger.Info("suppression lifted by a consent grant", zap.String("tenant", e.Tenant), zap.String("subject", e.Subject))
+	}
+	return nil
+}
+
+func (x *dataRights) isActive(tenant, subject string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	_, ok := x.active[tenant+"\x00"+subject]
+	return ok
+}

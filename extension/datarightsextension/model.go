@@ -1,0 +1,83 @@
+package datarightsextension
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Request statuses.
+const (
+	statusPending   = "pending"
+	statusRunning   = "running"
+	statusCompleted = "completed"
+	statusFailed    = "failed"
+)
+
+// request is one deletion request as stored in telemetry_deletion_requests.
+type request struct {
+	Tenant, ID, Subject string
+	// UserID is the raw id while the request is open, "" once it ended.
+	UserID     string
+	Status     string
+	Reason     string
+	Actor      string
+	Attempts   uint32
+	AcceptedAt int64 // unix ms
+	FinishedAt int64 // unix ms, 0 while open
+	// Receipt is the signed receipt (JSON) once finished; while running it holds the counts taken
+	// before deleting (progress), so a resumed request reports the original counts.
+	Receipt string
+
+	// version is the updated_at of the newest stored version (unix ms): each new one is later, so
+	// the ReplacingMergeTree never has to choose between two versions of the same time.
+	version   int64
+	persisted bool   // the pending row is in ClickHouse
+	lastError string // why the last attempt failed (ClickHouse), while retrying
+	started   bool   // this process marked it running (and waited execution_delay)
+}
+
+// nextVersion returns r with a version later than the last; call with the extension's lock held.
+func (r *request) nextVersion(now int64) request {
+	r.version = max(now, r.version+1)
+	return *r
+}
+
+func (r *request) open() bool { return r.Status == statusPending || r.Status == statusRunning }
+
+// progress is what a running request stores in its receipt column.
+type progress struct {
+	Before map[string]uint64 `json:"before"`
+}
+
+// Status is the API view of a request.
+type Status struct {
+	RequestID  string     `json:"request_id"`
+	Tenant     string     `json:"tenant"`
+	Subject    string     `json:"subject"`
+	Status     string     `json:"status"`
+	Reason     string     `json:"reason,omitempty"`
+	Attempts   uint32     `json:"attempts"`
+	AcceptedAt time.Time  `json:"accepted_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	// Persisted is false while an accepted request waits for ClickHouse to store it.
+	Persisted bool `json:"persisted"`
+	// LastError says why the request is waiting (ClickHouse unavailable), while it retries.
+	LastError string   `json:"last_error,omitempty"`
+	Receipt   *Receipt `json:"receipt,omitempty"`
+}
+
+func (r *request) status() Status {
+	s := Status{RequestID: r.ID, Tenant: r.Tenant, Subject: r.Subject, Status: r.Status, Reason: r.Reason,
+		Attempts: r.Attempts, AcceptedAt: time.UnixMilli(r.AcceptedAt).UTC(), Persisted: r.persisted, LastError: r.lastError}
+	if r.FinishedAt > 0 {
+		t := time.UnixMilli(r.FinishedAt).UTC()
+		s.FinishedAt = &t
+	}
+	if !r.open() && r.Receipt != "" {
+		var rc Receipt
+		if json.Unmarshal([]byte(r.Receipt), &rc) == nil {
+			s.Receipt = &rc
+		}
+	}
+	return s
+}

@@ -1,0 +1,65 @@
+package datarightsextension
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// Receipt is the signed proof of a completed (or failed) deletion. It names the data subject only
+// by its pseudonym.
+type Receipt struct {
+	Version    int          `json:"version"`
+	RequestID  string       `json:"request_id"`
+	Tenant     string       `json:"tenant"`
+	Subject    string       `json:"subject"`
+	AcceptedAt time.Time    `json:"accepted_at"`
+	FinishedAt time.Time    `json:"finished_at"`
+	Tables     []TableCount `json:"tables"`
+	// Suppression is the entry that keeps the subject's later data out of storage.
+	Suppression SuppressionInfo `json:"suppression"`
+	// PhysicalDeletion says how the deleted rows leave disk (see docs/privacy.md).
+	PhysicalDeletion string `json:"physical_deletion"`
+	Algorithm        string `json:"algorithm"`
+	// Signature is hex(HMAC-SHA256(receipt_key, the receipt as JSON with an empty signature)).
+	Signature string `json:"signature"`
+}
+
+// TableCount is what one table held of the subject before the deletion and after it.
+type TableCount struct {
+	Table string `json:"table"`
+	// Action is deleted, or pseudonymized (telemetry_audit: the rows stay, the subject is renamed).
+	Action         string `json:"action"`
+	MatchedBefore  uint64 `json:"matched_before"`
+	RemainingAfter uint64 `json:"remaining_after"`
+}
+
+// SuppressionInfo is the suppression entry a receipt names.
+type SuppressionInfo struct {
+	Subject string    `json:"subject"`
+	Since   time.Time `json:"since"`
+}
+
+const receiptAlgorithm = "HMAC-SHA256"
+
+func (r Receipt) mac(key []byte) []byte {
+	r.Signature = ""
+	body, _ := json.Marshal(r) // a struct of strings, numbers and times: cannot fail
+	m := hmac.New(sha256.New, key)
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// sign sets Algorithm and Signature.
+func (r *Receipt) sign(key []byte) {
+	r.Algorithm = receiptAlgorithm
+	r.Signature = hex.EncodeToString(r.mac(key))
+}
+
+// verify reports whether the signature is the receipt's under key.
+func (r Receipt) verify(key []byte) bool {
+	sig, err := hex.DecodeString(r.Signature)
+	return err == nil && r.Algorithm == receiptAlgorithm && hmac.Equal(sig, r.mac(key))
+}

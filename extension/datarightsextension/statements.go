@@ -1,0 +1,155 @@
+package datarightsextension
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+)
+
+//go:embed sql/*.sql
+var sqlFiles embed.FS
+
+var templates = template.Must(template.New("").Option("missingkey=error").ParseFS(sqlFiles, "sql/*.sql"))
+
+// tableKind selects how a table names its data subject.
+type tableKind int
+
+const (
+	kindData    tableKind = iota // user_id column and user ids in attributes (events, logs, metrics, spans)
+	kindConsent                  // user_id column (consents, consent history)
+	kindAudit                    // target_id column, pseudonymized rather than deleted
+)
+
+// target is one table a deletion covers, with its statements rendered once.
+type target struct {
+	name string
+	kind tableKind
+	// count, deleteSQL (kindAudit: pseudonymize), export and applyMask ("" for audit).
+	count, deleteSQL, export, applyMask string
+}
+
+// args are the bound arguments of the table's predicate for tenant and the user's stored forms.
+func (t *target) args(tenant string, ids []string) []any {
+	if t.kind == kindData {
+		return []any{tenant, ids, ids, ids}
+	}
+	return []any{tenant, ids}
+}
+
+// targets is every table a deletion covers, in the order requests process and export them.
+var targetDefs = []struct {
+	name string
+	kind tableKind
+}{
+	{chschema.Events, kindData},
+	{chschema.Logs, kindData},
+	{chschema.Metrics, kindData},
+	{chschema.Spans, kindData},
+	{chschema.Consents, kindConsent},
+	{chschema.ConsentHistory, kindConsent},
+	{chschema.Audit, kindAudit},
+}
+
+// statements are every SQL statement of the extension for one database and cluster.
+type statements struct {
+	schema  *chschema.Schema
+	targets []target
+
+	openRequests, getRequest, subjectRequests, purgeRequest, purgeMask string
+	suppressionsSince, grantsSince                                     string
+	insertRequest, insertSuppression                                   string
+}
+
+type tmplData struct {
+	Front, Storage, OnCluster                        string
+	Requests, RequestsStorage, Suppressions, History string
+}
+
+func render(name string, d tmplData, pred string) (string, error) {
+	t, err := templates.Clone()
+	if err != nil {
+		return "", err
+	}
+	if pred != "" {
+		if _, err := t.New("pred").Parse(`{{template "` + pred + `" .}}`); err != nil {
+			return "", err
+		}
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, name, d); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+func newStatements(database, cluster string) (*statements, error) {
+	schema, err := chschema.New(chschema.Options{Database: database, Cluster: cluster})
+	if err != nil {
+		return nil, err
+	}
+	s := &statements{schema: schema}
+	base := tmplData{}
+	if cluster != "" {
+		base.OnCluster = " ON CLUSTER " + chschema.QuoteIdent(cluster)
+	}
+	storage := func(t *chschema.Table) string {
+		return chschema.QuoteIdent(schema.Database()) + "." + chschema.QuoteIdent(t.StorageName)
+	}
+	var errs []error
+	r := func(name string, d tmplData, pred string) string {
+		out, err := render(name, d, pred)
+		errs = append(errs, err)
+		return out
+	}
+	for _, def := range targetDefs {
+		t := schema.Table(def.name)
+		d := base
+		d.Front, d.Storage = t.Qualified, storage(t)
+		pred := map[tableKind]string{kindData: "pred_data", kindConsent: "pred_user", kindAudit: "pred_audit"}[def.kind]
+		tg := target{name: def.name, kind: def.kind,
+			count: r("count", d, pred), export: r("export", d, pred)}
+		if def.kind == kindAudit {
+			tg.deleteSQL = r("pseudonymize", d, pred)
+		} else {
+			tg.deleteSQL = r("delete", d, pred)
+			tg.applyMask = r("apply_mask", d, pred)
+		}
+		s.targets = append(s.targets, tg)
+	}
+	req, sup := schema.Table(chschema.DeletionRequests), schema.Table(chschema.Suppressions)
+	d := base
+	d.Requests, d.RequestsStorage = req.Qualified, storage(req)
+	d.Suppressions, d.History = sup.Qualified, schema.Table(chschema.ConsentHistory).Qualified
+	s.openRequests = r("open_requests", d, "")
+	s.getRequest = r("get_request", d, "")
+	s.subjectRequests = r("subject_requests", d, "")
+	s.purgeRequest = r("purge_request", d, "")
+	s.purgeMask = r("purge_mask", d, "")
+	s.suppressionsSince = r("suppressions_since", d, "")
+	s.grantsSince = r("grants_since", d, "")
+	s.insertRequest, s.insertSuppression = req.InsertSQL, sup.InsertSQL
+	for _, e := range errs {
+		if e != nil {
+			return nil, e
+		}
+	}
+	return s, nil
+}
+
+// script lists every statement, for golden files and review.
+func (s *statements) script() []string {
+	var out []string
+	for _, t := range s.targets {
+		out = append(out, "-- "+t.name, t.count, t.deleteSQL)
+		if t.applyMask != "" {
+			out = append(out, t.applyMask)
+		}
+		out = append(out, t.export)
+	}
+	return append(out, "-- requests and suppressions", s.openRequests, s.getRequest, s.subjectRequests, s.purgeRequest,
+		s.purgeMask, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
+}

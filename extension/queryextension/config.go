@@ -1,0 +1,89 @@
+package queryextension
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+)
+
+// Config of the query extension.
+type Config struct {
+	// APIExtension is the telemetry API extension the routes are added to. Default telemetry_api.
+	APIExtension component.ID `mapstructure:"api_extension"`
+	// Storage is the ClickHouse the telemetry_storage exporter writes. Endpoint is required.
+	Storage chschema.StorageConfig `mapstructure:"storage"`
+	// MaxExecutionTime is ClickHouse's max_execution_time for every query but exports. Default 30s.
+	MaxExecutionTime time.Duration `mapstructure:"max_execution_time"`
+	// MaxResultRows is ClickHouse's max_result_rows for every query. Default 1000000.
+	MaxResultRows int `mapstructure:"max_result_rows"`
+	// MaxRange is the longest end_time - start_time of a request. Default 9600h (400 days).
+	MaxRange time.Duration `mapstructure:"max_range"`
+	// MaxPointsPerSeries bounds the buckets of one aggregate series. Default 11000 (as Prometheus).
+	MaxPointsPerSeries int `mapstructure:"max_points_per_series"`
+	// MaxGroups is the highest `limit` of groups of an aggregate. Default 100.
+	MaxGroups int `mapstructure:"max_groups"`
+	// MaxPageSize is the highest `limit` of points of one /metrics page. Default 10000.
+	MaxPageSize int `mapstructure:"max_page_size"`
+	// GroupKeys, when not empty, is the allow-list of attribute keys group_by accepts (service and
+	// event_name are always allowed). Default: empty, any key that is an identifier.
+	GroupKeys []string `mapstructure:"group_keys"`
+	// Export bounds /metrics/export.
+	Export ExportConfig `mapstructure:"export"`
+}
+
+// ExportConfig bounds exports.
+type ExportConfig struct {
+	// MaxRows is the row cap of one export (a larger selection is truncated and says so).
+	// Default 1000000.
+	MaxRows int `mapstructure:"max_rows"`
+	// MaxExecutionTime is ClickHouse's max_execution_time of an export. Default 5m.
+	MaxExecutionTime time.Duration `mapstructure:"max_execution_time"`
+}
+
+func createDefaultConfig() *Config {
+	return &Config{
+		APIExtension:       component.MustNewID("telemetry_api"),
+		Storage:            chschema.DefaultStorageConfig(),
+		MaxExecutionTime:   30 * time.Second,
+		MaxResultRows:      1_000_000,
+		MaxRange:           400 * 24 * time.Hour,
+		MaxPointsPerSeries: 11_000,
+		MaxGroups:          100,
+		MaxPageSize:        10_000,
+		Export:             ExportConfig{MaxRows: 1_000_000, MaxExecutionTime: 5 * time.Minute},
+	}
+}
+
+// Validate reports every problem at once, naming the YAML key.
+func (c *Config) Validate() error {
+	errs := []error{c.Storage.Validate()}
+	if c.Storage.Endpoint == "" {
+		errs = append(errs, errors.New("storage::endpoint is required: the query extension reads ClickHouse"))
+	}
+	positive := func(key string, ok bool) {
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s must be positive", key))
+		}
+	}
+	positive("max_execution_time", c.MaxExecutionTime > 0)
+	positive("max_result_rows", c.MaxResultRows > 0)
+	positive("max_range", c.MaxRange > 0)
+	positive("max_points_per_series", c.MaxPointsPerSeries > 0)
+	positive("max_groups", c.MaxGroups > 0)
+	positive("max_page_size", c.MaxPageSize > 0)
+	positive("export::max_rows", c.Export.MaxRows > 0)
+	positive("export::max_execution_time", c.Export.MaxExecutionTime > 0)
+	if c.MaxPageSize >= c.MaxResultRows {
+		errs = append(errs, fmt.Errorf("max_page_size (%d) must be below max_result_rows (%d)", c.MaxPageSize, c.MaxResultRows))
+	}
+	for i, k := range c.GroupKeys {
+		if !validKey(k) {
+			errs = append(errs, fmt.Errorf("group_keys[%d] %q must be 1-128 of A-Z a-z 0-9 _ . - / : starting with a letter or _", i, k))
+		}
+	}
+	return errors.Join(errs...)
+}

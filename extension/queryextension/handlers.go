@@ -1,0 +1,77 @@
+package queryextension
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/extension/queryextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
+)
+
+// Route names in the component's metrics.
+const (
+	routeMetrics   = "metrics"
+	routeAggregate = "aggregate"
+	routeExport    = "export"
+)
+
+// handlers serve the routes of one started extension.
+type handlers struct {
+	q       *querier
+	limits  limits
+	sources map[string]aggSource
+	tel     *metadata.TelemetryBuilder
+	logger  *zap.Logger
+	now     func() time.Time
+}
+
+func (h *handlers) routes() []telemetryapi.Route {
+	return []telemetryapi.Route{
+		{Method: http.MethodGet, Path: "/metrics", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.metrics)},
+		{Method: http.MethodGet, Path: "/metrics/aggregate", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.aggregate)},
+		{Method: http.MethodGet, Path: "/metrics/export", Role: telemetryapi.RoleAnalyst, Handler: http.HandlerFunc(h.export)},
+	}
+}
+
+// tenantOf is the tenant a request reads: the key's, or the one an admin named. The extension has
+// resolved it before the handler runs; ?tenant=* is refused there for these routes.
+func tenantOf(r *http.Request) string { return telemetryapi.EffectiveTenant(r) }
+
+// ok answers 200 with v and records the rows in the metrics and the audit trail.
+func (h *handlers) ok(w http.ResponseWriter, r *http.Request, route string, rows int, v any) {
+	h.done(r, route, "ok", rows)
+	telemetryapi.WriteJSON(w, http.StatusOK, v)
+}
+
+// done counts a finished request and adds what it read to the audit record.
+func (h *handlers) done(r *http.Request, route, result string, rows int) {
+	ctx := r.Context()
+	h.tel.Requests.Add(ctx, 1, metric.WithAttributes(attribute.String("route", route), attribute.String("result", result)))
+	if rows > 0 {
+		h.tel.Rows.Add(ctx, int64(rows), metric.WithAttributes(attribute.String("route", route)))
+	}
+	telemetryapi.AddAuditDetail(ctx, "query", r.URL.RawQuery)
+	telemetryapi.AddAuditDetail(ctx, "rows", strconv.Itoa(rows))
+}
+
+func (h *handlers) fail(w http.ResponseWriter, r *http.Request, route string, err error) {
+	var pe *paramError
+	var se *storageError
+	result := "error"
+	switch {
+	case errors.As(err, &pe):
+		result = "invalid"
+	case errors.As(err, &se) && se.code == "query_too_large":
+		result = "too_large"
+	default:
+		h.logger.Warn("query failed", zap.String("route", route), zap.Error(err))
+	}
+	h.done(r, route, result, 0)
+	writeError(w, err)
+}

@@ -1,0 +1,60 @@
+package queryextension
+
+import (
+	"context"
+	"strings"
+)
+
+// spansSource aggregates telemetry_spans: spans, traces (root spans) and error spans, as stored or
+// weighted by each span's sample_rate (the probability tail sampling kept its trace with), which
+// estimates the traffic before sampling.
+type spansSource struct{}
+
+var spanValues = map[string]string{
+	"count":           "count()",
+	"traces":          "countIf(root)",
+	"errors":          "countIf(err)",
+	"weighted_count":  "sum(1 / w)",
+	"weighted_traces": "sumIf(1 / w, root)",
+	"weighted_errors": "sumIf(1 / w, err)",
+}
+
+// weightedNote says what a weighted aggregate is.
+const weightedNote = "weighted by 1/sample_rate: an unbiased estimate of the records before sampling (records kept for certain, such as error and slow traces, weigh 1)"
+
+// spanColumnKey is the column a span group key names, "" for an attribute key.
+func spanColumnKey(k string) string {
+	switch k {
+	case "span_name":
+		return "span_name"
+	case "status_code":
+		return "toString(status_code)"
+	case "span_kind":
+		return "toString(span_kind)"
+	}
+	return ""
+}
+
+func (spansSource) plan(_ context.Context, q *querier, tenant string, r *aggRequest) (*aggPlan, error) {
+	s := shape{File: "aggregate_spans.sql", Table: q.spans, Value: spanValues[r.aggregation]}
+	commonShape(&s, r, func(k string) (string, bool) {
+		if k == groupService {
+			return "service_name", true
+		}
+		if c := spanColumnKey(k); c != "" {
+			return c, true
+		}
+		return "", false
+	})
+	sql, err := q.r.render(s)
+	if err != nil {
+		return nil, err
+	}
+	p := &aggPlan{sql: sql, args: commonArgs(tenant, r), exact: true, meta: map[string]any{}}
+	if strings.HasPrefix(r.aggregation, "weighted_") {
+		p.exact = false
+		p.meta["weighted_by"] = "sample_rate"
+		p.meta["notes"] = []string{weightedNote}
+	}
+	return p, nil
+}

@@ -1,0 +1,33 @@
+{{- /*
+  One aggregate per bucket and group of one metric of one type. pts normalises every point to
+  what it adds: a cumulative point becomes its increase over the previous point of its series
+  (README, "Increase of a sum"); delta points and gauges are taken as they are.
+*/ -}}
+WITH pts AS (
+{{- if .Cumulative}}
+  SELECT b, g,
+    rn = 1 AND start_timestamp < fromUnixTimestamp64Milli(toInt64(@start)) AS before,
+    temporality = 'cumulative' AND NOT (rn = 1 OR ps != start_timestamp OR value < pv OR count < pc) AS diff,
+    if(temporality != 'cumulative', value, if(diff, value - pv, if(before, 0, value))) AS v,
+    if(temporality != 'cumulative', count, if(diff, count - pc, if(before, 0, count))) AS c,
+    if(temporality != 'cumulative', bucket_counts, if(diff,
+      arrayMap((x, i) -> x - if(i <= length(pb), pb[i], 0), bucket_counts, arrayEnumerate(bucket_counts)),
+      if(before, arrayMap(x -> toUInt64(0), bucket_counts), bucket_counts))) AS hb,
+    explicit_bounds AS hbounds, min AS mn, max AS mx
+  FROM (
+    SELECT {{template "bucket" .}} AS b, {{template "keys" .}} AS g, temporality, start_timestamp, value, count,
+      bucket_counts, explicit_bounds, min, max,
+      row_number() OVER w AS rn, lagInFrame(value) OVER w AS pv, lagInFrame(count) OVER w AS pc,
+      lagInFrame(bucket_counts) OVER w AS pb, lagInFrame(start_timestamp) OVER w AS ps
+    FROM {{.Table}}
+    WHERE tenant_id = @tenant AND metric_name = @metric AND metric_type = @type AND {{template "range" .}}{{template "filters" .}}
+    WINDOW w AS (PARTITION BY service_name, attributes, resource_attributes ORDER BY timestamp ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
+  )
+{{- else}}
+  SELECT {{template "bucket" .}} AS b, {{template "keys" .}} AS g, value AS v, count AS c
+    {{- if .Hist}}, bucket_counts AS hb, explicit_bounds AS hbounds{{end}}, min AS mn, max AS mx
+  FROM {{.Table}}
+  WHERE tenant_id = @tenant AND metric_name = @metric AND metric_type = @type AND {{template "range" .}}{{template "filters" .}}
+{{- end}}
+)
+{{- template "outer" .}}

@@ -1,0 +1,75 @@
+package queryextension
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"strings"
+	"sync"
+	"text/template"
+)
+
+//go:embed sql/*.sql
+var sqlFiles embed.FS
+
+var templates = template.Must(template.New("").Option("missingkey=error").ParseFS(sqlFiles, "sql/*.sql"))
+
+// filterSlot names the placeholders of one attr.<key>=<value> filter.
+type filterSlot struct{ K, V string }
+
+// shape is everything a query's text depends on: never a value, only how many keys and filters
+// there are and which fixed variant (unit, aggregation expression) applies. Every field is chosen
+// from a closed set by the code, so the number of shapes is bounded and each is rendered once.
+type shape struct {
+	File       string
+	Table      string
+	Unit       string // MINUTE, HOUR, DAY, WEEK; "" with All
+	All        bool   // one bucket for the whole range
+	Keys       string // group key expressions joined by "\x00" (comparable map key)
+	Service    bool
+	NFilters   int
+	EventNames bool
+	Cumulative bool
+	Hist       bool
+	TopN       bool
+	Value      string
+	After      bool
+	Limit      bool
+}
+
+// tmplData is what the templates see.
+type tmplData struct {
+	shape
+	Keys    []string
+	Filters []filterSlot
+}
+
+// renderer renders each shape once and keeps the text.
+type renderer struct {
+	mu    sync.Mutex
+	cache map[shape]string
+}
+
+func newRenderer() *renderer { return &renderer{cache: map[shape]string{}} }
+
+func (r *renderer) render(s shape) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if q, ok := r.cache[s]; ok {
+		return q, nil
+	}
+	d := tmplData{shape: s}
+	if s.Keys != "" {
+		d.Keys = strings.Split(s.Keys, "\x00")
+	}
+	for i := range s.NFilters {
+		d.Filters = append(d.Filters, filterSlot{K: fmt.Sprintf("f%dk", i), V: fmt.Sprintf("f%dv", i)})
+	}
+	var b bytes.Buffer
+	if err := templates.ExecuteTemplate(&b, s.File, d); err != nil {
+		return "", fmt.Errorf("render %s: %w", s.File, err)
+	}
+	q := strings.TrimSpace(b.String())
+	r.cache[s] = q
+	return q, nil
+}

@@ -1,0 +1,392 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Keys of testdata/dashboard.yaml.
+const (
+	dashAcmeViewer    = "e2e-dash-acme-viewer-0001"
+	dashAcmeAnalyst   = "e2e-dash-acme-analyst-001"
+	dashAcmeIngest    = "e2e-dash-acme-ingest-0001"
+	dashGlobexAnalyst = "e2e-dash-globex-analyst-1"
+)
+
+const dashboardPath = "/api/v1/telemetry/dashboard"
+
+func startDashboardCollector(t *testing.T, env map[string]string) *collector {
+	t.Helper()
+	return startCollector(t, collectorOptions{
+		env:  env,
+		args: []string{"--config", filepath.Join(repoRoot, "test/e2e/testdata/dashboard.yaml")},
+	})
+}
+
+// dashboardUsers is who sends which event: 8 users sign up, 6 of them view a page and 4 check
+// out, so with k=5 "checkout" (4 users) is withheld and with k=3 it is shown.
+var dashboardUsers = map[string]int{"signup": 8, "page_view": 6, "checkout": 4}
+
+// sendDashboardData records analytics consent for u1..u8, sends their events in one batch, and the
+// spec's example event of a user who never consented (dropped in strict mode). It waits until the
+// 18 consented events are stored (and the deletion requests completed).
+func sendDashboardData(t *testing.T, c *collector, key string, deletions bool) {
+	t.Helper()
+	// Three users (never seen before) ask for deletion first, so the requests' execution delay
+	// overlaps the rest; with k=3 they are one shown group.
+	var ids []string
+	for i := 1; deletions && i <= 3; i++ {
+		ids = append(ids, c.requestDeletion(t, key, fmt.Sprintf("gone-%d", i)).RequestID)
+	}
+	for i := 1; i <= 8; i++ {
+		c.grantConsent(t, key, fmt.Sprintf("u%d", i), map[string]bool{"analytics": true})
+	}
+	var events []map[string]any
+	for name, users := range dashboardUsers {
+		for i := 1; i <= users; i++ {
+			plan := "free"
+			if i <= 2 {
+				plan = "pro"
+			}
+			events = append(events, map[string]any{"event_name": name, "user_id": fmt.Sprintf("u%d", i),
+				"properties": map[string]any{"plan": plan}})
+		}
+	}
+	status, body := c.apiCall(t, http.MethodPost, "/events/batch", key, map[string]any{"events": events})
+	require.Equal(t, http.StatusAccepted, status, "events batch: %v", body)
+	// The spec's track_event example with a user id: no consent recorded, strict mode → dropped.
+	status, body = c.apiCall(t, http.MethodPost, "/events", key, map[string]any{
+		"event_name": "user_action", "user_id": "user123",
+		"properties": map[string]any{"action": "checkout", "value": 99.99, "currency": "USD"},
+	})
+	require.Equal(t, http.StatusAccepted, status, "spec event: %v", body)
+	eventuallyCount(t, c.db(), 18, "SELECT count() FROM telemetry_events WHERE event_name IN ('signup','page_view','checkout')")
+	for _, id := range ids {
+		c.waitRequest(t, key, id, "completed", 60*time.Second)
+	}
+}
+
+// report fetches a JSON report with key.
+func (c *collector) report(t *testing.T, key, query string) (int, map[string]any) {
+	t.Helper()
+	return c.apiCall(t, http.MethodGet, "/dashboard/reports?"+query, key, nil)
+}
+
+// sectionRows returns group → values of one report section, and its withheld count.
+func sectionRows(t *testing.T, rep map[string]any, name string) (map[string]map[string]float64, int, map[string]float64) {
+	t.Helper()
+	sections, _ := rep["sections"].([]any)
+	for _, s := range sections {
+		m := s.(map[string]any)
+		if m["name"] != name {
+			continue
+		}
+		rows := map[string]map[string]float64{}
+		for _, r := range m["rows"].([]any) {
+			rm := r.(map[string]any)
+			vals := map[string]float64{}
+			for k, v := range rm["values"].(map[string]any) {
+				vals[k] = v.(float64)
+			}
+			rows[rm["group"].(string)] = vals
+		}
+		totals := map[string]float64{}
+		for k, v := range m["totals_of_shown"].(map[string]any) {
+			totals[k] = v.(float64)
+		}
+		return rows, int(m["withheld_groups"].(float64)), totals
+	}
+	t.Fatalf("section %s not in report %v", name, rep)
+	return nil, 0, nil
+}
+
+var warnLine = regexp.MustCompile(`(?m)^\S+\twarn\t.*$|"level":"warn".*$`)
+
+// TestDashboardReportsKAnonymity: a group of 4 distinct users is withheld with k=5 and shown with
+// k=3; one withheld group alone takes the smallest shown one with it; totals cover shown rows only.
+func TestDashboardReportsKAnonymity(t *testing.T) {
+	c := startDashboardCollector(t, nil)
+	sendDashboardData(t, c, testAPIKey, true)
+	// A normal first start (the database did not exist) prints no warning.
+	assert.Empty(t, warnLine.FindAllString(c.logs.String(), -1), "warnings at a normal first start")
+
+	// Configured k=3: every group is shown.
+	status, rep := c.report(t, testAPIKey, "type=usage&period=1d")
+	require.Equal(t, http.StatusOK, status, "%v", rep)
+	assert.EqualValues(t, 3, rep["k"])
+	rows, withheld, totals := sectionRows(t, rep, "top_events")
+	assert.Equal(t, 0, withheld)
+	for name, users := range dashboardUsers {
+		require.Contains(t, rows, name)
+		assert.EqualValues(t, users, rows[name]["users"], name)
+		assert.EqualValues(t, users, rows[name]["events"], name)
+	}
+	assert.NotContains(t, rows, "user_action", "the spec event without consent was dropped, not stored")
+	assert.EqualValues(t, 18, totals["events"])
+
+	// k=5: checkout (4 users) is withheld, and page_view with it (complementary), so that neither
+	// the total of the tenant's events nor any other breakdown minus the shown rows reveals checkout.
+	status, rep = c.report(t, testAPIKey, "type=usage&period=1d&k=5")
+	require.Equal(t, http.StatusOK, status, "%v", rep)
+	rows, withheld, totals = sectionRows(t, rep, "top_events")
+	assert.Equal(t, 2, withheld)
+	assert.Equal(t, []string{"signup"}, keysOf(rows))
+	assert.EqualValues(t, 8, totals["events"], "totals are sums of shown rows")
+	dau, _, _ := sectionRows(t, rep, "daily_active_users")
+	for _, v := range dau {
+		assert.EqualValues(t, 8, v["users"])
+	}
+
+	// A breakdown by an event property: plan=pro has 2 users, withheld even at k=3, and plan=free
+	// goes with it (one withheld group alone is never left to subtraction).
+	status, rep = c.report(t, testAPIKey, "type=usage&period=1d&property=plan")
+	require.Equal(t, http.StatusOK, status, "%v", rep)
+	rows, withheld, _ = sectionRows(t, rep, "by_property")
+	assert.Empty(t, rows)
+	assert.Equal(t, 2, withheld)
+
+	// k may be raised, never lowered; bad parameters name the field.
+	for q, field := range map[string]string{"k=2": "k", "period=2d": "period", "format=pdf": "format", "type=x": "type",
+		"from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z": "from", "property=a%20b": "property"} {
+		status, body := c.report(t, testAPIKey, q)
+		assert.Equal(t, http.StatusBadRequest, status, q)
+		assert.Equal(t, field, body["error"].(map[string]any)["field"], q)
+	}
+
+	// CSV and HTML carry the same figures.
+	r := send(t, http.MethodGet, c.apiURL("/dashboard/reports?type=usage&period=1d&k=5&format=csv"), testAPIKey, nil, nil)
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	assert.Equal(t, "text/csv; charset=utf-8", r.header.Get("Content-Type"))
+	assert.Contains(t, r.header.Get("Content-Disposition"), ".csv")
+	csv := string(r.body)
+	assert.Contains(t, csv, "top_events,signup,users,8\n")
+	assert.Contains(t, csv, "top_events,,withheld_groups,2\n")
+	assert.Contains(t, csv, "report,,k,5\n")
+	assert.NotContains(t, csv, "checkout")
+	r = send(t, http.MethodGet, c.apiURL("/dashboard/reports?type=usage&period=1d&k=5&format=html"), testAPIKey, nil, nil)
+	require.Equal(t, http.StatusOK, r.status)
+	assert.Contains(t, r.header.Get("Content-Security-Policy"), "default-src 'self'")
+	assert.Contains(t, string(r.body), "2 group(s) withheld")
+	assert.NotContains(t, string(r.body), "checkout")
+
+	// Privacy report: consent changes per purpose (8 users granted analytics); the admin also gets
+	// the collector's consent counters, with the spec event's drop.
+	status, rep = c.report(t, testAPIKey, "type=privacy&period=1d")
+	require.Equal(t, http.StatusOK, status, "%v", rep)
+	rows, _, _ = sectionRows(t, rep, "consent_by_purpose")
+	assert.EqualValues(t, 8, rows["analytics"]["granted"])
+	assert.EqualValues(t, 8, rows["analytics"]["users"])
+	rows, withheld, _ = sectionRows(t, rep, "deletion_requests")
+	assert.Zero(t, withheld)
+	assert.EqualValues(t, 3, rows["completed"]["requests"], "%v", rows)
+	assert.EqualValues(t, 3, rows["completed"]["users"])
+	assert.Greater(t, rows["completed"]["max_seconds_to_finish"], 0.0)
+	// k=5: three requests are too few users to show.
+	status, rep = c.report(t, testAPIKey, "type=privacy&period=1d&k=5")
+	require.Equal(t, http.StatusOK, status, "%v", rep)
+	rows, withheld, _ = sectionRows(t, rep, "deletion_requests")
+	assert.Empty(t, rows)
+	assert.Equal(t, 1, withheld)
+	collector, _ := rep["collector"].(map[string]any)
+	require.NotNil(t, collector, "admin report has collector counters")
+	assert.Contains(t, fmt.Sprint(collector["consent"]), "default_opt_in")
+}
+
+func keysOf(m map[string]map[string]float64) []string {
+	out := []string{}
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestDashboardRolesAndTenants: the dashboard's rows of the role × tenant matrix.
+func TestDashboardRolesAndTenants(t *testing.T) {
+	c := startDashboardCollector(t, nil)
+	sendDashboardData(t, c, testAPIKey, false) // default tenant's data
+	get := func(key, path string) httpReply { return send(t, http.MethodGet, c.apiURL(path), key, nil, nil) }
+	f := func(key, path string, want int) {
+		t.Helper()
+		r := get(key, path)
+		assert.Equal(t, want, r.status, "%s %s: %s", key, path, r.body)
+		if r.status >= 400 {
+			assert.Contains(t, r.header.Get("Content-Type"), "application/json", "%s %s", key, path)
+			assert.NotNil(t, r.json()["error"], "%s %s", key, path)
+		}
+	}
+	// The page and its files need no key (they hold no data); everything with data does.
+	f("", "/dashboard", http.StatusOK)
+	f("", "/dashboard/assets/app.js", http.StatusOK)
+	f("", "/dashboard/assets/vendor/uplot/uPlot.iife.min.js", http.StatusOK)
+	f("", "/dashboard/assets/../../audit", http.StatusUnauthorized) // cleaned by the mux: not a file
+	f("", "/dashboard/session", http.StatusUnauthorized)
+	f("", "/dashboard/reports", http.StatusUnauthorized)
+	f("", "/dashboard/self-metrics", http.StatusUnauthorized)
+	f(wrongKey, "/dashboard/session", http.StatusUnauthorized)
+	// viewer: signs in, cannot export or read reports, nor the collector-wide metrics.
+	f(dashAcmeViewer, "/dashboard/session", http.StatusOK)
+	f(dashAcmeViewer, "/dashboard/reports?format=csv", http.StatusForbidden)
+	f(dashAcmeViewer, "/dashboard/reports?format=json", http.StatusForbidden)
+	f(dashAcmeViewer, "/dashboard/self-metrics", http.StatusForbidden)
+	// ingest/privacy keys are not dashboard users.
+	f(dashAcmeIngest, "/dashboard/session", http.StatusForbidden)
+	// analyst: reports of its own tenant only; another tenant is 404 as if it did not exist.
+	f(dashAcmeAnalyst, "/dashboard/reports?format=csv", http.StatusOK)
+	f(dashAcmeAnalyst, "/dashboard/reports?tenant=default", http.StatusNotFound)
+	f(dashAcmeAnalyst, "/dashboard/self-metrics", http.StatusForbidden)
+	// admin: any tenant by name.
+	f(testAPIKey, "/dashboard/reports?tenant=acme", http.StatusOK)
+	f(testAPIKey, "/dashboard/reports?tenant=*", http.StatusBadRequest)
+
+	for _, key := range []string{dashAcmeAnalyst, dashGlobexAnalyst} {
+		status, rep := c.report(t, key, "type=usage&period=1d&k=3")
+		require.Equal(t, http.StatusOK, status)
+		rows, withheld, _ := sectionRows(t, rep, "top_events")
+		assert.Empty(t, rows, "another tenant's events never appear")
+		assert.Zero(t, withheld, "nor are they counted as withheld")
+		assert.Nil(t, rep["collector"])
+		status, rep = c.report(t, key, "type=privacy&period=1d")
+		require.Equal(t, http.StatusOK, status)
+		rows, _, _ = sectionRows(t, rep, "consent_by_purpose")
+		assert.Empty(t, rows)
+		assert.Nil(t, rep["collector"], "collector-wide counters are the admin's only")
+	}
+	status, sess := c.apiCall(t, http.MethodGet, "/dashboard/session", dashAcmeViewer, nil)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "acme", sess["tenant"])
+	assert.Equal(t, "acme-viewer", sess["key_id"])
+
+	// The page: strict CSP, nothing from elsewhere.
+	r := get("", "/dashboard")
+	assert.Equal(t, "text/html; charset=utf-8", r.header.Get("Content-Type"))
+	assert.Contains(t, r.header.Get("Content-Security-Policy"), "default-src 'self'")
+	assert.Equal(t, "nosniff", r.header.Get("X-Content-Type-Options"))
+	assert.NotRegexp(t, `(src|href)="(https?:)?//`, string(r.body), "no file from another origin")
+}
+
+// TestDashboardDisabled: TELEMETRY_DASHBOARD_ENABLED=false leaves no dashboard route and serves no file.
+func TestDashboardDisabled(t *testing.T) {
+	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_DASHBOARD_ENABLED": "false"}})
+	for _, path := range []string{"/dashboard", "/dashboard/assets/app.js", "/dashboard/reports", "/dashboard/session", "/dashboard/self-metrics"} {
+		r := send(t, http.MethodGet, c.apiURL(path), testAPIKey, nil, nil)
+		assert.Equal(t, http.StatusNotFound, r.status, path)
+		assert.NotContains(t, string(r.body), "<html", path)
+		r = send(t, http.MethodGet, c.apiURL(path), "", nil, nil)
+		assert.Equal(t, http.StatusUnauthorized, r.status, "without a key every unknown path is 401: %s", path)
+		assert.NotContains(t, string(r.body), "<html", path)
+	}
+}
+
+// TestDashboardInBrowser drives the dashboard in headless Debian chromium through the built
+// collector: a wrong key refused, sign-in, Pipeline health with its chart, the spec event's consent
+// drop on the Privacy page, a report withholding a 4-user group at k=5, a CSV export; and takes the
+// screenshots in docs/images.
+func TestDashboardInBrowser(t *testing.T) {
+	c := startDashboardCollector(t, nil)
+	sendDashboardData(t, c, testAPIKey, true)
+	b := startBrowser(t)
+	pageURL := "http://" + c.api + dashboardPath
+
+	t.Run("wrong key refused", func(t *testing.T) {
+		b.t = t
+		b.do(15*time.Second, chromedp.Navigate(pageURL), chromedp.WaitVisible(chromedp.ID("api-key")),
+			chromedp.SendKeys(chromedp.ID("api-key"), wrongKey), chromedp.Click(chromedp.ID("signin-submit")))
+		b.waitText("#signin-error", 10*time.Second, func(s string) bool { return strings.Contains(s, "invalid API key") })
+		stored := eval[string](b, `sessionStorage.getItem("otelcol-telemetry.api-key") || ""`)
+		assert.Empty(t, stored, "a refused key is not kept")
+		b.screenshot("dashboard-signin")
+	})
+
+	t.Run("sign in", func(t *testing.T) {
+		b.t = t
+		b.do(10*time.Second, chromedp.SendKeys(chromedp.ID("api-key"), testAPIKey), chromedp.Click(chromedp.ID("signin-submit")))
+		b.waitText("#session-info", 10*time.Second, func(s string) bool { return strings.Contains(s, "tenant default") && strings.Contains(s, "admin") })
+		href := eval[string](b, `location.href`)
+		local := eval[string](b, `JSON.stringify(localStorage)`)
+		assert.NotContains(t, href, testAPIKey, "the key is never in a URL")
+		assert.NotContains(t, local, testAPIKey, "the key is not kept beyond the tab (sessionStorage only)")
+	})
+
+	t.Run("pipeline health", func(t *testing.T) {
+		b.t = t
+		b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="pipeline"]`)))
+		accepted := b.waitText("#card-accepted .value", 15*time.Second, func(s string) bool {
+			n, err := strconv.Atoi(digitsOf(s))
+			return err == nil && n >= 18
+		})
+		t.Logf("accepted records shown: %s", accepted)
+		b.waitCount("#pipeline-chart canvas", 1, 15*time.Second)
+		b.waitText("#pipeline-receivers", 5*time.Second, func(s string) bool { return strings.Contains(s, "telemetry_events") })
+		b.screenshot("dashboard-pipeline")
+	})
+
+	t.Run("privacy shows the consent drop", func(t *testing.T) {
+		b.t = t
+		b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="privacy"]`)))
+		b.waitText("#card-consent-dropped .value", 15*time.Second, func(s string) bool {
+			n, err := strconv.Atoi(digitsOf(s))
+			return err == nil && n >= 1
+		})
+		b.waitText("#privacy-consent", 5*time.Second, func(s string) bool {
+			return strings.Contains(s, "dropped") && strings.Contains(s, "no consent recorded")
+		})
+		b.waitText("#table-consent_by_purpose", 10*time.Second, func(s string) bool { return strings.Contains(s, "analytics") })
+		b.waitCount("#privacy-consent-chart canvas", 1, 10*time.Second)
+		b.waitText("#table-deletion_requests", 10*time.Second, func(s string) bool { return strings.Contains(s, "completed") })
+		b.screenshot("dashboard-privacy")
+	})
+
+	t.Run("report withholds a 4-user group at k=5 and exports CSV", func(t *testing.T) {
+		b.t = t
+		b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="reports"]`)))
+		b.waitText("#table-top_events", 15*time.Second, func(s string) bool { return strings.Contains(s, "checkout") })
+		b.do(10*time.Second, chromedp.SetValue(chromedp.ID("report-k"), "5"), chromedp.Click(chromedp.ID("report-show")))
+		b.waitText("#section-top_events", 15*time.Second, func(s string) bool {
+			return strings.Contains(s, "2 group(s) withheld") && !strings.Contains(s, "checkout")
+		})
+		b.screenshot("dashboard-reports")
+
+		dir := t.TempDir()
+		_, err := chromedp.CallBrowser(b.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
+		require.NoError(t, err)
+		b.do(10*time.Second, chromedp.Click(chromedp.ID("report-csv")))
+		var csvFile string
+		require.Eventually(t, func() bool {
+			m, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+			if len(m) == 1 {
+				csvFile = m[0]
+			}
+			return csvFile != ""
+		}, 15*time.Second, 100*time.Millisecond, "CSV download")
+		raw, err := os.ReadFile(csvFile)
+		require.NoError(t, err)
+		assert.Contains(t, string(raw), "top_events,signup,users,8\n")
+		assert.Contains(t, string(raw), "top_events,,withheld_groups,2\n")
+		assert.NotContains(t, string(raw), "checkout")
+	})
+
+	t.Run("sign out forgets the key", func(t *testing.T) {
+		b.t = t
+		b.do(10*time.Second, chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("api-key")))
+		stored := eval[string](b, `sessionStorage.getItem("otelcol-telemetry.api-key") || ""`)
+		assert.Empty(t, stored)
+	})
+
+	b.t = t
+	assert.Empty(t, b.pageErrors(), "no script error and no Content-Security-Policy violation")
+	// The key never reaches a log.
+	assert.NotContains(t, c.logs.String(), testAPIKey)
+}

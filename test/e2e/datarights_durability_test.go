@@ -1,0 +1,117 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDataRightsResumeAfterSIGKILL: the collector is killed while a deletion runs; a collector
+// started on the same database resumes the request from ClickHouse and completes it.
+func TestDataRightsResumeAfterSIGKILL(t *testing.T) {
+	first := startCollector(t, collectorOptions{
+		args: append(dataRightsConfig(), "--set=extensions::data_rights::execution_delay=30s"),
+	})
+	userA, userB := "alice-"+randomSuffix(), "bob-"+randomSuffix()
+	first.grantConsent(t, testAPIKey, userA, allPurposes)
+	first.grantConsent(t, testAPIKey, userB, allPurposes)
+	postEvents(t, first, testAPIKey, probe{userA, "kill-a"}, probe{userB, "kill-b"})
+	conn := first.db()
+	waitMarkers(t, conn, "telemetry_events", "attributes['marker'] LIKE 'kill-%'", "kill-a", "kill-b")
+
+	acc := first.requestDeletion(t, testAPIKey, userA)
+	first.waitRequest(t, testAPIKey, acc.RequestID, "running", 10*time.Second)
+	first.kill()
+	var status string
+	require.NoError(t, conn.QueryRow(context.Background(),
+		"SELECT toString(status) FROM telemetry_deletion_requests FINAL WHERE request_id = ?", acc.RequestID).Scan(&status))
+	require.Equal(t, "running", status, "killed while the deletion runs")
+
+	second := startCollector(t, collectorOptions{
+		env:  map[string]string{"TELEMETRY_CLICKHOUSE_DATABASE": first.database},
+		args: dataRightsConfig(),
+	})
+	done := second.waitRequest(t, testAPIKey, acc.RequestID, "completed", 60*time.Second)
+	require.Equal(t, "completed", done.Status, "reason: %s", done.Reason)
+	assert.GreaterOrEqual(t, done.Attempts, 2, "one attempt before the kill, one after")
+	waitMarkers(t, conn, "telemetry_events", "attributes['marker'] LIKE 'kill-%'", "kill-b")
+	for _, tc := range done.Receipt.Tables {
+		if tc.Table == "telemetry_events" {
+			assert.Equal(t, uint64(1), tc.MatchedBefore)
+		}
+	}
+	assert.True(t, strings.Contains(second.logs.String(), "resuming deletion request"), "the restart says what it resumes")
+}
+
+// TestDataRightsRolesTenantsAudit: only the privacy role (or admin) may call the routes; a key of
+// one tenant neither deletes nor exports another tenant's user, nor reads its requests; every call
+// is in the audit trail naming the subject by pseudonym only.
+func TestDataRightsRolesTenantsAudit(t *testing.T) {
+	const (
+		acmePrivacy   = "e2e-acme-privacy-key-00001"
+		acmeViewer    = "e2e-acme-viewer-key-000001"
+		acmeIngest    = "e2e-acme-ingest-key-000001"
+		globexPrivacy = "e2e-globex-privacy-key-001"
+		globexIngest  = "e2e-globex-ingest-key-0001"
+	)
+	c := startCollector(t, collectorOptions{args: dataRightsConfig("api-tenants.yaml")})
+	user := "carol-" + randomSuffix()
+	c.grantConsent(t, globexPrivacy, user, allPurposes)
+	postEvents(t, c, globexIngest, probe{user, "globex-" + user})
+	conn := c.db()
+	waitMarkers(t, conn, "telemetry_events", "tenant_id = 'globex' AND attributes['marker'] != ''", "globex-"+user)
+
+	for _, key := range []string{acmeViewer, acmeIngest} {
+		code, _, body := c.drCall(t, http.MethodDelete, "/data/"+user, key)
+		assert.Equal(t, http.StatusForbidden, code, "%s", body)
+		code, _, _ = c.drCall(t, http.MethodGet, "/data/"+user+"/export", key)
+		assert.Equal(t, http.StatusForbidden, code)
+	}
+
+	// acme's privacy officer deletes "the same" user id: acme has nothing of it, globex keeps all.
+	acc := c.requestDeletion(t, acmePrivacy, user)
+	done := c.waitRequest(t, acmePrivacy, acc.RequestID, "completed", 60*time.Second)
+	require.Equal(t, "completed", done.Status)
+	for _, tc := range done.Receipt.Tables {
+		assert.Zero(t, tc.MatchedBefore, "acme has no rows of the user in %s", tc.Table)
+	}
+	waitMarkers(t, conn, "telemetry_events", "tenant_id = 'globex' AND attributes['marker'] != ''", "globex-"+user)
+	exported, _ := c.exportUser(t, acmePrivacy, user, "")
+	for name, rows := range exported {
+		if name != "deletion_requests" {
+			assert.Empty(t, rows, "acme's export of the user, %s", name)
+		}
+	}
+	// globex cannot see acme's request; the admin can read globex's data with ?tenant=.
+	code, _, _ := c.drCall(t, http.MethodGet, "/data/requests/"+acc.RequestID, globexPrivacy)
+	assert.Equal(t, http.StatusNotFound, code)
+	code, _, _ = c.drCall(t, http.MethodGet, "/data/"+user+"/export?tenant=globex", acmePrivacy)
+	assert.Equal(t, http.StatusNotFound, code, "a non-admin naming another tenant")
+	asAdmin, _ := c.exportUser(t, testAPIKey, user, "?tenant=globex")
+	assert.Len(t, asAdmin["telemetry_events"], 1)
+
+	// Every call is audited (denied ones too), naming the subject by pseudonym only.
+	var calls, denied, named uint64
+	q := "SELECT count(), countIf(outcome = 'denied'), countIf(target_id = ?) FROM telemetry_audit WHERE action LIKE '%/data/%'"
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		require.NoError(t, conn.QueryRow(context.Background(), q, acc.Subject).Scan(&calls, &denied, &named))
+		if (calls >= 10 && denied >= 5) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// 4 denied + delete + status polls (>=1) + export + globex status + non-admin export + admin export.
+	assert.GreaterOrEqual(t, calls, uint64(10))
+	assert.Equal(t, uint64(5), denied, "4 wrong roles and the non-admin naming another tenant")
+	assert.GreaterOrEqual(t, named, uint64(7))
+	var raw uint64
+	require.NoError(t, conn.QueryRow(context.Background(),
+		"SELECT count() FROM telemetry_audit WHERE action LIKE '%/data/%' AND (target_id = ? OR position(toString(details), ?) > 0)", user, user).Scan(&raw))
+	assert.Zero(t, raw, "no data-rights audit row names the user by id")
+}
