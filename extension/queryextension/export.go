@@ -45,6 +45,7 @@ type rowWriter interface {
 const flushEvery = 1000
 
 func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
+	h = h.forTenant(tenantOf(r))
 	tenant := tenantOf(r)
 	q := r.URL.Query()
 	req, err := parseRaw(q, h.limits, h.now(), tenant, true)

@@ -19,7 +19,7 @@ import (
 )
 
 const (
-	tenantOneKey = "e2e-tenant-one-key-0123456789" // tenant t1 (consent-tenants.yaml)
+	tenantOneKey = "e2e-tenant-one-key-0123456789" // tenant t1 (testdata/residency.yaml)
 	tenantTwoKey = "e2e-tenant-two-key-0123456789" // tenant t2
 )
 
@@ -34,7 +34,7 @@ func postOTLPAs(t *testing.T, endpoint, path, key string, body []byte) {
 // standing for two ClickHouse stores; the default tenant stays in the collector's own database.
 // Spans, log records, events and metrics of the three tenants are sent interleaved, so the
 // exporter's batches mix tenants; every record lands in its tenant's store and no store holds a
-// row of another tenant.
+// row of another tenant. The query API reads each tenant's points from its region.
 func TestDataResidencyPerTenant(t *testing.T) {
 	dbEU, dbUS := "e2e_eu_"+randomSuffix(), "e2e_us_"+randomSuffix()
 	c := startCollector(t, collectorOptions{
@@ -43,10 +43,7 @@ func TestDataResidencyPerTenant(t *testing.T) {
 			"E2E_EU_ENDPOINT":        engineURL, "E2E_EU_DATABASE": dbEU,
 			"E2E_US_ENDPOINT": engineURL, "E2E_US_DATABASE": dbUS,
 		},
-		args: []string{
-			"--config", filepath.Join(repoRoot, "test/e2e/testdata/consent-tenants.yaml"),
-			"--config", filepath.Join(repoRoot, "test/e2e/testdata/residency.yaml"),
-		},
+		args: []string{"--config", filepath.Join(repoRoot, "test/e2e/testdata/residency.yaml")},
 	})
 	tenants := []struct{ name, key, db string }{
 		{"t1", tenantOneKey, dbEU},
@@ -105,5 +102,13 @@ func TestDataResidencyPerTenant(t *testing.T) {
 			}
 			assert.Equal(t, map[string]uint64{tn.name: n}, got, "%s.%s", tn.db, table)
 		}
+	}
+
+	// Queries go to the tenant's region: each key sees its own 5 points of residency.probe.
+	for _, tn := range tenants {
+		status, body := c.apiCall(t, http.MethodGet, "/metrics?metric_names=residency.probe", tn.key, nil)
+		require.Equal(t, http.StatusOK, status, "%s: %v", tn.name, body)
+		assert.Equal(t, tn.name, body["tenant"])
+		assert.EqualValues(t, rounds, body["points"], "%s reads its region's store: %v", tn.name, body)
 	}
 }
