@@ -155,11 +155,11 @@ func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader
 		return err
 	}
 	for i := range x.store.sql.targets {
-		t := &x.store.sql.targets[i]
+		st, t := x.targetFor(tenant, i)
 		if err := e.begin(t.name, i); err != nil {
 			return err
 		}
-		if err := x.streamRows(ctx, e, t.export, t.args(tenant, ids)); err != nil {
+		if err := x.streamRows(ctx, e, st, t.export, t.args(tenant, ids)); err != nil {
 			_ = e.end()
 			return fmt.Errorf("export %s: %w", t.name, err)
 		}
@@ -170,14 +170,14 @@ func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader
 	if err := e.begin(requestsSection, len(x.store.sql.targets)); err != nil {
 		return err
 	}
-	err := x.streamRows(ctx, e, x.store.sql.subjectRequests, []any{tenant, h.Subject})
+	err := x.streamRows(ctx, e, x.store, x.store.sql.subjectRequests, []any{tenant, h.Subject})
 	_ = e.end()
 	return err
 }
 
 // streamRows writes every row of q as a column -> value object, in the columns' own Go types.
-func (x *dataRights) streamRows(ctx context.Context, e *exportWriter, q string, args []any) error {
-	rows, err := x.store.conn.Query(ctx, q, args...)
+func (x *dataRights) streamRows(ctx context.Context, e *exportWriter, st *chStore, q string, args []any) error {
+	rows, err := st.conn.Query(ctx, q, args...)
 	if err != nil {
 		if noTable(err) {
 			return nil
