@@ -460,3 +460,23 @@ func TestFleetLoadBalancedGateways(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
+
+// TestFleetDNSResolver: deploy/agent-dns.yaml resolves TELEMETRY_ENDPOINT's host with the DNS
+// resolver and sends to what it finds. On loopback the host is the gateway's address (a Kubernetes
+// headless Service name resolves to every ready pod's); every span arrives, traces whole.
+func TestFleetDNSResolver(t *testing.T) {
+	gw := startCollector(t, collectorOptions{config: "deploy/gateway.yaml", env: map[string]string{"TELEMETRY_GATEWAY_ID": "gateway-dns"}})
+	agent := startCollector(t, collectorOptions{config: "deploy/agent-dns.yaml", env: map[string]string{
+		"TELEMETRY_ENDPOINT": "http://" + gw.otlpGRPC,
+	}})
+	const service = "fleet-dns"
+	var sent []fleetSpan
+	for r := 0; r < 5; r++ {
+		td, spans := tracesRequest(service, fmt.Sprintf("d%d", r), 4, 3, "")
+		require.NoError(t, postTraces(agent.otlpHTTP, td))
+		sent = append(sent, spans...)
+	}
+	dups, perGateway, _ := requireFleetStored(t, gw.db(), service, sent, 60*time.Second)
+	assert.Zero(t, dups)
+	assert.Equal(t, map[string]int{"gateway-dns": 20}, perGateway)
+}
