@@ -53,7 +53,7 @@ func TestParseAggregate(t *testing.T) {
 		{"metric_name=x&aggregation=median", "aggregation"},
 		{"metric_name=x&aggregation=sum&aggregation=avg", "aggregation"},
 		{"source=events&aggregation=sum", "aggregation"},
-		{"source=spans&aggregation=count", "source"},
+		{"source=traces&aggregation=count", "source"},
 		{"metric_name=x&aggregation=sum&interval=0m", "interval"},
 		{"metric_name=x&aggregation=sum&interval=30s", "interval"},
 		{"metric_name=x&aggregation=sum&interval=32d", "interval"},
