@@ -46,6 +46,7 @@ type chStore struct {
 	mutation time.Duration
 	cluster  bool
 	poll     time.Duration // between reads of system.mutations; default 200ms
+	hx       *httpExporter // exports over HTTP for http(s) endpoints (export_http.go); nil otherwise
 }
 
 func (s *chStore) query(ctx context.Context, q string, args []any, scan func(driver.Rows) error) error {

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/residency"
 )
 
 // minKeyLen is the minimum length of hash_key and receipt_key (HMAC-SHA256).
@@ -27,6 +28,10 @@ type Config struct {
 	// Storage is the ClickHouse holding the Telemetry Module tables (same keys as the consent
 	// extension). Required: requests must be durable.
 	Storage chschema.StorageConfig `mapstructure:"storage"`
+	// Residency is the telemetry_storage exporter's tenant → region map: a tenant's events, logs,
+	// metrics and spans are deleted and exported in its region's store; consents, audit, requests and
+	// the suppression list stay in Storage (internal/residency). Default: none.
+	Residency residency.Config `mapstructure:"residency"`
 	// ClusterName issues deletions ON CLUSTER against the <table>_local tables, as the storage
 	// exporter's cluster_name. Default "" (single server).
 	ClusterName string `mapstructure:"cluster_name"`

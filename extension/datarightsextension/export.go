@@ -175,15 +175,15 @@ func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader
 		return err
 	}
 	for i := range x.store.sql.targets {
-		t := &x.store.sql.targets[i]
+		st, t := x.targetFor(tenant, i)
 		if err := e.begin(t.name, i); err != nil {
 			return err
 		}
 		var err error
-		if x.hx != nil {
-			err = x.hx.stream(ctx, e, t.exportHTTP, map[string]string{"tenant": tenant, "ids": arrayParam(ids)})
+		if st.hx != nil {
+			err = st.hx.stream(ctx, e, t.exportHTTP, map[string]string{"tenant": tenant, "ids": arrayParam(ids)})
 		} else {
-			err = x.streamRows(ctx, e, t.export, t.args(tenant, ids))
+			err = x.streamRows(ctx, e, st, t.export, t.args(tenant, ids))
 		}
 		if err != nil {
 			_ = e.end()
@@ -197,20 +197,20 @@ func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader
 		return err
 	}
 	var err error
-	if x.hx != nil {
-		err = x.hx.stream(ctx, e, x.store.sql.subjectRequestsHTTP, map[string]string{"tenant": tenant, "subject": h.Subject})
+	if x.store.hx != nil {
+		err = x.store.hx.stream(ctx, e, x.store.sql.subjectRequestsHTTP, map[string]string{"tenant": tenant, "subject": h.Subject})
 	} else {
-		err = x.streamRows(ctx, e, x.store.sql.subjectRequests, []any{tenant, h.Subject})
+		err = x.streamRows(ctx, e, x.store, x.store.sql.subjectRequests, []any{tenant, h.Subject})
 	}
 	_ = e.end()
 	return err
 }
 
 // streamRows writes every row of q as a column -> value object, in the columns' own Go types.
-func (x *dataRights) streamRows(ctx context.Context, e *exportWriter, q string, args []any) error {
+func (x *dataRights) streamRows(ctx context.Context, e *exportWriter, st *chStore, q string, args []any) error {
 	// Small blocks: the driver decodes a whole block at a time, so the block size (not the row
 	// count) bounds what an export holds in memory.
-	rows, err := x.store.conn.Query(clickhouse.Context(ctx, clickhouse.WithSettings(exportSettings)), q, args...)
+	rows, err := st.conn.Query(clickhouse.Context(ctx, clickhouse.WithSettings(exportSettings)), q, args...)
 	if err != nil {
 		if noTable(err) {
 			return nil

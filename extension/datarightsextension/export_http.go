@@ -24,8 +24,8 @@ type httpExporter struct {
 	client     *http.Client
 }
 
-func newHTTPExporter(cfg Config) (*httpExporter, error) {
-	u, err := url.Parse(cfg.Storage.Endpoint)
+func newHTTPExporter(sc chschema.StorageConfig) (*httpExporter, error) {
+	u, err := url.Parse(sc.Endpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func newHTTPExporter(cfg Config) (*httpExporter, error) {
 	if scheme != "http" && scheme != "https" {
 		return nil, nil
 	}
-	opt, err := cfg.Storage.ClientOptions()
+	opt, err := sc.ClientOptions()
 	if err != nil {
 		return nil, err
 	}

@@ -81,11 +81,11 @@ func TestIntegrationExportStreams(t *testing.T) {
 	require.NoError(t, err)
 	cfg := createDefaultConfig()
 	cfg.Storage.Endpoint = endpoint
-	hx, err := newHTTPExporter(*cfg)
+	hx, err := newHTTPExporter(cfg.Storage)
 	require.NoError(t, err)
 	require.NotNil(t, hx, "the test engine speaks HTTP")
-	x := &dataRights{cfg: cfg, logger: zap.NewNop(), now: time.Now, list: list, hx: hx,
-		store: &chStore{conn: conn, sql: sqls, timeout: time.Minute, mutation: time.Minute}}
+	x := &dataRights{cfg: cfg, logger: zap.NewNop(), now: time.Now, list: list,
+		store: &chStore{conn: conn, sql: sqls, timeout: time.Minute, mutation: time.Minute, hx: hx}}
 
 	// A low GC target so the heap in use tracks what the export holds, not garbage awaiting a cycle.
 	defer debug.SetGCPercent(debug.SetGCPercent(20))

@@ -25,8 +25,9 @@ type dataRights struct {
 
 	list  *suppression.List
 	store *chStore
-	hx    *httpExporter // export over HTTP for http(s) endpoints (export_http.go)
-	now   func() time.Time
+	// regions are the residency regions' stores of the data tables (residency.go).
+	regions map[string]*chStore
+	now     func() time.Time
 
 	mu     sync.Mutex
 	byID   map[string]*request // requests this collector accepted or resumed
@@ -73,10 +74,14 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return errors.Join(err, conn.Close())
 	}
-	if x.hx, err = newHTTPExporter(*x.cfg); err != nil {
+	hx, err := newHTTPExporter(x.cfg.Storage)
+	if err != nil {
 		return errors.Join(fmt.Errorf("storage::endpoint: %w", err), conn.Close())
 	}
-	x.store = &chStore{conn: conn, sql: sqls, timeout: x.cfg.Storage.Timeout, mutation: x.cfg.MutationTimeout, cluster: x.cfg.ClusterName != ""}
+	x.store = &chStore{conn: conn, sql: sqls, timeout: x.cfg.Storage.Timeout, mutation: x.cfg.MutationTimeout, cluster: x.cfg.ClusterName != "", hx: hx}
+	if x.regions, err = openRegions(x.cfg); err != nil {
+		return errors.Join(err, conn.Close())
+	}
 	x.byID, x.active, x.wake = map[string]*request{}, map[string]*request{}, make(chan struct{}, 1)
 	tel, err := metadata.NewTelemetryBuilder(x.set, func() int64 { return int64(list.Len()) })
 	if err != nil {
@@ -123,7 +128,7 @@ func (x *dataRights) Shutdown(context.Context) error {
 	x.wg.Wait()
 	x.cancel = nil
 	x.tel.Shutdown()
-	return x.store.conn.Close()
+	return errors.Join(x.store.conn.Close(), closeRegions(x.regions))
 }
 
 // enqueue registers an open request and wakes the worker.

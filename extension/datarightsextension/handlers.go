@@ -262,8 +262,8 @@ func (x *dataRights) handleVerify(w http.ResponseWriter, r *http.Request) {
 	ids := []string{user, x.list.Token(user)}
 	clean := true
 	for i := range x.store.sql.targets {
-		t := &x.store.sql.targets[i]
-		n, err := x.store.count(r.Context(), t, tenant, ids)
+		st, t := x.targetFor(tenant, i)
+		n, err := st.count(r.Context(), t, tenant, ids)
 		if err != nil {
 			telemetryapi.WriteError(w, http.StatusServiceUnavailable, "storage_unavailable", "the counts could not be re-run; retry later")
 			return

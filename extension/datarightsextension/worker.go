@@ -110,8 +110,8 @@ func (x *dataRights) attempt(ctx context.Context, r *request) error {
 	if prog.Before == nil {
 		prog.Before = map[string]uint64{}
 		for i := range x.store.sql.targets {
-			t := &x.store.sql.targets[i]
-			n, err := x.store.count(ctx, t, r.Tenant, ids)
+			st, t := x.targetFor(r.Tenant, i)
+			n, err := st.count(ctx, t, r.Tenant, ids)
 			if err != nil {
 				return err
 			}
@@ -125,21 +125,21 @@ func (x *dataRights) attempt(ctx context.Context, r *request) error {
 	remaining := map[string]uint64{}
 	for pass := 0; pass < 2; pass++ {
 		for i := range x.store.sql.targets {
-			t := &x.store.sql.targets[i]
+			st, t := x.targetFor(r.Tenant, i)
 			// A table without rows of the subject needs no mutation (each one waits for every part
 			// to be rewritten); rows arriving later are found by the recount and deleted in pass 2.
 			if (pass == 0 && prog.Before[t.name] == 0) || (pass > 0 && remaining[t.name] == 0) {
 				continue
 			}
-			if err := x.deleteFrom(ctx, t, r, ids); err != nil {
+			if err := x.deleteFrom(ctx, st, t, r, ids); err != nil {
 				return err
 			}
 		}
 		clear(remaining)
 		left := false
 		for i := range x.store.sql.targets {
-			t := &x.store.sql.targets[i]
-			n, err := x.store.count(ctx, t, r.Tenant, ids)
+			st, t := x.targetFor(r.Tenant, i)
+			n, err := st.count(ctx, t, r.Tenant, ids)
 			if err != nil {
 				return err
 			}
@@ -153,16 +153,16 @@ func (x *dataRights) attempt(ctx context.Context, r *request) error {
 	return x.finish(ctx, r, entry, prog, remaining)
 }
 
-func (x *dataRights) deleteFrom(ctx context.Context, t *target, r *request, ids []string) error {
+func (x *dataRights) deleteFrom(ctx context.Context, st *chStore, t *target, r *request, ids []string) error {
 	args := t.args(r.Tenant, ids)
 	if t.kind == kindAudit {
 		args = append([]any{r.Subject}, args...)
 	}
-	if err := x.store.mutate(ctx, t.storage, t.deleteSQL, args...); err != nil {
+	if err := st.mutate(ctx, t.storage, t.deleteSQL, args...); err != nil {
 		return fmt.Errorf("delete from %s: %w", t.name, err)
 	}
 	if t.applyMask != "" && x.cfg.ApplyDeletedMask {
-		if err := x.store.mutate(ctx, t.storage, t.applyMask); err != nil {
+		if err := st.mutate(ctx, t.storage, t.applyMask); err != nil {
 			return fmt.Errorf("apply the deleted mask of %s: %w", t.name, err)
 		}
 	}

@@ -37,6 +37,7 @@ type aggRow struct {
 }
 
 func (h *handlers) aggregate(w http.ResponseWriter, r *http.Request) {
+	h = h.forTenant(tenantOf(r))
 	req, err := parseAggregate(r.URL.Query(), h.limits, h.now())
 	if err != nil {
 		h.fail(w, r, routeAggregate, err)

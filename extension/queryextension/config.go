@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/residency"
 )
 
 // Config of the query extension.
@@ -16,6 +17,9 @@ type Config struct {
 	APIExtension component.ID `mapstructure:"api_extension"`
 	// Storage is the ClickHouse the telemetry_storage exporter writes. Endpoint is required.
 	Storage chschema.StorageConfig `mapstructure:"storage"`
+	// Residency is the telemetry_storage exporter's tenant → region map: a tenant's queries read its
+	// region's store (internal/residency). Default: none, every tenant reads Storage.
+	Residency residency.Config `mapstructure:"residency"`
 	// MaxExecutionTime is ClickHouse's max_execution_time for every query but exports. Default 30s.
 	MaxExecutionTime time.Duration `mapstructure:"max_execution_time"`
 	// MaxResultRows is ClickHouse's max_result_rows for every query. Default 1000000.

@@ -74,6 +74,7 @@ func exportFormat(q url.Values) (string, string, error) {
 }
 
 func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
+	h = h.forTenant(tenantOf(r))
 	tenant := tenantOf(r)
 	q := r.URL.Query()
 	if q.Has("aggregation") {

@@ -14,9 +14,10 @@ import (
 )
 
 type queryExtension struct {
-	cfg *Config
-	set component.TelemetrySettings
-	q   *querier
+	cfg     *Config
+	set     component.TelemetrySettings
+	q       *querier
+	regions *regionQueriers
 }
 
 func newExtension(cfg *Config, set component.TelemetrySettings) *queryExtension {
@@ -39,12 +40,16 @@ func (e *queryExtension) Start(_ context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
-	h := &handlers{q: q, limits: limitsOf(e.cfg), sources: newSources(), tel: tel, logger: e.set.Logger, now: time.Now,
+	regions, err := newRegionQueriers(e.cfg)
+	if err != nil {
+		return errors.Join(err, q.close())
+	}
+	h := &handlers{q: q, regions: regions, limits: limitsOf(e.cfg), sources: newSources(), tel: tel, logger: e.set.Logger, now: time.Now,
 		chunkRows: e.cfg.Export.ChunkRows}
 	if err := reg.Register(h.routes()...); err != nil {
-		return errors.Join(fmt.Errorf("register query endpoints: %w", err), q.close())
+		return errors.Join(fmt.Errorf("register query endpoints: %w", err), q.close(), regions.close())
 	}
-	e.q = q
+	e.q, e.regions = q, regions
 	e.set.Logger.Info("query endpoints registered", zap.String("base", telemetryapi.BasePath+"/metrics"))
 	return nil
 }
@@ -54,7 +59,7 @@ func (e *queryExtension) Shutdown(context.Context) error {
 	if e.q == nil {
 		return nil
 	}
-	err := e.q.close()
-	e.q = nil
+	err := errors.Join(e.q.close(), e.regions.close())
+	e.q, e.regions = nil, nil
 	return err
 }

@@ -27,6 +27,7 @@ const maxAuditQuery = 2048
 // handlers serve the routes of one started extension.
 type handlers struct {
 	q       *querier
+	regions *regionQueriers // residency: the querier of a tenant's region (residency.go)
 	limits  limits
 	sources map[string]aggSource
 	tel     *metadata.TelemetryBuilder

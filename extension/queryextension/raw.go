@@ -173,6 +173,7 @@ func scanRaw(rows driver.Rows, row *rawRow) error {
 }
 
 func (h *handlers) metrics(w http.ResponseWriter, r *http.Request) {
+	h = h.forTenant(tenantOf(r))
 	tenant := tenantOf(r)
 	req, err := parseRaw(r.URL.Query(), h.limits, h.now(), tenant, false)
 	if err != nil {

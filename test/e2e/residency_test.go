@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,7 +18,7 @@ import (
 )
 
 const (
-	tenantOneKey = "e2e-tenant-one-key-0123456789" // tenant t1 (consent-tenants.yaml)
+	tenantOneKey = "e2e-tenant-one-key-0123456789" // tenant t1 (testdata/residency.yaml)
 	tenantTwoKey = "e2e-tenant-two-key-0123456789" // tenant t2
 )
 
@@ -34,7 +33,8 @@ func postOTLPAs(t *testing.T, endpoint, path, key string, body []byte) {
 // standing for two ClickHouse stores; the default tenant stays in the collector's own database.
 // Spans, log records, events and metrics of the three tenants are sent interleaved, so the
 // exporter's batches mix tenants; every record lands in its tenant's store and no store holds a
-// row of another tenant.
+// row of another tenant. The query API reads each tenant's points from its region; a user's export
+// and deletion in tenant t1 act on the eu store, and the same user id in t2 (us) is untouched.
 func TestDataResidencyPerTenant(t *testing.T) {
 	dbEU, dbUS := "e2e_eu_"+randomSuffix(), "e2e_us_"+randomSuffix()
 	c := startCollector(t, collectorOptions{
@@ -43,10 +43,7 @@ func TestDataResidencyPerTenant(t *testing.T) {
 			"E2E_EU_ENDPOINT":        engineURL, "E2E_EU_DATABASE": dbEU,
 			"E2E_US_ENDPOINT": engineURL, "E2E_US_DATABASE": dbUS,
 		},
-		args: []string{
-			"--config", filepath.Join(repoRoot, "test/e2e/testdata/consent-tenants.yaml"),
-			"--config", filepath.Join(repoRoot, "test/e2e/testdata/residency.yaml"),
-		},
+		args: dataRightsConfig("residency.yaml"),
 	})
 	tenants := []struct{ name, key, db string }{
 		{"t1", tenantOneKey, dbEU},
@@ -106,4 +103,47 @@ func TestDataResidencyPerTenant(t *testing.T) {
 			assert.Equal(t, map[string]uint64{tn.name: n}, got, "%s.%s", tn.db, table)
 		}
 	}
+
+	// Queries go to the tenant's region: each key sees its own 5 points of residency.probe.
+	for _, tn := range tenants {
+		status, body := c.apiCall(t, http.MethodGet, "/metrics?metric_names=residency.probe", tn.key, nil)
+		require.Equal(t, http.StatusOK, status, "%s: %v", tn.name, body)
+		assert.Equal(t, tn.name, body["tenant"])
+		assert.EqualValues(t, rounds, body["points"], "%s reads its region's store: %v", tn.name, body)
+	}
+
+	// Data rights: the same user id in t1 (eu) and t2 (us); t1 exports and deletes it.
+	const user = "residency-user"
+	for _, key := range []string{tenantOneKey, tenantTwoKey} {
+		status, reply := c.apiCall(t, http.MethodPost, "/events", key, map[string]any{"event_name": "residency_user", "user_id": user})
+		require.Equal(t, http.StatusAccepted, status, "event: %v", reply)
+	}
+	userRows := func(db string) uint64 {
+		conn, err := clickhouse.Open(&clickhouse.Options{Protocol: clickhouse.HTTP, Addr: []string{c.endpoint[len("http://"):]},
+			Auth: clickhouse.Auth{Database: db, Username: "default"}})
+		require.NoError(t, err)
+		defer conn.Close()
+		var n uint64
+		require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM telemetry_events WHERE user_id = ?", user).Scan(&n))
+		return n
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for userRows(dbEU) == 0 || userRows(dbUS) == 0 {
+		require.True(t, time.Now().Before(deadline), "the user's events were not stored")
+		time.Sleep(200 * time.Millisecond)
+	}
+	sections, header := c.exportUser(t, tenantOneKey, user, "")
+	assert.Equal(t, "t1", header["tenant"])
+	require.Len(t, sections["telemetry_events"], 1, "t1's export reads the eu store")
+	acc := c.requestDeletion(t, tenantOneKey, user)
+	done := c.waitRequest(t, tenantOneKey, acc.RequestID, "completed", 60*time.Second)
+	require.Equal(t, "completed", done.Status, "reason: %s", done.Reason)
+	for _, tc := range done.Receipt.Tables {
+		if tc.Table == "telemetry_events" {
+			assert.EqualValues(t, 1, tc.MatchedBefore, "the receipt counts the eu store")
+			assert.Zero(t, tc.RemainingAfter)
+		}
+	}
+	assert.Zero(t, userRows(dbEU), "deleted in the eu store")
+	assert.EqualValues(t, 1, userRows(dbUS), "t2's user of the same id is another data subject")
 }

@@ -1,0 +1,496 @@
+// Command overload measures one gateway (deploy/gateway.yaml, built binary, embedded ClickHouse)
+// under load from contrib telemetrygen: first the sustainable rate (unthrottled load, spans stored
+// per second end to end), then 3x that rate for a while, with probes on every ingest path. It
+// prints the gateway's peak RSS against its memory_limiter bound, what each path answered
+// (OTLP/gRPC codes, OTLP/HTTP and events API statuses with Retry-After), whether the process
+// survived, and, once the load is gone and the queue drained, sent - refused = stored.
+//
+// Run it through bench/overload/run.sh, which builds the collector and installs telemetrygen.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
+)
+
+const apiKey = "overload-bench-key-0123456789"
+
+var (
+	collectorBin = flag.String("collector", "_build/otelcol-telemetry", "built collector")
+	telemetrygen = flag.String("telemetrygen", "_tools/bin/telemetrygen", "contrib telemetrygen")
+	memLimitMiB  = flag.Int("mem-limit-mib", 256, "memory_limiter limit_mib of the gateway (spike limit is a quarter)")
+	queueSize    = flag.Int("queue-size", 100000, "persistent queue size (requests) of the storage exporter (shipped: 100000; tail sampling hands over one request per trace)")
+	measureFor   = flag.Duration("measure", 20*time.Second, "unthrottled load to measure the sustainable rate")
+	overloadFor  = flag.Duration("overload", 30*time.Second, "duration of the 3x load")
+	factor       = flag.Float64("factor", 3, "overload factor over the sustainable rate")
+	workers      = flag.Int("workers", 4, "telemetrygen workers")
+	gatewayProcs = flag.Int("gateway-procs", 1, "GOMAXPROCS of the gateway: figures per core, and the gateway, not the client, is the bottleneck")
+)
+
+func main() {
+	flag.Parse()
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "overload:", err)
+		os.Exit(1)
+	}
+}
+
+type gateway struct {
+	cmd                                   *exec.Cmd
+	done                                  chan struct{}
+	grpcAddr, httpAddr, apiAddr, selfAddr string
+	logs                                  bytes.Buffer
+	mu                                    sync.Mutex
+}
+
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func run() error {
+	eng, err := chtest.Start()
+	if err != nil {
+		return err
+	}
+	defer eng.Stop()
+
+	g := &gateway{done: make(chan struct{}), grpcAddr: freeAddr(), httpAddr: freeAddr(), apiAddr: freeAddr(), selfAddr: freeAddr()}
+	queueDir, err := os.MkdirTemp("", "overload-queue-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(queueDir)
+	health := freeAddr()
+	g.cmd = exec.Command(*collectorBin, "--config", "deploy/gateway.yaml",
+		"--set=processors::memory_limiter::limit_percentage=0",
+		"--set=processors::memory_limiter::spike_limit_percentage=0",
+		fmt.Sprintf("--set=processors::memory_limiter::limit_mib=%d", *memLimitMiB),
+		fmt.Sprintf("--set=processors::memory_limiter::spike_limit_mib=%d", *memLimitMiB/4),
+		fmt.Sprintf("--set=exporters::telemetry_storage::sending_queue::queue_size=%d", *queueSize),
+	)
+	g.cmd.Env = append(os.Environ(),
+		"TELEMETRY_CLICKHOUSE_ENDPOINT="+eng.Endpoint, "TELEMETRY_CLICKHOUSE_DATABASE=overload",
+		"TELEMETRY_OTLP_GRPC_ENDPOINT="+g.grpcAddr, "TELEMETRY_OTLP_HTTP_ENDPOINT="+g.httpAddr,
+		"TELEMETRY_API_ENDPOINT="+g.apiAddr, "TELEMETRY_HEALTH_ENDPOINT="+health,
+		"TELEMETRY_PROMETHEUS_ENDPOINT="+freeAddr(), "TELEMETRY_SELF_METRICS_ENDPOINT="+g.selfAddr,
+		"TELEMETRY_API_KEY="+apiKey, "TELEMETRY_HASH_KEY=overload-bench-hash-key-0123456789abcdef",
+		"TELEMETRY_QUEUE_DIRECTORY="+queueDir, "TELEMETRY_SAMPLE_RATE=1", "TELEMETRY_FLUSH_INTERVAL=1",
+		"TELEMETRY_BATCH_SIZE=10000", "TELEMETRY_GATEWAY_ID=overload", fmt.Sprintf("GOMAXPROCS=%d", *gatewayProcs))
+	g.cmd.Stdout, g.cmd.Stderr = &lockedWriter{g}, &lockedWriter{g}
+	if err := g.cmd.Start(); err != nil {
+		return err
+	}
+	go func() { _ = g.cmd.Wait(); close(g.done) }()
+	defer func() {
+		_ = g.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-g.done:
+		case <-time.After(30 * time.Second):
+			_ = g.cmd.Process.Kill()
+		}
+	}()
+	if err := waitHealthy(health, g.done); err != nil {
+		return err
+	}
+	fmt.Printf("gateway pid %d, GOMAXPROCS=%d, memory_limiter limit %d MiB (spike %d), queue %d requests; machine: %d CPUs\n",
+		g.cmd.Process.Pid, *gatewayProcs, *memLimitMiB, *memLimitMiB/4, *queueSize, numCPU())
+
+	// 1. Sustainable rate: unthrottled for measureFor, then until the queue has drained.
+	start := time.Now()
+	if err := telemetrygenRun(g.grpcAddr, 0, *measureFor); err != nil {
+		return err
+	}
+	m0, err := drain(g, eng.Endpoint, 300*time.Second)
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	// The drain includes the tail-sampling decision wait (10 s by default): the rate is over the
+	// load, given that nothing was refused and everything was stored.
+	sustainable := float64(m0.stored) / measureFor.Seconds()
+	fmt.Printf("\n1. sustainable: %d spans in %s of unthrottled load = %.0f spans/s, all stored %s after the load began; refused %d\n",
+		m0.stored, *measureFor, sustainable, elapsed.Round(100*time.Millisecond), m0.refused)
+
+	// 2. factor x sustainable, with probes on every path and RSS sampled.
+	// telemetrygen's rate is traces per second per worker; a trace here is 2 spans (root + 1 child).
+	perWorker := *factor * sustainable / 2 / float64(*workers)
+	fmt.Printf("\n2. overload: %.1fx = %.0f spans/s offered for %s (%d workers x %.0f traces/s)\n",
+		*factor, *factor*sustainable, *overloadFor, *workers, perWorker)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var peakRSS int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ctx.Err() == nil {
+			if r := rssKiB(g.cmd.Process.Pid); r > peakRSS {
+				peakRSS = r
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	probes := newProbes()
+	wg.Add(3)
+	go func() { defer wg.Done(); probes.otlpHTTP(ctx, g.httpAddr) }()
+	go func() { defer wg.Done(); probes.otlpGRPC(ctx, g.grpcAddr) }()
+	go func() { defer wg.Done(); probes.events(ctx, g.apiAddr) }()
+	before, err := scrape(g.selfAddr)
+	if err != nil {
+		return err
+	}
+	tgErr := telemetrygenRun(g.grpcAddr, perWorker, *overloadFor)
+	cancel()
+	wg.Wait()
+	if tgErr != nil {
+		fmt.Println("telemetrygen:", tgErr, "(it reports refused exports as errors)")
+	}
+	during, err := scrape(g.selfAddr)
+	if err != nil {
+		return fmt.Errorf("gateway not answering after the overload: %w", err)
+	}
+	offered := (during.accepted + during.refused) - (before.accepted + before.refused)
+	fmt.Printf("   offered %d spans (%.0f/s), accepted %d, refused %d (%.1f%%)\n", offered, float64(offered)/overloadFor.Seconds(),
+		during.accepted-before.accepted, during.refused-before.refused, 100*float64(during.refused-before.refused)/float64(max(offered, 1)))
+	fmt.Printf("   peak RSS %.0f MiB (memory_limiter limit %d MiB)\n", float64(peakRSS)/1024, *memLimitMiB)
+	probes.print()
+
+	// 3. Load gone: everything accepted is stored.
+	m, err := drain(g, eng.Endpoint, 600*time.Second)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-g.done:
+		fmt.Println("\n3. the gateway DIED")
+	default:
+		fmt.Println("\n3. the gateway is alive")
+	}
+	fmt.Printf("   whole run: sent %d spans, refused %d, stored %d, dropped after tail sampling (queue full) %d: sent - refused - stored = %d\n",
+		m.accepted+m.refused, m.refused, m.stored, m.enqueueFailed, int64(m.accepted+m.refused)-int64(m.refused)-int64(m.stored))
+
+	// 4. Cost of a queued item: ClickHouse away, a fixed load queues on disk; RSS and queue size
+	// before and after, then ClickHouse back and the queue drains.
+	rss0, disk0 := rssKiB(g.cmd.Process.Pid), dirBytes(queueDir)
+	eng.Signal(syscall.SIGTERM)
+	pctx, pcancel := context.WithCancel(context.Background())
+	downProbes := newProbes()
+	var pwg sync.WaitGroup
+	pwg.Add(3)
+	go func() { defer pwg.Done(); downProbes.otlpHTTP(pctx, g.httpAddr) }()
+	go func() { defer pwg.Done(); downProbes.otlpGRPC(pctx, g.grpcAddr) }()
+	go func() { defer pwg.Done(); downProbes.events(pctx, g.apiAddr) }()
+	if err := telemetrygenRun(g.grpcAddr, 500, 10*time.Second); err != nil {
+		fmt.Println("telemetrygen:", err)
+	}
+	pcancel()
+	pwg.Wait()
+	time.Sleep(2 * time.Second)
+	queued, err := scrape(g.selfAddr)
+	if err != nil {
+		return err
+	}
+	nq := queued.accepted - m.accepted
+	rss1, disk1 := rssKiB(g.cmd.Process.Pid), dirBytes(queueDir)
+	fmt.Printf("\n4. ClickHouse down: %d spans queued; queue on disk +%.1f MiB (%.0f bytes/span), RSS %+.1f MiB (%.1f bytes/span)\n",
+		nq, float64(disk1-disk0)/(1<<20), float64(disk1-disk0)/float64(max(nq, 1)),
+		float64(rss1-rss0)/1024, float64(rss1-rss0)*1024/float64(max(nq, 1)))
+	fmt.Printf("   refused while the queue was full: %d spans\n", queued.refused-m.refused)
+	downProbes.print()
+	if err := eng.Restart(); err != nil {
+		return err
+	}
+	start = time.Now()
+	m, err = drain(g, eng.Endpoint, 600*time.Second)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("   ClickHouse back: queue drained in %s; sent - refused - stored = %d (dropped after tail sampling: %d)\n", time.Since(start).Round(100*time.Millisecond),
+		int64(m.accepted+m.refused)-int64(m.refused)-int64(m.stored), m.enqueueFailed)
+	return nil
+}
+
+func dirBytes(dir string) int64 {
+	var n int64
+	_ = filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
+}
+
+type lockedWriter struct{ g *gateway }
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.g.mu.Lock()
+	defer w.g.mu.Unlock()
+	return w.g.logs.Write(p)
+}
+
+func numCPU() int {
+	out, _ := exec.Command("nproc").Output()
+	n, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+	return n
+}
+
+func waitHealthy(addr string, done chan struct{}) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-done:
+			return fmt.Errorf("gateway exited at start")
+		default:
+		}
+		if resp, err := http.Get("http://" + addr + "/"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return nil
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return fmt.Errorf("gateway not healthy within 60s")
+}
+
+func telemetrygenRun(endpoint string, rate float64, d time.Duration) error {
+	cmd := exec.Command(*telemetrygen, "traces", "--otlp-endpoint", endpoint, "--otlp-insecure",
+		"--otlp-header", fmt.Sprintf(`Authorization="Bearer %s"`, apiKey),
+		"--workers", strconv.Itoa(*workers), "--rate", strconv.FormatFloat(rate, 'f', 1, 64),
+		"--duration", d.String(), "--child-spans", "1", "--batch-size", "500", "--interval", "1h")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if err != nil {
+		tail := out.String()
+		if len(tail) > 600 {
+			tail = tail[len(tail)-600:]
+		}
+		return fmt.Errorf("%v: ...%s", err, tail)
+	}
+	return nil
+}
+
+// counts are the gateway's own figures (receiver metrics, spans the storage queue could not take
+// after tail sampling) and the stored rows.
+type counts struct{ accepted, refused, enqueueFailed, stored uint64 }
+
+var metricRE = regexp.MustCompile(`^otelcol_(?:receiver_(accepted|refused|failed)|exporter_(enqueue_failed))_spans(?:_total)?\{[^}]*\} (\S+)$`)
+
+func scrape(addr string) (counts, error) {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return counts{}, err
+	}
+	defer resp.Body.Close()
+	var c counts
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		m := metricRE.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		v, _ := strconv.ParseFloat(m[3], 64)
+		switch {
+		case m[1] == "accepted":
+			c.accepted += uint64(v)
+		case m[2] == "enqueue_failed":
+			c.enqueueFailed += uint64(v)
+		default: // refused (downstream said no) or failed (the receiver's own error): not accepted
+			c.refused += uint64(v)
+		}
+	}
+	return c, sc.Err()
+}
+
+func storedSpans(engine string) (uint64, error) {
+	resp, err := http.Post(engine+"/?query="+strings.ReplaceAll("SELECT count() FROM overload.telemetry_spans", " ", "+"), "text/plain", nil)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+}
+
+// drain waits until the stored spans equal the accepted ones (the queue is empty).
+func drain(g *gateway, engine string, timeout time.Duration) (counts, error) {
+	deadline := time.Now().Add(timeout)
+	var c counts
+	for {
+		var err error
+		c, err = scrape(g.selfAddr)
+		if err == nil {
+			c.stored, err = storedSpans(engine)
+		}
+		if err == nil && c.stored+c.enqueueFailed >= c.accepted {
+			return c, nil
+		}
+		if time.Now().After(deadline) {
+			return c, fmt.Errorf("not drained after %s: accepted %d, stored %d (%v)", timeout, c.accepted, c.stored, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+func rssKiB(pid int) int64 {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// probes send one small request every 50 ms on each path and tally the answers.
+type probes struct {
+	mu      sync.Mutex
+	answers map[string]int
+}
+
+func newProbes() *probes { return &probes{answers: map[string]int{}} }
+
+func (p *probes) add(k string) { p.mu.Lock(); p.answers[k]++; p.mu.Unlock() }
+
+func (p *probes) print() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	keys := make([]string, 0, len(p.answers))
+	for k := range p.answers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Println("   probe answers (one small request every 50 ms per path):")
+	for _, k := range keys {
+		fmt.Printf("     %-60s %6d\n", k, p.answers[k])
+	}
+}
+
+func probeTraces() ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "overload-probe")
+	sp := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	sp.SetName("probe")
+	sp.SetTraceID([16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, byte(time.Now().UnixNano())})
+	sp.SetSpanID([8]byte{1, 2, 3, 4, 5, 6, 7, byte(time.Now().UnixNano())})
+	now := time.Now()
+	sp.SetStartTimestamp(pcommon.NewTimestampFromTime(now))
+	sp.SetEndTimestamp(pcommon.NewTimestampFromTime(now))
+	return td
+}
+
+func retryAfter(h http.Header) string {
+	if v := h.Get("Retry-After"); v != "" {
+		return "Retry-After: " + v
+	}
+	return "no Retry-After"
+}
+
+func (p *probes) otlpHTTP(ctx context.Context, addr string) {
+	hc := &http.Client{Timeout: 10 * time.Second}
+	for ctx.Err() == nil {
+		body, _ := ptraceotlp.NewExportRequestFromTraces(probeTraces()).MarshalProto()
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/v1/traces", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-protobuf")
+		req.Header.Set("Authorization", "Bearer "+apiKey)
+		resp, err := hc.Do(req)
+		switch {
+		case err != nil:
+			p.add("OTLP/HTTP error: " + err.Error()[:min(40, len(err.Error()))])
+		case resp.StatusCode == 200:
+			p.add("OTLP/HTTP 200")
+		default:
+			p.add(fmt.Sprintf("OTLP/HTTP %d, %s", resp.StatusCode, retryAfter(resp.Header)))
+		}
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (p *probes) otlpGRPC(ctx context.Context, addr string) {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		p.add("OTLP/gRPC dial error")
+		return
+	}
+	defer conn.Close()
+	client := ptraceotlp.NewGRPCClient(conn)
+	for ctx.Err() == nil {
+		cctx, cancel := context.WithTimeout(metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+apiKey), 10*time.Second)
+		_, err := client.Export(cctx, ptraceotlp.NewExportRequestFromTraces(probeTraces()))
+		cancel()
+		if err == nil {
+			p.add("OTLP/gRPC OK")
+		} else if ctx.Err() == nil {
+			s, _ := status.FromError(err)
+			p.add(fmt.Sprintf("OTLP/gRPC %s, retry info in details: %v", s.Code(), len(s.Details()) > 0))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (p *probes) events(ctx context.Context, addr string) {
+	hc := &http.Client{Timeout: 10 * time.Second}
+	for ctx.Err() == nil {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/telemetry/events",
+			strings.NewReader(`{"event_name":"overload_probe","properties":{"n":1}}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+apiKey)
+		resp, err := hc.Do(req)
+		switch {
+		case err != nil:
+			p.add("events API error")
+		case resp.StatusCode == 202:
+			p.add("events API 202")
+		default:
+			p.add(fmt.Sprintf("events API %d, %s", resp.StatusCode, retryAfter(resp.Header)))
+		}
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
