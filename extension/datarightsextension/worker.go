@@ -93,7 +93,9 @@ func (x *dataRights) attempt(ctx context.Context, r *request) error {
 		if err := x.update(ctx, r, func(r *request) { r.Status = statusRunning; r.Attempts++ }); err != nil {
 			return fmt.Errorf("store the request: %w", err)
 		}
+		x.mu.Lock()
 		r.started = true
+		x.mu.Unlock()
 		// Let inserts that passed the write-time check before the suppression was known finish
 		// (here, or on collectors that have not refreshed yet).
 		select {
