@@ -58,6 +58,7 @@ otelcol-telemetry
   health               http://${TELEMETRY_HEALTH_ENDPOINT:-127.0.0.1:13133}/
   ClickHouse           ${TELEMETRY_CLICKHOUSE_ENDPOINT}  database ${TELEMETRY_CLICKHOUSE_DATABASE:-telemetry}
   telemetry API        http://${TELEMETRY_API_ENDPOINT:-127.0.0.1:8080}/api/v1/telemetry/
+  dashboard            http://${TELEMETRY_API_ENDPOINT:-127.0.0.1:8080}/api/v1/telemetry/dashboard  (sign in with the API key)
   API key              $TELEMETRY_API_KEY  (send as "Authorization: Bearer <key>", also for OTLP)
   config               $config
 Ctrl-C stops everything.

@@ -32,10 +32,10 @@ type signalExporter struct {
 }
 
 func (e *signalExporter) start(ctx context.Context, host component.Host) error {
-	if err := e.st.start(ctx); err != nil {
+	if err := e.st.useSuppression(host); err != nil {
 		return err
 	}
-	if err := e.st.useSuppression(host); err != nil {
+	if err := e.st.start(ctx); err != nil {
 		return err
 	}
 	if e.route != nil {

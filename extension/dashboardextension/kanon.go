@@ -59,13 +59,10 @@ func withhold(groups []group, k int) ([]group, int) {
 	return shown, count
 }
 
-// less orders groups by users, then first measure, then key, so the choice is deterministic.
+// less orders groups by users, then key, so the choice is deterministic.
 func less(a, b group) bool {
 	if a.users != b.users {
 		return a.users < b.users
-	}
-	if len(a.values) > 0 && len(b.values) > 0 && a.values[0] != b.values[0] {
-		return a.values[0] < b.values[0]
 	}
 	return a.key < b.key
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
@@ -41,7 +42,7 @@ func writeCSV(w http.ResponseWriter, rep *Report) {
 	for _, s := range rep.Sections {
 		for _, r := range s.Rows {
 			for _, m := range s.Measures {
-				_ = cw.Write([]string{s.Name, r.Group, m, num(r.Values[m])})
+				_ = cw.Write([]string{s.Name, cell(r.Group), m, num(r.Values[m])})
 			}
 		}
 		_ = cw.Write([]string{s.Name, "", "withheld_groups", strconv.Itoa(s.WithheldGroups)})
@@ -60,6 +61,15 @@ func writeCSV(w http.ResponseWriter, rep *Report) {
 		}
 	}
 	cw.Flush()
+}
+
+// cell defuses a group value a spreadsheet would run as a formula (event names and property values
+// come from clients): a leading =, +, -, @, tab or CR gets a quote in front.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // reportHTML is the printable report; its style sheet is one of the dashboard's files, as the

@@ -139,6 +139,8 @@ type Section struct {
 	Rows           []Row              `json:"rows"`
 	WithheldGroups int                `json:"withheld_groups"`
 	TotalsOfShown  map[string]float64 `json:"totals_of_shown"`
+	// NotListed counts shown groups beyond the first 100 (largest first); they are in no total.
+	NotListed int `json:"not_listed,omitempty"`
 }
 
 // Row is one shown group.
@@ -306,11 +308,13 @@ func (rp *reporter) section(ctx context.Context, d sectionDef, k int, args ...an
 		}
 		return shown[i].key < shown[j].key
 	})
+	notListed := 0
 	if len(shown) > maxRows {
+		notListed = len(shown) - maxRows
 		shown = shown[:maxRows]
 	}
 	s := Section{Name: d.name, Title: d.title, GroupBy: d.groupBy, Measures: d.measures, Rows: []Row{},
-		WithheldGroups: withheld, TotalsOfShown: map[string]float64{}}
+		WithheldGroups: withheld, TotalsOfShown: map[string]float64{}, NotListed: notListed}
 	for m := range d.additive {
 		s.TotalsOfShown[m] = 0
 	}

@@ -13,9 +13,17 @@ import (
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 )
 
-// mutationSettings make DELETE and ALTER ... UPDATE/APPLY DELETED MASK return only when the
-// mutation has finished on every replica, so the recount after them is final.
-var mutationSettings = clickhouse.Settings{"mutations_sync": 2, "lightweight_deletes_sync": 2}
+// syncSettings make DELETE and ALTER ... UPDATE/APPLY DELETED MASK return only when the mutation
+// has finished on every replica (cluster mode, where system.mutations is per node).
+var syncSettings = clickhouse.Settings{"mutations_sync": 2, "lightweight_deletes_sync": 2}
+
+// asyncSettings only schedule the mutation (single server): the statement returns at once and the
+// wait polls system.mutations, so the server is not held by one long statement (the embedded engine
+// runs one statement at a time, and inserts would stall behind it).
+var asyncSettings = clickhouse.Settings{"mutations_sync": 0, "lightweight_deletes_sync": 0}
+
+// pendingMutations counts the unfinished mutations of a table and the reason of the last failure.
+const pendingMutations = "SELECT count(), anyLast(latest_fail_reason) FROM system.mutations WHERE database = ? AND table = ? AND NOT is_done"
 
 // ClickHouse error codes meaning "nothing stored yet".
 const (
@@ -36,6 +44,8 @@ type chStore struct {
 	sql      *statements
 	timeout  time.Duration
 	mutation time.Duration
+	cluster  bool
+	poll     time.Duration // between reads of system.mutations; default 200ms
 }
 
 func (s *chStore) query(ctx context.Context, q string, args []any, scan func(driver.Rows) error) error {
@@ -169,9 +179,35 @@ func (s *chStore) count(ctx context.Context, t *target, tenant string, ids []str
 	return n, nil
 }
 
-// mutate runs a DELETE or ALTER and waits for its mutation.
-func (s *chStore) mutate(ctx context.Context, stmt string, args ...any) error {
+// mutate runs a DELETE or ALTER on table (its storage name) and waits until its mutation is done.
+func (s *chStore) mutate(ctx context.Context, table, stmt string, args ...any) error {
 	ctx, cancel := context.WithTimeout(ctx, s.mutation)
 	defer cancel()
-	return s.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(mutationSettings)), stmt, args...)
+	if s.cluster {
+		return s.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(syncSettings)), stmt, args...)
+	}
+	if err := s.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(asyncSettings)), stmt, args...); err != nil {
+		return err
+	}
+	poll := s.poll
+	if poll <= 0 {
+		poll = 200 * time.Millisecond
+	}
+	for {
+		var (
+			pending uint64
+			reason  string
+		)
+		if err := s.conn.QueryRow(ctx, pendingMutations, s.sql.schema.Database(), table).Scan(&pending, &reason); err != nil {
+			return fmt.Errorf("wait for the mutation of %s: %w", table, err)
+		}
+		if pending == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("mutation of %s not done within mutation_timeout (last failure: %q): %w", table, reason, ctx.Err())
+		case <-time.After(poll):
+		}
+	}
 }

@@ -9,10 +9,13 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
+
+var exportSettings = clickhouse.Settings{"max_block_size": 4096, "preferred_block_size_bytes": 4 << 20}
 
 // requestsSection names the past deletion requests in an export.
 const requestsSection = "deletion_requests"
@@ -88,6 +91,23 @@ func (e *exportWriter) row(row map[string]any) error {
 	return err
 }
 
+// rawRow writes a row that is already one JSON object (ClickHouse's JSONEachRow).
+func (e *exportWriter) rawRow(row []byte) error {
+	e.rows[e.section]++
+	if !e.json {
+		fmt.Fprintf(e.w, `{"type":"row","section":%q,"row":`, e.section)
+		_, _ = e.w.Write(row)
+		_, err := e.w.WriteString("}\n")
+		return err
+	}
+	if !e.first {
+		_ = e.w.WriteByte(',')
+	}
+	e.first = false
+	_, err := e.w.Write(row)
+	return err
+}
+
 func (e *exportWriter) end() error {
 	if e.json {
 		_, _ = e.w.WriteString("]")
@@ -159,7 +179,13 @@ func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader
 		if err := e.begin(t.name, i); err != nil {
 			return err
 		}
-		if err := x.streamRows(ctx, e, t.export, t.args(tenant, ids)); err != nil {
+		var err error
+		if x.hx != nil {
+			err = x.hx.stream(ctx, e, t.exportHTTP, map[string]string{"tenant": tenant, "ids": arrayParam(ids)})
+		} else {
+			err = x.streamRows(ctx, e, t.export, t.args(tenant, ids))
+		}
+		if err != nil {
 			_ = e.end()
 			return fmt.Errorf("export %s: %w", t.name, err)
 		}
@@ -170,14 +196,21 @@ func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader
 	if err := e.begin(requestsSection, len(x.store.sql.targets)); err != nil {
 		return err
 	}
-	err := x.streamRows(ctx, e, x.store.sql.subjectRequests, []any{tenant, h.Subject})
+	var err error
+	if x.hx != nil {
+		err = x.hx.stream(ctx, e, x.store.sql.subjectRequestsHTTP, map[string]string{"tenant": tenant, "subject": h.Subject})
+	} else {
+		err = x.streamRows(ctx, e, x.store.sql.subjectRequests, []any{tenant, h.Subject})
+	}
 	_ = e.end()
 	return err
 }
 
 // streamRows writes every row of q as a column -> value object, in the columns' own Go types.
 func (x *dataRights) streamRows(ctx context.Context, e *exportWriter, q string, args []any) error {
-	rows, err := x.store.conn.Query(ctx, q, args...)
+	// Small blocks: the driver decodes a whole block at a time, so the block size (not the row
+	// count) bounds what an export holds in memory.
+	rows, err := x.store.conn.Query(clickhouse.Context(ctx, clickhouse.WithSettings(exportSettings)), q, args...)
 	if err != nil {
 		if noTable(err) {
 			return nil

@@ -25,6 +25,7 @@ type dataRights struct {
 
 	list  *suppression.List
 	store *chStore
+	hx    *httpExporter // export over HTTP for http(s) endpoints (export_http.go)
 	now   func() time.Time
 
 	mu     sync.Mutex
@@ -72,7 +73,10 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return errors.Join(err, conn.Close())
 	}
-	x.store = &chStore{conn: conn, sql: sqls, timeout: x.cfg.Storage.Timeout, mutation: x.cfg.MutationTimeout}
+	if x.hx, err = newHTTPExporter(*x.cfg); err != nil {
+		return errors.Join(fmt.Errorf("storage::endpoint: %w", err), conn.Close())
+	}
+	x.store = &chStore{conn: conn, sql: sqls, timeout: x.cfg.Storage.Timeout, mutation: x.cfg.MutationTimeout, cluster: x.cfg.ClusterName != ""}
 	x.byID, x.active, x.wake = map[string]*request{}, map[string]*request{}, make(chan struct{}, 1)
 	tel, err := metadata.NewTelemetryBuilder(x.set, func() int64 { return int64(list.Len()) })
 	if err != nil {

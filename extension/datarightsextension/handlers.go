@@ -258,7 +258,7 @@ func (x *dataRights) handleVerify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := req.status()
-	v := Verification{RequestID: req.ID, Status: req.Status, SignatureValid: st.Receipt != nil && st.Receipt.verify([]byte(x.cfg.ReceiptKey))}
+	v := Verification{RequestID: req.ID, Status: req.Status, SignatureValid: st.Receipt != nil && st.Receipt.verify(signingKey([]byte(x.cfg.ReceiptKey)))}
 	ids := []string{user, x.list.Token(user)}
 	clean := true
 	for i := range x.store.sql.targets {

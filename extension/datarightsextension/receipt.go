@@ -44,6 +44,16 @@ type SuppressionInfo struct {
 
 const receiptAlgorithm = "HMAC-SHA256"
 
+// signingKey derives the key receipts are signed with from receipt_key. The derivation (not an
+// HMAC) keeps signatures independent of the identifier tokens even when receipt_key is the same
+// secret as hash_key: tokens are HMACs under that secret of values anyone can send.
+func signingKey(receiptKey []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte("otelcol-telemetry receipt signing key v1\x00"))
+	h.Write(receiptKey)
+	return h.Sum(nil)
+}
+
 func (r Receipt) mac(key []byte) []byte {
 	r.Signature = ""
 	body, _ := json.Marshal(r) // a struct of strings, numbers and times: cannot fail

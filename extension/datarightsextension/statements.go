@@ -26,10 +26,13 @@ const (
 
 // target is one table a deletion covers, with its statements rendered once.
 type target struct {
-	name string
-	kind tableKind
+	name    string
+	storage string // the table holding the rows, unquoted (mutations run there)
+	kind    tableKind
 	// count, deleteSQL (kindAudit: pseudonymize), export and applyMask ("" for audit).
 	count, deleteSQL, export, applyMask string
+	// exportHTTP is export for ClickHouse's HTTP interface (parameters tenant and ids, JSONEachRow).
+	exportHTTP string
 }
 
 // args are the bound arguments of the table's predicate for tenant and the user's stored forms.
@@ -60,8 +63,9 @@ type statements struct {
 	targets []target
 
 	openRequests, getRequest, subjectRequests, purgeRequest, purgeMask string
-	suppressionsSince, grantsSince                                     string
+	suppressionsSince, grantsSince, subjectRequestsHTTP                string
 	insertRequest, insertSuppression                                   string
+	requestsStorage                                                    string
 }
 
 type tmplData struct {
@@ -110,8 +114,8 @@ func newStatements(database, cluster string) (*statements, error) {
 		d := base
 		d.Front, d.Storage = t.Qualified, storage(t)
 		pred := map[tableKind]string{kindData: "pred_data", kindConsent: "pred_user", kindAudit: "pred_audit"}[def.kind]
-		tg := target{name: def.name, kind: def.kind,
-			count: r("count", d, pred), export: r("export", d, pred)}
+		tg := target{name: def.name, storage: t.StorageName, kind: def.kind,
+			count: r("count", d, pred), export: r("export", d, pred), exportHTTP: r("export_http", d, "h"+pred)}
 		if def.kind == kindAudit {
 			tg.deleteSQL = r("pseudonymize", d, pred)
 		} else {
@@ -127,11 +131,13 @@ func newStatements(database, cluster string) (*statements, error) {
 	s.openRequests = r("open_requests", d, "")
 	s.getRequest = r("get_request", d, "")
 	s.subjectRequests = r("subject_requests", d, "")
+	s.subjectRequestsHTTP = r("subject_requests_http", d, "")
 	s.purgeRequest = r("purge_request", d, "")
 	s.purgeMask = r("purge_mask", d, "")
 	s.suppressionsSince = r("suppressions_since", d, "")
 	s.grantsSince = r("grants_since", d, "")
 	s.insertRequest, s.insertSuppression = req.InsertSQL, sup.InsertSQL
+	s.requestsStorage = req.StorageName
 	for _, e := range errs {
 		if e != nil {
 			return nil, e
@@ -148,8 +154,8 @@ func (s *statements) script() []string {
 		if t.applyMask != "" {
 			out = append(out, t.applyMask)
 		}
-		out = append(out, t.export)
+		out = append(out, t.export, t.exportHTTP)
 	}
-	return append(out, "-- requests and suppressions", s.openRequests, s.getRequest, s.subjectRequests, s.purgeRequest,
+	return append(out, "-- requests and suppressions", s.openRequests, s.getRequest, s.subjectRequests, s.subjectRequestsHTTP, s.purgeRequest,
 		s.purgeMask, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
 }

@@ -126,7 +126,9 @@ func (x *dataRights) attempt(ctx context.Context, r *request) error {
 	for pass := 0; pass < 2; pass++ {
 		for i := range x.store.sql.targets {
 			t := &x.store.sql.targets[i]
-			if pass > 0 && remaining[t.name] == 0 {
+			// A table without rows of the subject needs no mutation (each one waits for every part
+			// to be rewritten); rows arriving later are found by the recount and deleted in pass 2.
+			if (pass == 0 && prog.Before[t.name] == 0) || (pass > 0 && remaining[t.name] == 0) {
 				continue
 			}
 			if err := x.deleteFrom(ctx, t, r, ids); err != nil {
@@ -156,11 +158,11 @@ func (x *dataRights) deleteFrom(ctx context.Context, t *target, r *request, ids 
 	if t.kind == kindAudit {
 		args = append([]any{r.Subject}, args...)
 	}
-	if err := x.store.mutate(ctx, t.deleteSQL, args...); err != nil {
+	if err := x.store.mutate(ctx, t.storage, t.deleteSQL, args...); err != nil {
 		return fmt.Errorf("delete from %s: %w", t.name, err)
 	}
 	if t.applyMask != "" && x.cfg.ApplyDeletedMask {
-		if err := x.store.mutate(ctx, t.applyMask); err != nil {
+		if err := x.store.mutate(ctx, t.storage, t.applyMask); err != nil {
 			return fmt.Errorf("apply the deleted mask of %s: %w", t.name, err)
 		}
 	}
@@ -186,7 +188,7 @@ func (x *dataRights) finish(ctx context.Context, r *request, entry suppression.E
 			failed = append(failed, fmt.Sprintf("%s: %d rows remain", t.name, remaining[t.name]))
 		}
 	}
-	rc.sign([]byte(x.cfg.ReceiptKey))
+	rc.sign(signingKey([]byte(x.cfg.ReceiptKey)))
 	raw, _ := json.Marshal(rc)
 	status, reason := statusCompleted, ""
 	if len(failed) > 0 {
@@ -199,11 +201,11 @@ func (x *dataRights) finish(ctx context.Context, r *request, entry suppression.E
 	if err := x.store.insertRequest(ctx, &final); err != nil {
 		return fmt.Errorf("store the receipt: %w", err)
 	}
-	if err := x.store.mutate(ctx, x.store.sql.purgeRequest, r.Tenant, r.ID); err != nil {
+	if err := x.store.mutate(ctx, x.store.sql.requestsStorage, x.store.sql.purgeRequest, r.Tenant, r.ID); err != nil {
 		return fmt.Errorf("remove the raw id from the request's open versions: %w", err)
 	}
 	if x.cfg.ApplyDeletedMask {
-		if err := x.store.mutate(ctx, x.store.sql.purgeMask); err != nil {
+		if err := x.store.mutate(ctx, x.store.sql.requestsStorage, x.store.sql.purgeMask); err != nil {
 			return fmt.Errorf("remove the raw id from the request's open versions: %w", err)
 		}
 	}

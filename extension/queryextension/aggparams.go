@@ -40,9 +40,16 @@ type aggRequest struct {
 	loc         *time.Location
 	limit       int
 	fill        string
+	maxRows     int // exports only
 }
 
 func parseAggregate(v url.Values, l limits, now time.Time) (*aggRequest, error) {
+	return parseAggregateFor(v, l, now, false)
+}
+
+// parseAggregateFor parses /metrics/aggregate, or with export an aggregate export (which also
+// takes format and max_rows).
+func parseAggregateFor(v url.Values, l limits, now time.Time, export bool) (*aggRequest, error) {
 	p := newParams(v)
 	sel, err := p.selection(l, now)
 	if err != nil {
@@ -132,6 +139,14 @@ func parseAggregate(v url.Values, l limits, now time.Time) (*aggRequest, error) 
 	}
 	if !slices.Contains(fills, r.fill) {
 		return nil, badParam("fill", "must be none, zero or null")
+	}
+	if export {
+		if r.maxRows, err = p.intParam("max_rows", l.maxExport, l.maxExport); err != nil {
+			return nil, err
+		}
+		if _, err := p.one("format"); err != nil {
+			return nil, err
+		}
 	}
 	return r, p.unknown()
 }

@@ -40,8 +40,11 @@ type ExportConfig struct {
 	// MaxRows is the row cap of one export (a larger selection is truncated and says so).
 	// Default 1000000.
 	MaxRows int `mapstructure:"max_rows"`
-	// MaxExecutionTime is ClickHouse's max_execution_time of an export. Default 5m.
+	// MaxExecutionTime is ClickHouse's max_execution_time of each export query. Default 5m.
 	MaxExecutionTime time.Duration `mapstructure:"max_execution_time"`
+	// ChunkRows is the rows one export query reads; an export is as many queries as it needs, so
+	// the collector holds at most about one chunk. Default 20000.
+	ChunkRows int `mapstructure:"chunk_rows"`
 }
 
 func createDefaultConfig() *Config {
@@ -54,7 +57,7 @@ func createDefaultConfig() *Config {
 		MaxPointsPerSeries: 11_000,
 		MaxGroups:          100,
 		MaxPageSize:        10_000,
-		Export:             ExportConfig{MaxRows: 1_000_000, MaxExecutionTime: 5 * time.Minute},
+		Export:             ExportConfig{MaxRows: 1_000_000, MaxExecutionTime: 5 * time.Minute, ChunkRows: 20_000},
 	}
 }
 
@@ -77,6 +80,7 @@ func (c *Config) Validate() error {
 	positive("max_page_size", c.MaxPageSize > 0)
 	positive("export::max_rows", c.Export.MaxRows > 0)
 	positive("export::max_execution_time", c.Export.MaxExecutionTime > 0)
+	positive("export::chunk_rows", c.Export.ChunkRows > 0)
 	if c.MaxPageSize >= c.MaxResultRows {
 		errs = append(errs, fmt.Errorf("max_page_size (%d) must be below max_result_rows (%d)", c.MaxPageSize, c.MaxResultRows))
 	}

@@ -44,7 +44,7 @@ func TestLoadConfig(t *testing.T) {
 		MaxGroups:          10,
 		MaxPageSize:        100,
 		GroupKeys:          []string{"endpoint", "http.route"},
-		Export:             ExportConfig{MaxRows: 1000, MaxExecutionTime: time.Minute},
+		Export:             ExportConfig{MaxRows: 1000, MaxExecutionTime: time.Minute, ChunkRows: 100},
 	}, got)
 	require.NoError(t, confmap.Validate(got))
 }
@@ -55,7 +55,7 @@ func TestValidateNamesEveryKey(t *testing.T) {
 	for _, key := range []string{
 		"storage::endpoint is required", "storage::timeout", "max_execution_time", "max_range", "max_points_per_series",
 		"max_groups", "max_page_size (100) must be below max_result_rows (10)", `group_keys[0] "bad key"`,
-		"export::max_rows", "export::max_execution_time",
+		"export::max_rows", "export::max_execution_time", "export::chunk_rows",
 	} {
 		assert.ErrorContains(t, err, key)
 	}

@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -40,49 +43,56 @@ type rowWriter interface {
 	begin() error
 	row(*exportRow) error
 	end(truncated bool, rows int) error
+	flush() error // hand buffered rows to the underlying writer
 }
 
 const flushEvery = 1000
 
+// contentType is the Content-Type of an export format ("" for an unknown format).
+func contentType(format string) string {
+	switch format {
+	case formatCSV:
+		return "text/csv; charset=utf-8"
+	case formatNDJSON:
+		return "application/x-ndjson"
+	case formatJSON:
+		return "application/json"
+	}
+	return ""
+}
+
+func exportFormat(q url.Values) (string, string, error) {
+	format := q.Get("format")
+	if format == "" {
+		format = formatCSV
+	}
+	ctype := contentType(format)
+	if ctype == "" {
+		return "", "", badParam("format", "must be csv, ndjson or json")
+	}
+	return format, ctype, nil
+}
+
 func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 	tenant := tenantOf(r)
 	q := r.URL.Query()
+	if q.Has("aggregation") {
+		h.exportAggregate(w, r)
+		return
+	}
 	req, err := parseRaw(q, h.limits, h.now(), tenant, true)
 	if err != nil {
 		h.fail(w, r, routeExport, err)
 		return
 	}
-	format := q.Get("format")
-	if format == "" {
-		format = formatCSV
-	}
-	var ctype string
-	switch format {
-	case formatCSV:
-		ctype = "text/csv; charset=utf-8"
-	case formatNDJSON:
-		ctype = "application/x-ndjson"
-	case formatJSON:
-		ctype = "application/json"
-	default:
-		h.fail(w, r, routeExport, badParam("format", "must be csv, ndjson or json"))
+	format, ctype, err := exportFormat(q)
+	if err != nil {
+		h.fail(w, r, routeExport, err)
 		return
 	}
 	total, err := h.countPoints(r.Context(), tenant, req)
 	if err != nil {
 		h.fail(w, r, routeExport, err)
-		return
-	}
-	sql, args, err := h.pointsQuery(tenant, req, req.limit)
-	if err != nil {
-		h.fail(w, r, routeExport, err)
-		return
-	}
-	ctx, cancel := h.q.ctx(r.Context(), true)
-	defer cancel()
-	rows, err := h.q.conn.Query(ctx, sql, args...)
-	if err != nil && !errors.Is(classify(err), errNoTables) {
-		h.fail(w, r, routeExport, classify(err))
 		return
 	}
 	truncated := total > uint64(req.limit)
@@ -94,55 +104,39 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Export-Truncated", strconv.FormatBool(truncated))
 	hdr.Set("X-Export-Max-Rows", strconv.Itoa(req.limit))
 	hdr.Set("Trailer", "X-Export-Rows")
-	var out io.Writer = w
-	var gz *gzip.Writer
-	if acceptsGzip(r) {
-		hdr.Set("Content-Encoding", "gzip")
-		hdr.Add("Vary", "Accept-Encoding")
-		gz = gzip.NewWriter(w)
-		out = gz
-	}
+	out, finish := compressed(w, r)
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Now().Add(h.q.exportTO))
 	w.WriteHeader(http.StatusOK)
 
 	rw := newRowWriter(format, out)
 	n, werr := 0, rw.begin()
-	if rows != nil {
-		defer rows.Close()
-		var row rawRow
-		er := exportRow{}
-		for werr == nil && rows.Next() {
-			if werr = scanRaw(rows, &row); werr != nil {
-				break
-			}
-			er = exportRow{Timestamp: time.Unix(0, row.ts).UTC().Format(time.RFC3339Nano), Name: row.name,
+	if werr == nil {
+		werr = h.exportRows(r.Context(), tenant, req, func(row *rawRow) error {
+			er := exportRow{Timestamp: time.Unix(0, row.ts).UTC().Format(time.RFC3339Nano), Name: row.name,
 				Type: row.typ, Unit: row.unit, Service: row.service, Labels: row.attrs, Value: jsonNum(row.value), Count: row.count}
 			if er.Labels == nil {
 				er.Labels = map[string]string{}
 			}
-			if werr = rw.row(&er); werr != nil {
-				break
+			if err := rw.row(&er); err != nil {
+				return err
 			}
 			n++
 			if n%flushEvery == 0 {
-				if gz != nil {
-					_ = gz.Flush()
+				_ = rw.flush()
+				if f, ok := out.(interface{ Flush() error }); ok {
+					_ = f.Flush()
 				}
 				_ = rc.Flush()
 			}
-		}
-		if werr == nil {
-			werr = rows.Err()
-		}
+			return nil
+		})
 	}
 	if werr == nil {
 		werr = rw.end(truncated, n)
 	}
-	if gz != nil {
-		if err := gz.Close(); werr == nil {
-			werr = err
-		}
+	if err := finish(); werr == nil {
+		werr = err
 	}
 	hdr.Set("X-Export-Rows", strconv.Itoa(n))
 	if werr != nil {
@@ -153,6 +147,82 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.done(r, routeExport, "ok", n)
+}
+
+// exportRows reads the export's points in chunks of chunkRows, one query each: clickhouse-go over
+// HTTP keeps a copy of everything one query returns until the query ends, so a single query would
+// hold a whole export in the collector's memory. Each chunk continues at the last (name, service,
+// time) key of the previous one through the primary index.
+func (h *handlers) exportRows(ctx context.Context, tenant string, req *rawRequest, emit func(*rawRow) error) error {
+	sqlFirst, err := h.q.r.render(shape{File: "export_points.sql", Table: h.q.metrics, Service: req.hasService, NFilters: len(req.filters)})
+	if err != nil {
+		return err
+	}
+	sqlNext, err := h.q.r.render(shape{File: "export_points.sql", Table: h.q.metrics, Service: req.hasService, NFilters: len(req.filters), After: true})
+	if err != nil {
+		return err
+	}
+	_, base, err := h.pointsQuery(tenant, &rawRequest{selection: req.selection, names: req.names}, 0)
+	if err != nil {
+		return err
+	}
+	var (
+		last    *rawRow // key of the last row written
+		skip    int     // rows with last's key written so far
+		written int
+	)
+	for written < req.limit {
+		want := min(h.chunkRows, req.limit-written)
+		sql, args := sqlFirst, append(base[:len(base):len(base)], clickhouse.Named("limit", want+skip))
+		if last != nil {
+			sql = sqlNext
+			args = append(args, clickhouse.Named("c_name", last.name), clickhouse.Named("c_service", last.service), clickhouse.Named("c_ts", last.ts))
+		}
+		got, err := h.exportChunk(ctx, sql, args, skip, func(row *rawRow) error {
+			if last != nil && row.name == last.name && row.service == last.service && row.ts == last.ts {
+				skip++
+			} else {
+				cp := *row
+				last, skip = &cp, 1
+			}
+			return emit(row)
+		})
+		written += got
+		if err != nil || got < want {
+			return err
+		}
+	}
+	return nil
+}
+
+// exportChunk runs one chunk query, drops its first skip rows (written by the previous chunk) and
+// hands the rest to emit; it returns how many it handed on.
+func (h *handlers) exportChunk(ctx context.Context, sql string, args []any, skip int, emit func(*rawRow) error) (int, error) {
+	ctx, cancel := h.q.ctx(ctx, true)
+	defer cancel()
+	rows, err := h.q.conn.Query(ctx, sql, args...)
+	if err != nil {
+		if err = classify(err); errors.Is(err, errNoTables) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	defer rows.Close()
+	n, seen := 0, 0
+	var row rawRow
+	for rows.Next() {
+		if err := scanRaw(rows, &row); err != nil {
+			return n, err
+		}
+		if seen++; seen <= skip {
+			continue
+		}
+		if err := emit(&row); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
 }
 
 func (h *handlers) countPoints(ctx context.Context, tenant string, req *rawRequest) (uint64, error) {
@@ -174,6 +244,18 @@ func (h *handlers) countPoints(ctx context.Context, tenant string, req *rawReque
 		return 0, err
 	}
 	return n, nil
+}
+
+// compressed is w, gzip-compressed when the client accepts it (headers set here, before the
+// status); finish completes the compressed stream.
+func compressed(w http.ResponseWriter, r *http.Request) (io.Writer, func() error) {
+	if !acceptsGzip(r) {
+		return w, func() error { return nil }
+	}
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Add("Vary", "Accept-Encoding")
+	gz := gzip.NewWriter(w)
+	return gz, gz.Close
 }
 
 func acceptsGzip(r *http.Request) bool {
@@ -218,6 +300,11 @@ func (c *csvWriter) row(r *exportRow) error {
 	return c.w.Write(c.rec)
 }
 
+func (c *csvWriter) flush() error {
+	c.w.Flush()
+	return c.w.Error()
+}
+
 func (c *csvWriter) end(bool, int) error {
 	c.w.Flush()
 	return c.w.Error()
@@ -248,6 +335,8 @@ func (j *jsonWriter) row(r *exportRow) error {
 	j.n++
 	return j.enc.Encode(r) // Encode ends each object with a newline: NDJSON, and valid inside an array
 }
+
+func (j *jsonWriter) flush() error { return nil }
 
 func (j *jsonWriter) end(truncated bool, rows int) error {
 	if j.lines {

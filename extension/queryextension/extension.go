@@ -39,7 +39,8 @@ func (e *queryExtension) Start(_ context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
-	h := &handlers{q: q, limits: limitsOf(e.cfg), sources: newSources(), tel: tel, logger: e.set.Logger, now: time.Now}
+	h := &handlers{q: q, limits: limitsOf(e.cfg), sources: newSources(), tel: tel, logger: e.set.Logger, now: time.Now,
+		chunkRows: e.cfg.Export.ChunkRows}
 	if err := reg.Register(h.routes()...); err != nil {
 		return errors.Join(fmt.Errorf("register query endpoints: %w", err), q.close())
 	}

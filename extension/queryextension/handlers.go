@@ -21,6 +21,9 @@ const (
 	routeExport    = "export"
 )
 
+// maxAuditQuery bounds the query string kept in an audit record.
+const maxAuditQuery = 2048
+
 // handlers serve the routes of one started extension.
 type handlers struct {
 	q       *querier
@@ -29,6 +32,8 @@ type handlers struct {
 	tel     *metadata.TelemetryBuilder
 	logger  *zap.Logger
 	now     func() time.Time
+	// chunkRows is the rows of one export query (export::chunk_rows).
+	chunkRows int
 }
 
 func (h *handlers) routes() []telemetryapi.Route {
@@ -56,7 +61,11 @@ func (h *handlers) done(r *http.Request, route, result string, rows int) {
 	if rows > 0 {
 		h.tel.Rows.Add(ctx, int64(rows), metric.WithAttributes(attribute.String("route", route)))
 	}
-	telemetryapi.AddAuditDetail(ctx, "query", r.URL.RawQuery)
+	q := r.URL.RawQuery
+	if len(q) > maxAuditQuery { // the audit row stays small whatever the URL
+		q = q[:maxAuditQuery] + "..."
+	}
+	telemetryapi.AddAuditDetail(ctx, "query", q)
 	telemetryapi.AddAuditDetail(ctx, "rows", strconv.Itoa(rows))
 }
 

@@ -11,13 +11,14 @@ type eventsSource struct{}
 
 var eventValues = map[string]string{
 	"count":        "count()",
-	"unique_users": "uniqExactIf(u, u != '')",
+	"unique_users": "uniqExact(if(u != '', u, NULL))", // NULLs are not counted
 	// Each stored event stands for 1/sample_rate tracked ones (client-side sampling).
 	"weighted_count": "sum(1 / w)",
 }
 
 func (eventsSource) plan(_ context.Context, q *querier, tenant string, r *aggRequest) (*aggPlan, error) {
-	s := shape{File: "aggregate_events.sql", Table: q.events, EventNames: len(r.eventNames) > 0, Value: eventValues[r.aggregation]}
+	s := shape{File: "aggregate_events.sql", Table: q.events, EventNames: len(r.eventNames) > 0}
+	s.setValue(eventValues[r.aggregation])
 	commonShape(&s, r, func(k string) (string, bool) {
 		switch k {
 		case groupService:

@@ -59,8 +59,9 @@ func (metricsSource) plan(ctx context.Context, q *querier, tenant string, r *agg
 	if !ok {
 		return nil, badParam("aggregation", "%s does not apply to %s metric %q", r.aggregation, typ, r.metric)
 	}
-	s := shape{File: "aggregate_metrics.sql", Table: q.metrics, Value: value,
+	s := shape{File: "aggregate_metrics.sql", Table: q.metrics,
 		Cumulative: cumulative && (typ == typeSum || typ == typeHistogram || typ == typeExpHistogram || typ == typeSummary)}
+	s.setValue(value)
 	if qv, isQ := quantiles[r.aggregation]; isQ && typ == typeHistogram {
 		s.Hist, p.quantile, p.exact = true, qv, false
 	}
@@ -78,8 +79,8 @@ func (metricsSource) plan(ctx context.Context, q *querier, tenant string, r *agg
 	return p, nil
 }
 
-// metricType is the type of r's metric with the most points in the selection ("" if none), its
-// unit, and whether any of its points are cumulative.
+// metricType is the type of r's metric ("" if it has no point in the selection), its unit, and
+// whether any of its points are cumulative.
 func (q *querier) metricType(ctx context.Context, tenant string, r *aggRequest) (typ, unit string, cumulative bool, err error) {
 	s := shape{File: "metric_types.sql", Table: q.metrics, Service: r.hasService, NFilters: len(r.filters)}
 	sql, err := q.r.render(s)
@@ -96,17 +97,9 @@ func (q *querier) metricType(ctx context.Context, tenant string, r *aggRequest) 
 		return "", "", false, err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var t, tp, u string
-		var n uint64
-		if err := rows.Scan(&t, &tp, &u, &n); err != nil {
-			return "", "", false, fmt.Errorf("read metric types: %w", err)
-		}
-		if typ == "" {
-			typ, unit = t, u
-		}
-		if t == typ && tp == "cumulative" {
-			cumulative = true
+	if rows.Next() {
+		if err := rows.Scan(&typ, &unit, &cumulative); err != nil {
+			return "", "", false, fmt.Errorf("read metric type: %w", err)
 		}
 	}
 	return typ, unit, cumulative, classify(rows.Err())

@@ -32,7 +32,11 @@ type shape struct {
 	Cumulative bool
 	Hist       bool
 	TopN       bool
-	Value      string
+	Value      string // aggregate over pts, without top-N
+	States     string // with top-N: partial states per bucket and group, joined by "\x00"
+	Merge      string // with top-N: the value from the states s0, s1, ...
+	Rank       string // with top-N: the value over the whole range from the window columns w0, w1, ...
+	Windows    string // with top-N: the merge call of each state, joined by "\x00"
 	After      bool
 	Limit      bool
 }
@@ -42,6 +46,8 @@ type tmplData struct {
 	shape
 	Keys    []string
 	Filters []filterSlot
+	States  []string
+	Windows []string
 }
 
 // renderer renders each shape once and keeps the text.
@@ -62,6 +68,10 @@ func (r *renderer) render(s shape) (string, error) {
 	if s.Keys != "" {
 		d.Keys = strings.Split(s.Keys, "\x00")
 	}
+	if s.States != "" {
+		d.States = strings.Split(s.States, "\x00")
+		d.Windows = strings.Split(s.Windows, "\x00")
+	}
 	for i := range s.NFilters {
 		d.Filters = append(d.Filters, filterSlot{K: fmt.Sprintf("f%dk", i), V: fmt.Sprintf("f%dv", i)})
 	}
@@ -72,4 +82,11 @@ func (r *renderer) render(s shape) (string, error) {
 	q := strings.TrimSpace(b.String())
 	r.cache[s] = q
 	return q, nil
+}
+
+// setValue sets the plain aggregate and, for top-N queries, its states and merge expression.
+func (s *shape) setValue(value string) {
+	s.Value = value
+	states, merge, rank, windows := splitStates(value)
+	s.States, s.Merge, s.Rank, s.Windows = strings.Join(states, "\x00"), merge, rank, strings.Join(windows, "\x00")
 }

@@ -34,13 +34,14 @@ var matrixRoutes = []matrixRoute{
 	{"POST", "/events/batch", telemetryapi.RoleIngest, ingestOK},
 	{"GET", "/metrics", telemetryapi.RoleViewer, viewerOK},
 	{"GET", "/metrics/aggregate", telemetryapi.RoleViewer, viewerOK},
-	{"GET", "/dashboard", telemetryapi.RoleViewer, viewerOK},
+	{"GET", "/dashboard/session", telemetryapi.RoleViewer, viewerOK},
 	{"GET", "/metrics/export", telemetryapi.RoleAnalyst, analystOK},
 	{"GET", "/dashboard/reports", telemetryapi.RoleAnalyst, analystOK},
 	{"GET", "/consent/status", telemetryapi.RolePrivacy, privacyOK},
 	{"POST", "/consent/update", telemetryapi.RolePrivacy, privacyOK},
 	{"DELETE", "/data/{user_id}", telemetryapi.RolePrivacy, privacyOK},
 	{"GET", "/data/{user_id}/export", telemetryapi.RolePrivacy, privacyOK},
+	{"GET", "/dashboard/self-metrics", telemetryapi.RoleAdmin, adminOK},
 	{"GET", "/audit", telemetryapi.RoleAdmin, adminOK}, // the extension's own route
 }
 

@@ -3,10 +3,10 @@
 // the persistent queue). A record is suppressed when its tenant and user id name a subject whose
 // data was ordered deleted.
 //
-// Entries are keyed by a subject pseudonym, HMAC-SHA256(key, "dsr\x00" + token) where token is the
-// pii_redaction token of the user id (internal/idhash), so one entry matches the raw id (before
-// pii_redaction, or in minimal mode) and the token (after it) alike, and the list in ClickHouse
-// holds neither.
+// Entries are keyed by a subject pseudonym, HMAC-SHA256(subject key, "dsr\x00" + token) where
+// token is the pii_redaction token of the user id (internal/idhash) and the subject key is derived
+// from the hash key, so one entry matches the raw id (before pii_redaction, or in minimal mode) and
+// the token (after it) alike, and the list in ClickHouse holds neither.
 package suppression // import "github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 
 import (
@@ -76,11 +76,21 @@ func NewList(key []byte) (*List, error) {
 		return nil, fmt.Errorf("suppression: empty hash key")
 	}
 	k := append([]byte(nil), key...)
+	sk := subjectKey(k)
 	l := &List{}
-	l.hashers.New = func() any { return &hashers{token: idhash.New(k), mac: hmac.New(sha256.New, k)} }
+	l.hashers.New = func() any { return &hashers{token: idhash.New(k), mac: hmac.New(sha256.New, sk)} }
 	empty := snapshot{}
 	l.snap.Store(&empty)
 	return l, nil
+}
+
+// subjectKey derives the key of subject pseudonyms from the hash key. Not an HMAC under the hash
+// key: its outputs are the tokens of values anyone can send, so one chosen id would reveal it.
+func subjectKey(key []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte("otelcol-telemetry subject key v1\x00"))
+	h.Write(key)
+	return h.Sum(nil)
 }
 
 // Subject returns the pseudonym of a user id given raw or as a pii_redaction token.

@@ -149,6 +149,12 @@ func (b *chromiumTab) waitText(sel string, timeout time.Duration, ok func(string
 	return ""
 }
 
+// choose sets a <select> or <input> by id and fires its change event, as a user's pick does.
+func (b *chromiumTab) choose(id, value string) {
+	b.t.Helper()
+	eval[bool](b, fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event("change")); return true; })()`, id, value))
+}
+
 // waitCount waits until at least n elements match the CSS selector sel (a chart's canvas).
 func (b *chromiumTab) waitCount(sel string, n int, timeout time.Duration) {
 	b.t.Helper()

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/client"
 )
 
 // TestDataRightsResumeAfterSIGKILL: the collector is killed while a deletion runs; a collector
@@ -95,20 +97,41 @@ func TestDataRightsRolesTenantsAudit(t *testing.T) {
 	asAdmin, _ := c.exportUser(t, testAPIKey, user, "?tenant=globex")
 	assert.Len(t, asAdmin["telemetry_events"], 1)
 
+	// The Go client library: same calls, same answers.
+	cfg := client.DefaultConfig()
+	cfg.Endpoint, cfg.APIKey = "http://"+c.api, acmePrivacy
+	cl, err := client.New(cfg)
+	require.NoError(t, err)
+	defer func() { _ = cl.Close(context.Background()) }()
+	st, err := cl.DeletionStatus(context.Background(), acc.RequestID)
+	require.NoError(t, err)
+	assert.True(t, st.Done())
+	assert.Contains(t, string(st.Receipt), `"signature"`)
+	var export strings.Builder
+	require.NoError(t, cl.ExportUserData(context.Background(), user, &export))
+	assert.Contains(t, export.String(), `"type":"trailer"`)
+	viewerCfg := cfg
+	viewerCfg.APIKey = acmeViewer
+	viewer, err := client.New(viewerCfg)
+	require.NoError(t, err)
+	defer func() { _ = viewer.Close(context.Background()) }()
+	_, err = viewer.DeleteUserData(context.Background(), user)
+	require.ErrorContains(t, err, "HTTP 403")
+
 	// Every call is audited (denied ones too), naming the subject by pseudonym only.
 	var calls, denied, named uint64
 	q := "SELECT count(), countIf(outcome = 'denied'), countIf(target_id = ?) FROM telemetry_audit WHERE action LIKE '%/data/%'"
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		require.NoError(t, conn.QueryRow(context.Background(), q, acc.Subject).Scan(&calls, &denied, &named))
-		if (calls >= 10 && denied >= 5) || time.Now().After(deadline) {
+		if (calls >= 13 && denied >= 6) || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	// 4 denied + delete + status polls (>=1) + export + globex status + non-admin export + admin export.
-	assert.GreaterOrEqual(t, calls, uint64(10))
-	assert.Equal(t, uint64(5), denied, "4 wrong roles and the non-admin naming another tenant")
+	// 5 denied (4 wrong roles, the client's viewer call) + delete + status polls (>=1) + export + globex status + non-admin export + admin export.
+	assert.GreaterOrEqual(t, calls, uint64(13))
+	assert.Equal(t, uint64(6), denied, "5 wrong roles and the non-admin naming another tenant")
 	assert.GreaterOrEqual(t, named, uint64(7))
 	var raw uint64
 	require.NoError(t, conn.QueryRow(context.Background(),

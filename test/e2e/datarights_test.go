@@ -166,10 +166,20 @@ func TestDataRightsDeletion(t *testing.T) {
 			counts := consentCounts(t, c)
 			assert.Equal(t, 1.0, counts["logs/analytics/dropped/suppressed"], "suppressed in the pipeline: %v", counts)
 
-			// Export after: nothing of A but the request and its receipt.
+			// A new explicit consent grant (a new relationship) lifts the suppression for data from then
+			// on: after the next refresh (200 ms here) A's new data is stored again.
+			c.grantConsent(t, testAPIKey, userA, allPurposes)
+			time.Sleep(time.Second)
+			renewed := "renewed-" + suffix
+			postEvents(t, c, testAPIKey, probe{user: userA, marker: renewed})
+			waitMarkers(t, conn, "telemetry_events", "attributes['marker'] = '"+renewed+"'", renewed)
+
+			// Export after: nothing of A's old data, and the request with its receipt.
 			after, _ := c.exportUser(t, testAPIKey, userA, "")
-			for _, table := range append(dataTables, consentTables...) {
-				assert.Empty(t, after[table], table)
+			for _, table := range dataTables {
+				for _, row := range after[table] {
+					assert.Equal(t, renewed, row["attributes"].(map[string]any)["marker"], "only data after the new grant in %s", table)
+				}
 			}
 			require.Len(t, after["deletion_requests"], 1)
 			assert.True(t, strings.Contains(after["deletion_requests"][0]["receipt"].(string), acc.Subject))

@@ -157,6 +157,65 @@ func TestQueryRawAndExportThroughCollector(t *testing.T) {
 		}
 	})
 
+	t.Run("an aggregate exports as rows equal to /metrics/aggregate", func(t *testing.T) {
+		q := m.rangeQuery("metric_name", "api_requests", "aggregation", "sum", "group_by", "endpoint", "interval", "1h", "limit", "2")
+		want := map[string]float64{}
+		for _, s := range c.aggregate(t, qAcmeViewer, q).Series {
+			g := s.Group["endpoint"]
+			if s.Other {
+				g = "<other>"
+			}
+			for _, p := range s.Points {
+				want[g+"@"+time.UnixMilli(int64(*p[0])).UTC().Format(time.RFC3339)] = *p[1]
+			}
+		}
+		require.Len(t, want, 3*6, "two endpoints and other, six hours")
+		for _, format := range []string{"csv", "ndjson"} {
+			q.Set("format", format)
+			res := exportCall(t, c, qAcmeAnalyst, q, format == "csv")
+			require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+			assert.Equal(t, "false", res.header.Get("X-Export-Truncated"))
+			assert.Equal(t, "18", res.trailer.Get("X-Export-Rows"))
+			got := map[string]float64{}
+			add := func(bucket, group string, other bool, v float64) {
+				var gm map[string]string
+				require.NoError(t, json.Unmarshal([]byte(group), &gm))
+				g := gm["endpoint"]
+				if other {
+					g = "<other>"
+				}
+				got[g+"@"+bucket] = v
+			}
+			if format == "csv" {
+				recs, err := csv.NewReader(bytes.NewReader(res.body)).ReadAll()
+				require.NoError(t, err)
+				require.Equal(t, []string{"bucket", "group", "other", "value"}, recs[0])
+				for _, r := range recs[1:] {
+					v, err := strconv.ParseFloat(r[3], 64)
+					require.NoError(t, err)
+					add(r[0], r[1], r[2] == "true", v)
+				}
+			} else {
+				for _, line := range strings.Split(strings.TrimSpace(string(res.body)), "\n") {
+					var r struct {
+						Bucket string
+						Group  json.RawMessage
+						Other  bool
+						Value  float64
+					}
+					require.NoError(t, json.Unmarshal([]byte(line), &r))
+					add(r.Bucket, string(r.Group), r.Other, r.Value)
+				}
+			}
+			assert.Equal(t, want, got, format)
+		}
+		q.Set("max_rows", "4")
+		res := exportCall(t, c, qAcmeAnalyst, q, false)
+		assert.Equal(t, "true", res.header.Get("X-Export-Truncated"))
+		assert.Equal(t, "18", res.header.Get("X-Export-Total-Rows"))
+		assert.Equal(t, "4", res.trailer.Get("X-Export-Rows"))
+	})
+
 	t.Run("export needs the analyst role", func(t *testing.T) {
 		requireAPIError(t, c.query(t, qAcmeViewer, "/metrics/export", sel), http.StatusForbidden, "forbidden")
 		q := cloneValues(sel)

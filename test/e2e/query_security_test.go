@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -173,4 +175,41 @@ func TestQueryMaliciousInputThroughCollector(t *testing.T) {
 
 func urlq(s string) string {
 	return strings.NewReplacer("%", "%25", " ", "%20", "'", "%27", "&", "%26", "=", "%3D", "#", "%23", ";", "%3B", "+", "%2B", "]", "%5D", "[", "%5B", ")", "%29", "(", "%28").Replace(s)
+}
+
+// TestQueryLimitsThroughCollector (issue #11): max_result_rows reaches ClickHouse with every query:
+// a collector allowing 5 result rows answers a 6-bucket aggregate with 422, a 5-bucket one with 200.
+func TestQueryLimitsThroughCollector(t *testing.T) {
+	c := startCollector(t, collectorOptions{
+		env: map[string]string{"TELEMETRY_PRIVACY_MODE": "balanced"},
+		args: []string{"--config", filepath.Join(repoRoot, "test/e2e/testdata/query-tenants.yaml"),
+			"--set=extensions::telemetry_query::max_result_rows=5", "--set=extensions::telemetry_query::max_page_size=2",
+			"--set=extensions::telemetry_query::export::chunk_rows=7"},
+	})
+	m := newQueryModel()
+	m.send(t, c)
+	q := m.rangeQuery("metric_name", "api_requests", "aggregation", "sum", "interval", "1h")
+	requireAPIError(t, c.query(t, qAcmeViewer, "/metrics/aggregate", q), http.StatusUnprocessableEntity, "query_too_large")
+	q.Set("end_time", ms(m.t0.Add(5*time.Hour)))
+	a := c.aggregate(t, qAcmeViewer, q)
+	require.Len(t, a.Series, 1)
+	assert.Len(t, a.Series[0].Points, 5)
+	r := c.query(t, qAcmeViewer, "/metrics", m.rangeQuery("metric_names", "api_requests", "limit", "3"))
+	requireAPIError(t, r, http.StatusBadRequest, "invalid_parameter")
+	assert.Equal(t, "limit", r.json()["error"].(map[string]any)["field"])
+
+	// An export is read 7 rows per query, across keys shared by several rows (three endpoints of a
+	// service at each time): every point exactly once.
+	for _, maxRows := range []int{1000, 100} {
+		res := exportCall(t, c, qAcmeAnalyst, m.rangeQuery("metric_names", "api_requests,queue_depth", "format", "csv",
+			"max_rows", strconv.Itoa(maxRows)), false)
+		require.Equal(t, http.StatusOK, res.status, "%s", res.body)
+		got, _ := parseExport(t, "csv", res.body)
+		want := m.expectedPoints()
+		assert.Len(t, got, min(maxRows, len(want)))
+		for k, v := range got {
+			assert.Equal(t, want[k], v, "%v", k)
+		}
+		assert.Equal(t, strconv.Itoa(min(maxRows, len(want))), res.trailer.Get("X-Export-Rows"))
+	}
 }

@@ -90,8 +90,14 @@
       title, width, height: 220,
       series: [{}].concat(labels.map((l, i) => ({ label: l, stroke: colors[i % colors.length], width: 2, points: { show: data[0].length < 3 } }))),
       axes: [{}, { size: 60 }],
-      scales: { x: { time: true, range: (u, min, max) => (max - min < pad ? [min - pad, max + pad] : [min, max]) } },
+      scales: { x: { time: true, range: xRange(data[0], pad) } },
     }, data, box);
+  }
+
+  // xRange is a fixed time axis around the data; a range shorter than pad is widened by pad.
+  function xRange(xs, pad) {
+    const min = Math.min(...xs), max = Math.max(...xs);
+    return max - min < pad ? [min - pad, max + pad] : [min, max];
   }
 
   function download(name, blob) {
@@ -152,19 +158,237 @@
     pages[page](root);
   }
 
-  // ---------- Overview and Explore ----------
-  function renderOverview(root) {
-    root.append(el("h1", {}, "Overview"));
-    const box = el("div", { id: "overview-body" });
-    root.append(box);
-    state(box, "empty", "The Overview charts read the query API (/metrics, /metrics/aggregate, /events/analytics), which this collector does not serve yet. Pipeline health, Privacy and Reports work now.");
+  // ---------- time range (Overview, Explore) ----------
+  // rangeControl is the shared "last 1h / 24h / 7d / custom" picker; onChange runs on every change.
+  function rangeControl(idPrefix, onChange) {
+    const sel = el("select", { id: idPrefix + "-range" },
+      el("option", { value: "1h", selected: true }, "last hour"), el("option", { value: "24h" }, "last 24 hours"),
+      el("option", { value: "7d" }, "last 7 days"), el("option", { value: "custom" }, "custom range"));
+    const from = el("input", { id: idPrefix + "-from", type: "datetime-local", hidden: true });
+    const to = el("input", { id: idPrefix + "-to", type: "datetime-local", hidden: true });
+    const apply = el("button", { id: idPrefix + "-apply", type: "button", hidden: true, onclick: () => onChange() }, "Apply");
+    sel.addEventListener("change", () => {
+      const custom = sel.value === "custom";
+      from.hidden = to.hidden = apply.hidden = !custom;
+      if (custom && !from.value) {
+        const now = new Date(), day = new Date(now - 86400000);
+        const local = (d) => new Date(d - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+        from.value = local(day); to.value = local(now);
+      }
+      if (!custom) onChange();
+    });
+    const secs = { "1h": 3600, "24h": 86400, "7d": 7 * 86400 };
+    return {
+      nodes: [sel, from, to, apply],
+      // params gives start_time and end_time (RFC 3339) of the chosen range.
+      params() {
+        if (sel.value === "custom") {
+          const f = new Date(from.value), t = new Date(to.value);
+          return { start_time: f.toISOString(), end_time: t.toISOString() };
+        }
+        const end = new Date();
+        return { start_time: new Date(end - secs[sel.value] * 1000).toISOString(), end_time: end.toISOString() };
+      },
+      label: () => sel.options[sel.selectedIndex].text,
+    };
   }
 
+  function refreshControl(id, onTick) {
+    const sel = el("select", { id, onchange: () => arm() },
+      el("option", { value: "0" }, "auto-refresh off"), el("option", { value: "30", selected: true }, "every 30 s"),
+      el("option", { value: "60" }, "every minute"));
+    function arm() {
+      clearTimers();
+      const secs = Number(sel.value);
+      if (secs > 0) timers.push(setInterval(onTick, secs * 1000));
+    }
+    arm();
+    return sel;
+  }
+
+  const qs = (o) => new URLSearchParams(Object.entries(o).filter(([, v]) => v !== "" && v !== undefined)).toString();
+  const intervalSeconds = (iv) => {
+    const m = /^(\d+)([mhdw])$/.exec(iv || "");
+    return m ? Number(m[1]) * { m: 60, h: 3600, d: 86400, w: 604800 }[m[2]] : 0;
+  };
+  const groupLabel = (s) => (s.other ? "(other)" : Object.values(s.group || {}).join(" · ") || "(all)");
+
+  // seriesData aligns aggregate series on one time axis for uPlot (epoch ms → s), scaled by f.
+  function seriesData(series, f) {
+    const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+    const data = [xs.map((x) => x / 1000)];
+    for (const s of series) {
+      const m = new Map(s.points.map((p) => [p[0], p[1]]));
+      data.push(xs.map((x) => (m.has(x) && m.get(x) !== null ? f(m.get(x)) : null)));
+    }
+    return data;
+  }
+
+  // ---------- Overview ----------
+  function renderOverview(root) {
+    const range = rangeControl("overview", load);
+    const body = el("div", { id: "overview-body" });
+    const requestsMetric = el("input", { id: "overview-requests-metric", value: "api_requests", size: "14" });
+    const latencyMetric = el("input", { id: "overview-latency-metric", value: "response_time", size: "14" });
+    const latencyGroup = el("input", { id: "overview-latency-group", value: "endpoint", size: "12" });
+    root.append(el("h1", {}, "Overview"),
+      el("div", { class: "toolbar" }, ...range.nodes, refreshControl("overview-refresh", load)),
+      body);
+
+    async function load() {
+      const r = range.params();
+      state(body, "loading", "loading…");
+      const agg = (o) => api("/metrics/aggregate?" + qs(Object.assign({}, r, o)));
+      const day = { start_time: new Date(Date.now() - 86400000).toISOString(), end_time: new Date().toISOString() };
+      const week = { start_time: new Date(Date.now() - 7 * 86400000).toISOString(), end_time: day.end_time };
+      let results;
+      try {
+        results = await Promise.all([
+          agg({ source: "events", aggregation: "count", interval: "auto" }),
+          agg({ source: "events", aggregation: "unique_users", interval: "auto" }),
+          agg({ source: "events", aggregation: "count", group_by: "event_name", interval: "all", limit: 10 }),
+          agg({ source: "events", aggregation: "unique_users", group_by: "event_name", interval: "all", limit: 100 }),
+          api("/metrics/aggregate?" + qs(Object.assign({ source: "events", aggregation: "unique_users", interval: "all" }, day))),
+          api("/metrics/aggregate?" + qs(Object.assign({ source: "events", aggregation: "unique_users", interval: "all" }, week))),
+          agg({ source: "events", aggregation: "unique_users", interval: "all" }),
+        ]);
+      } catch (err) {
+        state(body, "error", explain(err));
+        return;
+      }
+      const [counts, users, top, topUsers, dau, wau, usersAll] = results;
+      const total = counts.series.reduce((a, s) => a + s.points.reduce((b, p) => b + (p[1] || 0), 0), 0);
+      const one = (a) => (a.series.length ? a.series[0].points.reduce((b, p) => b + (p[1] || 0), 0) : 0);
+      const secs = intervalSeconds(counts.interval);
+      body.replaceChildren(
+        el("p", { class: "muted", id: "overview-meta" }, range.label() + " · buckets of " + counts.interval + " · tenant " + counts.tenant),
+        el("div", { class: "cards" },
+          card("card-events", "events in range", total),
+          card("card-users", "distinct users in range", one(usersAll)),
+          card("card-dau", "DAU (last 24 h)", one(dau)),
+          card("card-wau", "WAU (last 7 days)", one(wau))));
+      if (!total) {
+        body.append(el("p", { class: "state empty", "data-state": "empty", id: "overview-empty" }, "no data in this range"));
+      }
+      chart(body, "overview-events-chart", "events per second", ["events/s"], seriesData(counts.series, (v) => (secs ? v / secs : v)), secs || 60);
+      chart(body, "overview-users-chart", "distinct users per " + users.interval, ["users"], seriesData(users.series, (v) => v), secs || 60);
+      const usersOf = new Map(topUsers.series.map((s) => [groupLabel(s), one({ series: [s] })]));
+      body.append(el("h2", {}, "Top events"), top.series.length ? table("overview-top-events", [
+        { label: "event", get: (s) => groupLabel(s) }, { label: "events", get: (s) => one({ series: [s] }) },
+        { label: "users", get: (s) => (s.other ? "" : usersOf.get(groupLabel(s)) || 0) }], top.series)
+        : el("p", { class: "state empty" }, "no data in this range"));
+
+      const lat = el("div", { id: "overview-latency" });
+      body.append(el("h2", {}, "Requests, error rate and p95 latency by endpoint"),
+        el("div", { class: "toolbar" }, "requests", requestsMetric, "latency", latencyMetric, "by", latencyGroup,
+          el("button", { type: "button", onclick: () => endpoints(lat) }, "Show")), lat);
+      endpoints(lat);
+    }
+
+    // endpoints joins three aggregates per endpoint: requests (sum), errors (the same metric with
+    // status.code = error, as the span_metrics connector labels it) and the latency p95.
+    async function endpoints(box) {
+      state(box, "loading", "loading…");
+      const base = Object.assign({}, range.params(), { group_by: latencyGroup.value, interval: "all", limit: 25 });
+      const agg = (o) => api("/metrics/aggregate?" + qs(Object.assign({}, base, o))).then((a) => ({ a }), (err) => ({ err }));
+      const [req, errs, p95] = await Promise.all([
+        agg({ metric_name: requestsMetric.value, aggregation: "sum" }),
+        agg({ metric_name: requestsMetric.value, aggregation: "sum", "attr.status.code": "STATUS_CODE_ERROR" }),
+        agg({ metric_name: latencyMetric.value, aggregation: "p95" }),
+      ]);
+      if (req.err && p95.err) {
+        state(box, "error", explain(req.err));
+        return;
+      }
+      const value = (r, s) => {
+        const m = r.a && r.a.series.find((x) => groupLabel(x) === groupLabel(s));
+        return m ? m.points[0][1] : null;
+      };
+      const groups = new Map();
+      for (const r of [req, p95]) if (r.a) for (const s of r.a.series) groups.set(groupLabel(s), s);
+      if (!groups.size) {
+        box.replaceChildren(el("p", { class: "state empty", "data-state": "empty" }, "no data in this range"));
+        return;
+      }
+      const rows = [...groups.values()].map((s) => {
+        const n = value(req, s), e = value(errs, s) || 0;
+        return { name: groupLabel(s), requests: n, errors: e, rate: n ? e / n : null, p95: value(p95, s) };
+      });
+      const unit = p95.a && p95.a.unit ? " (" + p95.a.unit + ")" : "";
+      box.replaceChildren(table("overview-latency-table", [
+        { label: latencyGroup.value, get: (r) => r.name },
+        { label: "requests", get: (r) => (r.requests === null ? "—" : r.requests) },
+        { label: "errors", get: (r) => r.errors },
+        { label: "error rate", get: (r) => (r.rate === null ? "—" : (100 * r.rate).toFixed(1) + " %") },
+        { label: "p95" + unit, get: (r) => (r.p95 === null ? "—" : r.p95) }], rows));
+      for (const [what, r] of [["requests", req], ["errors", errs], ["p95", p95]]) {
+        if (r.err) box.append(el("p", { class: "state error", "data-state": "error" }, what + ": " + explain(r.err)));
+      }
+    }
+    load();
+  }
+
+  // ---------- Explore ----------
   function renderExplore(root) {
-    root.append(el("h1", {}, "Explore"));
-    const box = el("div", { id: "explore-body" });
-    root.append(box);
-    state(box, "empty", "Explore reads the query API, which this collector does not serve yet.");
+    const range = rangeControl("explore", run);
+    const source = el("select", { id: "explore-source" }, el("option", { value: "events" }, "events"), el("option", { value: "metrics" }, "metrics"));
+    const name = el("input", { id: "explore-name", placeholder: "event name (empty: all)", size: "20" });
+    const aggregation = el("select", { id: "explore-aggregation" });
+    const groupBy = el("input", { id: "explore-group-by", placeholder: "group by (e.g. event_name)", size: "20" });
+    const interval = el("select", { id: "explore-interval" }, ["auto", "1m", "5m", "1h", "1d", "all"].map((v) => el("option", { value: v }, v)));
+    const body = el("div", { id: "explore-body" });
+    const aggs = { events: ["count", "unique_users"], metrics: ["sum", "avg", "min", "max", "count", "rate", "p50", "p90", "p95", "p99"] };
+    function fillAggs() {
+      aggregation.replaceChildren(...aggs[source.value].map((a) => el("option", { value: a }, a)));
+      name.placeholder = source.value === "events" ? "event name (empty: all)" : "metric name (required)";
+    }
+    source.addEventListener("change", fillAggs);
+    fillAggs();
+    let last = null; // the last answer, for the chart and the table
+    const params = () => {
+      const p = Object.assign({ source: source.value, aggregation: aggregation.value, interval: interval.value, group_by: groupBy.value }, range.params());
+      if (source.value === "events") p.event_name = name.value; else p.metric_name = name.value;
+      return p;
+    };
+    async function run() {
+      state(body, "loading", "loading…");
+      try {
+        last = await api("/metrics/aggregate?" + qs(params()));
+      } catch (err) {
+        state(body, "error", explain(err));
+        return;
+      }
+      body.replaceChildren(el("p", { class: "muted", id: "explore-meta" }, range.label() + " · " + last.aggregation + " per " + last.interval + (last.exact === false ? " (approximate)" : "")));
+      if (!last.series.length) {
+        body.append(el("p", { class: "state empty", "data-state": "empty" }, "no data in this range"));
+        return;
+      }
+      if (last.interval !== "all") {
+        chart(body, "explore-chart", last.metric_name || (last.event_names || []).join(", ") || "events", last.series.map(groupLabel), seriesData(last.series, (v) => v), intervalSeconds(last.interval) || 60);
+      }
+      const rows = last.series.flatMap((s) => s.points.map((p) => ({ group: groupLabel(s), t: new Date(p[0]).toISOString(), v: p[1] })));
+      body.append(table("explore-table", [{ label: "group", get: (r) => r.group }, { label: "bucket", get: (r) => r.t }, { label: last.aggregation, get: (r) => (r.v === null ? "" : r.v) }], rows));
+    }
+    // Export goes through the server (GET /metrics/export, analyst role): a viewer key cannot export.
+    async function exportCSV() {
+      if (source.value !== "metrics" || !name.value) {
+        state(body, "error", "CSV export is of metric points: choose source metrics and a metric name (events: see Reports)");
+        return;
+      }
+      try {
+        const resp = await api("/metrics/export?" + qs(Object.assign({ metric_names: name.value, format: "csv" }, range.params())), { raw: true });
+        const m = /filename="([^"]+)"/.exec(resp.headers.get("Content-Disposition") || "");
+        download(m ? m[1] : "metrics.csv", await resp.blob());
+      } catch (err) {
+        state(body, "error", explain(err));
+      }
+    }
+    root.append(el("h1", {}, "Explore"),
+      el("div", { class: "toolbar" }, source, name, aggregation, groupBy, interval, ...range.nodes,
+        el("button", { id: "explore-run", type: "button", onclick: run }, "Run"),
+        el("button", { id: "explore-export", type: "button", onclick: exportCSV }, "Export CSV")),
+      body);
+    state(body, "empty", "Pick an event or a metric, an aggregation, a grouping and an interval, then Run.");
   }
 
   // ---------- Pipeline health ----------
@@ -188,13 +412,17 @@
         return;
       }
       const t = s.totals;
-      history.push({ t: Date.parse(s.time) / 1000, accepted: t.accepted, refused: t.refused, sent: t.sent, failed: t.send_failed + t.enqueue_failed });
+      const bySignal = (sig) => s.receivers.filter((r) => r.signal === sig).reduce((a, r) => a + (r.counts.accepted || 0), 0);
+      history.push({ t: Date.parse(s.time) / 1000, spans: bySignal("spans"), metric_points: bySignal("metric_points"),
+        log_records: bySignal("log_records"), refused: t.refused, failed: t.send_failed + t.enqueue_failed });
       if (history.length > 360) history.shift();
-      const rates = { x: [], accepted: [], refused: [], sent: [], failed: [] };
+      const keys = ["spans", "metric_points", "log_records", "refused", "failed"];
+      const rates = { x: [] };
+      keys.forEach((k) => { rates[k] = []; });
       for (let i = 1; i < history.length; i++) {
         const a = history[i - 1], b = history[i], dt = Math.max(b.t - a.t, 0.001);
         rates.x.push(b.t);
-        for (const k of ["accepted", "refused", "sent", "failed"]) rates[k].push(Math.max(0, (b[k] - a[k]) / dt));
+        for (const k of keys) rates[k].push(Math.max(0, (b[k] - a[k]) / dt));
       }
       body.replaceChildren(
         el("div", { class: "cards" },
@@ -205,8 +433,8 @@
           card("card-queue", "queue size / capacity", fmt(t.queue_size) + " / " + fmt(t.queue_capacity)),
           card("card-memory", "memory limiter refusals", t.memory_limiter_refused, t.memory_limiter_refused > 0)));
       if (rates.x.length) {
-        chart(body, "pipeline-chart", "records per second", ["accepted", "refused", "exported", "export failed"],
-          [rates.x, rates.accepted, rates.refused, rates.sent, rates.failed], 30);
+        chart(body, "pipeline-chart", "records accepted per second, by signal", ["spans", "metric points", "log records", "refused", "export failed"],
+          [rates.x].concat(keys.map((k) => rates[k])), 30);
       } else {
         body.append(el("p", { class: "state loading muted" }, "the rate chart appears after the next refresh"));
       }
@@ -329,7 +557,14 @@
         const resp = await api(query(format), { raw: true });
         const cd = resp.headers.get("Content-Disposition") || "";
         const m = /filename="([^"]+)"/.exec(cd);
-        download(m ? m[1] : "telemetry-" + type.value + "-report." + format, await resp.blob());
+        const blob = await resp.blob();
+        // The printable report opens in a tab (same origin, same CSP); CSV and JSON are saved.
+        if (format === "html") {
+          const url = URL.createObjectURL(blob);
+          if (window.open(url, "_blank")) { setTimeout(() => URL.revokeObjectURL(url), 60000); return; }
+          URL.revokeObjectURL(url);
+        }
+        download(m ? m[1] : "telemetry-" + type.value + "-report." + format, blob);
       } catch (err) {
         state(body, "error", explain(err));
       }

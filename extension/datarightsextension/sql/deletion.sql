@@ -12,3 +12,9 @@
 {{define "apply_mask"}}ALTER TABLE {{.Storage}}{{.OnCluster}} APPLY DELETED MASK{{end}}
 {{define "pseudonymize"}}ALTER TABLE {{.Storage}}{{.OnCluster}} UPDATE target_id = ? WHERE {{template "pred" .}}{{end}}
 {{define "export"}}SELECT * FROM {{.Front}} WHERE {{template "pred" .}}{{end}}
+{{- /* The export over ClickHouse's HTTP interface: typed query parameters instead of bound ones, and
+  ClickHouse's own JSONEachRow, streamed line by line to the caller. */ -}}
+{{define "hpred_data"}}tenant_id = {tenant:String} AND (has({ids:Array(String)}, user_id) OR hasAny(mapValues(attributes), {ids:Array(String)}) OR hasAny(mapValues(resource_attributes), {ids:Array(String)})){{end}}
+{{define "hpred_user"}}tenant_id = {tenant:String} AND has({ids:Array(String)}, user_id){{end}}
+{{define "hpred_audit"}}tenant_id = {tenant:String} AND has({ids:Array(String)}, target_id){{end}}
+{{define "export_http"}}SELECT * FROM {{.Front}} WHERE {{template "pred" .}} FORMAT JSONEachRow{{end}}

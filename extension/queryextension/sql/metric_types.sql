@@ -1,6 +1,9 @@
-{{- /* Which types (and temporalities) the selected metric has in the range, most points first. */ -}}
-SELECT toString(metric_type) AS t, toString(temporality) AS tp, any(metric_unit), count() AS n
+{{- /*
+  The type, unit and temporality of the selected metric: those of its first point found (one metric
+  name has one type and, from one SDK configuration, one temporality). Stops at the first row: a scan
+  for any cumulative point would cost as much as the aggregate itself when there is none.
+*/ -}}
+SELECT toString(metric_type), metric_unit, temporality = 'cumulative'
 FROM {{.Table}}
 WHERE tenant_id = @tenant AND metric_name = @metric AND {{template "range" .}}{{template "filters" .}}
-GROUP BY t, tp
-ORDER BY n DESC, t, tp
+LIMIT 1

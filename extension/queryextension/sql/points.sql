@@ -7,7 +7,8 @@ SELECT metric_name, toString(metric_type), toString(temporality), metric_unit, s
 FROM {{.Table}}
 WHERE tenant_id = @tenant AND metric_name IN @names AND {{template "range" .}}{{template "filters" .}}
 {{- if .After}}
-  AND (metric_name, service_name, ah, ts, value) >= (@c_name, @c_service, toUInt64(@c_hash), toInt64(@c_ts), toFloat64(@c_value))
+  AND (metric_name > @c_name OR (metric_name = @c_name AND (service_name > @c_service OR (service_name = @c_service
+    AND (ah, ts, value) >= (toUInt64(@c_hash), toInt64(@c_ts), toFloat64(@c_value))))))
 {{- end}}
 ORDER BY metric_name, service_name, ah, ts, value
 {{- if .Limit}}

@@ -1,0 +1,57 @@
+package dashboardextension
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/extension/dashboardextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestLoadConfig(t *testing.T) {
+	def := loadConfig(t, "")
+	assert.Equal(t, createDefaultConfig(), def)
+	require.NoError(t, confmap.Validate(def))
+
+	got := loadConfig(t, "custom")
+	want := &Config{
+		Enabled:             false,
+		APIExtension:        component.MustNewIDWithName("telemetry_api", "public"),
+		KAnonymity:          10,
+		SelfMetricsEndpoint: "http://10.0.0.5:9888/metrics",
+		SelfMetricsTimeout:  2 * time.Second,
+		Storage:             chschema.StorageConfig{Endpoint: "http://127.0.0.1:8123", Database: "tel", Timeout: 3 * time.Second},
+	}
+	assert.Equal(t, want, got)
+	require.NoError(t, confmap.Validate(got))
+
+	err := confmap.Validate(loadConfig(t, "invalid"))
+	require.Error(t, err)
+	for _, want := range []string{
+		"k_anonymity must be at least 2, got 1",
+		`self_metrics_endpoint "ftp://x" must be an http:// or https:// URL`,
+		"self_metrics_timeout must be positive",
+		"storage::endpoint",
+		"storage::database must not be empty",
+	} {
+		assert.Contains(t, err.Error(), want)
+	}
+}

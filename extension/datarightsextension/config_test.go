@@ -1,0 +1,61 @@
+package datarightsextension
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/extension/datarightsextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg
+}
+
+func TestLoadConfig(t *testing.T) {
+	def := loadConfig(t, "")
+	assert.Equal(t, createDefaultConfig(), def)
+	err := confmap.Validate(def)
+	require.Error(t, err, "keys and storage are required")
+	for _, want := range []string{"hash_key must be at least 32 bytes", "receipt_key must be at least 32 bytes", "storage::endpoint is required"} {
+		assert.ErrorContains(t, err, want)
+	}
+
+	got := loadConfig(t, "custom")
+	want := &Config{
+		APIExtension: component.MustNewIDWithName("telemetry_api", "public"),
+		HashKey:      "0123456789abcdef0123456789abcdef",
+		ReceiptKey:   "receipt-key-0123456789abcdef0123456",
+		Storage:      chschema.StorageConfig{Endpoint: "http://127.0.0.1:8123", Database: "tel", Timeout: 3 * time.Second},
+		ClusterName:  "prod", ApplyDeletedMask: false, ExecutionDelay: 30 * time.Second, MutationTimeout: time.Hour,
+		Sync:  SyncConfig{RefreshInterval: 500 * time.Millisecond, Lookback: 10 * time.Second},
+		Retry: RetryConfig{InitialInterval: 2 * time.Second, MaxInterval: time.Minute},
+	}
+	assert.Equal(t, want, got)
+	require.NoError(t, confmap.Validate(got))
+}
+
+func TestValidateNamesKeys(t *testing.T) {
+	c := loadConfig(t, "custom")
+	c.ExecutionDelay, c.MutationTimeout = -1, 0
+	c.Sync.RefreshInterval, c.Sync.Lookback = 0, -1
+	c.Retry.InitialInterval, c.Retry.MaxInterval = time.Second, time.Millisecond
+	err := c.Validate()
+	for _, want := range []string{"execution_delay", "mutation_timeout", "sync::refresh_interval", "sync::lookback", "retry::max_interval"} {
+		assert.ErrorContains(t, err, want)
+	}
+}

@@ -1,0 +1,137 @@
+package datarightsextension
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
+)
+
+// countingWriter is an http.ResponseWriter that keeps nothing: only bytes and lines are counted.
+type countingWriter struct {
+	header http.Header
+	status int
+	bytes  atomic.Int64
+	lines  atomic.Int64
+}
+
+func (w *countingWriter) Header() http.Header { return w.header }
+func (w *countingWriter) WriteHeader(s int)   { w.status = s }
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.bytes.Add(int64(len(p)))
+	for _, b := range p {
+		if b == '\n' {
+			w.lines.Add(1)
+		}
+	}
+	return len(p), nil
+}
+
+// TestIntegrationExportStreams: an export of a user with many rows is written while it is read:
+// the heap stays bounded while the output grows beyond it. EXPORT_ROWS (default 100000; the issue's
+// figure, 1000000, is measured on demand: see the README) sets the user's rows in telemetry_events;
+// EXPORT_TRACE=1 logs the heap as the export runs.
+func TestIntegrationExportStreams(t *testing.T) {
+	endpoint := chtest.Endpoint(t)
+	rows := 100_000
+	if v := os.Getenv("EXPORT_ROWS"); v != "" {
+		n, err := strconv.Atoi(v)
+		require.NoError(t, err)
+		rows = n
+	}
+	ctx := context.Background()
+	database := "datarights_export_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	opt, err := chschema.ClientOptions(endpoint, "", "")
+	require.NoError(t, err)
+	conn, err := clickhouse.Open(opt)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+chschema.QuoteIdent(database))
+		_ = conn.Close()
+	})
+	schema, err := chschema.New(chschema.Options{Database: database})
+	require.NoError(t, err)
+	_, err = schema.Migrate(ctx, conn)
+	require.NoError(t, err)
+	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+schema.Table(chschema.Events).Qualified+
+		" (tenant_id, timestamp, observed_timestamp, event_name, user_id, body, attributes)"+
+		" SELECT 'default', now64(9) - toIntervalMillisecond(number), now64(9), 'page_view', 'big-user',"+
+		" concat('event body number ', toString(number)), map('n', toString(number)) FROM numbers("+strconv.Itoa(rows)+")"))
+
+	sqls, err := newStatements(database, "")
+	require.NoError(t, err)
+	list, err := suppression.NewList([]byte("0123456789abcdef0123456789abcdef"))
+	require.NoError(t, err)
+	cfg := createDefaultConfig()
+	cfg.Storage.Endpoint = endpoint
+	hx, err := newHTTPExporter(*cfg)
+	require.NoError(t, err)
+	require.NotNil(t, hx, "the test engine speaks HTTP")
+	x := &dataRights{cfg: cfg, logger: zap.NewNop(), now: time.Now, list: list, hx: hx,
+		store: &chStore{conn: conn, sql: sqls, timeout: time.Minute, mutation: time.Minute}}
+
+	// A low GC target so the heap in use tracks what the export holds, not garbage awaiting a cycle.
+	defer debug.SetGCPercent(debug.SetGCPercent(20))
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	w := &countingWriter{header: http.Header{}}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		var m runtime.MemStats
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(500 * time.Millisecond):
+			}
+			runtime.ReadMemStats(&m)
+			if os.Getenv("EXPORT_TRACE") != "" {
+				t.Logf("lines %d heap %.1f MB", w.lines.Load(), float64(m.HeapInuse)/1e6)
+			}
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+		}
+	}()
+	r := httptest.NewRequest(http.MethodGet, "/data/big-user/export", nil)
+	r = r.WithContext(telemetryapi.WithTenant(ctx, "default"))
+	start := time.Now()
+	x.handleExport(w, r, "big-user")
+	elapsed := time.Since(start)
+	close(stop)
+	wg.Wait()
+
+	require.Equal(t, http.StatusOK, w.status)
+	assert.Equal(t, int64(rows+2), w.lines.Load(), "header, one line per row, trailer")
+	grown := int64(peak.Load()) - int64(base.HeapInuse)
+	t.Logf("exported %d rows, %.1f MB in %s; heap in use grew by at most %.1f MB", rows, float64(w.bytes.Load())/1e6, elapsed, float64(grown)/1e6)
+	assert.Less(t, grown, int64(48<<20), "the export is streamed, not built in memory")
+	assert.Greater(t, w.bytes.Load(), grown, "the output is larger than the memory it took")
+
+	// Unknown user: every section, empty.
+	w2 := &countingWriter{header: http.Header{}}
+	x.handleExport(w2, httptest.NewRequest(http.MethodGet, "/", nil).WithContext(telemetryapi.WithTenant(ctx, "default")), "nobody")
+	assert.Equal(t, int64(2), w2.lines.Load())
+}
