@@ -28,6 +28,10 @@ func TestInvalidEnvironmentStopsCollector(t *testing.T) {
 	f("TELEMETRY_SAMPLE_RATE", "1.5", "from 0.0 to 1.0")
 	f("TELEMETRY_PRIVACY_MODE", "relaxed", "strict, balanced, minimal")
 	f("TELEMETRY_FLUSH_INTERVAL", "never", "seconds")
+	f("TELEMETRY_SAMPLE_KEEP_ERRORS", "sometimes", "true or false")
+	f("TELEMETRY_SAMPLE_SLOW_MS", "fast", "milliseconds")
+	f("TELEMETRY_SAMPLE_DECISION_WAIT", "1h", "at most 10m0s")
+	f("TELEMETRY_SAMPLE_MAX_TRACES", "0", "from 100 to 10000000")
 }
 
 // TestDisabledAcceptsAndDropsCounted: TELEMETRY_ENABLED=false keeps the endpoints up (clients see no

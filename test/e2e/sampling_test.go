@@ -382,24 +382,6 @@ func labelOf[L interface {
 	return ""
 }
 
-// TestInvalidSamplingEnvironmentStopsCollector: each sampling variable with a wrong value stops the
-// collector at start with a message naming it.
-func TestInvalidSamplingEnvironmentStopsCollector(t *testing.T) {
-	f := func(env, value, wantInMessage string) {
-		t.Helper()
-		c := launchCollector(t, collectorOptions{env: map[string]string{env: value}})
-		code, exited := c.exitCode(30 * time.Second)
-		require.True(t, exited, "collector with %s=%s kept running:\n%s", env, value, c.logs.String())
-		assert.NotEqual(t, 0, code, "%s=%s", env, value)
-		assert.Contains(t, c.logs.String(), env+"=")
-		assert.Contains(t, c.logs.String(), wantInMessage)
-	}
-	f("TELEMETRY_SAMPLE_KEEP_ERRORS", "sometimes", "true or false")
-	f("TELEMETRY_SAMPLE_SLOW_MS", "fast", "milliseconds")
-	f("TELEMETRY_SAMPLE_DECISION_WAIT", "1h", "at most 10m0s")
-	f("TELEMETRY_SAMPLE_MAX_TRACES", "0", "from 100 to 10000000")
-}
-
 // TestClientSampledEventsCarryTheirRate: events are sampled once, by the client, at
 // TELEMETRY_SAMPLE_RATE; each kept event carries that rate (sampling.threshold) and is stored with
 // it, so sum(1/sample_rate) over telemetry_events estimates the events the application tracked.
