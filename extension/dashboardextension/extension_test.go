@@ -2,8 +2,10 @@ package dashboardextension
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,10 +15,21 @@ import (
 	"go.opentelemetry.io/collector/extension"
 	"go.uber.org/goleak"
 
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	code := m.Run()
+	chtest.StopShared() // the integration tests share one engine; its goroutines end with it
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 type fakeRegistry struct{ routes []telemetryapi.Route }
 
