@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/residency"
 )
 
 // minK is the smallest k-anonymity threshold accepted: k=1 would show every single user.
@@ -32,6 +33,10 @@ type Config struct {
 	// Storage is the ClickHouse the reports read (telemetry_events, telemetry_spans,
 	// telemetry_consent_history). Default: none, reports answer 503.
 	Storage chschema.StorageConfig `mapstructure:"storage"`
+	// Residency is the telemetry_storage exporter's tenant → region map (the same block): the usage
+	// reports of a tenant mapped to a region read its events and spans in that region's store, where
+	// the exporter wrote them. Consent history and deletion requests stay in Storage. Default: none.
+	Residency residency.Config `mapstructure:"residency"`
 }
 
 func createDefaultConfig() *Config {
@@ -57,6 +62,6 @@ func (c *Config) Validate() error {
 	if c.SelfMetricsTimeout <= 0 {
 		errs = append(errs, errors.New("self_metrics_timeout must be positive"))
 	}
-	errs = append(errs, c.Storage.Validate())
+	errs = append(errs, c.Storage.Validate(), c.Residency.Validate())
 	return errors.Join(errs...)
 }

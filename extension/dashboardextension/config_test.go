@@ -13,6 +13,7 @@ import (
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/dashboardextension/internal/metadata"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/residency"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
@@ -39,6 +40,10 @@ func TestLoadConfig(t *testing.T) {
 		SelfMetricsEndpoint: "http://10.0.0.5:9888/metrics",
 		SelfMetricsTimeout:  2 * time.Second,
 		Storage:             chschema.StorageConfig{Endpoint: "http://127.0.0.1:8123", Database: "tel", Timeout: 3 * time.Second},
+		Residency: residency.Config{
+			Regions: map[string]residency.Region{"eu": {Endpoint: "http://ch-eu:8123", Database: "tel_eu"}},
+			Tenants: map[string]string{"acme-gmbh": "eu"},
+		},
 	}
 	assert.Equal(t, want, got)
 	require.NoError(t, confmap.Validate(got))
@@ -51,6 +56,7 @@ func TestLoadConfig(t *testing.T) {
 		"self_metrics_timeout must be positive",
 		"storage::endpoint",
 		"storage::database must not be empty",
+		`residency::tenants::acme-gmbh: region "mars" is not under residency::regions`,
 	} {
 		assert.Contains(t, err.Error(), want)
 	}

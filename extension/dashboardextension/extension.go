@@ -23,6 +23,8 @@ type dashboardExtension struct {
 	scraper *scraper
 	reports *reporter
 	conn    driver.Conn
+	// regionConns are the residency regions' stores (openRegions), closed with conn.
+	regionConns []driver.Conn
 }
 
 func newExtension(cfg *Config, set component.TelemetrySettings) (*dashboardExtension, error) {
@@ -60,6 +62,9 @@ func (e *dashboardExtension) Start(_ context.Context, host component.Host) error
 	if e.reports, err = newReporter(e.cfg, e.conn, e.scraper, e.tel); err != nil {
 		return errors.Join(err, e.closeConn())
 	}
+	if err := e.openRegions(); err != nil {
+		return errors.Join(err, e.closeConn())
+	}
 	if err := reg.Register(e.routes()...); err != nil {
 		return errors.Join(fmt.Errorf("register dashboard routes: %w", err), e.closeConn())
 	}
@@ -79,13 +84,41 @@ func (e *dashboardExtension) routes() []telemetryapi.Route {
 	}
 }
 
-func (e *dashboardExtension) closeConn() error {
-	if e.conn == nil {
+// openRegions gives the reporter one store per residency region, so a tenant's usage reports read
+// the region its events and spans were written to (as the query and data-rights extensions do).
+func (e *dashboardExtension) openRegions() error {
+	if e.conn == nil || !e.cfg.Residency.Enabled() {
 		return nil
 	}
-	err := e.conn.Close()
-	e.conn = nil
-	return err
+	for _, name := range e.cfg.Residency.RegionNames() {
+		sc := e.cfg.Residency.Storage(name, e.cfg.Storage)
+		opt, err := sc.ClientOptions()
+		if err != nil {
+			return fmt.Errorf("residency::regions::%s: %w", name, err)
+		}
+		conn, err := clickhouse.Open(opt)
+		if err != nil {
+			return fmt.Errorf("residency::regions::%s: open ClickHouse: %w", name, err)
+		}
+		e.regionConns = append(e.regionConns, conn)
+		if err := e.reports.addRegion(name, sc.Database, conn, e.cfg.Residency.RegionOf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *dashboardExtension) closeConn() error {
+	var errs []error
+	for _, c := range e.regionConns {
+		errs = append(errs, c.Close())
+	}
+	e.regionConns = nil
+	if e.conn != nil {
+		errs = append(errs, e.conn.Close())
+		e.conn = nil
+	}
+	return errors.Join(errs...)
 }
 
 // Shutdown is idempotent. Routes stay registered (the API server stops with its own extension).

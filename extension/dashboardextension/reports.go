@@ -70,10 +70,60 @@ type reporter struct {
 	usage   []sectionDef
 	privacy []sectionDef
 	byProp  sectionDef
+	// regions, by name, and regionOf: data residency (addRegion); nil without it.
+	regions  map[string]*regionStore
+	regionOf func(tenant string) string
+}
+
+// regionStore is where the events and spans of a residency region's tenants are: the usage
+// sections rendered for that region's database, read over its connection.
+type regionStore struct {
+	conn   driver.Conn
+	usage  []sectionDef
+	byProp sectionDef
 }
 
 func newReporter(cfg *Config, conn driver.Conn, sc *scraper, tel *metadata.Telemetry) (*reporter, error) {
-	schema, err := chschema.New(chschema.Options{Database: cfg.Storage.Database})
+	defs, err := renderSections(cfg.Storage.Database)
+	if err != nil {
+		return nil, err
+	}
+	return &reporter{
+		k: cfg.KAnonymity, conn: conn, timeout: cfg.Storage.Timeout, scraper: sc, tel: tel, now: time.Now,
+		usage: []sectionDef{*defs[0], *defs[1], *defs[2], *defs[3]}, byProp: *defs[4],
+		privacy: []sectionDef{*defs[5], *defs[6], *defs[7]},
+	}, nil
+}
+
+// addRegion makes the usage sections of the tenants regionOf maps to name read database over conn
+// (data residency: the telemetry_storage exporter wrote their events and spans there). Consent
+// history and deletion requests stay in the extension's own store.
+func (rp *reporter) addRegion(name, database string, conn driver.Conn, regionOf func(string) string) error {
+	defs, err := renderSections(database)
+	if err != nil {
+		return fmt.Errorf("residency::regions::%s::database: %w", name, err)
+	}
+	if rp.regions == nil {
+		rp.regions = map[string]*regionStore{}
+	}
+	rp.regions[name] = &regionStore{conn: conn, usage: []sectionDef{*defs[0], *defs[1], *defs[2], *defs[3]}, byProp: *defs[4]}
+	rp.regionOf = regionOf
+	return nil
+}
+
+// usageStore is the connection and usage sections of tenant's data.
+func (rp *reporter) usageStore(tenant string) (driver.Conn, []sectionDef, sectionDef) {
+	if rp.regionOf != nil {
+		if st, ok := rp.regions[rp.regionOf(tenant)]; ok {
+			return st.conn, st.usage, st.byProp
+		}
+	}
+	return rp.conn, rp.usage, rp.byProp
+}
+
+// renderSections renders every section's SQL for database: usage (4), by property, privacy (3).
+func renderSections(database string) ([]*sectionDef, error) {
+	schema, err := chschema.New(chschema.Options{Database: database})
 	if err != nil {
 		return nil, fmt.Errorf("storage::database: %w", err)
 	}
@@ -108,11 +158,7 @@ func newReporter(cfg *Config, conn driver.Conn, sc *scraper, tel *metadata.Telem
 			return nil, err
 		}
 	}
-	return &reporter{
-		k: cfg.KAnonymity, conn: conn, timeout: cfg.Storage.Timeout, scraper: sc, tel: tel, now: time.Now,
-		usage: []sectionDef{*defs[0], *defs[1], *defs[2], *defs[3]}, byProp: *defs[4],
-		privacy: []sectionDef{*defs[5], *defs[6], *defs[7]},
-	}, nil
+	return defs, nil
 }
 
 // Report is the JSON shape of a report (also the source of CSV and HTML).
@@ -255,23 +301,23 @@ func (rp *reporter) build(ctx context.Context, req reportRequest, tenant string,
 		fmt.Sprintf("Groups with fewer than %d distinct users are withheld; where one group alone would be withheld, the smallest shown group of its table is withheld with it, so no total minus the shown rows reveals a single group.", req.k),
 		"Totals cover shown rows only. Records without a user id count as no user.",
 	}}
-	defs := rp.usage
+	conn, defs, byProp := rp.usageStore(tenant)
 	if req.typ == reportPriv {
-		defs = rp.privacy
+		conn, defs = rp.conn, rp.privacy
 	}
 	args := []any{tenant, req.from.UnixMilli(), req.to.UnixMilli()}
 	for _, d := range defs {
-		s, err := rp.section(ctx, d, req.k, args...)
+		s, err := rp.section(ctx, conn, d, req.k, args...)
 		if err != nil {
 			return nil, err
 		}
 		rep.Sections = append(rep.Sections, s)
 	}
 	if req.property != "" {
-		d := rp.byProp
+		d := byProp
 		d.title = "Events by property " + req.property
 		d.groupBy = req.property
-		s, err := rp.section(ctx, d, req.k, req.property, tenant, req.from.UnixMilli(), req.to.UnixMilli(), req.property)
+		s, err := rp.section(ctx, conn, d, req.k, req.property, tenant, req.from.UnixMilli(), req.to.UnixMilli(), req.property)
 		if err != nil {
 			return nil, err
 		}
@@ -290,8 +336,8 @@ func (rp *reporter) build(ctx context.Context, req reportRequest, tenant string,
 	return rep, nil
 }
 
-func (rp *reporter) section(ctx context.Context, d sectionDef, k int, args ...any) (Section, error) {
-	groups, err := rp.query(ctx, d, args...)
+func (rp *reporter) section(ctx context.Context, conn driver.Conn, d sectionDef, k int, args ...any) (Section, error) {
+	groups, err := rp.query(ctx, conn, d, args...)
 	if err != nil {
 		return Section{}, err
 	}
@@ -332,10 +378,10 @@ func (rp *reporter) section(ctx context.Context, d sectionDef, k int, args ...an
 }
 
 // query runs one section's SQL; a database or table not created yet is an empty section.
-func (rp *reporter) query(ctx context.Context, d sectionDef, args ...any) ([]group, error) {
+func (rp *reporter) query(ctx context.Context, conn driver.Conn, d sectionDef, args ...any) ([]group, error) {
 	ctx, cancel := context.WithTimeout(ctx, rp.timeout)
 	defer cancel()
-	rows, err := rp.conn.Query(ctx, d.sql, args...)
+	rows, err := conn.Query(ctx, d.sql, args...)
 	if err != nil {
 		if code, ok := chschema.ErrorCode(err); ok && (code == unknownTable || code == unknownDB) {
 			return nil, nil

@@ -2,6 +2,9 @@ package dashboardextension
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -10,11 +13,15 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/extension"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/dashboardextension/internal/metadata"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/residency"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
 // testDatabase creates a migrated database on the shared engine, dropped at the end of the test.
@@ -89,4 +96,76 @@ func TestIntegrationEndpointsWeightedBySampleRate(t *testing.T) {
 	assert.InDelta(t, 1, row.Values["p95_ms"], 1e-6, "100 of the 102 requests took 1 ms")
 	assert.InDelta(t, 12, row.Values["users"], 1e-6, "users are the stored ones, not weighted")
 	assert.InDelta(t, 102, s.TotalsOfShown["requests"], 1e-6)
+}
+
+// TestIntegrationReportsReadTenantRegion: with data residency, the telemetry_storage exporter writes
+// tenant t1's events and spans to region eu's store. t1's usage report reads them there (as the
+// query API and data rights do), while its privacy report reads consent history in the main store;
+// the default tenant, not mapped, reads the main store.
+func TestIntegrationReportsReadTenantRegion(t *testing.T) {
+	endpoint, conn := testConn(t)
+	main := testDatabase(t, conn, "dashboard_main_")
+	eu := testDatabase(t, conn, "dashboard_eu_")
+	ctx := context.Background()
+	events := func(s *chschema.Schema, tenant, name string) {
+		require.NoError(t, conn.Exec(ctx, "INSERT INTO "+s.Table(chschema.Events).Qualified+
+			" (tenant_id, timestamp, observed_timestamp, event_name, user_id)"+
+			" SELECT ?, now64(9), now64(9), ?, concat('u', toString(number)) FROM numbers(5)", tenant, name))
+	}
+	events(eu, "t1", "eu_event")
+	events(main, "default", "main_event")
+	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+eu.Table(chschema.Spans).Qualified+
+		" (tenant_id, timestamp, duration_ns, span_name, span_kind, user_id, status_code, attributes)"+
+		" SELECT 't1', now64(9), 1000000, 'GET /eu', 'server', concat('u', toString(number)), 'ok', map('http.route', '/eu') FROM numbers(5)"))
+	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+main.Table(chschema.ConsentHistory).Qualified+
+		" (tenant_id, user_id, purpose, status, changed_at) SELECT 't1', concat('u', toString(number)), 'analytics', 'granted', now64(3) FROM numbers(5)"))
+
+	cfg := createDefaultConfig()
+	cfg.Storage.Endpoint = endpoint
+	cfg.Storage.Database = main.Database()
+	cfg.Residency.Regions = map[string]residency.Region{"eu": {Endpoint: endpoint, Database: eu.Database()}}
+	cfg.Residency.Tenants = map[string]string{"t1": "eu"}
+	require.NoError(t, cfg.Validate())
+	reg := &fakeRegistry{}
+	ext, err := NewFactory().Create(ctx, extension.Settings{
+		ID: component.NewID(component.MustNewType("telemetry_dashboard")), TelemetrySettings: componenttest.NewNopTelemetrySettings(),
+	}, cfg)
+	require.NoError(t, err)
+	require.NoError(t, ext.Start(ctx, host{componenttest.NewNopHost(), map[component.ID]component.Component{cfg.APIExtension: reg}}))
+	t.Cleanup(func() { require.NoError(t, ext.Shutdown(ctx)) })
+	var reports http.Handler
+	for _, r := range reg.routes {
+		if r.Path == dashboardPath+"/reports" {
+			reports = r.Handler
+		}
+	}
+	require.NotNil(t, reports)
+	report := func(tenant, query string) *Report {
+		t.Helper()
+		r := httptest.NewRequest(http.MethodGet, "/dashboard/reports?"+query, nil)
+		r = r.WithContext(telemetryapi.WithTenant(telemetryapi.WithPrincipal(r.Context(),
+			telemetryapi.Principal{KeyID: "k", TenantID: tenant, Roles: []telemetryapi.Role{telemetryapi.RoleAnalyst}}), tenant))
+		rec := httptest.NewRecorder()
+		reports.ServeHTTP(rec, r)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		var rep Report
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &rep))
+		return &rep
+	}
+	groups := func(s Section) []string {
+		var out []string
+		for _, r := range s.Rows {
+			out = append(out, r.Group)
+		}
+		return out
+	}
+	rep := report("t1", "type=usage&period=1d")
+	assert.Equal(t, []string{"eu_event"}, groups(sectionNamed(t, rep, "top_events")), "t1's events are in region eu")
+	assert.Equal(t, []string{"/eu"}, groups(sectionNamed(t, rep, "endpoints")), "t1's spans are in region eu")
+	rep = report("t1", "type=usage&period=1d&property=missing")
+	assert.Empty(t, sectionNamed(t, rep, "by_property").Rows)
+	rep = report("t1", "type=privacy&period=1d")
+	assert.Equal(t, []string{"analytics"}, groups(sectionNamed(t, rep, "consent_by_purpose")), "consent history stays in the main store")
+	rep = report("default", "type=usage&period=1d")
+	assert.Equal(t, []string{"main_event"}, groups(sectionNamed(t, rep, "top_events")), "unmapped tenants read the main store")
 }
