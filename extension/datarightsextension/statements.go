@@ -33,12 +33,18 @@ type target struct {
 	count, deleteSQL, export, applyMask string
 	// exportHTTP is export for ClickHouse's HTTP interface (parameters tenant and ids, JSONEachRow).
 	exportHTTP string
+	// idArgs is how often a kindData predicate binds the ids (its own and Nested attribute maps).
+	idArgs int
 }
 
 // args are the bound arguments of the table's predicate for tenant and the user's stored forms.
 func (t *target) args(tenant string, ids []string) []any {
 	if t.kind == kindData {
-		return []any{tenant, ids, ids, ids}
+		args := []any{tenant}
+		for range t.idArgs {
+			args = append(args, ids)
+		}
+		return args
 	}
 	return []any{tenant, ids}
 }
@@ -114,7 +120,14 @@ func newStatements(database, cluster string) (*statements, error) {
 		d := base
 		d.Front, d.Storage = t.Qualified, storage(t)
 		pred := map[tableKind]string{kindData: "pred_data", kindConsent: "pred_user", kindAudit: "pred_audit"}[def.kind]
-		tg := target{name: def.name, storage: t.StorageName, kind: def.kind,
+		idArgs := 3
+		switch def.name {
+		case chschema.Spans:
+			pred, idArgs = "pred_spans", 5
+		case chschema.Metrics:
+			pred, idArgs = "pred_metrics", 4
+		}
+		tg := target{name: def.name, storage: t.StorageName, kind: def.kind, idArgs: idArgs,
 			count: r("count", d, pred), export: r("export", d, pred), exportHTTP: r("export_http", d, "h"+pred)}
 		if def.kind == kindAudit {
 			tg.deleteSQL = r("pseudonymize", d, pred)

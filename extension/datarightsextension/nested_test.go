@@ -1,0 +1,96 @@
+package datarightsextension
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
+)
+
+// TestIntegrationNestedAttributesCovered: pii_redaction tokenises user ids in span events, span
+// links and metric exemplars too, and the telemetry_storage exporter stores them in the Nested
+// columns events.attributes, links.attributes and exemplars.filtered_attributes. A row whose only
+// mention of the subject is there (an "exception" event naming the user on an otherwise anonymous
+// span) is the subject's data: counted, deleted and exported like the others; another user's row stays.
+func TestIntegrationNestedAttributesCovered(t *testing.T) {
+	endpoint := chtest.Endpoint(t)
+	ctx := context.Background()
+	database := "datarights_nested_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	opt, err := chschema.ClientOptions(endpoint, "", "")
+	require.NoError(t, err)
+	conn, err := clickhouse.Open(opt)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+chschema.QuoteIdent(database))
+		_ = conn.Close()
+	})
+	schema, err := chschema.New(chschema.Options{Database: database})
+	require.NoError(t, err)
+	_, err = schema.Migrate(ctx, conn)
+	require.NoError(t, err)
+	list, err := suppression.NewList([]byte("0123456789abcdef0123456789abcdef"))
+	require.NoError(t, err)
+	subject, other := list.Token("alice"), list.Token("bob")
+	for _, user := range []string{subject, other} {
+		require.NoError(t, conn.Exec(ctx, "INSERT INTO "+schema.Table(chschema.Spans).Qualified+
+			" (tenant_id, timestamp, span_id, span_name, events.timestamp, events.name, events.attributes, links.trace_id, links.span_id, links.trace_state, links.attributes)"+
+			" VALUES ('default', now64(9), 'e1', 'checkout', [now64(9)], ['exception'], [map('user.id', ?)], [], [], [], [])", user))
+		require.NoError(t, conn.Exec(ctx, "INSERT INTO "+schema.Table(chschema.Spans).Qualified+
+			" (tenant_id, timestamp, span_id, span_name, events.timestamp, events.name, events.attributes, links.trace_id, links.span_id, links.trace_state, links.attributes)"+
+			" VALUES ('default', now64(9), 'l1', 'checkout', [], [], [], ['t'], ['s'], [''], [map('enduser.id', ?)])", user))
+		require.NoError(t, conn.Exec(ctx, "INSERT INTO "+schema.Table(chschema.Metrics).Qualified+
+			" (tenant_id, timestamp, metric_name, metric_type, exemplars.timestamp, exemplars.value, exemplars.trace_id, exemplars.span_id, exemplars.filtered_attributes)"+
+			" VALUES ('default', now64(9), 'latency', 'gauge', [now64(9)], [1], [''], [''], [map('user.id', ?)])", user))
+	}
+
+	sqls, err := newStatements(database, "")
+	require.NoError(t, err)
+	cfg := createDefaultConfig()
+	cfg.Storage.Endpoint = endpoint
+	cfg.Storage.Database = database
+	hx, err := newHTTPExporter(cfg.Storage)
+	require.NoError(t, err)
+	require.NotNil(t, hx, "the test engine speaks HTTP")
+	st := &chStore{conn: conn, sql: sqls, timeout: time.Minute, mutation: time.Minute, hx: hx}
+	x := &dataRights{cfg: cfg, logger: zap.NewNop(), now: time.Now, list: list, store: st}
+
+	// The export (streamed over HTTP) has the subject's three rows, not the other user's.
+	rec := httptest.NewRecorder()
+	x.handleExport(rec, httptest.NewRequest(http.MethodGet, "/", nil).WithContext(telemetryapi.WithTenant(ctx, "default")), "alice")
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, 3, strings.Count(rec.Body.String(), subject), rec.Body.String())
+	assert.NotContains(t, rec.Body.String(), other)
+
+	want := map[string]uint64{chschema.Spans: 2, chschema.Metrics: 1}
+	ids := []string{"alice", subject}
+	for i := range sqls.targets {
+		tg := &sqls.targets[i]
+		n, err := st.count(ctx, tg, "default", ids)
+		require.NoError(t, err, tg.name)
+		assert.Equal(t, want[tg.name], n, "rows of the subject in %s", tg.name)
+		if n > 0 {
+			require.NoError(t, st.mutate(ctx, tg.storage, tg.deleteSQL, tg.args("default", ids)...), tg.name)
+			n, err = st.count(ctx, tg, "default", ids)
+			require.NoError(t, err)
+			assert.Zero(t, n, "after the deletion, %s", tg.name)
+		}
+	}
+	var spans, metrics uint64
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM "+schema.Table(chschema.Spans).Qualified).Scan(&spans))
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM "+schema.Table(chschema.Metrics).Qualified).Scan(&metrics))
+	assert.EqualValues(t, 2, spans, "the other user's spans stay")
+	assert.EqualValues(t, 1, metrics, "the other user's point stays")
+}
