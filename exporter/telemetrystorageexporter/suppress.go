@@ -55,6 +55,40 @@ func suppressedAt(l *suppression.List, tenant string, attrs, res pcommon.Map, ts
 	return l.Check(tenant, userOf(attrs, res), int64(ts)/1e6)
 }
 
+// spanSuppressed also looks at the span's events and links: pii_redaction tokenises user ids there,
+// and data_rights deletes a span that names its subject only there, so such a span arriving later
+// is not stored either.
+func spanSuppressed(l *suppression.List, tenant string, sp ptrace.Span, res pcommon.Map) bool {
+	ts := sp.StartTimestamp()
+	if suppressedAt(l, tenant, sp.Attributes(), res, ts) {
+		return true
+	}
+	for _, ev := range sp.Events().All() {
+		if l.Check(tenant, userOf(ev.Attributes(), noAttrs), int64(ts)/1e6) {
+			return true
+		}
+	}
+	for _, ln := range sp.Links().All() {
+		if l.Check(tenant, userOf(ln.Attributes(), noAttrs), int64(ts)/1e6) {
+			return true
+		}
+	}
+	return false
+}
+
+// noAttrs is the empty map nested attributes fall back to (only read).
+var noAttrs = pcommon.NewMap()
+
+// exemplarsSuppressed reports whether an exemplar of the point names a suppressed user.
+func exemplarsSuppressed(ex pmetric.ExemplarSlice, hit func(pcommon.Map, pcommon.Timestamp) bool, ts pcommon.Timestamp) bool {
+	for _, e := range ex.All() {
+		if hit(e.FilteredAttributes(), ts) {
+			return true
+		}
+	}
+	return false
+}
+
 // suppressLogs returns ld without suppressed records and how many it removed: ld itself when none
 // is (the exporter does not mutate its input), else a filtered copy. The caller counts them once the
 // rest is stored, so a batch retried during an outage is not counted at every attempt.
@@ -115,7 +149,7 @@ func (s *storage) suppressTraces(td ptrace.Traces) (ptrace.Traces, int64) {
 		tenant := tenantOf(res)
 		for _, ss := range rs.ScopeSpans().All() {
 			for _, sp := range ss.Spans().All() {
-				found = found || suppressedAt(l, tenant, sp.Attributes(), res, sp.StartTimestamp())
+				found = found || spanSuppressed(l, tenant, sp, res)
 			}
 		}
 	}
@@ -130,7 +164,7 @@ func (s *storage) suppressTraces(td ptrace.Traces) (ptrace.Traces, int64) {
 		tenant := tenantOf(res)
 		rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {
 			ss.Spans().RemoveIf(func(sp ptrace.Span) bool {
-				h := suppressedAt(l, tenant, sp.Attributes(), res, sp.StartTimestamp())
+				h := spanSuppressed(l, tenant, sp, res)
 				if h {
 					n++
 				}
@@ -148,12 +182,30 @@ type pointLike interface {
 	Timestamp() pcommon.Timestamp
 }
 
+// exemplarsOf is a point's exemplars; summaries have none.
+func exemplarsOf(dp any) (pmetric.ExemplarSlice, bool) {
+	switch p := dp.(type) {
+	case pmetric.NumberDataPoint:
+		return p.Exemplars(), true
+	case pmetric.HistogramDataPoint:
+		return p.Exemplars(), true
+	case pmetric.ExponentialHistogramDataPoint:
+		return p.Exemplars(), true
+	}
+	return pmetric.ExemplarSlice{}, false
+}
+
 func removeSuppressedPoints[P pointLike, S interface {
 	RemoveIf(func(P) bool)
 	Len() int
 }](points S, hit func(pcommon.Map, pcommon.Timestamp) bool) (left int, removed int64) {
 	points.RemoveIf(func(dp P) bool {
 		h := hit(dp.Attributes(), dp.Timestamp())
+		if !h {
+			if ex, ok := exemplarsOf(dp); ok {
+				h = exemplarsSuppressed(ex, hit, dp.Timestamp())
+			}
+		}
 		if h {
 			removed++
 		}

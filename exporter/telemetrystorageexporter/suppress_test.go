@@ -101,3 +101,37 @@ func BenchmarkSuppressLogs(b *testing.B) {
 		_, _ = s.suppressLogs(ld)
 	}
 }
+
+// TestSuppressNestedAttributes: data_rights deletes a span that names the user only in an event's
+// or a link's attributes, and a point that names it only in an exemplar (pii_redaction tokenises
+// ids there too); the write-time check drops the same records, so a late one is not stored after
+// the deletion (where the receipt's verify would find it).
+func TestSuppressNestedAttributes(t *testing.T) {
+	s := suppressingStorage(t)
+	token := idhash.New(suppressKey).Token("alice")
+
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("tenant.id", "acme")
+	spans := rs.ScopeSpans().AppendEmpty().Spans()
+	spans.AppendEmpty().Events().AppendEmpty().Attributes().PutStr("user.id", token)
+	spans.AppendEmpty().Links().AppendEmpty().Attributes().PutStr("enduser.id", "alice")
+	spans.AppendEmpty().Events().AppendEmpty().Attributes().PutStr("user.id", "bob")
+	outT, n := s.suppressTraces(td)
+	assert.Equal(t, int64(2), n)
+	assert.Equal(t, 1, outT.SpanCount())
+	assert.Equal(t, 3, td.SpanCount(), "input unchanged")
+
+	md := pmetric.NewMetrics()
+	rm := md.ResourceMetrics().AppendEmpty()
+	rm.Resource().Attributes().PutStr("tenant.id", "acme")
+	ms := rm.ScopeMetrics().AppendEmpty().Metrics()
+	g := ms.AppendEmpty().SetEmptyGauge()
+	g.DataPoints().AppendEmpty().Exemplars().AppendEmpty().FilteredAttributes().PutStr("user.id", token)
+	g.DataPoints().AppendEmpty().Exemplars().AppendEmpty().FilteredAttributes().PutStr("user.id", "bob")
+	h := ms.AppendEmpty().SetEmptyHistogram()
+	h.DataPoints().AppendEmpty().Exemplars().AppendEmpty().FilteredAttributes().PutStr("user.id", "alice")
+	outM, n := s.suppressMetrics(md)
+	assert.Equal(t, int64(2), n)
+	assert.Equal(t, 1, outM.DataPointCount())
+}
