@@ -62,11 +62,7 @@ func (h *handlers) done(r *http.Request, route, result string, rows int) {
 	if rows > 0 {
 		h.tel.Rows.Add(ctx, int64(rows), metric.WithAttributes(attribute.String("route", route)))
 	}
-	q := r.URL.RawQuery
-	if len(q) > maxAuditQuery { // the audit row stays small whatever the URL
-		q = q[:maxAuditQuery] + "..."
-	}
-	telemetryapi.AddAuditDetail(ctx, "query", q)
+	telemetryapi.AddAuditDetail(ctx, "query", auditQuery(r.URL.RawQuery))
 	telemetryapi.AddAuditDetail(ctx, "rows", strconv.Itoa(rows))
 }
 
