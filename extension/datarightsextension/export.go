@@ -162,7 +162,7 @@ func (x *dataRights) handleExport(w http.ResponseWriter, r *http.Request, user s
 	}
 	w.Header().Set("Content-Disposition", `attachment; filename="export.`+map[bool]string{true: "json", false: "ndjson"}[format == "json"]+`"`)
 	w.WriteHeader(http.StatusOK)
-	e := &exportWriter{w: bufio.NewWriterSize(w, 64<<10), json: format == "json", rows: map[string]uint64{}}
+	e := &exportWriter{w: bufio.NewWriterSize(newProgressWriter(w), 64<<10), json: format == "json", rows: map[string]uint64{}}
 	err := x.export(ctx, e, h, tenant, ids)
 	if err != nil {
 		x.logger.Warn("export ended early", zap.String("tenant", tenant), zap.Error(err))
