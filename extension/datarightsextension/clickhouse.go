@@ -125,6 +125,20 @@ func (s *chStore) openRequests(ctx context.Context) ([]*request, error) {
 	return out, err
 }
 
+// openRequestOf is the open request of a subject, from whichever collector accepted it; nil if none.
+func (s *chStore) openRequestOf(ctx context.Context, tenant, subject string) (*request, error) {
+	var out *request
+	err := s.query(ctx, s.sql.openRequestOf, []any{tenant, subject}, func(rows driver.Rows) error {
+		r, err := scanRequest(rows)
+		out = &r
+		return err
+	})
+	if errors.Is(err, errNoTable) {
+		return nil, nil
+	}
+	return out, err
+}
+
 func (s *chStore) getRequest(ctx context.Context, tenant, id string) (*request, error) {
 	var out *request
 	err := s.query(ctx, s.sql.getRequest, []any{tenant, id}, func(rows driver.Rows) error {

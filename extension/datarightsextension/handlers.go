@@ -122,12 +122,26 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	tenant := telemetryapi.EffectiveTenant(r)
 	subject := x.list.Subject(user)
 	key := tenant + "\x00" + subject
-	x.mu.Lock()
-	if open, ok := x.active[key]; ok {
-		st := open.status()
-		x.mu.Unlock()
+	existing := func(st Status) {
 		w.Header().Set("Location", location(st.RequestID))
 		telemetryapi.WriteJSON(w, http.StatusAccepted, Accepted{Status: st, Location: location(st.RequestID), Existing: true})
+	}
+	x.mu.Lock()
+	open, ok := x.active[key]
+	x.mu.Unlock()
+	if !ok {
+		// In a fleet the first call may have reached another collector: its open request is in
+		// ClickHouse. Unreadable storage is no reason to refuse: the request is accepted here.
+		if theirs, err := x.store.openRequestOf(r.Context(), tenant, subject); err == nil && theirs != nil {
+			existing(theirs.status())
+			return
+		}
+	}
+	x.mu.Lock()
+	if open, ok = x.active[key]; ok { // accepted here, possibly meanwhile
+		st := open.status()
+		x.mu.Unlock()
+		existing(st)
 		return
 	}
 	req := &request{Tenant: tenant, ID: newRequestID(), Subject: subject, UserID: user, Status: statusPending,

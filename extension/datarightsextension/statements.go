@@ -69,6 +69,7 @@ type statements struct {
 	targets []target
 
 	openRequests, getRequest, subjectRequests, purgeRequest, purgeMask string
+	openRequestOf                                                      string
 	suppressionsSince, grantsSince, subjectRequestsHTTP                string
 	insertRequest, insertSuppression                                   string
 	requestsStorage                                                    string
@@ -143,6 +144,7 @@ func newStatements(database, cluster string) (*statements, error) {
 	d.Suppressions, d.History = sup.Qualified, schema.Table(chschema.ConsentHistory).Qualified
 	s.openRequests = r("open_requests", d, "")
 	s.getRequest = r("get_request", d, "")
+	s.openRequestOf = r("open_request_of", d, "")
 	s.subjectRequests = r("subject_requests", d, "")
 	s.subjectRequestsHTTP = r("subject_requests_http", d, "")
 	s.purgeRequest = r("purge_request", d, "")
@@ -169,6 +171,6 @@ func (s *statements) script() []string {
 		}
 		out = append(out, t.export, t.exportHTTP)
 	}
-	return append(out, "-- requests and suppressions", s.openRequests, s.getRequest, s.subjectRequests, s.subjectRequestsHTTP, s.purgeRequest,
+	return append(out, "-- requests and suppressions", s.openRequests, s.openRequestOf, s.getRequest, s.subjectRequests, s.subjectRequestsHTTP, s.purgeRequest,
 		s.purgeMask, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
 }
