@@ -82,10 +82,12 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	if x.regions, err = openRegions(x.cfg); err != nil {
 		return errors.Join(err, conn.Close())
 	}
+	// A failed start closes every connection it opened, the regions' too (each runs a goroutine).
+	closeAll := func() error { return errors.Join(conn.Close(), closeRegions(x.regions)) }
 	x.byID, x.active, x.wake = map[string]*request{}, map[string]*request{}, make(chan struct{}, 1)
 	tel, err := metadata.NewTelemetryBuilder(x.set, func() int64 { return int64(list.Len()) })
 	if err != nil {
-		return errors.Join(err, conn.Close())
+		return errors.Join(err, closeAll())
 	}
 	x.tel = tel
 	// Fail closed like the consent store: a collector that cannot read the suppression list would
@@ -94,14 +96,14 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	entries, err := x.store.suppressionsSince(ctx, 0)
 	if err != nil {
 		tel.Shutdown()
-		return errors.Join(fmt.Errorf("load the suppression list: %w", err), conn.Close())
+		return errors.Join(fmt.Errorf("load the suppression list: %w", err), closeAll())
 	}
 	list.Put(entries...)
 	x.list, x.lastRead = list, start
 	open, err := x.store.openRequests(ctx)
 	if err != nil {
 		tel.Shutdown()
-		return errors.Join(fmt.Errorf("load open deletion requests: %w", err), conn.Close())
+		return errors.Join(fmt.Errorf("load open deletion requests: %w", err), closeAll())
 	}
 	for _, r := range open {
 		x.enqueue(r)
@@ -109,7 +111,7 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	}
 	if err := reg.Register(x.routes()...); err != nil {
 		tel.Shutdown()
-		return errors.Join(fmt.Errorf("register data-rights endpoints: %w", err), conn.Close())
+		return errors.Join(fmt.Errorf("register data-rights endpoints: %w", err), closeAll())
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	x.cancel = cancel
