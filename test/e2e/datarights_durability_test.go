@@ -138,3 +138,45 @@ func TestDataRightsRolesTenantsAudit(t *testing.T) {
 		"SELECT count() FROM telemetry_audit WHERE action LIKE '%/data/%' AND (target_id = ? OR position(toString(details), ?) > 0)", user, user).Scan(&raw))
 	assert.Zero(t, raw, "no data-rights audit row names the user by id")
 }
+
+// TestDataRightsFailsWhenRowsRemain: a writer that bypasses the collector keeps inserting the
+// user's rows straight into ClickHouse while the deletion runs; the request cannot reach zero rows
+// and ends failed, naming the table, with a receipt that shows what remained.
+func TestDataRightsFailsWhenRowsRemain(t *testing.T) {
+	c := startCollector(t, collectorOptions{args: dataRightsConfig()})
+	user := "dave-" + randomSuffix()
+	c.grantConsent(t, testAPIKey, user, allPurposes)
+	postEvents(t, c, testAPIKey, probe{user, "fail-" + user})
+	conn := c.db()
+	waitMarkers(t, conn, "telemetry_events", "attributes['marker'] != ''", "fail-"+user)
+
+	acc := c.requestDeletion(t, testAPIKey, user)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_ = conn.Exec(context.Background(),
+				"INSERT INTO telemetry_logs (tenant_id, timestamp, observed_timestamp, user_id, body) VALUES ('default', now64(9), now64(9), ?, 'bypass')", user)
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	st := c.waitRequest(t, testAPIKey, acc.RequestID, "failed", 60*time.Second)
+	close(stop)
+	<-done
+	require.Equal(t, "failed", st.Status)
+	assert.Contains(t, st.Reason, "telemetry_logs")
+	require.NotNil(t, st.Receipt)
+	for _, tc := range st.Receipt.Tables {
+		if tc.Table == "telemetry_logs" {
+			assert.NotZero(t, tc.RemainingAfter)
+		} else {
+			assert.Zero(t, tc.RemainingAfter, tc.Table)
+		}
+	}
+}
