@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -179,4 +180,36 @@ func TestDataRightsFailsWhenRowsRemain(t *testing.T) {
 			assert.Zero(t, tc.RemainingAfter, tc.Table)
 		}
 	}
+}
+
+// TestDataRightsAcceptedDuringOutageSurvivesSIGKILL: a deletion accepted while ClickHouse is down
+// waits in the journal next to the persistent queue; the collector is killed before ClickHouse
+// returns, and the collector started afterwards on the same directory stores and completes it.
+func TestDataRightsAcceptedDuringOutageSurvivesSIGKILL(t *testing.T) {
+	eng := startTestEngine(t)
+	env := map[string]string{"TELEMETRY_CLICKHOUSE_ENDPOINT": eng.Endpoint, "TELEMETRY_QUEUE_DIRECTORY": t.TempDir()}
+	first := startCollector(t, collectorOptions{env: env, args: dataRightsConfig()})
+	user := "erin-" + randomSuffix()
+	first.grantConsent(t, testAPIKey, user, allPurposes)
+	postEvents(t, first, testAPIKey, probe{user, "journal-" + user})
+	waitMarkers(t, first.db(), "telemetry_events", "attributes['marker'] != ''", "journal-"+user)
+
+	eng.Signal(syscall.SIGKILL)
+	acc := first.requestDeletion(t, testAPIKey, user)
+	require.False(t, acc.Persisted)
+	first.kill()
+	require.NoError(t, eng.Restart())
+
+	env["TELEMETRY_CLICKHOUSE_DATABASE"] = first.database
+	second := startCollector(t, collectorOptions{env: env, args: dataRightsConfig()})
+	done := second.waitRequest(t, testAPIKey, acc.RequestID, "completed", 60*time.Second)
+	require.Equal(t, "completed", done.Status, "reason: %s", done.Reason)
+	for _, tc := range done.Receipt.Tables {
+		if tc.Table == "telemetry_events" {
+			assert.Equal(t, uint64(1), tc.MatchedBefore)
+		}
+	}
+	var n uint64
+	require.NoError(t, second.db().QueryRow(context.Background(), "SELECT count() FROM telemetry_events WHERE attributes['marker'] = ?", "journal-"+user).Scan(&n))
+	assert.Zero(t, n)
 }
