@@ -79,6 +79,9 @@ func (m *queryModel) send(t *testing.T, c *collector) {
 			var gauge []metricdata.DataPoint[float64]
 			var hist []metricdata.HistogramDataPoint[float64]
 			var cum []metricdata.DataPoint[int64]
+			var cumHist []metricdata.HistogramDataPoint[float64]
+			cumCounts := make([]uint64, len(m.bounds)+1)
+			var cumSum float64
 			var total int64
 			start := m.t0
 			for i := range m.steps {
@@ -103,13 +106,26 @@ func (m *queryModel) send(t *testing.T, c *collector) {
 				}
 				total += m.cumInc(i)
 				cum = append(cum, metricdata.DataPoint[int64]{StartTime: start, Time: at, Value: total})
+				// The SDK's default: a cumulative histogram since T0 of the observations of endpoint 0.
+				var n uint64
+				for _, o := range m.observations(i, 0) {
+					cumCounts[sort.SearchFloat64s(m.bounds, o)]++
+					cumSum += o
+				}
+				for _, c := range cumCounts {
+					n += c
+				}
+				cumHist = append(cumHist, metricdata.HistogramDataPoint[float64]{StartTime: m.t0, Time: at, Count: n,
+					Bounds: m.bounds, BucketCounts: slices.Clone(cumCounts), Sum: cumSum})
 			}
 			ms = append(ms,
 				metricdata.Metrics{Name: "queue_depth", Data: metricdata.Gauge[float64]{DataPoints: gauge}},
 				metricdata.Metrics{Name: "response_time", Unit: "ms", Data: metricdata.Histogram[float64]{
 					Temporality: metricdata.DeltaTemporality, DataPoints: hist}},
 				metricdata.Metrics{Name: "cum_requests", Data: metricdata.Sum[int64]{
-					Temporality: metricdata.CumulativeTemporality, IsMonotonic: true, DataPoints: cum}})
+					Temporality: metricdata.CumulativeTemporality, IsMonotonic: true, DataPoints: cum}},
+				metricdata.Metrics{Name: "cum_latency", Unit: "ms", Data: metricdata.Histogram[float64]{
+					Temporality: metricdata.CumulativeTemporality, DataPoints: cumHist}})
 		}
 		exportMetrics(t, c, qAcmeIngest, resourceMetrics(svc, ms...))
 	}
@@ -136,7 +152,7 @@ func (m *queryModel) send(t *testing.T, c *collector) {
 	trackEvents(t, c, qGlobexIngest, []client.Event{{Name: "globex_signup", UserID: "globex-user", Timestamp: m.t0}})
 
 	conn := c.db()
-	eventuallyCount(t, conn, uint64(m.steps*(2*3+2+2+1)), "SELECT count() FROM telemetry_metrics WHERE tenant_id = 'acme'")
+	eventuallyCount(t, conn, uint64(m.steps*(2*3+2+2+1+1)), "SELECT count() FROM telemetry_metrics WHERE tenant_id = 'acme'")
 	eventuallyCount(t, conn, uint64(m.steps), "SELECT count() FROM telemetry_metrics WHERE tenant_id = 'globex'")
 	eventuallyCount(t, conn, 24, "SELECT count() FROM telemetry_events WHERE tenant_id = 'acme'")
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_events WHERE tenant_id = 'globex'")
@@ -316,6 +332,32 @@ func TestQueryAPIThroughCollector(t *testing.T) {
 			want[""][hourMs(m.ts(i).Add(10*time.Minute))] += float64(m.cumInc(i))
 		}
 		requireValues(t, want, a.byGroup("x"), "cumulative")
+	})
+
+	t.Run("cumulative histogram: observations, sum and percentiles per hour", func(t *testing.T) {
+		obs := map[int64][]float64{}
+		for i := range m.steps {
+			b := hourMs(m.ts(i).Add(10 * time.Minute))
+			obs[b] = append(obs[b], m.observations(i, 0)...)
+		}
+		for _, agg := range []string{"count", "sum", "avg"} {
+			a := c.aggregate(t, qAcmeViewer, m.rangeQuery("metric_name", "cum_latency", "aggregation", agg, "interval", "1h"))
+			want := map[string]map[int64]float64{"": {}}
+			for b, vs := range obs {
+				want[""][b] = reduce(agg, vs)
+			}
+			requireValues(t, want, a.byGroup("x"), "cum_latency "+agg)
+		}
+		a := c.aggregate(t, qAcmeViewer, m.rangeQuery("metric_name", "cum_latency", "aggregation", "p90", "interval", "1h"))
+		require.Len(t, a.Series, 1)
+		require.Len(t, a.Series[0].Points, len(obs))
+		for k, p := range a.Series[0].Points {
+			vs := slices.Clone(obs[int64(*p[0])])
+			slices.Sort(vs)
+			truth := vs[int(math.Ceil(0.9*float64(len(vs))))-1]
+			lo, hi := *a.Series[0].Bounds[k][1], *a.Series[0].Bounds[k][2]
+			assert.True(t, lo <= truth && truth <= hi && lo <= *p[1] && *p[1] <= hi, "p90 %v of %v: estimate %v in [%v, %v]", truth, vs, *p[1], lo, hi)
+		}
 	})
 
 	t.Run("time zone: days of Sao Paulo, filled with zero", func(t *testing.T) {

@@ -9,9 +9,9 @@ WITH pts AS (
     rn = 1 AND start_timestamp < fromUnixTimestamp64Milli(toInt64(@start)) AS before,
     temporality = 'cumulative' AND NOT (rn = 1 OR ps != start_timestamp OR value < pv OR count < pc) AS diff,
     if(temporality != 'cumulative', value, if(diff, value - pv, if(before, 0, value))) AS v,
-    if(temporality != 'cumulative', count, if(diff, count - pc, if(before, 0, count))) AS c,
+    if(temporality != 'cumulative', count, if(diff, toUInt64(count - pc), if(before, toUInt64(0), count))) AS c,
     if(temporality != 'cumulative', bucket_counts, if(diff,
-      arrayMap((x, i) -> x - if(i <= length(pb), pb[i], 0), bucket_counts, arrayEnumerate(bucket_counts)),
+      arrayMap((x, i) -> toUInt64(greatest(toInt64(x) - toInt64(if(i <= length(pb), pb[i], 0)), 0)), bucket_counts, arrayEnumerate(bucket_counts)),
       if(before, arrayMap(x -> toUInt64(0), bucket_counts), bucket_counts))) AS hb,
     explicit_bounds AS hbounds, min AS mn, max AS mx
   FROM (
