@@ -209,7 +209,7 @@ func (h *handlers) exportRows(ctx context.Context, tenant string, req *rawReques
 			if rows, err = h.readRows(ctx, exact, args(keyArgs(&last)...)...); err != nil {
 				return err
 			}
-			if err := write(rows[:cut]); err != nil {
+			if err := write(rows); err != nil {
 				return err
 			}
 			sql, cur = after, args(keyArgs(&last)...)
