@@ -10,7 +10,8 @@
 # ROWS/USERS rows of each table. While the deletion runs, telemetrygen (installed into
 # _build/bin on first use) sends OTLP logs with WORKERS (default 2) unthrottled workers; the ingest
 # rate is measured in ClickHouse, BASELINE seconds (default 20) before the deletion and during it.
-# execution_delay is set to 0 so the figure is the deletion itself.
+# execution_delay is set to 0 so the figure is the deletion itself. COLLECTOR_ARGS adds collector
+# flags, e.g. COLLECTOR_ARGS=--set=extensions::data_rights::apply_deleted_mask=false.
 set -euo pipefail
 export GOWORK=off TZ=UTC
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -53,7 +54,7 @@ TELEMETRY_CLICKHOUSE_ENDPOINT=http://127.0.0.1:$eport TELEMETRY_CLICKHOUSE_DATAB
   TELEMETRY_HEALTH_ENDPOINT=$health TELEMETRY_PROMETHEUS_ENDPOINT=127.0.0.1:$(free_port) \
   TELEMETRY_SELF_METRICS_ENDPOINT=127.0.0.1:$(free_port) TELEMETRY_QUEUE_DIRECTORY=$work/queue \
   TELEMETRY_SAMPLE_RATE=1.0 TELEMETRY_FLUSH_INTERVAL=1 \
-  "$bin" --config config/local.yaml --set=extensions::data_rights::execution_delay=0s >"$work/collector.log" 2>&1 &
+  "$bin" --config config/local.yaml --set=extensions::data_rights::execution_delay=0s ${COLLECTOR_ARGS:-} >"$work/collector.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 600); do curl -fs "http://$health/" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fs "http://$health/" >/dev/null || { tail -30 "$work/collector.log" >&2; exit 1; }

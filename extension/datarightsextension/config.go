@@ -45,6 +45,10 @@ type Config struct {
 	ExecutionDelay time.Duration `mapstructure:"execution_delay"`
 	// MutationTimeout bounds one DELETE / ALTER statement, which waits for the mutation. Default 10m.
 	MutationTimeout time.Duration `mapstructure:"mutation_timeout"`
+	// JournalDirectory keeps requests accepted while ClickHouse cannot store them (a small file, the
+	// raw user id included, removed once stored), so a crash in that window does not lose them.
+	// Default "" (memory only until ClickHouse returns).
+	JournalDirectory string `mapstructure:"journal_directory"`
 	// Sync bounds how fast a suppression accepted on another collector is enforced here.
 	Sync SyncConfig `mapstructure:"sync"`
 	// Retry paces a request that cannot reach ClickHouse: it waits and retries, never fails for it.

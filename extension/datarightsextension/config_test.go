@@ -42,8 +42,9 @@ func TestLoadConfig(t *testing.T) {
 		ReceiptKey:   "receipt-key-0123456789abcdef0123456",
 		Storage:      chschema.StorageConfig{Endpoint: "http://127.0.0.1:8123", Database: "tel", Timeout: 3 * time.Second},
 		ClusterName:  "prod", ApplyDeletedMask: false, ExecutionDelay: 30 * time.Second, MutationTimeout: time.Hour,
-		Sync:  SyncConfig{RefreshInterval: 500 * time.Millisecond, Lookback: 10 * time.Second},
-		Retry: RetryConfig{InitialInterval: 2 * time.Second, MaxInterval: time.Minute},
+		JournalDirectory: "/var/lib/otelcol/queue",
+		Sync:             SyncConfig{RefreshInterval: 500 * time.Millisecond, Lookback: 10 * time.Second},
+		Retry:            RetryConfig{InitialInterval: 2 * time.Second, MaxInterval: time.Minute},
 	}
 	assert.Equal(t, want, got)
 	require.NoError(t, confmap.Validate(got))

@@ -23,8 +23,9 @@ type dataRights struct {
 	logger *zap.Logger
 	tel    *metadata.TelemetryBuilder
 
-	list  *suppression.List
-	store *chStore
+	list    *suppression.List
+	store   *chStore
+	journal *journal // requests waiting for ClickHouse (journal.go); nil without journal_directory
 	// regions are the residency regions' stores of the data tables (residency.go).
 	regions map[string]*chStore
 	now     func() time.Time
@@ -109,6 +110,10 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 		x.enqueue(r)
 		x.logger.Info("resuming deletion request", zap.String("request_id", r.ID), zap.String("tenant", r.Tenant), zap.String("status", r.Status))
 	}
+	if err := x.replayJournal(ctx); err != nil {
+		tel.Shutdown()
+		return errors.Join(err, conn.Close())
+	}
 	if err := reg.Register(x.routes()...); err != nil {
 		tel.Shutdown()
 		return errors.Join(fmt.Errorf("register data-rights endpoints: %w", err), closeAll())
@@ -131,6 +136,37 @@ func (x *dataRights) Shutdown(context.Context) error {
 	x.cancel = nil
 	x.tel.Shutdown()
 	return errors.Join(x.store.conn.Close(), closeRegions(x.regions))
+}
+
+// replayJournal enqueues the requests a previous run accepted but could not store.
+func (x *dataRights) replayJournal(ctx context.Context) error {
+	j, err := newJournal(x.cfg.JournalDirectory)
+	if err != nil || j == nil {
+		return err
+	}
+	x.journal = j
+	entries, err := j.load()
+	if err != nil {
+		return fmt.Errorf("journal_directory: %w", err)
+	}
+	for _, e := range entries {
+		if _, known := x.byID[e.ID]; known {
+			continue
+		}
+		stored, err := x.store.getRequest(ctx, e.Tenant, e.ID)
+		if err != nil {
+			return fmt.Errorf("replay the journal: %w", err)
+		}
+		if stored != nil {
+			continue
+		}
+		r := &request{Tenant: e.Tenant, ID: e.ID, Subject: e.Subject, UserID: e.UserID, Actor: e.Actor, Status: statusPending, AcceptedAt: e.AcceptedAt}
+		x.list.Put(suppression.Entry{Tenant: r.Tenant, Subject: r.Subject, RequestID: r.ID, Since: r.AcceptedAt})
+		x.enqueue(r)
+		x.logger.Info("resuming deletion request from the journal", zap.String("request_id", r.ID), zap.String("tenant", r.Tenant))
+	}
+	x.syncJournal()
+	return nil
 }
 
 // enqueue registers an open request and wakes the worker.

@@ -158,6 +158,7 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	x.list.Put(entry)
 	if err := x.persist(r.Context(), req, entry); err != nil {
 		x.logger.Warn("deletion request accepted but not yet stored; the worker retries", zap.String("request_id", req.ID), zap.Error(err))
+		x.syncJournal()
 	}
 	x.mu.Lock()
 	x.queue = append(x.queue, req)

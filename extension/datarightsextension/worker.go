@@ -88,6 +88,7 @@ func (x *dataRights) attempt(ctx context.Context, r *request) error {
 		if err := x.update(ctx, r, func(r *request) { r.persisted = true }); err != nil {
 			return fmt.Errorf("store the request: %w", err)
 		}
+		x.syncJournal()
 	}
 	if !r.started {
 		if err := x.update(ctx, r, func(r *request) { r.Status = statusRunning; r.Attempts++ }); err != nil {

@@ -3,6 +3,7 @@ package queryextension
 import (
 	"net/url"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -125,7 +126,7 @@ func parseAggregateFor(v url.Values, l limits, now time.Time, export bool) (*agg
 	if len(r.tz) > 64 || !tzPattern.MatchString(r.tz) {
 		return nil, badParam("tz", "must be an IANA time zone such as Europe/Berlin")
 	}
-	if r.loc, err = time.LoadLocation(r.tz); err != nil || r.tz == "Local" {
+	if r.loc, err = loadLocation(r.tz); err != nil || r.tz == "Local" {
 		return nil, badParam("tz", "unknown time zone %q", r.tz)
 	}
 	if r.limit, err = p.intParam("limit", min(defaultGroups, l.maxGroups), l.maxGroups); err != nil {
@@ -149,4 +150,20 @@ func parseAggregateFor(v url.Values, l limits, now time.Time, export bool) (*agg
 		}
 	}
 	return r, p.unknown()
+}
+
+// locations caches time zones: time.LoadLocation reads the zone database on every call. Only valid
+// names are kept, so the cache holds at most the IANA zones.
+var locations sync.Map
+
+func loadLocation(name string) (*time.Location, error) {
+	if l, ok := locations.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	locations.Store(name, l)
+	return l, nil
 }

@@ -152,78 +152,103 @@ func (h *handlers) export(w http.ResponseWriter, r *http.Request) {
 
 // exportRows reads the export's points in chunks of chunkRows, one query each: clickhouse-go over
 // HTTP keeps a copy of everything one query returns until the query ends, so a single query would
-// hold a whole export in the collector's memory. Each chunk continues at the last (name, service,
-// time) key of the previous one through the primary index.
+// hold a whole export in the collector's memory. Chunks follow the primary key (name, service,
+// time), which ClickHouse reads in order and stops at the limit. Rows sharing the last key of a
+// full chunk are left to the next chunk, which starts at that key, so no key is ever split between
+// two queries (rows of one key have no order between queries); a key with more rows than a chunk
+// is read on its own.
 func (h *handlers) exportRows(ctx context.Context, tenant string, req *rawRequest, emit func(*rawRow) error) error {
-	sqlFirst, err := h.q.r.render(shape{File: "export_points.sql", Table: h.q.metrics, Service: req.hasService, NFilters: len(req.filters)})
-	if err != nil {
-		return err
+	var renderErr error
+	render := func(s shape) string {
+		s.File, s.Table, s.Service, s.NFilters = "export_points.sql", h.q.metrics, req.hasService, len(req.filters)
+		sql, err := h.q.r.render(s)
+		renderErr = errors.Join(renderErr, err)
+		return sql
 	}
-	sqlNext, err := h.q.r.render(shape{File: "export_points.sql", Table: h.q.metrics, Service: req.hasService, NFilters: len(req.filters), After: true})
-	if err != nil {
-		return err
+	first, from, after, exact := render(shape{Limit: true}), render(shape{After: true, Limit: true}),
+		render(shape{After: true, Strict: true, Limit: true}), render(shape{Exact: true})
+	if renderErr != nil {
+		return renderErr
 	}
 	_, base, err := h.pointsQuery(tenant, &rawRequest{selection: req.selection, names: req.names}, 0)
 	if err != nil {
 		return err
 	}
-	var (
-		last    *rawRow // key of the last row written
-		skip    int     // rows with last's key written so far
-		written int
-	)
-	for written < req.limit {
-		want := min(h.chunkRows, req.limit-written)
-		sql, args := sqlFirst, append(base[:len(base):len(base)], clickhouse.Named("limit", want+skip))
-		if last != nil {
-			sql = sqlNext
-			args = append(args, clickhouse.Named("c_name", last.name), clickhouse.Named("c_service", last.service), clickhouse.Named("c_ts", last.ts))
-		}
-		got, err := h.exportChunk(ctx, sql, args, skip, func(row *rawRow) error {
-			if last != nil && row.name == last.name && row.service == last.service && row.ts == last.ts {
-				skip++
-			} else {
-				cp := *row
-				last, skip = &cp, 1
+	args := func(extra ...any) []any { return append(base[:len(base):len(base)], extra...) }
+	keyArgs := func(k *rawRow) []any {
+		return []any{clickhouse.Named("c_name", k.name), clickhouse.Named("c_service", k.service), clickhouse.Named("c_ts", k.ts)}
+	}
+	written := 0
+	write := func(rows []rawRow) error {
+		for i := range rows {
+			if written == req.limit {
+				return nil
 			}
-			return emit(row)
-		})
-		written += got
-		if err != nil || got < want {
+			if err := emit(&rows[i]); err != nil {
+				return err
+			}
+			written++
+		}
+		return nil
+	}
+	sql, cur := first, args()
+	for written < req.limit {
+		chunk := h.chunkRows
+		rows, err := h.readRows(ctx, sql, append(cur, clickhouse.Named("limit", chunk))...)
+		if err != nil {
 			return err
 		}
+		if len(rows) < chunk {
+			return write(rows)
+		}
+		last := rows[len(rows)-1]
+		cut := len(rows)
+		for cut > 0 && sameTimeKey(&rows[cut-1], &last) {
+			cut--
+		}
+		if cut == 0 { // one key fills the chunk: read all of it, then go on after it
+			if rows, err = h.readRows(ctx, exact, args(keyArgs(&last)...)...); err != nil {
+				return err
+			}
+			if err := write(rows); err != nil {
+				return err
+			}
+			sql, cur = after, args(keyArgs(&last)...)
+			continue
+		}
+		if err := write(rows[:cut]); err != nil {
+			return err
+		}
+		sql, cur = from, args(keyArgs(&last)...)
 	}
 	return nil
 }
 
-// exportChunk runs one chunk query, drops its first skip rows (written by the previous chunk) and
-// hands the rest to emit; it returns how many it handed on.
-func (h *handlers) exportChunk(ctx context.Context, sql string, args []any, skip int, emit func(*rawRow) error) (int, error) {
+func sameTimeKey(a, b *rawRow) bool {
+	return a.name == b.name && a.service == b.service && a.ts == b.ts
+}
+
+// readRows runs one export query and returns its rows (at most a chunk, or one key's).
+func (h *handlers) readRows(ctx context.Context, sql string, args ...any) ([]rawRow, error) {
 	ctx, cancel := h.q.ctx(ctx, true)
 	defer cancel()
 	rows, err := h.q.conn.Query(ctx, sql, args...)
 	if err != nil {
 		if err = classify(err); errors.Is(err, errNoTables) {
-			return 0, nil
+			return nil, nil
 		}
-		return 0, err
+		return nil, err
 	}
 	defer rows.Close()
-	n, seen := 0, 0
-	var row rawRow
+	var out []rawRow
 	for rows.Next() {
+		var row rawRow
 		if err := scanRaw(rows, &row); err != nil {
-			return n, err
+			return nil, classify(err)
 		}
-		if seen++; seen <= skip {
-			continue
-		}
-		if err := emit(&row); err != nil {
-			return n, err
-		}
-		n++
+		out = append(out, row)
 	}
-	return n, rows.Err()
+	return out, classify(rows.Err())
 }
 
 func (h *handlers) countPoints(ctx context.Context, tenant string, req *rawRequest) (uint64, error) {

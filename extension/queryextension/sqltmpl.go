@@ -38,6 +38,8 @@ type shape struct {
 	Rank       string // with top-N: the value over the whole range from the window columns w0, w1, ...
 	Windows    string // with top-N: the merge call of each state, joined by "\x00"
 	After      bool
+	Strict     bool // with After: strictly after the key
+	Exact      bool // exactly one (name, service, time) key
 	Limit      bool
 }
 

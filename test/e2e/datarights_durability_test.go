@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -137,4 +138,78 @@ func TestDataRightsRolesTenantsAudit(t *testing.T) {
 	require.NoError(t, conn.QueryRow(context.Background(),
 		"SELECT count() FROM telemetry_audit WHERE action LIKE '%/data/%' AND (target_id = ? OR position(toString(details), ?) > 0)", user, user).Scan(&raw))
 	assert.Zero(t, raw, "no data-rights audit row names the user by id")
+}
+
+// TestDataRightsFailsWhenRowsRemain: a writer that bypasses the collector keeps inserting the
+// user's rows straight into ClickHouse while the deletion runs; the request cannot reach zero rows
+// and ends failed, naming the table, with a receipt that shows what remained.
+func TestDataRightsFailsWhenRowsRemain(t *testing.T) {
+	c := startCollector(t, collectorOptions{args: dataRightsConfig()})
+	user := "dave-" + randomSuffix()
+	c.grantConsent(t, testAPIKey, user, allPurposes)
+	postEvents(t, c, testAPIKey, probe{user, "fail-" + user})
+	conn := c.db()
+	waitMarkers(t, conn, "telemetry_events", "attributes['marker'] != ''", "fail-"+user)
+
+	acc := c.requestDeletion(t, testAPIKey, user)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_ = conn.Exec(context.Background(),
+				"INSERT INTO telemetry_logs (tenant_id, timestamp, observed_timestamp, user_id, body) VALUES ('default', now64(9), now64(9), ?, 'bypass')", user)
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	st := c.waitRequest(t, testAPIKey, acc.RequestID, "failed", 60*time.Second)
+	close(stop)
+	<-done
+	require.Equal(t, "failed", st.Status)
+	assert.Contains(t, st.Reason, "telemetry_logs")
+	require.NotNil(t, st.Receipt)
+	for _, tc := range st.Receipt.Tables {
+		if tc.Table == "telemetry_logs" {
+			assert.NotZero(t, tc.RemainingAfter)
+		} else {
+			assert.Zero(t, tc.RemainingAfter, tc.Table)
+		}
+	}
+}
+
+// TestDataRightsAcceptedDuringOutageSurvivesSIGKILL: a deletion accepted while ClickHouse is down
+// waits in the journal next to the persistent queue; the collector is killed before ClickHouse
+// returns, and the collector started afterwards on the same directory stores and completes it.
+func TestDataRightsAcceptedDuringOutageSurvivesSIGKILL(t *testing.T) {
+	eng := startTestEngine(t)
+	env := map[string]string{"TELEMETRY_CLICKHOUSE_ENDPOINT": eng.Endpoint, "TELEMETRY_QUEUE_DIRECTORY": t.TempDir()}
+	first := startCollector(t, collectorOptions{env: env, args: dataRightsConfig()})
+	user := "erin-" + randomSuffix()
+	first.grantConsent(t, testAPIKey, user, allPurposes)
+	postEvents(t, first, testAPIKey, probe{user, "journal-" + user})
+	waitMarkers(t, first.db(), "telemetry_events", "attributes['marker'] != ''", "journal-"+user)
+
+	eng.Signal(syscall.SIGKILL)
+	acc := first.requestDeletion(t, testAPIKey, user)
+	require.False(t, acc.Persisted)
+	first.kill()
+	require.NoError(t, eng.Restart())
+
+	env["TELEMETRY_CLICKHOUSE_DATABASE"] = first.database
+	second := startCollector(t, collectorOptions{env: env, args: dataRightsConfig()})
+	done := second.waitRequest(t, testAPIKey, acc.RequestID, "completed", 60*time.Second)
+	require.Equal(t, "completed", done.Status, "reason: %s", done.Reason)
+	for _, tc := range done.Receipt.Tables {
+		if tc.Table == "telemetry_events" {
+			assert.Equal(t, uint64(1), tc.MatchedBefore)
+		}
+	}
+	var n uint64
+	require.NoError(t, second.db().QueryRow(context.Background(), "SELECT count() FROM telemetry_events WHERE attributes['marker'] = ?", "journal-"+user).Scan(&n))
+	assert.Zero(t, n)
 }

@@ -24,7 +24,7 @@ func selfMetricSum(t *testing.T, c *collector, name string, labels ...string) fl
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	re := regexp.MustCompile(`(?m)^` + name + `(?:_total)?\{([^}]*)\} (\S+)$`)
+	re := regexp.MustCompile(`(?m)^` + name + `(?:_total)?(?:\{([^}]*)\})? (\S+)$`)
 	var sum float64
 	for _, m := range re.FindAllSubmatch(body, -1) {
 		ok := true

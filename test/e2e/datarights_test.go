@@ -127,6 +127,11 @@ func TestDataRightsDeletion(t *testing.T) {
 			assert.Equal(t, want, got, "receipt counts are what the test inserted")
 			assert.Equal(t, acc.Subject, done.Receipt.Suppression.Subject)
 
+			// The extension's own metrics.
+			assert.Equal(t, 1.0, selfMetricSum(t, c, "otelcol_data_rights_requests", `outcome="completed"`))
+			assert.Equal(t, float64(10+auditA), selfMetricSum(t, c, "otelcol_data_rights_rows_deleted"))
+			assert.Equal(t, 1.0, selfMetricSum(t, c, "otelcol_data_rights_suppression_entries"))
+
 			// Every column of every table: neither A's raw id nor its token.
 			tables := allTables(t, c)
 			require.Contains(t, tables, "telemetry_deletion_requests")

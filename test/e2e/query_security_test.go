@@ -198,8 +198,26 @@ func TestQueryLimitsThroughCollector(t *testing.T) {
 	requireAPIError(t, r, http.StatusBadRequest, "invalid_parameter")
 	assert.Equal(t, "limit", r.json()["error"].(map[string]any)["field"])
 
-	// An export is read 7 rows per query, across keys shared by several rows (three endpoints of a
-	// service at each time): every point exactly once.
+	requireChunkedExport(t, c, m)
+}
+
+// TestQueryExportChunksThroughCollector (issue #11): exports read two rows per query: every
+// (name, service, time) key has two or three rows, so each chunk is one key read on its own.
+func TestQueryExportChunksThroughCollector(t *testing.T) {
+	c := startCollector(t, collectorOptions{
+		env: map[string]string{"TELEMETRY_PRIVACY_MODE": "balanced"},
+		args: []string{"--config", filepath.Join(repoRoot, "test/e2e/testdata/query-tenants.yaml"),
+			"--set=extensions::telemetry_query::export::chunk_rows=2"},
+	})
+	m := newQueryModel()
+	m.send(t, c)
+	requireChunkedExport(t, c, m)
+}
+
+// requireChunkedExport: an export read in small chunks, across keys shared by several rows (three
+// endpoints of a service at each time), holds every point exactly once.
+func requireChunkedExport(t *testing.T, c *collector, m *queryModel) {
+	t.Helper()
 	for _, maxRows := range []int{1000, 100} {
 		res := exportCall(t, c, qAcmeAnalyst, m.rangeQuery("metric_names", "api_requests,queue_depth", "format", "csv",
 			"max_rows", strconv.Itoa(maxRows)), false)

@@ -61,6 +61,9 @@ func (m *queryModel) observations(i, e int) []float64 {
 	return obs
 }
 
+// obsCount is what step i adds to the exponential histogram and the summary.
+func (m *queryModel) obsCount(i int) uint64 { return uint64(i%3 + 1) }
+
 // cumInc is the increase of the cumulative counter at step i; the series restarts at step 9.
 func (m *queryModel) cumInc(i int) int64 { return int64(i%4 + 1) }
 
@@ -79,6 +82,13 @@ func (m *queryModel) send(t *testing.T, c *collector) {
 			var gauge []metricdata.DataPoint[float64]
 			var hist []metricdata.HistogramDataPoint[float64]
 			var cum []metricdata.DataPoint[int64]
+			var cumHist []metricdata.HistogramDataPoint[float64]
+			var expHist []metricdata.ExponentialHistogramDataPoint[float64]
+			var summary []metricdata.SummaryDataPoint
+			var runCount uint64
+			var runSum float64
+			cumCounts := make([]uint64, len(m.bounds)+1)
+			var cumSum float64
 			var total int64
 			start := m.t0
 			for i := range m.steps {
@@ -103,13 +113,37 @@ func (m *queryModel) send(t *testing.T, c *collector) {
 				}
 				total += m.cumInc(i)
 				cum = append(cum, metricdata.DataPoint[int64]{StartTime: start, Time: at, Value: total})
+				// The SDK's default: a cumulative histogram since T0 of the observations of endpoint 0.
+				var n uint64
+				for _, o := range m.observations(i, 0) {
+					cumCounts[sort.SearchFloat64s(m.bounds, o)]++
+					cumSum += o
+				}
+				for _, c := range cumCounts {
+					n += c
+				}
+				cumHist = append(cumHist, metricdata.HistogramDataPoint[float64]{StartTime: m.t0, Time: at, Count: n,
+					Bounds: m.bounds, BucketCounts: slices.Clone(cumCounts), Sum: cumSum})
+				// Exponential histogram and summary, both counting since T0: step i adds m.obsCount(i)
+				// observations of 10 each.
+				runCount += m.obsCount(i)
+				runSum += 10 * float64(m.obsCount(i))
+				expHist = append(expHist, metricdata.ExponentialHistogramDataPoint[float64]{StartTime: m.t0, Time: at,
+					Count: runCount, Sum: runSum, Scale: 0, PositiveBucket: metricdata.ExponentialBucket{Offset: 3, Counts: []uint64{runCount}}})
+				summary = append(summary, metricdata.SummaryDataPoint{StartTime: m.t0, Time: at, Count: runCount, Sum: runSum,
+					QuantileValues: []metricdata.QuantileValue{{Quantile: 0.5, Value: 10}}})
 			}
 			ms = append(ms,
 				metricdata.Metrics{Name: "queue_depth", Data: metricdata.Gauge[float64]{DataPoints: gauge}},
 				metricdata.Metrics{Name: "response_time", Unit: "ms", Data: metricdata.Histogram[float64]{
 					Temporality: metricdata.DeltaTemporality, DataPoints: hist}},
 				metricdata.Metrics{Name: "cum_requests", Data: metricdata.Sum[int64]{
-					Temporality: metricdata.CumulativeTemporality, IsMonotonic: true, DataPoints: cum}})
+					Temporality: metricdata.CumulativeTemporality, IsMonotonic: true, DataPoints: cum}},
+				metricdata.Metrics{Name: "cum_latency", Unit: "ms", Data: metricdata.Histogram[float64]{
+					Temporality: metricdata.CumulativeTemporality, DataPoints: cumHist}},
+				metricdata.Metrics{Name: "exp_latency", Data: metricdata.ExponentialHistogram[float64]{
+					Temporality: metricdata.CumulativeTemporality, DataPoints: expHist}},
+				metricdata.Metrics{Name: "summary_latency", Data: metricdata.Summary{DataPoints: summary}})
 		}
 		exportMetrics(t, c, qAcmeIngest, resourceMetrics(svc, ms...))
 	}
@@ -136,7 +170,7 @@ func (m *queryModel) send(t *testing.T, c *collector) {
 	trackEvents(t, c, qGlobexIngest, []client.Event{{Name: "globex_signup", UserID: "globex-user", Timestamp: m.t0}})
 
 	conn := c.db()
-	eventuallyCount(t, conn, uint64(m.steps*(2*3+2+2+1)), "SELECT count() FROM telemetry_metrics WHERE tenant_id = 'acme'")
+	eventuallyCount(t, conn, uint64(m.steps*(2*3+2+2+1+1+2)), "SELECT count() FROM telemetry_metrics WHERE tenant_id = 'acme'")
 	eventuallyCount(t, conn, uint64(m.steps), "SELECT count() FROM telemetry_metrics WHERE tenant_id = 'globex'")
 	eventuallyCount(t, conn, 24, "SELECT count() FROM telemetry_events WHERE tenant_id = 'acme'")
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_events WHERE tenant_id = 'globex'")
@@ -316,6 +350,51 @@ func TestQueryAPIThroughCollector(t *testing.T) {
 			want[""][hourMs(m.ts(i).Add(10*time.Minute))] += float64(m.cumInc(i))
 		}
 		requireValues(t, want, a.byGroup("x"), "cumulative")
+	})
+
+	t.Run("cumulative histogram: observations, sum and percentiles per hour", func(t *testing.T) {
+		obs := map[int64][]float64{}
+		for i := range m.steps {
+			b := hourMs(m.ts(i).Add(10 * time.Minute))
+			obs[b] = append(obs[b], m.observations(i, 0)...)
+		}
+		for _, agg := range []string{"count", "sum", "avg"} {
+			a := c.aggregate(t, qAcmeViewer, m.rangeQuery("metric_name", "cum_latency", "aggregation", agg, "interval", "1h"))
+			want := map[string]map[int64]float64{"": {}}
+			for b, vs := range obs {
+				want[""][b] = reduce(agg, vs)
+			}
+			requireValues(t, want, a.byGroup("x"), "cum_latency "+agg)
+		}
+		a := c.aggregate(t, qAcmeViewer, m.rangeQuery("metric_name", "cum_latency", "aggregation", "p90", "interval", "1h"))
+		require.Len(t, a.Series, 1)
+		require.Len(t, a.Series[0].Points, len(obs))
+		for k, p := range a.Series[0].Points {
+			vs := slices.Clone(obs[int64(*p[0])])
+			slices.Sort(vs)
+			truth := vs[int(math.Ceil(0.9*float64(len(vs))))-1]
+			lo, hi := *a.Series[0].Bounds[k][1], *a.Series[0].Bounds[k][2]
+			assert.True(t, lo <= truth && truth <= hi && lo <= *p[1] && *p[1] <= hi, "p90 %v of %v: estimate %v in [%v, %v]", truth, vs, *p[1], lo, hi)
+		}
+	})
+
+	t.Run("exponential histogram and summary: observations and sum per hour", func(t *testing.T) {
+		for _, name := range []string{"exp_latency", "summary_latency"} {
+			for _, agg := range []string{"count", "sum", "avg"} {
+				a := c.aggregate(t, qAcmeViewer, m.rangeQuery("metric_name", name, "aggregation", agg, "interval", "1h"))
+				counts := map[int64]float64{}
+				for i := range m.steps {
+					counts[hourMs(m.ts(i).Add(10*time.Minute))] += float64(m.obsCount(i))
+				}
+				want := map[string]map[int64]float64{"": {}}
+				for b, n := range counts {
+					want[""][b] = map[string]float64{"count": n, "sum": 10 * n, "avg": 10}[agg]
+				}
+				requireValues(t, want, a.byGroup("x"), name+" "+agg)
+			}
+			r := c.query(t, qAcmeViewer, "/metrics/aggregate", m.rangeQuery("metric_name", name, "aggregation", "p50"))
+			requireAPIError(t, r, http.StatusBadRequest, "invalid_parameter")
+		}
 	})
 
 	t.Run("time zone: days of Sao Paulo, filled with zero", func(t *testing.T) {
