@@ -112,7 +112,7 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	}
 	if err := x.replayJournal(ctx); err != nil {
 		tel.Shutdown()
-		return errors.Join(err, conn.Close())
+		return errors.Join(err, closeAll())
 	}
 	if err := reg.Register(x.routes()...); err != nil {
 		tel.Shutdown()
