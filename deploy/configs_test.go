@@ -21,16 +21,38 @@ func loadYAML(t *testing.T, path string) map[string]any {
 	return m
 }
 
-// gatewayAdditions are what a fleet gateway adds to config/local.yaml, nothing else.
+// gatewayAdditions are what a fleet gateway adds to config/local.yaml, nothing else (besides the
+// agents' key, see agentKey).
 var gatewayAdditions = []string{"backpressure", "resource/gateway"}
+
+// agentKey is the telemetry_api key a gateway adds for its agents: ingest only, never admin.
+var agentKey = map[string]any{
+	"id":     "agent",
+	"key":    "${telemetry:agent_api_key}",
+	"tenant": "default",
+	"roles":  []any{"ingest"},
+}
 
 // TestGatewayIsLocalPlusFleetAdditions: deploy/gateway.yaml is config/local.yaml with the
 // backpressure and resource/gateway processors (and, in every pipeline that has the memory limiter,
-// backpressure first and resource/gateway right after the tenant). A change to local.yaml that is
-// not carried over fails here: copy it into deploy/gateway.yaml, then run scripts/k8s-configmaps.sh.
+// backpressure first and resource/gateway right after the tenant), plus the agents' ingest-only key
+// in telemetry_api's auth::api_keys. A change to local.yaml that is not carried over fails here:
+// copy it into deploy/gateway.yaml, then run scripts/k8s-configmaps.sh.
 func TestGatewayIsLocalPlusFleetAdditions(t *testing.T) {
 	local := loadYAML(t, "../config/local.yaml")
 	gateway := loadYAML(t, "gateway.yaml")
+
+	auth := gateway["extensions"].(map[string]any)["telemetry_api"].(map[string]any)["auth"].(map[string]any)
+	keys, _ := auth["api_keys"].([]any)
+	i := slices.IndexFunc(keys, func(k any) bool { return k.(map[string]any)["id"] == agentKey["id"] })
+	require.GreaterOrEqual(t, i, 0, "gateway.yaml registers the agents' key in telemetry_api::auth::api_keys")
+	assert.Equal(t, agentKey, keys[i], "the agents' key is TELEMETRY_AGENT_API_KEY, ingest only, of the default tenant")
+	keys = slices.Delete(keys, i, i+1)
+	if len(keys) == 0 {
+		delete(auth, "api_keys")
+	} else {
+		auth["api_keys"] = keys
+	}
 
 	processors := gateway["processors"].(map[string]any)
 	for _, p := range gatewayAdditions {

@@ -104,7 +104,8 @@ func run() error {
 		"TELEMETRY_OTLP_GRPC_ENDPOINT="+g.grpcAddr, "TELEMETRY_OTLP_HTTP_ENDPOINT="+g.httpAddr,
 		"TELEMETRY_API_ENDPOINT="+g.apiAddr, "TELEMETRY_HEALTH_ENDPOINT="+health,
 		"TELEMETRY_PROMETHEUS_ENDPOINT="+freeAddr(), "TELEMETRY_SELF_METRICS_ENDPOINT="+g.selfAddr,
-		"TELEMETRY_API_KEY="+apiKey, "TELEMETRY_HASH_KEY=overload-bench-hash-key-0123456789abcdef",
+		"TELEMETRY_API_KEY="+apiKey, "TELEMETRY_AGENT_API_KEY=overload-bench-agent-key-0123456789",
+		"TELEMETRY_HASH_KEY=overload-bench-hash-key-0123456789abcdef",
 		"TELEMETRY_QUEUE_DIRECTORY="+queueDir, "TELEMETRY_SAMPLE_RATE=1", "TELEMETRY_FLUSH_INTERVAL=1",
 		"TELEMETRY_BATCH_SIZE=10000", "TELEMETRY_GATEWAY_ID=overload", fmt.Sprintf("GOMAXPROCS=%d", *gatewayProcs))
 	g.cmd.Stdout, g.cmd.Stderr = &lockedWriter{g}, &lockedWriter{g}

@@ -108,6 +108,8 @@ func TestInvalidValuesNameTheVariable(t *testing.T) {
 	f("TELEMETRY_ENDPOINT", "telemetry.api", "http:// or https://")
 	f("TELEMETRY_API_KEY", "two words", "white space")
 	f("TELEMETRY_API_KEY", "short", "at least 16 characters")
+	f("TELEMETRY_AGENT_API_KEY", "two words", "white space")
+	f("TELEMETRY_AGENT_API_KEY", "short", "at least 16 characters")
 	f("TELEMETRY_CLICKHOUSE_ENDPOINT", "ftp://x:1", "scheme")
 	f("TELEMETRY_CLICKHOUSE_DATABASE", "tele-metry", "database name")
 	f("TELEMETRY_OTLP_HTTP_ENDPOINT", "4318", "host:port")
@@ -137,6 +139,25 @@ func TestAPIKeyRequiredOnlyWhenUsed(t *testing.T) {
 	got, err := retrieve(t, map[string]string{"TELEMETRY_API_KEY": "0123456789abcdef"}, "telemetry:api_key")
 	require.NoError(t, err)
 	assert.Equal(t, "0123456789abcdef", got)
+}
+
+func TestAgentAPIKey(t *testing.T) {
+	_, err := retrieve(t, map[string]string{"TELEMETRY_API_KEY": "0123456789abcdef"}, "telemetry:api_key")
+	require.NoError(t, err, "a configuration without agents needs no agent key")
+	_, err = retrieve(t, nil, "telemetry:agent_api_key")
+	require.ErrorContains(t, err, "TELEMETRY_AGENT_API_KEY is not set")
+	got, err := retrieve(t, map[string]string{"TELEMETRY_API_KEY": "0123456789abcdef", "TELEMETRY_AGENT_API_KEY": "agent-0123456789abcdef"}, "telemetry:agent_api_key")
+	require.NoError(t, err)
+	assert.Equal(t, "agent-0123456789abcdef", got)
+
+	// The agents' key must not be the admin key; neither value is echoed.
+	same := "same-key-0123456789abcdef"
+	_, err = retrieve(t, map[string]string{"TELEMETRY_API_KEY": same, "TELEMETRY_AGENT_API_KEY": same}, "telemetry:enabled")
+	require.ErrorContains(t, err, "TELEMETRY_AGENT_API_KEY must differ from TELEMETRY_API_KEY")
+	assert.NotContains(t, err.Error(), same)
+	_, err = retrieve(t, map[string]string{"TELEMETRY_AGENT_API_KEY": "agent key with white space"}, "telemetry:enabled")
+	require.ErrorContains(t, err, "TELEMETRY_AGENT_API_KEY")
+	assert.NotContains(t, err.Error(), "agent key with white space")
 }
 
 func TestHashKeyRequiredOnlyWhenUsed(t *testing.T) {

@@ -31,18 +31,10 @@ var variables = []variable{
 		// drop_all is what a filter condition needs: a disabled module accepts data and drops it.
 		return map[string]any{"enabled": b, "drop_all": !b}, nil
 	}},
-	{env: "TELEMETRY_API_KEY", def: "", derive: func(raw string) (map[string]any, error) {
-		if raw == "" {
-			return map[string]any{"api_key": unset{why: "TELEMETRY_API_KEY is not set: the telemetry API and ingest authentication need a key of at least 16 characters (e.g. `openssl rand -hex 24`)"}}, nil
-		}
-		if strings.ContainsAny(raw, " \t\r\n") {
-			return nil, errors.New("must not contain white space")
-		}
-		if len(raw) < 16 {
-			return nil, fmt.Errorf("must be at least 16 characters, got %d", len(raw))
-		}
-		return map[string]any{"api_key": raw}, nil
-	}},
+	apiKeyVariable("TELEMETRY_API_KEY", "api_key", "the telemetry API and ingest authentication need a key of at least 16 characters (e.g. `openssl rand -hex 24`)"),
+	// The fleet's agents forward with this ingest-only key of the default tenant, never the admin
+	// bootstrap key: a node's agent can then only add data, not read or delete it.
+	apiKeyVariable("TELEMETRY_AGENT_API_KEY", "agent_api_key", "gateways (deploy/gateway.yaml) accept, and agents (deploy/agent*.yaml) forward with, an ingest-only key of at least 16 characters, different from TELEMETRY_API_KEY (e.g. `openssl rand -hex 24`)"),
 	{env: "TELEMETRY_ENDPOINT", def: "", derive: func(raw string) (map[string]any, error) {
 		if raw == "" {
 			why := unset{why: "TELEMETRY_ENDPOINT is not set: the agent resolves its gateways from this URL's host (e.g. http://gateway-headless.telemetry.svc:4317)"}
@@ -198,6 +190,23 @@ const (
 // unset is the value of a selector whose variable has no usable default: retrieving it is an error.
 type unset struct{ why string }
 
+// apiKeyVariable is an API key: optional, and retrieving its selector while unset is an error
+// saying what needs it.
+func apiKeyVariable(env, selector, need string) variable {
+	return variable{env: env, def: "", derive: func(raw string) (map[string]any, error) {
+		if raw == "" {
+			return map[string]any{selector: unset{why: env + " is not set: " + need}}, nil
+		}
+		if strings.ContainsAny(raw, " \t\r\n") {
+			return nil, errors.New("must not contain white space")
+		}
+		if len(raw) < 16 {
+			return nil, fmt.Errorf("must be at least 16 characters, got %d", len(raw))
+		}
+		return map[string]any{selector: raw}, nil
+	}}
+}
+
 func listenVariable(env, def, selector string) variable {
 	return variable{env: env, def: def, derive: func(raw string) (map[string]any, error) {
 		if _, _, err := splitListen(raw); err != nil {
@@ -210,6 +219,7 @@ func listenVariable(env, def, selector string) variable {
 // secretVariables are never echoed in error messages.
 var secretVariables = map[string]bool{
 	"TELEMETRY_API_KEY":             true,
+	"TELEMETRY_AGENT_API_KEY":       true,
 	"TELEMETRY_HASH_KEY":            true,
 	"TELEMETRY_CLICKHOUSE_PASSWORD": true,
 }
@@ -236,6 +246,11 @@ func resolve(lookup func(string) (string, bool)) (map[string]any, error) {
 		for k, val := range derived {
 			values[k] = val
 		}
+	}
+	// The agents' key is the ingest-only one: the same value as the admin key would hand every
+	// agent admin rights again.
+	if admin, ok := values["api_key"].(string); ok && admin == values["agent_api_key"] {
+		errs = append(errs, errors.New("TELEMETRY_AGENT_API_KEY must differ from TELEMETRY_API_KEY: agents get an ingest-only key, not the admin bootstrap key"))
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("invalid telemetry environment: %w", errors.Join(errs...))

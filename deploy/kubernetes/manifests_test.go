@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -270,9 +271,12 @@ func TestGateway(t *testing.T) {
 	}
 	env := checkPod(t, m, "gateway", d.Spec.Template.Spec, "gateway.yaml")
 	assert.Equal(t, "fieldRef:metadata.name", env["TELEMETRY_GATEWAY_ID"], "rows name the pod that stored them")
-	for _, k := range []string{"TELEMETRY_API_KEY", "TELEMETRY_HASH_KEY", "TELEMETRY_CLICKHOUSE_PASSWORD"} {
+	for _, k := range []string{"TELEMETRY_API_KEY", "TELEMETRY_AGENT_API_KEY", "TELEMETRY_HASH_KEY", "TELEMETRY_CLICKHOUSE_PASSWORD"} {
 		assert.True(t, strings.HasPrefix(env[k], "secret:"), "%s comes from a Secret", k)
 	}
+	// The gateways accept the very key the agents send, and it is not the admin key.
+	assert.Equal(t, agentKeyRef, env["TELEMETRY_AGENT_API_KEY"])
+	assert.NotEqual(t, env["TELEMETRY_API_KEY"], env["TELEMETRY_AGENT_API_KEY"])
 	require.NotNil(t, d.Spec.Replicas)
 	assert.GreaterOrEqual(t, *d.Spec.Replicas, int32(2))
 	assert.Equal(t, 0, d.Spec.Strategy.RollingUpdate.MaxUnavailable.IntValue(), "rolling updates never drop below the replica count")
@@ -311,7 +315,8 @@ func TestAgent(t *testing.T) {
 		assert.Equal(t, v, ds.Spec.Template.Labels[k])
 	}
 	env := checkPod(t, m, "agent", ds.Spec.Template.Spec, "agent.yaml")
-	assert.True(t, strings.HasPrefix(env["TELEMETRY_API_KEY"], "secret:"))
+	assert.Equal(t, agentKeyRef, env["TELEMETRY_AGENT_API_KEY"], "the agent forwards with the ingest-only key")
+	checkAgentHoldsNoAdminKey(t, m, ds.Spec.Template.Spec)
 
 	// The agent resolves the headless Service of the gateways, on its port.
 	u, err := url.Parse(env["TELEMETRY_ENDPOINT"])
@@ -341,4 +346,47 @@ func TestConfigMapsMatchDeployConfigs(t *testing.T) {
 		assert.Equal(t, string(raw), m.configMaps[cm].Data[want.key],
 			"ConfigMap %s differs from %s: run scripts/k8s-configmaps.sh", cm, want.file)
 	}
+}
+
+// agentKeyRef is where agents and gateways read TELEMETRY_AGENT_API_KEY: a Secret of its own.
+const agentKeyRef = "secret:otelcol-telemetry-agent-key/agent-api-key"
+
+// checkAgentHoldsNoAdminKey: every node runs an agent, and a node may read every Secret its pods
+// reference (whole objects, not single keys), so the agent pod references only the Secret of the
+// ingest-only key, and that Secret holds nothing else; the admin key never reaches the pod.
+func checkAgentHoldsNoAdminKey(t *testing.T, m *manifests, spec corev1.PodSpec) {
+	t.Helper()
+	agentSecret, agentKey, _ := strings.Cut(strings.TrimPrefix(agentKeyRef, "secret:"), "/")
+	var refs []string
+	for _, c := range slices.Concat(spec.InitContainers, spec.Containers) {
+		assert.Empty(t, c.EnvFrom, "agent container %s: no envFrom (it would take whole Secrets)", c.Name)
+		assert.Empty(t, rawEnv(c, "TELEMETRY_API_KEY"), "agent container %s: no admin key", c.Name)
+		for _, e := range c.Env {
+			assert.NotEqual(t, "TELEMETRY_API_KEY", e.Name, "agent container %s: no admin key", c.Name)
+			if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+				refs = append(refs, e.ValueFrom.SecretKeyRef.Name+"/"+e.ValueFrom.SecretKeyRef.Key)
+			}
+		}
+	}
+	assert.Equal(t, []string{agentSecret + "/" + agentKey}, refs, "the agent reads only the ingest-only key")
+	for _, v := range spec.Volumes {
+		assert.Nil(t, v.Secret, "agent volume %s: no Secret volume", v.Name)
+		if v.Projected != nil {
+			for _, src := range v.Projected.Sources {
+				assert.Nil(t, src.Secret, "agent volume %s: no projected Secret", v.Name)
+			}
+		}
+	}
+	require.Contains(t, m.secrets, agentSecret)
+	s := m.secrets[agentSecret]
+	assert.Equal(t, []string{agentKey}, slices.Collect(maps.Keys(s.StringData)), "Secret %s holds only the agents' key", agentSecret)
+	assert.Empty(t, s.Data, "Secret %s holds only the agents' key", agentSecret)
+	for name, other := range m.secrets {
+		if name != agentSecret {
+			assert.NotContains(t, other.StringData, agentKey, "the agents' key lives in %s only", agentSecret)
+		}
+	}
+	// And it is not the admin key's value (placeholders included).
+	admin := m.secrets["otelcol-telemetry-keys"].StringData["api-key"]
+	assert.NotEqual(t, admin, s.StringData[agentKey], "the agents' key differs from the admin key")
 }

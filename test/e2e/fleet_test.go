@@ -65,8 +65,10 @@ func startFleet(t *testing.T, n int, gwArgs []string) *fleet {
 			t.Fatalf("gateway %d not ready: %v\n%s", i+1, err, f.gateways[i].logs.String())
 		}
 	}
+	// The agent holds only the ingest-only key (TELEMETRY_AGENT_API_KEY), never the admin one.
 	f.agent = startCollector(t, collectorOptions{config: "deploy/agent.yaml", env: map[string]string{
 		"TELEMETRY_GATEWAYS": strings.Join(grpcAddrs, ","),
+		"TELEMETRY_API_KEY":  "",
 	}})
 	return f
 }
@@ -275,6 +277,15 @@ func TestFleetLoadBalancedGateways(t *testing.T) {
 		}
 	})
 
+	// What the agent forwarded with is an ingest-only key: at a gateway it opens no admin or
+	// privacy route (the same audit query with the admin key succeeds).
+	t.Run("agent_key_is_ingest_only", func(t *testing.T) {
+		gw := f.gateways[1]
+		requireAPIError(t, send(t, http.MethodGet, gw.apiURL("/audit"), testAgentKey, nil, nil), http.StatusForbidden, "forbidden")
+		requireAPIError(t, send(t, http.MethodDelete, gw.apiURL("/data/agent-key-user"), testAgentKey, nil, nil), http.StatusForbidden, "forbidden")
+		assert.Equal(t, http.StatusOK, send(t, http.MethodGet, gw.apiURL("/audit"), testAPIKey, nil, nil).status)
+	})
+
 	t.Run("gateway_killed_and_restarted", func(t *testing.T) {
 		const service = "fleet-kill"
 		var mu sync.Mutex
@@ -468,6 +479,7 @@ func TestFleetDNSResolver(t *testing.T) {
 	gw := startCollector(t, collectorOptions{config: "deploy/gateway.yaml", env: map[string]string{"TELEMETRY_GATEWAY_ID": "gateway-dns"}})
 	agent := startCollector(t, collectorOptions{config: "deploy/agent-dns.yaml", env: map[string]string{
 		"TELEMETRY_ENDPOINT": "http://" + gw.otlpGRPC,
+		"TELEMETRY_API_KEY":  "",
 	}})
 	const service = "fleet-dns"
 	var sent []fleetSpan

@@ -76,6 +76,10 @@ const testHashKey = "e2e-hash-key-0123456789abcdef0123456789"
 // present it for OTLP and API calls.
 const testAPIKey = "e2e-bootstrap-key-0123456789"
 
+// testAgentKey is TELEMETRY_AGENT_API_KEY of every test collector: the ingest-only key fleet
+// gateways (deploy/gateway.yaml) register for their agents and the agents forward with.
+const testAgentKey = "e2e-agent-ingest-key-0123456789"
+
 // authHeaders are what an OTLP client of a test collector sends.
 func authHeaders() map[string]string {
 	return map[string]string{"Authorization": "Bearer " + testAPIKey}
@@ -143,6 +147,7 @@ func launchCollector(t *testing.T, opts collectorOptions) *collector {
 		"TELEMETRY_SELF_METRICS_ENDPOINT": c.selfMet,
 		"TELEMETRY_API_ENDPOINT":          c.api,
 		"TELEMETRY_API_KEY":               testAPIKey,
+		"TELEMETRY_AGENT_API_KEY":         testAgentKey,
 		"TELEMETRY_SAMPLE_RATE":           "1.0",
 		"TELEMETRY_SAMPLE_DECISION_WAIT":  "0.5", // tail sampling holds traces this long before storing them
 		"TELEMETRY_FLUSH_INTERVAL":        "0.2",

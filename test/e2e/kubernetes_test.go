@@ -59,7 +59,8 @@ func podEnv(c corev1.Container) []string {
 		case e.ValueFrom != nil && e.ValueFrom.FieldRef != nil:
 			v = map[string]string{"status.podIP": "10.0.0.7", "metadata.name": "otelcol-telemetry-gateway-7d9f-abcde"}[e.ValueFrom.FieldRef.FieldPath]
 		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
-			v = "k8s-secret-stand-in-0123456789abcdef0123456789"
+			// One stand-in per Secret key: gateways refuse an agent key equal to the admin key.
+			v = "k8s-secret-stand-in-" + e.ValueFrom.SecretKeyRef.Key + "-0123456789abcdef0123456789"
 		}
 		for k, prev := range vals {
 			v = strings.ReplaceAll(v, "$("+k+")", prev)

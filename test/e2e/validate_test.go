@@ -19,6 +19,7 @@ func TestShippedConfigsValidate(t *testing.T) {
 				"TELEMETRY_ENDPOINT=https://gateway.example.com:4318",
 				"TELEMETRY_GATEWAYS=gw-1:4317,gw-2:4317,gw-3:4317",
 				"TELEMETRY_API_KEY=test-key-0123456789",
+				"TELEMETRY_AGENT_API_KEY=test-agent-key-0123456789",
 				"TELEMETRY_HASH_KEY="+testHashKey,
 			)
 			if out, err := cmd.CombinedOutput(); err != nil {
