@@ -10,13 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
-	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
@@ -26,21 +24,8 @@ import (
 // (455 MB for 1M rows, longer than 30 s to a slow client). The export keeps going while the client
 // reads, pausing less than the stall bound each time; it is not cut at the server's write timeout.
 func TestIntegrationExportOutlastsWriteTimeout(t *testing.T) {
-	endpoint := chtest.Endpoint(t)
+	endpoint, conn, schema, database := migratedDatabase(t, "datarights_deadline_")
 	ctx := context.Background()
-	database := "datarights_deadline_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	opt, err := chschema.ClientOptions(endpoint, "", "")
-	require.NoError(t, err)
-	conn, err := clickhouse.Open(opt)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+chschema.QuoteIdent(database))
-		_ = conn.Close()
-	})
-	schema, err := chschema.New(chschema.Options{Database: database})
-	require.NoError(t, err)
-	_, err = schema.Migrate(ctx, conn)
-	require.NoError(t, err)
 	const rows = 30000 // about 13 MB: more than the loopback socket buffers hold
 	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+schema.Table(chschema.Events).Qualified+
 		" (tenant_id, timestamp, observed_timestamp, event_name, user_id, body)"+

@@ -13,13 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
-	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
@@ -49,7 +47,7 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 // figure, 1000000, is measured on demand: see the README) sets the user's rows in telemetry_events;
 // EXPORT_TRACE=1 logs the heap as the export runs.
 func TestIntegrationExportStreams(t *testing.T) {
-	endpoint := chtest.Endpoint(t)
+	endpoint, conn, schema, database := migratedDatabase(t, "datarights_export_")
 	rows := 100_000
 	if v := os.Getenv("EXPORT_ROWS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -57,19 +55,6 @@ func TestIntegrationExportStreams(t *testing.T) {
 		rows = n
 	}
 	ctx := context.Background()
-	database := "datarights_export_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	opt, err := chschema.ClientOptions(endpoint, "", "")
-	require.NoError(t, err)
-	conn, err := clickhouse.Open(opt)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+chschema.QuoteIdent(database))
-		_ = conn.Close()
-	})
-	schema, err := chschema.New(chschema.Options{Database: database})
-	require.NoError(t, err)
-	_, err = schema.Migrate(ctx, conn)
-	require.NoError(t, err)
 	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+schema.Table(chschema.Events).Qualified+
 		" (tenant_id, timestamp, observed_timestamp, event_name, user_id, body, attributes)"+
 		" SELECT 'default', now64(9) - toIntervalMillisecond(number), now64(9), 'page_view', 'big-user',"+

@@ -1,23 +1,18 @@
 package datarightsextension
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/datarightsextension/internal/metadata"
-	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
-	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
@@ -27,21 +22,7 @@ import (
 // open (in the shared ClickHouse), the second call returns it, as on one collector, instead of
 // starting a second deletion of the same user.
 func TestIntegrationDeleteIsIdempotentAcrossGateways(t *testing.T) {
-	endpoint := chtest.Endpoint(t)
-	ctx := context.Background()
-	database := "datarights_fleet_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	opt, err := chschema.ClientOptions(endpoint, "", "")
-	require.NoError(t, err)
-	conn, err := clickhouse.Open(opt)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+chschema.QuoteIdent(database))
-		_ = conn.Close()
-	})
-	schema, err := chschema.New(chschema.Options{Database: database})
-	require.NoError(t, err)
-	_, err = schema.Migrate(ctx, conn)
-	require.NoError(t, err)
+	_, conn, _, database := migratedDatabase(t, "datarights_fleet_")
 	sqls, err := newStatements(database, "")
 	require.NoError(t, err)
 

@@ -4,18 +4,15 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
-	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
@@ -26,21 +23,8 @@ import (
 // mention of the subject is there (an "exception" event naming the user on an otherwise anonymous
 // span) is the subject's data: counted, deleted and exported like the others; another user's row stays.
 func TestIntegrationNestedAttributesCovered(t *testing.T) {
-	endpoint := chtest.Endpoint(t)
+	endpoint, conn, schema, database := migratedDatabase(t, "datarights_nested_")
 	ctx := context.Background()
-	database := "datarights_nested_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	opt, err := chschema.ClientOptions(endpoint, "", "")
-	require.NoError(t, err)
-	conn, err := clickhouse.Open(opt)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+chschema.QuoteIdent(database))
-		_ = conn.Close()
-	})
-	schema, err := chschema.New(chschema.Options{Database: database})
-	require.NoError(t, err)
-	_, err = schema.Migrate(ctx, conn)
-	require.NoError(t, err)
 	list, err := suppression.NewList([]byte("0123456789abcdef0123456789abcdef"))
 	require.NoError(t, err)
 	subject, other := list.Token("alice"), list.Token("bob")
