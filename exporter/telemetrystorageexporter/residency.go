@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
 )
 
 // router sends each resource's records to the store of its tenant's region (residency block):
@@ -41,19 +43,10 @@ func regionConfig(cfg *Config, name string) *Config {
 	if c, ok := regionConfigs.m[cfg][name]; ok {
 		return c
 	}
-	r := cfg.Residency.Regions[name]
 	c := *cfg
 	c.Residency = Config{}.Residency
-	c.Endpoint = r.Endpoint
-	if r.Database != "" {
-		c.Database = r.Database
-	}
-	if r.Username != "" {
-		c.Username = r.Username
-	}
-	if r.Password != "" {
-		c.Password = r.Password
-	}
+	sc := cfg.Residency.Storage(name, chschema.StorageConfig{Endpoint: cfg.Endpoint, Database: cfg.Database, Username: cfg.Username, Password: cfg.Password})
+	c.Endpoint, c.Database, c.Username, c.Password = sc.Endpoint, sc.Database, sc.Username, sc.Password
 	regionConfigs.m[cfg][name] = &c
 	return &c
 }
