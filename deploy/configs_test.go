@@ -23,7 +23,7 @@ func loadYAML(t *testing.T, path string) map[string]any {
 
 // gatewayAdditions are what a fleet gateway adds to config/local.yaml, nothing else (besides the
 // agents' key, see agentKey).
-var gatewayAdditions = []string{"backpressure", "resource/gateway"}
+var gatewayAdditions = []string{"resource/gateway"}
 
 // agentKey is the telemetry_api key a gateway adds for its agents: ingest only, never admin.
 var agentKey = map[string]any{
@@ -34,8 +34,8 @@ var agentKey = map[string]any{
 }
 
 // TestGatewayIsLocalPlusFleetAdditions: deploy/gateway.yaml is config/local.yaml with the
-// backpressure and resource/gateway processors (and, in every pipeline that has the memory limiter,
-// backpressure first and resource/gateway right after the tenant), plus the agents' ingest-only key
+// resource/gateway processor (in every pipeline that has the memory limiter, right after the tenant,
+// and backpressure first there as in local.yaml), plus the agents' ingest-only key
 // in telemetry_api's auth::api_keys. A change to local.yaml that is not carried over fails here:
 // copy it into deploy/gateway.yaml, then run scripts/k8s-configmaps.sh.
 func TestGatewayIsLocalPlusFleetAdditions(t *testing.T) {
