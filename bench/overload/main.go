@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -42,21 +43,24 @@ import (
 const apiKey = "overload-bench-key-0123456789"
 
 var (
-	collectorBin = flag.String("collector", "_build/otelcol-telemetry", "built collector")
-	telemetrygen = flag.String("telemetrygen", "_tools/bin/telemetrygen", "contrib telemetrygen")
-	memLimitMiB  = flag.Int("mem-limit-mib", 256, "memory_limiter limit_mib of the gateway (spike limit is a quarter)")
-	queueSize    = flag.Int("queue-size", 100000, "persistent queue size (requests) of the storage exporter (shipped: 100000; tail sampling hands over one request per trace)")
-	measureFor   = flag.Duration("measure", 20*time.Second, "unthrottled load to measure the sustainable rate")
-	overloadFor  = flag.Duration("overload", 30*time.Second, "duration of the 3x load")
-	factor       = flag.Float64("factor", 3, "overload factor over the sustainable rate")
-	clients      = flag.Int("clients", 3, "telemetrygen processes (each one gRPC connection exporting one batch at a time)")
-	workers      = flag.Int("workers", 2, "telemetrygen workers per process")
-	spanAttrs    = flag.Int("span-attrs", 8, "extra string attributes per span (telemetrygen --telemetry-attributes), attr-bytes each")
-	attrBytes    = flag.Int("attr-bytes", 64, "length of each extra attribute value")
-	gatewayProcs = flag.Int("gateway-procs", 1, "GOMAXPROCS of the gateway: figures per core")
-	gatewayCPUs  = flag.String("gateway-cpus", "0", "CPUs (taskset list) of the gateway, its embedded ClickHouse and the probes; empty: no pinning")
-	clientCPUs   = flag.String("client-cpus", "1", "CPUs (taskset list) of telemetrygen, so the client is not what limits the load; empty: no pinning")
-	decisionWait = 10 * time.Second // TELEMETRY_SAMPLE_DECISION_WAIT default: kept spans reach storage after it
+	collectorBin  = flag.String("collector", "_build/otelcol-telemetry", "built collector")
+	telemetrygen  = flag.String("telemetrygen", "_tools/bin/telemetrygen", "contrib telemetrygen")
+	memLimitMiB   = flag.Int("mem-limit-mib", 256, "memory_limiter limit_mib of the gateway (spike limit is a quarter)")
+	goMemLimit    = flag.Int("gomemlimit-mib", -1, "GOMEMLIMIT of the gateway in MiB; -1: limit_mib, as the gateway Deployment sets it just under the limiter's limit (1600 MiB for 1638); 0: unset")
+	queueSize     = flag.Int("queue-size", 100000, "persistent queue size (requests) of the storage exporter (shipped: 100000; tail sampling hands over one request per trace)")
+	measureFor    = flag.Duration("measure", 20*time.Second, "unthrottled load to measure the sustainable rate")
+	overloadFor   = flag.Duration("overload", 30*time.Second, "duration of the 3x load")
+	factor        = flag.Float64("factor", 3, "overload factor over the sustainable rate")
+	clients       = flag.Int("clients", 3, "telemetrygen processes (each one gRPC connection exporting one batch at a time)")
+	workers       = flag.Int("workers", 2, "telemetrygen workers per process (at least; throttled runs add workers to keep each under -max-worker-rate)")
+	maxWorkerRate = flag.Float64("max-worker-rate", 400, "spans/s per telemetrygen worker: its limiter sleeps between spans, and sleeps much under a few ms undershoot on a busy machine")
+	spanAttrs     = flag.Int("span-attrs", 8, "extra string attributes per span (telemetrygen --telemetry-attributes), attr-bytes each")
+	attrBytes     = flag.Int("attr-bytes", 64, "length of each extra attribute value")
+	gatewayProcs  = flag.Int("gateway-procs", 1, "GOMAXPROCS of the gateway: figures per core")
+	gatewayCPUs   = flag.String("gateway-cpus", "0", "CPUs (taskset list) of the gateway, its embedded ClickHouse and the probes; empty: no pinning")
+	clientCPUs    = flag.String("client-cpus", "1", "CPUs (taskset list) of telemetrygen, so the client is not what limits the load; empty: no pinning")
+	timeline      = flag.Duration("timeline", 5*time.Second, "print RSS, heap and the gateway's counts this often (0: never); a multiple of 1s")
+	decisionWait  = 10 * time.Second // TELEMETRY_SAMPLE_DECISION_WAIT default: kept spans reach storage after it
 )
 
 func main() {
@@ -87,6 +91,7 @@ func freeAddr() string {
 func run() error {
 	// The bench process (probes), the engine it starts and the gateway inherit this affinity;
 	// telemetrygen gets the other core(s).
+	cpus := numCPU()
 	if *gatewayCPUs != "" {
 		if out, err := exec.Command("taskset", "-a", "-p", "-c", *gatewayCPUs, strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
 			return fmt.Errorf("taskset: %v: %s", err, out)
@@ -121,6 +126,12 @@ func run() error {
 		"TELEMETRY_HASH_KEY=overload-bench-hash-key-0123456789abcdef",
 		"TELEMETRY_QUEUE_DIRECTORY="+queueDir, "TELEMETRY_SAMPLE_RATE=1", "TELEMETRY_FLUSH_INTERVAL=1",
 		"TELEMETRY_BATCH_SIZE=10000", "TELEMETRY_GATEWAY_ID=overload", fmt.Sprintf("GOMAXPROCS=%d", *gatewayProcs))
+	if *goMemLimit == -1 {
+		*goMemLimit = *memLimitMiB
+	}
+	if *goMemLimit > 0 {
+		g.cmd.Env = append(g.cmd.Env, fmt.Sprintf("GOMEMLIMIT=%dMiB", *goMemLimit))
+	}
 	g.cmd.Stdout, g.cmd.Stderr = &lockedWriter{g}, &lockedWriter{g}
 	if err := g.cmd.Start(); err != nil {
 		return err
@@ -137,8 +148,9 @@ func run() error {
 	if err := waitHealthy(health, g.done); err != nil {
 		return err
 	}
-	fmt.Printf("gateway pid %d, GOMAXPROCS=%d, memory_limiter limit %d MiB (spike %d), queue %d requests; machine: %d CPUs\n",
-		g.cmd.Process.Pid, *gatewayProcs, *memLimitMiB, *memLimitMiB/4, *queueSize, numCPU())
+	fmt.Printf("gateway pid %d, GOMAXPROCS=%d, GOMEMLIMIT %d MiB (0: unset), memory_limiter limit %d MiB (spike %d), queue %d requests; machine: %d CPUs;\n"+
+		"gateway + embedded ClickHouse + probes on CPU %q, %d telemetrygen processes on CPU %q\n",
+		g.cmd.Process.Pid, *gatewayProcs, *goMemLimit, *memLimitMiB, *memLimitMiB/4, *queueSize, cpus, *gatewayCPUs, *clients, *clientCPUs)
 
 	// RSS and heap are sampled from here to the end of the drain after the overload.
 	mon := startMonitor(g)
@@ -172,9 +184,9 @@ func run() error {
 
 	// 2. factor x sustainable, with probes on every path.
 	// telemetrygen's --rate is spans per second per worker (root and child span each wait on the limiter).
-	perWorker := *factor * sustainable / float64(*clients**workers)
+	w, perWorker := split(*factor * sustainable)
 	fmt.Printf("\n2. overload: %.1fx = %.0f spans/s offered for %s (%d telemetrygen x %d workers x %.0f spans/s, %d attributes of %d bytes per span)\n",
-		*factor, *factor*sustainable, *overloadFor, *clients, *workers, perWorker, *spanAttrs, *attrBytes)
+		*factor, *factor*sustainable, *overloadFor, *clients, w, perWorker, *spanAttrs, *attrBytes)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var wg sync.WaitGroup
@@ -187,7 +199,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	gen, tgErr := telemetrygenRun(g.grpcAddr, perWorker, *overloadFor)
+	gen, tgErr := telemetrygenRun(g.grpcAddr, *factor*sustainable, *overloadFor)
 	cancel()
 	wg.Wait()
 	if tgErr != nil {
@@ -237,7 +249,7 @@ func run() error {
 	go func() { defer pwg.Done(); downProbes.otlpHTTP(pctx, g.httpAddr) }()
 	go func() { defer pwg.Done(); downProbes.otlpGRPC(pctx, g.grpcAddr) }()
 	go func() { defer pwg.Done(); downProbes.events(pctx, g.apiAddr) }()
-	if _, err := telemetrygenRun(g.grpcAddr, 500, 10*time.Second); err != nil {
+	if _, err := telemetrygenRun(g.grpcAddr, 3000, 10*time.Second); err != nil {
 		fmt.Println("telemetrygen:", err)
 	}
 	pcancel()
@@ -315,10 +327,12 @@ var generatedRE = regexp.MustCompile(`traces generated.*"traces":\s*(\d+)`)
 
 // telemetrygenRun runs -clients telemetrygen processes on -client-cpus and returns the spans they
 // generated (their "traces generated" log lines; 2 spans per trace).
-func telemetrygenRun(endpoint string, rate float64, d time.Duration) (int64, error) {
+// spansPerSec is over all processes, 0 for unthrottled.
+func telemetrygenRun(endpoint string, spansPerSec float64, d time.Duration) (int64, error) {
+	w, rate := split(spansPerSec)
 	args := []string{"traces", "--otlp-endpoint", endpoint, "--otlp-insecure",
 		"--otlp-header", fmt.Sprintf(`Authorization="Bearer %s"`, apiKey),
-		"--workers", strconv.Itoa(*workers), "--rate", strconv.FormatFloat(rate, 'f', 1, 64),
+		"--workers", strconv.Itoa(w), "--rate", strconv.FormatFloat(rate, 'f', 1, 64),
 		"--duration", d.String(), "--child-spans", "1", "--batch-size", "500", "--interval", "1h"}
 	val := strings.Repeat("v", *attrBytes)
 	for i := 0; i < *spanAttrs; i++ {
@@ -365,6 +379,16 @@ func telemetrygenRun(endpoint string, rate float64, d time.Duration) (int64, err
 	return total, nil
 }
 
+// split gives the workers per telemetrygen process and the spans/s of each for a total rate
+// (telemetrygen's --rate is spans per second per worker: root and child span each wait on it).
+func split(total float64) (workersPerClient int, perWorker float64) {
+	if total == 0 {
+		return *workers, 0
+	}
+	w := max(*workers, int(math.Ceil(total/float64(*clients) / *maxWorkerRate)))
+	return w, total / float64(*clients*w)
+}
+
 type monitor struct {
 	cancel        context.CancelFunc
 	wg            sync.WaitGroup
@@ -378,11 +402,19 @@ func startMonitor(g *gateway) *monitor {
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
+		start := time.Now()
+		var peakRSS, peakHeap int64 // since the last timeline line
 		for i := 0; ctx.Err() == nil; i++ {
-			m.rssKiB = max(m.rssKiB, rssKiB(g.cmd.Process.Pid))
+			r := rssKiB(g.cmd.Process.Pid)
+			m.rssKiB, peakRSS = max(m.rssKiB, r), max(peakRSS, r)
 			if i%10 == 0 {
 				if c, err := scrape(g.selfAddr); err == nil {
-					m.heapB = max(m.heapB, c.heap)
+					m.heapB, peakHeap = max(m.heapB, c.heap), max(peakHeap, c.heap)
+					if *timeline > 0 && i%int(*timeline/(100*time.Millisecond)) == 0 {
+						fmt.Printf("   [%4.0fs] peak RSS %4.0f MiB, peak heap %4.0f MiB; accepted %8d, refused %7d spans\n",
+							time.Since(start).Seconds(), float64(peakRSS)/1024, float64(peakHeap)/(1<<20), c.accepted, c.refused)
+						peakRSS, peakHeap = 0, 0
+					}
 				}
 			}
 			time.Sleep(100 * time.Millisecond)
