@@ -1,11 +1,17 @@
 // Command overload measures one gateway (deploy/gateway.yaml, built binary, embedded ClickHouse)
 // under load from contrib telemetrygen: first the sustainable rate (unthrottled load, spans stored
 // per second end to end), then 3x that rate for a while, with probes on every ingest path. It
-// prints the gateway's peak RSS against its memory_limiter bound, what each path answered
+// prints the gateway's peak RSS and heap against its memory_limiter bound, what each path answered
 // (OTLP/gRPC codes, OTLP/HTTP and events API statuses with Retry-After), whether the process
 // survived, and, once the load is gone and the queue drained, sent - refused = stored.
 //
-// Run it through bench/overload/run.sh, which builds the collector and installs telemetrygen.
+// The gateway, its engine and this process are pinned to -gateway-cpus and telemetrygen to
+// -client-cpus, so that on a small machine the client is not what limits the load (the previous
+// version shared both cores and never offered more than the gateway took). "Sent" is counted at
+// the gateway: spans the telemetrygen SDK dropped from its own full queue never arrive.
+//
+// Run it through bench/overload/run.sh, which builds the collector and installs telemetrygen;
+// figures and how to read them: bench/overload/README.md.
 package main
 
 import (
