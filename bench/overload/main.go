@@ -65,6 +65,7 @@ var (
 	gatewayProcs  = flag.Int("gateway-procs", 1, "GOMAXPROCS of the gateway: figures per core")
 	gatewayCPUs   = flag.String("gateway-cpus", "0", "CPUs (taskset list) of the gateway, its embedded ClickHouse and the probes; empty: no pinning")
 	clientCPUs    = flag.String("client-cpus", "1", "CPUs (taskset list) of telemetrygen, so the client is not what limits the load; empty: no pinning")
+	pprofDir      = flag.String("pprof-dir", "", "if set: the gateway gets the pprof extension and its heap profile is saved here every 2 s from the overload to the end of the drain")
 	timeline      = flag.Duration("timeline", 5*time.Second, "print RSS, heap and the gateway's counts this often (0: never); a multiple of 1s")
 	decisionWait  = 10 * time.Second // TELEMETRY_SAMPLE_DECISION_WAIT default: kept spans reach storage after it
 )
@@ -123,6 +124,11 @@ func run() error {
 		fmt.Sprintf("--set=processors::memory_limiter::spike_limit_mib=%d", *memLimitMiB/4),
 		fmt.Sprintf("--set=exporters::telemetry_storage::sending_queue::queue_size=%d", *queueSize),
 	)
+	pprofAddr := freeAddr()
+	if *pprofDir != "" {
+		g.cmd.Args = append(g.cmd.Args, "--set=extensions::pprof::endpoint="+pprofAddr,
+			"--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,pprof]")
+	}
 	g.cmd.Env = append(os.Environ(),
 		"TELEMETRY_CLICKHOUSE_ENDPOINT="+eng.Endpoint, "TELEMETRY_CLICKHOUSE_DATABASE=overload",
 		"TELEMETRY_OTLP_GRPC_ENDPOINT="+g.grpcAddr, "TELEMETRY_OTLP_HTTP_ENDPOINT="+g.httpAddr,
@@ -205,6 +211,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	stopProfiles := saveHeapProfiles(pprofAddr)
+	defer stopProfiles()
 	gen, tgErr := telemetrygenRun(g.grpcAddr, *factor*sustainable, *overloadFor)
 	cancel()
 	wg.Wait()
@@ -238,6 +246,7 @@ func run() error {
 	default:
 		fmt.Println("\n3. the gateway is alive")
 	}
+	stopProfiles()
 	peakRSS, peakAnon, peakHeap := mon.stop()
 	fmt.Printf("   peak RSS %.0f MiB (anonymous %.0f MiB, mapped files %.0f MiB), peak Go heap %.0f MiB (sampled every 100 ms / 1 s from the first load to here); memory_limiter limit_mib %d, spike %d (refuses from %d MiB of heap)\n",
 		float64(peakRSS)/1024, float64(peakAnon)/1024, float64(peakRSS-peakAnon)/1024, float64(peakHeap)/(1<<20), *memLimitMiB, *memLimitMiB/4, *memLimitMiB-*memLimitMiB/4)
@@ -393,6 +402,30 @@ func split(total float64) (workersPerClient int, perWorker float64) {
 	}
 	w := max(*workers, int(math.Ceil(total/float64(*clients) / *maxWorkerRate)))
 	return w, total / float64(*clients*w)
+}
+
+// saveHeapProfiles fetches the gateway's heap profile every 2 s into -pprof-dir until stopped.
+func saveHeapProfiles(addr string) (stop func()) {
+	if *pprofDir == "" {
+		return func() {}
+	}
+	_ = os.MkdirAll(*pprofDir, 0o755)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		start := time.Now()
+		for ctx.Err() == nil {
+			if resp, err := http.Get("http://" + addr + "/debug/pprof/heap"); err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				_ = os.WriteFile(filepath.Join(*pprofDir, fmt.Sprintf("heap-%03.0f.pb.gz", time.Since(start).Seconds())), b, 0o644)
+			}
+			time.Sleep(2 * time.Second)
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { cancel(); <-done }) }
 }
 
 type monitor struct {
