@@ -1,11 +1,17 @@
 // Command overload measures one gateway (deploy/gateway.yaml, built binary, embedded ClickHouse)
 // under load from contrib telemetrygen: first the sustainable rate (unthrottled load, spans stored
 // per second end to end), then 3x that rate for a while, with probes on every ingest path. It
-// prints the gateway's peak RSS against its memory_limiter bound, what each path answered
+// prints the gateway's peak RSS and heap against its memory_limiter bound, what each path answered
 // (OTLP/gRPC codes, OTLP/HTTP and events API statuses with Retry-After), whether the process
 // survived, and, once the load is gone and the queue drained, sent - refused = stored.
 //
-// Run it through bench/overload/run.sh, which builds the collector and installs telemetrygen.
+// The gateway, its engine and this process are pinned to -gateway-cpus and telemetrygen to
+// -client-cpus, so that on a small machine the client is not what limits the load (the previous
+// version shared both cores and never offered more than the gateway took). "Sent" is counted at
+// the gateway: spans the telemetrygen SDK dropped from its own full queue never arrive.
+//
+// Run it through bench/overload/run.sh, which builds the collector and installs telemetrygen;
+// figures and how to read them: bench/overload/README.md.
 package main
 
 import (
@@ -15,6 +21,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -42,15 +49,25 @@ import (
 const apiKey = "overload-bench-key-0123456789"
 
 var (
-	collectorBin = flag.String("collector", "_build/otelcol-telemetry", "built collector")
-	telemetrygen = flag.String("telemetrygen", "_tools/bin/telemetrygen", "contrib telemetrygen")
-	memLimitMiB  = flag.Int("mem-limit-mib", 256, "memory_limiter limit_mib of the gateway (spike limit is a quarter)")
-	queueSize    = flag.Int("queue-size", 100000, "persistent queue size (requests) of the storage exporter (shipped: 100000; tail sampling hands over one request per trace)")
-	measureFor   = flag.Duration("measure", 20*time.Second, "unthrottled load to measure the sustainable rate")
-	overloadFor  = flag.Duration("overload", 30*time.Second, "duration of the 3x load")
-	factor       = flag.Float64("factor", 3, "overload factor over the sustainable rate")
-	workers      = flag.Int("workers", 4, "telemetrygen workers")
-	gatewayProcs = flag.Int("gateway-procs", 1, "GOMAXPROCS of the gateway: figures per core, and the gateway, not the client, is the bottleneck")
+	collectorBin  = flag.String("collector", "_build/otelcol-telemetry", "built collector")
+	telemetrygen  = flag.String("telemetrygen", "_tools/bin/telemetrygen", "contrib telemetrygen")
+	memLimitMiB   = flag.Int("mem-limit-mib", 256, "memory_limiter limit_mib of the gateway (spike limit is a quarter)")
+	goMemLimit    = flag.Int("gomemlimit-mib", -1, "GOMEMLIMIT of the gateway in MiB; -1: limit_mib, as the gateway Deployment sets it just under the limiter's limit (1600 MiB for 1638); 0: unset")
+	queueSize     = flag.Int("queue-size", 100000, "persistent queue size (requests) of the storage exporter (shipped: 100000; tail sampling hands over one request per trace)")
+	measureFor    = flag.Duration("measure", 20*time.Second, "unthrottled load to measure the sustainable rate")
+	overloadFor   = flag.Duration("overload", 30*time.Second, "duration of the 3x load")
+	factor        = flag.Float64("factor", 3, "overload factor over the sustainable rate")
+	clients       = flag.Int("clients", 3, "telemetrygen processes (each one gRPC connection exporting one batch at a time)")
+	workers       = flag.Int("workers", 2, "telemetrygen workers per process (at least; throttled runs add workers to keep each under -max-worker-rate)")
+	maxWorkerRate = flag.Float64("max-worker-rate", 400, "spans/s per telemetrygen worker: its limiter sleeps between spans, and sleeps much under a few ms undershoot on a busy machine")
+	spanAttrs     = flag.Int("span-attrs", 8, "extra string attributes per span (telemetrygen --telemetry-attributes), attr-bytes each")
+	attrBytes     = flag.Int("attr-bytes", 64, "length of each extra attribute value")
+	gatewayProcs  = flag.Int("gateway-procs", 1, "GOMAXPROCS of the gateway: figures per core")
+	gatewayCPUs   = flag.String("gateway-cpus", "0", "CPUs (taskset list) of the gateway, its embedded ClickHouse and the probes; empty: no pinning")
+	clientCPUs    = flag.String("client-cpus", "1", "CPUs (taskset list) of telemetrygen, so the client is not what limits the load; empty: no pinning")
+	pprofDir      = flag.String("pprof-dir", "", "if set: the gateway gets the pprof extension and its heap profile is saved here every 2 s from the overload to the end of the drain")
+	timeline      = flag.Duration("timeline", 5*time.Second, "print RSS, heap and the gateway's counts this often (0: never); a multiple of 1s")
+	decisionWait  = 10 * time.Second // TELEMETRY_SAMPLE_DECISION_WAIT default: kept spans reach storage after it
 )
 
 func main() {
@@ -79,6 +96,14 @@ func freeAddr() string {
 }
 
 func run() error {
+	// The bench process (probes), the engine it starts and the gateway inherit this affinity;
+	// telemetrygen gets the other core(s).
+	cpus := numCPU()
+	if *gatewayCPUs != "" {
+		if out, err := exec.Command("taskset", "-a", "-p", "-c", *gatewayCPUs, strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
+			return fmt.Errorf("taskset: %v: %s", err, out)
+		}
+	}
 	eng, err := chtest.Start()
 	if err != nil {
 		return err
@@ -99,6 +124,11 @@ func run() error {
 		fmt.Sprintf("--set=processors::memory_limiter::spike_limit_mib=%d", *memLimitMiB/4),
 		fmt.Sprintf("--set=exporters::telemetry_storage::sending_queue::queue_size=%d", *queueSize),
 	)
+	pprofAddr := freeAddr()
+	if *pprofDir != "" {
+		g.cmd.Args = append(g.cmd.Args, "--set=extensions::pprof::endpoint="+pprofAddr,
+			"--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,pprof]")
+	}
 	g.cmd.Env = append(os.Environ(),
 		"TELEMETRY_CLICKHOUSE_ENDPOINT="+eng.Endpoint, "TELEMETRY_CLICKHOUSE_DATABASE=overload",
 		"TELEMETRY_OTLP_GRPC_ENDPOINT="+g.grpcAddr, "TELEMETRY_OTLP_HTTP_ENDPOINT="+g.httpAddr,
@@ -108,6 +138,12 @@ func run() error {
 		"TELEMETRY_HASH_KEY=overload-bench-hash-key-0123456789abcdef",
 		"TELEMETRY_QUEUE_DIRECTORY="+queueDir, "TELEMETRY_SAMPLE_RATE=1", "TELEMETRY_FLUSH_INTERVAL=1",
 		"TELEMETRY_BATCH_SIZE=10000", "TELEMETRY_GATEWAY_ID=overload", fmt.Sprintf("GOMAXPROCS=%d", *gatewayProcs))
+	if *goMemLimit == -1 {
+		*goMemLimit = *memLimitMiB
+	}
+	if *goMemLimit > 0 {
+		g.cmd.Env = append(g.cmd.Env, fmt.Sprintf("GOMEMLIMIT=%dMiB", *goMemLimit))
+	}
 	g.cmd.Stdout, g.cmd.Stderr = &lockedWriter{g}, &lockedWriter{g}
 	if err := g.cmd.Start(); err != nil {
 		return err
@@ -124,12 +160,23 @@ func run() error {
 	if err := waitHealthy(health, g.done); err != nil {
 		return err
 	}
-	fmt.Printf("gateway pid %d, GOMAXPROCS=%d, memory_limiter limit %d MiB (spike %d), queue %d requests; machine: %d CPUs\n",
-		g.cmd.Process.Pid, *gatewayProcs, *memLimitMiB, *memLimitMiB/4, *queueSize, numCPU())
+	fmt.Printf("gateway pid %d, GOMAXPROCS=%d, GOMEMLIMIT %d MiB (0: unset), memory_limiter limit %d MiB (spike %d), queue %d requests; machine: %d CPUs;\n"+
+		"gateway + embedded ClickHouse + probes on CPU %q, %d telemetrygen processes on CPU %q\n",
+		g.cmd.Process.Pid, *gatewayProcs, *goMemLimit, *memLimitMiB, *memLimitMiB/4, *queueSize, cpus, *gatewayCPUs, *clients, *clientCPUs)
 
-	// 1. Sustainable rate: unthrottled for measureFor, then until the queue has drained.
+	// RSS and heap are sampled from here to the end of the drain after the overload.
+	mon := startMonitor(g)
+
+	// 1. Sustainable rate: unthrottled load for measureFor; the rate is what was stored per second
+	// from the start of the load until the queue drained, less the tail-sampling decision wait
+	// (kept spans reach storage only after it). Accepting faster than storing is not sustainable.
 	start := time.Now()
-	if err := telemetrygenRun(g.grpcAddr, 0, *measureFor); err != nil {
+	gen0, err := telemetrygenRun(g.grpcAddr, 0, *measureFor)
+	if err != nil {
+		return err
+	}
+	after0, err := scrape(g.selfAddr)
+	if err != nil {
 		return err
 	}
 	m0, err := drain(g, eng.Endpoint, 300*time.Second)
@@ -137,31 +184,24 @@ func run() error {
 		return err
 	}
 	elapsed := time.Since(start)
-	// The drain includes the tail-sampling decision wait (10 s by default): the rate is over the
-	// load, given that nothing was refused and everything was stored.
-	sustainable := float64(m0.stored) / measureFor.Seconds()
-	fmt.Printf("\n1. sustainable: %d spans in %s of unthrottled load = %.0f spans/s, all stored %s after the load began; refused %d\n",
-		m0.stored, *measureFor, sustainable, elapsed.Round(100*time.Millisecond), m0.refused)
+	window := max(elapsed-decisionWait, *measureFor)
+	sustainable := float64(m0.stored) / window.Seconds()
+	fmt.Printf("\n1. sustainable: unthrottled for %s: telemetrygen generated %d spans, the gateway accepted %d (%.0f/s) and refused %d;\n"+
+		"   all %d stored %s after the load began: %.0f spans/s end to end (stored / (time to stored - %s decision wait))\n",
+		*measureFor, gen0, after0.accepted, float64(after0.accepted)/measureFor.Seconds(), after0.refused,
+		m0.stored, elapsed.Round(100*time.Millisecond), sustainable, decisionWait)
+	if m0.refused > 0 {
+		fmt.Println("   NOTE: the unthrottled load was already refused in part: the rate above is what was stored, not offered")
+	}
 
-	// 2. factor x sustainable, with probes on every path and RSS sampled.
-	// telemetrygen's rate is traces per second per worker; a trace here is 2 spans (root + 1 child).
-	perWorker := *factor * sustainable / 2 / float64(*workers)
-	fmt.Printf("\n2. overload: %.1fx = %.0f spans/s offered for %s (%d workers x %.0f traces/s)\n",
-		*factor, *factor*sustainable, *overloadFor, *workers, perWorker)
+	// 2. factor x sustainable, with probes on every path.
+	// telemetrygen's --rate is spans per second per worker (root and child span each wait on the limiter).
+	w, perWorker := split(*factor * sustainable)
+	fmt.Printf("\n2. overload: %.1fx = %.0f spans/s offered for %s (%d telemetrygen x %d workers x %.0f spans/s, %d attributes of %d bytes per span)\n",
+		*factor, *factor*sustainable, *overloadFor, *clients, w, perWorker, *spanAttrs, *attrBytes)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var peakRSS int64
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for ctx.Err() == nil {
-			if r := rssKiB(g.cmd.Process.Pid); r > peakRSS {
-				peakRSS = r
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}()
 	probes := newProbes()
 	wg.Add(3)
 	go func() { defer wg.Done(); probes.otlpHTTP(ctx, g.httpAddr) }()
@@ -171,7 +211,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	tgErr := telemetrygenRun(g.grpcAddr, perWorker, *overloadFor)
+	stopProfiles := saveHeapProfiles(pprofAddr)
+	defer stopProfiles()
+	gen, tgErr := telemetrygenRun(g.grpcAddr, *factor*sustainable, *overloadFor)
 	cancel()
 	wg.Wait()
 	if tgErr != nil {
@@ -182,9 +224,15 @@ func run() error {
 		return fmt.Errorf("gateway not answering after the overload: %w", err)
 	}
 	offered := (during.accepted + during.refused) - (before.accepted + before.refused)
-	fmt.Printf("   offered %d spans (%.0f/s), accepted %d, refused %d (%.1f%%)\n", offered, float64(offered)/overloadFor.Seconds(),
-		during.accepted-before.accepted, during.refused-before.refused, 100*float64(during.refused-before.refused)/float64(max(offered, 1)))
-	fmt.Printf("   peak RSS %.0f MiB (memory_limiter limit %d MiB)\n", float64(peakRSS)/1024, *memLimitMiB)
+	fmt.Printf("   telemetrygen generated %d spans (%.0f/s = %.1fx sustainable); the rest of what it generated it dropped itself (SDK batch queue full while exports were refused or slow)\n",
+		gen, float64(gen)/overloadFor.Seconds(), float64(gen)/overloadFor.Seconds()/sustainable)
+	fmt.Printf("   at the gateway: %d spans in export requests (%.0f/s, retries included), accepted %d (%.0f/s), refused %d (%.1f%%)\n",
+		offered, float64(offered)/overloadFor.Seconds(), during.accepted-before.accepted, float64(during.accepted-before.accepted)/overloadFor.Seconds(),
+		during.refused-before.refused, 100*float64(during.refused-before.refused)/float64(max(offered, 1)))
+	fmt.Println("   refused by receiver/transport/signal (whole run so far):")
+	for _, k := range sortedKeys(during.refusedBy) {
+		fmt.Printf("     %-50s %8d\n", k, during.refusedBy[k])
+	}
 	probes.print()
 
 	// 3. Load gone: everything accepted is stored.
@@ -198,6 +246,10 @@ func run() error {
 	default:
 		fmt.Println("\n3. the gateway is alive")
 	}
+	stopProfiles()
+	peakRSS, peakAnon, peakHeap := mon.stop()
+	fmt.Printf("   peak RSS %.0f MiB (anonymous %.0f MiB, mapped files %.0f MiB), peak Go heap %.0f MiB (sampled every 100 ms / 1 s from the first load to here); memory_limiter limit_mib %d, spike %d (refuses from %d MiB of heap)\n",
+		float64(peakRSS)/1024, float64(peakAnon)/1024, float64(peakRSS-peakAnon)/1024, float64(peakHeap)/(1<<20), *memLimitMiB, *memLimitMiB/4, *memLimitMiB-*memLimitMiB/4)
 	fmt.Printf("   whole run: sent %d spans, refused %d, stored %d, dropped after tail sampling (queue full) %d: sent - refused - stored = %d\n",
 		m.accepted+m.refused, m.refused, m.stored, m.enqueueFailed, int64(m.accepted+m.refused)-int64(m.refused)-int64(m.stored))
 
@@ -212,7 +264,7 @@ func run() error {
 	go func() { defer pwg.Done(); downProbes.otlpHTTP(pctx, g.httpAddr) }()
 	go func() { defer pwg.Done(); downProbes.otlpGRPC(pctx, g.grpcAddr) }()
 	go func() { defer pwg.Done(); downProbes.events(pctx, g.apiAddr) }()
-	if err := telemetrygenRun(g.grpcAddr, 500, 10*time.Second); err != nil {
+	if _, err := telemetrygenRun(g.grpcAddr, 3000, 10*time.Second); err != nil {
 		fmt.Println("telemetrygen:", err)
 	}
 	pcancel()
@@ -286,27 +338,162 @@ func waitHealthy(addr string, done chan struct{}) error {
 	return fmt.Errorf("gateway not healthy within 60s")
 }
 
-func telemetrygenRun(endpoint string, rate float64, d time.Duration) error {
-	cmd := exec.Command(*telemetrygen, "traces", "--otlp-endpoint", endpoint, "--otlp-insecure",
+var generatedRE = regexp.MustCompile(`traces generated.*"traces":\s*(\d+)`)
+
+// telemetrygenRun runs -clients telemetrygen processes on -client-cpus and returns the spans they
+// generated (their "traces generated" log lines; 2 spans per trace).
+// spansPerSec is over all processes, 0 for unthrottled.
+func telemetrygenRun(endpoint string, spansPerSec float64, d time.Duration) (int64, error) {
+	w, rate := split(spansPerSec)
+	args := []string{"traces", "--otlp-endpoint", endpoint, "--otlp-insecure",
 		"--otlp-header", fmt.Sprintf(`Authorization="Bearer %s"`, apiKey),
-		"--workers", strconv.Itoa(*workers), "--rate", strconv.FormatFloat(rate, 'f', 1, 64),
-		"--duration", d.String(), "--child-spans", "1", "--batch-size", "500", "--interval", "1h")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	if err != nil {
-		tail := out.String()
-		if len(tail) > 600 {
-			tail = tail[len(tail)-600:]
-		}
-		return fmt.Errorf("%v: ...%s", err, tail)
+		"--workers", strconv.Itoa(w), "--rate", strconv.FormatFloat(rate, 'f', 1, 64),
+		"--duration", d.String(), "--child-spans", "1", "--batch-size", "500", "--interval", "1h"}
+	val := strings.Repeat("v", *attrBytes)
+	for i := 0; i < *spanAttrs; i++ {
+		args = append(args, "--telemetry-attributes", fmt.Sprintf(`bench.attr%d="%s"`, i, val))
 	}
-	return nil
+	bin := *telemetrygen
+	if *clientCPUs != "" {
+		args = append([]string{"-c", *clientCPUs, bin}, args...)
+		bin = "taskset"
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		total int64
+		errs  []string
+	)
+	for i := 0; i < *clients; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(bin, args...)
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			err := cmd.Run()
+			mu.Lock()
+			defer mu.Unlock()
+			for _, m := range generatedRE.FindAllStringSubmatch(out.String(), -1) {
+				n, _ := strconv.ParseInt(m[1], 10, 64)
+				total += 2 * n
+			}
+			if err != nil {
+				tail := out.String()
+				if len(tail) > 400 {
+					tail = tail[len(tail)-400:]
+				}
+				errs = append(errs, fmt.Sprintf("%v: ...%s", err, tail))
+			}
+		}()
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return total, fmt.Errorf("%d of %d telemetrygen exited with an error; first: %s", len(errs), *clients, errs[0])
+	}
+	return total, nil
+}
+
+// split gives the workers per telemetrygen process and the spans/s of each for a total rate
+// (telemetrygen's --rate is spans per second per worker: root and child span each wait on it).
+func split(total float64) (workersPerClient int, perWorker float64) {
+	if total == 0 {
+		return *workers, 0
+	}
+	w := max(*workers, int(math.Ceil(total/float64(*clients) / *maxWorkerRate)))
+	return w, total / float64(*clients*w)
+}
+
+// saveHeapProfiles fetches the gateway's heap profile every 2 s into -pprof-dir until stopped.
+func saveHeapProfiles(addr string) (stop func()) {
+	if *pprofDir == "" {
+		return func() {}
+	}
+	_ = os.MkdirAll(*pprofDir, 0o755)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		start := time.Now()
+		for ctx.Err() == nil {
+			if resp, err := http.Get("http://" + addr + "/debug/pprof/heap"); err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				_ = os.WriteFile(filepath.Join(*pprofDir, fmt.Sprintf("heap-%03.0f.pb.gz", time.Since(start).Seconds())), b, 0o644)
+			}
+			time.Sleep(2 * time.Second)
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { cancel(); <-done }) }
+}
+
+type monitor struct {
+	cancel        context.CancelFunc
+	wg            sync.WaitGroup
+	rssKiB, heapB int64
+	anonKiB       int64 // RssAnon at the RSS peak
+}
+
+// startMonitor samples the gateway's RSS every 100 ms and its Go heap (self-metrics) every second.
+func startMonitor(g *gateway) *monitor {
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &monitor{cancel: cancel}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		start := time.Now()
+		var peakRSS, peakHeap int64 // since the last timeline line
+		for i := 0; ctx.Err() == nil; i++ {
+			r := rssKiB(g.cmd.Process.Pid)
+			if r > m.rssKiB {
+				m.rssKiB, m.anonKiB = r, statusKiB(g.cmd.Process.Pid, "RssAnon:")
+			}
+			peakRSS = max(peakRSS, r)
+			if i%10 == 0 {
+				if c, err := scrape(g.selfAddr); err == nil {
+					m.heapB, peakHeap = max(m.heapB, c.heap), max(peakHeap, c.heap)
+					if *timeline > 0 && i%int(*timeline/(100*time.Millisecond)) == 0 {
+						fmt.Printf("   [%4.0fs] peak RSS %4.0f MiB, peak heap %4.0f MiB; accepted %8d, refused %7d spans\n",
+							time.Since(start).Seconds(), float64(peakRSS)/1024, float64(peakHeap)/(1<<20), c.accepted, c.refused)
+						peakRSS, peakHeap = 0, 0
+					}
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	return m
+}
+
+func (m *monitor) stop() (rssKiB, anonKiB, heapBytes int64) {
+	m.cancel()
+	m.wg.Wait()
+	return m.rssKiB, m.anonKiB, m.heapB
+}
+
+func sortedKeys(m map[string]uint64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // counts are the gateway's own figures (receiver metrics, spans the storage queue could not take
 // after tail sampling) and the stored rows.
-type counts struct{ accepted, refused, enqueueFailed, stored uint64 }
+type counts struct {
+	accepted, refused, enqueueFailed, stored uint64
+	heap                                     int64
+	refusedBy                                map[string]uint64 // receiver/transport/signal: refused + failed items
+}
+
+var (
+	refusedRE = regexp.MustCompile(`^otelcol_receiver_(?:refused|failed)_(spans|log_records|metric_points)(?:_total)?\{(.*)\} (\S+)$`)
+	labelRE   = regexp.MustCompile(`(receiver|transport)="([^"]*)"`)
+	heapRE    = regexp.MustCompile(`^otelcol_process_runtime_heap_alloc_bytes(?:\{[^}]*\})? (\S+)$`)
+)
 
 var metricRE = regexp.MustCompile(`^otelcol_(?:receiver_(accepted|refused|failed)|exporter_(enqueue_failed))_spans(?:_total)?\{[^}]*\} (\S+)$`)
 
@@ -316,10 +503,23 @@ func scrape(addr string) (counts, error) {
 		return counts{}, err
 	}
 	defer resp.Body.Close()
-	var c counts
+	c := counts{refusedBy: map[string]uint64{}}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
+		if m := heapRE.FindStringSubmatch(sc.Text()); m != nil {
+			v, _ := strconv.ParseFloat(m[1], 64)
+			c.heap = int64(v)
+		}
+		if m := refusedRE.FindStringSubmatch(sc.Text()); m != nil {
+			if v, _ := strconv.ParseFloat(m[3], 64); v > 0 {
+				k := ""
+				for _, l := range labelRE.FindAllStringSubmatch(m[2], -1) {
+					k += l[2] + "/"
+				}
+				c.refusedBy[k+m[1]] += uint64(v)
+			}
+		}
 		m := metricRE.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
@@ -367,13 +567,17 @@ func drain(g *gateway, engine string, timeout time.Duration) (counts, error) {
 	}
 }
 
-func rssKiB(pid int) int64 {
+func rssKiB(pid int) int64 { return statusKiB(pid, "VmRSS:") }
+
+// statusKiB reads one field of /proc/PID/status: VmRSS, or RssAnon (heap, stacks: what the Go
+// runtime holds) and RssFile (mapped files: the binary and the bbolt queue file, reclaimable).
+func statusKiB(pid int, field string) int64 {
 	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			n, _ := strconv.ParseInt(f[1], 10, 64)
 			return n
 		}
