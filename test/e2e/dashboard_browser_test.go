@@ -149,9 +149,11 @@ func (b *chromiumTab) waitText(sel string, timeout time.Duration, ok func(string
 	return ""
 }
 
-// choose sets a <select> or <input> by id and fires its change event, as a user's pick does.
+// choose sets a <select> or <input> by id and fires its change event, as a user's pick does, once
+// the control is on the page (a page switch renders it asynchronously).
 func (b *chromiumTab) choose(id, value string) {
 	b.t.Helper()
+	b.waitCount("#"+id, 1, 10*time.Second)
 	eval[bool](b, fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event("change")); return true; })()`, id, value))
 }
 
