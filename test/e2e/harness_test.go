@@ -270,14 +270,36 @@ func eventuallyCount(t *testing.T, conn driver.Conn, want uint64, query string, 
 	return got
 }
 
+// freeAddr is a loopback address to give a collector to listen on. A port the kernel picks for
+// ":0" comes from the ephemeral range, which every outgoing connection of the machine (clients to
+// ClickHouse, browsers, other collectors) also draws from, so it could be taken again before the
+// collector binds it ("address already in use" seen in CI). Ports below the range (Linux:
+// 32768-60999) are only ever taken by listeners that name them; each is handed out once per run.
 func freeAddr() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for {
+		port := handedOut.next
+		handedOut.next++
+		if handedOut.next >= 32000 {
+			handedOut.next = 20000
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue // taken by something else: try the next one
+		}
+		addr := l.Addr().String()
+		_ = l.Close()
+		return addr
 	}
-	defer l.Close()
-	return l.Addr().String()
 }
+
+// handedOut walks the ports of freeAddr, starting at a place that differs per test binary so
+// packages running in parallel rarely meet.
+var handedOut = struct {
+	sync.Mutex
+	next int
+}{next: 20000 + os.Getpid()%12000}
 
 func randomSuffix() string {
 	b := make([]byte, 6)
