@@ -127,21 +127,17 @@ func (s *chStore) openRequests(ctx context.Context) ([]*request, error) {
 
 // openRequestOf is the open request of a subject, from whichever collector accepted it; nil if none.
 func (s *chStore) openRequestOf(ctx context.Context, tenant, subject string) (*request, error) {
-	var out *request
-	err := s.query(ctx, s.sql.openRequestOf, []any{tenant, subject}, func(rows driver.Rows) error {
-		r, err := scanRequest(rows)
-		out = &r
-		return err
-	})
-	if errors.Is(err, errNoTable) {
-		return nil, nil
-	}
-	return out, err
+	return s.oneRequest(ctx, s.sql.openRequestOf, tenant, subject)
 }
 
 func (s *chStore) getRequest(ctx context.Context, tenant, id string) (*request, error) {
+	return s.oneRequest(ctx, s.sql.getRequest, tenant, id)
+}
+
+// oneRequest is the (last) request q finds; nil if none or the table does not exist yet.
+func (s *chStore) oneRequest(ctx context.Context, q string, args ...any) (*request, error) {
 	var out *request
-	err := s.query(ctx, s.sql.getRequest, []any{tenant, id}, func(rows driver.Rows) error {
+	err := s.query(ctx, q, args, func(rows driver.Rows) error {
 		r, err := scanRequest(rows)
 		out = &r
 		return err
