@@ -51,8 +51,9 @@ const apiKey = "overload-bench-key-0123456789"
 var (
 	collectorBin  = flag.String("collector", "_build/otelcol-telemetry", "built collector")
 	telemetrygen  = flag.String("telemetrygen", "_tools/bin/telemetrygen", "contrib telemetrygen")
-	memLimitMiB   = flag.Int("mem-limit-mib", 256, "memory_limiter limit_mib of the gateway (spike limit is a quarter)")
-	goMemLimit    = flag.Int("gomemlimit-mib", -1, "GOMEMLIMIT of the gateway in MiB; -1: limit_mib, as the gateway Deployment sets it just under the limiter's limit (1600 MiB for 1638); 0: unset")
+	memLimitMiB   = flag.Int("mem-limit-mib", 512, "memory_limiter limit_mib of the gateway: the bound its RSS is held to")
+	spikeLimitMiB = flag.Int("spike-limit-mib", 288, "memory_limiter spike_limit_mib: it refuses from limit - spike MiB of heap; the headroom covers mapped files and what the pipeline still takes in past a refusal (the gateway Deployment has 410)")
+	goMemLimit    = flag.Int("gomemlimit-mib", -1, "GOMEMLIMIT of the gateway in MiB; -1: limit_mib - 160 MiB of mapped files, as the gateway Deployment sets it (1478 MiB for 1638); 0: unset")
 	queueSize     = flag.Int("queue-size", 100000, "persistent queue size (requests) of the storage exporter (shipped: 100000; tail sampling hands over one request per trace)")
 	measureFor    = flag.Duration("measure", 20*time.Second, "unthrottled load to measure the sustainable rate")
 	overloadFor   = flag.Duration("overload", 30*time.Second, "duration of the 3x load")
@@ -65,12 +66,20 @@ var (
 	gatewayProcs  = flag.Int("gateway-procs", 1, "GOMAXPROCS of the gateway: figures per core")
 	gatewayCPUs   = flag.String("gateway-cpus", "0", "CPUs (taskset list) of the gateway, its embedded ClickHouse and the probes; empty: no pinning")
 	clientCPUs    = flag.String("client-cpus", "1", "CPUs (taskset list) of telemetrygen, so the client is not what limits the load; empty: no pinning")
-	pprofDir      = flag.String("pprof-dir", "", "if set: the gateway gets the pprof extension and its heap profile is saved here every 2 s from the overload to the end of the drain")
+	pprofDir      = flag.String("pprof-dir", "", "if set: the gateway gets the pprof extension and its heap profile is saved here every 2 s from the first load to the end of the drain")
 	timeline      = flag.Duration("timeline", 5*time.Second, "print RSS, heap and the gateway's counts this often (0: never); a multiple of 1s")
+	sets          setFlags
 	decisionWait  = 10 * time.Second // TELEMETRY_SAMPLE_DECISION_WAIT default: kept spans reach storage after it
 )
 
+// setFlags collects repeated -set flags: collector --set overrides on top of deploy/gateway.yaml.
+type setFlags []string
+
+func (s *setFlags) String() string     { return strings.Join(*s, " ") }
+func (s *setFlags) Set(v string) error { *s = append(*s, v); return nil }
+
 func main() {
+	flag.Var(&sets, "set", "collector --set override on top of deploy/gateway.yaml, e.g. -set exporters::telemetry_storage::sending_queue::num_consumers=4 (repeatable)")
 	flag.Parse()
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "overload:", err)
@@ -121,9 +130,12 @@ func run() error {
 		"--set=processors::memory_limiter::limit_percentage=0",
 		"--set=processors::memory_limiter::spike_limit_percentage=0",
 		fmt.Sprintf("--set=processors::memory_limiter::limit_mib=%d", *memLimitMiB),
-		fmt.Sprintf("--set=processors::memory_limiter::spike_limit_mib=%d", *memLimitMiB/4),
+		fmt.Sprintf("--set=processors::memory_limiter::spike_limit_mib=%d", *spikeLimitMiB),
 		fmt.Sprintf("--set=exporters::telemetry_storage::sending_queue::queue_size=%d", *queueSize),
 	)
+	for _, s := range sets {
+		g.cmd.Args = append(g.cmd.Args, "--set="+s)
+	}
 	pprofAddr := freeAddr()
 	if *pprofDir != "" {
 		g.cmd.Args = append(g.cmd.Args, "--set=extensions::pprof::endpoint="+pprofAddr,
@@ -139,7 +151,7 @@ func run() error {
 		"TELEMETRY_QUEUE_DIRECTORY="+queueDir, "TELEMETRY_SAMPLE_RATE=1", "TELEMETRY_FLUSH_INTERVAL=1",
 		"TELEMETRY_BATCH_SIZE=10000", "TELEMETRY_GATEWAY_ID=overload", fmt.Sprintf("GOMAXPROCS=%d", *gatewayProcs))
 	if *goMemLimit == -1 {
-		*goMemLimit = *memLimitMiB
+		*goMemLimit = *memLimitMiB - 160
 	}
 	if *goMemLimit > 0 {
 		g.cmd.Env = append(g.cmd.Env, fmt.Sprintf("GOMEMLIMIT=%dMiB", *goMemLimit))
@@ -162,10 +174,12 @@ func run() error {
 	}
 	fmt.Printf("gateway pid %d, GOMAXPROCS=%d, GOMEMLIMIT %d MiB (0: unset), memory_limiter limit %d MiB (spike %d), queue %d requests; machine: %d CPUs;\n"+
 		"gateway + embedded ClickHouse + probes on CPU %q, %d telemetrygen processes on CPU %q\n",
-		g.cmd.Process.Pid, *gatewayProcs, *goMemLimit, *memLimitMiB, *memLimitMiB/4, *queueSize, cpus, *gatewayCPUs, *clients, *clientCPUs)
+		g.cmd.Process.Pid, *gatewayProcs, *goMemLimit, *memLimitMiB, *spikeLimitMiB, *queueSize, cpus, *gatewayCPUs, *clients, *clientCPUs)
 
 	// RSS and heap are sampled from here to the end of the drain after the overload.
 	mon := startMonitor(g)
+	stopProfiles := saveHeapProfiles(pprofAddr)
+	defer stopProfiles()
 
 	// 1. Sustainable rate: unthrottled load for measureFor; the rate is what was stored per second
 	// from the start of the load until the queue drained, less the tail-sampling decision wait
@@ -193,6 +207,7 @@ func run() error {
 	if m0.refused > 0 {
 		fmt.Println("   NOTE: the unthrottled load was already refused in part: the rate above is what was stored, not offered")
 	}
+	printPhasePeaks(mon, "unthrottled load and its drain")
 
 	// 2. factor x sustainable, with probes on every path.
 	// telemetrygen's --rate is spans per second per worker (root and child span each wait on the limiter).
@@ -211,8 +226,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	stopProfiles := saveHeapProfiles(pprofAddr)
-	defer stopProfiles()
 	gen, tgErr := telemetrygenRun(g.grpcAddr, *factor*sustainable, *overloadFor)
 	cancel()
 	wg.Wait()
@@ -247,9 +260,10 @@ func run() error {
 		fmt.Println("\n3. the gateway is alive")
 	}
 	stopProfiles()
+	printPhasePeaks(mon, fmt.Sprintf("%.1fx load and its drain", *factor))
 	peakRSS, peakAnon, peakHeap := mon.stop()
 	fmt.Printf("   peak RSS %.0f MiB (anonymous %.0f MiB, mapped files %.0f MiB), peak Go heap %.0f MiB (sampled every 100 ms / 1 s from the first load to here); memory_limiter limit_mib %d, spike %d (refuses from %d MiB of heap)\n",
-		float64(peakRSS)/1024, float64(peakAnon)/1024, float64(peakRSS-peakAnon)/1024, float64(peakHeap)/(1<<20), *memLimitMiB, *memLimitMiB/4, *memLimitMiB-*memLimitMiB/4)
+		float64(peakRSS)/1024, float64(peakAnon)/1024, float64(peakRSS-peakAnon)/1024, float64(peakHeap)/(1<<20), *memLimitMiB, *spikeLimitMiB, *memLimitMiB-*spikeLimitMiB)
 	fmt.Printf("   whole run: sent %d spans, refused %d, stored %d, dropped after tail sampling (queue full) %d: sent - refused - stored = %d\n",
 		m.accepted+m.refused, m.refused, m.stored, m.enqueueFailed, int64(m.accepted+m.refused)-int64(m.refused)-int64(m.stored))
 
@@ -433,6 +447,20 @@ type monitor struct {
 	wg            sync.WaitGroup
 	rssKiB, heapB int64
 	anonKiB       int64 // RssAnon at the RSS peak
+
+	mu                  sync.Mutex
+	phaseRSS, phaseAnon int64 // KiB, peaks since the last phase()
+	phaseHeap           int64
+}
+
+// phase returns the peaks since the previous call (RSS and RssAnon at the RSS peak in KiB, heap in
+// bytes) and starts a new phase: the unthrottled measurement and the 3x overload are told apart.
+func (m *monitor) phase() (rssKiB, anonKiB, heapBytes int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rssKiB, anonKiB, heapBytes = m.phaseRSS, m.phaseAnon, m.phaseHeap
+	m.phaseRSS, m.phaseAnon, m.phaseHeap = 0, 0, 0
+	return rssKiB, anonKiB, heapBytes
 }
 
 // startMonitor samples the gateway's RSS every 100 ms and its Go heap (self-metrics) every second.
@@ -446,13 +474,20 @@ func startMonitor(g *gateway) *monitor {
 		var peakRSS, peakHeap int64 // since the last timeline line
 		for i := 0; ctx.Err() == nil; i++ {
 			r := rssKiB(g.cmd.Process.Pid)
+			m.mu.Lock()
 			if r > m.rssKiB {
 				m.rssKiB, m.anonKiB = r, statusKiB(g.cmd.Process.Pid, "RssAnon:")
 			}
+			if r > m.phaseRSS {
+				m.phaseRSS, m.phaseAnon = r, statusKiB(g.cmd.Process.Pid, "RssAnon:")
+			}
+			m.mu.Unlock()
 			peakRSS = max(peakRSS, r)
 			if i%10 == 0 {
 				if c, err := scrape(g.selfAddr); err == nil {
-					m.heapB, peakHeap = max(m.heapB, c.heap), max(peakHeap, c.heap)
+					m.mu.Lock()
+					m.heapB, m.phaseHeap, peakHeap = max(m.heapB, c.heap), max(m.phaseHeap, c.heap), max(peakHeap, c.heap)
+					m.mu.Unlock()
 					if *timeline > 0 && i%int(*timeline/(100*time.Millisecond)) == 0 {
 						fmt.Printf("   [%4.0fs] peak RSS %4.0f MiB, peak heap %4.0f MiB; accepted %8d, refused %7d spans\n",
 							time.Since(start).Seconds(), float64(peakRSS)/1024, float64(peakHeap)/(1<<20), c.accepted, c.refused)
@@ -464,6 +499,20 @@ func startMonitor(g *gateway) *monitor {
 		}
 	}()
 	return m
+}
+
+// printPhasePeaks prints the peaks of the phase that just ended against limit_mib and says whether
+// RSS stayed under it.
+func printPhasePeaks(mon *monitor, what string) (underBound bool) {
+	rss, anon, heap := mon.phase()
+	underBound = rss < int64(*memLimitMiB)*1024
+	verdict := "under"
+	if !underBound {
+		verdict = "OVER"
+	}
+	fmt.Printf("   %s: peak RSS %.0f MiB (anonymous %.0f, mapped files %.0f), peak Go heap %.0f MiB: %s the %d MiB limit_mib\n",
+		what, float64(rss)/1024, float64(anon)/1024, float64(rss-anon)/1024, float64(heap)/(1<<20), verdict, *memLimitMiB)
+	return underBound
 }
 
 func (m *monitor) stop() (rssKiB, anonKiB, heapBytes int64) {

@@ -277,6 +277,7 @@ func TestGateway(t *testing.T) {
 	// The gateways accept the very key the agents send, and it is not the admin key.
 	assert.Equal(t, agentKeyRef, env["TELEMETRY_AGENT_API_KEY"])
 	assert.NotEqual(t, env["TELEMETRY_API_KEY"], env["TELEMETRY_AGENT_API_KEY"])
+	checkGatewayMemory(t, m, d.Spec.Template.Spec.Containers[0], env)
 	require.NotNil(t, d.Spec.Replicas)
 	assert.GreaterOrEqual(t, *d.Spec.Replicas, int32(2))
 	assert.Equal(t, 0, d.Spec.Strategy.RollingUpdate.MaxUnavailable.IntValue(), "rolling updates never drop below the replica count")
@@ -305,6 +306,43 @@ func TestGateway(t *testing.T) {
 	assert.Equal(t, d.Spec.Selector.MatchLabels, pdb.Spec.Selector.MatchLabels, "the PDB covers the gateway pods")
 	require.NotNil(t, pdb.Spec.MinAvailable)
 	assert.Less(t, pdb.Spec.MinAvailable.IntValue(), int(*hpa.Spec.MinReplicas), "a node drain can still evict one gateway")
+}
+
+// Measured by bench/overload (bench/overload/README.md): RSS beyond the Go heap is up to this much
+// in mapped files (the binary, the bbolt queue file), and the limiter needs this much headroom
+// (spike) between where it refuses and its bound for those files and for what the storage exporter
+// and tail sampling still take in after the first refusal.
+const (
+	mappedFilesMiB  = 160
+	minGatewaySpike = 288
+)
+
+// checkGatewayMemory: the gateway's RSS stays under its memory_limiter bound at overload when the
+// spike covers the headroom bench/overload measured and GOMEMLIMIT leaves room for mapped files,
+// without being so low that the runtime collects continuously before the limiter refuses.
+func checkGatewayMemory(t *testing.T, m *manifests, c corev1.Container, env map[string]string) {
+	t.Helper()
+	var cfg struct {
+		Processors struct {
+			MemoryLimiter struct {
+				LimitPercentage      float64 `json:"limit_percentage"`
+				SpikeLimitPercentage float64 `json:"spike_limit_percentage"`
+			} `json:"memory_limiter"`
+		} `json:"processors"`
+	}
+	raw := m.configMaps[gatewayName].Data["gateway.yaml"]
+	js, err := yaml.YAMLToJSON([]byte(raw))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(js, &cfg))
+	ml := cfg.Processors.MemoryLimiter
+	require.Positive(t, ml.LimitPercentage, "gateway memory_limiter uses limit_percentage")
+	q := c.Resources.Limits[corev1.ResourceMemory]
+	container := float64(q.Value()) / (1 << 20)
+	limit, spike := container*ml.LimitPercentage/100, container*ml.SpikeLimitPercentage/100
+	gml := float64(parseMiB(t, env["GOMEMLIMIT"]))
+	assert.GreaterOrEqual(t, spike, float64(minGatewaySpike), "memory_limiter spike (MiB) covers mapped files and the pipeline's lag")
+	assert.LessOrEqual(t, gml, limit-mappedFilesMiB, "GOMEMLIMIT leaves %d MiB of the %.0f MiB bound to mapped files", mappedFilesMiB, limit)
+	assert.GreaterOrEqual(t, gml, limit-spike, "GOMEMLIMIT not under the limiter's refusal point (%.0f MiB)", limit-spike)
 }
 
 func TestAgent(t *testing.T) {
