@@ -21,12 +21,7 @@ import (
 // The full disk is a file-size limit (RLIMIT_FSIZE) on the collector process: writes and truncates
 // past it fail (EFBIG) where a full disk fails them with ENOSPC, and no mount is needed.
 func TestQueueDiskFull(t *testing.T) {
-	eng := startTestEngine(t)
-	c := startCollector(t, collectorOptions{
-		config: "deploy/gateway.yaml",
-		env:    map[string]string{"TELEMETRY_CLICKHOUSE_ENDPOINT": eng.Endpoint, "TELEMETRY_GATEWAY_ID": "diskfull"},
-		args:   fastRetry,
-	})
+	eng, c := startGatewayOwnEngine(t, "diskfull")
 	const limit = 4 << 20 // bytes per file: each signal's queue is one bbolt file
 	require.NoError(t, unix.Prlimit(c.cmd.Process.Pid, unix.RLIMIT_FSIZE, &unix.Rlimit{Cur: limit, Max: limit}, nil))
 	conn := c.db()
@@ -77,10 +72,7 @@ func TestQueueDiskFull(t *testing.T) {
 	t.Logf("disk full after %d accepted requests; refusal: %s", len(accepted), refusal.body)
 	assert.Equal(t, "5", refusal.header.Get("Retry-After"), "the refusal says when to retry")
 
-	resp, err := http.Get("http://" + c.health + "/")
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode, "still up and healthy with the disk full")
+	requireHealthy(t, c) // with the disk still full
 
 	// ClickHouse back: everything acknowledged is stored, nothing refused is.
 	require.NoError(t, eng.Restart())

@@ -17,6 +17,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 )
 
 // TestGatewayRefusesWithRetryAfterAndLosesNothing: a gateway (deploy/gateway.yaml) whose ClickHouse
@@ -26,12 +28,7 @@ import (
 // record is stored: sent - refused = stored. The long run at 3x the sustainable rate is
 // bench/overload.
 func TestGatewayRefusesWithRetryAfterAndLosesNothing(t *testing.T) {
-	eng := startTestEngine(t)
-	c := startCollector(t, collectorOptions{
-		config: "deploy/gateway.yaml",
-		env:    map[string]string{"TELEMETRY_CLICKHOUSE_ENDPOINT": eng.Endpoint, "TELEMETRY_GATEWAY_ID": "overload"},
-		args:   append([]string{"--set=exporters::telemetry_storage::sending_queue::queue_size=5"}, fastRetry...),
-	})
+	eng, c := startGatewayOwnEngine(t, "overload", "--set=exporters::telemetry_storage::sending_queue::queue_size=5")
 	conn := c.db()
 	eng.Signal(syscall.SIGTERM)
 
@@ -82,16 +79,35 @@ func TestGatewayRefusesWithRetryAfterAndLosesNothing(t *testing.T) {
 	assert.Equal(t, "unavailable", errorCode(r.json()), "JSON error body: %s", r.body)
 
 	// Still alive and healthy; ClickHouse back: everything accepted is stored, nothing refused is.
-	resp, err := http.Get("http://" + c.health + "/")
-	require.NoError(t, err)
-	resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	requireHealthy(t, c)
 	require.NoError(t, eng.Restart())
 	dups := requireAllStored(t, conn, service, accepted, 60*time.Second)
 	assert.Zero(t, dups)
 	got, err := storedSeqs(conn, service)
 	require.NoError(t, err)
 	assert.Len(t, got, len(accepted), "refused records are not stored (the client keeps them): sent - refused = stored")
+}
+
+// startGatewayOwnEngine runs deploy/gateway.yaml (retrying fast) against an engine of its own,
+// which the test may stop and restart without touching the shared one.
+func startGatewayOwnEngine(t *testing.T, gatewayID string, args ...string) (*chtest.Engine, *collector) {
+	t.Helper()
+	eng := startTestEngine(t)
+	c := startCollector(t, collectorOptions{
+		config: "deploy/gateway.yaml",
+		env:    map[string]string{"TELEMETRY_CLICKHOUSE_ENDPOINT": eng.Endpoint, "TELEMETRY_GATEWAY_ID": gatewayID},
+		args:   append(args, fastRetry...),
+	})
+	return eng, c
+}
+
+// requireHealthy: the collector is up and its health check answers 200.
+func requireHealthy(t *testing.T, c *collector) {
+	t.Helper()
+	resp, err := http.Get("http://" + c.health + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
 // errorCode is error.code of a telemetry API error body.
