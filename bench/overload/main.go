@@ -18,6 +18,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -136,11 +137,10 @@ func run() error {
 	for _, s := range sets {
 		g.cmd.Args = append(g.cmd.Args, "--set="+s)
 	}
+	// pprof: heap profiles (-pprof-dir) and the live heap after a forced GC (step 4).
 	pprofAddr := freeAddr()
-	if *pprofDir != "" {
-		g.cmd.Args = append(g.cmd.Args, "--set=extensions::pprof::endpoint="+pprofAddr,
-			"--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,pprof]")
-	}
+	g.cmd.Args = append(g.cmd.Args, "--set=extensions::pprof::endpoint="+pprofAddr,
+		"--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,pprof]")
 	g.cmd.Env = append(os.Environ(),
 		"TELEMETRY_CLICKHOUSE_ENDPOINT="+eng.Endpoint, "TELEMETRY_CLICKHOUSE_DATABASE=overload",
 		"TELEMETRY_OTLP_GRPC_ENDPOINT="+g.grpcAddr, "TELEMETRY_OTLP_HTTP_ENDPOINT="+g.httpAddr,
@@ -269,30 +269,55 @@ func run() error {
 
 	// 4. Cost of a queued item: ClickHouse away, a fixed load queues on disk; RSS and queue size
 	// before and after, then ClickHouse back and the queue drains.
-	rss0, disk0 := rssKiB(g.cmd.Process.Pid), dirBytes(queueDir)
+	// Live heap with ClickHouse down at three points: after a warm-up load (the outage has freed the
+	// driver's connections, the exporter holds the batches it retries), and after each of two equal
+	// loads. Between the last two only the queue on disk grows: that difference is the memory per
+	// queued span; the first is what the exporter holds while retrying, whatever the queue's size.
 	eng.Signal(syscall.SIGTERM)
 	pctx, pcancel := context.WithCancel(context.Background())
+	defer pcancel()
 	downProbes := newProbes()
 	var pwg sync.WaitGroup
 	pwg.Add(3)
 	go func() { defer pwg.Done(); downProbes.otlpHTTP(pctx, g.httpAddr) }()
 	go func() { defer pwg.Done(); downProbes.otlpGRPC(pctx, g.grpcAddr) }()
 	go func() { defer pwg.Done(); downProbes.events(pctx, g.apiAddr) }()
-	if _, err := telemetrygenRun(g.grpcAddr, 3000, 10*time.Second); err != nil {
-		fmt.Println("telemetrygen:", err)
+	type point struct {
+		accepted         uint64
+		live, rss, files int64
+	}
+	measure := func(load time.Duration) (point, error) {
+		if _, err := telemetrygenRun(g.grpcAddr, 3000, load); err != nil {
+			fmt.Println("telemetrygen:", err)
+		}
+		time.Sleep(decisionWait + 2*time.Second) // tail sampling hands spans to the queue after the decision wait
+		c, err := scrape(g.selfAddr)
+		if err != nil {
+			return point{}, err
+		}
+		live, err := liveHeap(pprofAddr)
+		return point{c.accepted, live, rssKiB(g.cmd.Process.Pid), dirBytes(queueDir)}, err
+	}
+	var pts [3]point
+	for i, load := range []time.Duration{2 * time.Second, 10 * time.Second, 10 * time.Second} {
+		if pts[i], err = measure(load); err != nil {
+			return err
+		}
 	}
 	pcancel()
 	pwg.Wait()
-	time.Sleep(2 * time.Second)
 	queued, err := scrape(g.selfAddr)
 	if err != nil {
 		return err
 	}
-	nq := queued.accepted - m.accepted
-	rss1, disk1 := rssKiB(g.cmd.Process.Pid), dirBytes(queueDir)
-	fmt.Printf("\n4. ClickHouse down: %d spans queued; queue on disk +%.1f MiB (%.0f bytes/span), RSS %+.1f MiB (%.1f bytes/span)\n",
-		nq, float64(disk1-disk0)/(1<<20), float64(disk1-disk0)/float64(max(nq, 1)),
-		float64(rss1-rss0)/1024, float64(rss1-rss0)*1024/float64(max(nq, 1)))
+	warm, p1, p2 := pts[0], pts[1], pts[2]
+	fmt.Printf("\n4. ClickHouse down: %d spans queued (warm-up %d, then %d and %d)\n", queued.accepted-m.accepted,
+		warm.accepted-m.accepted, p1.accepted-warm.accepted, p2.accepted-p1.accepted)
+	fmt.Printf("   live Go heap after a forced GC: %.1f MiB after the warm-up, %+.1f MiB after the first load (batches the exporter holds while retrying), "+
+		"%+.1f MiB after the second: %.0f bytes per queued span; RSS %+.1f / %+.1f MiB; queue files %+.1f MiB (bbolt first reuses the pages the earlier drain freed)\n",
+		float64(warm.live)/(1<<20), float64(p1.live-warm.live)/(1<<20), float64(p2.live-p1.live)/(1<<20),
+		float64(p2.live-p1.live)/float64(max(p2.accepted-p1.accepted, 1)),
+		float64(p1.rss-warm.rss)/1024, float64(p2.rss-p1.rss)/1024, float64(p2.files-warm.files)/(1<<20))
 	fmt.Printf("   refused while the queue was full: %d spans\n", queued.refused-m.refused)
 	downProbes.print()
 	if err := eng.Restart(); err != nil {
@@ -306,6 +331,37 @@ func run() error {
 	fmt.Printf("   ClickHouse back: queue drained in %s; sent - refused - stored = %d (dropped after tail sampling: %d)\n", time.Since(start).Round(100*time.Millisecond),
 		int64(m.accepted+m.refused)-int64(m.refused)-int64(m.stored), m.enqueueFailed)
 	return nil
+}
+
+var heapAllocRE = regexp.MustCompile(`(?m)^# HeapAlloc = (\d+)$`)
+
+// liveHeap forces a GC in the gateway (pprof's gc=1) and returns the heap left allocated: what is
+// live, without the garbage that the heap gauge includes.
+func liveHeap(pprofAddr string) (n int64, err error) {
+	// Twice: sync.Pool contents survive one GC (the victim cache).
+	for range 2 {
+		if n, err = heapAfterGC(pprofAddr); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+func heapAfterGC(pprofAddr string) (int64, error) {
+	resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/heap?gc=1&debug=1")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	m := heapAllocRE.FindSubmatch(b)
+	if m == nil {
+		return 0, errors.New("pprof heap: no HeapAlloc line")
+	}
+	return strconv.ParseInt(string(m[1]), 10, 64)
 }
 
 func dirBytes(dir string) int64 {
