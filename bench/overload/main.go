@@ -55,7 +55,7 @@ var (
 	memLimitMiB   = flag.Int("mem-limit-mib", 512, "memory_limiter limit_mib of the gateway: the bound its RSS is held to")
 	spikeLimitMiB = flag.Int("spike-limit-mib", 288, "memory_limiter spike_limit_mib: it refuses from limit - spike MiB of heap; the headroom covers mapped files and what the pipeline still takes in past a refusal (the gateway Deployment has 410)")
 	goMemLimit    = flag.Int("gomemlimit-mib", -1, "GOMEMLIMIT of the gateway in MiB; -1: limit_mib - 160 MiB of mapped files, as the gateway Deployment sets it (1478 MiB for 1638); 0: unset")
-	queueSize     = flag.Int("queue-size", 100000, "persistent queue size (requests) of the storage exporter (shipped: 100000; tail sampling hands over one request per trace)")
+	queueSize     = flag.Int("queue-size", 100000, "persistent queue size (requests) of the storage exporter (shipped: 100000; a request is a batch/sampled batch of up to 1024 kept spans or one client request)")
 	measureFor    = flag.Duration("measure", 20*time.Second, "unthrottled load to measure the sustainable rate")
 	overloadFor   = flag.Duration("overload", 30*time.Second, "duration of the 3x load")
 	factor        = flag.Float64("factor", 3, "overload factor over the sustainable rate")
@@ -67,7 +67,7 @@ var (
 	gatewayProcs  = flag.Int("gateway-procs", 1, "GOMAXPROCS of the gateway: figures per core")
 	gatewayCPUs   = flag.String("gateway-cpus", "0", "CPUs (taskset list) of the gateway, its embedded ClickHouse and the probes; empty: no pinning")
 	clientCPUs    = flag.String("client-cpus", "1", "CPUs (taskset list) of telemetrygen, so the client is not what limits the load; empty: no pinning")
-	pprofDir      = flag.String("pprof-dir", "", "if set: the gateway gets the pprof extension and its heap profile is saved here every 2 s from the first load to the end of the drain")
+	pprofDir      = flag.String("pprof-dir", "", "if set: the gateway's heap profile (pprof extension) is saved here every 2 s from the first load to the end of the drain")
 	timeline      = flag.Duration("timeline", 5*time.Second, "print RSS, heap and the gateway's counts this often (0: never); a multiple of 1s")
 	sets          setFlags
 	decisionWait  = 10 * time.Second // TELEMETRY_SAMPLE_DECISION_WAIT default: kept spans reach storage after it
