@@ -13,7 +13,7 @@
 # the difference is the cost of holding and deciding; 0.1 shows the shipped default, where tail
 # sampling also saves the storage of nine tenths of the spans.
 # Memory run: BENCH_MEMORY_TPS (default 10000) traces/s for TELEMETRY_SAMPLE_DECISION_WAIT
-# (BENCH_DECISION_WAIT, default 10) + 5 s, with and without tail sampling: traces held, Go heap and
+# (BENCH_DECISION_WAIT, default 10) + 5 s, with and without tail sampling: traces held, live Go heap (after a forced GC) and
 # RSS while the load runs. telemetrygen is installed into _build/tools on first use.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -109,22 +109,31 @@ throughput() { # throughput NAME [collector args...]
 }
 
 base_heap=0
+# live_heap PORT: the Go heap left after a forced GC (pprof gc=1, twice: pooled objects survive one),
+# without the garbage that otelcol_process_runtime_heap_alloc_bytes includes.
+live_heap() {
+  local h
+  for _ in 1 2; do h=$(curl -fs "http://127.0.0.1:$1/debug/pprof/heap?gc=1&debug=1" | awk '/^# HeapAlloc = /{print $4}'); done
+  echo "$h"
+}
 memory() { # memory NAME [collector args...]
   local name=$1; shift
-  start "$name" "$mem_wait" "$@"
+  local pport; pport=$(freeport)
+  start "$name" "$mem_wait" "$@" "--set=extensions::pprof::endpoint=127.0.0.1:$pport" \
+    "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,pprof]"
   local per=$(( mem_tps * (children + 1) / workers )) a0; a0=$(metric otelcol_receiver_accepted_spans)
   load "$((mem_wait + 5))s" "$per" &
   local lp=$!
   sleep "$((mem_wait + 3))"
   local held heap rss a1; held=$(metric otelcol_processor_tail_sampling_sampling_traces_on_memory)
-  heap=$(metric otelcol_process_runtime_heap_alloc_bytes); rss=$(rss_mb); a1=$(metric otelcol_receiver_accepted_spans)
+  heap=$(live_heap "$pport"); rss=$(rss_mb); a1=$(metric otelcol_receiver_accepted_spans)
   wait "$lp"
   awk -v n="$name" -v h="$held" -v hp="$heap" -v r="$rss" -v a=$((a1 - a0)) -v s=$((mem_wait + 3)) -v k=$((children + 1)) \
     -v base="$base_heap" -v tps="$mem_tps" -v w="$mem_wait" 'BEGIN {
-    printf "%-22s %8.0f traces/s reached  %8d traces held  heap %6.0f MB  RSS %6d MB\n", n, a / k / s, h, hp / 1048576, r
+    printf "%-22s %8.0f traces/s reached  %8d traces held  live heap %6.0f MB  RSS %6d MB\n", n, a / k / s, h, hp / 1048576, r
     if (h > 0 && base > 0) {
       per = (hp - base) / h
-      printf "%-22s %8.0f bytes of heap per held trace of %d spans (heap over the run without tail sampling)\n", "", per, k
+      printf "%-22s %8.0f bytes of live heap per held trace of %d spans (over the run without tail sampling)\n", "", per, k
       printf "%-22s => %d traces/s x (%ds + 1s) = %d traces held: %.0f MB (extrapolated from the per-trace figure)\n", "", tps, w, tps * (w + 1), tps * (w + 1) * per / 1048576
     }
   }'
@@ -138,6 +147,8 @@ throughput without-tail-sampling '--set=service::pipelines::traces/sampling::pro
 throughput with-tail-sampling
 # Tail sampling without the batch/sampled processor behind it (one queue write per kept trace).
 throughput with-ts-unbatched '--set=service::pipelines::traces/sampling::processors=[tail_sampling]'
+# batch/sampled as it was before bench/overload capped its queue entries at 1024 spans.
+throughput with-ts-batch-8192 '--set=processors::batch/sampled::send_batch_size=8192' '--set=processors::batch/sampled::send_batch_max_size=0'
 echo "-- memory ($mem_tps traces/s offered for $((mem_wait + 5))s, decision wait ${mem_wait}s)"
 memory mem-without '--set=service::pipelines::traces/sampling::processors=[]'
 memory mem-with
