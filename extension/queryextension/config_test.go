@@ -1,7 +1,6 @@
 package queryextension
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -9,20 +8,16 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/queryextension/internal/metadata"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/configtest"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
-	require.NoError(t, err)
 	cfg := NewFactory().CreateDefaultConfig().(*Config)
-	require.NoError(t, sub.Unmarshal(cfg))
+	require.NoError(t, configtest.Unmarshal(t, metadata.Type, name, cfg))
 	return cfg
 }
 

@@ -1,29 +1,23 @@
 package telemetryapiextension
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/telemetryapiextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/configtest"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
 func loadConfig(t *testing.T, name string) *Config {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	require.NoError(t, err)
-	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
-	require.NoError(t, err)
 	cfg := createDefaultConfig()
-	require.NoError(t, sub.Unmarshal(cfg))
+	require.NoError(t, configtest.Unmarshal(t, metadata.Type, name, cfg))
 	return cfg
 }
 

@@ -1,29 +1,19 @@
 package piiredactionprocessor
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/confmap/confmaptest"
 
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/configtest"
 	"github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor/internal/metadata"
 )
 
 func loadConfig(t *testing.T, name string) (*Config, error) {
 	t.Helper()
-	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := NewFactory().CreateDefaultConfig().(*Config)
-	if err := sub.Unmarshal(cfg); err != nil {
+	if err := configtest.Unmarshal(t, metadata.Type, name, cfg); err != nil {
 		return cfg, err
 	}
 	return cfg, cfg.Validate()
