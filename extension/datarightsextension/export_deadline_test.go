@@ -12,10 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
-	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
@@ -32,16 +30,7 @@ func TestIntegrationExportOutlastsWriteTimeout(t *testing.T) {
 		" SELECT 'default', now64(9) - toIntervalMillisecond(number), now64(9), 'page_view', 'slow-user',"+
 		" concat('event body number ', toString(number), ' ', repeat('x', 300)) FROM numbers("+strconv.Itoa(rows)+")"))
 
-	sqls, err := newStatements(database, "")
-	require.NoError(t, err)
-	list, err := suppression.NewList([]byte("0123456789abcdef0123456789abcdef"))
-	require.NoError(t, err)
-	cfg := createDefaultConfig()
-	cfg.Storage.Endpoint = endpoint
-	hx, err := newHTTPExporter(cfg.Storage)
-	require.NoError(t, err)
-	x := &dataRights{cfg: cfg, logger: zap.NewNop(), now: time.Now, list: list,
-		store: &chStore{conn: conn, sql: sqls, timeout: time.Minute, mutation: time.Minute, hx: hx}}
+	x := rightsOver(t, endpoint, conn, database, testList(t))
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

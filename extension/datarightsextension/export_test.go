@@ -15,10 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
-	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
@@ -60,17 +58,7 @@ func TestIntegrationExportStreams(t *testing.T) {
 		" SELECT 'default', now64(9) - toIntervalMillisecond(number), now64(9), 'page_view', 'big-user',"+
 		" concat('event body number ', toString(number)), map('n', toString(number)) FROM numbers("+strconv.Itoa(rows)+")"))
 
-	sqls, err := newStatements(database, "")
-	require.NoError(t, err)
-	list, err := suppression.NewList([]byte("0123456789abcdef0123456789abcdef"))
-	require.NoError(t, err)
-	cfg := createDefaultConfig()
-	cfg.Storage.Endpoint = endpoint
-	hx, err := newHTTPExporter(cfg.Storage)
-	require.NoError(t, err)
-	require.NotNil(t, hx, "the test engine speaks HTTP")
-	x := &dataRights{cfg: cfg, logger: zap.NewNop(), now: time.Now, list: list,
-		store: &chStore{conn: conn, sql: sqls, timeout: time.Minute, mutation: time.Minute, hx: hx}}
+	x := rightsOver(t, endpoint, conn, database, testList(t))
 
 	// A low GC target so the heap in use tracks what the export holds, not garbage awaiting a cycle.
 	defer debug.SetGCPercent(debug.SetGCPercent(20))

@@ -6,14 +6,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
-	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
@@ -25,8 +22,7 @@ import (
 func TestIntegrationNestedAttributesCovered(t *testing.T) {
 	endpoint, conn, schema, database := migratedDatabase(t, "datarights_nested_")
 	ctx := context.Background()
-	list, err := suppression.NewList([]byte("0123456789abcdef0123456789abcdef"))
-	require.NoError(t, err)
+	list := testList(t)
 	subject, other := list.Token("alice"), list.Token("bob")
 	for _, user := range []string{subject, other} {
 		require.NoError(t, conn.Exec(ctx, "INSERT INTO "+schema.Table(chschema.Spans).Qualified+
@@ -40,16 +36,8 @@ func TestIntegrationNestedAttributesCovered(t *testing.T) {
 			" VALUES ('default', now64(9), 'latency', 'gauge', [now64(9)], [1], [''], [''], [map('user.id', ?)])", user))
 	}
 
-	sqls, err := newStatements(database, "")
-	require.NoError(t, err)
-	cfg := createDefaultConfig()
-	cfg.Storage.Endpoint = endpoint
-	cfg.Storage.Database = database
-	hx, err := newHTTPExporter(cfg.Storage)
-	require.NoError(t, err)
-	require.NotNil(t, hx, "the test engine speaks HTTP")
-	st := &chStore{conn: conn, sql: sqls, timeout: time.Minute, mutation: time.Minute, hx: hx}
-	x := &dataRights{cfg: cfg, logger: zap.NewNop(), now: time.Now, list: list, store: st}
+	x := rightsOver(t, endpoint, conn, database, list)
+	st := x.store
 
 	// The export (streamed over HTTP) has the subject's three rows, not the other user's.
 	rec := httptest.NewRecorder()
@@ -60,8 +48,8 @@ func TestIntegrationNestedAttributesCovered(t *testing.T) {
 
 	want := map[string]uint64{chschema.Spans: 2, chschema.Metrics: 1}
 	ids := []string{"alice", subject}
-	for i := range sqls.targets {
-		tg := &sqls.targets[i]
+	for i := range st.sql.targets {
+		tg := &st.sql.targets[i]
 		n, err := st.count(ctx, tg, "default", ids)
 		require.NoError(t, err, tg.name)
 		assert.Equal(t, want[tg.name], n, "rows of the subject in %s", tg.name)
