@@ -86,10 +86,7 @@ func sendProbeSpans(t *testing.T, c *collector, probes ...probe) {
 func sendProbeMetrics(t *testing.T, c *collector, probes ...probe) {
 	t.Helper()
 	ctx := context.Background()
-	exp, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpoint(c.otlpHTTP), otlpmetrichttp.WithInsecure(), otlpmetrichttp.WithHeaders(authHeaders()))
-	require.NoError(t, err)
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))),
-		sdkmetric.WithResource(sdkResource("consent")))
+	mp := meterProvider(t, c, "consent")
 	counter, err := mp.Meter("e2e").Int64Counter("probe_requests")
 	require.NoError(t, err)
 	for _, p := range probes {
@@ -246,4 +243,14 @@ func filterDropped(t *testing.T, c *collector) float64 {
 		sum += v
 	}
 	return sum
+}
+
+// meterProvider is the OTel Go SDK as an instrumented service runs it, exporting to c over OTLP/HTTP
+// with the bootstrap key; its reader's interval is an hour, so Shutdown makes the one export.
+func meterProvider(t *testing.T, c *collector, service string) *sdkmetric.MeterProvider {
+	t.Helper()
+	exp, err := otlpmetrichttp.New(context.Background(), otlpmetrichttp.WithEndpoint(c.otlpHTTP), otlpmetrichttp.WithInsecure(), otlpmetrichttp.WithHeaders(authHeaders()))
+	require.NoError(t, err)
+	return sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))),
+		sdkmetric.WithResource(sdkResource(service)))
 }

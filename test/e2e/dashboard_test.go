@@ -18,10 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/metric"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -251,10 +249,7 @@ func TestDashboardReportsKAnonymity(t *testing.T) {
 func sendFailedRequest(t *testing.T, c *collector) {
 	t.Helper()
 	ctx := context.Background()
-	exp, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpoint(c.otlpHTTP), otlpmetrichttp.WithInsecure(), otlpmetrichttp.WithHeaders(authHeaders()))
-	require.NoError(t, err)
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))),
-		sdkmetric.WithResource(sdkResource("shop")))
+	mp := meterProvider(t, c, "shop")
 	requests, err := mp.Meter("e2e").Int64Counter("api_requests")
 	require.NoError(t, err)
 	requests.Add(ctx, 1, metric.WithAttributes(attribute.String("endpoint", "/api/orders"), attribute.String("status.code", "STATUS_CODE_ERROR")))

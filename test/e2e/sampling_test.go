@@ -20,9 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetrichttp"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
-	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
@@ -252,10 +250,7 @@ func TestTailSamplingAndREDMetrics(t *testing.T) {
 func checkAppMetricOnPrometheus(t *testing.T, c *collector) {
 	t.Helper()
 	ctx := context.Background()
-	exp, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpoint(c.otlpHTTP), otlpmetrichttp.WithInsecure(), otlpmetrichttp.WithHeaders(authHeaders()))
-	require.NoError(t, err)
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp, sdkmetric.WithInterval(time.Hour))),
-		sdkmetric.WithResource(sdkResource("shop")))
+	mp := meterProvider(t, c, "shop")
 	orders, err := mp.Meter("e2e").Int64Counter("orders")
 	require.NoError(t, err)
 	orders.Add(ctx, 7, metricAttr("endpoint", "/api/users"))
