@@ -16,7 +16,6 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
-	"go.uber.org/goleak"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/exporter/telemetrystorageexporter/internal/metadata"
@@ -30,22 +29,7 @@ import (
 //     present (CHDB_LIB_PATH or _tools/chdb/libchdb.so).
 //
 // Otherwise they skip, saying why.
-func TestMain(m *testing.M) {
-	stop := setupClickHouse()
-	code := m.Run()
-	stop()
-	if code == 0 {
-		// Every exporter, connection and queue goroutine must be gone once
-		// components are shut down.
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-func setupClickHouse() (stop func()) { return chtest.StopShared }
+func TestMain(m *testing.M) { os.Exit(chtest.Main(m)) }
 
 // requireClickHouse gives the shared engine's endpoint, skipping where there is none.
 func requireClickHouse(tb testing.TB) string { return chtest.Endpoint(tb) }

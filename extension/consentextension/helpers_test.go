@@ -3,7 +3,6 @@ package consentextension
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -11,24 +10,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.uber.org/goleak"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/consentextension/internal/metadata"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	chtest.StopShared()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(chtest.Main(m)) }
 
 // fakeBackend is an in-memory telemetry_consents: every version in insertion order, read the way
 // ClickHouse would (FINAL = newest per key; incremental = every version at or after a time).

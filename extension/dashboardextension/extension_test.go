@@ -2,7 +2,6 @@ package dashboardextension
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,23 +12,12 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/extension"
-	"go.uber.org/goleak"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	chtest.StopShared() // the integration tests share one engine; its goroutines end with it
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(chtest.Main(m)) }
 
 type fakeRegistry struct{ routes []telemetryapi.Route }
 

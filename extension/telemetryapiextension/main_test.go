@@ -1,22 +1,10 @@
 package telemetryapiextension
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 )
 
-func TestMain(m *testing.M) {
-	stop := setupClickHouse()
-	code := m.Run()
-	stop()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(chtest.Main(m)) }
