@@ -44,6 +44,8 @@ type storage struct {
 	columns map[string][]clickhouse.ColumnNameAndType
 	// migrated is the result of the last Migrate, for tests and logs.
 	migrated chschema.MigrateResult
+	// sampler decides staged traces while the connection is open (sampling::enabled).
+	sampler *sampler
 }
 
 func newStorage(cfg *Config, logger *zap.Logger, tel *metadata.Telemetry) (*storage, error) {
@@ -62,6 +64,7 @@ func newStorage(cfg *Config, logger *zap.Logger, tel *metadata.Telemetry) (*stor
 		{chschema.Events, &logBlock{events: true}},
 		{chschema.Logs, &logBlock{}},
 		{chschema.Spans, &spanBlock{}},
+		{chschema.SpansStaging, &spanBlock{staging: true}},
 		{chschema.Metrics, &metricBlock{}},
 	} {
 		if err := checkBinding(schema.Table(tb.table), tb.b); err != nil {
@@ -93,6 +96,17 @@ func (s *storage) start(ctx context.Context) error {
 	}
 	s.conn = conn
 	s.refs++
+	if s.cfg.Sampling.Enabled {
+		smp, err := newSampler(s)
+		if err != nil {
+			s.conn = nil
+			s.refs--
+			_ = conn.Close()
+			return err
+		}
+		s.sampler = smp
+		smp.start()
+	}
 	return nil
 }
 
@@ -110,7 +124,7 @@ func (s *storage) prepare(ctx context.Context, conn driver.Conn) error {
 			zap.Strings("ttl_removed", res.TTLRemoved))
 	}
 	cols := map[string][]clickhouse.ColumnNameAndType{}
-	for _, name := range []string{chschema.Events, chschema.Logs, chschema.Spans, chschema.Metrics} {
+	for _, name := range []string{chschema.Events, chschema.Logs, chschema.Spans, chschema.SpansStaging, chschema.Metrics} {
 		t := s.schema.Table(name)
 		c, err := describe(ctx, conn, t)
 		if err != nil {
@@ -161,6 +175,17 @@ func (s *storage) shutdown(context.Context) error {
 	}
 	if s.refs > 0 || s.conn == nil {
 		return nil
+	}
+	if s.sampler != nil {
+		// connection() takes mu: the sampler's run in flight must not wait on it while we hold it.
+		smp := s.sampler
+		s.sampler = nil
+		s.mu.Unlock()
+		smp.shutdown()
+		s.mu.Lock()
+		if s.conn == nil {
+			return nil
+		}
 	}
 	err := s.conn.Close()
 	s.conn = nil

@@ -1,5 +1,7 @@
 package chschema
 
+import "time"
+
 // Logical table names. In cluster mode these are Distributed tables and the
 // data lives in <name>_local; queries and inserts always use these names.
 const (
@@ -13,6 +15,10 @@ const (
 	// DeletionRequests and Suppressions belong to the data-rights extension.
 	DeletionRequests = "telemetry_deletion_requests"
 	Suppressions     = "telemetry_suppressions"
+	// SpansStaging holds every span until its trace is decided (in-ClickHouse tail sampling of the
+	// telemetry_storage exporter); SamplingDecisions records each trace's decision once.
+	SpansStaging      = "telemetry_spans_staging"
+	SamplingDecisions = "telemetry_sampling_decisions"
 
 	// MigrationsTable records applied schema versions.
 	MigrationsTable = "schema_migrations"
@@ -29,7 +35,13 @@ const (
 	auditRetention
 	// noRetention: kept until deleted explicitly (the proof of a deletion must outlive the data).
 	noRetention
+	// stagingRetention: spans waiting for (or dropped by) a sampling decision, and the decisions:
+	// a day, long enough for late spans and a collector down for hours, short enough to bound the store.
+	stagingRetention
 )
+
+// StagingRetention is how long staged spans and sampling decisions are kept.
+const StagingRetention = 24 * time.Hour
 
 type tableDef struct {
 	name      string
@@ -53,6 +65,8 @@ var tableDefs = []tableDef{
 	{name: Audit, ttlColumn: "timestamp", retention: auditRetention, shardingKey: "rand()"},
 	{name: DeletionRequests, retention: noRetention, shardingKey: "cityHash64(tenant_id, request_id)"},
 	{name: Suppressions, retention: noRetention, shardingKey: "cityHash64(tenant_id, subject)"},
+	{name: SpansStaging, ttlColumn: "received_at", retention: stagingRetention, shardingKey: "cityHash64(trace_id)"},
+	{name: SamplingDecisions, ttlColumn: "decided_at", retention: stagingRetention, shardingKey: "cityHash64(trace_id)"},
 }
 
 // migrationDef is one schema version. Versions are append-only: a released
@@ -74,4 +88,5 @@ var migrationDefs = []migrationDef{
 	{version: 2, name: "create_consent_and_audit_tables", tables: []string{Consents, ConsentHistory, Audit}},
 	{version: 3, name: "create_data_rights_tables", tables: []string{DeletionRequests, Suppressions}},
 	{version: 4, name: "add_sample_rate", alter: "add_sample_rate", alterTables: []string{Spans, Events, Logs}},
+	{version: 25, name: "create_sampling_tables", tables: []string{SpansStaging, SamplingDecisions}},
 }

@@ -103,7 +103,7 @@ func sendCheckoutTraces(t *testing.T, endpoint string, rs *randomnessSampler) ma
 	return sent
 }
 
-var tailDecisionsRE = regexp.MustCompile(`(?m)^otelcol_processor_tail_sampling_global_count_traces_sampled(?:_total)?\{([^}]*)\} (\S+)$`)
+var tailDecisionsRE = regexp.MustCompile(`(?m)^otelcol_exporter_telemetry_storage_sampling_traces_decided(?:_total)?\{([^}]*)\} (\S+)$`)
 
 // tailDecisions scrapes the collector's self-metrics: traces decided, and of them kept.
 func tailDecisions(t *testing.T, c *collector) (decided, kept float64) {

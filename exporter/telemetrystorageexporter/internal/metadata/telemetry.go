@@ -19,6 +19,10 @@ type Telemetry struct {
 	RecordsDropped metric.Int64Counter
 	// InsertDuration is the time of one batch INSERT, per table.
 	InsertDuration metric.Float64Histogram
+	// SamplingTracesDecided counts traces decided by the in-ClickHouse sampler, by sampled and reason.
+	SamplingTracesDecided metric.Int64Counter
+	// SamplingRunFailures counts sampler runs that failed (resumed by the next run).
+	SamplingRunFailures metric.Int64Counter
 }
 
 // NewTelemetry creates the instruments from the component's MeterProvider.
@@ -38,6 +42,14 @@ func NewTelemetry(set component.TelemetrySettings) (*Telemetry, error) {
 		metric.WithDescription("Duration of one batch INSERT by table."),
 		metric.WithUnit("s"),
 		metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+	err = errors.Join(err, e)
+	t.SamplingTracesDecided, e = m.Int64Counter("otelcol_exporter_telemetry_storage_sampling_traces_decided",
+		metric.WithDescription("Traces decided by the in-ClickHouse tail sampler, by sampled (true, false) and reason (error, slow, rate, dropped)."),
+		metric.WithUnit("{trace}"))
+	err = errors.Join(err, e)
+	t.SamplingRunFailures, e = m.Int64Counter("otelcol_exporter_telemetry_storage_sampling_run_failures",
+		metric.WithDescription("Runs of the in-ClickHouse tail sampler that failed; the next run resumes their work."),
+		metric.WithUnit("{run}"))
 	err = errors.Join(err, e)
 	return &t, err
 }
