@@ -115,10 +115,10 @@ declare -A res
 throughput() { # throughput NAME [collector args...]
   local name=$1; shift
   start "$name" 1 "$@"
-  local t0 e0 a0; t0=$(cpu_ticks); e0=$(cpu_ticks "$engine_pid"); a0=$(metric otelcol_receiver_accepted_spans)
+  local t0 e0 a0 s0; t0=$(cpu_ticks); e0=$(cpu_ticks "$engine_pid"); a0=$(metric otelcol_receiver_accepted_spans); s0=$(stored_spans)
   load "$duration" 0
   drained
-  local t1 e1 a1 stored; t1=$(cpu_ticks); e1=$(cpu_ticks "$engine_pid"); a1=$(metric otelcol_receiver_accepted_spans); stored=$(stored_spans)
+  local t1 e1 a1 stored; t1=$(cpu_ticks); e1=$(cpu_ticks "$engine_pid"); a1=$(metric otelcol_receiver_accepted_spans); stored=$(( $(stored_spans) - s0 ))
   local line
   line=$(awk -v n="$name" -v a=$((a1 - a0)) -v c=$((t1 - t0)) -v e=$((e1 - e0)) -v hz="$hz" -v s="$secs" -v st="$stored" 'BEGIN {
     if (st < 1) st = 1

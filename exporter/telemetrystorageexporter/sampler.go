@@ -33,7 +33,7 @@ var samplingTemplates = template.Must(template.New("").Option("missingkey=error"
 //     of late spans skips what is already stored, so nothing is copied twice.
 const (
 	samplerSettle  = time.Second
-	samplerOverlap = 2 * time.Second
+	samplerOverlap = time.Second
 	// samplerRunTimeout bounds one run (a first run after a long stop reads more).
 	samplerRunTimeout = 5 * time.Minute
 )
@@ -48,13 +48,13 @@ type sampler struct {
 	st     *storage
 	logger *zap.Logger
 
-	decideSQL, insertDecisionSQL     string
-	moveSQL, moveAntiJoinSQL         string
-	threshold                        uint64
-	queryPrefix                      string
-	decidedAttrs                     map[string]metric.MeasurementOption
-	stop, done                       chan struct{}
-	stopOnce                         sync.Once
+	decideSQL, insertDecisionSQL      string
+	moveSQL, moveAntiJoinSQL, lateSQL string
+	threshold                         uint64
+	queryPrefix                       string
+	decidedAttrs                      map[string]metric.MeasurementOption
+	stop, done                        chan struct{}
+	stopOnce                          sync.Once
 
 	// prev is the engine time (ms) up to which the last successful run looked; 0 before the first.
 	prev int64
@@ -103,17 +103,18 @@ func newSampler(st *storage) (*sampler, error) {
 		"Columns": strings.Join(spans.InsertColumns, ", "), "Select": strings.Join(selects, ",\n    "),
 	}
 	var err error
-	render := func(name string, anti bool) string {
+	render := func(name string, anti, late bool) string {
 		var b bytes.Buffer
-		data["AntiJoin"] = anti
+		data["AntiJoin"], data["Late"] = anti, late
 		if e := samplingTemplates.ExecuteTemplate(&b, name, data); e != nil {
 			err = errors.Join(err, e)
 		}
 		return strings.TrimSpace(b.String())
 	}
-	s.decideSQL = render("sampling_decide.sql", false)
-	s.moveSQL = render("sampling_move.sql", false)
-	s.moveAntiJoinSQL = render("sampling_move.sql", true)
+	s.decideSQL = render("sampling_decide.sql", false, false)
+	s.moveSQL = render("sampling_move.sql", false, false)
+	s.moveAntiJoinSQL = render("sampling_move.sql", true, false)
+	s.lateSQL = render("sampling_move.sql", true, true)
 	s.insertDecisionSQL = decisions.InsertSQL
 	for _, r := range []string{"error", "slow", "rate", "dropped"} {
 		s.decidedAttrs[r] = metric.WithAttributeSet(attribute.NewSet(
@@ -232,7 +233,7 @@ func (s *sampler) run(ctx context.Context) error {
 		}
 	}
 	// Late spans: staged since the last run, of traces decided before this one.
-	if err := s.exec(ctx, conn, "late", s.moveAntiJoinSQL, clickhouse.Parameters{
+	if err := s.exec(ctx, conn, "late", s.lateSQL, clickhouse.Parameters{
 		"decided_after": fmt.Sprint(now - late), "decided_until": fmt.Sprint(decidedAfter),
 		"from": fmt.Sprint(s.prev - overlap), "now": fmt.Sprint(now)}); err != nil {
 		return fmt.Errorf("copy late spans: %w", err)
@@ -318,6 +319,7 @@ func (s *sampler) decide(ctx context.Context, conn driver.Conn, from, now, cutof
 
 func (s *sampler) exec(ctx context.Context, conn driver.Conn, name, q string, p clickhouse.Parameters) error {
 	p["sampler"] = s.cfg.Instance
+	p["overlap_ms"] = fmt.Sprint(samplerOverlap.Milliseconds())
 	ctx = clickhouse.Context(ctx, clickhouse.WithQueryID(s.queryPrefix+name), clickhouse.WithParameters(p),
 		clickhouse.WithSettings(insertSettings))
 	return conn.Exec(ctx, q)

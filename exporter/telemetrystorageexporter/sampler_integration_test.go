@@ -64,6 +64,7 @@ func TestIntegrationSamplerExactlyOnce(t *testing.T) {
 	cfg := itConfig(t, db)
 	cfg.Sampling = SamplingConfig{Enabled: true, Rate: 0.25, KeepErrors: true, SlowThresholdMs: 1000,
 		DecisionWait: time.Millisecond, LateSpans: time.Hour, Interval: time.Minute, Instance: "it"}
+	cfg.Compression = CompressionNone // readable server errors
 	require.NoError(t, cfg.Validate())
 	s := startAll(t, cfg)
 	ctx := context.Background()
