@@ -96,7 +96,11 @@ load() { # load DURATION SPANS_PER_SECOND_PER_WORKER (telemetrygen's --rate coun
 db=
 # sql QUERY: one value from the engine, in the database of the running collector.
 sql() { curl -fs "http://127.0.0.1:$eport/?database=$db" --data-binary "$1"; }
-stored_spans() { sql "SELECT count() FROM telemetry_spans"; }
+stored_spans() { # (the collector may still be creating its tables right after start)
+  local n
+  for _ in $(seq 300); do n=$(sql "SELECT count() FROM telemetry_spans" 2>/dev/null) && [[ -n $n ]] && { echo "$n"; return; }; sleep 0.1; done
+  echo 0
+}
 drained() { # the queue is empty, nothing waits in tail_sampling, and telemetry_spans stopped growing
   # for longer than a decision (1 s wait + 1 s settle + 1 s tick)
   local last=-1 now since=0
