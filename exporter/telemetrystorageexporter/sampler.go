@@ -36,6 +36,8 @@ const (
 	samplerOverlap = time.Second
 	// samplerRunTimeout bounds one run (a first run after a long stop reads more).
 	samplerRunTimeout = 5 * time.Minute
+	// samplerFinalTimeout bounds the run at shutdown.
+	samplerFinalTimeout = 30 * time.Second
 )
 
 // sampler is the in-ClickHouse tail sampler of one storage: every interval it decides the traces
@@ -149,12 +151,24 @@ func (s *sampler) start() {
 	go s.loop()
 }
 
-func (s *sampler) shutdown() {
+// shutdown stops the runs, then decides every trace still waiting on what was staged (the exporter's
+// queue has stopped, so nothing more arrives from this process): a gateway scaled down or rolled
+// over under a new name leaves no undecided spans behind, as contrib tail_sampling decides its
+// pending traces at shutdown. A crash skips this; the next start under the same name resumes.
+func (s *sampler) shutdown(ctx context.Context) error {
 	if s.stop == nil {
-		return
+		return nil
 	}
 	s.stopOnce.Do(func() { close(s.stop) })
 	<-s.done
+	ctx, cancel := context.WithTimeout(ctx, samplerFinalTimeout)
+	defer cancel()
+	if err := s.run(ctx, true); err != nil {
+		s.logger.Warn("final sampling run failed; traces waiting for a decision are decided when this instance starts again",
+			zap.String("instance", s.cfg.Instance), zap.Error(err))
+		return nil
+	}
+	return nil
 }
 
 func (s *sampler) loop() {
@@ -175,7 +189,7 @@ func (s *sampler) loop() {
 			case <-ctx.Done():
 			}
 		}()
-		err := s.run(ctx)
+		err := s.run(ctx, false)
 		cancel()
 		if err != nil {
 			s.recovering = true
@@ -185,8 +199,9 @@ func (s *sampler) loop() {
 	}
 }
 
-// run is one decision run: decide, record, copy the kept spans.
-func (s *sampler) run(ctx context.Context) error {
+// run is one decision run: decide, record, copy the kept spans. The final run (at shutdown) decides
+// every trace staged so far, whatever its age.
+func (s *sampler) run(ctx context.Context, final bool) error {
 	conn, _ := s.st.connection()
 	if conn == nil {
 		return errors.New("not connected")
@@ -195,7 +210,9 @@ func (s *sampler) run(ctx context.Context) error {
 	if err := conn.QueryRow(ctx, "SELECT toUnixTimestamp64Milli(now64(3))").Scan(&now); err != nil {
 		return fmt.Errorf("read the engine's clock: %w", err)
 	}
-	now -= samplerSettle.Milliseconds()
+	if !final {
+		now -= samplerSettle.Milliseconds()
+	}
 	if s.prev == 0 {
 		last, err := s.lastDecision(ctx, conn)
 		if err != nil {
@@ -211,7 +228,11 @@ func (s *sampler) run(ctx context.Context) error {
 	}
 	wait, overlap, late := s.cfg.DecisionWait.Milliseconds(), samplerOverlap.Milliseconds(), s.cfg.LateSpans.Milliseconds()
 	from := s.prev - wait - overlap
-	n, err := s.decide(ctx, conn, from, now, now-wait, now-late)
+	cutoff := now - wait
+	if final {
+		cutoff = now
+	}
+	n, err := s.decide(ctx, conn, from, now, cutoff, now-late)
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/exporter/telemetrystorageexporter/internal/metadata"
 )
 
 // samplerSpan is one staged span: its trace (by the randomness byte its id ends in), name,
@@ -111,7 +115,7 @@ func TestIntegrationSamplerExactlyOnce(t *testing.T) {
 
 	restarted, err := newSampler(st)
 	require.NoError(t, err)
-	require.NoError(t, restarted.run(ctx))
+	require.NoError(t, restarted.run(ctx, false))
 	assert.Equal(t, want, stored(), "after the restart's first run")
 	assert.Equal(t, []string{"dropped|1", "error|2", "rate|1"}, queryStrings(t, conn,
 		"SELECT concat(reason, '|', toString(count())) FROM `"+db+"`.telemetry_sampling_decisions GROUP BY reason ORDER BY reason"),
@@ -119,10 +123,10 @@ func TestIntegrationSamplerExactlyOnce(t *testing.T) {
 
 	// Further runs, and another restart after a complete run, copy nothing again.
 	time.Sleep(50 * time.Millisecond)
-	require.NoError(t, restarted.run(ctx))
+	require.NoError(t, restarted.run(ctx, false))
 	again, err := newSampler(st)
 	require.NoError(t, err)
-	require.NoError(t, again.run(ctx))
+	require.NoError(t, again.run(ctx, false))
 	assert.Equal(t, want, stored())
 
 	// A late span of the kept trace follows its decision; one of the dropped trace does not.
@@ -130,8 +134,8 @@ func TestIntegrationSamplerExactlyOnce(t *testing.T) {
 		samplerSpan{trace: 0xff, traceNo: 2, name: "chance-late"},
 		samplerSpan{trace: 0x00, traceNo: 3, name: "dropped-late", err: true})))
 	time.Sleep(samplerSettle + 200*time.Millisecond)
-	require.NoError(t, again.run(ctx))
-	require.NoError(t, again.run(ctx))
+	require.NoError(t, again.run(ctx, false))
+	require.NoError(t, again.run(ctx, false))
 	assert.ElementsMatch(t, append([]string{"chance-late|0.25|ot=th:c|1"}, want...), stored())
 	assert.Equal(t, "4", fmt.Sprint(queryStrings(t, conn, "SELECT toString(count()) FROM `"+db+"`.telemetry_sampling_decisions")[0]),
 		"a late span does not decide its trace again")
@@ -145,4 +149,28 @@ func mustStorage(t *testing.T, cfg *Config) *storage {
 	s, ok := storages.m[cfg]
 	require.True(t, ok)
 	return s.st
+}
+
+// TestIntegrationSamplerDecidesAtShutdown: a graceful stop decides the traces still waiting (a
+// gateway scaled down leaves nothing undecided), here with an hour's decision wait.
+func TestIntegrationSamplerDecidesAtShutdown(t *testing.T) {
+	db := testDatabase(t)
+	cfg := itConfig(t, db)
+	cfg.Sampling = SamplingConfig{Enabled: true, Rate: 1, KeepErrors: true, DecisionWait: time.Hour,
+		LateSpans: time.Hour, Interval: 100 * time.Millisecond, Instance: "it"}
+	f := NewFactory()
+	ctx := context.Background()
+	exp, err := f.CreateTraces(ctx, exportertest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	require.NoError(t, exp.Start(ctx, componenttest.NewNopHost()))
+	require.NoError(t, exp.ConsumeTraces(ctx, samplerTraces(
+		samplerSpan{trace: 0x00, traceNo: 1, name: "root"}, samplerSpan{trace: 0x00, traceNo: 1, name: "child"})))
+	time.Sleep(500 * time.Millisecond) // a few runs: the trace is not due for an hour
+	conn := queryConn(t)
+	count := func() string {
+		return queryStrings(t, conn, "SELECT toString(count()) FROM `"+db+"`.telemetry_spans")[0]
+	}
+	assert.Equal(t, "0", count())
+	require.NoError(t, exp.Shutdown(ctx))
+	assert.Equal(t, "2", count(), "decided and stored at shutdown")
 }

@@ -167,7 +167,7 @@ func describe(ctx context.Context, conn driver.Conn, t *chschema.Table) ([]click
 	return out, nil
 }
 
-func (s *storage) shutdown(context.Context) error {
+func (s *storage) shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.refs > 0 {
@@ -181,7 +181,7 @@ func (s *storage) shutdown(context.Context) error {
 		smp := s.sampler
 		s.sampler = nil
 		s.mu.Unlock()
-		smp.shutdown()
+		_ = smp.shutdown(ctx)
 		s.mu.Lock()
 		if s.conn == nil {
 			return nil
