@@ -67,6 +67,9 @@ type migrationDef struct {
 	// table and, in cluster mode, again for its Distributed front (which must list the column too).
 	alter       string
 	alterTables []string
+	// singleServer alters only a single server's MergeTree tables; skipped in cluster mode, where
+	// the Replicated engines already do what the statement sets.
+	singleServer bool
 }
 
 var migrationDefs = []migrationDef{
@@ -74,4 +77,5 @@ var migrationDefs = []migrationDef{
 	{version: 2, name: "create_consent_and_audit_tables", tables: []string{Consents, ConsentHistory, Audit}},
 	{version: 3, name: "create_data_rights_tables", tables: []string{DeletionRequests, Suppressions}},
 	{version: 4, name: "add_sample_rate", alter: "add_sample_rate", alterTables: []string{Spans, Events, Logs}},
+	{version: 15, name: "insert_deduplication_window", alter: "dedup_window", alterTables: []string{Events, Logs, Metrics, Spans}, singleServer: true},
 }

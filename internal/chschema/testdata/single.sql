@@ -258,6 +258,14 @@ ALTER TABLE `telemetry`.`telemetry_events` ADD COLUMN IF NOT EXISTS sample_rate 
 
 ALTER TABLE `telemetry`.`telemetry_logs` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
 
+ALTER TABLE `telemetry`.`telemetry_events` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_logs` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_metrics` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_spans` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
