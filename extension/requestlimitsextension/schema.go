@@ -37,7 +37,7 @@ const (
 	roleAttrs
 	// roleElems: an array value's elements: each counts against max_attributes_per_request.
 	roleElems
-		// roleNest: an array or map inside an attribute value or body: max_attribute_depth.
+	// roleNest: an array or map inside an attribute value or body: max_attribute_depth.
 	roleNest
 )
 
