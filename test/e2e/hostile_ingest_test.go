@@ -1,14 +1,17 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -270,4 +273,72 @@ func TestOddNumbersAnswer400NamingTheField(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	eventuallyCount(t, c.db(), 2, "SELECT count() FROM telemetry_logs WHERE service_name = ?", service)
 	assert.Equal(t, 13.0, selfMetricSum(t, c, "otelcol_request_limits_refused_requests", `reason="invalid_field"`))
+}
+
+// rawExport is the body of GET /data/{user}/export as sent, before any JSON decoder could repair it.
+func rawExport(t *testing.T, c *collector, user, query string) []byte {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://"+c.api+"/api/v1/telemetry/data/"+user+"/export"+query, nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+testAPIKey)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return body
+}
+
+// TestInvalidUTF8ReplacedAtIngest: OTLP/protobuf carries strings that are not UTF-8 (protobuf
+// does not check them) in a log body, an attribute key and value and a span name. The sanitize
+// processor replaces each invalid sequence with U+FFFD as the data arrives and counts it; what is
+// stored is valid UTF-8, and the user's data-subject export, NDJSON and format=json, is valid
+// UTF-8 and valid JSON (it was neither when the raw bytes were stored).
+func TestInvalidUTF8ReplacedAtIngest(t *testing.T) {
+	c := startCollector(t, collectorOptions{args: dataRightsConfig()})
+	user := "utf8-user-" + randomSuffix()
+	c.grantConsent(t, testAPIKey, user, allPurposes)
+	const bad = "caf\xe9 \xff\xfe end" // Latin-1 é and two bytes that are never UTF-8
+
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", "utf8")
+	lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	lr.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+	lr.Body().SetStr(bad)
+	lr.Attributes().PutStr("user.id", user)
+	lr.Attributes().PutStr("note", bad)
+	lr.Attributes().PutStr("k\xff", "v")
+	body, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+	require.NoError(t, err)
+	require.False(t, utf8.Valid(body), "the request really carries invalid UTF-8")
+	status, _ := postOTLPStatus(t, c, "/v1/logs", "application/x-protobuf", body)
+	require.Equal(t, http.StatusOK, status)
+
+	conn := c.db()
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_logs WHERE service_name = 'utf8'")
+	var stored, note string
+	var valid uint8
+	require.NoError(t, conn.QueryRow(context.Background(),
+		"SELECT body, attributes['note'], isValidUTF8(body) AND isValidUTF8(attributes['note']) AND arrayAll(k -> isValidUTF8(k), mapKeys(attributes)) FROM telemetry_logs WHERE service_name = 'utf8'").
+		Scan(&stored, &note, &valid))
+	assert.Equal(t, uint8(1), valid, "stored text is valid UTF-8")
+	assert.Equal(t, "caf\uFFFD \uFFFD end", stored, "each run of invalid bytes becomes one U+FFFD")
+	assert.Equal(t, stored, note)
+
+	for _, q := range []string{"", "?format=json"} {
+		raw := rawExport(t, c, user, q)
+		assert.True(t, utf8.Valid(raw), "export%s is valid UTF-8", q)
+		assert.Contains(t, string(raw), "caf\uFFFD", "export%s holds the repaired body", q)
+		if q == "" {
+			for _, line := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
+				assert.True(t, json.Valid(line), "NDJSON line %s", line)
+			}
+		} else {
+			assert.True(t, json.Valid(raw))
+		}
+	}
+	// body, note's value and the key "k\xff": three strings repaired.
+	assert.Equal(t, 3.0, selfMetricSum(t, c, "otelcol_processor_sanitize_strings_repaired", `signal="logs"`))
 }
