@@ -42,11 +42,11 @@ type Config struct {
 
 // AuthConfig holds the API keys.
 type AuthConfig struct {
-	// Enabled requires a key on every API call and ingest request. When false every caller is the
-	// admin of the default tenant: for local development only. Default true.
+	// Enabled requires a key on every API call and ingest request. When false every caller is an
+	// operator acting for the default tenant: for local development only. Default true.
 	Enabled bool `mapstructure:"enabled"`
-	// BootstrapKey is an admin key of the default tenant (key id "bootstrap"), usually from
-	// TELEMETRY_API_KEY. Default: none.
+	// BootstrapKey is the operator key (admin of every tenant; its own tenant is "default", key id
+	// "bootstrap"), usually from TELEMETRY_API_KEY. Default: none.
 	BootstrapKey configopaque.String `mapstructure:"bootstrap_key"`
 	// APIKeys are the other keys. Default: none.
 	APIKeys []APIKeyConfig `mapstructure:"api_keys"`
@@ -64,7 +64,8 @@ type APIKeyConfig struct {
 	KeySHA256 string `mapstructure:"key_sha256"`
 	// Tenant the key acts for. Required.
 	Tenant string `mapstructure:"tenant"`
-	// Roles of the key: ingest, viewer, analyst, privacy, admin. At least one.
+	// Roles of the key: ingest, viewer, analyst, privacy, admin (all of these, in Tenant only),
+	// operator (admin of every tenant). At least one.
 	Roles []telemetryapi.Role `mapstructure:"roles"`
 }
 
@@ -115,7 +116,7 @@ var (
 
 var knownRoles = []telemetryapi.Role{
 	telemetryapi.RoleIngest, telemetryapi.RoleViewer, telemetryapi.RoleAnalyst,
-	telemetryapi.RolePrivacy, telemetryapi.RoleAdmin,
+	telemetryapi.RolePrivacy, telemetryapi.RoleAdmin, telemetryapi.RoleOperator,
 }
 
 // Validate reports every problem at once, naming the YAML key.
