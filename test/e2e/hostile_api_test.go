@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,4 +109,103 @@ func TestHostileAdminIsTenantScoped(t *testing.T) {
 	var wrongTenant uint64
 	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM telemetry_events WHERE tenant_id != 'acme' AND event_name = 'acme_admin_event'").Scan(&wrongTenant))
 	assert.Zero(t, wrongTenant)
+}
+
+// shippedHeaderTimeout is read_header_timeout in config/local.yaml and deploy/*.yaml; the
+// self-metrics server (the SDK's) reads a whole request within 5s.
+const shippedHeaderTimeout = 10 * time.Second
+
+// TestHostileHeaderDribble (issue #20 item 3): on every HTTP server the collector opens — OTLP
+// HTTP, health, telemetry API, Prometheus exporter, self-metrics — a client that sends its
+// request header one byte a second is disconnected within the header timeout, while ordinary
+// requests on the same servers keep being answered meanwhile.
+func TestHostileHeaderDribble(t *testing.T) {
+	c := startHostileCollector(t, nil)
+	servers := []struct {
+		name, addr, path string
+		limit            time.Duration
+	}{
+		{"otlp_http", c.otlpHTTP, "/v1/logs", shippedHeaderTimeout},
+		{"health", c.health, "/", shippedHeaderTimeout},
+		{"api", c.api, "/api/v1/telemetry/health/live", shippedHeaderTimeout},
+		{"prometheus", c.promExp, "/metrics", shippedHeaderTimeout},
+		{"self_metrics", c.selfMet, "/metrics", 5 * time.Second},
+	}
+	type result struct {
+		name    string
+		elapsed time.Duration
+		sent    int
+	}
+	results := make(chan result, len(servers))
+	start := time.Now()
+	for _, s := range servers {
+		conn, err := net.Dial("tcp", s.addr)
+		require.NoError(t, err, s.name)
+		t.Cleanup(func() { _ = conn.Close() })
+		closed := make(chan struct{})
+		go func() { // the server closing the connection ends this read
+			defer close(closed)
+			_, _ = io.Copy(io.Discard, conn)
+		}()
+		go func() {
+			sent := 0
+			header := "GET " + s.path + " HTTP/1.1\r\nHost: " + s.addr + "\r\nX-Dribble: " + strings.Repeat("a", 1000)
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			for i := 0; ; i++ {
+				select {
+				case <-closed:
+					results <- result{s.name, time.Since(start), sent}
+					return
+				case <-tick.C:
+				}
+				if _, err := conn.Write([]byte{header[i%len(header)]}); err == nil {
+					sent++
+				}
+				if time.Since(start) > 3*shippedHeaderTimeout {
+					results <- result{s.name, time.Since(start), sent}
+					return
+				}
+			}
+		}()
+	}
+
+	// Meanwhile every server answers ordinary requests, twice.
+	hc := &http.Client{Timeout: 5 * time.Second}
+	normal := func() {
+		for _, s := range servers {
+			req, err := http.NewRequest(http.MethodGet, "http://"+s.addr+s.path, nil)
+			require.NoError(t, err)
+			if s.name == "otlp_http" {
+				req, err = http.NewRequest(http.MethodPost, "http://"+s.addr+s.path, strings.NewReader(`{"resourceLogs":[]}`))
+				require.NoError(t, err)
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+testAPIKey)
+			}
+			resp, err := hc.Do(req)
+			if assert.NoError(t, err, s.name) {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				assert.Equal(t, http.StatusOK, resp.StatusCode, s.name)
+			}
+		}
+	}
+	time.Sleep(2 * time.Second)
+	normal()
+	time.Sleep(2 * time.Second)
+	normal()
+
+	limits := map[string]time.Duration{}
+	for _, s := range servers {
+		limits[s.name] = s.limit
+	}
+	for range servers {
+		r := <-results
+		t.Logf("%s: closed after %s, %d header bytes dribbled", r.name, r.elapsed.Round(100*time.Millisecond), r.sent)
+		// Two seconds of slack for a loaded machine; the old behaviour was ≥ 150 s.
+		assert.Less(t, r.elapsed, limits[r.name]+2*time.Second, "%s keeps a dribbling connection open", r.name)
+		assert.Positive(t, r.sent, "%s: the connection was open and being dribbled into", r.name)
+	}
+	// The collector is still healthy after all of it.
+	normal()
 }
