@@ -6,7 +6,10 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -208,4 +211,144 @@ func TestHostileHeaderDribble(t *testing.T) {
 	}
 	// The collector is still healthy after all of it.
 	normal()
+}
+
+// TestHostileAuditThroughOutage (issue #20 item 4): ClickHouse is down while a few thousand API
+// requests arrive, with a valid key, a wrong key and none. Every one is answered as usual (none
+// refused for the audit trail), has its line in the collector's output (never sampled), waits in
+// the audit spool next to the persistent queue, and once ClickHouse is back is exactly one row of
+// telemetry_audit; audit_records_dropped stays 0.
+func TestHostileAuditThroughOutage(t *testing.T) {
+	eng := startTestEngine(t)
+	queueDir := t.TempDir()
+	c := startHostileCollector(t, map[string]string{
+		"TELEMETRY_CLICKHOUSE_ENDPOINT": eng.Endpoint,
+		"TELEMETRY_QUEUE_DIRECTORY":     queueDir,
+		"TELEMETRY_PRIVACY_MODE":        "minimal",
+	},
+		// A tenth of the default in memory, so the outage's records must go through the spool.
+		"--set=extensions::telemetry_api::audit::queue_size=1000",
+		"--set=extensions::telemetry_api::audit::batch_size=100",
+	)
+	require.Eventually(t, func() bool {
+		return send(t, http.MethodGet, c.apiURL("/health/ready"), "", nil, nil).status == http.StatusOK
+	}, 60*time.Second, 100*time.Millisecond, "audit storage ready")
+
+	eng.Signal(syscall.SIGKILL)
+	const n = 3000
+	keys := []string{testAPIKey, "", "e2e-hostile-wrong-key-000001"}
+	ids := make([]string, n)
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				r := send(t, http.MethodPost, c.apiURL("/events"), keys[i%len(keys)], jsonHeader,
+					[]byte(`{"event_name":"audit_outage","properties":{"i":`+strconv.Itoa(i)+`}}`))
+				ids[i], statuses[i] = r.header.Get("X-Request-Id"), r.status
+			}
+		}()
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	byStatus := map[int]int{}
+	for _, s := range statuses {
+		byStatus[s]++
+	}
+	t.Logf("answers during the outage: %v", byStatus)
+	assert.Equal(t, map[int]int{http.StatusAccepted: n / 3, http.StatusUnauthorized: n - n/3}, byStatus, "every request served as usual")
+
+	require.Eventually(t, func() bool {
+		return selfMetricSum(t, c, "otelcol_extension_telemetry_api_audit_records_spooled") >= n-1000
+	}, 30*time.Second, 200*time.Millisecond, "records spooled to disk")
+	segments, err := filepath.Glob(filepath.Join(queueDir, "telemetry_api_audit", "*.jsonl"))
+	require.NoError(t, err)
+	assert.NotEmpty(t, segments, "the spool is next to the persistent queue")
+	// The collector's output has one audit line per request: the audit logger does not sample.
+	logs := c.logs.String()
+	missing := 0
+	for _, id := range ids {
+		if !strings.Contains(logs, `"request_id":"`+id+`"`) {
+			missing++
+		}
+	}
+	assert.Zero(t, missing, "audit lines missing from the collector output")
+
+	require.NoError(t, eng.Restart())
+	conn := c.db()
+	var rows, distinct uint64
+	require.Eventually(t, func() bool {
+		err := conn.QueryRow(context.Background(),
+			"SELECT count(), uniqExact(request_id) FROM telemetry_audit WHERE has(?, request_id)", ids).Scan(&rows, &distinct)
+		return err == nil && rows >= n
+	}, 90*time.Second, 500*time.Millisecond, "every request's audit row stored")
+	assert.Equal(t, uint64(n), rows, "one row per request")
+	assert.Equal(t, uint64(n), distinct)
+	var denied uint64
+	require.NoError(t, conn.QueryRow(context.Background(),
+		"SELECT count() FROM telemetry_audit WHERE has(?, request_id) AND outcome = 'denied' AND actor_type = 'unauthenticated'", ids).Scan(&denied))
+	assert.Equal(t, uint64(n-n/3), denied)
+	assert.Zero(t, selfMetricSum(t, c, "otelcol_extension_telemetry_api_audit_records_dropped"))
+	assert.Zero(t, selfMetricSum(t, c, "otelcol_extension_telemetry_api_audit_requests_refused"))
+	require.Eventually(t, func() bool {
+		segments, _ := filepath.Glob(filepath.Join(queueDir, "telemetry_api_audit", "*.jsonl"))
+		return len(segments) == 0
+	}, 30*time.Second, 200*time.Millisecond, "the drained spool is removed")
+}
+
+// TestHostileAuditSpoolFull (issue #20 item 4): with ClickHouse down and the spool full, API
+// requests are refused with 503 + Retry-After before they run, instead of being served without
+// an audit record; once ClickHouse is back every request that was served has its row.
+func TestHostileAuditSpoolFull(t *testing.T) {
+	eng := startTestEngine(t)
+	c := startHostileCollector(t, map[string]string{"TELEMETRY_CLICKHOUSE_ENDPOINT": eng.Endpoint, "TELEMETRY_PRIVACY_MODE": "minimal"},
+		"--set=extensions::telemetry_api::audit::queue_size=50",
+		"--set=extensions::telemetry_api::audit::batch_size=10",
+		"--set=extensions::telemetry_api::audit::spool_max_bytes=20000",
+	)
+	require.Eventually(t, func() bool {
+		return send(t, http.MethodGet, c.apiURL("/health/ready"), "", nil, nil).status == http.StatusOK
+	}, 60*time.Second, 100*time.Millisecond, "audit storage ready")
+	eng.Signal(syscall.SIGKILL)
+
+	var served []string
+	refused := 0
+	for i := range 400 {
+		r := send(t, http.MethodPost, c.apiURL("/events"), testAPIKey, jsonHeader,
+			[]byte(`{"event_name":"audit_full","properties":{"i":`+strconv.Itoa(i)+`}}`))
+		switch r.status {
+		case http.StatusAccepted:
+			served = append(served, r.header.Get("X-Request-Id"))
+		case http.StatusServiceUnavailable:
+			refused++
+			requireAPIError(t, r, http.StatusServiceUnavailable, "audit_unavailable")
+			assert.Equal(t, "5", r.header.Get("Retry-After"))
+		default:
+			t.Fatalf("unexpected answer %d %s", r.status, r.body)
+		}
+	}
+	t.Logf("served %d, refused %d", len(served), refused)
+	require.Positive(t, refused, "the audit trail filled up")
+	assert.Equal(t, float64(refused), selfMetricSum(t, c, "otelcol_extension_telemetry_api_audit_requests_refused"))
+
+	require.NoError(t, eng.Restart())
+	conn := c.db()
+	var rows uint64
+	require.Eventually(t, func() bool {
+		err := conn.QueryRow(context.Background(), "SELECT count() FROM telemetry_audit WHERE has(?, request_id)", served).Scan(&rows)
+		return err == nil && rows >= uint64(len(served))
+	}, 90*time.Second, 500*time.Millisecond, "every served request's audit row stored")
+	assert.Equal(t, uint64(len(served)), rows)
+	// Only the events of served requests reached the pipeline.
+	eventuallyCount(t, conn, uint64(len(served)), "SELECT count() FROM telemetry_events WHERE event_name = 'audit_full'")
+	var events uint64
+	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM telemetry_events WHERE event_name = 'audit_full'").Scan(&events))
+	assert.Equal(t, uint64(len(served)), events)
+	assert.Zero(t, selfMetricSum(t, c, "otelcol_extension_telemetry_api_audit_records_dropped"))
 }
