@@ -1,10 +1,15 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -351,4 +356,89 @@ func TestHostileAuditSpoolFull(t *testing.T) {
 	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM telemetry_events WHERE event_name = 'audit_full'").Scan(&events))
 	assert.Equal(t, uint64(len(served)), events)
 	assert.Zero(t, selfMetricSum(t, c, "otelcol_extension_telemetry_api_audit_records_dropped"))
+}
+
+// requireNoFormulaCells fails for any CSV cell a spreadsheet would run: one starting with =, +,
+// -, @, tab or CR that is not a plain number. It returns every cell, for further checks.
+func requireNoFormulaCells(t *testing.T, what string, body []byte) map[string]bool {
+	t.Helper()
+	rd := csv.NewReader(bytes.NewReader(body))
+	rd.FieldsPerRecord = -1
+	recs, err := rd.ReadAll()
+	require.NoError(t, err, "%s: %s", what, body)
+	require.Greater(t, len(recs), 1, "%s has rows: %s", what, body)
+	cells := map[string]bool{}
+	for _, rec := range recs {
+		for _, c := range rec {
+			cells[c] = true
+			if c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+				continue
+			}
+			_, numErr := strconv.ParseFloat(c, 64)
+			assert.NoError(t, numErr, "%s: formula cell %q", what, c)
+		}
+	}
+	return cells
+}
+
+// TestHostileCSVExportsNeutralised (issue #20 item 5, CSV): metric names, units, services,
+// attribute values, event names and property values that a spreadsheet would run as formulas
+// come out of every CSV the collector writes — query export (raw and aggregated) and the
+// dashboard's reports — with a quote in front; negative numbers stay numbers.
+func TestHostileCSVExportsNeutralised(t *testing.T) {
+	c := startHostileCollector(t, map[string]string{"TELEMETRY_PRIVACY_MODE": "minimal"})
+	const (
+		evilName    = `=HYPERLINK("http://evil.example/x")`
+		evilUnit    = "=1+1"
+		evilService = `+cmd|' /C calc'!A0`
+		evilRoute   = "@SUM(1+1)*cmd|' /C calc'!A0"
+		evilName2   = "-2+3+cmd|' /C calc'!A0"
+	)
+	now := time.Now()
+	metric := func(name, unit string, v float64) map[string]any {
+		return map[string]any{"name": name, "unit": unit, "gauge": map[string]any{"dataPoints": []any{map[string]any{
+			"timeUnixNano": strconv.FormatInt(now.UnixNano(), 10), "asDouble": v,
+			"attributes": []any{map[string]any{"key": "route", "value": map[string]any{"stringValue": evilRoute}}},
+		}}}}
+	}
+	body, err := json.Marshal(map[string]any{"resourceMetrics": []any{map[string]any{
+		"resource": map[string]any{"attributes": []any{map[string]any{"key": "service.name", "value": map[string]any{"stringValue": evilService}}}},
+		"scopeMetrics": []any{map[string]any{"metrics": []any{metric(evilName, evilUnit, -5), metric(evilName2, "\tms", 7)}}},
+	}}})
+	require.NoError(t, err)
+	r := c.otlpPost(t, "metrics", testAPIKey, body)
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	eventuallyCount(t, c.db(), 2, "SELECT count() FROM telemetry_metrics WHERE metric_name IN (?, ?)", evilName, evilName2)
+
+	window := "&start_time=" + url.QueryEscape(now.Add(-time.Hour).UTC().Format(time.RFC3339)) +
+		"&end_time=" + url.QueryEscape(now.Add(time.Hour).UTC().Format(time.RFC3339))
+	names := "metric_names=" + url.QueryEscape(evilName) + "&metric_names=" + url.QueryEscape(evilName2)
+	raw := send(t, http.MethodGet, c.apiURL("/metrics/export?format=csv&"+names+window), testAPIKey, nil, nil)
+	require.Equal(t, http.StatusOK, raw.status, "%s", raw.body)
+	cells := requireNoFormulaCells(t, "query export", raw.body)
+	for _, want := range []string{"'" + evilName, "'" + evilName2, "'" + evilUnit, "'\tms", "'" + evilService, "-5", "7"} {
+		assert.True(t, cells[want], "query export has the cell %q: %s", want, raw.body)
+	}
+	assert.Contains(t, string(raw.body), evilRoute, "labels are a JSON cell, kept whole")
+
+	agg := send(t, http.MethodGet, c.apiURL("/metrics/export?format=csv&aggregation=min&group_by=service&interval=all&metric_name="+
+		url.QueryEscape(evilName)+window), testAPIKey, nil, nil)
+	require.Equal(t, http.StatusOK, agg.status, "%s", agg.body)
+	cells = requireNoFormulaCells(t, "aggregate export", agg.body)
+	assert.True(t, cells["-5"], "the negative minimum stays a number: %s", agg.body)
+
+	// Reports: event names and property values from clients.
+	var events []map[string]any
+	for i := 1; i <= 6; i++ {
+		events = append(events, map[string]any{"event_name": "-cmd", "user_id": fmt.Sprintf("csv-u%d", i),
+			"properties": map[string]any{"plan": "=1+1"}})
+	}
+	status, reply := c.apiCall(t, http.MethodPost, "/events/batch", testAPIKey, map[string]any{"events": events})
+	require.Equal(t, http.StatusAccepted, status, "%v", reply)
+	eventuallyCount(t, c.db(), 6, "SELECT count() FROM telemetry_events WHERE event_name = '-cmd'")
+	rep := send(t, http.MethodGet, c.apiURL("/dashboard/reports?type=usage&period=1d&format=csv&property=plan"), testAPIKey, nil, nil)
+	require.Equal(t, http.StatusOK, rep.status, "%s", rep.body)
+	cells = requireNoFormulaCells(t, "usage report", rep.body)
+	assert.True(t, cells["'-cmd"], "report has the event name, neutralised: %s", rep.body)
+	assert.True(t, cells["'=1+1"], "report has the property value, neutralised: %s", rep.body)
 }
