@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -441,4 +442,60 @@ func TestHostileCSVExportsNeutralised(t *testing.T) {
 	cells = requireNoFormulaCells(t, "usage report", rep.body)
 	assert.True(t, cells["'-cmd"], "report has the event name, neutralised: %s", rep.body)
 	assert.True(t, cells["'=1+1"], "report has the property value, neutralised: %s", rep.body)
+}
+
+// TestHostileIdleConnectionsClosed (issue #20 item 3): a keep-alive connection left idle after its
+// answer is closed after keepalive::idle_timeout (60s shipped, 3s here through --set so the test
+// is short); the health server keeps none open after its answer.
+func TestHostileIdleConnectionsClosed(t *testing.T) {
+	const idle = 3 * time.Second
+	c := startHostileCollector(t, nil,
+		"--set=receivers::otlp::protocols::http::keepalive::idle_timeout=3s",
+		"--set=extensions::telemetry_api::http::keepalive::idle_timeout=3s",
+		"--set=exporters::prometheus::keepalive::idle_timeout=3s",
+	)
+	servers := []struct {
+		name, addr, path string
+		keepAlive        bool
+	}{
+		{"otlp_http", c.otlpHTTP, "/v1/logs", true},
+		{"api", c.api, "/api/v1/telemetry/health/live", true},
+		{"prometheus", c.promExp, "/metrics", true},
+		{"health", c.health, "/", false},
+	}
+	var wg sync.WaitGroup
+	for _, s := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := net.Dial("tcp", s.addr)
+			if !assert.NoError(t, err, s.name) {
+				return
+			}
+			defer conn.Close()
+			if _, err = io.WriteString(conn, "GET "+s.path+" HTTP/1.1\r\nHost: "+s.addr+"\r\n\r\n"); !assert.NoError(t, err, s.name) {
+				return
+			}
+			br := bufio.NewReader(conn)
+			resp, err := http.ReadResponse(br, nil)
+			if !assert.NoError(t, err, s.name) {
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			answered := time.Now()
+			_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+			_, err = io.Copy(io.Discard, br) // returns when the server closes
+			assert.NoError(t, err, "%s: closed by the server, not by the test's deadline", s.name)
+			elapsed := time.Since(answered)
+			t.Logf("%s: idle connection closed %s after the answer", s.name, elapsed.Round(100*time.Millisecond))
+			if s.keepAlive {
+				assert.Greater(t, elapsed, idle-time.Second, "%s keeps the connection for reuse until the idle timeout", s.name)
+				assert.Less(t, elapsed, idle+2*time.Second, s.name)
+			} else {
+				assert.Less(t, elapsed, time.Second, "%s closes after its answer", s.name)
+			}
+		}()
+	}
+	wg.Wait()
 }
