@@ -207,7 +207,7 @@ func TestGrafanaPluginQueries(t *testing.T) {
 	from, to := now.Add(-time.Hour), now.Add(time.Minute)
 	for name, sql := range grafanaSQL(t) {
 		for _, db := range []string{c.database, acmeDB} {
-			t.Run(name+"/"+strings.TrimPrefix(db, c.database), func(t *testing.T) {
+			t.Run(name+"/"+map[bool]string{true: "tenant_acme", false: "telemetry"}[db == acmeDB], func(t *testing.T) {
 				rows := pluginQuery(t, sql, db, tr.traceID, from, to)
 				if strings.HasPrefix(name, "trace-by-id") {
 					checkPluginTrace(t, rows, tr, db == acmeDB)
