@@ -188,6 +188,8 @@ func TestGrafanaPluginQueries(t *testing.T) {
 	// The reader database: admin of acme only; idempotent.
 	code, body := c.apiCall(t, http.MethodPost, "/admin/grafana", acmeViewerKey, nil)
 	require.Equal(t, http.StatusForbidden, code, "%v", body)
+	code, body = c.apiCall(t, http.MethodPost, "/admin/grafana?tenant=globex", grafanaAcmeAdminKey, nil)
+	require.Equal(t, http.StatusNotFound, code, "an admin of acme cannot open globex's data: %v", body)
 	code, first := c.apiCall(t, http.MethodPost, "/admin/grafana", grafanaAcmeAdminKey, nil)
 	require.Equal(t, http.StatusOK, code, "%v", first)
 	code, again := c.apiCall(t, http.MethodPost, "/admin/grafana", grafanaAcmeAdminKey, nil)
@@ -203,6 +205,7 @@ func TestGrafanaPluginQueries(t *testing.T) {
 	assert.Equal(t, "otel_logs", gj["logs"].(map[string]any)["defaultTable"])
 	assert.Equal(t, []string{"otel_logs", "otel_traces", "otel_traces_trace_id_ts"},
 		joinedRows(t, conn, "SELECT name FROM system.tables WHERE database = '"+acmeDB+"' ORDER BY name"))
+	assert.Empty(t, joinedRows(t, conn, "SELECT name FROM system.databases WHERE name = '"+c.database+"_tenant_globex'"))
 
 	from, to := now.Add(-time.Hour), now.Add(time.Minute)
 	for name, sql := range grafanaSQL(t) {
