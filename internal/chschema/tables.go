@@ -80,6 +80,9 @@ type migrationDef struct {
 	// stmts are sql/<name>.sql templates rendered once each, after tables (views, materialized
 	// views, backfills); they name tables with {{.Qual "t"}} and, for a table's storage, {{.Local "t"}}.
 	stmts []string
+	// singleServer alters only a single server's MergeTree tables; skipped in cluster mode, where
+	// the Replicated engines already do what the statement sets.
+	singleServer bool
 }
 
 var migrationDefs = []migrationDef{
@@ -90,4 +93,5 @@ var migrationDefs = []migrationDef{
 	{version: 10, name: "create_otel_traces_trace_id_ts", tables: []string{TraceIDTimestamps},
 		stmts: []string{"otel_traces_trace_id_ts_mv", "backfill_otel_traces_trace_id_ts"}},
 	{version: 11, name: "create_otel_views", stmts: []string{OtelTraces, OtelLogs}},
+	{version: 15, name: "insert_deduplication_window", alter: "dedup_window", alterTables: []string{Events, Logs, Metrics, Spans}, singleServer: true},
 }

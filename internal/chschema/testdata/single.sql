@@ -364,6 +364,14 @@ SELECT
     sample_rate AS SampleRate
 FROM `telemetry`.`telemetry_events`;
 
+ALTER TABLE `telemetry`.`telemetry_events` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_logs` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_metrics` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_spans` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
