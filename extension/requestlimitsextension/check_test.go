@@ -4,8 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"reflect"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
