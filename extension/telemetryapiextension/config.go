@@ -38,6 +38,18 @@ type Config struct {
 	// Storage is the ClickHouse holding telemetry_audit. Default: none, audit records only go to
 	// the collector log and GET /audit answers 503.
 	Storage StorageConfig `mapstructure:"storage"`
+	// Admin tunes what tenants administer at run time through the API (keys, privacy policies),
+	// kept in the storage's telemetry_admin_state and read by every collector of a fleet.
+	Admin AdminConfig `mapstructure:"admin"`
+}
+
+// AdminConfig tunes the run-time administration.
+type AdminConfig struct {
+	// RefreshInterval is how often this collector reads changes made through other collectors of
+	// the fleet: a change is in effect everywhere within it plus one storage query. Default 1s.
+	RefreshInterval time.Duration `mapstructure:"refresh_interval"`
+	// MaxRotationOverlap bounds the overlap a key rotation may ask for. Default 168h.
+	MaxRotationOverlap time.Duration `mapstructure:"max_rotation_overlap"`
 }
 
 // AuthConfig holds the API keys.
@@ -105,6 +117,7 @@ func createDefaultConfig() *Config {
 		},
 		Audit:   AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second},
 		Storage: chschema.DefaultStorageConfig(),
+		Admin:   AdminConfig{RefreshInterval: time.Second, MaxRotationOverlap: 7 * 24 * time.Hour},
 	}
 }
 
@@ -129,6 +142,12 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTP.Auth.HasValue() {
 		errs = append(errs, errors.New("http::auth is not supported: callers authenticate with auth::api_keys"))
+	}
+	if c.Admin.RefreshInterval <= 0 {
+		errs = append(errs, errors.New("admin::refresh_interval must be positive"))
+	}
+	if c.Admin.MaxRotationOverlap < 0 {
+		errs = append(errs, errors.New("admin::max_rotation_overlap must not be negative"))
 	}
 	errs = append(errs, c.Auth.validate(), c.Audit.validate(), c.Storage.Validate())
 	return errors.Join(errs...)

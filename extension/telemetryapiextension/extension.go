@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/telemetryapiextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/fleetstore"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
@@ -38,6 +39,8 @@ type apiExtension struct {
 	auditor *auditor
 	api     *apiServer
 	store   auditStore
+	admin   *fleetstore.Store
+	keysAPI *apiKeys
 
 	// ownConfigSHA256 hashes this extension's configuration, secrets redacted; the collector's
 	// whole effective configuration replaces it once NotifyConfigSnapshot delivers it.
@@ -87,6 +90,14 @@ func newExtension(cfg *Config, set extension.Settings, store auditStore) (*apiEx
 		router: e.router, keys: e.keys, authOn: cfg.Auth.Enabled, limiter: e.limiter,
 		auditor: e.auditor, tel: tel, logger: set.Logger, maxBody: maxBody, now: time.Now,
 	}
+	var backend fleetstore.Backend = fleetstore.NewMemoryBackend()
+	if cfg.Storage.Endpoint != "" {
+		if backend, err = fleetstore.NewCHBackend(cfg.Storage); err != nil {
+			return nil, err
+		}
+	}
+	e.admin = fleetstore.New(backend, fleetstore.Options{RefreshInterval: cfg.Admin.RefreshInterval}, set.Logger.Named("admin_state"))
+	e.keysAPI = newAPIKeys(e.admin, e.keys, cfg.Admin.MaxRotationOverlap)
 	if e.ownConfigSHA256, err = configHash(cfg); err != nil {
 		return nil, err
 	}
@@ -105,14 +116,16 @@ func (e *apiExtension) registerOwnRoutes() error {
 	public := func(path string, h http.HandlerFunc) *routeHandler {
 		return &routeHandler{route: telemetryapi.Route{Method: http.MethodGet, Path: path, Role: telemetryapi.RoleViewer, Handler: h}, public: true, api: e.api}
 	}
-	return e.router.register(
+	hs := []*routeHandler{
 		public("/health/live", e.live),
 		public("/health/ready", e.readyHandler),
-		&routeHandler{route: telemetryapi.Route{
+		{route: telemetryapi.Route{
 			Method: http.MethodGet, Path: "/audit", Role: telemetryapi.RoleAdmin,
 			Handler: http.HandlerFunc(e.auditHandler), AllTenants: true,
 		}, api: e.api},
-	)
+	}
+	hs = append(hs, e.keysAPI.routes(e.api)...)
+	return e.router.register(hs...)
 }
 
 // Register implements telemetryapi.Registry; routes work whether added before or after Start.
@@ -149,6 +162,7 @@ func (e *apiExtension) Start(ctx context.Context, host component.Host) error {
 	}
 	e.server, e.addr, e.serveDone, e.started = srv, ln.Addr(), make(chan struct{}), true
 	e.auditor.start()
+	e.admin.Start()
 	go func() {
 		defer close(e.serveDone)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -159,7 +173,7 @@ func (e *apiExtension) Start(ctx context.Context, host component.Host) error {
 	e.ready.Store(true)
 	e.logger.Info("telemetry_api listening", zap.String("endpoint", ln.Addr().String()),
 		zap.String("base_path", telemetryapi.BasePath), zap.Bool("auth", e.cfg.Auth.Enabled),
-		zap.Int("api_keys", len(e.keys.entries)), zap.Bool("audit_storage", e.store != nil))
+		zap.Int("api_keys", e.keys.size()), zap.Bool("audit_storage", e.store != nil))
 	return nil
 }
 
@@ -182,6 +196,7 @@ func (e *apiExtension) Shutdown(ctx context.Context) error {
 			errs = append(errs, ctx.Err())
 		}
 	}
+	errs = append(errs, e.admin.Shutdown())
 	errs = append(errs, e.auditor.shutdown(ctx))
 	if e.store != nil {
 		errs = append(errs, e.store.close())

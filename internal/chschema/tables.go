@@ -13,6 +13,9 @@ const (
 	// DeletionRequests and Suppressions belong to the data-rights extension.
 	DeletionRequests = "telemetry_deletion_requests"
 	Suppressions     = "telemetry_suppressions"
+	// AdminState holds what tenants administer at run time (API keys, privacy policies), every
+	// version of it; internal/fleetstore reads it on every collector of a fleet.
+	AdminState = "telemetry_admin_state"
 
 	// MigrationsTable records applied schema versions.
 	MigrationsTable = "schema_migrations"
@@ -53,6 +56,7 @@ var tableDefs = []tableDef{
 	{name: Audit, ttlColumn: "timestamp", retention: auditRetention, shardingKey: "rand()"},
 	{name: DeletionRequests, retention: noRetention, shardingKey: "cityHash64(tenant_id, request_id)"},
 	{name: Suppressions, retention: noRetention, shardingKey: "cityHash64(tenant_id, subject)"},
+	{name: AdminState, retention: noRetention, shardingKey: "cityHash64(kind, tenant_id, id)"},
 }
 
 // migrationDef is one schema version. Versions are append-only: a released
@@ -74,4 +78,5 @@ var migrationDefs = []migrationDef{
 	{version: 2, name: "create_consent_and_audit_tables", tables: []string{Consents, ConsentHistory, Audit}},
 	{version: 3, name: "create_data_rights_tables", tables: []string{DeletionRequests, Suppressions}},
 	{version: 4, name: "add_sample_rate", alter: "add_sample_rate", alterTables: []string{Spans, Events, Logs}},
+	{version: 20, name: "create_admin_state", tables: []string{AdminState}},
 }
