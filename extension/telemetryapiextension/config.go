@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/privacypolicy"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
@@ -50,6 +51,14 @@ type AdminConfig struct {
 	RefreshInterval time.Duration `mapstructure:"refresh_interval"`
 	// MaxRotationOverlap bounds the overlap a key rotation may ask for. Default 168h.
 	MaxRotationOverlap time.Duration `mapstructure:"max_rotation_overlap"`
+	// MaxRetentionDays is the longest retention_days a tenant's policy may set per signal
+	// (traces, logs, metrics, events): the operator's floor. Set it to the exporter's retention.
+	// Default: none (any 1-36500).
+	MaxRetentionDays map[string]int `mapstructure:"max_retention_days"`
+	// AllowLoosening lets a tenant's privacy policy go below the operator's pii_redaction YAML
+	// (a weaker mode, anonymize_ips or hash_identifiers off, a detector kept). Default false: a
+	// tenant may only tighten.
+	AllowLoosening bool `mapstructure:"allow_loosening"`
 }
 
 // AuthConfig holds the API keys.
@@ -145,6 +154,13 @@ func (c *Config) Validate() error {
 	}
 	if c.Admin.RefreshInterval <= 0 {
 		errs = append(errs, errors.New("admin::refresh_interval must be positive"))
+	}
+	for sig, d := range c.Admin.MaxRetentionDays {
+		if !slices.Contains(privacypolicy.Signals, sig) {
+			errs = append(errs, fmt.Errorf("admin::max_retention_days::%s: unknown signal, use %v", sig, privacypolicy.Signals))
+		} else if d < 0 {
+			errs = append(errs, fmt.Errorf("admin::max_retention_days::%s must not be negative", sig))
+		}
 	}
 	if c.Admin.MaxRotationOverlap < 0 {
 		errs = append(errs, errors.New("admin::max_rotation_overlap must not be negative"))

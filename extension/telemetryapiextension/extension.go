@@ -20,6 +20,7 @@ import (
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/telemetryapiextension/internal/metadata"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/fleetstore"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/privacypolicy"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
@@ -41,6 +42,7 @@ type apiExtension struct {
 	store   auditStore
 	admin   *fleetstore.Store
 	keysAPI *apiKeys
+	privacy *policies
 
 	// ownConfigSHA256 hashes this extension's configuration, secrets redacted; the collector's
 	// whole effective configuration replaces it once NotifyConfigSnapshot delivers it.
@@ -98,6 +100,7 @@ func newExtension(cfg *Config, set extension.Settings, store auditStore) (*apiEx
 	}
 	e.admin = fleetstore.New(backend, fleetstore.Options{RefreshInterval: cfg.Admin.RefreshInterval}, set.Logger.Named("admin_state"))
 	e.keysAPI = newAPIKeys(e.admin, e.keys, cfg.Admin.MaxRotationOverlap)
+	e.privacy = newPolicies(e.admin, cfg.Admin)
 	if e.ownConfigSHA256, err = configHash(cfg); err != nil {
 		return nil, err
 	}
@@ -125,8 +128,12 @@ func (e *apiExtension) registerOwnRoutes() error {
 		}, api: e.api},
 	}
 	hs = append(hs, e.keysAPI.routes(e.api)...)
+	hs = append(hs, e.privacy.routes(e.api)...)
 	return e.router.register(hs...)
 }
+
+// PrivacyPolicies implements privacypolicy.Provider: the tenants' policies the processors apply.
+func (e *apiExtension) PrivacyPolicies() *privacypolicy.Registry { return e.privacy.reg }
 
 // Register implements telemetryapi.Registry; routes work whether added before or after Start.
 func (e *apiExtension) Register(routes ...telemetryapi.Route) error {
