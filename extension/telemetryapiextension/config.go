@@ -59,6 +59,10 @@ type AdminConfig struct {
 	// (a weaker mode, anonymize_ips or hash_identifiers off, a detector kept). Default false: a
 	// tenant may only tighten.
 	AllowLoosening bool `mapstructure:"allow_loosening"`
+	// PurgeInterval is how often every collector deletes the rows of tenants older than their
+	// policy's retention_days (a change is purged at once on the collector that accepted it).
+	// Default 1h.
+	PurgeInterval time.Duration `mapstructure:"purge_interval"`
 }
 
 // AuthConfig holds the API keys.
@@ -126,7 +130,7 @@ func createDefaultConfig() *Config {
 		},
 		Audit:   AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second},
 		Storage: chschema.DefaultStorageConfig(),
-		Admin:   AdminConfig{RefreshInterval: time.Second, MaxRotationOverlap: 7 * 24 * time.Hour},
+		Admin:   AdminConfig{RefreshInterval: time.Second, MaxRotationOverlap: 7 * 24 * time.Hour, PurgeInterval: time.Hour},
 	}
 }
 
@@ -161,6 +165,9 @@ func (c *Config) Validate() error {
 		} else if d < 0 {
 			errs = append(errs, fmt.Errorf("admin::max_retention_days::%s must not be negative", sig))
 		}
+	}
+	if c.Admin.PurgeInterval <= 0 {
+		errs = append(errs, errors.New("admin::purge_interval must be positive"))
 	}
 	if c.Admin.MaxRotationOverlap < 0 {
 		errs = append(errs, errors.New("admin::max_rotation_overlap must not be negative"))

@@ -101,6 +101,11 @@ func newExtension(cfg *Config, set extension.Settings, store auditStore) (*apiEx
 	e.admin = fleetstore.New(backend, fleetstore.Options{RefreshInterval: cfg.Admin.RefreshInterval}, set.Logger.Named("admin_state"))
 	e.keysAPI = newAPIKeys(e.admin, e.keys, cfg.Admin.MaxRotationOverlap)
 	e.privacy = newPolicies(e.admin, cfg.Admin)
+	if cfg.Storage.Endpoint != "" {
+		if e.privacy.purger, err = newPurger(cfg.Storage, e.privacy.reg, set.Logger.Named("retention")); err != nil {
+			return nil, err
+		}
+	}
 	if e.ownConfigSHA256, err = configHash(cfg); err != nil {
 		return nil, err
 	}
@@ -170,6 +175,9 @@ func (e *apiExtension) Start(ctx context.Context, host component.Host) error {
 	e.server, e.addr, e.serveDone, e.started = srv, ln.Addr(), make(chan struct{}), true
 	e.auditor.start()
 	e.admin.Start()
+	if e.privacy.purger != nil {
+		e.privacy.purger.start(e.cfg.Admin.PurgeInterval)
+	}
 	go func() {
 		defer close(e.serveDone)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -202,6 +210,9 @@ func (e *apiExtension) Shutdown(ctx context.Context) error {
 		case <-ctx.Done():
 			errs = append(errs, ctx.Err())
 		}
+	}
+	if e.privacy.purger != nil && e.started {
+		errs = append(errs, e.privacy.purger.shutdown())
 	}
 	errs = append(errs, e.admin.Shutdown())
 	errs = append(errs, e.auditor.shutdown(ctx))

@@ -28,6 +28,8 @@ type policies struct {
 	store *fleetstore.Store
 	reg   *privacypolicy.Registry
 	cfg   AdminConfig
+	// purger applies retention_days to stored rows; nil without storage.
+	purger *purger
 
 	mu      sync.Mutex
 	current map[string]privacypolicy.Versioned
@@ -181,6 +183,10 @@ func (p *policies) put(w http.ResponseWriter, r *http.Request) {
 	telemetryapi.AddAuditDetail(ctx, "before", beforeJSON)
 	telemetryapi.AddAuditDetail(ctx, "after", string(body))
 	telemetryapi.AddAuditDetail(ctx, "version", strconv.FormatUint(rec.Version, 10))
+	if p.purger != nil && len(pol.RetentionDays) > 0 {
+		p.purger.now()
+		telemetryapi.AddAuditDetail(ctx, "retention_purge", "requested")
+	}
 	v := p.view(tenant)
 	w.Header().Set("ETag", etag(v.Version))
 	telemetryapi.WriteJSON(w, http.StatusOK, v)

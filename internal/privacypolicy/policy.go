@@ -141,6 +141,9 @@ func (r *Registry) Lookup(tenant string) (Versioned, bool) {
 	return v, ok
 }
 
+// All returns the policies in effect (the map must not be changed).
+func (r *Registry) All() map[string]Versioned { return *r.snap.Load() }
+
 // Len is the number of tenants with a policy.
 func (r *Registry) Len() int { return len(*r.snap.Load()) }
 
