@@ -77,6 +77,24 @@ func TestAdminKeysAcrossFleet(t *testing.T) {
 	took = allAnswer(rotated, http.StatusUnauthorized)
 	t.Logf("revoked key refused on all %d gateways after %s (bound %s)", len(gw), took, fleetPropagationBound)
 
+	// A tenant's privacy policy set through gateway 1 is in effect on every gateway within the
+	// bound (each serves the new version, which is what its pii_redaction reads).
+	status, hdr, body := gw[0].apiRequest(t, http.MethodPut, "/privacy/policy?tenant=eu", testAPIKey, map[string]any{"mode": "strict"}, nil)
+	require.Equal(t, http.StatusOK, status, body)
+	etag := hdr.Get("ETag")
+	start := time.Now()
+	for _, g := range gw {
+		for {
+			_, h, _ := g.apiRequest(t, http.MethodGet, "/privacy/policy?tenant=eu", testAPIKey, nil, nil)
+			if h.Get("ETag") == etag {
+				break
+			}
+			require.Less(t, time.Since(start), fleetPropagationBound, "gateway %s still serves policy %s", g.api, h.Get("ETag"))
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	t.Logf("policy version in effect on all %d gateways after %s", len(gw), time.Since(start))
+
 	// The audit trail has the three changes with before/after, never the secrets.
 	conn := gw[0].db()
 	for _, action := range []string{"POST /admin/keys", "POST /admin/keys/{id}/rotate", "DELETE /admin/keys/{id}"} {
