@@ -157,3 +157,21 @@ func BenchmarkKeyringLookup10k(b *testing.B) {
 		})
 	}
 }
+
+func TestAdminTenants(t *testing.T) {
+	store := &fakeStore{}
+	h := newHarness(t, testConfig(), store).start()
+	r := h.do("POST", "/admin/tenants", bootstrapKey, `{"id":"eu-west","name":"EU West"}`)
+	require.Equal(t, http.StatusCreated, r.status, r)
+	assert.Equal(t, http.StatusConflict, h.do("POST", "/admin/tenants", bootstrapKey, `{"id":"eu-west"}`).status)
+	r = h.do("POST", "/admin/tenants", bootstrapKey, `{"id":"../x"}`)
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Contains(t, r.body, `"field":"id"`)
+	assert.Equal(t, http.StatusForbidden, h.do("GET", "/admin/tenants", keyViewerA, "").status)
+	r = h.do("GET", "/admin/tenants", bootstrapKey, "")
+	require.Equal(t, http.StatusOK, r.status, r)
+	assert.Contains(t, r.body, `{"id":"eu-west","name":"EU West","source":"api"`)
+	assert.Contains(t, r.body, `{"id":"tenant-b","source":"config"}`)
+	recs := store.waitRecords(t, 1, func(r auditRecord) bool { return r.Action == "POST /admin/tenants" && r.Outcome == outcomeSuccess })
+	assert.Contains(t, recs[0].Details["after"], "EU West")
+}

@@ -134,6 +134,7 @@ func (e *apiExtension) registerOwnRoutes() error {
 	}
 	hs = append(hs, e.keysAPI.routes(e.api)...)
 	hs = append(hs, e.privacy.routes(e.api)...)
+	hs = append(hs, (&tenantsAPI{store: e.admin, kr: e.keys, now: time.Now}).routes(e.api)...)
 	return e.router.register(hs...)
 }
 
