@@ -41,7 +41,7 @@ func newKeyring(cfg AuthConfig) *keyring {
 		kr.static[digestOf(string(cfg.BootstrapKey))] = &keyEntry{
 			principal: telemetryapi.Principal{
 				KeyID: BootstrapKeyID, TenantID: telemetryapi.DefaultTenant,
-				Roles: []telemetryapi.Role{telemetryapi.RoleAdmin},
+				Roles: []telemetryapi.Role{telemetryapi.RoleAdmin, telemetryapi.RoleOperator},
 			},
 			lastUsed: new(atomic.Int64),
 		}
@@ -85,9 +85,10 @@ func (kr *keyring) lookup(key string) (telemetryapi.Principal, bool) {
 	return e.principal, true
 }
 
-// anonymous is every caller when auth::enabled is false.
+// anonymous is every caller when auth::enabled is false: nothing is protected then, so it may do
+// what the bootstrap key may.
 var anonymous = telemetryapi.Principal{
-	KeyID: "anonymous", TenantID: telemetryapi.DefaultTenant, Roles: []telemetryapi.Role{telemetryapi.RoleAdmin},
+	KeyID: "anonymous", TenantID: telemetryapi.DefaultTenant, Roles: []telemetryapi.Role{telemetryapi.RoleAdmin, telemetryapi.RoleOperator},
 }
 
 // Header names of a key.
