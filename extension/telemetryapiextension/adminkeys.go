@@ -20,10 +20,6 @@ import (
 // kindAPIKey is the fleet store kind of keys created by API.
 const kindAPIKey = "api_key"
 
-// roleOperator is the cross-tenant role (added to telemetryapi by the hostile-input work); only a
-// caller holding it may create a key holding it.
-const roleOperator telemetryapi.Role = "operator"
-
 // apiKeyDoc is the stored form of a key: digests only, never the secret.
 type apiKeyDoc struct {
 	Roles     []telemetryapi.Role `json:"roles"`
@@ -164,13 +160,13 @@ func (a *apiKeys) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, role := range req.Roles {
-		if !slices.Contains(knownRoles, role) && role != roleOperator {
+		if !slices.Contains(knownRoles, role) {
 			badField(w, "roles", fmt.Sprintf("unknown role %q, use %v", role, knownRoles))
 			return
 		}
 		// No escalation: a key gets only roles its creator holds (an admin's include every
 		// tenant role; operator only from an operator).
-		if !p.Has(role) || (role == roleOperator && !slices.Contains(p.Roles, roleOperator)) {
+		if !p.Has(role) {
 			telemetryapi.WriteError(w, http.StatusForbidden, "forbidden", fmt.Sprintf("you may not grant the %s role", role))
 			return
 		}

@@ -36,19 +36,9 @@ type tenantsAPI struct {
 
 func (a *tenantsAPI) routes(api *apiServer) []*routeHandler {
 	r := func(method string, h http.HandlerFunc) *routeHandler {
-		return &routeHandler{route: telemetryapi.Route{Method: method, Path: "/admin/tenants", Role: telemetryapi.RoleAdmin, Handler: h}, api: api}
+		return &routeHandler{route: telemetryapi.Route{Method: method, Path: "/admin/tenants", Role: telemetryapi.RoleOperator, Handler: h}, api: api}
 	}
 	return []*routeHandler{r(http.MethodPost, a.create), r(http.MethodGet, a.list)}
-}
-
-// operatorOnly answers 403 unless the caller holds the operator role.
-func operatorOnly(w http.ResponseWriter, r *http.Request) bool {
-	p, _ := telemetryapi.PrincipalFrom(r.Context())
-	if !p.Has(roleOperator) {
-		telemetryapi.WriteError(w, http.StatusForbidden, "forbidden", "this route needs the operator role")
-		return false
-	}
-	return true
 }
 
 type createTenantRequest struct {
@@ -57,9 +47,6 @@ type createTenantRequest struct {
 }
 
 func (a *tenantsAPI) create(w http.ResponseWriter, r *http.Request) {
-	if !operatorOnly(w, r) {
-		return
-	}
 	var req createTenantRequest
 	if !decodeJSON(w, r, &req) {
 		return
@@ -92,9 +79,6 @@ func (a *tenantsAPI) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *tenantsAPI) list(w http.ResponseWriter, r *http.Request) {
-	if !operatorOnly(w, r) {
-		return
-	}
 	seen := map[string]tenantView{}
 	for _, e := range a.kr.static {
 		seen[e.principal.TenantID] = tenantView{ID: e.principal.TenantID, Source: "config"}
