@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -149,6 +151,9 @@ func removeMetricSummaries(md pmetric.Metrics) {
 	eachMetricAttrs(md, func(_ string, m pcommon.Map) { rm(m) })
 }
 
+// redactedMarker is what the redact action leaves: [REDACTED:<detector>].
+var redactedMarker = regexp.MustCompile(`\[REDACTED:([a-z_]+)\]`)
+
 // diff lists what changed between two flattened samples, in path order.
 func diff(before, after map[string]string) []privacypolicy.Change {
 	out := []privacypolicy.Change{}
@@ -160,15 +165,15 @@ func diff(before, after map[string]string) []privacypolicy.Change {
 		case a != b:
 			c := privacypolicy.Change{Field: path, Action: "changed", Before: b, After: a}
 			switch {
-			case strings.HasPrefix(a, "[REDACTED:") && strings.HasSuffix(a, "]") && !strings.Contains(a[10:], "["):
-				c.Action, c.Detector = "redacted", strings.TrimSuffix(strings.TrimPrefix(a, "[REDACTED:"), "]")
 			case strings.Contains(a, "[REDACTED:"):
 				c.Action = "redacted"
-				if i := strings.Index(a, "[REDACTED:"); i >= 0 {
-					if j := strings.Index(a[i:], "]"); j > 0 {
-						c.Detector = a[i+10 : i+j]
+				var dets []string
+				for _, m := range redactedMarker.FindAllStringSubmatch(a, -1) {
+					if !slices.Contains(dets, m[1]) {
+						dets = append(dets, m[1])
 					}
 				}
+				c.Detector = strings.Join(dets, ",")
 			case strings.HasPrefix(a, "hmac:") || strings.Contains(a, "hmac:"):
 				c.Action = "hashed"
 			case net.ParseIP(a) != nil && net.ParseIP(b) != nil:
