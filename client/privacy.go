@@ -22,6 +22,8 @@ type PrivacyPolicy struct {
 	HashIdentifiers  *bool             `json:"hash_identifiers,omitempty"`
 	AnonymizeIPs     *bool             `json:"anonymize_ips,omitempty"`
 	Actions          map[string]string `json:"actions,omitempty"`
+	// AttributeAllowlist: only these record attribute keys are stored (fail-closed).
+	AttributeAllowlist []string `json:"attribute_allowlist,omitempty"`
 	// RetentionDays per signal: traces, logs, metrics, events.
 	RetentionDays map[string]int `json:"retention_days,omitempty"`
 }

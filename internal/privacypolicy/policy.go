@@ -31,6 +31,9 @@ type Policy struct {
 	AnonymizeIPs     *bool    `json:"anonymize_ips,omitempty"`
 	// Actions per detector (email, phone, ...): redact, hash, mask, anonymize, keep.
 	Actions map[string]string `json:"actions,omitempty"`
+	// AttributeAllowlist, when set, is fail-closed: only these attribute keys of spans, span events,
+	// log records and data points are stored; the rest are removed and counted.
+	AttributeAllowlist []string `json:"attribute_allowlist,omitempty"`
 	// RetentionDays per signal (traces, logs, metrics, events); at most the operator's maximum.
 	RetentionDays map[string]int `json:"retention_days,omitempty"`
 }

@@ -31,6 +31,8 @@ type piiProcessor struct {
 	cfg     *Config
 	tb      *metadata.TelemetryBuilder
 	addOpts [numSignals][]metric.AddOption
+	// allowOpts label attributes a tenant's attribute_allowlist removed.
+	allowOpts [numSignals]metric.AddOption
 	// tenants, when the telemetry API extension keeps tenants' policies, picks each resource's
 	// engine (tenantpolicy.go); nil: every record under e.
 	tenants *tenantPolicies
@@ -39,6 +41,8 @@ type piiProcessor struct {
 func newPIIProcessor(cfg *Config, tb *metadata.TelemetryBuilder) *piiProcessor {
 	p := &piiProcessor{e: newEngine(cfg), cfg: cfg, tb: tb}
 	for s := range numSignals {
+		p.allowOpts[s] = metric.WithAttributeSet(attribute.NewSet(
+			attribute.String("detector", "attribute_allowlist"), attribute.String("signal", signalNames[s])))
 		p.addOpts[s] = make([]metric.AddOption, len(counterNames))
 		for i, n := range counterNames {
 			p.addOpts[s][i] = metric.WithAttributeSet(attribute.NewSet(
@@ -56,6 +60,9 @@ func (p *piiProcessor) record(ctx context.Context, sig signal, st *state) {
 		if n := st.counts[i]; n > 0 {
 			p.tb.ProcessorPiiRedactionRedactions.Add(ctx, n, p.addOpts[sig][i])
 		}
+	}
+	if st.allowDropped > 0 {
+		p.tb.ProcessorPiiRedactionRedactions.Add(ctx, st.allowDropped, p.allowOpts[sig])
 	}
 }
 
@@ -116,6 +123,7 @@ func (st *state) span(sp ptrace.Span) {
 			}
 		}
 		st.attrs(ev.Attributes())
+		st.allow(ev.Attributes())
 	}
 	links := sp.Links()
 	for i := 0; i < links.Len(); i++ {

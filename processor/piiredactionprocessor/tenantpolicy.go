@@ -70,6 +70,7 @@ func (p *piiProcessor) engineFor(res pcommon.Map) *engine {
 	e := p.e
 	if cfg.Validate() == nil { // stored policies were checked; a YAML change may have made one invalid
 		e = newEngine(cfg)
+		e.allowOnly = newAllowlist(v.Policy.AttributeAllowlist)
 	}
 	tp.engines.Store(tenant, &tenantEngine{version: v.Version, e: e})
 	return e
@@ -136,8 +137,13 @@ func (p *piiProcessor) Check(pol privacypolicy.Policy, allowLoosening bool) erro
 		}
 		return errors.Join(errs...)
 	}
+	for i, k := range pol.AttributeAllowlist {
+		if strings.TrimSpace(k) == "" {
+			errs = append(errs, &privacypolicy.FieldError{Field: "attribute_allowlist", Message: fmt.Sprintf("[%d]: empty key", i)})
+		}
+	}
 	if allowLoosening {
-		return nil
+		return errors.Join(errs...)
 	}
 	base := p.cfg
 	floor := func(field, format string, args ...any) {

@@ -165,3 +165,30 @@ func BenchmarkTenantEngineLookup(b *testing.B) {
 		}
 	}
 }
+
+func TestTenantAttributeAllowlist(t *testing.T) {
+	p, reg := balancedProcessor(t)
+	reg.Replace(map[string]privacypolicy.Versioned{"eu": {Version: 1, Policy: privacypolicy.Policy{AttributeAllowlist: []string{"HTTP.Route", "note"}}}})
+	td := tenantTraces("eu", "us")
+	for i := range 2 {
+		sp := td.ResourceSpans().At(i).ScopeSpans().At(0).Spans().At(0)
+		sp.Attributes().PutStr("http.route", "/cart")
+		sp.Attributes().PutStr("internal.debug", "x")
+		sp.Events().AppendEmpty().Attributes().PutStr("internal.debug", "y")
+	}
+	td, err := p.processTraces(t.Context(), td)
+	require.NoError(t, err)
+	eu := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+	_, ok := eu.Attributes().Get("internal.debug")
+	assert.False(t, ok, "not listed: dropped")
+	assert.Equal(t, 0, eu.Events().At(0).Attributes().Len())
+	_, ok = eu.Attributes().Get("http.route")
+	assert.True(t, ok)
+	_, ok = td.ResourceSpans().At(0).Resource().Attributes().Get("tenant.id")
+	assert.True(t, ok, "resource attributes are left alone")
+	us := td.ResourceSpans().At(1).ScopeSpans().At(0).Spans().At(0)
+	_, ok = us.Attributes().Get("internal.debug")
+	assert.True(t, ok, "another tenant has no allowlist")
+
+	require.Error(t, p.Check(privacypolicy.Policy{AttributeAllowlist: []string{" "}}, false))
+}

@@ -177,6 +177,27 @@ func TestPrivacyPolicyPerTenant(t *testing.T) {
 	hist := body["history"].([]any)
 	require.Len(t, hist, 1)
 	assert.Equal(t, "eu-admin", hist[0].(map[string]any)["updated_by"])
+	assert.Equal(t, "strict", hist[0].(map[string]any)["policy"].(map[string]any)["mode"])
+
+	// A fail-closed attribute allowlist: eu's next log keeps only the listed keys, the rest is
+	// dropped and counted; us's log keeps everything.
+	_, hdr, _ = c.apiRequest(t, http.MethodGet, "/privacy/policy", euAdmin, nil, nil)
+	status, _, body = c.apiRequest(t, http.MethodPut, "/privacy/policy", euAdmin, map[string]any{"mode": "strict", "attribute_allowlist": []string{"note"}}, map[string]string{"If-Match": hdr.Get("ETag")})
+	require.Equal(t, http.StatusOK, status, body)
+	for _, key := range []string{euIngest, usIngest} {
+		ld := noteLogs("policy-allowlist", "hello")
+		ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().PutStr("debug.dump", "internal state")
+		postLogsWithKey(t, c.otlpHTTP, key, ld)
+	}
+	keysOf := func(tenant string) string {
+		storedNote(t, c, tenant, "policy-allowlist")
+		var keys string
+		require.NoError(t, c.db().QueryRow(t.Context(), "SELECT arrayStringConcat(arraySort(mapKeys(attributes)), ',') FROM telemetry_logs WHERE tenant_id = ? AND service_name = 'policy-allowlist'", tenant).Scan(&keys))
+		return keys
+	}
+	assert.Equal(t, "note", keysOf("eu"))
+	assert.Contains(t, keysOf("us"), "debug.dump")
+	assert.Equal(t, float64(1), selfMetricSum(t, c, "otelcol_processor_pii_redaction_redactions", `detector="attribute_allowlist"`))
 
 	// Audited with before and after.
 	eventuallyCount(t, c.db(), 1, "SELECT count() FROM telemetry_audit WHERE tenant_id = 'eu' AND action = 'PUT /privacy/policy' AND outcome = 'success' AND details['before'] = 'null' AND position(details['after'], '\"mode\":\"strict\"') > 0 AND actor = 'eu-admin'")
