@@ -183,7 +183,7 @@ func (p *policies) put(w http.ResponseWriter, r *http.Request) {
 	telemetryapi.AddAuditDetail(ctx, "before", beforeJSON)
 	telemetryapi.AddAuditDetail(ctx, "after", string(body))
 	telemetryapi.AddAuditDetail(ctx, "version", strconv.FormatUint(rec.Version, 10))
-	if p.purger != nil && len(pol.RetentionDays) > 0 {
+	if p.purger != nil && (len(pol.RetentionDays) > 0 || len(before.Policy.RetentionDays) > 0) {
 		p.purger.now()
 		telemetryapi.AddAuditDetail(ctx, "retention_purge", "requested")
 	}

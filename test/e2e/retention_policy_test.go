@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,40 @@ func TestRetentionPerTenant(t *testing.T) {
 	assert.Equal(t, uint64(1), count("eu", "retention-new"))
 	assert.Equal(t, uint64(1), count("us", "retention-old"), "another tenant's retention is unchanged")
 	assert.Equal(t, uint64(1), count("us", "retention-new"))
+
+	// ClickHouse's effective TTL: eu's rule on telemetry_logs after the storage retention, on no
+	// other data table.
+	ttlOf := func(table string) string {
+		var engine string
+		require.NoError(t, conn.QueryRow(t.Context(), "SELECT engine_full FROM system.tables WHERE database = ? AND name = ?", c.database, table).Scan(&engine))
+		return engine
+	}
+	require.Eventually(t, func() bool {
+		return strings.Contains(ttlOf("telemetry_logs"), "TTL toDateTime(timestamp) + toIntervalDay(90), toDateTime(timestamp) + toIntervalDay(30) WHERE tenant_id = 'eu'")
+	}, 10*time.Second, 200*time.Millisecond, ttlOf("telemetry_logs"))
+	for _, table := range []string{"telemetry_spans", "telemetry_events", "telemetry_metrics"} {
+		assert.NotContains(t, ttlOf(table), "WHERE tenant_id", table)
+	}
+	// ClickHouse applies it to rows written from now on: a TTL merge drops eu's log written with
+	// an old timestamp, us's stays.
+	for _, key := range []string{eu, us} {
+		ld := noteLogs("retention-late", "late")
+		ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).SetTimestamp(pcommon.NewTimestampFromTime(old))
+		postLogsWithKey(t, c.otlpHTTP, key, ld)
+	}
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_logs WHERE tenant_id = 'us' AND service_name = 'retention-late'")
+	require.Eventually(t, func() bool {
+		require.NoError(t, conn.Exec(t.Context(), "OPTIMIZE TABLE telemetry_logs FINAL"))
+		return count("eu", "retention-late") == 0
+	}, 30*time.Second, 500*time.Millisecond, "eu's late old log was not removed by the TTL")
+	assert.Equal(t, uint64(1), count("us", "retention-late"))
+	assert.Equal(t, uint64(1), count("eu", "retention-new"))
+
+	// Lifting the tenant's retention takes its rule out of the TTL again.
+	status, _, body = c.apiRequest(t, http.MethodPut, "/privacy/policy", euAdmin, map[string]any{"mode": "strict"}, nil)
+	require.Equal(t, http.StatusOK, status, body)
+	require.Eventually(t, func() bool { return !strings.Contains(ttlOf("telemetry_logs"), "WHERE tenant_id") }, 10*time.Second, 200*time.Millisecond)
+	assert.Contains(t, ttlOf("telemetry_logs"), "TTL toDateTime(timestamp) + toIntervalDay(90)")
 
 	// ClickHouse's own record of what it applied.
 	var done uint64
