@@ -19,6 +19,9 @@ const (
 	routeMetrics   = "metrics"
 	routeAggregate = "aggregate"
 	routeExport    = "export"
+	routeTraces    = "traces"
+	routeTrace     = "trace"
+	routeLogs      = "logs"
 )
 
 // maxAuditQuery bounds the query string kept in an audit record.
@@ -42,6 +45,9 @@ func (h *handlers) routes() []telemetryapi.Route {
 		{Method: http.MethodGet, Path: "/metrics", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.metrics)},
 		{Method: http.MethodGet, Path: "/metrics/aggregate", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.aggregate)},
 		{Method: http.MethodGet, Path: "/metrics/export", Role: telemetryapi.RoleAnalyst, Handler: http.HandlerFunc(h.export)},
+		{Method: http.MethodGet, Path: "/traces", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.traces)},
+		{Method: http.MethodGet, Path: "/traces/{trace_id}", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.trace)},
+		{Method: http.MethodGet, Path: "/logs", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.logs)},
 	}
 }
 

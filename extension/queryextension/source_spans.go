@@ -36,7 +36,9 @@ func spanColumnKey(k string) string {
 }
 
 func (spansSource) plan(_ context.Context, q *querier, tenant string, r *aggRequest) (*aggPlan, error) {
-	s := shape{File: "aggregate_spans.sql", Table: q.spans, Value: spanValues[r.aggregation]}
+	s := shape{File: "aggregate_spans.sql", Table: q.spans}
+	// setValue, not Value: with group_by the top-N query ranks by the value's partial states.
+	s.setValue(spanValues[r.aggregation])
 	commonShape(&s, r, func(k string) (string, bool) {
 		if k == groupService {
 			return "service_name", true
