@@ -136,3 +136,31 @@ func TestREDNumbersMatchWhatWasSent(t *testing.T) {
 		assert.Equal(t, http.StatusOK, r.status, "%s: %s", agg, r.body)
 	}
 }
+
+// TestRecordWithoutTimestampStoredAtReceipt: a log record and a metric point without any time are
+// stored at the time the collector received them, not when the queue flushed them (4 s later here).
+func TestRecordWithoutTimestampStoredAtReceipt(t *testing.T) {
+	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_FLUSH_INTERVAL": "4", "TELEMETRY_BATCH_SIZE": "100000"}})
+	res := `{"attributes":[{"key":"service.name","value":{"stringValue":"receipt"}}]}`
+	sent := time.Now()
+	r := send(t, http.MethodPost, "http://"+c.otlpHTTP+"/v1/logs", testAPIKey, map[string]string{"Content-Type": "application/json"},
+		[]byte(`{"resourceLogs":[{"resource":`+res+`,"scopeLogs":[{"logRecords":[{"body":{"stringValue":"no time at all"}}]}]}]}`))
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	r = send(t, http.MethodPost, "http://"+c.otlpHTTP+"/v1/metrics", testAPIKey, map[string]string{"Content-Type": "application/json"},
+		[]byte(`{"resourceMetrics":[{"resource":`+res+`,"scopeMetrics":[{"metrics":[{"name":"receipt_gauge","gauge":{"dataPoints":[{"asDouble":1}]}}]}]}]}`))
+	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	received := time.Now()
+	conn := c.db()
+	eventuallyCount(t, conn, 1, `SELECT count() FROM telemetry_logs WHERE body = 'no time at all'`)
+	eventuallyCount(t, conn, 1, `SELECT count() FROM telemetry_metrics WHERE metric_name = 'receipt_gauge'`)
+	for _, q := range []string{
+		`SELECT timestamp FROM telemetry_logs WHERE body = 'no time at all'`,
+		`SELECT observed_timestamp FROM telemetry_logs WHERE body = 'no time at all'`,
+		`SELECT timestamp FROM telemetry_metrics WHERE metric_name = 'receipt_gauge'`,
+	} {
+		var ts time.Time
+		require.NoError(t, c.db().QueryRow(context.Background(), q).Scan(&ts))
+		assert.False(t, ts.Before(sent.Add(-time.Second)) || ts.After(received.Add(time.Second)),
+			"%s: %s, received between %s and %s (the flush came about 4 s later)", q, ts, sent, received)
+	}
+}
