@@ -51,7 +51,6 @@ type sentTrace struct {
 	rootMs int // duration of the root span
 }
 
-
 // sendCheckoutTraces sends the traffic; with rs, each trace's root also carries rs.next as its
 // tracestate (children inherit it), set from the trace's index and kind.
 func sendCheckoutTraces(t *testing.T, endpoint string, rs *randomnessSampler) map[string]sentTrace {
