@@ -214,7 +214,7 @@ func TestAuditQueryAPI(t *testing.T) {
 
 	page := func(query string) (auditPage, response) {
 		t.Helper()
-		got := h.do("GET", "/audit"+query, keyAdminA, "")
+		got := h.do("GET", "/audit"+query, keyOperatorA, "")
 		var p auditPage
 		if got.status == http.StatusOK {
 			require.NoError(t, json.Unmarshal([]byte(got.body), &p))
@@ -244,6 +244,14 @@ func TestAuditQueryAPI(t *testing.T) {
 	assert.Equal(t, "viewer-b", p.Records[0].KeyID)
 	p, _ = page("?tenant=*&key_id=viewer-b")
 	assert.Len(t, p.Records, 1)
+	// tenant-a's admin reads tenant-a's trail only: the all-tenant and another tenant's are 404.
+	for _, q := range []string{"?tenant=*&key_id=viewer-b", "?tenant=tenant-b"} {
+		got := h.do("GET", "/audit"+q, keyAdminA, "")
+		assert.Equal(t, http.StatusNotFound, got.status, q)
+	}
+	got := h.do("GET", "/audit?key_id=viewer-b", keyAdminA, "")
+	require.Equal(t, http.StatusOK, got.status, got.body)
+	assert.NotContains(t, got.body, "viewer-b")
 	p, _ = page("?to=" + url.QueryEscape(time.Now().Add(-time.Hour).Format(time.RFC3339)))
 	assert.Empty(t, p.Records)
 

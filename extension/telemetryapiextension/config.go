@@ -20,13 +20,19 @@ import (
 // BootstrapKeyID is the key id of auth::bootstrap_key in logs and the audit trail.
 const BootstrapKeyID = "bootstrap"
 
+// defaultReadHeaderTimeout is far above what a real client needs to send a header and far below
+// confighttp's 1m, so slow-header connections cost little.
+const defaultReadHeaderTimeout = 10 * time.Second
+
 // minKeyLength keeps keys out of brute-force range even before the failed-attempt limit.
 const minKeyLength = 16
 
 // Config of the telemetry_api extension.
 type Config struct {
 	// HTTP is the API server: endpoint (default 127.0.0.1:8080), tls, cors, max_request_body_size
-	// (default 20 MiB, also the limit after decompression), read/write timeouts. Its `auth` block
+	// (default 20 MiB, also the limit after decompression), read_header_timeout (default 10s: a
+	// client dribbling its header is cut off before authentication; must be positive),
+	// keepalive::idle_timeout (default 60s), write_timeout (default 30s). Its `auth` block
 	// is not supported (callers authenticate with the keys below), nor `compression_algorithms`
 	// (default [], must stay empty: the router decompresses gzip, deflate and zstd after the key
 	// check).
@@ -42,11 +48,11 @@ type Config struct {
 
 // AuthConfig holds the API keys.
 type AuthConfig struct {
-	// Enabled requires a key on every API call and ingest request. When false every caller is the
-	// admin of the default tenant: for local development only. Default true.
+	// Enabled requires a key on every API call and ingest request. When false every caller is an
+	// operator acting for the default tenant: for local development only. Default true.
 	Enabled bool `mapstructure:"enabled"`
-	// BootstrapKey is an admin key of the default tenant (key id "bootstrap"), usually from
-	// TELEMETRY_API_KEY. Default: none.
+	// BootstrapKey is the operator key (admin of every tenant; its own tenant is "default", key id
+	// "bootstrap"), usually from TELEMETRY_API_KEY. Default: none.
 	BootstrapKey configopaque.String `mapstructure:"bootstrap_key"`
 	// APIKeys are the other keys. Default: none.
 	APIKeys []APIKeyConfig `mapstructure:"api_keys"`
@@ -64,7 +70,8 @@ type APIKeyConfig struct {
 	KeySHA256 string `mapstructure:"key_sha256"`
 	// Tenant the key acts for. Required.
 	Tenant string `mapstructure:"tenant"`
-	// Roles of the key: ingest, viewer, analyst, privacy, admin. At least one.
+	// Roles of the key: ingest, viewer, analyst, privacy, admin (all of these, in Tenant only),
+	// operator (admin of every tenant). At least one.
 	Roles []telemetryapi.Role `mapstructure:"roles"`
 }
 
@@ -95,6 +102,7 @@ type StorageConfig = chschema.StorageConfig
 func createDefaultConfig() *Config {
 	srv := confighttp.NewDefaultServerConfig()
 	srv.NetAddr.Endpoint = "127.0.0.1:8080"
+	srv.ReadHeaderTimeout = defaultReadHeaderTimeout
 	// Non-nil and empty: confighttp does not decompress, the router does after the key check.
 	srv.CompressionAlgorithms = []string{}
 	return &Config{
@@ -115,7 +123,7 @@ var (
 
 var knownRoles = []telemetryapi.Role{
 	telemetryapi.RoleIngest, telemetryapi.RoleViewer, telemetryapi.RoleAnalyst,
-	telemetryapi.RolePrivacy, telemetryapi.RoleAdmin,
+	telemetryapi.RolePrivacy, telemetryapi.RoleAdmin, telemetryapi.RoleOperator,
 }
 
 // Validate reports every problem at once, naming the YAML key.
@@ -126,6 +134,9 @@ func (c *Config) Validate() error {
 	}
 	if len(c.HTTP.CompressionAlgorithms) > 0 {
 		errs = append(errs, errors.New("http::compression_algorithms is not supported: the API decompresses gzip, deflate and zstd itself, after the key check"))
+	}
+	if c.HTTP.ReadHeaderTimeout <= 0 {
+		errs = append(errs, errors.New("http::read_header_timeout must be positive: without it a client that sends its header one byte at a time holds a connection forever"))
 	}
 	if c.HTTP.Auth.HasValue() {
 		errs = append(errs, errors.New("http::auth is not supported: callers authenticate with auth::api_keys"))

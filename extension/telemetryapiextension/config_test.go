@@ -29,6 +29,9 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second}, cfg.Audit)
 	assert.Equal(t, "telemetry", cfg.Storage.Database)
 	assert.Empty(t, cfg.Storage.Endpoint)
+	// A header dribbled one byte at a time is cut off after 10s; idle keep-alives after 1m.
+	assert.Equal(t, 10*time.Second, cfg.HTTP.ReadHeaderTimeout)
+	assert.Equal(t, time.Minute, cfg.HTTP.IdleTimeout) //nolint:staticcheck // still where confighttp keeps it
 	// Non-nil and empty: confighttp must not decompress before the key check.
 	assert.NotNil(t, cfg.HTTP.CompressionAlgorithms)
 	assert.Empty(t, cfg.HTTP.CompressionAlgorithms)
@@ -118,5 +121,6 @@ func TestConfigSecretChecks(t *testing.T) {
 		c.Auth.APIKeys = []APIKeyConfig{{ID: "bootstrap", Key: "another-key-0123456789", Tenant: "t", Roles: []telemetryapi.Role{"viewer"}}}
 	}, `auth::api_keys[0]::id "bootstrap" is used twice`)
 	f(func(c *Config) { c.Storage.Endpoint = "http://u:pw@127.0.0.1:8123" }, "")
+	f(func(c *Config) { c.HTTP.ReadHeaderTimeout = 0 }, "http::read_header_timeout must be positive")
 	f(func(c *Config) { c.Storage.Endpoint = "http://127.0.0.1:8123"; c.Storage.Database = "bad\nname" }, "storage::database")
 }

@@ -96,7 +96,7 @@ func newExtension(cfg *Config, set extension.Settings, store auditStore) (*apiEx
 		return nil, err
 	}
 	if !cfg.Auth.Enabled {
-		set.Logger.Warn("telemetry_api: auth::enabled is false, every caller is the admin of the default tenant; for local development only")
+		set.Logger.Warn("telemetry_api: auth::enabled is false, every caller is an operator acting for the default tenant; for local development only")
 	}
 	return e, nil
 }

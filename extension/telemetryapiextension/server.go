@@ -182,7 +182,7 @@ func (s *apiServer) auditCall(start time.Time, reqID string, r *http.Request, rh
 		rec.Tenant = c.tenant
 	}
 	if c.denied {
-		// Admins reading the audit may see which tenant was probed; the caller never does.
+		// Admins and operators reading the audit may see which tenant was probed; the caller never does.
 		rec.Details["requested_tenant"] = r.URL.Query().Get(telemetryapi.TenantParam)
 	}
 	if rh != nil {
