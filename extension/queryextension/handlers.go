@@ -22,6 +22,7 @@ const (
 	routeTraces    = "traces"
 	routeTrace     = "trace"
 	routeLogs      = "logs"
+	routeNames     = "names"
 )
 
 // maxAuditQuery bounds the query string kept in an audit record.
@@ -48,6 +49,7 @@ func (h *handlers) routes() []telemetryapi.Route {
 		{Method: http.MethodGet, Path: "/traces", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.traces)},
 		{Method: http.MethodGet, Path: "/traces/{trace_id}", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.trace)},
 		{Method: http.MethodGet, Path: "/logs", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.logs)},
+		{Method: http.MethodGet, Path: "/names", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.names)},
 	}
 }
 

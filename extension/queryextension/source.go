@@ -32,7 +32,7 @@ type aggPlan struct {
 }
 
 func newSources() map[string]aggSource {
-	return map[string]aggSource{sourceMetrics: metricsSource{}, sourceEvents: eventsSource{}, sourceSpans: spansSource{}}
+	return map[string]aggSource{sourceMetrics: metricsSource{}, sourceEvents: eventsSource{}, sourceSpans: spansSource{}, sourceLogs: logsSource{}}
 }
 
 // commonShape fills what every aggregate shares: buckets, group keys, filters and top-N.

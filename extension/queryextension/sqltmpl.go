@@ -47,6 +47,8 @@ type shape struct {
 	SpanName, Route, Status, MinDur, MaxDur, TraceID bool
 	Before, MinSeverity, Text                        bool
 	NTokens                                          int
+	// Column is the name column GET /names lists (metric_name, event_name, span_name).
+	Column string
 }
 
 // tmplData is what the templates see.

@@ -281,8 +281,25 @@ func TestTraceAndLogSearchThroughCollector(t *testing.T) {
 		assert.Len(t, seen, 9)
 	})
 
+	t.Run("names and the logs and spans aggregates", func(t *testing.T) {
+		r := c.query(t, qAcmeViewer, "/names", q("service", "shop"))
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		assert.Equal(t, []any{"GET /checkout", "step-1", "step-2", "step-3", "step-4", "step-5", "step-6"}, r.json()["spans"])
+		assert.Empty(t, r.json()["events"])
+		a := c.aggregate(t, qAcmeViewer, q("source", "logs", "aggregation", "errors", "group_by", "severity", "interval", "all"))
+		require.Len(t, a.Series, 2)
+		assert.Equal(t, "ERROR", a.Series[0].Group["severity"])
+		assert.Equal(t, 3.0, *a.Series[0].Points[0][1])
+		a = c.aggregate(t, qAcmeViewer, q("source", "spans", "aggregation", "count", "span_name", "step-1,step-2", "group_by", "span_name", "interval", "all"))
+		got := map[string]float64{}
+		for _, s := range a.Series {
+			got[s.Group["span_name"]] = *s.Points[0][1]
+		}
+		assert.Equal(t, map[string]float64{"step-1": 4 + 4, "step-2": 16}, got, "2,000-span and 5-span traces")
+	})
+
 	t.Run("roles", func(t *testing.T) {
-		for _, path := range []string{"/traces", "/traces/" + bigID, "/logs"} {
+		for _, path := range []string{"/traces", "/traces/" + bigID, "/logs", "/names"} {
 			requireAPIError(t, c.query(t, "", path, q()), http.StatusUnauthorized, "unauthenticated")
 			requireAPIError(t, c.query(t, qAcmeIngest, path, q()), http.StatusForbidden, "forbidden")
 			requireAPIError(t, c.query(t, qAcmePrivacy, path, q()), http.StatusForbidden, "forbidden")

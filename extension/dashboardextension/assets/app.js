@@ -88,14 +88,17 @@
     const width = Math.max(320, Math.min(1100, (container.clientWidth || 900) - 20));
     return new uPlot({
       title, width, height: 220,
-      series: [{}].concat(labels.map((l, i) => ({ label: l, stroke: colors[i % colors.length], width: 2, points: { show: data[0].length < 3 } }))),
+      // A series of one bucket is a point, not an invisible zero-length line.
+      series: [{}].concat(labels.map((l, i) => ({ label: l, stroke: colors[i % colors.length], width: 2, points: { show: data[0].length < 3, size: 8 } }))),
       axes: [{}, { size: 60 }],
       scales: { x: { time: true, range: xRange(data[0], pad) } },
     }, data, box);
   }
 
-  // xRange is a fixed time axis around the data; a range shorter than pad is widened by pad.
+  // xRange is a fixed time axis: the chosen range when pad is [start, end] (seconds), so "last hour"
+  // shows the hour; else around the data, a range shorter than pad widened by pad.
   function xRange(xs, pad) {
+    if (Array.isArray(pad)) return pad;
     const min = Math.min(...xs), max = Math.max(...xs);
     return max - min < pad ? [min - pad, max + pad] : [min, max];
   }
@@ -281,8 +284,9 @@
       if (!total) {
         body.append(el("p", { class: "state empty", "data-state": "empty", id: "overview-empty" }, "no data in this range"));
       }
-      chart(body, "overview-events-chart", "events per second", ["events/s"], seriesData(counts.series, (v) => (secs ? v / secs : v)), secs || 60);
-      chart(body, "overview-users-chart", "distinct users per " + users.interval, ["users"], seriesData(users.series, (v) => v), secs || 60);
+      const span = [Date.parse(r.start_time) / 1000, Date.parse(r.end_time) / 1000]; // the chosen range, not the data's
+      chart(body, "overview-events-chart", "events per second", ["events/s"], seriesData(counts.series, (v) => (secs ? v / secs : v)), span);
+      chart(body, "overview-users-chart", "distinct users per " + users.interval, ["users"], seriesData(users.series, (v) => v), span);
       const usersOf = new Map(topUsers.series.map((s) => [groupLabel(s), one({ series: [s] })]));
       body.append(el("h2", {}, "Top events"), top.series.length ? table("overview-top-events", [
         { label: "event", get: (s) => groupLabel(s) }, { label: "events", get: (s) => one({ series: [s] }) },
@@ -515,23 +519,44 @@
   // ---------- Explore ----------
   function renderExplore(root) {
     const range = rangeControl("explore", run);
-    const source = el("select", { id: "explore-source" }, el("option", { value: "events" }, "events"), el("option", { value: "metrics" }, "metrics"));
-    const name = el("input", { id: "explore-name", placeholder: "event name (empty: all)", size: "20" });
+    const source = el("select", { id: "explore-source" }, ["events", "metrics", "spans", "logs"].map((v) => el("option", { value: v }, v)));
+    const names = el("datalist", { id: "explore-names" });
+    const name = el("input", { id: "explore-name", placeholder: "event name (empty: all)", size: "20", list: "explore-names" });
+    const service = el("input", { id: "explore-service", placeholder: "service (empty: all)", size: "14" });
     const aggregation = el("select", { id: "explore-aggregation" });
     const groupBy = el("input", { id: "explore-group-by", placeholder: "group by (e.g. event_name)", size: "20" });
     const interval = el("select", { id: "explore-interval" }, ["auto", "1m", "5m", "1h", "1d", "all"].map((v) => el("option", { value: v }, v)));
     const body = el("div", { id: "explore-body" });
-    const aggs = { events: ["count", "unique_users"], metrics: ["sum", "avg", "min", "max", "count", "rate", "p50", "p90", "p95", "p99"] };
+    const aggs = { events: ["count", "unique_users"], metrics: ["sum", "avg", "min", "max", "count", "rate", "p50", "p90", "p95", "p99"],
+      spans: ["count", "traces", "errors", "weighted_count", "weighted_traces", "weighted_errors"], logs: ["count", "errors", "weighted_count"] };
+    const placeholders = { events: "event name (empty: all)", metrics: "metric name (required)", spans: "span name (empty: all)", logs: "(logs: no name)" };
+    let suggestions = null; // GET /names of the range: metric, event and span names seen
+    async function suggest() {
+      try {
+        suggestions = await api("/names?" + qs(Object.assign({ service: service.value }, range.params())));
+      } catch (_) { suggestions = null; }
+      fillNames();
+    }
+    function fillNames() {
+      const list = (suggestions && suggestions[source.value]) || [];
+      names.replaceChildren(...list.map((n) => el("option", { value: n })));
+    }
     function fillAggs() {
       aggregation.replaceChildren(...aggs[source.value].map((a) => el("option", { value: a }, a)));
-      name.placeholder = source.value === "events" ? "event name (empty: all)" : "metric name (required)";
+      name.placeholder = placeholders[source.value];
+      name.disabled = source.value === "logs";
+      fillNames();
     }
     source.addEventListener("change", fillAggs);
+    service.addEventListener("change", suggest);
     fillAggs();
+    suggest();
     let last = null; // the last answer, for the chart and the table
     const params = () => {
-      const p = Object.assign({ source: source.value, aggregation: aggregation.value, interval: interval.value, group_by: groupBy.value }, range.params());
-      if (source.value === "events") p.event_name = name.value; else p.metric_name = name.value;
+      const p = Object.assign({ source: source.value, aggregation: aggregation.value, interval: interval.value, group_by: groupBy.value, service: service.value }, range.params());
+      if (source.value === "events") p.event_name = name.value;
+      else if (source.value === "spans") p.span_name = name.value;
+      else if (source.value === "metrics") p.metric_name = name.value;
       return p;
     };
     async function run() {
@@ -547,11 +572,15 @@
         body.append(el("p", { class: "state empty", "data-state": "empty" }, "no data in this range"));
         return;
       }
+      const label = (s) => groupLabel(s, last.group_by);
       if (last.interval !== "all") {
-        chart(body, "explore-chart", last.metric_name || (last.event_names || []).join(", ") || "events", last.series.map(groupLabel), seriesData(last.series, (v) => v), intervalSeconds(last.interval) || 60);
+        const r = range.params();
+        chart(body, "explore-chart", last.metric_name || (last.event_names || []).join(", ") || last.source, last.series.map(label), seriesData(last.series, (v) => v),
+          [Date.parse(r.start_time) / 1000, Date.parse(r.end_time) / 1000]);
       }
-      const rows = last.series.flatMap((s) => s.points.map((p) => ({ group: groupLabel(s), t: new Date(p[0]).toISOString(), v: p[1] })));
-      body.append(table("explore-table", [{ label: "group", get: (r) => r.group }, { label: "bucket", get: (r) => r.t }, { label: last.aggregation, get: (r) => (r.v === null ? "" : r.v) }], rows));
+      // Buckets without a value are not rows (the chart shows the gap).
+      const rows = last.series.flatMap((s) => s.points.filter((p) => p[1] !== null).map((p) => ({ group: label(s), t: localTime(p[0]), v: p[1] })));
+      body.append(table("explore-table", [{ label: "group", get: (r) => r.group }, { label: "bucket", get: (r) => r.t }, { label: last.aggregation, get: (r) => r.v }], rows));
     }
     // Export goes through the server (GET /metrics/export, analyst role): a viewer key cannot export.
     async function exportCSV() {
@@ -568,7 +597,7 @@
       }
     }
     root.append(el("h1", {}, "Explore"),
-      el("div", { class: "toolbar" }, source, name, aggregation, groupBy, interval, ...range.nodes,
+      el("div", { class: "toolbar" }, source, name, names, service, aggregation, groupBy, interval, ...range.nodes,
         el("button", { id: "explore-run", type: "button", onclick: run }, "Run"),
         el("button", { id: "explore-export", type: "button", onclick: exportCSV }, "Export CSV")),
       body);
