@@ -20,7 +20,9 @@ import (
 
 type receiptLogs struct{ exporter.Logs }
 
-func (r receiptLogs) Capabilities() consumer.Capabilities { return consumer.Capabilities{MutatesData: true} }
+func (r receiptLogs) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: true}
+}
 
 func (r receiptLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 	stampLogs(ld, pcommon.NewTimestampFromTime(time.Now()))

@@ -470,7 +470,9 @@ func TestDashboardInBrowser(t *testing.T) {
 		assert.Equal(t, 3, strings.Count(logs, "payment declined"))
 		b.screenshot("dashboard-logs")
 		b.do(10*time.Second, chromedp.SetValue(chromedp.ID("logs-q"), "declined"), chromedp.Click(chromedp.ID("logs-search")))
-		b.waitText("#logs-table", 15*time.Second, func(s string) bool { return !strings.Contains(s, "checkout step") && strings.Count(s, "payment declined") == 3 })
+		b.waitText("#logs-table", 15*time.Second, func(s string) bool {
+			return !strings.Contains(s, "checkout step") && strings.Count(s, "payment declined") == 3
+		})
 
 		b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="overview"]`)))
 		b.waitText("#overview-top-events", 15*time.Second, func(s string) bool { return strings.Contains(s, "signup") })
