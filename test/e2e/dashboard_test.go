@@ -452,8 +452,15 @@ func TestDashboardInBrowser(t *testing.T) {
 		b.do(10*time.Second, chromedp.Click(chromedp.CSS(`a.trace-link[href="#trace/`+bigID+`"]`)))
 		b.waitCount("#waterfall .wf-row", 2000, 10*time.Second)
 		rendered := time.Since(start)
-		t.Logf("waterfall of 2,000 spans rendered %s after the click (page's own measure: %s ms)", rendered, eval[string](b, `document.getElementById("waterfall").dataset.renderMs`))
-		assert.Less(t, rendered, 2*time.Second, "waterfall within 2 s")
+		// The page measures from its route to the last row: the request, the query, the JSON and the
+		// DOM. The test's own clock adds the DevTools round trips of the click and of polling.
+		fetchMs, err := strconv.Atoi(eval[string](b, `document.getElementById("waterfall").dataset.fetchMs`))
+		require.NoError(t, err)
+		renderMs, err := strconv.Atoi(eval[string](b, `document.getElementById("waterfall").dataset.renderMs`))
+		require.NoError(t, err)
+		t.Logf("waterfall of 2,000 spans: fetch %d ms + render %d ms in the page; %s after the click by the test's clock", fetchMs, renderMs, rendered)
+		assert.Less(t, fetchMs+renderMs, 2000, "waterfall within 2 s")
+		assert.Less(t, rendered, 5*time.Second, "seen by the test within 5 s (DevTools polling on a shared machine)")
 		assert.Equal(t, "2000", digitsOf(b.waitText("#trace-spans .value", 5*time.Second, func(string) bool { return true })))
 		assert.Equal(t, "1", digitsOf(b.waitText("#trace-errors .value", 5*time.Second, func(string) bool { return true })))
 		// Nesting, depth first: root, its first child, that child's first child, each indented more; the failed span's bar is red.
@@ -556,6 +563,14 @@ func TestDashboardInBrowser(t *testing.T) {
 			return strings.Contains(s, "2 group(s) withheld") && !strings.Contains(s, "checkout")
 		})
 		b.screenshot("dashboard-reports")
+		// Every group withheld is not "no data": no contradictory messages.
+		b.do(10*time.Second, chromedp.SetValue(chromedp.ID("report-k"), "1000"), chromedp.Click(chromedp.ID("report-show")))
+		all := b.waitText("#section-top_events", 15*time.Second, func(s string) bool { return strings.Contains(s, "group(s) withheld") && !strings.Contains(s, "signup") })
+		assert.Contains(t, all, "every group in this range is withheld")
+		assert.NotContains(t, all, "no data in this range")
+		assert.NotRegexp(t, `\d{2}:\d{2}:\d{2}\.\d`, b.waitText("#report-meta", 5*time.Second, func(string) bool { return true }), "times to the second")
+		b.do(10*time.Second, chromedp.SetValue(chromedp.ID("report-k"), "5"), chromedp.Click(chromedp.ID("report-show")))
+		b.waitText("#section-top_events", 15*time.Second, func(s string) bool { return strings.Contains(s, "2 group(s) withheld") })
 
 		// The printable HTML opens in a tab of its own, under the same CSP.
 		b.do(10*time.Second, chromedp.Click(chromedp.ID("report-html")))

@@ -407,8 +407,11 @@
     state(body, "loading", "loading…");
     const t0 = performance.now();
     api("/traces/" + encodeURIComponent(id)).then((a) => {
+      const t1 = performance.now();
       waterfall(body, a);
-      $("waterfall").dataset.renderMs = String(Math.round(performance.now() - t0));
+      const wf = $("waterfall");
+      wf.dataset.fetchMs = String(Math.round(t1 - t0)); // request, query and JSON
+      wf.dataset.renderMs = String(Math.round(performance.now() - t1)); // the waterfall's DOM
     }, (err) => state(body, "error", err.status === 404 ? "no span of this trace is stored (yet)" : explain(err)));
   }
 
@@ -436,17 +439,28 @@
     const total = Math.max(end - start, 1);
     const errors = spans.filter((s) => s.status === "error").length;
     const detail = el("div", { id: "span-detail", class: "detail" }, el("p", { class: "muted" }, "Click a span for its attributes, events and links."));
+    // 2,000 rows: plain createElement and one click handler for all of them keep this fast.
     const frag = document.createDocumentFragment();
+    const div = (cls, text) => { const e = document.createElement("div"); e.className = cls; if (text !== undefined) e.textContent = text; return e; };
     for (const [s, d] of order) {
-      const bar = el("div", { class: "bar" + (s.status === "error" ? " err" : "") });
+      const row = div("wf-row");
+      row.dataset.span = s.span_id;
+      const name = div("wf-name", s.name);
+      name.title = s.name;
+      name.style.paddingLeft = Math.min(d, 30) * 10 + "px";
+      const track = div("wf-track");
+      const bar = div(s.status === "error" ? "bar err" : "bar");
       bar.style.left = (100 * (s.start_us - start) / total) + "%";
       bar.style.width = Math.max(0.2, 100 * s.duration_ms * 1000 / total) + "%";
-      const name = el("div", { class: "wf-name", title: s.name }, s.name);
-      name.style.paddingLeft = Math.min(d, 30) * 10 + "px";
-      frag.append(el("div", { class: "wf-row", "data-span": s.span_id, onclick: () => showSpan(detail, s) },
-        name, el("div", { class: "wf-svc" }, s.service), el("div", { class: "wf-track" }, bar), el("div", { class: "wf-dur" }, durText(s.duration_ms))));
+      track.append(bar);
+      row.append(name, div("wf-svc", s.service), track, div("wf-dur", durText(s.duration_ms)));
+      frag.append(row);
     }
     const wf = el("div", { id: "waterfall" });
+    wf.addEventListener("click", (ev) => {
+      const row = ev.target.closest(".wf-row");
+      if (row) showSpan(detail, byId.get(row.dataset.span));
+    });
     wf.append(frag);
     const services = [...new Set(spans.map((s) => s.service))];
     body.replaceChildren(
@@ -732,8 +746,11 @@
     if (s.rows.length) {
       wrap.append(table("table-" + s.name, [{ label: s.group_by, get: (r) => r.group }].concat(
         s.measures.map((m) => ({ label: m.replaceAll("_", " "), get: (r) => r.values[m] }))), s.rows));
-    } else {
+    } else if (!s.withheld_groups) {
       wrap.append(el("p", { class: "state empty", "data-state": "empty" }, "no data in this range"));
+    } else {
+      // There is data, all of it in groups too small to show: not "no data".
+      wrap.append(el("p", { class: "state empty", "data-state": "withheld" }, "every group in this range is withheld"));
     }
     wrap.append(el("p", { class: "muted withheld", "data-withheld": s.withheld_groups },
       s.withheld_groups + " group(s) withheld (fewer than k distinct users)"));
@@ -758,7 +775,7 @@
       state(body, "loading", "loading…");
       try {
         const rep = await api(query("json"));
-        body.replaceChildren(el("p", { class: "muted", id: "report-meta" }, "tenant " + rep.tenant + " · k = " + rep.k + " · " + rep.from + " to " + rep.to));
+        body.replaceChildren(el("p", { class: "muted", id: "report-meta" }, "tenant " + rep.tenant + " · k = " + rep.k + " · " + localTime(rep.from) + " to " + localTime(rep.to) + " (this browser's time zone)"));
         rep.sections.forEach((s) => body.append(sectionTable(s)));
         body.append(el("ul", { class: "muted" }, rep.notes.map((n) => el("li", {}, n))));
       } catch (err) {
