@@ -164,3 +164,24 @@ func TestRecordWithoutTimestampStoredAtReceipt(t *testing.T) {
 			"%s: %s, received between %s and %s (the flush came about 4 s later)", q, ts, sent, received)
 	}
 }
+
+// TestConsentStatusAfterErasure: once a user's erasure is accepted (and after it completed),
+// /consent/status no longer answers from the consent store's cache, which would say "granted" until
+// its next full reload (10 minutes by default).
+func TestConsentStatusAfterErasure(t *testing.T) {
+	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_PRIVACY_MODE": "strict"}, args: dataRightsConfig()})
+	const user = "erased-user"
+	c.grantConsent(t, testAPIKey, user, map[string]bool{"analytics": true, "performance": true})
+	_, before := consentStatus(t, c, testAPIKey, user)
+	require.Equal(t, "granted", before["analytics"].Status)
+	st := c.requestDeletion(t, testAPIKey, user)
+	_, after := consentStatus(t, c, testAPIKey, user)
+	for purpose, s := range after {
+		assert.NotEqual(t, "granted", s.Status, "%s right after the erasure was accepted", purpose)
+		assert.False(t, s.Consented, "%s: strict mode, no consent recorded", purpose)
+	}
+	done := c.waitRequest(t, testAPIKey, st.RequestID, "completed", 60*time.Second)
+	require.Equal(t, "completed", done.Status)
+	_, after = consentStatus(t, c, testAPIKey, user)
+	assert.Equal(t, "none", after["analytics"].Status, "after the erasure completed")
+}
