@@ -39,6 +39,7 @@ type handlers struct {
 	now     func() time.Time
 	// chunkRows is the rows of one export query (export::chunk_rows).
 	chunkRows int
+	grafanaCfg GrafanaConfig
 }
 
 func (h *handlers) routes() []telemetryapi.Route {
@@ -50,6 +51,7 @@ func (h *handlers) routes() []telemetryapi.Route {
 		{Method: http.MethodGet, Path: "/traces/{trace_id}", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.trace)},
 		{Method: http.MethodGet, Path: "/logs", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.logs)},
 		{Method: http.MethodGet, Path: "/names", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.names)},
+		{Method: http.MethodPost, Path: "/admin/grafana", Role: telemetryapi.RoleAdmin, Handler: http.HandlerFunc(h.grafana)},
 	}
 }
 

@@ -20,6 +20,12 @@ import (
 // BootstrapKeyID is the key id of auth::bootstrap_key in logs and the audit trail.
 const BootstrapKeyID = "bootstrap"
 
+// Values of audit::log_output.
+const (
+	auditLogStderr    = "stderr"
+	auditLogCollector = "collector"
+)
+
 // defaultReadHeaderTimeout is far above what a real client needs to send a header and far below
 // confighttp's 1m, so slow-header connections cost little.
 const defaultReadHeaderTimeout = 10 * time.Second
@@ -86,9 +92,20 @@ type RateLimitConfig struct {
 
 // AuditConfig tunes the audit writer.
 type AuditConfig struct {
-	// QueueSize bounds the records waiting for ClickHouse; beyond it records are dropped (and
-	// counted; they are still in the collector log). Default 10000.
+	// QueueSize bounds the records held in memory: waiting for their batch, or for ClickHouse when
+	// the spool is absent or full. When it is reached, API requests are refused with 503 and
+	// Retry-After rather than served without their record. Default 10000.
 	QueueSize int `mapstructure:"queue_size"`
+	// SpoolDirectory keeps records on disk (under telemetry_api_audit/) while ClickHouse is
+	// unavailable; they are inserted once it is back, also after a restart. Default "" (memory
+	// only). The shipped configs put it next to the persistent queue.
+	SpoolDirectory string `mapstructure:"spool_directory"`
+	// SpoolMaxBytes bounds the spool's files. Default 256 MiB (about 700,000 records).
+	SpoolMaxBytes int64 `mapstructure:"spool_max_bytes"`
+	// LogOutput is where the one log line per record goes: "stderr" (default), a JSON line on the
+	// process's standard error that is never sampled; or "collector", the collector's logger
+	// (service::telemetry::logs), whose sampling drops repeated messages under load.
+	LogOutput string `mapstructure:"log_output"`
 	// BatchSize is the most records per INSERT. Default 1000.
 	BatchSize int `mapstructure:"batch_size"`
 	// FlushInterval is the longest a record waits before its INSERT. Default 1s.
@@ -111,7 +128,7 @@ func createDefaultConfig() *Config {
 			Enabled:        true,
 			FailedAttempts: RateLimitConfig{MaxFailures: 10, Window: time.Minute},
 		},
-		Audit:   AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second},
+		Audit:   AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second, SpoolMaxBytes: 256 << 20, LogOutput: auditLogStderr},
 		Storage: chschema.DefaultStorageConfig(),
 	}
 }
@@ -242,6 +259,12 @@ func (a *AuditConfig) validate() error {
 	}
 	if a.FlushInterval <= 0 {
 		errs = append(errs, errors.New("audit::flush_interval must be positive"))
+	}
+	if a.SpoolMaxBytes <= 0 {
+		errs = append(errs, errors.New("audit::spool_max_bytes must be positive"))
+	}
+	if a.LogOutput != auditLogStderr && a.LogOutput != auditLogCollector {
+		errs = append(errs, fmt.Errorf("audit::log_output %q must be %q or %q", a.LogOutput, auditLogStderr, auditLogCollector))
 	}
 	return errors.Join(errs...)
 }
