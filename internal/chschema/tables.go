@@ -15,6 +15,17 @@ const (
 	// DeletionRequests and Suppressions belong to the data-rights extension.
 	DeletionRequests = "telemetry_deletion_requests"
 	Suppressions     = "telemetry_suppressions"
+	// AdminState holds what tenants administer at run time (API keys, privacy policies), every
+	// version of it; internal/fleetstore reads it on every collector of a fleet.
+	AdminState = "telemetry_admin_state"
+
+	// TraceIDTimestamps is the trace-id lookup table of Grafana's ClickHouse datasource (first and
+	// last span time per tenant and trace), filled from telemetry_spans by a materialized view.
+	TraceIDTimestamps = "otel_traces_trace_id_ts"
+	// OtelTraces and OtelLogs are views of spans and of logs plus events under the contrib
+	// clickhouse exporter's names (docs/grafana.md).
+	OtelTraces = "otel_traces"
+	OtelLogs   = "otel_logs"
 	// SpansStaging holds every span until its trace is decided (in-ClickHouse tail sampling of the
 	// telemetry_storage exporter); SamplingDecisions records each trace's decision once.
 	SpansStaging      = "telemetry_spans_staging"
@@ -65,6 +76,9 @@ var tableDefs = []tableDef{
 	{name: Audit, ttlColumn: "timestamp", retention: auditRetention, shardingKey: "rand()"},
 	{name: DeletionRequests, retention: noRetention, shardingKey: "cityHash64(tenant_id, request_id)"},
 	{name: Suppressions, retention: noRetention, shardingKey: "cityHash64(tenant_id, subject)"},
+	// Sharded by trace like the spans, so the materialized view writes shard-locally.
+	{name: TraceIDTimestamps, ttlColumn: "End", retention: dataRetention, shardingKey: "cityHash64(TraceId)"},
+	{name: AdminState, retention: noRetention, shardingKey: "cityHash64(kind, tenant_id, id)"},
 	{name: SpansStaging, ttlColumn: "received_at", retention: stagingRetention, shardingKey: "cityHash64(trace_id)"},
 	{name: SamplingDecisions, ttlColumn: "decided_at", retention: stagingRetention, shardingKey: "cityHash64(trace_id)"},
 }
@@ -81,6 +95,12 @@ type migrationDef struct {
 	// table and, in cluster mode, again for its Distributed front (which must list the column too).
 	alter       string
 	alterTables []string
+	// stmts are sql/<name>.sql templates rendered once each, after tables (views, materialized
+	// views, backfills); they name tables with {{.Qual "t"}} and, for a table's storage, {{.Local "t"}}.
+	stmts []string
+	// singleServer alters only a single server's MergeTree tables; skipped in cluster mode, where
+	// the Replicated engines already do what the statement sets.
+	singleServer bool
 }
 
 var migrationDefs = []migrationDef{
@@ -88,5 +108,10 @@ var migrationDefs = []migrationDef{
 	{version: 2, name: "create_consent_and_audit_tables", tables: []string{Consents, ConsentHistory, Audit}},
 	{version: 3, name: "create_data_rights_tables", tables: []string{DeletionRequests, Suppressions}},
 	{version: 4, name: "add_sample_rate", alter: "add_sample_rate", alterTables: []string{Spans, Events, Logs}},
+	{version: 10, name: "create_otel_traces_trace_id_ts", tables: []string{TraceIDTimestamps},
+		stmts: []string{"otel_traces_trace_id_ts_mv", "backfill_otel_traces_trace_id_ts"}},
+	{version: 11, name: "create_otel_views", stmts: []string{OtelTraces, OtelLogs}},
+	{version: 15, name: "insert_deduplication_window", alter: "dedup_window", alterTables: []string{Events, Logs, Metrics, Spans}, singleServer: true},
+	{version: 20, name: "create_admin_state", tables: []string{AdminState}},
 	{version: 25, name: "create_sampling_tables", tables: []string{SpansStaging, SamplingDecisions}},
 }
