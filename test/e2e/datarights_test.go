@@ -136,7 +136,7 @@ func TestDataRightsDeletion(t *testing.T) {
 
 			// The extension's own metrics.
 			assert.Equal(t, 1.0, selfMetricSum(t, c, "otelcol_data_rights_requests", `outcome="completed"`))
-			assert.Equal(t, float64(11+auditA), selfMetricSum(t, c, "otelcol_data_rights_rows_deleted"))
+			assert.Equal(t, float64(12+auditA), selfMetricSum(t, c, "otelcol_data_rights_rows_deleted")) // incl. the staged span
 			// A's trace left the trace-id table, B's stays.
 			assert.Equal(t, []string{traceB}, joinedRows(t, conn, "SELECT TraceId FROM otel_traces_trace_id_ts WHERE TraceId IN ('"+traceA+"', '"+traceB+"')"))
 			assert.Equal(t, 1.0, selfMetricSum(t, c, "otelcol_data_rights_suppression_entries"))
