@@ -125,7 +125,12 @@ func (s *storage) prepare(ctx context.Context, conn driver.Conn) error {
 			zap.Strings("ttl_removed", res.TTLRemoved))
 	}
 	cols := map[string][]clickhouse.ColumnNameAndType{}
-	for _, name := range []string{chschema.Events, chschema.Logs, chschema.Spans, chschema.SpansStaging, chschema.Metrics} {
+	tables := []string{chschema.Events, chschema.Logs, chschema.Spans, chschema.Metrics}
+	if s.cfg.Sampling.Enabled {
+		// Only then: a schema managed out of band (create_schema: false) need not have it.
+		tables = append(tables, chschema.SpansStaging)
+	}
+	for _, name := range tables {
 		t := s.schema.Table(name)
 		c, err := describe(ctx, conn, t)
 		if err != nil {
