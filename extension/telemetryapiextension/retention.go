@@ -61,7 +61,7 @@ func newPurger(cfg StorageConfig, reg *privacypolicy.Registry, logger *zap.Logge
 	}
 	p := &purger{cfg: cfg, reg: reg, logger: logger, deletes: map[string]string{}, tables: map[string]string{}, modify: map[string]string{}, remove: map[string]string{},
 		engines: "SELECT name, engine_full FROM system.tables WHERE database = ?",
-		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		kick:    make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	for sig, name := range retentionTables {
 		t := schema.Table(name)
 		// Single-node tables: the storage table is the one queried. (Cluster mode would need
