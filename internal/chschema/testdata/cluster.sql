@@ -314,11 +314,10 @@ TO `tel\`emetry`.`otel_traces_trace_id_ts_local`
 AS SELECT
     tenant_id AS TenantId,
     trace_id AS TraceId,
-    min(toDateTime(timestamp)) AS Start,
-    max(toDateTime(timestamp)) AS End
+    toDateTime(timestamp) AS Start,
+    toDateTime(timestamp) AS End
 FROM `tel\`emetry`.`telemetry_spans_local`
-WHERE trace_id != ''
-GROUP BY TenantId, TraceId;
+WHERE trace_id != '';
 
 INSERT INTO `tel\`emetry`.`otel_traces_trace_id_ts` (TenantId, TraceId, Start, End)
 SELECT tenant_id, trace_id, min(toDateTime(timestamp)), max(toDateTime(timestamp))
