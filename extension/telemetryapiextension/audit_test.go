@@ -67,7 +67,7 @@ func TestAuditRecordOfAPICall(t *testing.T) {
 func TestAuditDoesNotBlock(t *testing.T) {
 	store := &fakeStore{block: make(chan struct{})}
 	cfg := testConfig()
-	cfg.Audit = AuditConfig{QueueSize: 10, BatchSize: 5, FlushInterval: 10 * time.Millisecond}
+	cfg.Audit.QueueSize, cfg.Audit.BatchSize, cfg.Audit.FlushInterval = 10, 5, 10*time.Millisecond
 	h := newHarness(t, cfg, store).start()
 	require.Eventually(t, h.ext.auditor.ready.Load, 5*time.Second, time.Millisecond)
 
@@ -77,7 +77,8 @@ func TestAuditDoesNotBlock(t *testing.T) {
 		h.ext.auditor.emit(auditRecord{Time: time.Now(), RequestID: fmt.Sprint(i), Action: "test", Outcome: outcomeSuccess})
 	}
 	assert.Less(t, time.Since(start), time.Second, "emit must not wait for ClickHouse")
-	dropped := h.counter("otelcol_extension_telemetry_api_audit_records_dropped", "reason=queue_full")
+	// No spool: records without a request to refuse are dropped (and counted) once 10 are held.
+	dropped := h.counter("otelcol_extension_telemetry_api_audit_records_dropped", "reason=spool_full")
 	assert.Greater(t, dropped, int64(n/2))
 	close(store.block)
 	require.NoError(t, h.ext.Shutdown(context.Background()))
@@ -85,7 +86,7 @@ func TestAuditDoesNotBlock(t *testing.T) {
 	allDropped := h.counter("otelcol_extension_telemetry_api_audit_records_dropped")
 	assert.Equal(t, int64(n), written+allDropped, "every record is either stored or counted")
 	assert.Equal(t, int(written), len(store.records()))
-	assert.Positive(t, h.logs.FilterMessageSnippet("audit queue full").Len())
+	assert.Positive(t, h.logs.FilterMessageSnippet("audit trail full").Len())
 	// Dropped or not, every record is in the collector log.
 	assert.Equal(t, n, h.logs.FilterMessage("audit").FilterField(zapString("action", "test")).Len())
 }
@@ -138,7 +139,7 @@ func TestAuditShutdownCountsUnstored(t *testing.T) {
 	require.NoError(t, h.ext.Shutdown(context.Background()))
 	require.NoError(t, h.ext.Shutdown(context.Background()), "Shutdown is idempotent")
 	assert.Equal(t, int64(4), h.counter("otelcol_extension_telemetry_api_audit_records_dropped", "reason=shutdown"))
-	assert.Equal(t, 1, h.logs.FilterMessageSnippet("not stored in ClickHouse at shutdown").Len())
+	assert.Equal(t, 1, h.logs.FilterMessageSnippet("neither stored in ClickHouse nor spooled at shutdown").Len())
 	assert.True(t, store.closed)
 }
 

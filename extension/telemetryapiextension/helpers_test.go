@@ -60,6 +60,7 @@ func testConfig() *Config {
 		key("viewer-b", keyViewerB, "tenant-b", telemetryapi.RoleViewer),
 	}
 	cfg.Audit.FlushInterval = 20 * time.Millisecond
+	cfg.Audit.LogOutput = auditLogCollector // the harness observes the collector logger
 	return cfg
 }
 

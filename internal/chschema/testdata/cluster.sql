@@ -314,10 +314,11 @@ TO `tel\`emetry`.`otel_traces_trace_id_ts_local`
 AS SELECT
     tenant_id AS TenantId,
     trace_id AS TraceId,
-    toDateTime(timestamp) AS Start,
-    toDateTime(timestamp) AS End
+    min(toDateTime(timestamp)) AS Start,
+    max(toDateTime(timestamp)) AS End
 FROM `tel\`emetry`.`telemetry_spans_local`
-WHERE trace_id != '';
+WHERE trace_id != ''
+GROUP BY TenantId, TraceId;
 
 INSERT INTO `tel\`emetry`.`otel_traces_trace_id_ts` (TenantId, TraceId, Start, End)
 SELECT tenant_id, trace_id, min(toDateTime(timestamp)), max(toDateTime(timestamp))
@@ -401,6 +402,33 @@ SELECT
     sample_rate AS SampleRate
 FROM `tel\`emetry`.`telemetry_events`;
 
+ALTER TABLE `tel\`emetry`.`otel_traces_trace_id_ts_mv` ON CLUSTER `prod cluster` MODIFY QUERY
+SELECT
+    tenant_id AS TenantId,
+    trace_id AS TraceId,
+    toDateTime(timestamp) AS Start,
+    toDateTime(timestamp) AS End
+FROM `tel\`emetry`.`telemetry_spans_local`
+WHERE trace_id != '';
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_admin_state_local` ON CLUSTER `prod cluster`
+(
+    kind       LowCardinality(String) CODEC(ZSTD(1)),
+    tenant_id  LowCardinality(String) CODEC(ZSTD(1)),
+    id         String CODEC(ZSTD(1)),
+    version    UInt64 CODEC(Delta(8), ZSTD(1)),
+    deleted    UInt8 CODEC(ZSTD(1)),
+    body       String CODEC(ZSTD(3)),
+    actor      String CODEC(ZSTD(1)),
+    updated_at DateTime64(3) CODEC(Delta(8), ZSTD(1))
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+ORDER BY (kind, tenant_id, id, version)
+SETTINGS index_granularity = 8192;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_admin_state` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_admin_state_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_admin_state_local', cityHash64(kind, tenant_id, id));
+
 ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
 
 ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
@@ -420,3 +448,5 @@ ALTER TABLE `tel\`emetry`.`telemetry_deletion_requests_local` ON CLUSTER `prod c
 ALTER TABLE `tel\`emetry`.`telemetry_suppressions_local` ON CLUSTER `prod cluster` REMOVE TTL;
 
 ALTER TABLE `tel\`emetry`.`otel_traces_trace_id_ts_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(End) + toIntervalHour(36);
+
+ALTER TABLE `tel\`emetry`.`telemetry_admin_state_local` ON CLUSTER `prod cluster` REMOVE TTL;

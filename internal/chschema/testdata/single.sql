@@ -276,10 +276,11 @@ TO `telemetry`.`otel_traces_trace_id_ts`
 AS SELECT
     tenant_id AS TenantId,
     trace_id AS TraceId,
-    toDateTime(timestamp) AS Start,
-    toDateTime(timestamp) AS End
+    min(toDateTime(timestamp)) AS Start,
+    max(toDateTime(timestamp)) AS End
 FROM `telemetry`.`telemetry_spans`
-WHERE trace_id != '';
+WHERE trace_id != ''
+GROUP BY TenantId, TraceId;
 
 INSERT INTO `telemetry`.`otel_traces_trace_id_ts` (TenantId, TraceId, Start, End)
 SELECT tenant_id, trace_id, min(toDateTime(timestamp)), max(toDateTime(timestamp))
@@ -363,6 +364,38 @@ SELECT
     sample_rate AS SampleRate
 FROM `telemetry`.`telemetry_events`;
 
+ALTER TABLE `telemetry`.`otel_traces_trace_id_ts_mv` MODIFY QUERY
+SELECT
+    tenant_id AS TenantId,
+    trace_id AS TraceId,
+    toDateTime(timestamp) AS Start,
+    toDateTime(timestamp) AS End
+FROM `telemetry`.`telemetry_spans`
+WHERE trace_id != '';
+
+ALTER TABLE `telemetry`.`telemetry_events` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_logs` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_metrics` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_spans` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+CREATE TABLE IF NOT EXISTS `telemetry`.`telemetry_admin_state`
+(
+    kind       LowCardinality(String) CODEC(ZSTD(1)),
+    tenant_id  LowCardinality(String) CODEC(ZSTD(1)),
+    id         String CODEC(ZSTD(1)),
+    version    UInt64 CODEC(Delta(8), ZSTD(1)),
+    deleted    UInt8 CODEC(ZSTD(1)),
+    body       String CODEC(ZSTD(3)),
+    actor      String CODEC(ZSTD(1)),
+    updated_at DateTime64(3) CODEC(Delta(8), ZSTD(1))
+)
+ENGINE = MergeTree()
+ORDER BY (kind, tenant_id, id, version)
+SETTINGS index_granularity = 8192;
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
@@ -382,3 +415,5 @@ ALTER TABLE `telemetry`.`telemetry_deletion_requests` REMOVE TTL;
 ALTER TABLE `telemetry`.`telemetry_suppressions` REMOVE TTL;
 
 ALTER TABLE `telemetry`.`otel_traces_trace_id_ts` MODIFY TTL toDateTime(End) + toIntervalDay(30);
+
+ALTER TABLE `telemetry`.`telemetry_admin_state` REMOVE TTL;
