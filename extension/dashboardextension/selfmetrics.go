@@ -255,7 +255,7 @@ func (ss samples) summary() selfSummary {
 			out.Totals[totQueueCapacity] += s.value
 			continue
 		case "otelcol_processor_consent_records", "otelcol_processor_pii_redaction_redactions":
-			// The RED pipeline's own consent and pii_redaction (consent/red, pii_redaction/red) see every
+			// The RED pipeline's own consent (consent/red; pii_redaction/red once its counts name it) sees every
 			// span a second time on its way to span_metrics: what reaches storage is the others' count.
 			if strings.HasSuffix(processorID(s.labels), "/red") {
 				continue
@@ -336,13 +336,5 @@ func sortedFlows(m map[[2]string]*flowRow) []flowRow {
 	return out
 }
 
-// processorID is the component id of a processor's sample: the label "processor", or the
-// component attributes the collector puts on each component's instrumentation scope.
-func processorID(labels map[string]string) string {
-	for _, k := range []string{"processor", "otel_scope_otelcol_component_id", "otelcol_component_id"} {
-		if v := labels[k]; v != "" {
-			return v
-		}
-	}
-	return ""
-}
+// processorID is the component id of a processor's sample (its "processor" attribute).
+func processorID(labels map[string]string) string { return labels["processor"] }

@@ -32,8 +32,8 @@ otelcol_processor_consent_records_total{outcome="dropped",purpose="analytics",re
 otelcol_processor_consent_records_total{outcome="passed",purpose="analytics",reason="granted",signal="logs"} 18
 otelcol_processor_pii_redaction_redactions_total{detector="email",signal="logs"} 2
 otelcol_processor_pii_redaction_redactions_total{detector="identifier",signal="logs"} 18
-otelcol_processor_consent_records_total{otel_scope_otelcol_component_id="consent/red",outcome="anonymized",purpose="performance",reason="default_opt_in",signal="traces"} 40
-otelcol_processor_pii_redaction_redactions_total{otel_scope_otelcol_component_id="pii_redaction/red",detector="identifier",signal="traces"} 80
+otelcol_processor_consent_records_total{processor="consent/red",outcome="anonymized",purpose="performance",reason="default_opt_in",signal="traces"} 40
+otelcol_processor_pii_redaction_redactions_total{processor="pii_redaction/red",detector="identifier",signal="traces"} 80
 weird_metric{label="with \"quotes\", a comma and \\ backslash"} 1.5e3 1700000000000
 `
 
