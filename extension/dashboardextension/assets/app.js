@@ -31,6 +31,7 @@
       super(detail.message || "HTTP " + status);
       this.status = status;
       this.code = detail.code;
+      this.field = detail.field;
     }
   }
 
@@ -692,7 +693,9 @@
     const counters = el("div", { id: "privacy-counters" });
     const history = el("div", { id: "privacy-history" });
     const deletions = el("div", { id: "privacy-deletions" });
+    const policy = el("div", { id: "privacy-policy" });
     root.append(el("h1", {}, "Privacy"),
+      el("h2", {}, "Privacy policy of this tenant"), policy,
       el("p", { class: "muted" }, "What the privacy controls did: records kept and dropped by the consent processor (per purpose and reason), PII redactions by detector, and consent grants and denials stored in ClickHouse."),
       el("h2", {}, "Consent and redaction in the pipeline (collector-wide, since start)"), counters,
       el("h2", {}, "Consent changes, last 30 days (k-anonymous)"), history,
@@ -700,6 +703,7 @@
     state(counters, "loading", "loading…");
     state(history, "loading", "loading…");
     state(deletions, "loading", "loading…");
+    renderPolicy(policy);
 
     api("/dashboard/self-metrics").then((s) => {
       const t = s.totals;
@@ -731,6 +735,86 @@
       const del = rep.sections.find((s) => s.name === "deletion_requests");
       deletions.replaceChildren(sectionTable(del));
     }).catch((err) => { state(history, "error", explain(err)); state(deletions, "error", explain(err)); });
+  }
+
+  // ---------- Privacy policy (GET/PUT /privacy/policy, history, dry run) ----------
+  // The effective policy and its history; an admin edits it as JSON, must dry-run the exact draft
+  // on a sample first, and applies it with the ETag it was read with (a concurrent change is 412).
+  const SAMPLE = JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "checkout" } }] },
+    scopeLogs: [{ logRecords: [{ body: { stringValue: "order placed" }, attributes: [
+      { key: "note", value: { stringValue: "contact jane.doe@example.com or +1 415 555 0100" } },
+      { key: "client.address", value: { stringValue: "203.0.113.77" } },
+      { key: "user.id", value: { stringValue: "user-42" } }] }] }] }] }, null, 2);
+
+  function renderPolicy(box) {
+    state(box, "loading", "loading…");
+    let etag = "";
+    let triedDraft = null; // the draft text the last successful dry run used
+    const effective = el("pre", { id: "policy-effective", class: "code" });
+    const meta = el("p", { id: "policy-meta", class: "muted" });
+    const hist = el("div", { id: "policy-history" });
+    const draft = el("textarea", { id: "policy-draft", rows: 8, cols: 60, spellcheck: "false" });
+    const sample = el("textarea", { id: "policy-sample", rows: 8, cols: 60, spellcheck: "false" });
+    sample.value = SAMPLE;
+    const msg = el("p", { id: "policy-message", role: "status" });
+    const result = el("div", { id: "policy-dryrun" });
+    const apply = el("button", { id: "policy-apply", type: "button", disabled: true }, "Apply");
+    const tryIt = el("button", { id: "policy-test", type: "button" }, "Dry run");
+    draft.addEventListener("input", () => { apply.disabled = draft.value !== triedDraft; });
+
+    function parseDraft() {
+      try { return JSON.parse(draft.value || "{}"); } catch (e) { throw new Error("the draft is not JSON: " + e.message); }
+    }
+    function showError(err) {
+      msg.className = "error";
+      const field = err.field ? " (field " + err.field + ")" : "";
+      msg.textContent = explain(err) + field;
+    }
+    async function load() {
+      const resp = await fetch(BASE + "/privacy/policy", { headers: { Authorization: "Bearer " + sessionStorage.getItem(KEY) }, cache: "no-store" });
+      const body = await resp.json().catch(() => null);
+      if (!resp.ok) throw new APIError(resp.status, body);
+      etag = resp.headers.get("ETag") || "";
+      effective.textContent = body.default ? "(default: the operator's configuration applies)" : JSON.stringify(body.policy, null, 2);
+      meta.textContent = body.default ? "version 0" : "version " + body.version + ", changed by " + body.updated_by + " at " + body.updated_at;
+      if (!draft.value) draft.value = JSON.stringify(body.default ? { mode: "strict" } : body.policy, null, 2);
+      const h = await api("/privacy/policy/history?limit=20");
+      hist.replaceChildren(h.history.length ? table("policy-history-table", [
+        { label: "version", get: (r) => String(r.version) }, { label: "changed at", get: (r) => r.updated_at },
+        { label: "by", get: (r) => r.updated_by }, { label: "policy", get: (r) => JSON.stringify(r.policy) }], h.history)
+        : el("p", { class: "state empty", "data-state": "empty" }, "no change yet"));
+    }
+    tryIt.addEventListener("click", async () => {
+      msg.className = ""; msg.textContent = "running…"; result.replaceChildren();
+      try {
+        const text = draft.value;
+        const body = JSON.stringify({ signal: "logs", sample: JSON.parse(sample.value), policy: parseDraft() });
+        const r = await api("/privacy/policy/test", { method: "POST", headers: { "Content-Type": "application/json" }, body });
+        result.append(
+          table("policy-changes", [{ label: "field", get: (c) => c.field }, { label: "action", get: (c) => c.action },
+            { label: "detector", get: (c) => c.detector || "" }, { label: "before", get: (c) => c.before }, { label: "after", get: (c) => c.after || "" }], r.changes),
+          el("h3", {}, "Record as it would be stored (nothing was stored)"),
+          el("pre", { id: "policy-record", class: "code" }, JSON.stringify(r.record, null, 2)));
+        triedDraft = text; apply.disabled = false;
+        msg.textContent = r.changes.length + " change(s); nothing stored. Apply to put this draft in effect.";
+      } catch (err) { apply.disabled = true; showError(err); }
+    });
+    apply.addEventListener("click", async () => {
+      if (draft.value !== triedDraft) { apply.disabled = true; return; }
+      try {
+        await api("/privacy/policy", { method: "PUT", headers: { "Content-Type": "application/json", "If-Match": etag }, body: JSON.stringify(parseDraft()) });
+        msg.className = ""; msg.textContent = "applied";
+        triedDraft = null; apply.disabled = true;
+        await load();
+      } catch (err) { showError(err); }
+    });
+    load().then(() => {
+      box.replaceChildren(el("h3", {}, "In effect"), meta, effective, el("h3", {}, "History"), hist,
+        el("h3", {}, "Edit (JSON: mode, pii_fields, pii_fields_action, identifier_fields, hash_identifiers, anonymize_ips, actions, retention_days)"),
+        el("label", { for: "policy-draft" }, "Draft policy"), draft,
+        el("label", { for: "policy-sample" }, "Sample (OTLP JSON logs)"), sample,
+        el("div", { class: "buttons" }, tryIt, apply), msg, result);
+    }).catch((err) => state(box, "error", explain(err)));
   }
 
   // Why the consent processor kept or dropped a record, in words (reason label of its metric).
