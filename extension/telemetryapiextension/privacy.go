@@ -103,11 +103,7 @@ func (p *policies) get(w http.ResponseWriter, r *http.Request) {
 // validate checks a policy with the processor's rules (when a processor applies policies) and the
 // operator's floor.
 func (p *policies) validate(pol privacypolicy.Policy) error {
-	errs := []error{privacypolicy.CheckRetention(pol, p.cfg.MaxRetentionDays)}
-	if e := p.reg.Engine(); e != nil {
-		errs = append(errs, e.Check(pol, p.cfg.AllowLoosening))
-	}
-	return errors.Join(errs...)
+	return errors.Join(privacypolicy.CheckRetention(pol, p.cfg.MaxRetentionDays), p.reg.Check(pol, p.cfg.AllowLoosening))
 }
 
 func writeValidation(w http.ResponseWriter, err error) {

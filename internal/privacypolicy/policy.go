@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
@@ -34,6 +35,9 @@ type Policy struct {
 	// AttributeAllowlist, when set, is fail-closed: only these attribute keys of spans, span events,
 	// log records and data points are stored; the rest are removed and counted.
 	AttributeAllowlist []string `json:"attribute_allowlist,omitempty"`
+	// ConsentDefault for users without a consent record: opt_in or opt_out (default: the consent
+	// extension's, or opt_in when Mode is strict).
+	ConsentDefault string `json:"consent_default,omitempty"`
 	// RetentionDays per signal (traces, logs, metrics, events); at most the operator's maximum.
 	RetentionDays map[string]int `json:"retention_days,omitempty"`
 }
@@ -126,6 +130,32 @@ func CheckRetention(p Policy, maxDays map[string]int) error {
 type Registry struct {
 	snap   atomic.Pointer[map[string]Versioned]
 	engine atomic.Pointer[engineHolder]
+
+	checksMu sync.Mutex
+	checks   []func(Policy, bool) error
+}
+
+// AddCheck adds a validation of policies (components other than the Engine that apply a part of
+// them, like the consent extension's consent_default): check(p, allowLoosening).
+func (r *Registry) AddCheck(check func(Policy, bool) error) {
+	r.checksMu.Lock()
+	defer r.checksMu.Unlock()
+	r.checks = append(r.checks, check)
+}
+
+// Check runs the engine's check and every added one.
+func (r *Registry) Check(p Policy, allowLoosening bool) error {
+	var errs []error
+	if e := r.Engine(); e != nil {
+		errs = append(errs, e.Check(p, allowLoosening))
+	}
+	r.checksMu.Lock()
+	checks := append([]func(Policy, bool) error(nil), r.checks...)
+	r.checksMu.Unlock()
+	for _, c := range checks {
+		errs = append(errs, c(p, allowLoosening))
+	}
+	return errors.Join(errs...)
 }
 
 type engineHolder struct{ e Engine }

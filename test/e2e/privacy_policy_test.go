@@ -167,6 +167,24 @@ func TestPrivacyPolicyPerTenant(t *testing.T) {
 	assert.NotContains(t, usNote, email)
 	assert.NotContains(t, usNote, "[REDACTED:email]")
 
+	// Strict brings the consent default opt-in for eu only: a user without a consent record is
+	// dropped for eu, stored for us (the YAML's balanced: opt-out).
+	for _, key := range []string{euIngest, usIngest} {
+		ld := noteLogs("policy-consent", "hello")
+		ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().PutStr("user.id", "user-77")
+		postLogsWithKey(t, c.otlpHTTP, key, ld)
+		postLogsWithKey(t, c.otlpHTTP, key, noteLogs("policy-consent-marker", "marker"))
+	}
+	storedNote(t, c, "us", "policy-consent")
+	storedNote(t, c, "eu", "policy-consent-marker")
+	var dropped uint64
+	require.NoError(t, c.db().QueryRow(t.Context(), "SELECT count() FROM telemetry_logs WHERE tenant_id = 'eu' AND service_name = 'policy-consent'").Scan(&dropped))
+	assert.Zero(t, dropped, "eu is opt-in now: no consent record, not stored")
+	// The YAML is opt-out here, so opt_out is no loosening; an unknown value names the field.
+	status, _, body = c.apiRequest(t, http.MethodPut, "/privacy/policy", euAdmin, map[string]any{"mode": "strict", "consent_default": "maybe"}, nil)
+	require.Equal(t, http.StatusBadRequest, status, body)
+	assert.Equal(t, "consent_default", body["error"].(map[string]any)["field"])
+
 	// The dry run stored nothing (its sample would have been stored long before these).
 	var n uint64
 	require.NoError(t, c.db().QueryRow(t.Context(), "SELECT count() FROM telemetry_logs WHERE service_name = 'dry-run-sample'").Scan(&n))
