@@ -283,9 +283,24 @@ func (p *policies) test(w http.ResponseWriter, r *http.Request) {
 		badField(w, "sample", err.Error())
 		return
 	}
-	telemetryapi.AddAuditDetail(r.Context(), "draft", strconv.FormatBool(draft))
-	telemetryapi.WriteJSON(w, http.StatusOK, map[string]any{
+	answer := map[string]any{
 		"tenant": tenant, "draft": draft, "policy_version": version, "stored": false,
 		"record": res.Record, "changes": res.Changes, "detectors": res.Detectors,
-	})
+	}
+	// Consent runs before redaction in the pipeline: it judges the sample as sent. (A draft's
+	// consent_default is not tried: the judge applies the tenant's policy in effect.)
+	if judge := p.reg.ConsentJudgeFor(req.Signal); judge != nil {
+		verdicts, err := judge(r.Context(), tenant, req.Sample)
+		if err != nil {
+			badField(w, "sample", err.Error())
+			return
+		}
+		drops := false
+		for _, v := range verdicts {
+			drops = drops || v.Outcome == "dropped"
+		}
+		answer["consent"], answer["consent_would_drop"] = verdicts, drops
+	}
+	telemetryapi.AddAuditDetail(r.Context(), "draft", strconv.FormatBool(draft))
+	telemetryapi.WriteJSON(w, http.StatusOK, answer)
 }

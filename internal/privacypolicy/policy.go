@@ -133,6 +133,37 @@ type Registry struct {
 
 	checksMu sync.Mutex
 	checks   []func(Policy, bool) error
+	judges   map[string]ConsentJudge
+}
+
+// ConsentVerdict counts the records of a sample the consent processor would pass, drop or
+// anonymize, by purpose and reason.
+type ConsentVerdict struct {
+	Purpose string `json:"purpose"`
+	Outcome string `json:"outcome"` // passed, dropped or anonymized
+	Reason  string `json:"reason"`
+	Records int64  `json:"records"`
+}
+
+// ConsentJudge tells what the consent processor of a signal would do with sample (OTLP JSON) as
+// records of tenant, without changing or counting anything.
+type ConsentJudge func(ctx context.Context, tenant string, sample []byte) ([]ConsentVerdict, error)
+
+// SetConsentJudge is called by the consent processor of signal (traces, logs, metrics) at start.
+func (r *Registry) SetConsentJudge(signal string, j ConsentJudge) {
+	r.checksMu.Lock()
+	defer r.checksMu.Unlock()
+	if r.judges == nil {
+		r.judges = map[string]ConsentJudge{}
+	}
+	r.judges[signal] = j
+}
+
+// ConsentJudgeFor returns the judge of signal, nil when no consent processor runs it.
+func (r *Registry) ConsentJudgeFor(signal string) ConsentJudge {
+	r.checksMu.Lock()
+	defer r.checksMu.Unlock()
+	return r.judges[signal]
 }
 
 // AddCheck adds a validation of policies (components other than the Engine that apply a part of

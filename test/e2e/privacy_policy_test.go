@@ -142,6 +142,10 @@ func TestPrivacyPolicyPerTenant(t *testing.T) {
 	assert.Contains(t, string(changes), `"detector":"email"`)
 	assert.Contains(t, string(changes), `"field":"resource_logs[0].log_records[0].attributes.password"`)
 	assert.Equal(t, false, body["stored"])
+	// No user id in the sample: consent passes it as anonymous.
+	assert.Equal(t, false, body["consent_would_drop"], body)
+	consentJSON, _ := json.Marshal(body["consent"])
+	assert.Contains(t, string(consentJSON), `"reason":"anonymous"`)
 
 	// Strict for eu, with the ETag; a second writer with the old ETag gets 412.
 	status, hdr, body = c.apiRequest(t, http.MethodPut, "/privacy/policy", euAdmin, map[string]any{"mode": "strict", "pii_fields": []string{"loyalty_no"}}, map[string]string{"If-Match": `"0"`})
@@ -180,6 +184,13 @@ func TestPrivacyPolicyPerTenant(t *testing.T) {
 	var dropped uint64
 	require.NoError(t, c.db().QueryRow(t.Context(), "SELECT count() FROM telemetry_logs WHERE tenant_id = 'eu' AND service_name = 'policy-consent'").Scan(&dropped))
 	assert.Zero(t, dropped, "eu is opt-in now: no consent record, not stored")
+	// The dry run says so too: eu's user without a consent record would be dropped.
+	status, _, body = c.apiRequest(t, http.MethodPost, "/privacy/policy/test", euAdmin, map[string]any{"signal": "logs",
+		"sample": json.RawMessage(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[{"key":"user.id","value":{"stringValue":"user-78"}}]}]}]}]}`)}, nil)
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Equal(t, true, body["consent_would_drop"], body)
+	consentJSON, _ = json.Marshal(body["consent"])
+	assert.Contains(t, string(consentJSON), `"outcome":"dropped","purpose":"diagnostics","reason":"default_opt_in"`)
 	// The YAML is opt-out here, so opt_out is no loosening; an unknown value names the field.
 	status, _, body = c.apiRequest(t, http.MethodPut, "/privacy/policy", euAdmin, map[string]any{"mode": "strict", "consent_default": "maybe"}, nil)
 	require.Equal(t, http.StatusBadRequest, status, body)
