@@ -120,7 +120,11 @@ func (c *checker) record() bool {
 func (c *checker) value(n int) bool {
 	c.values++
 	if n >= c.lim.MaxAttributesPerList {
-		c.overLimit(limitAttrsPerRec, "%s has more than %d attributes", c.where(), c.lim.MaxAttributesPerList)
+		list := c.where()
+		if i := strings.LastIndexByte(list, '['); i > 0 {
+			list = list[:i]
+		}
+		c.overLimit(limitAttrsPerRec, "%s has more than %d attributes", list, c.lim.MaxAttributesPerList)
 		return false
 	}
 	if c.values > c.lim.MaxAttributesPerBatch {

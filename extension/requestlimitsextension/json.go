@@ -1,6 +1,7 @@
 package requestlimitsextension
 
 import (
+	"io"
 	"math"
 	"strconv"
 
@@ -19,7 +20,8 @@ func checkJSON(b []byte, m *message, lim *Limits) *refusal {
 		return c.err
 	}
 	c.jsonMessage(it, m, 0)
-	if c.err == nil && it.Error != nil {
+	if it.Error != nil && it.Error != io.EOF && (c.err == nil || c.err.reason == reasonInvalidField) {
+		c.err = nil // a syntax error explains a type seen at the wrong place
 		c.malformed("JSON")
 	}
 	return c.err
@@ -27,6 +29,9 @@ func checkJSON(b []byte, m *message, lim *Limits) *refusal {
 
 func (c *checker) jsonMessage(it *jsoniter.Iterator, m *message, depth int) {
 	switch it.WhatIsNext() {
+	case jsoniter.InvalidValue:
+		c.malformed("JSON")
+		return
 	case jsoniter.NilValue:
 		it.Skip()
 		return
@@ -55,6 +60,9 @@ func (c *checker) jsonMessage(it *jsoniter.Iterator, m *message, depth int) {
 
 func (c *checker) jsonRepeated(it *jsoniter.Iterator, f *field, depth int) {
 	switch it.WhatIsNext() {
+	case jsoniter.InvalidValue:
+		c.malformed("JSON")
+		return
 	case jsoniter.NilValue:
 		it.Skip()
 		return
@@ -76,7 +84,11 @@ func (c *checker) jsonRepeated(it *jsoniter.Iterator, f *field, depth int) {
 // jsonField checks one value of f; i is its index when f is repeated.
 func (c *checker) jsonField(it *jsoniter.Iterator, f *field, i, depth int) {
 	next := it.WhatIsNext()
-	if next == jsoniter.NilValue {
+	switch next {
+	case jsoniter.InvalidValue:
+		c.malformed("JSON")
+		return
+	case jsoniter.NilValue:
 		it.Skip()
 		return
 	}

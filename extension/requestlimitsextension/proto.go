@@ -23,7 +23,10 @@ func (c *checker) protoMessage(b []byte, m *message, depth int) {
 			return
 		}
 		b = b[n:]
-		f := m.byNum[num]
+		var f *field
+		if int(num) < len(m.byNum) {
+			f = m.byNum[num]
+		}
 		if f == nil { // unknown field: skipped by the receiver too
 			if n = protowire.ConsumeFieldValue(num, typ, b); n < 0 {
 				c.malformed("protobuf")

@@ -56,7 +56,8 @@ type field struct {
 type message struct {
 	name   string
 	fields []field
-	byNum  map[protowire.Number]*field
+	byNum  []*field // indexed by field number: OTLP's are small
+
 	byName map[string]*field
 }
 
@@ -70,7 +71,11 @@ func normName(s string) string {
 }
 
 func (m *message) index() *message {
-	m.byNum = make(map[protowire.Number]*field, len(m.fields))
+	maxNum := protowire.Number(0)
+	for _, f := range m.fields {
+		maxNum = max(maxNum, f.num)
+	}
+	m.byNum = make([]*field, maxNum+1)
 	m.byName = make(map[string]*field, len(m.fields))
 	for i := range m.fields {
 		f := &m.fields[i]

@@ -125,7 +125,7 @@ type AuditConfig struct {
 	// unavailable; they are inserted once it is back, also after a restart. Default "" (memory
 	// only). The shipped configs put it next to the persistent queue.
 	SpoolDirectory string `mapstructure:"spool_directory"`
-	// SpoolMaxBytes bounds the spool's files. Default 256 MiB (about 700,000 records).
+	// SpoolMaxBytes bounds the spool's files. Default 256 MiB (about 780,000 records).
 	SpoolMaxBytes int64 `mapstructure:"spool_max_bytes"`
 	// LogOutput is where the one log line per record goes: "stderr" (default), a JSON line on the
 	// process's standard error that is never sampled; or "collector", the collector's logger

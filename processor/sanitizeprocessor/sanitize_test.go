@@ -63,7 +63,7 @@ func TestLogsRepairedAndStamped(t *testing.T) {
 	sl.Scope().SetName(bad)
 	lr := sl.LogRecords().AppendEmpty() // no timestamps
 	lr.Body().SetStr(bad)
-	lr.Attributes().PutStr("k"+bad, "v")  // invalid key
+	lr.Attributes().PutStr("k"+bad, "v")   // invalid key
 	lr.Attributes().PutStr("kept", "fine") // untouched
 	nested := lr.Attributes().PutEmptyMap("m")
 	nested.PutEmptySlice("s").AppendEmpty().SetStr(bad)

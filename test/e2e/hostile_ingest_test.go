@@ -345,3 +345,53 @@ func TestInvalidUTF8ReplacedAtIngest(t *testing.T) {
 	// body, note's value and the key "k\xff": three strings repaired.
 	assert.Equal(t, 3.0, selfMetricSum(t, c, "otelcol_processor_sanitize_strings_repaired", `signal="logs"`))
 }
+
+// TestEventsAPILimits: the events receiver bounds its requests too. Over max_batch_events or
+// max_body_size the whole request is refused with 413 naming the limit; an event over
+// max_property_depth, max_property_keys or max_property_value_bytes is rejected alone (400 for a
+// single event, listed in a batch's answer) naming the limit, and the batch's other events are
+// stored. Both are counted.
+func TestEventsAPILimits(t *testing.T) {
+	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_PRIVACY_MODE": "minimal"}})
+	jsonHeader := map[string]string{"Content-Type": "application/json"}
+	name := "limits_" + randomSuffix()
+
+	events := make([]string, 1001)
+	for i := range events {
+		events[i] = `{"event_name":"` + name + `"}`
+	}
+	r := send(t, http.MethodPost, c.apiURL("/events/batch"), testAPIKey, jsonHeader, []byte(`{"events":[`+strings.Join(events, ",")+`]}`))
+	requireAPIError(t, r, http.StatusRequestEntityTooLarge, "too_many_events")
+	assert.Contains(t, string(r.body), "max_batch_events")
+
+	r = send(t, http.MethodPost, c.apiURL("/events"), testAPIKey, jsonHeader,
+		[]byte(`{"event_name":"`+name+`","properties":{"pad":"`+strings.Repeat("x", 6<<20)+`"}}`))
+	requireAPIError(t, r, http.StatusRequestEntityTooLarge, "payload_too_large")
+	assert.Contains(t, string(r.body), "max_body_size")
+
+	deep := `"leaf"`
+	for range 10 {
+		deep = `{"n":` + deep + `}`
+	}
+	r = send(t, http.MethodPost, c.apiURL("/events"), testAPIKey, jsonHeader, []byte(`{"event_name":"`+name+`","properties":{"d":`+deep+`}}`))
+	requireAPIError(t, r, http.StatusBadRequest, "invalid_event")
+	assert.Contains(t, string(r.body), "max_property_depth")
+
+	r = send(t, http.MethodPost, c.apiURL("/events/batch"), testAPIKey, jsonHeader, []byte(`{"events":[
+		{"event_name":"`+name+`","properties":{"ok":true}},
+		{"event_name":"`+name+`","properties":{"long":"`+strings.Repeat("v", 70<<10)+`"}}]}`))
+	require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+	body := r.json()
+	assert.Equal(t, 1.0, body["accepted"])
+	assert.Equal(t, 1.0, body["rejected"])
+	assert.Contains(t, string(r.body), "max_property_value_bytes")
+
+	eventuallyCount(t, c.db(), 1, "SELECT count() FROM telemetry_events WHERE event_name = ?", name)
+	time.Sleep(time.Second)
+	var n uint64
+	require.NoError(t, c.db().QueryRow(context.Background(), "SELECT count() FROM telemetry_events WHERE event_name = ?", name).Scan(&n))
+	assert.Equal(t, uint64(1), n, "only the event within the limits is stored")
+
+	assert.Equal(t, 2.0, selfMetricSum(t, c, "otelcol_telemetry_events_requests", `http_response_status_code="413"`))
+	assert.Equal(t, 2.0, selfMetricSum(t, c, "otelcol_telemetry_events_rejected", `field="properties"`))
+}
