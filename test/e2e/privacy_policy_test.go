@@ -231,4 +231,19 @@ func TestPrivacyPolicyPerTenant(t *testing.T) {
 	// Audited with before and after.
 	eventuallyCount(t, c.db(), 1, "SELECT count() FROM telemetry_audit WHERE tenant_id = 'eu' AND action = 'PUT /privacy/policy' AND outcome = 'success' AND details['before'] = 'null' AND position(details['after'], '\"mode\":\"strict\"') > 0 AND actor = 'eu-admin'")
 	eventuallyCount(t, c.db(), 6, "SELECT count() FROM telemetry_audit WHERE tenant_id = 'eu' AND action = 'PUT /privacy/policy' AND outcome = 'failure'")
+	// ... and the tenant's admin reads it with GET /audit: who changed what, before and after.
+	status, body = c.apiCall(t, http.MethodGet, "/audit?key_id=eu-admin&limit=1000", euAdmin, nil)
+	require.Equal(t, http.StatusOK, status, body)
+	var puts []map[string]any
+	for _, r := range body["records"].([]any) {
+		rec := r.(map[string]any)
+		if rec["action"] == "PUT /privacy/policy" && rec["outcome"] == "success" {
+			puts = append(puts, rec)
+		}
+	}
+	require.Len(t, puts, 2, "strict, then the allowlist")
+	last := puts[0]["details"].(map[string]any) // newest first
+	assert.Contains(t, last["before"], `"mode":"strict"`)
+	assert.Contains(t, last["after"], `"attribute_allowlist":["note"]`)
+	assert.Equal(t, "eu", puts[0]["tenant"])
 }
