@@ -128,6 +128,9 @@ func (p *consentProcessor) start(_ context.Context, host component.Host) error {
 		}
 	}
 	p.store = store
+	if err := p.registerDryRun(host); err != nil {
+		return err
+	}
 	return p.startSuppression(host)
 }
 
@@ -146,6 +149,10 @@ func (p *consentProcessor) newBatch() *batch {
 }
 
 func (p *consentProcessor) flush(ctx context.Context, b *batch) {
+	if sink, ok := ctx.Value(dryRunKey{}).(*[]int64); ok { // a dry run (dryrun.go) counts nothing
+		*sink = b.counts
+		return
+	}
 	for i, n := range b.counts {
 		if n > 0 {
 			p.tel.Records.Add(ctx, n, p.attrOpts[i])
