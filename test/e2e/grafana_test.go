@@ -221,6 +221,17 @@ func TestGrafanaPluginQueries(t *testing.T) {
 		}
 	}
 
+	// The views keep the spans table's indexes: the plugin's trace lookup in acme's database reads
+	// telemetry_spans through its partition/min-max times, primary key (tenant) and trace_id bloom filter.
+	var plan []string
+	for _, r := range pluginQuery(t, "EXPLAIN indexes = 1 "+grafanaSQL(t)["trace-by-id.main.sql"], acmeDB, tr.traceID, from, to) {
+		plan = append(plan, r["explain"].(string))
+	}
+	joined := strings.Join(plan, "\n")
+	for _, want := range []string{"ReadFromMergeTree (" + c.database + ".telemetry_spans)", "Min-Max", "tenant_id in ['acme', 'acme']", "Name: idx_trace_id"} {
+		assert.Contains(t, joined, want, "EXPLAIN of the trace lookup")
+	}
+
 	// Isolation beyond the plugin's own queries: every row of every view of acme's database is acme's.
 	for _, view := range []string{"otel_traces", "otel_logs"} {
 		assert.Equal(t, []string{"acme"}, joinedRows(t, conn, "SELECT DISTINCT TenantId FROM `"+acmeDB+"`.`"+view+"`"), view)
