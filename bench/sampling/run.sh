@@ -15,6 +15,8 @@
 # kept span is in telemetry_spans, per 1000 spans accepted and per 1000 spans stored; then the ratios
 # the issue names (collector CPU per stored span and throughput over bare). BENCH_RUNS (default 1)
 # repeats the three rows, interleaved, so they share the machine's moment.
+# BENCH_CONFIG runs another configuration than config/local.yaml; BENCH_ONLY=NAME runs one of the
+# rows (bare, in-clickhouse, contrib; the memory rows mem-bare, mem-in-clickhouse, mem-contrib).
 # Memory run: BENCH_MEMORY_TPS (default 10000) traces/s for TELEMETRY_SAMPLE_DECISION_WAIT
 # (BENCH_DECISION_WAIT, default 10) + 5 s, each way: traces waiting for a decision, live Go heap (after
 # a forced GC) and RSS while the load runs. telemetrygen is installed into _build/tools on first use.
@@ -34,9 +36,10 @@ rate=${BENCH_SAMPLE_RATE:-1.0}
 mem_tps=${BENCH_MEMORY_TPS:-10000}
 mem_wait=${BENCH_DECISION_WAIT:-10}
 runs=${BENCH_RUNS:-1}
-contrib_cfg=(--config config/local.yaml --config bench/sampling/contrib-tail-sampling.yaml)
-bare_args=(--config config/local.yaml '--set=exporters::telemetry_storage::sampling::enabled=false')
-shipped_args=(--config config/local.yaml)
+cfg=${BENCH_CONFIG:-config/local.yaml}
+contrib_cfg=(--config "$cfg" --config bench/sampling/contrib-tail-sampling.yaml)
+bare_args=(--config "$cfg" '--set=exporters::telemetry_storage::sampling::enabled=false')
+shipped_args=(--config "$cfg")
 
 [[ -x $collector && -x $engine ]] || { echo "run 'make build' first" >&2; exit 1; }
 [[ -f $CHDB_LIB_PATH ]] || { echo "libchdb not found at $CHDB_LIB_PATH: run 'make tools' first" >&2; exit 1; }
@@ -118,6 +121,7 @@ secs=${duration%s}
 declare -A res
 throughput() { # throughput NAME [collector args...]
   local name=$1; shift
+  [[ -n ${BENCH_ONLY:-} && $name != "$BENCH_ONLY" ]] && return 0
   start "$name" 1 "$@"
   local t0 e0 a0 s0; t0=$(cpu_ticks); e0=$(cpu_ticks "$engine_pid"); a0=$(metric otelcol_receiver_accepted_spans); s0=$(stored_spans)
   load "$duration" 0
@@ -134,6 +138,7 @@ throughput() { # throughput NAME [collector args...]
 }
 # ratios NAME: the issue's figures of NAME against the bare row of the same round.
 ratios() {
+  [[ -n ${res[bare]:-} && -n ${res[$1]:-} ]] || return 0
   local b=${res[bare]} r=${res[$1]}
   awk -v n="$1" -v b="$b" -v r="$r" -v rate="$rate" 'BEGIN {
     split(b, x, "|"); split(r, y, "|")
@@ -151,6 +156,7 @@ live_heap() {
 }
 memory() { # memory NAME [collector args...]
   local name=$1; shift
+  [[ -n ${BENCH_ONLY:-} && $name != "$BENCH_ONLY" ]] && return 0
   local pport; pport=$(freeport)
   start "$name" "$mem_wait" "$@" "--set=extensions::pprof::endpoint=127.0.0.1:$pport" \
     "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,pprof]"
