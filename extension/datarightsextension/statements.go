@@ -35,6 +35,9 @@ type target struct {
 	exportHTTP string
 	// idArgs is how often a kindData predicate binds the ids (its own and Nested attribute maps).
 	idArgs int
+	// noExport: deleted and verified, not exported (telemetry_spans_staging holds copies of what
+	// telemetry_spans has, and spans no sampling decision kept).
+	noExport bool
 }
 
 // args are the bound arguments of the table's predicate for tenant and the user's stored forms.
@@ -51,18 +54,22 @@ func (t *target) args(tenant string, ids []string) []any {
 
 // targets is every table a deletion covers, in the order requests process and export them.
 var targetDefs = []struct {
-	name string
-	kind tableKind
+	name     string
+	kind     tableKind
+	noExport bool
 }{
-	{chschema.Events, kindData},
-	{chschema.Logs, kindData},
-	{chschema.Metrics, kindData},
+	{chschema.Events, kindData, false},
+	{chschema.Logs, kindData, false},
+	{chschema.Metrics, kindData, false},
 	// Before the spans: its rows are found through them (pred_trace_ids).
-	{chschema.TraceIDTimestamps, kindData},
-	{chschema.Spans, kindData},
-	{chschema.Consents, kindConsent},
-	{chschema.ConsentHistory, kindConsent},
-	{chschema.Audit, kindAudit},
+	{chschema.TraceIDTimestamps, kindData, false},
+	// Before telemetry_spans: a span staged for the tail-sampling decision must not be copied into
+	// telemetry_spans after that table's deletion.
+	{chschema.SpansStaging, kindData, true},
+	{chschema.Spans, kindData, false},
+	{chschema.Consents, kindConsent, false},
+	{chschema.ConsentHistory, kindConsent, false},
+	{chschema.Audit, kindAudit, false},
 }
 
 // statements are every SQL statement of the extension for one database and cluster.
@@ -126,14 +133,14 @@ func newStatements(database, cluster string) (*statements, error) {
 		pred := map[tableKind]string{kindData: "pred_data", kindConsent: "pred_user", kindAudit: "pred_audit"}[def.kind]
 		idArgs := 3
 		switch def.name {
-		case chschema.Spans:
+		case chschema.Spans, chschema.SpansStaging:
 			pred, idArgs = "pred_spans", 5
 		case chschema.Metrics:
 			pred, idArgs = "pred_metrics", 4
 		case chschema.TraceIDTimestamps:
 			pred, idArgs = "pred_trace_ids", 5
 		}
-		tg := target{name: def.name, storage: t.StorageName, kind: def.kind, idArgs: idArgs,
+		tg := target{name: def.name, storage: t.StorageName, kind: def.kind, idArgs: idArgs, noExport: def.noExport,
 			count: r("count", d, pred), export: r("export", d, pred), exportHTTP: r("export_http", d, "h"+pred)}
 		if def.kind == kindAudit {
 			tg.deleteSQL = r("pseudonymize", d, pred)

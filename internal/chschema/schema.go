@@ -323,6 +323,8 @@ func (s *Schema) retention(c retentionClass) time.Duration {
 		return s.opts.AuditRetention
 	case noRetention:
 		return 0
+	case stagingRetention:
+		return StagingRetention
 	default:
 		return s.opts.Retention
 	}
