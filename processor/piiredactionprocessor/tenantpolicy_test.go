@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -191,4 +192,81 @@ func TestTenantAttributeAllowlist(t *testing.T) {
 	assert.True(t, ok, "another tenant has no allowlist")
 
 	require.Error(t, p.Check(privacypolicy.Policy{AttributeAllowlist: []string{" "}}, false))
+}
+
+// BenchmarkTenantPoliciesRatio times the single-policy processor and the one with 1,000 tenants'
+// policies loaded on the same batches, alternately within one run, so the drift of a shared machine
+// hits both alike; it reports their ratio (the budget: 1.05). "per_request": every batch is
+// one tenant's, as an OTLP request authenticated by one key is; "mixed": 100 tenants per batch, the
+// worst case (the engine switches at every resource).
+func BenchmarkTenantPoliciesRatio(b *testing.B) {
+	const tenants = 1000
+	batch := func(tenantOf func(i int) int) ptrace.Traces {
+		td := ptrace.NewTraces()
+		for i := range 100 {
+			rs := td.ResourceSpans().AppendEmpty()
+			rs.Resource().Attributes().PutStr("tenant.id", fmt.Sprint("tenant-", tenantOf(i)))
+			rs.Resource().Attributes().PutStr("service.name", "checkout")
+			spans := rs.ScopeSpans().AppendEmpty().Spans()
+			for j := range 10 {
+				sp := spans.AppendEmpty()
+				sp.SetName("GET /cart")
+				sp.Attributes().PutStr("http.route", "/cart")
+				sp.Attributes().PutInt("http.response.status_code", 200)
+				sp.Attributes().PutStr("note", fmt.Sprint("item ", j, " for customer 4711"))
+			}
+		}
+		return td
+	}
+	for _, variant := range []string{"same_processor_twice", "per_request", "mixed"} {
+		mixed := variant == "mixed"
+		b.Run(variant, func(b *testing.B) {
+			single, _ := balancedProcessor(b)
+			multi, reg := balancedProcessor(b)
+			if variant == "same_processor_twice" { // A/A: what the method reads when nothing differs
+				multi = single
+			}
+			m := map[string]privacypolicy.Versioned{}
+			for i := range tenants {
+				m[fmt.Sprint("tenant-", i)] = privacypolicy.Versioned{Version: 1, Policy: privacypolicy.Policy{Mode: "balanced", PIIFields: []string{fmt.Sprint("secret_", i)}}}
+			}
+			reg.Replace(m)
+			var batches []ptrace.Traces
+			for k := range 20 {
+				if mixed {
+					batches = append(batches, batch(func(i int) int { return (k*100 + i*7) % tenants }))
+				} else {
+					batches = append(batches, batch(func(int) int { return k * 50 }))
+				}
+			}
+			for _, td := range batches { // compile every engine once, as a running collector has
+				w := ptrace.NewTraces()
+				td.CopyTo(w)
+				_, _ = multi.processTraces(b.Context(), w)
+			}
+			roles := [2]*piiProcessor{single, multi}
+			var t [2]time.Duration
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				td := batches[i%len(batches)]
+				order := [2]int{0, 1}
+				if i%2 == 1 { // neither always runs second (after the other's garbage)
+					order = [2]int{1, 0}
+				}
+				i++
+				for _, r := range order {
+					work := ptrace.NewTraces()
+					td.CopyTo(work)
+					start := time.Now()
+					_, _ = roles[r].processTraces(b.Context(), work)
+					t[r] += time.Since(start)
+				}
+			}
+			tSingle, tMulti := t[0], t[1]
+			b.ReportMetric(float64(tMulti)/float64(tSingle), "ratio")
+			b.ReportMetric(float64(tSingle.Nanoseconds())/float64(i*1000), "ns/span_single")
+			b.ReportMetric(float64(tMulti.Nanoseconds())/float64(i*1000), "ns/span_1000_policies")
+		})
+	}
 }
