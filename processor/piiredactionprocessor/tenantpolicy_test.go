@@ -30,7 +30,7 @@ func balancedProcessor(t testing.TB) (*piiProcessor, *privacypolicy.Registry) {
 	cfg.Mode = ModeBalanced
 	p := newTestProcessor(t, cfg)
 	reg := privacypolicy.NewRegistry()
-	p.tenants = &tenantPolicies{base: cfg, reg: reg}
+	p.tenants = newTenantPolicies(cfg, reg)
 	reg.SetEngine(p)
 	return p, reg
 }
@@ -203,4 +203,21 @@ func BenchmarkTenantPoliciesRatio(b *testing.B) {
 			b.ReportMetric(float64(tMulti.Nanoseconds())/float64(i*1000), "ns/span_1000_policies")
 		})
 	}
+}
+
+// TestTenantPoliciesFailClosed: until the registry holds the fleet's policies, every tenant is
+// redacted as strict (a tenant's stricter policy may not be known yet).
+func TestTenantPoliciesFailClosed(t *testing.T) {
+	p, reg := balancedProcessor(t)
+	loaded := false
+	reg.SetReady(func() bool { return loaded })
+	td, err := p.processTraces(t.Context(), tenantTraces("us"))
+	require.NoError(t, err)
+	v, _ := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().Get("note")
+	assert.Equal(t, "mail [REDACTED:email]", v.Str(), "strict while not loaded")
+	loaded = true
+	td, err = p.processTraces(t.Context(), tenantTraces("us"))
+	require.NoError(t, err)
+	v, _ = td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().Get("note")
+	assert.NotContains(t, v.Str(), "[REDACTED", "the YAML's balanced once loaded")
 }
