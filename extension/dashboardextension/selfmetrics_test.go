@@ -79,7 +79,7 @@ func TestScrapeFailureCounted(t *testing.T) {
 	defer ok.Close()
 	ss, err := newScraper(ok.URL, time.Second, tel).scrape(context.Background())
 	require.NoError(t, err)
-	assert.Len(t, ss, 15)
+	assert.Len(t, ss, 17)
 }
 
 func BenchmarkParseText(b *testing.B) {

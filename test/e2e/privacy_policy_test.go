@@ -231,6 +231,8 @@ func TestPrivacyPolicyPerTenant(t *testing.T) {
 	// Audited with before and after.
 	eventuallyCount(t, c.db(), 1, "SELECT count() FROM telemetry_audit WHERE tenant_id = 'eu' AND action = 'PUT /privacy/policy' AND outcome = 'success' AND details['before'] = 'null' AND position(details['after'], '\"mode\":\"strict\"') > 0 AND actor = 'eu-admin'")
 	eventuallyCount(t, c.db(), 6, "SELECT count() FROM telemetry_audit WHERE tenant_id = 'eu' AND action = 'PUT /privacy/policy' AND outcome = 'failure'")
+	// Both successful PUTs are stored before the audit is read (records are written in batches).
+	eventuallyCount(t, c.db(), 2, "SELECT count() FROM telemetry_audit WHERE tenant_id = 'eu' AND action = 'PUT /privacy/policy' AND outcome = 'success'")
 	// ... and the tenant's admin reads it with GET /audit: who changed what, before and after.
 	status, body = c.apiCall(t, http.MethodGet, "/audit?key_id=eu-admin&limit=1000", euAdmin, nil)
 	require.Equal(t, http.StatusOK, status, body)
