@@ -68,7 +68,7 @@ func (p *piiProcessor) record(ctx context.Context, sig signal, st *state) {
 
 func (p *piiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	st := p.e.getState()
-	defer func() { st.e.putState(st) }()
+	defer p.releaseState(st)
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -90,16 +90,19 @@ func (p *piiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptr
 	return td, nil
 }
 
-// switchState returns the state of the engine of res's tenant: st itself unless the tenant has a
-// policy of its own; otherwise st's counts are recorded and st returned to its pool.
-func (p *piiProcessor) switchState(ctx context.Context, sig signal, st *state, res pcommon.Map) *state {
-	e := p.engineFor(res)
-	if e == st.e {
-		return st
-	}
-	p.record(ctx, sig, st)
-	st.e.putState(st)
-	return e.getState()
+// switchState points st at the engine of res's tenant. The scratch space is shared: every
+// tenant's engine has the YAML's hash_key (a policy cannot set one), so st's hasher fits all, and
+// counts are per detector whatever the engine. Callers put st back into p.e's pool with
+// releaseState.
+func (p *piiProcessor) switchState(_ context.Context, _ signal, st *state, res pcommon.Map) *state {
+	st.e = p.engineFor(res)
+	return st
+}
+
+// releaseState returns a state that may point at a tenant's engine to p.e's pool.
+func (p *piiProcessor) releaseState(st *state) {
+	st.e = p.e
+	p.e.putState(st)
 }
 
 func (st *state) span(sp ptrace.Span) {
@@ -134,7 +137,7 @@ func (st *state) span(sp ptrace.Span) {
 
 func (p *piiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	st := p.e.getState()
-	defer func() { st.e.putState(st) }()
+	defer p.releaseState(st)
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
@@ -167,7 +170,7 @@ func (p *piiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs
 
 func (p *piiProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
 	st := p.e.getState()
-	defer func() { st.e.putState(st) }()
+	defer p.releaseState(st)
 	rms := md.ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
 		rm := rms.At(i)
