@@ -17,10 +17,13 @@ import (
 // Counter indexes beyond the free-text detectors (whose index is their
 // position in detect.All()).
 var (
-	counterNames    = append(detect.Names(), "pii_field", "identifier", "ip_address")
-	counterPIIField = len(counterNames) - 3
-	counterID       = len(counterNames) - 2
-	counterAddr     = len(counterNames) - 1
+	counterNames       = append(detect.Names(), "pii_field", "identifier", "ip_address", "route", "cookie", "self_mention")
+	counterPIIField    = len(counterNames) - 6
+	counterID          = len(counterNames) - 5
+	counterAddr        = len(counterNames) - 4
+	counterRoute       = len(counterNames) - 3
+	counterCookie      = len(counterNames) - 2
+	counterSelfMention = len(counterNames) - 1
 )
 
 // rule is an enabled free-text detector with its action.
@@ -43,6 +46,8 @@ type engine struct {
 	identifiers keySet // nil when not hashing identifiers
 	addresses   keySet // nil when not anonymizing addresses
 	allowed     keySet
+	routes      keySet // route_fields: structural check, then free-text scan
+	queryKeys   keySet // route_fields whose value is a bare query string
 	key         []byte
 	summary     Summary
 	pool        sync.Pool
@@ -54,6 +59,8 @@ func newEngine(cfg *Config) *engine {
 		piiFields: newLooseKeySet(cfg.PIIFields),
 		piiAction: cfg.PIIFieldsAction,
 		allowed:   newKeySet(cfg.AllowedKeys),
+		routes:    newKeySet(cfg.RouteFields),
+		queryKeys: newKeySet([]string{"url.query", "http.query", "query", "query_string"}),
 		key:       []byte(string(cfg.HashKey)),
 		summary:   cfg.Summary,
 	}
@@ -107,7 +114,14 @@ type state struct {
 	nkey   []byte // lkey without '_' and '-', for pii_fields
 	path   []byte // lower-cased path of the enclosing map keys
 	remove []string
+	rename []string // keys of the current map whose name held PII
+	rbuf   []byte   // output of the route templating
 	counts [32]int64
+
+	// ids are the raw identifier and pii_fields values of the record being
+	// processed (and of its resource and scope), with their replacement, for
+	// the self-mention pass.
+	ids []selfID
 
 	// per-record summary
 	recCount int
@@ -150,7 +164,7 @@ func (st *state) attrs(m pcommon.Map) {
 // mapEntries processes every entry of m; topKey names the record-level key
 // for the summary ("" at the top, where each entry's own key is used).
 func (st *state) mapEntries(m pcommon.Map, topKey string) {
-	mark := len(st.remove)
+	mark, rmark := len(st.remove), len(st.rename)
 	for k, v := range m.All() {
 		tk := topKey
 		if tk == "" {
@@ -158,12 +172,52 @@ func (st *state) mapEntries(m pcommon.Map, topKey string) {
 		}
 		if st.entry(k, v, tk) {
 			st.remove = append(st.remove, k)
+			continue
+		}
+		if nk, ok := st.scanKey(k, tk); ok {
+			st.rename = append(st.rename, k, nk)
 		}
 	}
 	for _, k := range st.remove[mark:] {
 		m.Remove(k)
 	}
 	st.remove = st.remove[:mark]
+	for i := rmark; i+1 < len(st.rename); i += 2 {
+		renameKey(m, st.rename[i], st.rename[i+1])
+	}
+	st.rename = st.rename[:rmark]
+}
+
+// scanKey checks an attribute key itself: a key is data when an app puts an
+// e-mail address or a number in it ({"jane@example.com": 3}). Only keys
+// with an '@' or a digit can hold what the detectors find, so the common
+// key costs one pass over its bytes.
+func (st *state) scanKey(k, topKey string) (string, bool) {
+	c := detect.Classify(k)
+	if c&(detect.ClassAt|detect.ClassDigit) == 0 {
+		return k, false
+	}
+	out, changed := k, false
+	if c.Has(detect.ClassSlash) {
+		out, changed = st.routeText(k, topKey)
+	}
+	if o, ok := st.scan(out, topKey); ok {
+		out, changed = o, true
+	}
+	return out, changed
+}
+
+// renameKey moves the value of old to nk; a value already under nk (two keys
+// redacted to the same placeholder) is replaced.
+func renameKey(m pcommon.Map, old, nk string) {
+	v, ok := m.Get(old)
+	if !ok || old == nk {
+		return
+	}
+	tmp := pcommon.NewValueEmpty()
+	v.CopyTo(tmp)
+	m.Remove(old)
+	tmp.CopyTo(m.PutEmpty(nk))
 }
 
 // matchKey lower-cases path+"."+k into st.lkey and reports which key sets
@@ -181,6 +235,12 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 	st.lkey = appendLower(st.lkey, k)
 	full, own := st.lkey, st.lkey[keyStart:]
 
+	// Route and URL fields are checked structurally whatever allowed_keys
+	// says: no field is trusted by its name alone.
+	if e.routes.has(full) || e.routes.has(own) {
+		st.route(v, e.queryKeys.has(full) || e.queryKeys.has(own), topKey)
+		return false
+	}
 	if e.allowed.has(full) || e.allowed.has(own) {
 		return false
 	}
@@ -189,14 +249,23 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 	st.nkey = appendLoose(st.nkey, k)
 	if e.piiFields.hasKeyOrSegment(st.nkey[nKeyStart:]) || e.piiFields.has(st.nkey) {
 		st.note(counterPIIField, topKey)
+		raw := selfValue(v)
 		switch e.piiAction {
 		case ActionRedact:
-			v.SetStr("[REDACTED:pii_field]")
+			v.SetStr(piiFieldPlaceholder)
+			st.addSelf(raw, piiFieldPlaceholder)
 		case ActionHash:
-			v.SetStr(st.h.token(valueString(v)))
+			tok := st.h.token(valueString(v))
+			v.SetStr(tok)
+			st.addSelf(raw, tok)
 		default:
+			st.addSelf(raw, piiFieldPlaceholder)
 			return true
 		}
+		return false
+	}
+	if isCookieKey(own) {
+		st.cookie(v, topKey)
 		return false
 	}
 	if e.identifiers != nil && (e.identifiers.has(st.nkey) || e.identifiers.has(st.nkey[nKeyStart:])) {
@@ -205,7 +274,10 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 			if v.Type() == pcommon.ValueTypeStr && isHashToken(v.Str()) {
 				return false
 			}
-			v.SetStr(st.h.token(valueString(v)))
+			raw := selfValue(v)
+			tok := st.h.token(valueString(v))
+			v.SetStr(tok)
+			st.addSelf(raw, tok)
 			st.note(counterID, topKey)
 			return false
 		}
@@ -317,6 +389,13 @@ func (st *state) str(s, topKey string) string {
 		return out
 	}
 	return s
+}
+
+// name processes a span or metric name: the structural check of the paths
+// in it, then the free-text detectors.
+func (st *state) name(s, topKey string) string {
+	out, _ := st.routeText(s, topKey)
+	return st.str(out, topKey)
 }
 
 // scan runs the enabled detectors over s and returns the redacted string.

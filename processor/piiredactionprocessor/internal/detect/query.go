@@ -79,3 +79,40 @@ func isSensitiveParam(name string) bool {
 	}
 	return false
 }
+
+// IsSensitiveParam reports whether a query parameter name is one whose
+// value QueryParam reports (credentials and contact data).
+func IsSensitiveParam(name string) bool { return isSensitiveParam(name) }
+
+// identifierParams are query parameter names (lower case, '_', '-' and '.'
+// removed) whose value identifies a person: a URL's structural check
+// replaces their value with the record's identifier token.
+var identifierParams = [...]string{
+	"userid", "uid", "user", "username", "login", "customerid", "customer", "accountid", "account",
+	"memberid", "deviceid", "enduserid", "visitorid", "subscriberid", "profileid", "patientid",
+	"personid", "clientuserid", "sessionid", "session", "sid",
+}
+
+// IsIdentifierParam reports whether a query parameter name (any case, '_',
+// '-' and '.' ignored: user_id, userId, user.id) names a person's identifier.
+func IsIdentifierParam(name string) bool {
+	if len(name) > 32 {
+		return false
+	}
+	var buf [32]byte
+	n := 0
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c == '_' || c == '-' || c == '.' {
+			continue
+		}
+		buf[n] = lower(c)
+		n++
+	}
+	for _, p := range identifierParams {
+		if string(buf[:n]) == p {
+			return true
+		}
+	}
+	return false
+}
