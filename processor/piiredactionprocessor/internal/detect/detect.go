@@ -32,6 +32,7 @@ func All() []Detector {
 	return []Detector{
 		URLCredentials{},
 		QueryParam{},
+		QueryID{},
 		JWT{},
 		Bearer{},
 		Secret{},

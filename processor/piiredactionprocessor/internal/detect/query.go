@@ -31,6 +31,12 @@ func (QueryParam) Candidate(c Class) bool {
 
 // Find implements Detector.
 func (QueryParam) Find(s string, dst []Span) []Span {
+	return findParams(s, dst, isSensitiveParam)
+}
+
+// findParams appends the spans of the values of URL query parameters (after
+// a '?') whose name satisfies want.
+func findParams(s string, dst []Span, want func(string) bool) []Span {
 	off := 0
 	for {
 		q := strings.IndexByte(s[off:], '?')
@@ -54,7 +60,7 @@ func (QueryParam) Find(s string, dst []Span) []Span {
 				i++
 			}
 			i = trimSentenceEnd(s, vs, i)
-			if vs < i && isSensitiveParam(name) && !alreadyRedacted(s[vs:]) {
+			if vs < i && want(name) && !alreadyRedacted(s[vs:]) {
 				dst = append(dst, Span{vs, i})
 			}
 			if i < len(s) && (s[i] == '&' || s[i] == ';') {
