@@ -116,6 +116,7 @@ type state struct {
 	remove []string
 	rename []string // keys of the current map whose name held PII
 	rbuf   []byte   // output of the route templating
+	norm   detect.Normalizer
 	counts [32]int64
 
 	// ids are the raw identifier and pii_fields values of the record being
@@ -405,7 +406,11 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	if len(s) < 3 || len(st.e.rules) == 0 {
 		return s, false
 	}
-	cand := st.e.candidates[detect.Classify(s)]
+	// text is what the detectors see: s, or its normalised form (full-width
+	// and Unicode spaces/dashes folded, percent-encoding decoded); spans are
+	// mapped back to s.
+	text, norm := st.norm.Normalize(s)
+	cand := st.e.candidates[detect.Classify(text)]
 	if cand == 0 {
 		return s, false
 	}
@@ -413,7 +418,7 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	for cand != 0 {
 		i := bits.TrailingZeros32(cand)
 		cand &^= 1 << i
-		st.tmp = st.e.rules[i].det.Find(s, st.tmp[:0])
+		st.tmp = st.e.rules[i].det.Find(text, st.tmp[:0])
 		for _, sp := range st.tmp {
 			st.hits = append(st.hits, hit{sp: sp, r: i})
 		}
@@ -454,15 +459,21 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	changed := false
 	for _, h := range hits {
 		r := st.e.rules[h.r]
-		v := s[h.sp.Start:h.sp.End]
-		out = append(out, s[last:h.sp.Start]...)
+		// The action sees the normalised value (a mask of full-width digits
+		// must not copy them as "separators"; a hash equals the ASCII form's).
+		v := text[h.sp.Start:h.sp.End]
+		osp := h.sp
+		if norm {
+			osp = st.norm.Orig(h.sp)
+		}
+		out = append(out, s[last:osp.Start]...)
 		n := len(out)
 		out = st.apply(out, r, v)
-		if string(out[n:]) != v {
+		if string(out[n:]) != s[osp.Start:osp.End] {
 			changed = true
 			st.note(r.counter, topKey)
 		}
-		last = h.sp.End
+		last = osp.End
 	}
 	out = append(out, s[last:]...)
 	st.out = out

@@ -347,7 +347,8 @@ func queryParams() []item {
 	}
 	for range 5 {
 		v := pick([]string{"bob%40example.com", "jane.doe%40example.org"})
-		out = append(out, item{"/unsubscribe?email=" + v + "&list=weekly", one("query_param", v)})
+		// The parameter's value is also a (percent-encoded) e-mail address.
+		out = append(out, item{"/unsubscribe?email=" + v + "&list=weekly", []Label{{"query_param", v}, {"email", v}}})
 	}
 	return out
 }
