@@ -46,6 +46,11 @@ var leakForms = map[string][]string{
 	"query_user":   {"u-555"},
 	"cookie":       {"c00kieS3ss10n"},
 	"deleted_user": {"user-0815"},
+	// Formats the detectors used to miss: separators, full width, no-break spaces, en dashes,
+	// percent-encoded and bracketed e-mails, a password in JSON inside a JSON string.
+	"phone_variants": {"089/12345678", "12345678", "０９０－１２３４－５６７８", "１２３４－５６７８", "415\u00a0555\u00a02671", "415–555–2671", "(212)5550199", "5550199"},
+	"email_variants": {"jane%40example.org", "bob [at] example [dot] org", "ｊａｎｅ＠ｅｘａｍｐｌｅ．ｏｒｇ", "ｊａｎｅ"},
+	"nested_secret":  {"Hunter2xyz"},
 }
 
 // rawAllowed lists the columns where a raw identifier is stored on purpose; everything else in
@@ -161,6 +166,12 @@ func sendLeakyData(t *testing.T, c *collector) {
 	rec.AddAttributes(attribute.String("user.id", rawPII["user_id"]), attribute.String("http.url", "/api/orders?user_id=u-555"),
 		attribute.Int("jane.doe@example.com", 2))
 	lp.Logger("e2e").Emit(ctx, rec)
+	var variants otellog.Record
+	variants.SetTimestamp(time.Now())
+	variants.SetBody(attribute.StringValue("callback 089/12345678 or ０９０－１２３４－５６７８ or 415\u00a0555\u00a02671 or " +
+		"415–555–2671 or (212)5550199; mail jane%40example.org, bob [at] example [dot] org, ｊａｎｅ＠ｅｘａｍｐｌｅ．ｏｒｇ"))
+	variants.AddAttributes(attribute.String("payload", `{"req":"{\"user\":\"bob\",\"password\":\"Hunter2xyz\"}"}`))
+	lp.Logger("e2e").Emit(ctx, variants)
 	require.NoError(t, lp.Shutdown(ctx))
 
 	// OTLP/JSON as a client without the SDK's instrument-name rules sends it: a metric named after a

@@ -142,7 +142,7 @@ func TestStrictModeStoresNoPII(t *testing.T) {
 
 	conn := c.db()
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_events WHERE event_name = 'user_profile_update'")
-	eventuallyCount(t, conn, 2, "SELECT count() FROM telemetry_logs WHERE service_name = 'privacy'")
+	eventuallyCount(t, conn, 3, "SELECT count() FROM telemetry_logs WHERE service_name = 'privacy'")
 	eventuallyCount(t, conn, 3, "SELECT count() FROM telemetry_spans WHERE service_name = 'privacy'")
 	// RED metrics from the spans, labelled by the templated route, and the app's own metrics.
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND attributes['endpoint'] = '"+wantRoute+"' AND service_name = 'privacy' AND metric_type = 'sum' AND value = 1")
