@@ -117,6 +117,8 @@ type state struct {
 	rename []string // keys of the current map whose name held PII
 	rbuf   []byte   // output of the route templating
 	norm   detect.Normalizer
+	text   string // what the detectors saw in the last scan (s or its normalised form)
+	normed bool   // whether text is normalised: hit spans are then mapped by norm.Orig
 	counts [32]int64
 
 	// ids are the raw identifier and pii_fields values of the record being
@@ -410,6 +412,7 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	// and Unicode spaces/dashes folded, percent-encoding decoded); spans are
 	// mapped back to s.
 	text, norm := st.norm.Normalize(s)
+	st.text, st.normed = text, norm
 	cand := st.e.candidates[detect.Classify(text)]
 	if cand == 0 {
 		return s, false
