@@ -411,9 +411,14 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	// text is what the detectors see: s, or its normalised form (full-width
 	// and Unicode spaces/dashes folded, percent-encoding decoded); spans are
 	// mapped back to s.
-	text, norm := st.norm.Normalize(s)
+	text, norm, cls := s, false, detect.Classify(s)
+	if cls&detect.ClassNormalize != 0 {
+		if text, norm = st.norm.Normalize(s); norm {
+			cls = detect.Classify(text)
+		}
+	}
 	st.text, st.normed = text, norm
-	cand := st.e.candidates[detect.Classify(text)]
+	cand := st.e.candidates[cls&detect.CandidateMask]
 	if cand == 0 {
 		return s, false
 	}
