@@ -57,6 +57,8 @@ var targetDefs = []struct {
 	{chschema.Events, kindData},
 	{chschema.Logs, kindData},
 	{chschema.Metrics, kindData},
+	// Before the spans: its rows are found through them (pred_trace_ids).
+	{chschema.TraceIDTimestamps, kindData},
 	{chschema.Spans, kindData},
 	{chschema.Consents, kindConsent},
 	{chschema.ConsentHistory, kindConsent},
@@ -77,6 +79,7 @@ type statements struct {
 
 type tmplData struct {
 	Front, Storage, OnCluster                        string
+	Spans                                            string // telemetry_spans (Distributed in cluster mode)
 	Requests, RequestsStorage, Suppressions, History string
 }
 
@@ -119,7 +122,7 @@ func newStatements(database, cluster string) (*statements, error) {
 	for _, def := range targetDefs {
 		t := schema.Table(def.name)
 		d := base
-		d.Front, d.Storage = t.Qualified, storage(t)
+		d.Front, d.Storage, d.Spans = t.Qualified, storage(t), schema.Table(chschema.Spans).Qualified
 		pred := map[tableKind]string{kindData: "pred_data", kindConsent: "pred_user", kindAudit: "pred_audit"}[def.kind]
 		idArgs := 3
 		switch def.name {
@@ -127,6 +130,8 @@ func newStatements(database, cluster string) (*statements, error) {
 			pred, idArgs = "pred_spans", 5
 		case chschema.Metrics:
 			pred, idArgs = "pred_metrics", 4
+		case chschema.TraceIDTimestamps:
+			pred, idArgs = "pred_trace_ids", 5
 		}
 		tg := target{name: def.name, storage: t.StorageName, kind: def.kind, idArgs: idArgs,
 			count: r("count", d, pred), export: r("export", d, pred), exportHTTP: r("export_http", d, "h"+pred)}

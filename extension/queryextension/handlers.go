@@ -35,6 +35,7 @@ type handlers struct {
 	now     func() time.Time
 	// chunkRows is the rows of one export query (export::chunk_rows).
 	chunkRows int
+	grafanaCfg GrafanaConfig
 }
 
 func (h *handlers) routes() []telemetryapi.Route {
@@ -42,6 +43,7 @@ func (h *handlers) routes() []telemetryapi.Route {
 		{Method: http.MethodGet, Path: "/metrics", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.metrics)},
 		{Method: http.MethodGet, Path: "/metrics/aggregate", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.aggregate)},
 		{Method: http.MethodGet, Path: "/metrics/export", Role: telemetryapi.RoleAnalyst, Handler: http.HandlerFunc(h.export)},
+		{Method: http.MethodPost, Path: "/admin/grafana", Role: telemetryapi.RoleAdmin, Handler: http.HandlerFunc(h.grafana)},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,7 +79,11 @@ func newExtension(cfg *Config, set extension.Settings, store auditStore) (*apiEx
 		router:  newRouter(),
 		store:   store,
 	}
-	e.auditor = newAuditor(set.Logger, tel, store, cfg.Audit, cfg.Storage.Timeout)
+	auditLog := set.Logger.Named("audit")
+	if cfg.Audit.LogOutput == auditLogStderr {
+		auditLog = newUnsampledLogger(os.Stderr).Named("audit")
+	}
+	e.auditor = newAuditor(set.Logger, auditLog, tel, store, cfg.Audit, cfg.Storage.Timeout)
 	maxBody := cfg.HTTP.MaxRequestBodySize
 	if maxBody <= 0 {
 		maxBody = defaultMaxBody
@@ -96,7 +101,7 @@ func newExtension(cfg *Config, set extension.Settings, store auditStore) (*apiEx
 		return nil, err
 	}
 	if !cfg.Auth.Enabled {
-		set.Logger.Warn("telemetry_api: auth::enabled is false, every caller is the admin of the default tenant; for local development only")
+		set.Logger.Warn("telemetry_api: auth::enabled is false, every caller is an operator acting for the default tenant; for local development only")
 	}
 	return e, nil
 }
@@ -146,6 +151,17 @@ func (e *apiExtension) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		_ = ln.Close()
 		return fmt.Errorf("telemetry_api: %w", err)
+	}
+	if e.store != nil && e.cfg.Audit.SpoolDirectory != "" {
+		sp, err := openSpool(e.cfg.Audit.SpoolDirectory, e.cfg.Audit.SpoolMaxBytes)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("telemetry_api: %w", err)
+		}
+		if !sp.empty() {
+			e.logger.Info("audit records spooled by an earlier run will be stored", zap.Int64("bytes", sp.bytes))
+		}
+		e.auditor.spool = sp
 	}
 	e.server, e.addr, e.serveDone, e.started = srv, ln.Addr(), make(chan struct{}), true
 	e.auditor.start()

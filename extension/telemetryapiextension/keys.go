@@ -28,7 +28,7 @@ func newKeyring(cfg AuthConfig) *keyring {
 			digest: digestOf(string(cfg.BootstrapKey)),
 			principal: telemetryapi.Principal{
 				KeyID: BootstrapKeyID, TenantID: telemetryapi.DefaultTenant,
-				Roles: []telemetryapi.Role{telemetryapi.RoleAdmin},
+				Roles: []telemetryapi.Role{telemetryapi.RoleAdmin, telemetryapi.RoleOperator},
 			},
 		})
 	}
@@ -62,9 +62,10 @@ func (kr *keyring) lookup(key string) (telemetryapi.Principal, bool) {
 	return kr.entries[found].principal, true
 }
 
-// anonymous is every caller when auth::enabled is false.
+// anonymous is every caller when auth::enabled is false: nothing is protected then, so it may do
+// what the bootstrap key may.
 var anonymous = telemetryapi.Principal{
-	KeyID: "anonymous", TenantID: telemetryapi.DefaultTenant, Roles: []telemetryapi.Role{telemetryapi.RoleAdmin},
+	KeyID: "anonymous", TenantID: telemetryapi.DefaultTenant, Roles: []telemetryapi.Role{telemetryapi.RoleAdmin, telemetryapi.RoleOperator},
 }
 
 // Header names of a key.

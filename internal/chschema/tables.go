@@ -14,6 +14,14 @@ const (
 	DeletionRequests = "telemetry_deletion_requests"
 	Suppressions     = "telemetry_suppressions"
 
+	// TraceIDTimestamps is the trace-id lookup table of Grafana's ClickHouse datasource (first and
+	// last span time per tenant and trace), filled from telemetry_spans by a materialized view.
+	TraceIDTimestamps = "otel_traces_trace_id_ts"
+	// OtelTraces and OtelLogs are views of spans and of logs plus events under the contrib
+	// clickhouse exporter's names (docs/grafana.md).
+	OtelTraces = "otel_traces"
+	OtelLogs   = "otel_logs"
+
 	// MigrationsTable records applied schema versions.
 	MigrationsTable = "schema_migrations"
 
@@ -53,6 +61,8 @@ var tableDefs = []tableDef{
 	{name: Audit, ttlColumn: "timestamp", retention: auditRetention, shardingKey: "rand()"},
 	{name: DeletionRequests, retention: noRetention, shardingKey: "cityHash64(tenant_id, request_id)"},
 	{name: Suppressions, retention: noRetention, shardingKey: "cityHash64(tenant_id, subject)"},
+	// Sharded by trace like the spans, so the materialized view writes shard-locally.
+	{name: TraceIDTimestamps, ttlColumn: "End", retention: dataRetention, shardingKey: "cityHash64(TraceId)"},
 }
 
 // migrationDef is one schema version. Versions are append-only: a released
@@ -67,6 +77,9 @@ type migrationDef struct {
 	// table and, in cluster mode, again for its Distributed front (which must list the column too).
 	alter       string
 	alterTables []string
+	// stmts are sql/<name>.sql templates rendered once each, after tables (views, materialized
+	// views, backfills); they name tables with {{.Qual "t"}} and, for a table's storage, {{.Local "t"}}.
+	stmts []string
 }
 
 var migrationDefs = []migrationDef{
@@ -74,4 +87,7 @@ var migrationDefs = []migrationDef{
 	{version: 2, name: "create_consent_and_audit_tables", tables: []string{Consents, ConsentHistory, Audit}},
 	{version: 3, name: "create_data_rights_tables", tables: []string{DeletionRequests, Suppressions}},
 	{version: 4, name: "add_sample_rate", alter: "add_sample_rate", alterTables: []string{Spans, Events, Logs}},
+	{version: 10, name: "create_otel_traces_trace_id_ts", tables: []string{TraceIDTimestamps},
+		stmts: []string{"otel_traces_trace_id_ts_mv", "backfill_otel_traces_trace_id_ts"}},
+	{version: 11, name: "create_otel_views", stmts: []string{OtelTraces, OtelLogs}},
 }

@@ -319,7 +319,7 @@ func TestDashboardRolesAndTenants(t *testing.T) {
 	f(dashAcmeAnalyst, "/dashboard/reports?format=csv", http.StatusOK)
 	f(dashAcmeAnalyst, "/dashboard/reports?tenant=default", http.StatusNotFound)
 	f(dashAcmeAnalyst, "/dashboard/self-metrics", http.StatusForbidden)
-	// admin: any tenant by name.
+	// operator (the bootstrap key): any tenant by name.
 	f(testAPIKey, "/dashboard/reports?tenant=acme", http.StatusOK)
 	f(testAPIKey, "/dashboard/reports?tenant=*", http.StatusBadRequest)
 
@@ -334,7 +334,7 @@ func TestDashboardRolesAndTenants(t *testing.T) {
 		require.Equal(t, http.StatusOK, status)
 		rows, _, _ = sectionRows(t, rep, "consent_by_purpose")
 		assert.Empty(t, rows)
-		assert.Nil(t, rep["collector"], "collector-wide counters are the admin's only")
+		assert.Nil(t, rep["collector"], "collector-wide counters are the operator's only")
 	}
 	status, sess := c.apiCall(t, http.MethodGet, "/dashboard/session", dashAcmeViewer, nil)
 	require.Equal(t, http.StatusOK, status)
@@ -530,7 +530,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		b.waitText("#overview-body", 10*time.Second, func(s string) bool { return strings.Contains(s, "no data in this range") })
 		assert.Equal(t, "0", digitsOf(b.waitText("#card-events .value", 5*time.Second, func(string) bool { return true })), "the default tenant's events never appear")
 		b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="pipeline"]`)))
-		b.waitText("#pipeline-body", 10*time.Second, func(s string) bool { return strings.Contains(s, "key lacks role admin") })
+		b.waitText("#pipeline-body", 10*time.Second, func(s string) bool { return strings.Contains(s, "key lacks role operator") })
 		b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="reports"]`)))
 		b.waitText("#report-body", 10*time.Second, func(s string) bool { return strings.Contains(s, "key lacks role analyst") })
 		b.do(10*time.Second, chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("api-key")))
