@@ -135,7 +135,8 @@ type Config struct {
 	RouteFields []string `mapstructure:"route_fields"`
 
 	// Actions overrides the mode's action per detector (email, phone, ssn,
-	// card, iban, ip, jwt, bearer, secret, url_credentials, query_param):
+	// card, iban, ip, jwt, bearer, secret, url_credentials, query_param,
+	// query_id):
 	// redact, hash, mask, anonymize (ip only) or keep (detector off).
 	Actions map[string]Action `mapstructure:"actions"`
 
