@@ -91,8 +91,8 @@ const (
 // string may need normalising (see Normalize) before matching.
 const (
 	ClassHigh    Class = 1 << (NumClasses + iota) // a byte >= 0x80
-	ClassPercent                                   // '%'
-	ClassOpen                                      // '[', '(' or '{' (of [at])
+	ClassPercent                                  // '%'
+	ClassOpen                                     // '[', '(' or '{' (of [at])
 
 	// ClassNormalize is the set of classes that send a string through
 	// Normalize.
