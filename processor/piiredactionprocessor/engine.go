@@ -323,8 +323,12 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 func (st *state) value(v pcommon.Value, topKey string) {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		if out, ok := st.scan(v.Str(), topKey); ok {
-			v.SetStr(out)
+		s, changed := st.jsonFields(v.Str(), topKey)
+		if out, ok := st.scan(s, topKey); ok {
+			s, changed = out, true
+		}
+		if changed {
+			v.SetStr(s)
 		}
 	case pcommon.ValueTypeInt:
 		if st.e.cardRule >= 0 && detect.IsCardInt(v.Int()) {

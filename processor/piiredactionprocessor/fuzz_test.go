@@ -21,6 +21,8 @@ func FuzzProcessor(f *testing.F) {
 		f.Add(s)
 	}
 	f.Add("a@b.co@x.com 4111111111111111 +1 415 555 2671 10.0.0.1")
+	f.Add(`{"a":"{\"email\":\"x\",\"user_id\":7}","phone" :"1\"2"}`)
+	f.Add("ｊａｎｅ [at] example%2Ecom ０９０－１２３４－５６７８")
 	cfg := strictCfg()
 	cfg.Actions = map[string]Action{"email": ActionHash, "card": ActionMask}
 	p := newTestProcessor(f, cfg)
