@@ -51,6 +51,7 @@ var leakForms = map[string][]string{
 	"phone_variants": {"089/12345678", "12345678", "０９０－１２３４－５６７８", "１２３４－５６７８", "415\u00a0555\u00a02671", "415–555–2671", "(212)5550199", "5550199"},
 	"email_variants": {"jane%40example.org", "bob [at] example [dot] org", "ｊａｎｅ＠ｅｘａｍｐｌｅ．ｏｒｇ", "ｊａｎｅ"},
 	"nested_secret":  {"Hunter2xyz"},
+	"nested_field":   {"4155550199"},
 }
 
 // rawAllowed lists the columns where a raw identifier is stored on purpose; everything else in
@@ -152,6 +153,13 @@ func sendLeakyData(t *testing.T, c *collector) {
 		attribute.String("exception.message", "checkout failed for user-4711"),
 		attribute.String("exception.stacktrace", "at Cart.load(user-4711)\n  at Checkout.run")))
 	sp.End()
+	// One user id per request in the raw path: the RED series stay one per route template.
+	for n := range 20 {
+		path := fmt.Sprintf("/api/users/%d/cart", 1000+n)
+		_, s := tr.Start(ctx, "GET "+path, trace.WithSpanKind(trace.SpanKindServer))
+		s.SetAttributes(attribute.String("http.request.method", "GET"), attribute.String("http.route", path))
+		s.End()
+	}
 	_, sp = tr.Start(ctx, "GET "+templateRoute, trace.WithSpanKind(trace.SpanKindServer))
 	sp.SetAttributes(attribute.String("http.request.method", "GET"), attribute.String("http.route", templateRoute))
 	sp.End()
@@ -170,7 +178,8 @@ func sendLeakyData(t *testing.T, c *collector) {
 	variants.SetTimestamp(time.Now())
 	variants.SetBody(attribute.StringValue("callback 089/12345678 or ０９０－１２３４－５６７８ or 415\u00a0555\u00a02671 or " +
 		"415–555–2671 or (212)5550199; mail jane%40example.org, bob [at] example [dot] org, ｊａｎｅ＠ｅｘａｍｐｌｅ．ｏｒｇ"))
-	variants.AddAttributes(attribute.String("payload", `{"req":"{\"user\":\"bob\",\"password\":\"Hunter2xyz\"}"}`))
+	variants.AddAttributes(attribute.String("payload", `{"req":"{\"user\":\"bob\",\"password\":\"Hunter2xyz\"}"}`),
+		attribute.String("request.body", `{"profile":"{\"phone\":\"4155550199\",\"plan\":\"pro\"}"}`))
 	lp.Logger("e2e").Emit(ctx, variants)
 	require.NoError(t, lp.Shutdown(ctx))
 

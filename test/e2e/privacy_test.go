@@ -143,11 +143,17 @@ func TestStrictModeStoresNoPII(t *testing.T) {
 	conn := c.db()
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_events WHERE event_name = 'user_profile_update'")
 	eventuallyCount(t, conn, 3, "SELECT count() FROM telemetry_logs WHERE service_name = 'privacy'")
-	eventuallyCount(t, conn, 3, "SELECT count() FROM telemetry_spans WHERE service_name = 'privacy'")
+	eventuallyCount(t, conn, 23, "SELECT count() FROM telemetry_spans WHERE service_name = 'privacy'")
 	// RED metrics from the spans, labelled by the templated route, and the app's own metrics.
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND attributes['endpoint'] = '"+wantRoute+"' AND service_name = 'privacy' AND metric_type = 'sum' AND value = 1")
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND attributes['endpoint'] = '"+templateRoute+"'")
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND value = 3")
+	// 20 requests with 20 user ids in the path: one series, labelled by the template, 20 calls.
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND attributes['endpoint'] = '/api/users/{id}/cart' AND value = 20")
+	var series uint64
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT uniqExact(attributes) FROM telemetry_metrics
+		WHERE metric_name = 'api_requests' AND attributes['endpoint'] LIKE '/api/users/%'`).Scan(&series))
+	assert.Equal(t, uint64(1), series, "one RED series for the templated route")
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = '[REDACTED:email]'") // signups.jane.doe@example.com: the e-mail detector takes the dotted prefix as its local part
 
 	columns := dumpAllColumns(t, c)
