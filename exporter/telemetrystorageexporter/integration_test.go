@@ -267,7 +267,7 @@ func TestIntegrationServerDown(t *testing.T) {
 	appendSpans(sampleTraces(), b, t0, noTTL)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err = st.insert(ctx, "telemetry_spans", b)
+	err = st.insert(ctx, "telemetry_spans", b, "")
 	require.Error(t, err)
 	assert.False(t, isPermanent(err), "connection failure must be retryable: %v", err)
 }

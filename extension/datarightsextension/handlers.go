@@ -156,6 +156,7 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	// entry is stored and their refresh reads it.
 	entry := suppression.Entry{Tenant: tenant, Subject: subject, RequestID: req.ID, Since: req.AcceptedAt}
 	x.list.Put(entry)
+	x.forget(tenant, user)
 	if err := x.persist(r.Context(), req, entry); err != nil {
 		x.logger.Warn("deletion request accepted but not yet stored; the worker retries", zap.String("request_id", req.ID), zap.Error(err))
 		x.syncJournal()

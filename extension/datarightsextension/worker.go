@@ -193,6 +193,7 @@ func (x *dataRights) finish(ctx context.Context, r *request, entry suppression.E
 	}
 	rc.sign(signingKey([]byte(x.cfg.ReceiptKey)))
 	raw, _ := json.Marshal(rc)
+	x.forget(r.Tenant, r.UserID) // the consent rows are gone now: nothing may bring them back from a reload
 	status, reason := statusCompleted, ""
 	if len(failed) > 0 {
 		status, reason = statusFailed, "rows remain after deletion: "+strings.Join(failed, "; ")

@@ -33,6 +33,7 @@ type querier struct {
 	metrics  string // qualified table names
 	events   string
 	spans    string
+	logs     string
 	settings clickhouse.Settings
 	export   clickhouse.Settings
 	timeout  time.Duration
@@ -57,6 +58,7 @@ func newQuerier(cfg *Config) (*querier, error) {
 		metrics: schema.Table(chschema.Metrics).Qualified,
 		events:  schema.Table(chschema.Events).Qualified,
 		spans:   schema.Table(chschema.Spans).Qualified,
+		logs:    schema.Table(chschema.Logs).Qualified,
 		settings: clickhouse.Settings{
 			"max_execution_time":   int(cfg.MaxExecutionTime.Seconds() + 0.999),
 			"max_result_rows":      cfg.MaxResultRows,

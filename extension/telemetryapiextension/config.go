@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/privacypolicy"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
@@ -50,6 +51,30 @@ type Config struct {
 	// Storage is the ClickHouse holding telemetry_audit. Default: none, audit records only go to
 	// the collector log and GET /audit answers 503.
 	Storage StorageConfig `mapstructure:"storage"`
+	// Admin tunes what tenants administer at run time through the API (keys, privacy policies),
+	// kept in the storage's telemetry_admin_state and read by every collector of a fleet.
+	Admin AdminConfig `mapstructure:"admin"`
+}
+
+// AdminConfig tunes the run-time administration.
+type AdminConfig struct {
+	// RefreshInterval is how often this collector reads changes made through other collectors of
+	// the fleet: a change is in effect everywhere within it plus one storage query. Default 1s.
+	RefreshInterval time.Duration `mapstructure:"refresh_interval"`
+	// MaxRotationOverlap bounds the overlap a key rotation may ask for. Default 168h.
+	MaxRotationOverlap time.Duration `mapstructure:"max_rotation_overlap"`
+	// MaxRetentionDays is the longest retention_days a tenant's policy may set per signal
+	// (traces, logs, metrics, events): the operator's floor. Set it to the exporter's retention.
+	// Default: none (any 1-36500).
+	MaxRetentionDays map[string]int `mapstructure:"max_retention_days"`
+	// AllowLoosening lets a tenant's privacy policy go below the operator's pii_redaction YAML
+	// (a weaker mode, anonymize_ips or hash_identifiers off, a detector kept). Default false: a
+	// tenant may only tighten.
+	AllowLoosening bool `mapstructure:"allow_loosening"`
+	// PurgeInterval is how often every collector deletes the rows of tenants older than their
+	// policy's retention_days (a change is purged at once on the collector that accepted it).
+	// Default 1h.
+	PurgeInterval time.Duration `mapstructure:"purge_interval"`
 }
 
 // AuthConfig holds the API keys.
@@ -100,7 +125,7 @@ type AuditConfig struct {
 	// unavailable; they are inserted once it is back, also after a restart. Default "" (memory
 	// only). The shipped configs put it next to the persistent queue.
 	SpoolDirectory string `mapstructure:"spool_directory"`
-	// SpoolMaxBytes bounds the spool's files. Default 256 MiB (about 700,000 records).
+	// SpoolMaxBytes bounds the spool's files. Default 256 MiB (about 780,000 records).
 	SpoolMaxBytes int64 `mapstructure:"spool_max_bytes"`
 	// LogOutput is where the one log line per record goes: "stderr" (default), a JSON line on the
 	// process's standard error that is never sampled; or "collector", the collector's logger
@@ -130,6 +155,7 @@ func createDefaultConfig() *Config {
 		},
 		Audit:   AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second, SpoolMaxBytes: 256 << 20, LogOutput: auditLogStderr},
 		Storage: chschema.DefaultStorageConfig(),
+		Admin:   AdminConfig{RefreshInterval: time.Second, MaxRotationOverlap: 7 * 24 * time.Hour, PurgeInterval: time.Hour},
 	}
 }
 
@@ -157,6 +183,22 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTP.Auth.HasValue() {
 		errs = append(errs, errors.New("http::auth is not supported: callers authenticate with auth::api_keys"))
+	}
+	if c.Admin.RefreshInterval <= 0 {
+		errs = append(errs, errors.New("admin::refresh_interval must be positive"))
+	}
+	for sig, d := range c.Admin.MaxRetentionDays {
+		if !slices.Contains(privacypolicy.Signals, sig) {
+			errs = append(errs, fmt.Errorf("admin::max_retention_days::%s: unknown signal, use %v", sig, privacypolicy.Signals))
+		} else if d < 0 {
+			errs = append(errs, fmt.Errorf("admin::max_retention_days::%s must not be negative", sig))
+		}
+	}
+	if c.Admin.PurgeInterval <= 0 {
+		errs = append(errs, errors.New("admin::purge_interval must be positive"))
+	}
+	if c.Admin.MaxRotationOverlap < 0 {
+		errs = append(errs, errors.New("admin::max_rotation_overlap must not be negative"))
 	}
 	errs = append(errs, c.Auth.validate(), c.Audit.validate(), c.Storage.Validate())
 	return errors.Join(errs...)

@@ -265,7 +265,7 @@ func TestKeysNeverLogged(t *testing.T) {
 	for _, r := range store.records() {
 		fmt.Fprintf(&dump, "%+v\n", r)
 	}
-	fmt.Fprintf(&dump, "%+v %+v\n", *h.ext.keys, h.ext.cfg.Auth)
+	fmt.Fprintf(&dump, "%+v %+v %+v\n", h.ext.keys.static, *h.ext.keys.dynamic.Load(), h.ext.cfg.Auth)
 	require.Greater(t, h.logs.Len(), 3*len(allSecrets), "the session must have logged its audit trail")
 	require.NotEmpty(t, recs)
 	for _, k := range allSecrets {

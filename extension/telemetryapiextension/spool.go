@@ -127,17 +127,25 @@ func (s *spool) write(recs []auditRecord) error {
 			return err
 		}
 	}
+	before := s.curSeg.size
 	n, err := s.cur.Write(buf.Bytes())
-	s.curSeg.size += int64(n)
-	s.bytes += int64(n)
 	if err == nil {
 		err = s.cur.Sync()
 	}
 	if err != nil {
-		// The segment may now end in a torn line: seal it so nothing is appended after it.
+		// The caller keeps all of recs and tries again: cut what was written of them, so no
+		// record is both spooled and retried. If even that fails, the segment keeps them (and they
+		// may be stored twice); it is sealed so nothing is appended after a torn line.
+		if terr := s.cur.Truncate(before); terr != nil {
+			s.curSeg.size += int64(n)
+			s.bytes += int64(n)
+			err = errors.Join(err, terr)
+		}
 		_ = s.seal()
 		return err
 	}
+	s.curSeg.size += int64(n)
+	s.bytes += int64(n)
 	return nil
 }
 

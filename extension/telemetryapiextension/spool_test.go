@@ -218,3 +218,22 @@ func TestAuditLogNeverSampled(t *testing.T) {
 	assert.Equal(t, "0", first["request_id"])
 	assert.Equal(t, "GET /metrics", first["action"])
 }
+
+// BenchmarkSpoolWrite: one flush of 1000 records to the spool (one fsync), per record.
+func BenchmarkSpoolWrite(b *testing.B) {
+	sp, err := openSpool(b.TempDir(), 1<<40)
+	require.NoError(b, err)
+	recs := make([]auditRecord, 1000)
+	for i := range recs {
+		recs[i] = auditRecord{Time: time.Now(), RequestID: fmt.Sprintf("%032x", i), Tenant: "acme", KeyID: "viewer-a",
+			ActorType: actorAPIKey, Action: "GET /metrics", Outcome: outcomeSuccess,
+			Details: map[string]string{"status": "200", "client_address": "10.0.0.1", "method": "GET", "route": "/api/v1/telemetry/metrics", "roles": "viewer", "required_role": "viewer"}}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		require.NoError(b, sp.write(recs))
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
+	b.ReportMetric(float64(sp.bytes)/float64(b.N*len(recs)), "bytes/record")
+}

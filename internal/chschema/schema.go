@@ -256,6 +256,9 @@ func New(opts Options) (*Schema, error) {
 			sum.Write(src)
 			for _, name := range def.alterTables {
 				d := tableData[name]
+				if def.singleServer && d.cluster {
+					continue
+				}
 				m.Statements = append(m.Statements, r.render(def.alter+".sql", d))
 				if d.cluster {
 					d.Table = d.Front

@@ -13,6 +13,9 @@ const (
 	// DeletionRequests and Suppressions belong to the data-rights extension.
 	DeletionRequests = "telemetry_deletion_requests"
 	Suppressions     = "telemetry_suppressions"
+	// AdminState holds what tenants administer at run time (API keys, privacy policies), every
+	// version of it; internal/fleetstore reads it on every collector of a fleet.
+	AdminState = "telemetry_admin_state"
 
 	// TraceIDTimestamps is the trace-id lookup table of Grafana's ClickHouse datasource (first and
 	// last span time per tenant and trace), filled from telemetry_spans by a materialized view.
@@ -63,6 +66,7 @@ var tableDefs = []tableDef{
 	{name: Suppressions, retention: noRetention, shardingKey: "cityHash64(tenant_id, subject)"},
 	// Sharded by trace like the spans, so the materialized view writes shard-locally.
 	{name: TraceIDTimestamps, ttlColumn: "End", retention: dataRetention, shardingKey: "cityHash64(TraceId)"},
+	{name: AdminState, retention: noRetention, shardingKey: "cityHash64(kind, tenant_id, id)"},
 }
 
 // migrationDef is one schema version. Versions are append-only: a released
@@ -80,6 +84,9 @@ type migrationDef struct {
 	// stmts are sql/<name>.sql templates rendered once each, after tables (views, materialized
 	// views, backfills); they name tables with {{.Qual "t"}} and, for a table's storage, {{.Local "t"}}.
 	stmts []string
+	// singleServer alters only a single server's MergeTree tables; skipped in cluster mode, where
+	// the Replicated engines already do what the statement sets.
+	singleServer bool
 }
 
 var migrationDefs = []migrationDef{
@@ -90,4 +97,6 @@ var migrationDefs = []migrationDef{
 	{version: 10, name: "create_otel_traces_trace_id_ts", tables: []string{TraceIDTimestamps},
 		stmts: []string{"otel_traces_trace_id_ts_mv", "backfill_otel_traces_trace_id_ts"}},
 	{version: 11, name: "create_otel_views", stmts: []string{OtelTraces, OtelLogs}},
+	{version: 15, name: "insert_deduplication_window", alter: "dedup_window", alterTables: []string{Events, Logs, Metrics, Spans}, singleServer: true},
+	{version: 20, name: "create_admin_state", tables: []string{AdminState}},
 }

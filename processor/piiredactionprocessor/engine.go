@@ -50,7 +50,9 @@ type engine struct {
 	queryKeys   keySet // route_fields whose value is a bare query string
 	key         []byte
 	summary     Summary
-	pool        sync.Pool
+	// allowOnly is a tenant policy's attribute_allowlist (allowlist.go); nil keeps every key.
+	allowOnly *allowlist
+	pool      sync.Pool
 }
 
 func newEngine(cfg *Config) *engine {
@@ -120,6 +122,8 @@ type state struct {
 	text   string // what the detectors saw in the last scan (s or its normalised form)
 	normed bool   // whether text is normalised: hit spans are then mapped by norm.Orig
 	counts [32]int64
+	// allowDropped counts attributes the allowlist removed.
+	allowDropped int64
 
 	// ids are the raw identifier and pii_fields values of the record being
 	// processed (and of its resource and scope), with their replacement, for
@@ -136,6 +140,7 @@ func (e *engine) getState() *state { return e.pool.Get().(*state) }
 
 func (e *engine) putState(st *state) {
 	st.counts = [32]int64{}
+	st.allowDropped = 0
 	st.resetRecord()
 	e.pool.Put(st)
 }
@@ -523,6 +528,7 @@ func valueString(v pcommon.Value) string {
 // flushSummary writes the summary attributes of the record just processed
 // into attrs and resets the record counters.
 func (st *state) flushSummary(attrs pcommon.Map) {
+	st.allow(attrs)
 	if st.e.summary == SummarySilent || st.recCount == 0 {
 		st.resetRecord()
 		return

@@ -28,13 +28,21 @@ var signalNames = [numSignals]string{"traces", "metrics", "logs"}
 // from the pooled scratch space and is safe for concurrent use.
 type piiProcessor struct {
 	e       *engine
+	cfg     *Config
 	tb      *metadata.TelemetryBuilder
 	addOpts [numSignals][]metric.AddOption
+	// allowOpts label attributes a tenant's attribute_allowlist removed.
+	allowOpts [numSignals]metric.AddOption
+	// tenants, when the telemetry API extension keeps tenants' policies, picks each resource's
+	// engine (tenantpolicy.go); nil: every record under e.
+	tenants *tenantPolicies
 }
 
 func newPIIProcessor(cfg *Config, tb *metadata.TelemetryBuilder) *piiProcessor {
-	p := &piiProcessor{e: newEngine(cfg), tb: tb}
+	p := &piiProcessor{e: newEngine(cfg), cfg: cfg, tb: tb}
 	for s := range numSignals {
+		p.allowOpts[s] = metric.WithAttributeSet(attribute.NewSet(
+			attribute.String("detector", "attribute_allowlist"), attribute.String("signal", signalNames[s])))
 		p.addOpts[s] = make([]metric.AddOption, len(counterNames))
 		for i, n := range counterNames {
 			p.addOpts[s][i] = metric.WithAttributeSet(attribute.NewSet(
@@ -45,19 +53,26 @@ func newPIIProcessor(cfg *Config, tb *metadata.TelemetryBuilder) *piiProcessor {
 }
 
 func (p *piiProcessor) record(ctx context.Context, sig signal, st *state) {
+	if p.tb == nil { // a dry run counts nothing
+		return
+	}
 	for i := range counterNames {
 		if n := st.counts[i]; n > 0 {
 			p.tb.ProcessorPiiRedactionRedactions.Add(ctx, n, p.addOpts[sig][i])
 		}
 	}
+	if st.allowDropped > 0 {
+		p.tb.ProcessorPiiRedactionRedactions.Add(ctx, st.allowDropped, p.allowOpts[sig])
+	}
 }
 
 func (p *piiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	st := p.e.getState()
-	defer p.e.putState(st)
+	defer func() { st.e.putState(st) }()
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
+		st = p.switchState(ctx, signalTraces, st, rs.Resource().Attributes())
 		resMark := st.container(rs.Resource().Attributes(), 0)
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
@@ -85,6 +100,18 @@ func (st *state) container(m pcommon.Map, mark int) int {
 	return len(st.ids)
 }
 
+// switchState returns the state of the engine of res's tenant: st itself unless the tenant has a
+// policy of its own; otherwise st's counts are recorded and st returned to its pool.
+func (p *piiProcessor) switchState(ctx context.Context, sig signal, st *state, res pcommon.Map) *state {
+	e := p.engineFor(res)
+	if e == st.e {
+		return st
+	}
+	p.record(ctx, sig, st)
+	st.e.putState(st)
+	return e.getState()
+}
+
 func (st *state) span(sp ptrace.Span) {
 	if n := sp.Name(); n != "" {
 		if out := st.name(n, "name"); out != n {
@@ -106,6 +133,7 @@ func (st *state) span(sp ptrace.Span) {
 			}
 		}
 		st.attrs(ev.Attributes())
+		st.allow(ev.Attributes())
 	}
 	links := sp.Links()
 	for i := 0; i < links.Len(); i++ {
@@ -117,10 +145,11 @@ func (st *state) span(sp ptrace.Span) {
 
 func (p *piiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	st := p.e.getState()
-	defer p.e.putState(st)
+	defer func() { st.e.putState(st) }()
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
+		st = p.switchState(ctx, signalLogs, st, rl.Resource().Attributes())
 		resMark := st.container(rl.Resource().Attributes(), 0)
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
@@ -149,10 +178,11 @@ func (p *piiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs
 
 func (p *piiProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
 	st := p.e.getState()
-	defer p.e.putState(st)
+	defer func() { st.e.putState(st) }()
 	rms := md.ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
 		rm := rms.At(i)
+		st = p.switchState(ctx, signalMetrics, st, rm.Resource().Attributes())
 		resMark := st.container(rm.Resource().Attributes(), 0)
 		sms := rm.ScopeMetrics()
 		for j := 0; j < sms.Len(); j++ {

@@ -402,6 +402,24 @@ SELECT
     sample_rate AS SampleRate
 FROM `tel\`emetry`.`telemetry_events`;
 
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_admin_state_local` ON CLUSTER `prod cluster`
+(
+    kind       LowCardinality(String) CODEC(ZSTD(1)),
+    tenant_id  LowCardinality(String) CODEC(ZSTD(1)),
+    id         String CODEC(ZSTD(1)),
+    version    UInt64 CODEC(Delta(8), ZSTD(1)),
+    deleted    UInt8 CODEC(ZSTD(1)),
+    body       String CODEC(ZSTD(3)),
+    actor      String CODEC(ZSTD(1)),
+    updated_at DateTime64(3) CODEC(Delta(8), ZSTD(1))
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+ORDER BY (kind, tenant_id, id, version)
+SETTINGS index_granularity = 8192;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_admin_state` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_admin_state_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_admin_state_local', cityHash64(kind, tenant_id, id));
+
 ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
 
 ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
@@ -421,3 +439,5 @@ ALTER TABLE `tel\`emetry`.`telemetry_deletion_requests_local` ON CLUSTER `prod c
 ALTER TABLE `tel\`emetry`.`telemetry_suppressions_local` ON CLUSTER `prod cluster` REMOVE TTL;
 
 ALTER TABLE `tel\`emetry`.`otel_traces_trace_id_ts_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(End) + toIntervalHour(36);
+
+ALTER TABLE `tel\`emetry`.`telemetry_admin_state_local` ON CLUSTER `prod cluster` REMOVE TTL;

@@ -364,6 +364,29 @@ SELECT
     sample_rate AS SampleRate
 FROM `telemetry`.`telemetry_events`;
 
+ALTER TABLE `telemetry`.`telemetry_events` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_logs` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_metrics` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_spans` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+CREATE TABLE IF NOT EXISTS `telemetry`.`telemetry_admin_state`
+(
+    kind       LowCardinality(String) CODEC(ZSTD(1)),
+    tenant_id  LowCardinality(String) CODEC(ZSTD(1)),
+    id         String CODEC(ZSTD(1)),
+    version    UInt64 CODEC(Delta(8), ZSTD(1)),
+    deleted    UInt8 CODEC(ZSTD(1)),
+    body       String CODEC(ZSTD(3)),
+    actor      String CODEC(ZSTD(1)),
+    updated_at DateTime64(3) CODEC(Delta(8), ZSTD(1))
+)
+ENGINE = MergeTree()
+ORDER BY (kind, tenant_id, id, version)
+SETTINGS index_granularity = 8192;
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
@@ -383,3 +406,5 @@ ALTER TABLE `telemetry`.`telemetry_deletion_requests` REMOVE TTL;
 ALTER TABLE `telemetry`.`telemetry_suppressions` REMOVE TTL;
 
 ALTER TABLE `telemetry`.`otel_traces_trace_id_ts` MODIFY TTL toDateTime(End) + toIntervalDay(30);
+
+ALTER TABLE `telemetry`.`telemetry_admin_state` REMOVE TTL;
