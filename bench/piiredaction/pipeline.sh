@@ -2,7 +2,7 @@
 # What pii_redaction costs in the full pipeline of config/local.yaml without tail sampling (tenant
 # stamping, consent, pii_redaction, span_metrics, telemetry_storage into a fresh embedded ClickHouse
 # engine): the same binary and the same contrib telemetrygen load, side by side, once as shipped
-# ("full") and once with pii_redaction taken out of the traces pipeline ("bare"). Both drop the
+# ("full") and once with pii_redaction taken out of the traces/red and traces/consent pipelines ("bare"). Both drop the
 # traces/sampling processors (--set ...traces/sampling::processors=[]).
 #
 #   make build && bench/piiredaction/pipeline.sh
@@ -111,7 +111,8 @@ throughput() { # throughput NAME [collector args...]
 
 echo "otelcol-telemetry $("$collector" --version | awk '{print $NF}'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), telemetrygen v0.161.0, $workers workers, 1+$children spans per trace${BENCH_PII_ATTRS:+, PII attributes on every span}"
 for r in $(seq "$rounds"); do
-  throughput "bare-$r" '--set=service::pipelines::traces::processors=[backpressure,memory_limiter,resource/tenant,filter/disabled,consent]'
+  throughput "bare-$r" '--set=service::pipelines::traces/red::processors=[consent/red]' \
+    '--set=service::pipelines::traces/consent::processors=[consent]'
   throughput "full-$r"
 done
 awk -v b="${cpu_sum[bare]}" -v f="${cpu_sum[full]}" 'BEGIN { printf "full / bare CPU per span: %.3fx\n", f / b }'
