@@ -209,7 +209,7 @@ func unescapeQuery(v string) string {
 }
 
 func detectAlreadyRedacted(v string) bool {
-	return strings.HasPrefix(v, "[REDACTED") || isHashToken(v) || strings.HasPrefix(v, "hmac:")
+	return strings.HasPrefix(v, "[REDACTED") || strings.HasPrefix(v, "hmac:")
 }
 
 // isTemplate reports a route template's parameter: {id}, :id, <id>, *, **.

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
@@ -220,5 +219,3 @@ func TestSelfMentionsNotWithoutHashing(t *testing.T) {
 		t.Errorf("body %q", out.Body().Str())
 	}
 }
-
-var _ = pcommon.NewMap
