@@ -12,6 +12,7 @@
 # BENCH_SAMPLE_RATE (default 1.0) is TELEMETRY_SAMPLE_RATE: at 1.0 both runs store the same spans and
 # the difference is the cost of holding and deciding; 0.1 shows the shipped default, where tail
 # sampling also saves the storage of nine tenths of the spans.
+# BENCH_CONFIG runs another configuration than config/local.yaml; BENCH_ONLY=NAME runs one of the runs.
 # Memory run: BENCH_MEMORY_TPS (default 10000) traces/s for TELEMETRY_SAMPLE_DECISION_WAIT
 # (BENCH_DECISION_WAIT, default 10) + 5 s, with and without tail sampling: traces held, live Go heap (after a forced GC) and
 # RSS while the load runs. telemetrygen is installed into _build/tools on first use.
@@ -66,7 +67,7 @@ start() {
     TELEMETRY_QUEUE_DIRECTORY="$work/queue-$name" TELEMETRY_SAMPLE_RATE="$rate" \
     TELEMETRY_SAMPLE_DECISION_WAIT="$wait" TELEMETRY_SAMPLE_MAX_TRACES=1000000 \
     TELEMETRY_BATCH_SIZE=5000 TELEMETRY_FLUSH_INTERVAL=1 \
-    "$collector" --config config/local.yaml "$@" >"$work/$name.log" 2>&1 &
+    "$collector" --config "${BENCH_CONFIG:-config/local.yaml}" "$@" >"$work/$name.log" 2>&1 &
   col_pid=$!
   for _ in $(seq 300); do
     curl -fs "http://$selfm/metrics" 2>/dev/null | grep -q '^otelcol_process_uptime' && return 0
@@ -98,6 +99,7 @@ secs=${duration%s}
 
 throughput() { # throughput NAME [collector args...]
   local name=$1; shift
+  [[ -n ${BENCH_ONLY:-} && $name != "$BENCH_ONLY" ]] && return 0
   start "$name" 1 "$@"
   local t0 a0; t0=$(cpu_ticks); a0=$(metric otelcol_receiver_accepted_spans)
   load "$duration" 0
@@ -118,6 +120,7 @@ live_heap() {
 }
 memory() { # memory NAME [collector args...]
   local name=$1; shift
+  [[ -n ${BENCH_ONLY:-} && $name != "$BENCH_ONLY" ]] && return 0
   local pport; pport=$(freeport)
   start "$name" "$mem_wait" "$@" "--set=extensions::pprof::endpoint=127.0.0.1:$pport" \
     "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,pprof]"

@@ -97,6 +97,7 @@ var migrationDefs = []migrationDef{
 	{version: 10, name: "create_otel_traces_trace_id_ts", tables: []string{TraceIDTimestamps},
 		stmts: []string{"otel_traces_trace_id_ts_mv", "backfill_otel_traces_trace_id_ts"}},
 	{version: 11, name: "create_otel_views", stmts: []string{OtelTraces, OtelLogs}},
+	{version: 12, name: "otel_traces_trace_id_ts_mv_per_span", stmts: []string{"otel_traces_trace_id_ts_mv_per_span"}},
 	{version: 15, name: "insert_deduplication_window", alter: "dedup_window", alterTables: []string{Events, Logs, Metrics, Spans}, singleServer: true},
 	{version: 20, name: "create_admin_state", tables: []string{AdminState}},
 }

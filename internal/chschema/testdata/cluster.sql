@@ -402,6 +402,15 @@ SELECT
     sample_rate AS SampleRate
 FROM `tel\`emetry`.`telemetry_events`;
 
+ALTER TABLE `tel\`emetry`.`otel_traces_trace_id_ts_mv` ON CLUSTER `prod cluster` MODIFY QUERY
+SELECT
+    tenant_id AS TenantId,
+    trace_id AS TraceId,
+    toDateTime(timestamp) AS Start,
+    toDateTime(timestamp) AS End
+FROM `tel\`emetry`.`telemetry_spans_local`
+WHERE trace_id != '';
+
 CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_admin_state_local` ON CLUSTER `prod cluster`
 (
     kind       LowCardinality(String) CODEC(ZSTD(1)),

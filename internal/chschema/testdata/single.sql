@@ -364,6 +364,15 @@ SELECT
     sample_rate AS SampleRate
 FROM `telemetry`.`telemetry_events`;
 
+ALTER TABLE `telemetry`.`otel_traces_trace_id_ts_mv` MODIFY QUERY
+SELECT
+    tenant_id AS TenantId,
+    trace_id AS TraceId,
+    toDateTime(timestamp) AS Start,
+    toDateTime(timestamp) AS End
+FROM `telemetry`.`telemetry_spans`
+WHERE trace_id != '';
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY SETTING non_replicated_deduplication_window = 1000;
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY SETTING non_replicated_deduplication_window = 1000;
