@@ -2,7 +2,7 @@
 # What pii_redaction costs in the full pipeline of config/local.yaml without tail sampling (tenant
 # stamping, consent, pii_redaction, span_metrics, telemetry_storage into a fresh embedded ClickHouse
 # engine): the same binary and the same contrib telemetrygen load, side by side, once as shipped
-# ("full") and once with pii_redaction taken out of the traces/red and traces/consent pipelines ("bare"). Both drop the
+# ("full") and once with pii_redaction taken out of traces/red and traces/consent ("bare"). Both drop the
 # traces/sampling processors (--set ...traces/sampling::processors=[]).
 #
 #   make build && bench/piiredaction/pipeline.sh
