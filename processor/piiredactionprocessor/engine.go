@@ -48,8 +48,8 @@ type engine struct {
 	// keyFlags holds allowed_keys and route_fields in one map, so an
 	// attribute costs one lookup (two when nested) before the other rules.
 	keyFlags map[string]keyFlag
-	key         []byte
-	summary     Summary
+	key      []byte
+	summary  Summary
 	// allowOnly is a tenant policy's attribute_allowlist (allowlist.go); nil keeps every key.
 	allowOnly *allowlist
 	pool      sync.Pool
