@@ -36,6 +36,8 @@ type dataRights struct {
 	queue  []*request
 	wake   chan struct{}
 
+	purger purger
+
 	lastRead int64 // unix ms at which the last successful refresh started
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -120,8 +122,9 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	x.cancel = cancel
-	x.wg.Add(2)
+	x.wg.Add(3)
 	go func() { defer x.wg.Done(); x.work(loopCtx) }()
+	go func() { defer x.wg.Done(); x.purgeLoop(loopCtx) }()
 	go func() { defer x.wg.Done(); x.refreshLoop(loopCtx) }()
 	x.logger.Info("data-rights endpoints registered", zap.Int("suppressed_subjects", list.Len()), zap.Int("resumed_requests", len(open)))
 	return nil
@@ -173,7 +176,7 @@ func (x *dataRights) replayJournal(ctx context.Context) error {
 func (x *dataRights) enqueue(r *request) {
 	x.mu.Lock()
 	x.byID[r.ID] = r
-	x.active[r.Tenant+"\x00"+r.Subject] = r
+	x.active[r.key()] = r
 	x.queue = append(x.queue, r)
 	x.mu.Unlock()
 	select {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -29,24 +30,37 @@ type target struct {
 	name    string
 	storage string // the table holding the rows, unquoted (mutations run there)
 	kind    tableKind
-	// count, deleteSQL (kindAudit: pseudonymize), export and applyMask ("" for audit).
-	count, deleteSQL, export, applyMask string
-	// exportHTTP is export for ClickHouse's HTTP interface (parameters tenant and ids, JSONEachRow).
+	// count (rows per request of a batch), countStored (the same with patches and masks not applied:
+	// the purge check), deleteSQL (kindAudit: pseudonymize), export; applyPatches and applyMask (per
+	// partition id; "" for audit).
+	count, countStored, deleteSQL, export, applyPatches, applyMask string
+	// exportHTTP is export for ClickHouse's HTTP interface (query parameters, JSONEachRow).
 	exportHTTP string
-	// idArgs is how often a kindData predicate binds the ids (its own and Nested attribute maps).
-	idArgs int
+	// searched says which columns the table's predicate searches and how (receipts).
+	searched SearchedColumns
 }
 
-// args are the bound arguments of the table's predicate for tenant and the user's stored forms.
-func (t *target) args(tenant string, ids []string) []any {
+// args are the bound arguments of the table's predicate for tenant and the batch's stored forms.
+func (t *target) args(tenant string, f *forms) []any {
 	if t.kind == kindData {
-		args := []any{tenant}
-		for range t.idArgs {
-			args = append(args, ids)
-		}
-		return args
+		return []any{tenant, f.ids, f.predTokens(), f.predPatterns(), f.from, f.to}
 	}
-	return []any{tenant, ids}
+	return []any{tenant, f.ids}
+}
+
+// countArgs bind count and countStored: the owners of every stored form, then the predicate.
+func (t *target) countArgs(tenant string, f *forms) []any {
+	return append([]any{f.owners, f.ids, f.patterns}, t.args(tenant, f)...)
+}
+
+// httpParams are args for the HTTP export.
+func (t *target) httpParams(tenant string, f *forms) map[string]string {
+	p := map[string]string{"tenant": tenant, "ids": arrayParam(f.ids)}
+	if t.kind == kindData {
+		p["tokens"], p["patterns"] = arrayParam(f.predTokens()), arrayParam(f.predPatterns())
+		p["from"], p["to"] = strconv.FormatInt(f.from, 10), strconv.FormatInt(f.to, 10)
+	}
+	return p
 }
 
 // targets is every table a deletion covers, in the order requests process and export them.
@@ -69,6 +83,7 @@ type statements struct {
 	targets []target
 
 	openRequests, getRequest, subjectRequests, purgeRequest, purgeMask string
+	tableSettings, erasedPartitions                                    string
 	openRequestOf                                                      string
 	suppressionsSince, grantsSince, subjectRequestsHTTP                string
 	insertRequest, insertSuppression                                   string
@@ -77,16 +92,22 @@ type statements struct {
 
 type tmplData struct {
 	Front, Storage, OnCluster                        string
+	Text                                             string // a data table's free-text expression
 	Requests, RequestsStorage, Suppressions, History string
 }
 
-func render(name string, d tmplData, pred string) (string, error) {
+func render(name string, d tmplData, pred string, owners ...string) (string, error) {
 	t, err := templates.Clone()
 	if err != nil {
 		return "", err
 	}
 	if pred != "" {
 		if _, err := t.New("pred").Parse(`{{template "` + pred + `" .}}`); err != nil {
+			return "", err
+		}
+	}
+	for _, o := range owners {
+		if _, err := t.New("owners").Parse(`{{template "` + o + `" .}}`); err != nil {
 			return "", err
 		}
 	}
@@ -111,30 +132,29 @@ func newStatements(database, cluster string) (*statements, error) {
 		return chschema.QuoteIdent(schema.Database()) + "." + chschema.QuoteIdent(t.StorageName)
 	}
 	var errs []error
-	r := func(name string, d tmplData, pred string) string {
-		out, err := render(name, d, pred)
+	r := func(name string, d tmplData, pred string, owners ...string) string {
+		out, err := render(name, d, pred, owners...)
 		errs = append(errs, err)
 		return out
 	}
 	for _, def := range targetDefs {
 		t := schema.Table(def.name)
 		d := base
-		d.Front, d.Storage = t.Qualified, storage(t)
+		d.Front, d.Storage, d.Text = t.Qualified, storage(t), t.SearchText
 		pred := map[tableKind]string{kindData: "pred_data", kindConsent: "pred_user", kindAudit: "pred_audit"}[def.kind]
-		idArgs := 3
-		switch def.name {
-		case chschema.Spans:
-			pred, idArgs = "pred_spans", 5
-		case chschema.Metrics:
-			pred, idArgs = "pred_metrics", 4
-		}
-		tg := target{name: def.name, storage: t.StorageName, kind: def.kind, idArgs: idArgs,
-			count: r("count", d, pred), export: r("export", d, pred), exportHTTP: r("export_http", d, "h"+pred)}
-		if def.kind == kindAudit {
+		owners := map[tableKind]string{kindData: "owners_data", kindConsent: "owners_user", kindAudit: "owners_audit"}[def.kind]
+		tg := target{name: def.name, storage: t.StorageName, kind: def.kind,
+			count: r("count", d, pred, owners), countStored: r("count_stored", d, pred, owners),
+			export: r("export", d, pred), exportHTTP: r("export_http", d, "h"+pred), searched: searchedColumns(def.kind, def.name)}
+		switch def.kind {
+		case kindAudit:
 			tg.deleteSQL = r("pseudonymize", d, pred)
-		} else {
+		case kindData:
 			tg.deleteSQL = r("delete", d, pred)
-			tg.applyMask = r("apply_mask", d, pred)
+			tg.applyPatches = r("apply_patches", d, "")
+			tg.applyMask = r("apply_mask_partition", d, "")
+		default:
+			tg.deleteSQL = r("delete", d, pred)
 		}
 		s.targets = append(s.targets, tg)
 	}
@@ -149,6 +169,8 @@ func newStatements(database, cluster string) (*statements, error) {
 	s.subjectRequestsHTTP = r("subject_requests_http", d, "")
 	s.purgeRequest = r("purge_request", d, "")
 	s.purgeMask = r("purge_mask", d, "")
+	s.tableSettings = r("table_settings", d, "")
+	s.erasedPartitions = r("erased_partitions", d, "")
 	s.suppressionsSince = r("suppressions_since", d, "")
 	s.grantsSince = r("grants_since", d, "")
 	s.insertRequest, s.insertSuppression = req.InsertSQL, sup.InsertSQL
@@ -165,12 +187,12 @@ func newStatements(database, cluster string) (*statements, error) {
 func (s *statements) script() []string {
 	var out []string
 	for _, t := range s.targets {
-		out = append(out, "-- "+t.name, t.count, t.deleteSQL)
+		out = append(out, "-- "+t.name, t.count, t.countStored, t.deleteSQL)
 		if t.applyMask != "" {
-			out = append(out, t.applyMask)
+			out = append(out, t.applyPatches, t.applyMask)
 		}
 		out = append(out, t.export, t.exportHTTP)
 	}
 	return append(out, "-- requests and suppressions", s.openRequests, s.openRequestOf, s.getRequest, s.subjectRequests, s.subjectRequestsHTTP, s.purgeRequest,
-		s.purgeMask, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
+		s.purgeMask, s.tableSettings, s.erasedPartitions, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
 }

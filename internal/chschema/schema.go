@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -79,6 +80,9 @@ type Table struct {
 	InsertSQL string
 	// InsertColumns are the columns of InsertSQL, in order.
 	InsertColumns []string
+	// SearchText is the SQL expression of the row's free text that idx_search_text indexes (data
+	// tables only, "" elsewhere): predicates must use it verbatim for the index to apply.
+	SearchText string
 
 	ttl       string // wanted TTL clause, "" = none
 	modifyTTL string
@@ -112,6 +116,7 @@ type Schema struct {
 
 // tmplData is what every template sees.
 type tmplData struct {
+	Name            string // logical table name, unquoted
 	Database        string // quoted identifier
 	DatabaseLiteral string // quoted string
 	OnCluster       string // " ON CLUSTER `c`" or ""
@@ -185,6 +190,7 @@ func New(opts Options) (*Schema, error) {
 		if d.cluster {
 			storage += localSuffix
 		}
+		d.Name = def.name
 		d.Table = s.qualify(storage)
 		d.Front = s.qualify(def.name)
 		d.LocalLiteral = QuoteString(storage)
@@ -210,6 +216,9 @@ func New(opts Options) (*Schema, error) {
 			t.modifyTTL = r.render("modify_ttl.sql", d)
 		}
 		t.InsertColumns = insertColumns(t.InsertSQL)
+		if slices.Contains(DataTables, def.name) {
+			t.SearchText = r.render("search_text", d)
+		}
 		s.tables[def.name] = t
 		s.order = append(s.order, def.name)
 	}
@@ -234,7 +243,7 @@ func New(opts Options) (*Schema, error) {
 			for _, name := range def.alterTables {
 				d := tableData[name]
 				m.Statements = append(m.Statements, r.render(def.alter+".sql", d))
-				if d.cluster {
+				if d.cluster && !def.storageOnly {
 					d.Table = d.Front
 					m.Statements = append(m.Statements, r.render(def.alter+".sql", d))
 				}
