@@ -47,7 +47,7 @@ type Selection struct {
 	Service string
 	// Attributes keeps only points whose attributes have these values (attr.<key>=<value>).
 	Attributes map[string]string
-	// Tenant is for admin keys only: the tenant to read. Everyone else reads the key's tenant.
+	// Tenant is for operator keys only: the tenant to read. Everyone else reads the key's tenant.
 	Tenant string
 }
 

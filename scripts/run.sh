@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make run`: the embedded ClickHouse engine in the background, the collector in the foreground.
-# Ctrl-C stops both. Set TELEMETRY_CLICKHOUSE_ENDPOINT to use a real ClickHouse instead of the engine.
+# Ctrl-C stops the collector first (it flushes what it holds) and then the engine: the engine runs in
+# its own session, so the terminal's Ctrl-C does not reach it. Set TELEMETRY_CLICKHOUSE_ENDPOINT to use
+# a real ClickHouse instead of the engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TZ=UTC
@@ -39,7 +41,7 @@ trap stop INT TERM EXIT
 
 if [ -z "${TELEMETRY_CLICKHOUSE_ENDPOINT:-}" ]; then
   mkdir -p "$data"
-  "$engine" --listen "$engine_listen" --path "$data" &
+  setsid "$engine" --listen "$engine_listen" --path "$data" &
   engine_pid=$!
   for _ in $(seq 1 100); do
     if curl -fsS "http://$engine_listen/ping" >/dev/null 2>&1; then break; fi

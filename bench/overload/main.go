@@ -140,7 +140,7 @@ func run() error {
 	// pprof: heap profiles (-pprof-dir) and the live heap after a forced GC (step 4).
 	pprofAddr := freeAddr()
 	g.cmd.Args = append(g.cmd.Args, "--set=extensions::pprof::endpoint="+pprofAddr,
-		"--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,pprof]")
+		"--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,request_limits,pprof]")
 	g.cmd.Env = append(os.Environ(),
 		"TELEMETRY_CLICKHOUSE_ENDPOINT="+eng.Endpoint, "TELEMETRY_CLICKHOUSE_DATABASE=overload",
 		"TELEMETRY_OTLP_GRPC_ENDPOINT="+g.grpcAddr, "TELEMETRY_OTLP_HTTP_ENDPOINT="+g.httpAddr,
@@ -180,6 +180,16 @@ func run() error {
 	mon := startMonitor(g)
 	stopProfiles := saveHeapProfiles(pprofAddr)
 	defer stopProfiles()
+
+	if *hostile || *hostileOnly {
+		if _, err := hostileRequests(g, eng.Endpoint, mon); err != nil {
+			return err
+		}
+		if *hostileOnly {
+			return nil
+		}
+		mon.phase()
+	}
 
 	// 1. Sustainable rate: unthrottled load for measureFor; the rate is what was stored per second
 	// from the start of the load until the queue drained, less the tail-sampling decision wait

@@ -33,6 +33,7 @@ type options struct {
 	lib     string
 	verbose bool
 	maxBody int64
+	cut     string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -44,7 +45,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.lib, "lib", defaultLib(), "path of libchdb.so (default: $CHDB_LIB_PATH, else _tools/chdb/libchdb.so)")
 	fs.BoolVar(&o.verbose, "verbose", false, "log every query")
 	fs.Int64Var(&o.maxBody, "max-body-bytes", defaultMaxBody, "largest request body accepted, after decompression (it is held in memory)")
+	fs.StringVar(&o.cut, "cut-insert-responses", "", "TESTS ONLY: <table>:<n> commits the first n INSERTs into tables whose name contains <table>, then closes the connection without answering")
 	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if _, err := parseCut(o.cut); err != nil {
 		return o, err
 	}
 	if o.maxBody <= 0 {
@@ -108,6 +113,10 @@ func run(args []string, stderr io.Writer) error {
 
 	hs := newServer(eng, "", logger)
 	hs.maxBody = o.maxBody
+	hs.cut, _ = parseCut(o.cut)
+	if hs.cut != nil {
+		logger.Warn("fault injection on: INSERT responses will be cut after the commit", "flag", o.cut)
+	}
 	srv := &http.Server{
 		Handler:           hs.routes(),
 		ReadHeaderTimeout: 10 * time.Second,

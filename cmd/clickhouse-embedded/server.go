@@ -28,6 +28,8 @@ type server struct {
 	// maxBody bounds the decoded request body (statement and INSERT data),
 	// which is held in memory.
 	maxBody int64
+	// cut, when set (tests only), drops the response of committed INSERTs (fault.go).
+	cut *cutAfterCommit
 
 	// mu makes USE/SET/query/reset one unit: the chDB session is shared
 	// state and every request must see only its own database and settings.
@@ -90,6 +92,11 @@ func (s *server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Debug("query", "query", abbreviate(text), "format", format, "bytes", len(res.Data), "duration", time.Since(start))
+	if s.cut.take(text) {
+		s.log.Warn("fault injection: committed INSERT, closing the connection without a response", "query", abbreviate(text))
+		cut(w)
+		return
+	}
 	body, err := encodeBody(res.Data, format, req)
 	if err != nil {
 		fail(err)

@@ -95,6 +95,15 @@ var variables = []variable{
 		}
 		return map[string]any{"sample_max_traces": n}, nil
 	}},
+	// RED metrics (span_metrics) count every request by default: spans of users without consent are
+	// anonymized on their way to span_metrics (consent/red). drop counts consenting users only.
+	{env: "TELEMETRY_RED_METRICS_CONSENT", def: "anonymize", derive: func(raw string) (map[string]any, error) {
+		switch raw {
+		case "anonymize", "drop":
+			return map[string]any{"red_metrics_consent": raw}, nil
+		}
+		return nil, errors.New("must be anonymize (RED metrics count every request) or drop (consenting users only)")
+	}},
 	{env: "TELEMETRY_BATCH_SIZE", def: "100", derive: func(raw string) (map[string]any, error) {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > 1_000_000 {

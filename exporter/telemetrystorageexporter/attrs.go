@@ -139,3 +139,15 @@ func (a *kvArena) reset() {
 	}
 	a.n = 0
 }
+
+// bytes is the text of the map's keys and values, for the INSERT size estimate (split.go).
+func (m *kvMap) bytes() int {
+	if m == nil {
+		return 0
+	}
+	n := 0
+	for i, k := range m.keys {
+		n += len(k) + len(m.vals[i]) + 2
+	}
+	return n
+}

@@ -70,6 +70,14 @@ type Config struct {
 	AsyncInsert bool `mapstructure:"async_insert"`
 	// Compression of insert blocks: lz4, zstd or none. Default lz4.
 	Compression string `mapstructure:"compression"`
+	// MaxRowsPerInsert splits a batch into INSERTs of at most this many rows, so one huge request
+	// or batch never becomes one huge INSERT (memory here and in ClickHouse). 0: no limit.
+	// Default 100000.
+	MaxRowsPerInsert int `mapstructure:"max_rows_per_insert"`
+	// MaxBytesPerInsert splits a batch into INSERTs of at most this many bytes of row text
+	// (strings, attribute keys and values, 8 bytes per other cell; a larger single row is its own
+	// INSERT). 0: no limit. Default 33554432 (32 MiB).
+	MaxBytesPerInsert int `mapstructure:"max_bytes_per_insert"`
 
 	// Residency maps tenants to regions, each its own ClickHouse endpoint or database (see
 	// internal/residency). Default: none, every tenant in this exporter's store.
@@ -92,6 +100,9 @@ func createDefaultConfig() *Config {
 		AuditRetention: Retention(365 * day),
 		CreateSchema:   true,
 		Compression:    CompressionLZ4,
+
+		MaxRowsPerInsert:  100_000,
+		MaxBytesPerInsert: 32 << 20,
 	}
 }
 
@@ -108,6 +119,12 @@ func (c *Config) Validate() error {
 	}
 	if err := c.schemaOptions().Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	if c.MaxRowsPerInsert < 0 {
+		errs = append(errs, fmt.Errorf("max_rows_per_insert must not be negative, got %d", c.MaxRowsPerInsert))
+	}
+	if c.MaxBytesPerInsert < 0 {
+		errs = append(errs, fmt.Errorf("max_bytes_per_insert must not be negative, got %d", c.MaxBytesPerInsert))
 	}
 	if c.Database == "" {
 		errs = append(errs, errors.New("database must not be empty"))
@@ -163,6 +180,8 @@ func (c *Config) clickhouseOptions(ctx context.Context) (*clickhouse.Options, er
 		// Waiting keeps the at-least-once contract: a batch is acknowledged
 		// (and removed from the persistent queue) only once it is stored.
 		opt.Settings["wait_for_async_insert"] = 1
+		// Buffered inserts honour insert_deduplication_token only with this.
+		opt.Settings["async_insert_deduplicate"] = 1
 	}
 	return opt, nil
 }

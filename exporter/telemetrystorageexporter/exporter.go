@@ -70,13 +70,14 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) (err error)
 		logBlocks.Put(blocks)
 	}()
 	events, logs := &blocks[0], &blocks[1]
+	token := logsToken(ld)
 	ld, suppressed := e.st.suppressLogs(ld)
 	defer func() { e.st.countSuppressed(ctx, "logs", suppressed, err) }()
 	e.st.recordDrops(ctx, "logs", appendLogs(ld, events, logs, time.Now().UTC(), e.st.rowLimit))
 	if events.rows() == 0 || logs.rows() == 0 {
 		return joinInsertErrors(
-			e.st.insert(ctx, chschema.Events, events),
-			e.st.insert(ctx, chschema.Logs, logs),
+			e.st.insert(ctx, chschema.Events, events, token),
+			e.st.insert(ctx, chschema.Logs, logs, token),
 		)
 	}
 	// The two inserts are independent: sending them at once lets the server
@@ -85,9 +86,9 @@ func (e *signalExporter) pushLogs(ctx context.Context, ld plog.Logs) (err error)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		eventsErr = e.st.insert(ctx, chschema.Events, events)
+		eventsErr = e.st.insert(ctx, chschema.Events, events, token)
 	}()
-	logsErr := e.st.insert(ctx, chschema.Logs, logs)
+	logsErr := e.st.insert(ctx, chschema.Logs, logs, token)
 	<-done
 	return joinInsertErrors(eventsErr, logsErr)
 }
@@ -101,10 +102,11 @@ func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) (err 
 		b.reset()
 		spanBlocks.Put(b)
 	}()
+	token := tracesToken(td)
 	td, suppressed := e.st.suppressTraces(td)
 	defer func() { e.st.countSuppressed(ctx, "traces", suppressed, err) }()
 	e.st.recordDrops(ctx, "traces", appendSpans(td, b, time.Now().UTC(), e.st.rowLimit))
-	return e.st.insert(ctx, chschema.Spans, b)
+	return e.st.insert(ctx, chschema.Spans, b, token)
 }
 
 func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) (err error) {
@@ -116,8 +118,9 @@ func (e *signalExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) (e
 		b.reset()
 		metricBlocks.Put(b)
 	}()
+	token := metricsToken(md)
 	md, suppressed := e.st.suppressMetrics(md)
 	defer func() { e.st.countSuppressed(ctx, "metrics", suppressed, err) }()
 	e.st.recordDrops(ctx, "metrics", appendMetrics(md, b, time.Now().UTC(), e.st.rowLimit))
-	return e.st.insert(ctx, chschema.Metrics, b)
+	return e.st.insert(ctx, chschema.Metrics, b, token)
 }

@@ -103,8 +103,9 @@ func createTraces(ctx context.Context, set exporter.Settings, c component.Config
 	exp, err := exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces, helperOptions(cfg, e, release)...)
 	if err != nil {
 		release()
+		return nil, err
 	}
-	return exp, err
+	return receiptTraces{exp}, nil
 }
 
 func createMetrics(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Metrics, error) {
@@ -120,8 +121,9 @@ func createMetrics(ctx context.Context, set exporter.Settings, c component.Confi
 	exp, err := exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics, helperOptions(cfg, e, release)...)
 	if err != nil {
 		release()
+		return nil, err
 	}
-	return exp, err
+	return receiptMetrics{exp}, nil
 }
 
 func createLogs(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Logs, error) {
@@ -137,6 +139,7 @@ func createLogs(ctx context.Context, set exporter.Settings, c component.Config) 
 	exp, err := exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, helperOptions(cfg, e, release)...)
 	if err != nil {
 		release()
+		return nil, err
 	}
-	return exp, err
+	return receiptLogs{exp}, nil
 }

@@ -162,7 +162,8 @@ func TestIntegrationRetentionChange(t *testing.T) {
 
 	second := run(Retention(7 * day))
 	assert.Empty(t, second.migrated.Applied)
-	assert.Equal(t, []string{"telemetry_events", "telemetry_logs", "telemetry_metrics", "telemetry_spans"}, second.migrated.TTLModified)
+	assert.Equal(t, []string{"otel_traces_trace_id_ts", "telemetry_events", "telemetry_logs", "telemetry_metrics", "telemetry_spans"}, second.migrated.TTLModified)
+	assert.Contains(t, showCreate(t, db, "otel_traces_trace_id_ts"), "TTL toDateTime(End) + toIntervalDay(7)", "the trace-id table follows the data")
 	for _, tbl := range []string{"telemetry_events", "telemetry_logs", "telemetry_metrics", "telemetry_spans"} {
 		assert.Contains(t, showCreate(t, db, tbl), "TTL toDateTime(timestamp) + toIntervalDay(7)", tbl)
 	}
@@ -172,8 +173,39 @@ func TestIntegrationRetentionChange(t *testing.T) {
 	assert.Empty(t, same.migrated.TTLModified, "unchanged retention must not ALTER")
 
 	forever := run(0)
-	assert.Equal(t, []string{"telemetry_events", "telemetry_logs", "telemetry_metrics", "telemetry_spans"}, forever.migrated.TTLRemoved)
+	assert.Equal(t, []string{"otel_traces_trace_id_ts", "telemetry_events", "telemetry_logs", "telemetry_metrics", "telemetry_spans"}, forever.migrated.TTLRemoved)
 	assert.NotContains(t, showCreate(t, db, "telemetry_spans"), "TTL")
+}
+
+// Migration 10 fills otel_traces_trace_id_ts from spans already stored (a database migrated before
+// it existed), and its materialized view from every later insert; running it twice (a crash before
+// the version row) changes no answer.
+func TestIntegrationTraceIDTableBackfill(t *testing.T) {
+	db := testDatabase(t)
+	start := func() *storage {
+		st, err := newStorage(itConfig(t, db), zapNop(), nopTelemetry(t))
+		require.NoError(t, err)
+		require.NoError(t, st.start(context.Background()))
+		require.NoError(t, st.shutdown(context.Background()))
+		return st
+	}
+	start()
+	conn := queryConn(t)
+	ctx := context.Background()
+	insert := "INSERT INTO `" + db + "`.telemetry_spans (tenant_id, timestamp, trace_id, span_id) VALUES "
+	require.NoError(t, conn.Exec(ctx, insert+"('a', '2026-03-01 10:00:00.5', 't1', 's1'), ('a', '2026-03-01 10:00:07.9', 't1', 's2'), ('b', '2026-03-01 09:00:00', 't1', 's3'), ('a', '2026-03-01 11:00:00', '', 's4')"))
+	lookup := "SELECT TenantId || ' ' || TraceId || ' ' || toString(min(Start)) || ' ' || toString(max(End)) FROM `" + db + "`.otel_traces_trace_id_ts GROUP BY TenantId, TraceId ORDER BY TenantId"
+	want := []string{"a t1 2026-03-01 10:00:00 2026-03-01 10:00:07", "b t1 2026-03-01 09:00:00 2026-03-01 09:00:00"}
+	assert.Equal(t, want, queryStrings(t, conn, lookup), "the materialized view; spans without a trace id are left out")
+
+	// A database whose spans predate the table: empty it and forget the migration.
+	require.NoError(t, conn.Exec(ctx, "TRUNCATE TABLE `"+db+"`.otel_traces_trace_id_ts"))
+	require.NoError(t, conn.Exec(ctx, "DELETE FROM `"+db+"`.schema_migrations WHERE version = 10"))
+	assert.Equal(t, []uint32{10}, start().migrated.Applied)
+	assert.Equal(t, want, queryStrings(t, conn, lookup), "backfilled")
+	require.NoError(t, conn.Exec(ctx, "DELETE FROM `"+db+"`.schema_migrations WHERE version = 10"))
+	assert.Equal(t, []uint32{10}, start().migrated.Applied)
+	assert.Equal(t, want, queryStrings(t, conn, lookup), "a second backfill changes no answer")
 }
 
 // Two collectors starting at the same moment against one fresh database
@@ -235,7 +267,7 @@ func TestIntegrationServerDown(t *testing.T) {
 	appendSpans(sampleTraces(), b, t0, noTTL)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err = st.insert(ctx, "telemetry_spans", b)
+	err = st.insert(ctx, "telemetry_spans", b, "")
 	require.Error(t, err)
 	assert.False(t, isPermanent(err), "connection failure must be retryable: %v", err)
 }

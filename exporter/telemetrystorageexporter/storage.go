@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -173,9 +174,12 @@ func (s *storage) connection() (driver.Conn, map[string][]clickhouse.ColumnNameA
 	return s.conn, s.columns
 }
 
-// insert sends one block as one INSERT. Append failures are permanent (the
-// same rows fail the same way again); server errors are classified.
-func (s *storage) insert(ctx context.Context, table string, b block) error {
+// insert sends one block as INSERTs of at most max_rows_per_insert rows and max_bytes_per_insert
+// estimated bytes each. token (see token.go) names the batch: each part carries it with its index
+// as insert_deduplication_token, so a retry of the batch, whose earlier attempt stored some or all
+// parts before failing, stores each part exactly once. Append failures are permanent (the same
+// rows fail the same way again); server errors are classified.
+func (s *storage) insert(ctx context.Context, table string, b block, token string) error {
 	n := b.rows()
 	if n == 0 {
 		return nil
@@ -184,27 +188,57 @@ func (s *storage) insert(ctx context.Context, table string, b block) error {
 	if conn == nil {
 		return errors.New("telemetry_storage exporter is not started")
 	}
+	parts := splitRows(b, n, s.cfg.MaxRowsPerInsert, s.cfg.MaxBytesPerInsert)
+	cols := b.columns()
+	for i, p := range parts {
+		partToken := ""
+		if token != "" {
+			partToken = fmt.Sprintf("%s-%d", token, i)
+		}
+		if err := s.insertPart(ctx, conn, columns[table], table, cols, p, n, partToken); err != nil {
+			if len(parts) > 1 {
+				return fmt.Errorf("part %d of %d: %w", i+1, len(parts), err)
+			}
+			return err
+		}
+	}
+	if len(parts) > 1 {
+		s.tel.InsertSplits.Add(ctx, int64(len(parts)-1), metric.WithAttributeSet(attribute.NewSet(attribute.String("table", table))))
+	}
+	return nil
+}
+
+func (s *storage) insertPart(ctx context.Context, conn driver.Conn, types []clickhouse.ColumnNameAndType,
+	table string, cols map[string]any, r rowRange, n int, token string,
+) error {
 	t := s.schema.Table(table)
 	start := time.Now()
+	settings := insertSettings
+	if token != "" {
+		settings = make(clickhouse.Settings, len(insertSettings)+2)
+		maps.Copy(settings, insertSettings)
+		settings["insert_deduplicate"] = 1
+		settings["insert_deduplication_token"] = token
+	}
 	ctx = clickhouse.Context(ctx,
-		clickhouse.WithColumnNamesAndTypes(columns[table]),
-		clickhouse.WithSettings(insertSettings))
+		clickhouse.WithColumnNamesAndTypes(types),
+		clickhouse.WithSettings(settings))
 	batch, err := conn.PrepareBatch(ctx, t.InsertSQL)
 	if err != nil {
 		return classifyServerError(fmt.Errorf("prepare insert into %s: %w", table, err))
 	}
 	defer func() { _ = batch.Close() }()
-	cols := b.columns()
 	for i, name := range t.InsertColumns {
-		if err := batch.Column(i).Append(cols[name]); err != nil {
+		if err := batch.Column(i).Append(sliceColumn(cols[name], r, n)); err != nil {
 			return consumererror.NewPermanent(fmt.Errorf("encode column %s.%s: %w", table, name, err))
 		}
 	}
+	rows := r.to - r.from
 	if err := batch.Send(); err != nil {
-		return classifyServerError(fmt.Errorf("insert %d rows into %s: %w", n, table, err))
+		return classifyServerError(fmt.Errorf("insert %d rows into %s: %w", rows, table, err))
 	}
 	tableAttr := metric.WithAttributeSet(attribute.NewSet(attribute.String("table", table)))
-	s.tel.RowsInserted.Add(ctx, int64(n), tableAttr)
+	s.tel.RowsInserted.Add(ctx, int64(rows), tableAttr)
 	s.tel.InsertDuration.Record(ctx, time.Since(start).Seconds(), tableAttr)
 	return nil
 }

@@ -135,6 +135,7 @@ type cache struct {
 	tab        *table
 	incomplete bool // max_entries was hit: records may be missing
 	pending    []change
+	forgotten  [][2]string // (tenant, user) erased while reloading
 	reloading  bool
 
 	max  int
@@ -191,6 +192,29 @@ func (c *cache) apply(batch []change, results *[numApplyResults]int64) {
 	}
 }
 
+// forget removes every cached entry of the user (an erasure): the user is as if never recorded.
+func (c *cache) forget(tenant, user string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	users := c.tab.tenants[tenant]
+	if es, ok := users[user]; ok {
+		c.tab.n -= len(es)
+		delete(users, user)
+	}
+	// A reload in progress may still read the user's rows (not yet deleted in ClickHouse): drop
+	// pending changes of the user so they are not replayed, and forget again when it finishes.
+	kept := c.pending[:0]
+	for _, ch := range c.pending {
+		if ch.tenant != tenant || ch.user != user {
+			kept = append(kept, ch)
+		}
+	}
+	c.pending = kept
+	if c.reloading {
+		c.forgotten = append(c.forgotten, [2]string{tenant, user})
+	}
+}
+
 // fits reports whether adding up to n new entries stays within max_entries.
 func (c *cache) fits(n int) bool {
 	c.mu.RLock()
@@ -217,10 +241,16 @@ func (c *cache) beginReload() {
 func (c *cache) finishReload(next *table, incomplete bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	pending := c.pending
-	c.reloading, c.pending = false, nil
+	pending, forgotten := c.pending, c.forgotten
+	c.reloading, c.pending, c.forgotten = false, nil, nil
 	if next == nil {
 		return
+	}
+	for _, k := range forgotten { // erased while the full read ran: it may have read their rows
+		if es, ok := next.tenants[k[0]][k[1]]; ok {
+			next.n -= len(es)
+			delete(next.tenants[k[0]], k[1])
+		}
 	}
 	for _, ch := range pending {
 		if next.apply(ch, c.strs.id(ch.source), c.strs.id(ch.policyVersion), c.max) == overflow {

@@ -59,6 +59,14 @@ func openBackend(ctx context.Context, cfg StorageConfig) (backend, error) {
 // ConsentStore returns the store, nil before Start.
 func (e *consentExtension) ConsentStore() *Store { return e.store }
 
+// ForgetUser drops the user's cached consents (an erasure; see Store.Forget). It is found by the
+// data-rights extension through this method, without a dependency on this package.
+func (e *consentExtension) ForgetUser(tenant, user string) {
+	if e.store != nil {
+		e.store.Forget(tenant, user)
+	}
+}
+
 // Dependencies makes the collector start the telemetry API extension first.
 func (e *consentExtension) Dependencies() []component.ID { return []component.ID{e.cfg.APIExtension} }
 

@@ -135,6 +135,11 @@ func (s *Store) Get(tenant, user string) UserConsent {
 	return out
 }
 
+// Forget drops the user's consents from this store's memory at once: the data-rights extension calls
+// it when it accepts and completes the user's erasure (which deletes the rows in ClickHouse), so
+// /consent/status does not answer from a cache the erasure has made stale.
+func (s *Store) Forget(tenant, user string) { s.cache.forget(tenant, user) }
+
 // Update is one consent change request.
 type Update struct {
 	Tenant, UserID string

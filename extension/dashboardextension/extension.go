@@ -78,8 +78,9 @@ func (e *dashboardExtension) routes() []telemetryapi.Route {
 		{Method: http.MethodGet, Path: dashboardPath, Role: telemetryapi.RoleViewer, Public: true, Handler: http.HandlerFunc(serveIndex)},
 		{Method: http.MethodGet, Path: dashboardPath + "/assets/{file...}", Role: telemetryapi.RoleViewer, Public: true, Handler: http.HandlerFunc(serveAsset)},
 		{Method: http.MethodGet, Path: dashboardPath + "/session", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(serveSession)},
-		// The collector's own metrics have no tenant: they are the operator's (admin) view.
-		{Method: http.MethodGet, Path: dashboardPath + "/self-metrics", Role: telemetryapi.RoleAdmin, Handler: http.HandlerFunc(e.serveSelfMetrics)},
+		// The collector's own metrics have no tenant: they sum every tenant's traffic, so they are
+		// the operator's view, not a tenant admin's.
+		{Method: http.MethodGet, Path: dashboardPath + "/self-metrics", Role: telemetryapi.RoleOperator, Handler: http.HandlerFunc(e.serveSelfMetrics)},
 		{Method: http.MethodGet, Path: dashboardPath + "/reports", Role: telemetryapi.RoleAnalyst, Handler: e.reports},
 	}
 }
@@ -132,7 +133,7 @@ func serveSession(w http.ResponseWriter, r *http.Request) {
 		roles[i] = string(role)
 	}
 	can := map[string]bool{}
-	for _, role := range []telemetryapi.Role{telemetryapi.RoleViewer, telemetryapi.RoleAnalyst, telemetryapi.RolePrivacy, telemetryapi.RoleAdmin} {
+	for _, role := range []telemetryapi.Role{telemetryapi.RoleViewer, telemetryapi.RoleAnalyst, telemetryapi.RolePrivacy, telemetryapi.RoleAdmin, telemetryapi.RoleOperator} {
 		can[string(role)] = p.Has(role)
 	}
 	telemetryapi.WriteJSON(w, http.StatusOK, map[string]any{

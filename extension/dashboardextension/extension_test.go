@@ -61,13 +61,13 @@ func TestRoutesAndAssets(t *testing.T) {
 		byPath[r.Path] = r
 	}
 	// Only the page and its files are public; data needs viewer, reports analyst, the
-	// collector-wide metrics admin.
+	// collector-wide metrics operator.
 	assert.True(t, byPath["/dashboard"].Public)
 	assert.True(t, byPath["/dashboard/assets/{file...}"].Public)
 	assert.False(t, byPath["/dashboard/session"].Public)
 	assert.Equal(t, telemetryapi.RoleViewer, byPath["/dashboard/session"].Role)
 	assert.Equal(t, telemetryapi.RoleAnalyst, byPath["/dashboard/reports"].Role)
-	assert.Equal(t, telemetryapi.RoleAdmin, byPath["/dashboard/self-metrics"].Role)
+	assert.Equal(t, telemetryapi.RoleOperator, byPath["/dashboard/self-metrics"].Role)
 	assert.Len(t, reg.routes, 5)
 
 	mux := http.NewServeMux()

@@ -1,14 +1,13 @@
 package dashboardextension
 
 import (
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/csvsafe"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
@@ -31,7 +30,8 @@ func writeReport(w http.ResponseWriter, rep *Report, format string) {
 // writeCSV writes one long table: section, group, measure, value. Report parameters and withheld
 // counts are rows of their own, so a spreadsheet keeps them next to the figures.
 func writeCSV(w http.ResponseWriter, rep *Report) {
-	cw := csv.NewWriter(w)
+	// Group values (event names, properties, routes) come from clients: every cell is neutralised.
+	cw := csvsafe.NewWriter(w)
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	_ = cw.Write([]string{"section", "group", "measure", "value"})
 	_ = cw.Write([]string{"report", "", "type", rep.Type})
@@ -42,7 +42,7 @@ func writeCSV(w http.ResponseWriter, rep *Report) {
 	for _, s := range rep.Sections {
 		for _, r := range s.Rows {
 			for _, m := range s.Measures {
-				_ = cw.Write([]string{s.Name, cell(r.Group), m, num(r.Values[m])})
+				_ = cw.Write([]string{s.Name, r.Group, m, num(r.Values[m])})
 			}
 		}
 		_ = cw.Write([]string{s.Name, "", "withheld_groups", strconv.Itoa(s.WithheldGroups)})
@@ -61,15 +61,6 @@ func writeCSV(w http.ResponseWriter, rep *Report) {
 		}
 	}
 	cw.Flush()
-}
-
-// cell defuses a group value a spreadsheet would run as a formula (event names and property values
-// come from clients): a leading =, +, -, @, tab or CR gets a quote in front.
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // reportHTML is the printable report; its style sheet is one of the dashboard's files, as the

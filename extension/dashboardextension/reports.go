@@ -170,8 +170,8 @@ type Report struct {
 	K           int       `json:"k"`
 	GeneratedAt time.Time `json:"generated_at"`
 	Sections    []Section `json:"sections"`
-	// Collector holds collector-wide counters since its start (admin only): record counts of the
-	// consent and pii_redaction processors, not groups of users.
+	// Collector holds collector-wide counters since its start (operator only: they sum every
+	// tenant): record counts of the consent and pii_redaction processors, not groups of users.
 	Collector *CollectorFigures `json:"collector,omitempty"`
 	Notes     []string          `json:"notes"`
 }
@@ -282,7 +282,7 @@ func (rp *reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, _ := telemetryapi.PrincipalFrom(r.Context())
-	rep, err := rp.build(r.Context(), req, telemetryapi.EffectiveTenant(r), p.Has(telemetryapi.RoleAdmin))
+	rep, err := rp.build(r.Context(), req, telemetryapi.EffectiveTenant(r), p.Has(telemetryapi.RoleOperator))
 	if err != nil {
 		telemetryapi.WriteError(w, http.StatusServiceUnavailable, "storage_unavailable", "the report could not be read from ClickHouse: "+err.Error())
 		return
@@ -296,8 +296,10 @@ func (rp *reporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeReport(w, rep, req.format)
 }
 
-func (rp *reporter) build(ctx context.Context, req reportRequest, tenant string, admin bool) (*Report, error) {
-	rep := &Report{Type: req.typ, Tenant: tenant, From: req.from, To: req.to, K: req.k, GeneratedAt: rp.now().UTC(), Notes: []string{
+func (rp *reporter) build(ctx context.Context, req reportRequest, tenant string, operator bool) (*Report, error) {
+	// Times to the second: a report is read by people, nanoseconds are noise.
+	rep := &Report{Type: req.typ, Tenant: tenant, From: req.from.Truncate(time.Second), To: req.to.Truncate(time.Second),
+		K: req.k, GeneratedAt: rp.now().UTC().Truncate(time.Second), Notes: []string{
 		fmt.Sprintf("Groups with fewer than %d distinct users are withheld; where one group alone would be withheld, the smallest shown group of its table is withheld with it, so no total minus the shown rows reveals a single group.", req.k),
 		"Totals cover shown rows only. Records without a user id count as no user.",
 	}}
@@ -324,7 +326,7 @@ func (rp *reporter) build(ctx context.Context, req reportRequest, tenant string,
 		rep.Sections = append(rep.Sections, s)
 	}
 	if req.typ == reportPriv {
-		if admin && rp.scraper != nil {
+		if operator && rp.scraper != nil {
 			if ss, err := rp.scraper.scrape(ctx); err == nil {
 				sum := ss.summary()
 				rep.Collector = &CollectorFigures{Consent: sum.Consent, Redactions: sum.Redactions}

@@ -96,6 +96,10 @@ func TestIntegrationEndpointsWeightedBySampleRate(t *testing.T) {
 	assert.InDelta(t, 1, row.Values["p95_ms"], 1e-6, "100 of the 102 requests took 1 ms")
 	assert.InDelta(t, 12, row.Values["users"], 1e-6, "users are the stored ones, not weighted")
 	assert.InDelta(t, 102, s.TotalsOfShown["requests"], 1e-6)
+	// A report is read by people: its times are to the second, not the nanosecond.
+	for name, ts := range map[string]time.Time{"from": rep.From, "to": rep.To, "generated_at": rep.GeneratedAt} {
+		assert.Zero(t, ts.Nanosecond(), "%s %s", name, ts)
+	}
 }
 
 // TestIntegrationReportsReadTenantRegion: with data residency, the telemetry_storage exporter writes

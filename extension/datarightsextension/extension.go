@@ -37,6 +37,9 @@ type dataRights struct {
 	wake   chan struct{}
 
 	purger purger
+	// forgetters are the extensions caching consents (the consent extension): a user's erasure
+	// drops their cached consents at once, so /consent/status never answers from a stale cache.
+	forgetters []userForgetter
 
 	lastRead int64 // unix ms at which the last successful refresh started
 	cancel   context.CancelFunc
@@ -44,6 +47,16 @@ type dataRights struct {
 }
 
 var _ suppression.Provider = (*dataRights)(nil)
+
+// userForgetter is an extension holding a user's state in memory that an erasure must drop.
+type userForgetter interface{ ForgetUser(tenant, user string) }
+
+// forget drops the user from every forgetter.
+func (x *dataRights) forget(tenant, user string) {
+	for _, f := range x.forgetters {
+		f.ForgetUser(tenant, user)
+	}
+}
 
 func newExtension(cfg *Config, set component.TelemetrySettings) *dataRights {
 	return &dataRights{cfg: cfg, set: set, logger: set.Logger, now: time.Now}
@@ -115,6 +128,11 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	if err := x.replayJournal(ctx); err != nil {
 		tel.Shutdown()
 		return errors.Join(err, closeAll())
+	}
+	for _, ext := range host.GetExtensions() {
+		if f, ok := ext.(userForgetter); ok {
+			x.forgetters = append(x.forgetters, f)
+		}
 	}
 	if err := reg.Register(x.routes()...); err != nil {
 		tel.Shutdown()

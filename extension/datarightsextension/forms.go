@@ -104,6 +104,9 @@ func searchedColumns(kind tableKind, table string) SearchedColumns {
 	case kindAudit:
 		return SearchedColumns{Columns: []string{"target_id"}}
 	}
+	if table == chschema.TraceIDTimestamps {
+		return SearchedColumns{Columns: []string{"TraceId of the subject's telemetry_spans rows (their subject index and free text)"}}
+	}
 	idx := []string{"user_id", "identifier keys of attributes", "identifier keys of resource_attributes"}
 	text := []string{"attributes (every value)", "resource_attributes (every value)"}
 	switch table {

@@ -196,6 +196,7 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	if !req.ranged() {
 		x.list.Put(entry)
 	}
+	x.forget(tenant, user)
 	if err := x.persist(r.Context(), req, entry); err != nil {
 		x.logger.Warn("deletion request accepted but not yet stored; the worker retries", zap.String("request_id", req.ID), zap.Error(err))
 		x.syncJournal()

@@ -71,6 +71,8 @@ var targetDefs = []struct {
 	{chschema.Events, kindData},
 	{chschema.Logs, kindData},
 	{chschema.Metrics, kindData},
+	// Before the spans: its rows are found through them (pred_trace_ids).
+	{chschema.TraceIDTimestamps, kindData},
 	{chschema.Spans, kindData},
 	{chschema.Consents, kindConsent},
 	{chschema.ConsentHistory, kindConsent},
@@ -93,6 +95,7 @@ type statements struct {
 type tmplData struct {
 	Front, Storage, OnCluster                        string
 	Text                                             string // a data table's free-text expression
+	Spans                                            string // telemetry_spans (Distributed in cluster mode)
 	Requests, RequestsStorage, Suppressions, History string
 }
 
@@ -140,12 +143,20 @@ func newStatements(database, cluster string) (*statements, error) {
 	for _, def := range targetDefs {
 		t := schema.Table(def.name)
 		d := base
-		d.Front, d.Storage, d.Text = t.Qualified, storage(t), t.SearchText
+		spans := schema.Table(chschema.Spans)
+		d.Front, d.Storage, d.Text, d.Spans = t.Qualified, storage(t), t.SearchText, spans.Qualified
 		pred := map[tableKind]string{kindData: "pred_data", kindConsent: "pred_user", kindAudit: "pred_audit"}[def.kind]
 		owners := map[tableKind]string{kindData: "owners_data", kindConsent: "owners_user", kindAudit: "owners_audit"}[def.kind]
-		tg := target{name: def.name, storage: t.StorageName, kind: def.kind,
-			count: r("count", d, pred, owners), countStored: r("count_stored", d, pred, owners),
-			export: r("export", d, pred), exportHTTP: r("export_http", d, "h"+pred), searched: searchedColumns(def.kind, def.name)}
+		tg := target{name: def.name, storage: t.StorageName, kind: def.kind, searched: searchedColumns(def.kind, def.name)}
+		if def.name == chschema.TraceIDTimestamps {
+			// Found through the subject's spans: the predicates run over the spans' columns.
+			d.Text = spans.SearchText
+			pred = "pred_trace_ids"
+			tg.count, tg.countStored = r("count_trace_ids", d, ""), r("count_stored_trace_ids", d, "")
+		} else {
+			tg.count, tg.countStored = r("count", d, pred, owners), r("count_stored", d, pred, owners)
+		}
+		tg.export, tg.exportHTTP = r("export", d, pred), r("export_http", d, "h"+pred)
 		switch def.kind {
 		case kindAudit:
 			tg.deleteSQL = r("pseudonymize", d, pred)

@@ -408,6 +408,9 @@ func (x *dataRights) finish(ctx context.Context, batch []*request, targets []tar
 	}
 	for i, r := range batch {
 		fin := finals[i]
+		if !r.ranged() {
+			x.forget(r.Tenant, r.UserID) // the consent rows are gone now: nothing may bring them back from a reload
+		}
 		x.mu.Lock()
 		r.Status, r.Reason, r.FinishedAt, r.Receipt, r.UserID, r.lastError = fin.Status, fin.Reason, fin.FinishedAt, fin.Receipt, "", ""
 		if x.active[r.key()] == r {

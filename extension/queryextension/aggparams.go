@@ -12,6 +12,7 @@ const (
 	sourceMetrics = "metrics"
 	sourceEvents  = "events"
 	sourceSpans   = "spans"
+	sourceLogs    = "logs"
 
 	fillNone = "none"
 	fillZero = "zero"
@@ -19,12 +20,14 @@ const (
 
 	groupService   = "service"
 	groupEventName = "event_name"
+	groupSeverity  = "severity"
 )
 
 var (
 	metricAggregations = []string{"sum", "avg", "min", "max", "count", "rate", "p50", "p90", "p95", "p99"}
 	eventAggregations  = []string{"count", "unique_users", "weighted_count"}
 	spanAggregations   = []string{"count", "traces", "errors", "weighted_count", "weighted_traces", "weighted_errors"}
+	logAggregations    = []string{"count", "errors", "weighted_count"}
 	fills              = []string{fillNone, fillZero, fillNull}
 )
 
@@ -34,6 +37,7 @@ type aggRequest struct {
 	source      string
 	metric      string   // source=metrics
 	eventNames  []string // source=events, optional
+	spanNames   []string // source=spans, optional
 	aggregation string
 	groupBy     []string
 	interval    interval
@@ -82,8 +86,13 @@ func parseAggregateFor(v url.Values, l limits, now time.Time, export bool) (*agg
 		}
 	case sourceSpans:
 		allowedAggs = spanAggregations
+		if r.spanNames, err = p.names("span_name", false); err != nil {
+			return nil, err
+		}
+	case sourceLogs:
+		allowedAggs = logAggregations
 	default:
-		return nil, badParam("source", "must be metrics, events or spans")
+		return nil, badParam("source", "must be metrics, events, spans or logs")
 	}
 	if r.aggregation, err = p.one("aggregation"); err != nil {
 		return nil, err
@@ -104,6 +113,7 @@ func parseAggregateFor(v url.Values, l limits, now time.Time, export bool) (*agg
 			return nil, badParam("group_by", "%q is listed twice", k)
 		case k == groupService || (k == groupEventName && r.source == sourceEvents):
 		case r.source == sourceSpans && spanColumnKey(k) != "":
+		case r.source == sourceLogs && k == groupSeverity:
 		case !validKey(k):
 			return nil, badParam("group_by", "key must be 1-128 of A-Z a-z 0-9 _ . - / : starting with a letter or _")
 		case l.groupAllowed != nil && !l.groupAllowed(k):

@@ -34,6 +34,7 @@ type aggRow struct {
 	nbounds uint64
 	hmin    *float64
 	hmax    *float64
+	qv      float64
 }
 
 func (h *handlers) aggregate(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +130,12 @@ func (h *handlers) runAggregate(ctx context.Context, req *aggRequest, p *aggPlan
 			list = append(list, s)
 		}
 		v := row.val
-		if p.quantile > 0 {
+		if p.expQ {
+			v = row.qv
+			if row.val == 0 { // no observation in this bucket
+				v = math.NaN()
+			}
+		} else if p.quantile > 0 {
 			var lo, hi float64
 			v, lo, hi = histQuantile(p.quantile, row.hbs, row.hbd, row.hmin, row.hmax, row.nbounds)
 			s.Bounds = append(s.Bounds, [3]any{row.b, jsonNum(lo), jsonNum(hi)})
@@ -186,6 +192,9 @@ func (h *handlers) readAggregate(ctx context.Context, p *aggPlan) ([]aggRow, err
 		dest := []any{&a.b, &a.grp, &a.other, &a.val}
 		if p.quantile > 0 {
 			dest = append(dest, &a.hbs, &a.hbd, &a.nbounds, &a.hmin, &a.hmax)
+		}
+		if p.expQ {
+			dest = append(dest, &a.qv)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, classify(err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/configopaque"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/residency"
@@ -37,6 +38,25 @@ type Config struct {
 	GroupKeys []string `mapstructure:"group_keys"`
 	// Export bounds /metrics/export.
 	Export ExportConfig `mapstructure:"export"`
+	// Grafana configures POST /admin/grafana, a tenant's read-only database for Grafana / HyperDX.
+	Grafana GrafanaConfig `mapstructure:"grafana"`
+}
+
+// GrafanaConfig configures the tenant reader databases (docs/grafana.md).
+type GrafanaConfig struct {
+	// ReaderUsers also creates, per tenant database, a ClickHouse user granted SELECT on it only.
+	// Needs a real server (the embedded engine has no users) of ClickHouse 24.4+ (SQL SECURITY
+	// DEFINER views). Default false: the answer names the database, the operator grants access.
+	ReaderUsers bool `mapstructure:"reader_users"`
+	// PasswordKey derives each reader user's password (HMAC-SHA256 of the tenant), so a repeated
+	// call answers the same password. Required with reader_users, at least 32 bytes. Default: none.
+	PasswordKey configopaque.String `mapstructure:"password_key"`
+	// ClusterName, when the telemetry_storage exporter runs with cluster_name, must be the same:
+	// the database, views and user are then created ON CLUSTER. Default "".
+	ClusterName string `mapstructure:"cluster_name"`
+	// Endpoint is the ClickHouse address Grafana and HyperDX connect to, given in the answer, e.g.
+	// https://clickhouse.example.com:8443. Default: storage::endpoint without its credentials.
+	Endpoint string `mapstructure:"endpoint"`
 }
 
 // ExportConfig bounds exports.
@@ -87,6 +107,17 @@ func (c *Config) Validate() error {
 	positive("export::chunk_rows", c.Export.ChunkRows > 0)
 	if c.MaxPageSize >= c.MaxResultRows {
 		errs = append(errs, fmt.Errorf("max_page_size (%d) must be below max_result_rows (%d)", c.MaxPageSize, c.MaxResultRows))
+	}
+	if c.Grafana.ReaderUsers && len(c.Grafana.PasswordKey) < 32 {
+		errs = append(errs, errors.New("grafana::password_key must be at least 32 bytes when grafana::reader_users is true"))
+	}
+	if c.Grafana.Endpoint != "" {
+		if err := chschema.CheckEndpoint(c.Grafana.Endpoint); err != nil {
+			errs = append(errs, fmt.Errorf("grafana::endpoint %w", err))
+		}
+	}
+	if _, err := chschema.New(chschema.Options{Database: c.Storage.Database, Cluster: c.Grafana.ClusterName}); c.Grafana.ClusterName != "" && err != nil {
+		errs = append(errs, fmt.Errorf("grafana::%w", err))
 	}
 	for i, k := range c.GroupKeys {
 		if !validKey(k) {

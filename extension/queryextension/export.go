@@ -3,7 +3,6 @@ package queryextension
 import (
 	"compress/gzip"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/csvsafe"
 )
 
 // Export formats.
@@ -303,11 +304,13 @@ func newRowWriter(format string, w io.Writer) rowWriter {
 	case formatJSON:
 		return &jsonWriter{w: w, enc: json.NewEncoder(w)}
 	}
-	return &csvWriter{w: csv.NewWriter(w)}
+	return &csvWriter{w: csvsafe.NewWriter(w)}
 }
 
+// csvWriter neutralises cells a spreadsheet would run as formulas (csvsafe): metric names, units,
+// services and labels come from clients.
 type csvWriter struct {
-	w   *csv.Writer
+	w   *csvsafe.Writer
 	rec []string
 }
 

@@ -1,13 +1,14 @@
 package queryextension
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/csvsafe"
 )
 
 // aggExportRow is one bucket of one group of an aggregate export.
@@ -75,11 +76,11 @@ func (h *handlers) exportAggregate(w http.ResponseWriter, r *http.Request) {
 
 func writeAggRows(w io.Writer, format string, series []*aggSeries, rows int, truncated bool) error {
 	n := 0
-	var cw *csv.Writer
+	var cw *csvsafe.Writer
 	enc := json.NewEncoder(w)
 	switch format {
 	case formatCSV:
-		cw = csv.NewWriter(w)
+		cw = csvsafe.NewWriter(w)
 		if err := cw.Write(aggExportColumns); err != nil {
 			return err
 		}

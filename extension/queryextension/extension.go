@@ -45,7 +45,7 @@ func (e *queryExtension) Start(_ context.Context, host component.Host) error {
 		return errors.Join(err, q.close())
 	}
 	h := &handlers{q: q, regions: regions, limits: limitsOf(e.cfg), sources: newSources(), tel: tel, logger: e.set.Logger, now: time.Now,
-		chunkRows: e.cfg.Export.ChunkRows}
+		chunkRows: e.cfg.Export.ChunkRows, grafanaCfg: e.cfg.Grafana}
 	if err := reg.Register(h.routes()...); err != nil {
 		return errors.Join(fmt.Errorf("register query endpoints: %w", err), q.close(), regions.close())
 	}

@@ -19,6 +19,10 @@ const (
 	routeMetrics   = "metrics"
 	routeAggregate = "aggregate"
 	routeExport    = "export"
+	routeTraces    = "traces"
+	routeTrace     = "trace"
+	routeLogs      = "logs"
+	routeNames     = "names"
 )
 
 // maxAuditQuery bounds the query string kept in an audit record.
@@ -35,6 +39,7 @@ type handlers struct {
 	now     func() time.Time
 	// chunkRows is the rows of one export query (export::chunk_rows).
 	chunkRows int
+	grafanaCfg GrafanaConfig
 }
 
 func (h *handlers) routes() []telemetryapi.Route {
@@ -42,6 +47,11 @@ func (h *handlers) routes() []telemetryapi.Route {
 		{Method: http.MethodGet, Path: "/metrics", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.metrics)},
 		{Method: http.MethodGet, Path: "/metrics/aggregate", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.aggregate)},
 		{Method: http.MethodGet, Path: "/metrics/export", Role: telemetryapi.RoleAnalyst, Handler: http.HandlerFunc(h.export)},
+		{Method: http.MethodGet, Path: "/traces", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.traces)},
+		{Method: http.MethodGet, Path: "/traces/{trace_id}", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.trace)},
+		{Method: http.MethodGet, Path: "/logs", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.logs)},
+		{Method: http.MethodGet, Path: "/names", Role: telemetryapi.RoleViewer, Handler: http.HandlerFunc(h.names)},
+		{Method: http.MethodPost, Path: "/admin/grafana", Role: telemetryapi.RoleAdmin, Handler: http.HandlerFunc(h.grafana)},
 	}
 }
 

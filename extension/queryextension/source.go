@@ -23,6 +23,8 @@ type aggPlan struct {
 	exact bool
 	// quantile > 0: values are percentiles computed from merged histogram buckets (hbs, hbd, ...).
 	quantile float64
+	// expQ: values are percentiles of exponential histogram buckets, computed by ClickHouse (qv).
+	expQ bool
 	// rate: val is divided by the seconds of its bucket that lie in the range.
 	rate bool
 	// meta are source-specific response fields (metric_type, unit, distinct_by, notes).
@@ -30,7 +32,7 @@ type aggPlan struct {
 }
 
 func newSources() map[string]aggSource {
-	return map[string]aggSource{sourceMetrics: metricsSource{}, sourceEvents: eventsSource{}, sourceSpans: spansSource{}}
+	return map[string]aggSource{sourceMetrics: metricsSource{}, sourceEvents: eventsSource{}, sourceSpans: spansSource{}, sourceLogs: logsSource{}}
 }
 
 // commonShape fills what every aggregate shares: buckets, group keys, filters and top-N.

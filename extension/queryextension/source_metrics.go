@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 )
@@ -37,11 +38,18 @@ var metricValues = map[string]map[string]string{
 	},
 	typeExpHistogram: {
 		"sum": "sum(v)", "count": "sum(c)", "avg": "if(sum(c) = 0, nan, sum(v) / sum(c))", "rate": "sum(c)",
+		"min": "ifNull(min(mn), nan)", "max": "ifNull(max(mx), nan)",
+		// Percentiles rank groups by observations and are computed from the merged buckets (ExpQ).
+		"p50": "sum(c)", "p90": "sum(c)", "p95": "sum(c)", "p99": "sum(c)",
 	},
 	typeSummary: {
 		"sum": "sum(v)", "count": "sum(c)", "avg": "if(sum(c) = 0, nan, sum(v) / sum(c))", "rate": "sum(c)",
 	},
 }
+
+// expQuantileNote says how close a percentile of an exponential histogram is.
+const expQuantileNote = "approximate: the percentile is the geometric midpoint of the exponential histogram bucket holding " +
+	"that rank, within a relative error of 2^(2^-scale/2) - 1 (2.2 % at scale 4, 1.1 % at scale 5)"
 
 // metricsSource aggregates one metric of telemetry_metrics.
 type metricsSource struct{}
@@ -64,6 +72,10 @@ func (metricsSource) plan(ctx context.Context, q *querier, tenant string, r *agg
 	s.setValue(value)
 	if qv, isQ := quantiles[r.aggregation]; isQ && typ == typeHistogram {
 		s.Hist, p.quantile, p.exact = true, qv, false
+	}
+	if qv, isQ := quantiles[r.aggregation]; isQ && typ == typeExpHistogram {
+		s.ExpQ, p.expQ, p.exact = strconv.FormatFloat(qv, 'f', -1, 64), true, false
+		p.meta["notes"] = []string{expQuantileNote}
 	}
 	p.rate = r.aggregation == "rate"
 	commonShape(&s, r, func(k string) (string, bool) {

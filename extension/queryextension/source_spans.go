@@ -3,6 +3,8 @@ package queryextension
 import (
 	"context"
 	"strings"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // spansSource aggregates telemetry_spans: spans, traces (root spans) and error spans, as stored or
@@ -36,7 +38,9 @@ func spanColumnKey(k string) string {
 }
 
 func (spansSource) plan(_ context.Context, q *querier, tenant string, r *aggRequest) (*aggPlan, error) {
-	s := shape{File: "aggregate_spans.sql", Table: q.spans, Value: spanValues[r.aggregation]}
+	s := shape{File: "aggregate_spans.sql", Table: q.spans, EventNames: len(r.spanNames) > 0}
+	// setValue, not Value: with group_by the top-N query ranks by the value's partial states.
+	s.setValue(spanValues[r.aggregation])
 	commonShape(&s, r, func(k string) (string, bool) {
 		if k == groupService {
 			return "service_name", true
@@ -50,7 +54,11 @@ func (spansSource) plan(_ context.Context, q *querier, tenant string, r *aggRequ
 	if err != nil {
 		return nil, err
 	}
-	p := &aggPlan{sql: sql, args: commonArgs(tenant, r), exact: true, meta: map[string]any{}}
+	names := r.spanNames
+	if names == nil {
+		names = []string{}
+	}
+	p := &aggPlan{sql: sql, args: append(commonArgs(tenant, r), clickhouse.Named("names", names)), exact: true, meta: map[string]any{"span_names": names}}
 	if strings.HasPrefix(r.aggregation, "weighted_") {
 		p.exact = false
 		p.meta["weighted_by"] = "sample_rate"

@@ -41,6 +41,14 @@ type shape struct {
 	Strict     bool // with After: strictly after the key
 	Exact      bool // exactly one (name, service, time) key
 	Limit      bool
+	// ExpQ: the quantile (a literal from a closed set) computed from exponential histogram buckets.
+	ExpQ string
+	// Trace and log search (traces.go, logs.go): which optional conditions apply.
+	SpanName, Route, Status, MinDur, MaxDur, TraceID bool
+	Before, MinSeverity, Text                        bool
+	NTokens                                          int
+	// Column is the name column GET /names lists (metric_name, event_name, span_name).
+	Column string
 }
 
 // tmplData is what the templates see.
@@ -50,6 +58,7 @@ type tmplData struct {
 	Filters []filterSlot
 	States  []string
 	Windows []string
+	Tokens  []string // placeholders t0, t1, ... of the log search's words
 }
 
 // renderer renders each shape once and keeps the text.
@@ -73,6 +82,9 @@ func (r *renderer) render(s shape) (string, error) {
 	if s.States != "" {
 		d.States = strings.Split(s.States, "\x00")
 		d.Windows = strings.Split(s.Windows, "\x00")
+	}
+	for i := range s.NTokens {
+		d.Tokens = append(d.Tokens, fmt.Sprintf("t%d", i))
 	}
 	for i := range s.NFilters {
 		d.Filters = append(d.Filters, filterSlot{K: fmt.Sprintf("f%dk", i), V: fmt.Sprintf("f%dv", i)})

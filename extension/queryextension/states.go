@@ -7,7 +7,7 @@ import (
 )
 
 // aggCall finds the aggregate functions the value expressions use.
-var aggCall = regexp.MustCompile(`\b(sum|count|avg|min|max|quantileExact|uniqExact)\(`)
+var aggCall = regexp.MustCompile(`\b(sum|sumIf|count|countIf|avg|min|max|quantileExact|uniqExact)\(`)
 
 // splitStates rewrites an aggregate expression over pts (such as "if(sum(c) = 0, nan, sum(v) /
 // sum(c))") into the partial states of each (bucket, group) — ["sumState(c)", "sumState(v)"] — and

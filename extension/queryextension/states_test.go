@@ -25,3 +25,17 @@ func TestSplitStates(t *testing.T) {
 		assert.Len(t, windows, len(states))
 	}
 }
+
+// The spans source's values use -If combinators: each is one state, or the top-N rank (with
+// group_by) would be the raw expression over columns the ranked query no longer has.
+func TestSplitStatesIfCombinators(t *testing.T) {
+	for expr, want := range map[string][]string{
+		"sumIf(1 / w, root)": {"sumIfState(1 / w, root)"},
+		"countIf(err)":       {"countIfState(err)"},
+	} {
+		states, merge, rank, _ := splitStates(expr)
+		if len(states) != 1 || states[0] != want[0] || merge != "sumIfMerge(s0)" && merge != "countIfMerge(s0)" || rank != "w0" {
+			t.Errorf("splitStates(%q) = %q, %q, %q", expr, states, merge, rank)
+		}
+	}
+}

@@ -27,10 +27,13 @@ const (
 // querier runs the extension's queries with the configured bounds.
 type querier struct {
 	conn     driver.Conn
+	schema   *chschema.Schema // the store's schema (grafana.go renders tenant databases with it)
+	storage  chschema.StorageConfig
 	r        *renderer
 	metrics  string // qualified table names
 	events   string
 	spans    string
+	logs     string
 	settings clickhouse.Settings
 	export   clickhouse.Settings
 	timeout  time.Duration
@@ -38,7 +41,7 @@ type querier struct {
 }
 
 func newQuerier(cfg *Config) (*querier, error) {
-	schema, err := chschema.New(chschema.Options{Database: cfg.Storage.Database})
+	schema, err := chschema.New(chschema.Options{Database: cfg.Storage.Database, Cluster: cfg.Grafana.ClusterName})
 	if err != nil {
 		return nil, fmt.Errorf("storage::database: %w", err)
 	}
@@ -51,10 +54,11 @@ func newQuerier(cfg *Config) (*querier, error) {
 		return nil, fmt.Errorf("open ClickHouse %s: %w", redacted(cfg.Storage.Endpoint), err)
 	}
 	q := &querier{
-		conn: conn, r: newRenderer(),
+		conn: conn, r: newRenderer(), schema: schema, storage: cfg.Storage,
 		metrics: schema.Table(chschema.Metrics).Qualified,
 		events:  schema.Table(chschema.Events).Qualified,
 		spans:   schema.Table(chschema.Spans).Qualified,
+		logs:    schema.Table(chschema.Logs).Qualified,
 		settings: clickhouse.Settings{
 			"max_execution_time":   int(cfg.MaxExecutionTime.Seconds() + 0.999),
 			"max_result_rows":      cfg.MaxResultRows,

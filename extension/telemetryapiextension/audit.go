@@ -75,25 +75,34 @@ type auditStore interface {
 	close() error
 }
 
-// auditor logs every record synchronously (the collector log is the copy that cannot be lost)
-// and queues it for ClickHouse; a goroutine inserts in batches. Requests never wait for
-// ClickHouse: a full queue drops the record for ClickHouse and counts it.
+// auditor writes every record to its log line (never sampled) and to ClickHouse in batches by a
+// goroutine. While ClickHouse cannot take them, records move to the disk spool (when configured)
+// and are inserted once it is back. Memory holds at most queue_size records; an API request
+// first reserves its record's place and is refused (503 + Retry-After) when there is none, so no
+// request is served without its record being kept.
 type auditor struct {
-	logger *zap.Logger
-	tel    *metadata.Telemetry
-	store  auditStore // nil: log only
-	cfg    AuditConfig
+	logger   *zap.Logger // the auditor's own operational messages
+	auditLog *zap.Logger // one line per record
+	tel      *metadata.Telemetry
+	store    auditStore // nil: log only
+	cfg      AuditConfig
 	// timeout bounds each prepare/insert.
 	timeout time.Duration
+	spool   *spool // nil: memory only; set before start
 
 	queue chan auditRecord
-	stop  chan struct{}
-	done  chan struct{}
-	once  sync.Once
+	// held counts records reserved, queued or pending in memory; reserve keeps it ≤ queue_size,
+	// so a send on queue (capacity queue_size) never blocks.
+	held atomic.Int64
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
 
 	ready       atomic.Bool
 	started     atomic.Bool
-	queueDrops  atomic.Int64 // since the last "queue full" log line
+	queueDrops  atomic.Int64 // since the last "full" log line
+	refusals    atomic.Int64 // since the last "full" log line
+	spoolWarned bool
 	lastPrepare error
 	warned      string    // the prepare error last logged as a warning
 	startedAt   time.Time // a first start waits for the exporter's migration (schemaGrace)
@@ -101,16 +110,57 @@ type auditor struct {
 	backoff     time.Duration
 }
 
-func newAuditor(logger *zap.Logger, tel *metadata.Telemetry, store auditStore, cfg AuditConfig, timeout time.Duration) *auditor {
+func newAuditor(logger, auditLog *zap.Logger, tel *metadata.Telemetry, store auditStore, cfg AuditConfig, timeout time.Duration) *auditor {
 	return &auditor{
-		logger: logger.Named("audit"), tel: tel, store: store, cfg: cfg, timeout: timeout,
+		logger: logger.Named("audit"), auditLog: auditLog, tel: tel, store: store, cfg: cfg, timeout: timeout,
 		queue: make(chan auditRecord, cfg.QueueSize),
 		stop:  make(chan struct{}), done: make(chan struct{}),
 	}
 }
 
-// emit never blocks.
+// reserve takes the place of one record that emitReserved will fill; false when queue_size
+// records are already held in memory (ClickHouse away and the spool full or absent).
+func (a *auditor) reserve() bool {
+	if a.store == nil {
+		return true
+	}
+	if a.held.Add(1) > int64(a.cfg.QueueSize) {
+		a.held.Add(-1)
+		return false
+	}
+	return true
+}
+
+func (a *auditor) release(n int) { a.held.Add(-int64(n)) }
+
+// refused counts an API request turned away because its record could not be kept.
+func (a *auditor) refused(ctx context.Context) {
+	a.tel.AuditRequestsRefused.Add(ctx, 1)
+	a.refusals.Add(1)
+}
+
+// emit records what has no request to refuse (collector start, refused ingest credentials): it
+// is dropped and counted, after its log line, when no place is left.
 func (a *auditor) emit(rec auditRecord) {
+	if !a.reserve() {
+		a.logRecord(&rec)
+		a.drop(1, "spool_full")
+		a.queueDrops.Add(1)
+		return
+	}
+	a.emitReserved(rec)
+}
+
+// emitReserved never blocks; the caller holds a place from reserve.
+func (a *auditor) emitReserved(rec auditRecord) {
+	a.logRecord(&rec)
+	if a.store == nil {
+		return
+	}
+	a.queue <- rec
+}
+
+func (a *auditor) logRecord(rec *auditRecord) {
 	// The table keeps milliseconds (DateTime64(3)); the GET /audit cursor relies on records
 	// having exactly the time they are stored with.
 	rec.Time = rec.Time.UTC().Truncate(time.Millisecond)
@@ -123,16 +173,7 @@ func (a *auditor) emit(rec auditRecord) {
 		fields = append(fields, zap.String("target_type", rec.TargetType), zap.String("target_id", rec.TargetID))
 	}
 	fields = append(fields, zap.Any("details", rec.Details))
-	a.logger.Info("audit", fields...)
-	if a.store == nil {
-		return
-	}
-	select {
-	case a.queue <- rec:
-	default:
-		a.tel.AuditRecordsDropped.Add(context.Background(), 1, metric.WithAttributes(attribute.String("reason", "queue_full")))
-		a.queueDrops.Add(1)
-	}
+	a.auditLog.Info("audit", fields...)
 }
 
 func (a *auditor) start() {
@@ -147,8 +188,8 @@ func (a *auditor) start() {
 	go a.run()
 }
 
-// shutdown stops the writer after a last flush bounded by the storage timeout; records that
-// still could not be stored are counted and logged.
+// shutdown stops the writer after a last flush bounded by the storage timeout; what ClickHouse
+// did not take goes to the spool, and only what the spool cannot take is counted as dropped.
 func (a *auditor) shutdown(ctx context.Context) error {
 	if !a.started.Load() {
 		return nil
@@ -162,6 +203,9 @@ func (a *auditor) shutdown(ctx context.Context) error {
 	}
 }
 
+// always is a ready channel: the run loop drains the spool as fast as ClickHouse takes it.
+var always = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
 func (a *auditor) run() {
 	defer close(a.done)
 	ticker := time.NewTicker(a.cfg.FlushInterval)
@@ -169,33 +213,104 @@ func (a *auditor) run() {
 	var pending []auditRecord
 	a.tryPrepare()
 	for {
+		var drain <-chan struct{}
+		if a.spool != nil && a.ready.Load() && !a.spool.empty() {
+			drain = always
+		}
 		select {
 		case rec := <-a.queue:
 			pending = append(pending, rec)
 			if len(pending) >= a.cfg.BatchSize {
+				if !a.ready.Load() {
+					// Spooling: take everything queued meanwhile, so one fsync covers it all.
+					pending = a.takeQueued(pending)
+				}
 				pending = a.flush(pending)
 			}
 		case <-ticker.C:
 			pending = a.flush(pending)
+		case <-drain:
+			a.drainSpool()
 		case <-a.stop:
-		drain:
-			for {
-				select {
-				case rec := <-a.queue:
-					pending = append(pending, rec)
-				default:
-					break drain
-				}
-			}
+			pending = a.takeQueued(pending)
 			a.retryAt = time.Time{} // one last attempt even while backing off
 			pending = a.flush(pending)
 			if n := len(pending); n > 0 {
 				a.drop(n, "shutdown")
-				a.logger.Error("audit records not stored in ClickHouse at shutdown (they are in this log)", zap.Int("records", n))
+				a.release(n)
+				a.logger.Error("audit records neither stored in ClickHouse nor spooled at shutdown (they are in the audit log)", zap.Int("records", n))
+			}
+			if a.spool != nil {
+				if err := a.spool.close(); err != nil {
+					a.logger.Error("audit spool close failed", zap.Error(err))
+				}
 			}
 			return
 		}
 	}
+}
+
+// takeQueued appends what waits in the queue to pending, without waiting.
+func (a *auditor) takeQueued(pending []auditRecord) []auditRecord {
+	for {
+		select {
+		case rec := <-a.queue:
+			pending = append(pending, rec)
+		default:
+			return pending
+		}
+	}
+}
+
+// drainSpool inserts the oldest spooled segment in one INSERT (all or nothing, so a failure never
+// stores part of it twice) and deletes it.
+func (a *auditor) drainSpool() {
+	seg, recs, corrupt, err := a.spool.oldest()
+	if err != nil {
+		a.logger.Error("audit spool segment unreadable, skipped", zap.String("segment", seg.name), zap.Error(err))
+		a.drop(len(recs)+max(corrupt, 1), "spool_corrupt")
+		if rerr := a.spool.remove(seg); rerr != nil {
+			a.logger.Error("audit spool segment cannot be removed", zap.String("segment", seg.name), zap.Error(rerr))
+			a.ready.Store(false) // stop the drain loop; tryPrepare retries with backoff
+		}
+		return
+	}
+	if seg.name == "" {
+		return
+	}
+	if corrupt > 0 {
+		// A line torn by a crash while it was appended.
+		a.drop(corrupt, "spool_corrupt")
+		a.logger.Warn("audit spool lines unreadable, skipped", zap.String("segment", seg.name), zap.Int("lines", corrupt))
+	}
+	if len(recs) > 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
+		err = a.store.insert(ctx, recs)
+		cancel()
+		if err != nil {
+			a.insertFailed(len(recs), err)
+			return
+		}
+		a.tel.AuditRecordsWritten.Add(context.Background(), int64(len(recs)))
+	}
+	if err := a.spool.remove(seg); err != nil {
+		a.logger.Error("audit spool segment stored but not removed: it will be stored again", zap.String("segment", seg.name), zap.Error(err))
+		a.ready.Store(false)
+		return
+	}
+	if a.spool.empty() {
+		a.logger.Info("audit spool drained into ClickHouse")
+	}
+}
+
+func (a *auditor) insertFailed(n int, err error) {
+	a.tel.AuditWriteFailures.Add(context.Background(), 1)
+	a.logger.Error("audit insert failed, will retry", zap.Int("records", n), zap.Error(err))
+	// Re-check the table with backoff rather than hammering a failing server.
+	a.ready.Store(false)
+	a.lastPrepare = err
+	a.backoff = min(max(2*a.backoff, 500*time.Millisecond), 10*time.Second)
+	a.retryAt = time.Now().Add(a.backoff)
 }
 
 // tryPrepare connects to the audit table, backing off from 500ms to 10s between attempts.
@@ -231,11 +346,13 @@ func (a *auditor) tryPrepare() {
 	a.retryAt = time.Now().Add(a.backoff)
 }
 
-// flush inserts pending in batches and returns what is left. While ClickHouse is unavailable
-// records stay pending up to queue_size; older ones beyond that are dropped and counted.
+// flush inserts pending in batches and returns what is left. What ClickHouse cannot take goes to
+// the spool; what the spool cannot take either stays in memory (at most queue_size records, as
+// reserve refuses requests beyond), never dropped.
 func (a *auditor) flush(pending []auditRecord) []auditRecord {
-	if n := a.queueDrops.Swap(0); n > 0 {
-		a.logger.Warn("audit queue full, records not stored in ClickHouse (they are in this log)", zap.Int64("records", n))
+	if n, r := a.queueDrops.Swap(0), a.refusals.Swap(0); n > 0 || r > 0 {
+		a.logger.Warn("audit trail full (ClickHouse unavailable and no room in the spool): API requests refused with 503, other records not stored (they are in the audit log)",
+			zap.Int64("requests_refused", r), zap.Int64("records_dropped", n))
 	}
 	// Also without pending records, so readiness recovers as soon as the table is reachable.
 	a.tryPrepare()
@@ -248,22 +365,26 @@ func (a *auditor) flush(pending []auditRecord) []auditRecord {
 		err := a.store.insert(ctx, pending[:n])
 		cancel()
 		if err != nil {
-			a.tel.AuditWriteFailures.Add(context.Background(), 1)
-			a.logger.Error("audit insert failed, will retry", zap.Int("records", n), zap.Error(err))
-			// Re-check the table with backoff rather than hammering a failing server.
-			a.ready.Store(false)
-			a.lastPrepare = err
-			a.backoff = min(max(2*a.backoff, 500*time.Millisecond), 10*time.Second)
-			a.retryAt = time.Now().Add(a.backoff)
+			a.insertFailed(n, err)
 			break
 		}
 		a.tel.AuditRecordsWritten.Add(context.Background(), int64(n))
+		a.release(n)
 		pending = pending[n:]
 	}
-	if over := len(pending) - a.cfg.QueueSize; over > 0 {
-		a.drop(over, "storage_unavailable")
-		a.logger.Error("audit storage unavailable, oldest records dropped from memory (they are in this log)", zap.Int("records", over))
-		pending = pending[over:]
+	if len(pending) > 0 && a.spool != nil {
+		err := a.spool.write(pending)
+		switch {
+		case err == nil:
+			a.tel.AuditRecordsSpooled.Add(context.Background(), int64(len(pending)))
+			a.release(len(pending))
+			pending = nil
+			a.spoolWarned = false
+		case !a.spoolWarned:
+			a.spoolWarned = true
+			a.logger.Error("audit records cannot be spooled, they wait in memory; API requests are refused once audit::queue_size are waiting",
+				zap.Int("records", len(pending)), zap.Int("queue_size", a.cfg.QueueSize), zap.Error(err))
+		}
 	}
 	if len(pending) == 0 {
 		return nil // release the backing array

@@ -45,8 +45,8 @@ type cursor struct {
 }
 
 // auditHandler serves GET /api/v1/telemetry/audit (admin): newest first, filters from and to
-// (RFC 3339, from inclusive, to exclusive), key_id, tenant (the admin's own by default, another
-// by name, * for all), limit (1-1000, default 100) and cursor (next_cursor of the previous page).
+// (RFC 3339, from inclusive, to exclusive), key_id, tenant (the caller's own by default; another
+// by name or * for all only for an operator), limit (1-1000, default 100) and cursor (next_cursor of the previous page).
 func (e *apiExtension) auditHandler(w http.ResponseWriter, r *http.Request) {
 	c := callFrom(r.Context())
 	if e.store == nil {

@@ -67,7 +67,7 @@ func TestAuditRecordOfAPICall(t *testing.T) {
 func TestAuditDoesNotBlock(t *testing.T) {
 	store := &fakeStore{block: make(chan struct{})}
 	cfg := testConfig()
-	cfg.Audit = AuditConfig{QueueSize: 10, BatchSize: 5, FlushInterval: 10 * time.Millisecond}
+	cfg.Audit.QueueSize, cfg.Audit.BatchSize, cfg.Audit.FlushInterval = 10, 5, 10*time.Millisecond
 	h := newHarness(t, cfg, store).start()
 	require.Eventually(t, h.ext.auditor.ready.Load, 5*time.Second, time.Millisecond)
 
@@ -77,7 +77,8 @@ func TestAuditDoesNotBlock(t *testing.T) {
 		h.ext.auditor.emit(auditRecord{Time: time.Now(), RequestID: fmt.Sprint(i), Action: "test", Outcome: outcomeSuccess})
 	}
 	assert.Less(t, time.Since(start), time.Second, "emit must not wait for ClickHouse")
-	dropped := h.counter("otelcol_extension_telemetry_api_audit_records_dropped", "reason=queue_full")
+	// No spool: records without a request to refuse are dropped (and counted) once 10 are held.
+	dropped := h.counter("otelcol_extension_telemetry_api_audit_records_dropped", "reason=spool_full")
 	assert.Greater(t, dropped, int64(n/2))
 	close(store.block)
 	require.NoError(t, h.ext.Shutdown(context.Background()))
@@ -85,7 +86,7 @@ func TestAuditDoesNotBlock(t *testing.T) {
 	allDropped := h.counter("otelcol_extension_telemetry_api_audit_records_dropped")
 	assert.Equal(t, int64(n), written+allDropped, "every record is either stored or counted")
 	assert.Equal(t, int(written), len(store.records()))
-	assert.Positive(t, h.logs.FilterMessageSnippet("audit queue full").Len())
+	assert.Positive(t, h.logs.FilterMessageSnippet("audit trail full").Len())
 	// Dropped or not, every record is in the collector log.
 	assert.Equal(t, n, h.logs.FilterMessage("audit").FilterField(zapString("action", "test")).Len())
 }
@@ -138,7 +139,7 @@ func TestAuditShutdownCountsUnstored(t *testing.T) {
 	require.NoError(t, h.ext.Shutdown(context.Background()))
 	require.NoError(t, h.ext.Shutdown(context.Background()), "Shutdown is idempotent")
 	assert.Equal(t, int64(4), h.counter("otelcol_extension_telemetry_api_audit_records_dropped", "reason=shutdown"))
-	assert.Equal(t, 1, h.logs.FilterMessageSnippet("not stored in ClickHouse at shutdown").Len())
+	assert.Equal(t, 1, h.logs.FilterMessageSnippet("neither stored in ClickHouse nor spooled at shutdown").Len())
 	assert.True(t, store.closed)
 }
 
@@ -214,7 +215,7 @@ func TestAuditQueryAPI(t *testing.T) {
 
 	page := func(query string) (auditPage, response) {
 		t.Helper()
-		got := h.do("GET", "/audit"+query, keyAdminA, "")
+		got := h.do("GET", "/audit"+query, keyOperatorA, "")
 		var p auditPage
 		if got.status == http.StatusOK {
 			require.NoError(t, json.Unmarshal([]byte(got.body), &p))
@@ -244,6 +245,14 @@ func TestAuditQueryAPI(t *testing.T) {
 	assert.Equal(t, "viewer-b", p.Records[0].KeyID)
 	p, _ = page("?tenant=*&key_id=viewer-b")
 	assert.Len(t, p.Records, 1)
+	// tenant-a's admin reads tenant-a's trail only: the all-tenant and another tenant's are 404.
+	for _, q := range []string{"?tenant=*&key_id=viewer-b", "?tenant=tenant-b"} {
+		got := h.do("GET", "/audit"+q, keyAdminA, "")
+		assert.Equal(t, http.StatusNotFound, got.status, q)
+	}
+	got := h.do("GET", "/audit?key_id=viewer-b", keyAdminA, "")
+	require.Equal(t, http.StatusOK, got.status, got.body)
+	assert.NotContains(t, got.body, "viewer-b")
 	p, _ = page("?to=" + url.QueryEscape(time.Now().Add(-time.Hour).Format(time.RFC3339)))
 	assert.Empty(t, p.Records)
 

@@ -26,9 +26,12 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:8080", cfg.HTTP.NetAddr.Endpoint)
 	assert.True(t, cfg.Auth.Enabled)
 	assert.Equal(t, RateLimitConfig{MaxFailures: 10, Window: time.Minute}, cfg.Auth.FailedAttempts)
-	assert.Equal(t, AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second}, cfg.Audit)
+	assert.Equal(t, AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second, SpoolMaxBytes: 256 << 20, LogOutput: "stderr"}, cfg.Audit)
 	assert.Equal(t, "telemetry", cfg.Storage.Database)
 	assert.Empty(t, cfg.Storage.Endpoint)
+	// A header dribbled one byte at a time is cut off after 10s; idle keep-alives after 1m.
+	assert.Equal(t, 10*time.Second, cfg.HTTP.ReadHeaderTimeout)
+	assert.Equal(t, time.Minute, cfg.HTTP.IdleTimeout) //nolint:staticcheck // still where confighttp keeps it
 	// Non-nil and empty: confighttp must not decompress before the key check.
 	assert.NotNil(t, cfg.HTTP.CompressionAlgorithms)
 	assert.Empty(t, cfg.HTTP.CompressionAlgorithms)
@@ -50,7 +53,8 @@ func TestConfigFull(t *testing.T) {
 		Roles: []telemetryapi.Role{telemetryapi.RoleIngest}}, cfg.Auth.APIKeys[0])
 	assert.Equal(t, []telemetryapi.Role{telemetryapi.RoleAnalyst, telemetryapi.RolePrivacy}, cfg.Auth.APIKeys[1].Roles)
 	assert.Equal(t, RateLimitConfig{MaxFailures: 5, Window: 30 * time.Second}, cfg.Auth.FailedAttempts)
-	assert.Equal(t, AuditConfig{QueueSize: 500, BatchSize: 100, FlushInterval: 2 * time.Second}, cfg.Audit)
+	assert.Equal(t, AuditConfig{QueueSize: 500, BatchSize: 100, FlushInterval: 2 * time.Second,
+		SpoolDirectory: "/var/lib/otelcol/queue", SpoolMaxBytes: 1 << 20, LogOutput: "collector"}, cfg.Audit)
 	assert.Equal(t, StorageConfig{Endpoint: "http://127.0.0.1:8123", Database: "telemetry", Username: "otel",
 		Password: "s3cret", Timeout: 5 * time.Second}, cfg.Storage)
 }
@@ -82,6 +86,8 @@ func TestConfigInvalid(t *testing.T) {
 		"auth::failed_attempts::window must be positive",
 		"audit::batch_size (20) must not exceed audit::queue_size (10)",
 		"audit::flush_interval must be positive",
+		"audit::spool_max_bytes must be positive",
+		`audit::log_output "syslog" must be "stderr" or "collector"`,
 		`storage::endpoint scheme "ftp" is not supported`,
 		"storage::database must not be empty",
 		"storage::timeout must be positive",
@@ -118,5 +124,6 @@ func TestConfigSecretChecks(t *testing.T) {
 		c.Auth.APIKeys = []APIKeyConfig{{ID: "bootstrap", Key: "another-key-0123456789", Tenant: "t", Roles: []telemetryapi.Role{"viewer"}}}
 	}, `auth::api_keys[0]::id "bootstrap" is used twice`)
 	f(func(c *Config) { c.Storage.Endpoint = "http://u:pw@127.0.0.1:8123" }, "")
+	f(func(c *Config) { c.HTTP.ReadHeaderTimeout = 0 }, "http::read_header_timeout must be positive")
 	f(func(c *Config) { c.Storage.Endpoint = "http://127.0.0.1:8123"; c.Storage.Database = "bad\nname" }, "storage::database")
 }

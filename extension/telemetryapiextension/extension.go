@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,6 +20,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/telemetryapiextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/fleetstore"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/privacypolicy"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
@@ -38,6 +41,9 @@ type apiExtension struct {
 	auditor *auditor
 	api     *apiServer
 	store   auditStore
+	admin   *fleetstore.Store
+	keysAPI *apiKeys
+	privacy *policies
 
 	// ownConfigSHA256 hashes this extension's configuration, secrets redacted; the collector's
 	// whole effective configuration replaces it once NotifyConfigSnapshot delivers it.
@@ -78,7 +84,11 @@ func newExtension(cfg *Config, set extension.Settings, store auditStore) (*apiEx
 		router:  newRouter(),
 		store:   store,
 	}
-	e.auditor = newAuditor(set.Logger, tel, store, cfg.Audit, cfg.Storage.Timeout)
+	auditLog := set.Logger.Named("audit")
+	if cfg.Audit.LogOutput == auditLogStderr {
+		auditLog = newUnsampledLogger(os.Stderr).Named("audit")
+	}
+	e.auditor = newAuditor(set.Logger, auditLog, tel, store, cfg.Audit, cfg.Storage.Timeout)
 	maxBody := cfg.HTTP.MaxRequestBodySize
 	if maxBody <= 0 {
 		maxBody = defaultMaxBody
@@ -86,6 +96,20 @@ func newExtension(cfg *Config, set extension.Settings, store auditStore) (*apiEx
 	e.api = &apiServer{
 		router: e.router, keys: e.keys, authOn: cfg.Auth.Enabled, limiter: e.limiter,
 		auditor: e.auditor, tel: tel, logger: set.Logger, maxBody: maxBody, now: time.Now,
+	}
+	var backend fleetstore.Backend = fleetstore.NewMemoryBackend()
+	if cfg.Storage.Endpoint != "" {
+		if backend, err = fleetstore.NewCHBackend(cfg.Storage); err != nil {
+			return nil, err
+		}
+	}
+	e.admin = fleetstore.New(backend, fleetstore.Options{RefreshInterval: cfg.Admin.RefreshInterval}, set.Logger.Named("admin_state"))
+	e.keysAPI = newAPIKeys(e.admin, e.keys, cfg.Admin.MaxRotationOverlap)
+	e.privacy = newPolicies(e.admin, cfg.Admin)
+	if cfg.Storage.Endpoint != "" {
+		if e.privacy.purger, err = newPurger(cfg.Storage, e.privacy.reg, set.Logger.Named("retention")); err != nil {
+			return nil, err
+		}
 	}
 	if e.ownConfigSHA256, err = configHash(cfg); err != nil {
 		return nil, err
@@ -96,7 +120,7 @@ func newExtension(cfg *Config, set extension.Settings, store auditStore) (*apiEx
 		return nil, err
 	}
 	if !cfg.Auth.Enabled {
-		set.Logger.Warn("telemetry_api: auth::enabled is false, every caller is the admin of the default tenant; for local development only")
+		set.Logger.Warn("telemetry_api: auth::enabled is false, every caller is an operator acting for the default tenant; for local development only")
 	}
 	return e, nil
 }
@@ -105,15 +129,22 @@ func (e *apiExtension) registerOwnRoutes() error {
 	public := func(path string, h http.HandlerFunc) *routeHandler {
 		return &routeHandler{route: telemetryapi.Route{Method: http.MethodGet, Path: path, Role: telemetryapi.RoleViewer, Handler: h}, public: true, api: e.api}
 	}
-	return e.router.register(
+	hs := []*routeHandler{
 		public("/health/live", e.live),
 		public("/health/ready", e.readyHandler),
-		&routeHandler{route: telemetryapi.Route{
+		{route: telemetryapi.Route{
 			Method: http.MethodGet, Path: "/audit", Role: telemetryapi.RoleAdmin,
 			Handler: http.HandlerFunc(e.auditHandler), AllTenants: true,
 		}, api: e.api},
-	)
+	}
+	hs = append(hs, e.keysAPI.routes(e.api)...)
+	hs = append(hs, e.privacy.routes(e.api)...)
+	hs = append(hs, (&tenantsAPI{store: e.admin, kr: e.keys, now: time.Now}).routes(e.api)...)
+	return e.router.register(hs...)
 }
+
+// PrivacyPolicies implements privacypolicy.Provider: the tenants' policies the processors apply.
+func (e *apiExtension) PrivacyPolicies() *privacypolicy.Registry { return e.privacy.reg }
 
 // Register implements telemetryapi.Registry; routes work whether added before or after Start.
 func (e *apiExtension) Register(routes ...telemetryapi.Route) error {
@@ -147,8 +178,23 @@ func (e *apiExtension) Start(ctx context.Context, host component.Host) error {
 		_ = ln.Close()
 		return fmt.Errorf("telemetry_api: %w", err)
 	}
+	if e.store != nil && e.cfg.Audit.SpoolDirectory != "" {
+		sp, err := openSpool(e.cfg.Audit.SpoolDirectory, e.cfg.Audit.SpoolMaxBytes)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("telemetry_api: %w", err)
+		}
+		if !sp.empty() {
+			e.logger.Info("audit records spooled by an earlier run will be stored", zap.Int64("bytes", sp.bytes))
+		}
+		e.auditor.spool = sp
+	}
 	e.server, e.addr, e.serveDone, e.started = srv, ln.Addr(), make(chan struct{}), true
 	e.auditor.start()
+	e.admin.Start()
+	if e.privacy.purger != nil {
+		e.privacy.purger.start(e.cfg.Admin.PurgeInterval)
+	}
 	go func() {
 		defer close(e.serveDone)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -159,7 +205,7 @@ func (e *apiExtension) Start(ctx context.Context, host component.Host) error {
 	e.ready.Store(true)
 	e.logger.Info("telemetry_api listening", zap.String("endpoint", ln.Addr().String()),
 		zap.String("base_path", telemetryapi.BasePath), zap.Bool("auth", e.cfg.Auth.Enabled),
-		zap.Int("api_keys", len(e.keys.entries)), zap.Bool("audit_storage", e.store != nil))
+		zap.Int("api_keys", e.keys.size()), zap.Bool("audit_storage", e.store != nil))
 	return nil
 }
 
@@ -182,6 +228,10 @@ func (e *apiExtension) Shutdown(ctx context.Context) error {
 			errs = append(errs, ctx.Err())
 		}
 	}
+	if e.privacy.purger != nil && e.started {
+		errs = append(errs, e.privacy.purger.shutdown())
+	}
+	errs = append(errs, e.admin.Shutdown())
 	errs = append(errs, e.auditor.shutdown(ctx))
 	if e.store != nil {
 		errs = append(errs, e.store.close())

@@ -27,7 +27,8 @@ import (
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
-// Test keys: every role in tenant-a, a viewer in tenant-b, and the bootstrap admin.
+// Test keys: every role in tenant-a (operator explicitly given to one key), a viewer in tenant-b,
+// and the bootstrap key (admin and operator).
 const (
 	bootstrapKey = "bootstrap-key-0123456789abcdef"
 	keyIngestA   = "ingest-a-key-0123456789abcdef"
@@ -35,11 +36,12 @@ const (
 	keyAnalystA  = "analyst-a-key-0123456789abcdef"
 	keyPrivacyA  = "privacy-a-key-0123456789abcdef"
 	keyAdminA    = "admin-a-key-0123456789abcdef"
+	keyOperatorA = "operator-a-key-0123456789abcdef"
 	keyViewerB   = "viewer-b-key-0123456789abcdef"
 	wrongKey     = "wrong-key-0123456789abcdef-guess"
 )
 
-var allSecrets = []string{bootstrapKey, keyIngestA, keyViewerA, keyAnalystA, keyPrivacyA, keyAdminA, keyViewerB, wrongKey}
+var allSecrets = []string{bootstrapKey, keyIngestA, keyViewerA, keyAnalystA, keyPrivacyA, keyAdminA, keyOperatorA, keyViewerB, wrongKey}
 
 func testConfig() *Config {
 	cfg := createDefaultConfig()
@@ -54,9 +56,11 @@ func testConfig() *Config {
 		key("analyst-a", keyAnalystA, "tenant-a", telemetryapi.RoleAnalyst),
 		key("privacy-a", keyPrivacyA, "tenant-a", telemetryapi.RolePrivacy),
 		key("admin-a", keyAdminA, "tenant-a", telemetryapi.RoleAdmin),
+		key("operator-a", keyOperatorA, "tenant-a", telemetryapi.RoleOperator),
 		key("viewer-b", keyViewerB, "tenant-b", telemetryapi.RoleViewer),
 	}
 	cfg.Audit.FlushInterval = 20 * time.Millisecond
+	cfg.Audit.LogOutput = auditLogCollector // the harness observes the collector logger
 	return cfg
 }
 

@@ -87,7 +87,7 @@ func TestClickHouseAuditTrail(t *testing.T) {
 
 	page := func(query string) auditPage {
 		t.Helper()
-		got := h.do("GET", "/audit"+query, keyAdminA, "")
+		got := h.do("GET", "/audit"+query, keyOperatorA, "")
 		require.Equal(t, http.StatusOK, got.status, got.body)
 		var p auditPage
 		require.NoError(t, json.Unmarshal([]byte(got.body), &p))

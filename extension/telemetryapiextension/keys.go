@@ -2,69 +2,93 @@ package telemetryapiextension
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
 // keyring holds the SHA-256 of every key, never the key: a memory dump or a debug print of the
-// extension shows digests only.
+// extension shows digests only. The YAML keys (the bootstrap set) are fixed; the keys created by
+// API arrive from the fleet store and replace the dynamic map as a whole, so lookups take no lock.
+//
+// Lookup is one map access by digest: O(1) however many keys a fleet has. Looking up a digest
+// (not the key) keeps the time independent of which key, or how much of one, matched: an attacker
+// controls the key but cannot choose its SHA-256.
 type keyring struct {
-	entries []keyEntry
+	static  map[[32]byte]*keyEntry
+	ids     map[string]bool // ids of the YAML keys, which API keys may not take
+	dynamic atomic.Pointer[map[[32]byte]*keyEntry]
+	now     func() time.Time
 }
 
 type keyEntry struct {
-	digest    [32]byte
 	principal telemetryapi.Principal
+	// notAfter (unix ms, 0 = never) ends a rotated-out secret's overlap period.
+	notAfter int64
+	// lastUsed (unix ms) is when this collector last accepted the key.
+	lastUsed *atomic.Int64
 }
 
 func digestOf(key string) [32]byte { return sha256.Sum256([]byte(key)) }
 
 func newKeyring(cfg AuthConfig) *keyring {
-	kr := &keyring{}
+	kr := &keyring{static: map[[32]byte]*keyEntry{}, ids: map[string]bool{}, now: time.Now}
+	empty := map[[32]byte]*keyEntry{}
+	kr.dynamic.Store(&empty)
 	if cfg.BootstrapKey != "" {
-		kr.entries = append(kr.entries, keyEntry{
-			digest: digestOf(string(cfg.BootstrapKey)),
+		kr.static[digestOf(string(cfg.BootstrapKey))] = &keyEntry{
 			principal: telemetryapi.Principal{
 				KeyID: BootstrapKeyID, TenantID: telemetryapi.DefaultTenant,
-				Roles: []telemetryapi.Role{telemetryapi.RoleAdmin},
+				Roles: []telemetryapi.Role{telemetryapi.RoleAdmin, telemetryapi.RoleOperator},
 			},
-		})
+			lastUsed: new(atomic.Int64),
+		}
+		kr.ids[BootstrapKeyID] = true
 	}
 	for _, k := range cfg.APIKeys {
+		kr.ids[k.ID] = true
 		d, ok := k.digest()
 		if !ok {
 			continue // Validate reports it
 		}
-		kr.entries = append(kr.entries, keyEntry{
-			digest:    d,
+		kr.static[d] = &keyEntry{
 			principal: telemetryapi.Principal{KeyID: k.ID, TenantID: k.Tenant, Roles: append([]telemetryapi.Role(nil), k.Roles...)},
-		})
+			lastUsed:  new(atomic.Int64),
+		}
 	}
 	return kr
 }
 
-// lookup compares the presented key's digest with every configured digest in constant time and
-// without stopping at a match, so the time taken says nothing about which key (or how much of
-// one) matched. Comparing digests rather than keys also makes the time independent of length.
+// size is the number of digests accepted (YAML and API keys).
+func (kr *keyring) size() int { return len(kr.static) + len(*kr.dynamic.Load()) }
+
+// lookup returns the principal of a presented key.
 func (kr *keyring) lookup(key string) (telemetryapi.Principal, bool) {
 	d := digestOf(key)
-	found := -1
-	for i := range kr.entries {
-		if subtle.ConstantTimeCompare(d[:], kr.entries[i].digest[:]) == 1 {
-			found = i
-		}
+	e, ok := kr.static[d]
+	if !ok {
+		e, ok = (*kr.dynamic.Load())[d]
 	}
-	if found < 0 {
+	if !ok {
 		return telemetryapi.Principal{}, false
 	}
-	return kr.entries[found].principal, true
+	now := kr.now().UnixMilli()
+	if e.notAfter != 0 && now >= e.notAfter {
+		return telemetryapi.Principal{}, false
+	}
+	// Coarse, so a busy key does not make every request write a shared cache line.
+	if now-e.lastUsed.Load() >= 1000 {
+		e.lastUsed.Store(now)
+	}
+	return e.principal, true
 }
 
-// anonymous is every caller when auth::enabled is false.
+// anonymous is every caller when auth::enabled is false: nothing is protected then, so it may do
+// what the bootstrap key may.
 var anonymous = telemetryapi.Principal{
-	KeyID: "anonymous", TenantID: telemetryapi.DefaultTenant, Roles: []telemetryapi.Role{telemetryapi.RoleAdmin},
+	KeyID: "anonymous", TenantID: telemetryapi.DefaultTenant, Roles: []telemetryapi.Role{telemetryapi.RoleAdmin, telemetryapi.RoleOperator},
 }
 
 // Header names of a key.

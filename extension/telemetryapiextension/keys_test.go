@@ -42,7 +42,7 @@ func TestKeyringLookup(t *testing.T) {
 	f(keyViewerB, "viewer-b", "tenant-b")
 	f(keyViewerB+" ", "", "")
 	f("", "", "")
-	for _, e := range kr.entries {
+	for _, e := range kr.static {
 		assert.NotContains(t, fmt.Sprintf("%+v", e), "key-0123456789", "only digests are kept")
 	}
 }

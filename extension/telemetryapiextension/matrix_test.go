@@ -22,11 +22,12 @@ type matrixRoute struct {
 }
 
 var (
-	ingestOK  = []telemetryapi.Role{"ingest", "admin"}
-	viewerOK  = []telemetryapi.Role{"viewer", "analyst", "admin"}
-	analystOK = []telemetryapi.Role{"analyst", "admin"}
-	privacyOK = []telemetryapi.Role{"privacy", "admin"}
-	adminOK   = []telemetryapi.Role{"admin"}
+	ingestOK   = []telemetryapi.Role{"ingest", "admin", "operator"}
+	viewerOK   = []telemetryapi.Role{"viewer", "analyst", "admin", "operator"}
+	analystOK  = []telemetryapi.Role{"analyst", "admin", "operator"}
+	privacyOK  = []telemetryapi.Role{"privacy", "admin", "operator"}
+	adminOK    = []telemetryapi.Role{"admin", "operator"}
+	operatorOK = []telemetryapi.Role{"operator"}
 )
 
 var matrixRoutes = []matrixRoute{
@@ -41,12 +42,14 @@ var matrixRoutes = []matrixRoute{
 	{"POST", "/consent/update", telemetryapi.RolePrivacy, privacyOK},
 	{"DELETE", "/data/{user_id}", telemetryapi.RolePrivacy, privacyOK},
 	{"GET", "/data/{user_id}/export", telemetryapi.RolePrivacy, privacyOK},
-	{"GET", "/dashboard/self-metrics", telemetryapi.RoleAdmin, adminOK},
-	{"GET", "/audit", telemetryapi.RoleAdmin, adminOK}, // the extension's own route
+	{"GET", "/dashboard/self-metrics", telemetryapi.RoleOperator, operatorOK}, // collector-wide
+	{"GET", "/audit", telemetryapi.RoleAdmin, adminOK},                        // the extension's own route
 }
 
-// TestRoleTenantMatrix walks every route × every caller × own/other tenant. Callers are all of
-// tenant-a; tenant-b exists (its viewer key and its data subject u-b).
+// TestRoleTenantMatrix walks every route × every caller × own/other/all tenants. Callers are all
+// of tenant-a but the bootstrap key (tenant default); tenant-b exists (its viewer key and its data
+// subject u-b). Only the operator role crosses tenants: tenant-a's admin gets the same 404 for
+// tenant-b as a viewer does.
 func TestRoleTenantMatrix(t *testing.T) {
 	cfg := testConfig()
 	cfg.Auth.FailedAttempts.MaxFailures = 1000 // the wrong-key caller must not throttle the others
@@ -70,17 +73,20 @@ func TestRoleTenantMatrix(t *testing.T) {
 		{"analyst", keyAnalystA, "analyst"},
 		{"privacy", keyPrivacyA, "privacy"},
 		{"admin", keyAdminA, "admin"},
+		{"operator", keyOperatorA, "operator"},
+		{"bootstrap", bootstrapKey, "operator"},
 	}
 	// Scenarios: own tenant; another tenant named explicitly; another tenant's data subject
 	// without naming the tenant (routes with {user_id} only).
 	type scenario struct {
-		name, user, query string
-		other, explicit   bool
+		name, user, query    string
+		other, explicit, all bool
 	}
 	scenarios := []scenario{
 		{name: "own", user: "u-a"},
 		{name: "other explicit", user: "u-b", query: "?tenant=tenant-b", other: true, explicit: true},
 		{name: "other implicit", user: "u-b", other: true},
+		{name: "all tenants", user: "u-b", query: "?tenant=*", other: true, explicit: true, all: true},
 	}
 
 	notFound := h.do("GET", "/no/such/route", keyAdminA, "")
@@ -94,7 +100,11 @@ func TestRoleTenantMatrix(t *testing.T) {
 				if sc.name == "other implicit" && !hasUser {
 					continue
 				}
-				path := strings.Replace(mr.path, "{user_id}", sc.user, 1) + sc.query
+				user := sc.user
+				if c.name == "bootstrap" && sc.name == "own" {
+					user = "u-default"
+				}
+				path := strings.Replace(mr.path, "{user_id}", user, 1) + sc.query
 				body := ""
 				if mr.method == "POST" {
 					body = `{"tenant_id":"tenant-b"}`
@@ -105,8 +115,14 @@ func TestRoleTenantMatrix(t *testing.T) {
 					want = http.StatusUnauthorized
 				case !slices.Contains(mr.allowed, c.role):
 					want = http.StatusForbidden
-				case sc.other && !(c.role == "admin" && sc.explicit):
+				case sc.other && !(c.role == "operator" && sc.explicit):
 					want = http.StatusNotFound
+				case sc.all && mr.path != "/audit": // the one route with Route.AllTenants
+					want = http.StatusBadRequest
+				}
+				own := "tenant-a"
+				if c.name == "bootstrap" {
+					own = telemetryapi.DefaultTenant
 				}
 				name := mr.method + " " + mr.path + " / " + c.name + " / " + sc.name
 				got := h.do(mr.method, path, c.key, body)
@@ -119,7 +135,7 @@ func TestRoleTenantMatrix(t *testing.T) {
 					// Another tenant's resource is indistinguishable from a missing route.
 					assert.JSONEq(t, notFound.body, got.body, name)
 				case http.StatusOK:
-					wantTenant := "tenant-a"
+					wantTenant := own
 					if sc.explicit {
 						wantTenant = "tenant-b"
 					}

@@ -162,7 +162,7 @@ func (h *routeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := telemetryapi.WithTenant(r.Context(), tenant)
 	if tenant != p.TenantID && tenant != telemetryapi.AllTenants {
-		// An admin acting on a named tenant: ingest routes hand this context to the pipeline,
+		// An operator acting on a named tenant: ingest routes hand this context to the pipeline,
 		// whose resource/tenant processor stamps client.Info's tenant.id, so it must be the
 		// resolved tenant (as in the audit record), not the key's.
 		ap := p

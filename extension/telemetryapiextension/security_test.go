@@ -75,16 +75,26 @@ func TestTenantParameter(t *testing.T) {
 	f(keyViewerA, "?tenant=no-such-tenant", 404, `"not_found"`)
 	f(keyViewerA, "?tenant=*", 404, `"not_found"`)
 	f(keyViewerB, "?tenant=tenant-a", 404, `"not_found"`)
-	f(keyAdminA, "", 200, `"tenant":"tenant-a"`) // no implicit cross-tenant access
-	f(keyAdminA, "?tenant=tenant-b", 200, `"tenant":"tenant-b"`)
+	// An admin is the admin of its own tenant: another tenant is as invisible as to a viewer.
+	f(keyAdminA, "", 200, `"tenant":"tenant-a"`)
+	f(keyAdminA, "?tenant=tenant-a", 200, `"tenant":"tenant-a"`)
+	f(keyAdminA, "?tenant=tenant-b", 404, `"not_found"`)
+	f(keyAdminA, "?tenant=default", 404, `"not_found"`)
+	f(keyAdminA, "?tenant=*", 404, `"not_found"`)
+	// The operator role (given explicitly, or the bootstrap key's) crosses tenants by name only.
+	f(keyOperatorA, "", 200, `"tenant":"tenant-a"`) // no implicit cross-tenant access
+	f(keyOperatorA, "?tenant=tenant-b", 200, `"tenant":"tenant-b"`)
 	f(bootstrapKey, "", 200, `"tenant":"default"`)
-	f(keyAdminA, "?tenant=*", 400, "not supported by this route")
-	f(keyAdminA, "?tenant=bad%20tenant", 400, `"invalid_tenant"`)
-	f(keyAdminA, "?tenant=tenant-b&tenant=tenant-c", 400, "once")
+	f(bootstrapKey, "?tenant=tenant-a", 200, `"tenant":"tenant-a"`)
+	f(keyOperatorA, "?tenant=*", 400, "not supported by this route")
+	f(keyOperatorA, "?tenant=bad%20tenant", 400, `"invalid_tenant"`)
+	f(keyOperatorA, "?tenant=tenant-b&tenant=tenant-c", 400, "once")
 	// The same parameter values from a non-admin never reveal whether the tenant exists.
 	a := h.do("GET", "/metrics?tenant=tenant-b", keyViewerA, "")
 	b := h.do("GET", "/metrics?tenant=no-such-tenant", keyViewerA, "")
 	assert.Equal(t, a.body, b.body)
+	c := h.do("GET", "/metrics?tenant=tenant-b", keyAdminA, "")
+	assert.Equal(t, a.body, c.body)
 }
 
 // TestPayloadTenantIgnored: a client cannot choose its tenant in the body, a header or the query.
@@ -255,7 +265,7 @@ func TestKeysNeverLogged(t *testing.T) {
 	for _, r := range store.records() {
 		fmt.Fprintf(&dump, "%+v\n", r)
 	}
-	fmt.Fprintf(&dump, "%+v %+v\n", *h.ext.keys, h.ext.cfg.Auth)
+	fmt.Fprintf(&dump, "%+v %+v %+v\n", h.ext.keys.static, *h.ext.keys.dynamic.Load(), h.ext.cfg.Auth)
 	require.Greater(t, h.logs.Len(), 3*len(allSecrets), "the session must have logged its audit trail")
 	require.NotEmpty(t, recs)
 	for _, k := range allSecrets {
@@ -289,10 +299,11 @@ func TestTLS(t *testing.T) {
 	}
 }
 
-// An admin naming another tenant acts on that tenant (README "Tenants"); for ingest routes the
+// An operator naming another tenant acts on that tenant (README "Tenants"); for ingest routes the
 // pipeline's resource/tenant processor stamps client.Info's auth tenant.id, so it must be the
-// resolved tenant too, else the audit says tenant-b while the data is stored as the admin's own.
-func TestAdminExplicitTenantReachesPipelineContext(t *testing.T) {
+// resolved tenant too, else the audit says tenant-b while the data is stored as the operator's
+// own. An admin cannot store under another tenant at all.
+func TestOperatorExplicitTenantReachesPipelineContext(t *testing.T) {
 	h := newHarness(t, testConfig(), nil).start()
 	require.NoError(t, h.ext.Register(telemetryapi.Route{Method: "POST", Path: "/events", Role: telemetryapi.RoleIngest,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -308,6 +319,8 @@ func TestAdminExplicitTenantReachesPipelineContext(t *testing.T) {
 		assert.JSONEq(t, want, got.body, path)
 	}
 	f("/events", keyAdminA, `{"effective":"tenant-a","auth":"tenant-a","key":"admin-a"}`)
-	f("/events?tenant=tenant-b", keyAdminA, `{"effective":"tenant-b","auth":"tenant-b","key":"admin-a"}`)
+	f("/events?tenant=tenant-b", keyOperatorA, `{"effective":"tenant-b","auth":"tenant-b","key":"operator-a"}`)
 	f("/events?tenant=tenant-a", keyIngestA, `{"effective":"tenant-a","auth":"tenant-a","key":"ingest-a"}`)
+	got := h.do("POST", "/events?tenant=tenant-b", keyAdminA, `{}`)
+	assert.Equal(t, http.StatusNotFound, got.status, got.body)
 }

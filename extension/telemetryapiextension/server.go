@@ -47,6 +47,15 @@ func (s *apiServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Request-Id", reqID)
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("X-Content-Type-Options", "nosniff")
+	// Every call leaves an audit record; when none can be kept (ClickHouse unavailable and the
+	// spool full), the call is refused before anything else happens rather than served unaudited.
+	if !s.auditor.reserve() {
+		s.auditor.refused(r.Context())
+		hdr.Set("Retry-After", strconv.Itoa(auditRetryAfterSeconds))
+		telemetryapi.WriteError(w, http.StatusServiceUnavailable, "audit_unavailable",
+			"the audit trail cannot record this request now (audit storage unavailable and its spool full); retry later")
+		return
+	}
 	sw := &statusWriter{ResponseWriter: w}
 	c := &callState{}
 	addr := clientAddr(r)
@@ -182,7 +191,7 @@ func (s *apiServer) auditCall(start time.Time, reqID string, r *http.Request, rh
 		rec.Tenant = c.tenant
 	}
 	if c.denied {
-		// Admins reading the audit may see which tenant was probed; the caller never does.
+		// Admins and operators reading the audit may see which tenant was probed; the caller never does.
 		rec.Details["requested_tenant"] = r.URL.Query().Get(telemetryapi.TenantParam)
 	}
 	if rh != nil {
@@ -203,8 +212,11 @@ func (s *apiServer) auditCall(start time.Time, reqID string, r *http.Request, rh
 			rec.Details[k] = v
 		}
 	}
-	s.auditor.emit(rec)
+	s.auditor.emitReserved(rec)
 }
+
+// auditRetryAfterSeconds is what a request refused for a full audit trail is told to wait.
+const auditRetryAfterSeconds = 5
 
 func newRequestID() string {
 	var b [16]byte

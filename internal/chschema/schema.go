@@ -76,7 +76,8 @@ type Table struct {
 	Qualified string
 	// StorageName is the table holding the rows: Name, or Name_local in cluster mode.
 	StorageName string
-	// InsertSQL is "INSERT INTO <Qualified> (columns...)" for PrepareBatch.
+	// InsertSQL is "INSERT INTO <Qualified> (columns...)" for PrepareBatch; empty for a table
+	// filled by a materialized view.
 	InsertSQL string
 	// InsertColumns are the columns of InsertSQL, in order.
 	InsertColumns []string
@@ -127,6 +128,24 @@ type tmplData struct {
 	ShardingKey     string
 	TTL             string
 	cluster         bool
+	database        string // unquoted
+
+	// Tenant reader databases (reader.go).
+	ReaderDatabase string // quoted
+	TenantLiteral  string
+	ReaderUser     string // quoted, "" without a user
+	PasswordHash   string // quoted hex SHA-256
+}
+
+// Qual is the quoted `database`.`name` of a logical table or view.
+func (d tmplData) Qual(name string) string { return QuoteIdent(d.database) + "." + QuoteIdent(name) }
+
+// Local is Qual of the table holding a logical table's rows: name_local in cluster mode.
+func (d tmplData) Local(name string) string {
+	if d.cluster {
+		name += localSuffix
+	}
+	return d.Qual(name)
 }
 
 // replicationPath keeps one replica set per shard; {database} and {table}
@@ -166,6 +185,7 @@ func New(opts Options) (*Schema, error) {
 		Database:        QuoteIdent(opts.Database),
 		DatabaseLiteral: QuoteString(opts.Database),
 		cluster:         opts.Cluster != "",
+		database:        opts.Database,
 	}
 	if base.cluster {
 		base.OnCluster = " ON CLUSTER " + QuoteIdent(opts.Cluster)
@@ -208,9 +228,12 @@ func New(opts Options) (*Schema, error) {
 			Name:        def.name,
 			Qualified:   d.Front,
 			StorageName: storage,
-			InsertSQL:   r.render("insert_"+def.name+".sql", d),
 			ttl:         d.TTL,
 			removeTTL:   r.render("remove_ttl.sql", d),
+		}
+		// Tables filled by a materialized view have no insert statement.
+		if templates.Lookup("insert_"+def.name+".sql") != nil {
+			t.InsertSQL = r.render("insert_"+def.name+".sql", d)
 		}
 		if d.TTL != "" {
 			t.modifyTTL = r.render("modify_ttl.sql", d)
@@ -242,12 +265,23 @@ func New(opts Options) (*Schema, error) {
 			sum.Write(src)
 			for _, name := range def.alterTables {
 				d := tableData[name]
+				if def.singleServer && d.cluster {
+					continue
+				}
 				m.Statements = append(m.Statements, r.render(def.alter+".sql", d))
 				if d.cluster && !def.storageOnly {
 					d.Table = d.Front
 					m.Statements = append(m.Statements, r.render(def.alter+".sql", d))
 				}
 			}
+		}
+		for _, name := range def.stmts {
+			src, err := sqlFiles.ReadFile("sql/" + name + ".sql")
+			if err != nil {
+				return nil, err
+			}
+			sum.Write(src)
+			m.Statements = append(m.Statements, r.render(name+".sql", base))
 		}
 		m.Checksum = hex.EncodeToString(sum.Sum(nil)[:16])
 		s.migrations = append(s.migrations, m)

@@ -13,6 +13,17 @@ const (
 	// DeletionRequests and Suppressions belong to the data-rights extension.
 	DeletionRequests = "telemetry_deletion_requests"
 	Suppressions     = "telemetry_suppressions"
+	// AdminState holds what tenants administer at run time (API keys, privacy policies), every
+	// version of it; internal/fleetstore reads it on every collector of a fleet.
+	AdminState = "telemetry_admin_state"
+
+	// TraceIDTimestamps is the trace-id lookup table of Grafana's ClickHouse datasource (first and
+	// last span time per tenant and trace), filled from telemetry_spans by a materialized view.
+	TraceIDTimestamps = "otel_traces_trace_id_ts"
+	// OtelTraces and OtelLogs are views of spans and of logs plus events under the contrib
+	// clickhouse exporter's names (docs/grafana.md).
+	OtelTraces = "otel_traces"
+	OtelLogs   = "otel_logs"
 
 	// MigrationsTable records applied schema versions.
 	MigrationsTable = "schema_migrations"
@@ -53,6 +64,9 @@ var tableDefs = []tableDef{
 	{name: Audit, ttlColumn: "timestamp", retention: auditRetention, shardingKey: "rand()"},
 	{name: DeletionRequests, retention: noRetention, shardingKey: "cityHash64(tenant_id, request_id)"},
 	{name: Suppressions, retention: noRetention, shardingKey: "cityHash64(tenant_id, subject)"},
+	// Sharded by trace like the spans, so the materialized view writes shard-locally.
+	{name: TraceIDTimestamps, ttlColumn: "End", retention: dataRetention, shardingKey: "cityHash64(TraceId)"},
+	{name: AdminState, retention: noRetention, shardingKey: "cityHash64(kind, tenant_id, id)"},
 }
 
 // migrationDef is one schema version. Versions are append-only: a released
@@ -70,6 +84,12 @@ type migrationDef struct {
 	// storageOnly renders alter for the storage tables only (indexes, settings, mutations: a
 	// Distributed front has no parts).
 	storageOnly bool
+	// stmts are sql/<name>.sql templates rendered once each, after tables (views, materialized
+	// views, backfills); they name tables with {{.Qual "t"}} and, for a table's storage, {{.Local "t"}}.
+	stmts []string
+	// singleServer alters only a single server's MergeTree tables; skipped in cluster mode, where
+	// the Replicated engines already do what the statement sets.
+	singleServer bool
 }
 
 // DataTables hold telemetry and carry the subject index (add_subject_ids.sql).
@@ -83,4 +103,9 @@ var migrationDefs = []migrationDef{
 	{version: 5, name: "add_subject_ids", alter: "add_subject_ids", alterTables: DataTables},
 	{version: 6, name: "add_subject_index", alter: "add_subject_index", alterTables: DataTables, storageOnly: true},
 	{version: 7, name: "backfill_subject_index", alter: "backfill_subject_index", alterTables: DataTables, storageOnly: true},
+	{version: 10, name: "create_otel_traces_trace_id_ts", tables: []string{TraceIDTimestamps},
+		stmts: []string{"otel_traces_trace_id_ts_mv", "backfill_otel_traces_trace_id_ts"}},
+	{version: 11, name: "create_otel_views", stmts: []string{OtelTraces, OtelLogs}},
+	{version: 15, name: "insert_deduplication_window", alter: "dedup_window", alterTables: []string{Events, Logs, Metrics, Spans}, singleServer: true},
+	{version: 20, name: "create_admin_state", tables: []string{AdminState}},
 }

@@ -32,6 +32,7 @@ type Engine struct {
 	Dir string
 
 	bin, lib string
+	args     []string
 	ownDir   bool // Dir was made by StartAt and is removed by Stop
 	cmd      *exec.Cmd
 	out      *output
@@ -54,7 +55,11 @@ func Start() (*Engine, error) { return StartAt("", "") }
 
 // StartAt launches an engine on dir (a new temporary directory when empty) and addr (a free port
 // when empty) and waits until it serves.
-func StartAt(dir, addr string) (*Engine, error) {
+func StartAt(dir, addr string) (*Engine, error) { return StartWith(dir, addr) }
+
+// StartWith is StartAt with extra clickhouse-embedded flags (e.g. a test's fault injection); a
+// Restart keeps them.
+func StartWith(dir, addr string, args ...string) (*Engine, error) {
 	lib := os.Getenv("CHDB_LIB_PATH")
 	if lib == "" {
 		lib = filepath.Join(RepoRoot(), "_tools", "chdb", "libchdb.so")
@@ -62,7 +67,7 @@ func StartAt(dir, addr string) (*Engine, error) {
 	if _, err := os.Stat(lib); err != nil {
 		return nil, fmt.Errorf("%w: libchdb not found at %s (run `make test`, or set CHDB_LIB_PATH or TELEMETRY_TEST_CLICKHOUSE_ENDPOINT)", errNoEngine, lib)
 	}
-	e := &Engine{Dir: dir, lib: lib}
+	e := &Engine{Dir: dir, lib: lib, args: args}
 	if e.Dir == "" {
 		d, err := os.MkdirTemp("", "chtest-")
 		if err != nil {
@@ -94,7 +99,7 @@ func StartAt(dir, addr string) (*Engine, error) {
 func (e *Engine) launch(addr string) error {
 	e.out = &output{ready: make(chan string, 1)}
 	e.done = make(chan struct{})
-	e.cmd = exec.Command(e.bin, "--listen", addr, "--path", filepath.Join(e.Dir, "data"))
+	e.cmd = exec.Command(e.bin, append([]string{"--listen", addr, "--path", filepath.Join(e.Dir, "data")}, e.args...)...)
 	e.cmd.Env = append(os.Environ(), "CHDB_LIB_PATH="+e.lib, "TZ=UTC")
 	e.cmd.Stdout, e.cmd.Stderr = e.out, e.out
 	if err := e.cmd.Start(); err != nil {

@@ -31,7 +31,10 @@ const (
 	RoleViewer  Role = "viewer"  // query metrics, dashboard
 	RoleAnalyst Role = "analyst" // viewer + export + reports
 	RolePrivacy Role = "privacy" // consent and data-subject operations
-	RoleAdmin   Role = "admin"   // everything, audit log, cross-tenant with an explicit tenant
+	RoleAdmin   Role = "admin"   // every role, within the key's own tenant (its audit trail too)
+	// RoleOperator is admin across tenants: ?tenant=<other>, ?tenant=* (the all-tenant audit),
+	// the collector-wide self-metrics. Only the bootstrap key holds it, and keys given it by name.
+	RoleOperator Role = "operator"
 )
 
 // Principal is the authenticated caller of a request.
@@ -41,10 +44,15 @@ type Principal struct {
 	Roles    []Role
 }
 
-// Has reports whether the principal may act as role: admin may do everything and analyst includes viewer.
+// Has reports whether the principal may act as role: operator includes every role, admin every
+// role but operator, analyst includes viewer. Tenant scope is separate: only an operator acts on
+// other tenants (ResolveTenant).
 func (p Principal) Has(role Role) bool {
 	for _, r := range p.Roles {
-		if r == role || r == RoleAdmin || (r == RoleAnalyst && role == RoleViewer) {
+		switch {
+		case r == role, r == RoleOperator,
+			r == RoleAdmin && role != RoleOperator,
+			r == RoleAnalyst && role == RoleViewer:
 			return true
 		}
 	}
@@ -64,7 +72,7 @@ type Route struct {
 	Handler http.Handler
 	// TargetUser, if set, names the data subject of a request for the audit trail.
 	TargetUser func(*http.Request) string
-	// AllTenants lets an admin pass ?tenant=* to act on every tenant at once (see ResolveTenant);
+	// AllTenants lets an operator pass ?tenant=* to act on every tenant at once (see ResolveTenant);
 	// EffectiveTenant is then AllTenants. Default false: ?tenant=* is answered with 400.
 	AllTenants bool
 	// Public serves the route without a key, a role check or an audit record, like the health

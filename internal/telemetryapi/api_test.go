@@ -18,6 +18,10 @@ func TestPrincipalHas(t *testing.T) {
 	f([]Role{RoleViewer}, RoleAnalyst, false)
 	f([]Role{RoleIngest}, RoleViewer, false)
 	f([]Role{RolePrivacy}, RoleAdmin, false)
+	f([]Role{RoleAdmin}, RoleOperator, false) // an admin is scoped to its tenant
+	f([]Role{RoleOperator}, RoleAdmin, true)
+	f([]Role{RoleOperator}, RoleIngest, true)
+	f([]Role{RoleViewer, RoleOperator}, RolePrivacy, true)
 	f(nil, RoleIngest, false)
 }
 

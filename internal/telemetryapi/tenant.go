@@ -7,11 +7,11 @@ import (
 	"regexp"
 )
 
-// TenantParam is the query parameter by which an admin names the tenant a request acts on.
-// Everyone else always acts on the tenant of their key.
+// TenantParam is the query parameter by which an operator names the tenant a request acts on.
+// Everyone else (an admin too) always acts on the tenant of their key.
 const TenantParam = "tenant"
 
-// AllTenants, given as ?tenant=* by an admin, asks a route marked Route.AllTenants for the data of
+// AllTenants, given as ?tenant=* by an operator, asks a route marked Route.AllTenants for the data of
 // every tenant (the audit log). Other routes answer 400.
 const AllTenants = "*"
 
@@ -25,7 +25,7 @@ func ValidTenant(s string) bool { return tenantPattern.MatchString(s) }
 var (
 	// ErrInvalidTenant: the tenant parameter is not a tenant id (answer 400).
 	ErrInvalidTenant = errors.New("tenant must be 1-128 letters, digits, '.', '_' or '-'")
-	// ErrOtherTenant: a non-admin named another tenant. Answer 404 exactly as for a resource that
+	// ErrOtherTenant: a caller without the operator role named another tenant. Answer 404 exactly as for a resource that
 	// does not exist, so the answer never reveals whether the other tenant or its data exist.
 	ErrOtherTenant = errors.New("resource not found")
 	// ErrAllTenantsNotSupported: ?tenant=* on a route that serves one tenant at a time (answer 400).
@@ -35,21 +35,22 @@ var (
 // ResolveTenant returns the tenant a request by p acts on, given the raw ?tenant= value
 // (requested, "" when absent):
 //
-//   - no parameter: p's own tenant, for every role (an admin too: cross-tenant access is never
+//   - no parameter: p's own tenant, for every role (an operator too: cross-tenant access is never
 //     implicit);
 //   - p's own tenant: the same;
-//   - another tenant: only an admin may; everyone else gets ErrOtherTenant (404);
-//   - "*": only an admin, and only where allTenants (the route supports it).
+//   - another tenant: only an operator may; everyone else, an admin of p's tenant included, gets
+//     ErrOtherTenant (404);
+//   - "*": only an operator, and only where allTenants (the route supports it).
 //
 // The extension calls it before a route's handler runs; handlers read the result with
 // EffectiveTenant and never take a tenant from the payload.
 func ResolveTenant(p Principal, requested string, allTenants bool) (string, error) {
-	admin := p.Has(RoleAdmin)
+	operator := p.Has(RoleOperator)
 	switch {
 	case requested == "" || requested == p.TenantID:
 		return p.TenantID, nil
 	case requested == AllTenants:
-		if !admin {
+		if !operator {
 			return "", ErrOtherTenant
 		}
 		if !allTenants {
@@ -58,7 +59,7 @@ func ResolveTenant(p Principal, requested string, allTenants bool) (string, erro
 		return AllTenants, nil
 	case !ValidTenant(requested):
 		return "", ErrInvalidTenant
-	case !admin:
+	case !operator:
 		return "", ErrOtherTenant
 	}
 	return requested, nil
@@ -83,7 +84,7 @@ func TenantFrom(ctx context.Context) string {
 }
 
 // EffectiveTenant is the tenant a registered route's handler must read and write: the caller's own
-// tenant, or the one an admin named with ?tenant= (AllTenants only on routes that allow it).
+// tenant, or the one an operator named with ?tenant= (AllTenants only on routes that allow it).
 // Tenant ids in request bodies are never trusted.
 func EffectiveTenant(r *http.Request) string { return TenantFrom(r.Context()) }
 

@@ -13,6 +13,7 @@ import (
 func TestResolveTenant(t *testing.T) {
 	viewer := Principal{KeyID: "v", TenantID: "acme", Roles: []Role{RoleViewer}}
 	admin := Principal{KeyID: "a", TenantID: "acme", Roles: []Role{RoleAdmin}}
+	operator := Principal{KeyID: "o", TenantID: "acme", Roles: []Role{RoleOperator}}
 	f := func(p Principal, requested string, allTenants bool, want string, wantErr error) {
 		t.Helper()
 		got, err := ResolveTenant(p, requested, allTenants)
@@ -24,12 +25,19 @@ func TestResolveTenant(t *testing.T) {
 	f(viewer, "globex", false, "", ErrOtherTenant)
 	f(viewer, "*", true, "", ErrOtherTenant)
 	f(viewer, "bad tenant", false, "", ErrInvalidTenant)
+	// An admin is the admin of its own tenant only.
 	f(admin, "", false, "acme", nil)
-	f(admin, "globex", false, "globex", nil)
-	f(admin, "*", false, "", ErrAllTenantsNotSupported)
-	f(admin, "*", true, AllTenants, nil)
+	f(admin, "acme", false, "acme", nil)
+	f(admin, "globex", false, "", ErrOtherTenant)
+	f(admin, "*", true, "", ErrOtherTenant)
 	f(admin, "bad/tenant", false, "", ErrInvalidTenant)
-	f(admin, strings.Repeat("t", 129), false, "", ErrInvalidTenant)
+	// An operator crosses tenants, but only when it names one.
+	f(operator, "", false, "acme", nil)
+	f(operator, "globex", false, "globex", nil)
+	f(operator, "*", false, "", ErrAllTenantsNotSupported)
+	f(operator, "*", true, AllTenants, nil)
+	f(operator, "bad/tenant", false, "", ErrInvalidTenant)
+	f(operator, strings.Repeat("t", 129), false, "", ErrInvalidTenant)
 }
 
 func TestEffectiveTenant(t *testing.T) {

@@ -45,7 +45,9 @@ type engine struct {
 	allowed     keySet
 	key         []byte
 	summary     Summary
-	pool        sync.Pool
+	// allowOnly is a tenant policy's attribute_allowlist (allowlist.go); nil keeps every key.
+	allowOnly *allowlist
+	pool      sync.Pool
 }
 
 func newEngine(cfg *Config) *engine {
@@ -108,6 +110,8 @@ type state struct {
 	path   []byte // lower-cased path of the enclosing map keys
 	remove []string
 	counts [32]int64
+	// allowDropped counts attributes the allowlist removed.
+	allowDropped int64
 
 	// per-record summary
 	recCount int
@@ -119,6 +123,7 @@ func (e *engine) getState() *state { return e.pool.Get().(*state) }
 
 func (e *engine) putState(st *state) {
 	st.counts = [32]int64{}
+	st.allowDropped = 0
 	st.resetRecord()
 	e.pool.Put(st)
 }
@@ -421,6 +426,7 @@ func valueString(v pcommon.Value) string {
 // flushSummary writes the summary attributes of the record just processed
 // into attrs and resets the record counters.
 func (st *state) flushSummary(attrs pcommon.Map) {
+	st.allow(attrs)
 	if st.e.summary == SummarySilent || st.recCount == 0 {
 		st.resetRecord()
 		return

@@ -3,6 +3,7 @@ package piiredactionprocessor // import "github.com/otelcol-telemetry/otelcol-te
 import (
 	"context"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -27,13 +28,21 @@ var signalNames = [numSignals]string{"traces", "metrics", "logs"}
 // from the pooled scratch space and is safe for concurrent use.
 type piiProcessor struct {
 	e       *engine
+	cfg     *Config
 	tb      *metadata.TelemetryBuilder
 	addOpts [numSignals][]metric.AddOption
+	// allowOpts label attributes a tenant's attribute_allowlist removed.
+	allowOpts [numSignals]metric.AddOption
+	// tenants, when the telemetry API extension keeps tenants' policies, picks each resource's
+	// engine (tenantpolicy.go); nil: every record under e.
+	tenants *tenantPolicies
 }
 
 func newPIIProcessor(cfg *Config, tb *metadata.TelemetryBuilder) *piiProcessor {
-	p := &piiProcessor{e: newEngine(cfg), tb: tb}
+	p := &piiProcessor{e: newEngine(cfg), cfg: cfg, tb: tb}
 	for s := range numSignals {
+		p.allowOpts[s] = metric.WithAttributeSet(attribute.NewSet(
+			attribute.String("detector", "attribute_allowlist"), attribute.String("signal", signalNames[s])))
 		p.addOpts[s] = make([]metric.AddOption, len(counterNames))
 		for i, n := range counterNames {
 			p.addOpts[s][i] = metric.WithAttributeSet(attribute.NewSet(
@@ -44,19 +53,26 @@ func newPIIProcessor(cfg *Config, tb *metadata.TelemetryBuilder) *piiProcessor {
 }
 
 func (p *piiProcessor) record(ctx context.Context, sig signal, st *state) {
+	if p.tb == nil { // a dry run counts nothing
+		return
+	}
 	for i := range counterNames {
 		if n := st.counts[i]; n > 0 {
 			p.tb.ProcessorPiiRedactionRedactions.Add(ctx, n, p.addOpts[sig][i])
 		}
 	}
+	if st.allowDropped > 0 {
+		p.tb.ProcessorPiiRedactionRedactions.Add(ctx, st.allowDropped, p.allowOpts[sig])
+	}
 }
 
 func (p *piiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	st := p.e.getState()
-	defer p.e.putState(st)
+	defer func() { st.e.putState(st) }()
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
+		st = p.switchState(ctx, signalTraces, st, rs.Resource().Attributes())
 		st.attrs(rs.Resource().Attributes())
 		st.resetRecord()
 		sss := rs.ScopeSpans()
@@ -72,6 +88,18 @@ func (p *piiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptr
 	}
 	p.record(ctx, signalTraces, st)
 	return td, nil
+}
+
+// switchState returns the state of the engine of res's tenant: st itself unless the tenant has a
+// policy of its own; otherwise st's counts are recorded and st returned to its pool.
+func (p *piiProcessor) switchState(ctx context.Context, sig signal, st *state, res pcommon.Map) *state {
+	e := p.engineFor(res)
+	if e == st.e {
+		return st
+	}
+	p.record(ctx, sig, st)
+	st.e.putState(st)
+	return e.getState()
 }
 
 func (st *state) span(sp ptrace.Span) {
@@ -95,6 +123,7 @@ func (st *state) span(sp ptrace.Span) {
 			}
 		}
 		st.attrs(ev.Attributes())
+		st.allow(ev.Attributes())
 	}
 	links := sp.Links()
 	for i := 0; i < links.Len(); i++ {
@@ -105,10 +134,11 @@ func (st *state) span(sp ptrace.Span) {
 
 func (p *piiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	st := p.e.getState()
-	defer p.e.putState(st)
+	defer func() { st.e.putState(st) }()
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
+		st = p.switchState(ctx, signalLogs, st, rl.Resource().Attributes())
 		st.attrs(rl.Resource().Attributes())
 		st.resetRecord()
 		sls := rl.ScopeLogs()
@@ -137,10 +167,11 @@ func (p *piiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs
 
 func (p *piiProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
 	st := p.e.getState()
-	defer p.e.putState(st)
+	defer func() { st.e.putState(st) }()
 	rms := md.ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
 		rm := rms.At(i)
+		st = p.switchState(ctx, signalMetrics, st, rm.Resource().Attributes())
 		st.attrs(rm.Resource().Attributes())
 		st.resetRecord()
 		sms := rm.ScopeMetrics()

@@ -37,6 +37,9 @@ type Config struct {
 	// objects). Default: 256.
 	MaxPropertyKeys int `mapstructure:"max_property_keys"`
 
+	// MaxPropertyValueBytes bounds each string value inside properties and context. Default: 65536.
+	MaxPropertyValueBytes int `mapstructure:"max_property_value_bytes"`
+
 	// ServiceName is the resource attribute service.name of events whose request has no
 	// service_name_header. Default: "unknown_service".
 	ServiceName string `mapstructure:"service_name"`
@@ -60,6 +63,7 @@ const (
 	maxMaxBatchEvents = 100_000
 	maxMaxDepth       = 64
 	maxMaxKeys        = 10_000
+	maxMaxValueBytes  = 64 << 20
 )
 
 // Validate checks every field independently so one run reports every mistake.
@@ -79,6 +83,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxPropertyKeys < 1 || c.MaxPropertyKeys > maxMaxKeys {
 		errs = append(errs, fmt.Errorf("max_property_keys must be between 1 and %d, got %d", maxMaxKeys, c.MaxPropertyKeys))
+	}
+	if c.MaxPropertyValueBytes < 1 || c.MaxPropertyValueBytes > maxMaxValueBytes {
+		errs = append(errs, fmt.Errorf("max_property_value_bytes must be between 1 and %d, got %d", maxMaxValueBytes, c.MaxPropertyValueBytes))
 	}
 	if c.ServiceName == "" || len(c.ServiceName) > maxServiceNameLen {
 		errs = append(errs, fmt.Errorf("service_name must have 1 to %d bytes", maxServiceNameLen))

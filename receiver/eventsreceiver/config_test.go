@@ -50,6 +50,7 @@ func TestConfig(t *testing.T) {
 	assert.Equal(t, int64(2097152), both.MaxBodySize)
 	assert.Equal(t, 4, both.MaxPropertyDepth)
 	assert.Equal(t, 64, both.MaxPropertyKeys)
+	assert.Equal(t, 1024, both.MaxPropertyValueBytes)
 	assert.Equal(t, "web", both.ServiceName)
 	assert.Equal(t, "X-App", both.ServiceNameHeader)
 	assert.True(t, both.TenantFromPayload)
@@ -58,7 +59,7 @@ func TestConfig(t *testing.T) {
 	err = confmap.Validate(loadConfig(t, "invalid"))
 	require.Error(t, err)
 	for _, key := range []string{"one of api_extension or http", "max_batch_events", "max_body_size",
-		"max_property_depth", "max_property_keys", "service_name must", "service_name_header", "retry_after"} {
+		"max_property_depth", "max_property_keys", "max_property_value_bytes", "service_name must", "service_name_header", "retry_after"} {
 		assert.Contains(t, err.Error(), key)
 	}
 }

@@ -22,6 +22,8 @@ type decodeLimits struct {
 	maxEvents int
 	maxDepth  int
 	maxKeys   int
+	// maxValue bounds each string value inside properties and context.
+	maxValue int
 }
 
 // reqInfo is what the request, not its payload, says about its events.

@@ -12,7 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
-var testLimits = decodeLimits{maxEvents: 1000, maxDepth: 8, maxKeys: 256}
+var testLimits = decodeLimits{maxEvents: 1000, maxDepth: 8, maxKeys: 256, maxValue: 1 << 16}
 
 var testNow = pcommon.NewTimestampFromTime(time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC))
 
@@ -117,7 +117,7 @@ func TestDecodeInvalidEvents(t *testing.T) {
 	f := func(event, field, msgPart string) {
 		t.Helper()
 		body := `{"events":[{"event_name":"ok"},` + event + `,{"event_name":"ok2"}]}`
-		d, rerr := decodeBatch([]byte(body), decodeLimits{maxEvents: 10, maxDepth: 3, maxKeys: 4}, testInfo())
+		d, rerr := decodeBatch([]byte(body), decodeLimits{maxEvents: 10, maxDepth: 3, maxKeys: 4, maxValue: 16}, testInfo())
 		require.Nil(t, rerr, event)
 		assert.Equal(t, 2, d.accepted, event)
 		require.Len(t, d.errors, 1, event)
@@ -130,6 +130,8 @@ func TestDecodeInvalidEvents(t *testing.T) {
 		assert.Equal(t, map[string]any{"event.name": "ok2"}, lrs[1].Attributes().AsRaw(), "nothing of the bad event leaks")
 	}
 	f(`{}`, "event_name", "required")
+	f(`{"event_name":"v","properties":{"long":"12345678901234567"}}`, "properties.long", "17 bytes, more than 16 (max_property_value_bytes)")
+	f(`{"event_name":"v","properties":{"a":["12345678901234567"]}}`, "properties.a[0]", "max_property_value_bytes")
 	f(`{"properties":{"a":1}}`, "event_name", "required")
 	f(`{"event_name":""}`, "event_name", "required")
 	f(`{"event_name":null}`, "event_name", "required")
@@ -170,7 +172,7 @@ func TestDecodeRequestErrors(t *testing.T) {
 		if single {
 			dec = decodeSingle
 		}
-		_, rerr := dec([]byte(body), decodeLimits{maxEvents: 2, maxDepth: 8, maxKeys: 8}, testInfo())
+		_, rerr := dec([]byte(body), decodeLimits{maxEvents: 2, maxDepth: 8, maxKeys: 8, maxValue: 1 << 16}, testInfo())
 		require.NotNil(t, rerr, body)
 		assert.Equal(t, status, rerr.status, body)
 		assert.Equal(t, code, rerr.code, body)
@@ -225,7 +227,7 @@ func TestPayloadTenantMustBeAddressable(t *testing.T) {
 		t.Helper()
 		ri := testInfo()
 		ri.payloadTenant = true
-		d, rerr := decodeSingle([]byte(`{"event_name":"a","tenant_id":"`+tenant+`"}`), decodeLimits{maxEvents: 10, maxDepth: 3, maxKeys: 4}, ri)
+		d, rerr := decodeSingle([]byte(`{"event_name":"a","tenant_id":"`+tenant+`"}`), decodeLimits{maxEvents: 10, maxDepth: 3, maxKeys: 4, maxValue: 1 << 16}, ri)
 		require.Nil(t, rerr)
 		if ok {
 			require.Equal(t, 1, d.accepted, tenant)
@@ -246,7 +248,7 @@ func TestPayloadTenantMustBeAddressable(t *testing.T) {
 	// When the key decides the tenant, tenant_id is ignored and keeps its documented charset.
 	ri := testInfo()
 	ri.tenant = "acme"
-	d, rerr := decodeSingle([]byte(`{"event_name":"a","tenant_id":"x:y"}`), decodeLimits{maxEvents: 10, maxDepth: 3, maxKeys: 4}, ri)
+	d, rerr := decodeSingle([]byte(`{"event_name":"a","tenant_id":"x:y"}`), decodeLimits{maxEvents: 10, maxDepth: 3, maxKeys: 4, maxValue: 1 << 16}, ri)
 	require.Nil(t, rerr)
 	assert.Equal(t, 1, d.accepted)
 }

@@ -31,14 +31,15 @@ func createDefaultConfig() component.Config {
 	// key check) and the handler gets the plain body without Content-Encoding.
 	httpCfg.CompressionAlgorithms = []string{}
 	return &Config{
-		HTTP:              configoptional.Default(httpCfg),
-		MaxBatchEvents:    1000,
-		MaxBodySize:       5 << 20,
-		MaxPropertyDepth:  8,
-		MaxPropertyKeys:   256,
-		ServiceName:       "unknown_service",
-		ServiceNameHeader: "X-Service-Name",
-		RetryAfter:        5 * time.Second,
+		HTTP:                  configoptional.Default(httpCfg),
+		MaxBatchEvents:        1000,
+		MaxBodySize:           5 << 20,
+		MaxPropertyDepth:      8,
+		MaxPropertyKeys:       256,
+		MaxPropertyValueBytes: 64 << 10,
+		ServiceName:           "unknown_service",
+		ServiceNameHeader:     "X-Service-Name",
+		RetryAfter:            5 * time.Second,
 	}
 }
 

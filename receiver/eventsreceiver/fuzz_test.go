@@ -24,7 +24,7 @@ func FuzzDecode(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	lim := decodeLimits{maxEvents: 50, maxDepth: 4, maxKeys: 16}
+	lim := decodeLimits{maxEvents: 50, maxDepth: 4, maxKeys: 16, maxValue: 1 << 16}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ri := testInfo()
 		ri.payloadTenant = true

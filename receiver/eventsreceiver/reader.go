@@ -438,7 +438,12 @@ func (r *eventReader) readValue(v pcommon.Value, depth int) {
 	it := r.it
 	switch it.WhatIsNext() {
 	case jsoniter.StringValue:
-		v.SetStr(validUTF8(it.ReadString()))
+		s := it.ReadString()
+		if len(s) > r.lim.maxValue {
+			r.fail(fmt.Sprintf("is a string of %d bytes, more than %d (max_property_value_bytes)", len(s), r.lim.maxValue))
+			return
+		}
+		v.SetStr(validUTF8(s))
 	case jsoniter.NumberValue:
 		if !setNumber(v, string(it.ReadNumber())) {
 			r.fail("number is out of the range of a 64-bit float")

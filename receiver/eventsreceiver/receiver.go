@@ -51,7 +51,7 @@ func newReceiver(cfg *Config, set receiver.Settings, next consumer.Logs) (*event
 	mk := func(route string, batch bool) *handler {
 		return &handler{
 			route: route, batch: batch, cfg: cfg, next: next, obs: obs, tel: tel,
-			lim:        decodeLimits{maxEvents: cfg.MaxBatchEvents, maxDepth: cfg.MaxPropertyDepth, maxKeys: cfg.MaxPropertyKeys},
+			lim:        decodeLimits{maxEvents: cfg.MaxBatchEvents, maxDepth: cfg.MaxPropertyDepth, maxKeys: cfg.MaxPropertyKeys, maxValue: cfg.MaxPropertyValueBytes},
 			version:    set.BuildInfo.Version,
 			retryAfter: retryAfterSeconds(cfg.RetryAfter),
 			gate:       &r.gate,

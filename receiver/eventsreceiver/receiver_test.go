@@ -344,7 +344,7 @@ func TestReceiverEffectiveTenant(t *testing.T) {
 	require.NoError(t, r.Start(context.Background(), hostWith{id: api}))
 	defer func() { require.NoError(t, r.Shutdown(context.Background())) }()
 
-	admin := telemetryapi.Principal{KeyID: "adm", TenantID: "acme", Roles: []telemetryapi.Role{telemetryapi.RoleAdmin}}
+	operator := telemetryapi.Principal{KeyID: "op", TenantID: "acme", Roles: []telemetryapi.Role{telemetryapi.RoleOperator}}
 	f := func(ctx context.Context, want string) {
 		t.Helper()
 		sink.Reset()
@@ -358,7 +358,7 @@ func TestReceiverEffectiveTenant(t *testing.T) {
 		v, _ := rls.At(0).Resource().Attributes().Get("tenant.id")
 		assert.Equal(t, want, v.Str())
 	}
-	ctx := telemetryapi.WithPrincipal(context.Background(), admin)
+	ctx := telemetryapi.WithPrincipal(context.Background(), operator)
 	f(ctx, "acme")
 	f(telemetryapi.WithTenant(ctx, "beta"), "beta")
 }

@@ -88,6 +88,12 @@ func TestDataRightsDeletion(t *testing.T) {
 					assert.Equal(t, userA, row["user_id"])
 				}
 			}
+			// The trace-id lookup table of Grafana's datasource: the row of A's trace (ids and times only).
+			var traceA, traceB string
+			require.NoError(t, conn.QueryRow(ctx, "SELECT trace_id FROM telemetry_spans WHERE attributes['marker'] = ?", userA).Scan(&traceA))
+			require.NoError(t, conn.QueryRow(ctx, "SELECT trace_id FROM telemetry_spans WHERE attributes['marker'] = ?", userB).Scan(&traceB))
+			require.Len(t, sections["otel_traces_trace_id_ts"], 1, "export of the trace-id table")
+			assert.Equal(t, traceA, sections["otel_traces_trace_id_ts"][0]["TraceId"])
 			var auditA uint64
 			require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM telemetry_audit WHERE target_id IN (?, ?)", userA, tokenA).Scan(&auditA))
 			assert.Len(t, sections["telemetry_audit"], int(auditA))
@@ -100,7 +106,7 @@ func TestDataRightsDeletion(t *testing.T) {
 			for name, rows := range unknown {
 				assert.Empty(t, rows, "export of an unknown user, section %s", name)
 			}
-			assert.Len(t, unknown, 8, "every section is present, empty")
+			assert.Len(t, unknown, 9, "every section is present, empty (otel_traces_trace_id_ts included)")
 
 			// What B has, and everything else, before the deletion.
 			before := map[string][]string{}
@@ -117,7 +123,7 @@ func TestDataRightsDeletion(t *testing.T) {
 			done := c.waitRequest(t, testAPIKey, acc.RequestID, "completed", 60*time.Second)
 			require.Equal(t, "completed", done.Status, "reason: %s", done.Reason)
 			require.NotNil(t, done.Receipt)
-			want := map[string]uint64{"telemetry_events": 1, "telemetry_logs": 1, "telemetry_metrics": 1, "telemetry_spans": 1,
+			want := map[string]uint64{"telemetry_events": 1, "telemetry_logs": 1, "telemetry_metrics": 1, "telemetry_spans": 1, "otel_traces_trace_id_ts": 1,
 				"telemetry_consents": 3, "telemetry_consent_history": 3, "telemetry_audit": auditA}
 			got := map[string]uint64{}
 			for _, tc := range done.Receipt.Tables {
@@ -129,7 +135,9 @@ func TestDataRightsDeletion(t *testing.T) {
 
 			// The extension's own metrics.
 			assert.Equal(t, 1.0, selfMetricSum(t, c, "otelcol_data_rights_requests", `outcome="completed"`))
-			assert.Equal(t, float64(10+auditA), selfMetricSum(t, c, "otelcol_data_rights_rows_deleted"))
+			assert.Equal(t, float64(11+auditA), selfMetricSum(t, c, "otelcol_data_rights_rows_deleted"))
+			// A's trace left the trace-id table, B's stays.
+			assert.Equal(t, []string{traceB}, joinedRows(t, conn, "SELECT TraceId FROM otel_traces_trace_id_ts WHERE TraceId IN ('"+traceA+"', '"+traceB+"')"))
 			assert.Equal(t, 1.0, selfMetricSum(t, c, "otelcol_data_rights_suppression_entries"))
 
 			// Every column of every table: neither A's raw id nor its token.

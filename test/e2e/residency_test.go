@@ -110,6 +110,13 @@ func TestDataResidencyPerTenant(t *testing.T) {
 		require.Equal(t, http.StatusOK, status, "%s: %v", tn.name, body)
 		assert.Equal(t, tn.name, body["tenant"])
 		assert.EqualValues(t, rounds, body["points"], "%s reads its region's store: %v", tn.name, body)
+		// Trace and log search read the region's store too: each tenant's own traces and records.
+		status, body = c.apiCall(t, http.MethodGet, "/traces?limit=200", tn.key, nil)
+		require.Equal(t, http.StatusOK, status, "%s: %v", tn.name, body)
+		assert.Len(t, body["traces"], 2*rounds, "%s: traces of its region: %v", tn.name, body)
+		status, body = c.apiCall(t, http.MethodGet, "/logs?limit=1000", tn.key, nil)
+		require.Equal(t, http.StatusOK, status, "%s: %v", tn.name, body)
+		assert.Len(t, body["logs"], 3*rounds, "%s: log records of its region", tn.name)
 	}
 
 	// Data rights: the same user id in t1 (eu) and t2 (us); t1 exports and deletes it.

@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
@@ -50,9 +50,6 @@ type sentTrace struct {
 	kind   traceKind
 	rootMs int // duration of the root span
 }
-
-// responseBounds are the histogram buckets config/local.yaml gives spanmetrics, in ms.
-var responseBounds = []float64{5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000}
 
 // sendCheckoutTraces sends the traffic; with rs, each trace's root also carries rs.next as its
 // tracestate (children inherit it), set from the trace's index and kind.
@@ -235,13 +232,13 @@ func TestTailSamplingAndREDMetrics(t *testing.T) {
 
 	// RED metrics count every request before sampling.
 	var sumMs float64
-	wantBuckets := make([]uint64, len(responseBounds)+1)
+	var observed []float64
 	for _, st := range sent {
 		sumMs += float64(st.rootMs)
-		wantBuckets[sort.SearchFloat64s(responseBounds, float64(st.rootMs))]++
+		observed = append(observed, float64(st.rootMs))
 	}
-	checkREDInClickHouse(t, conn, sumMs, wantBuckets)
-	checkREDOnPrometheus(t, c, sumMs, wantBuckets)
+	scale := checkREDInClickHouse(t, conn, sumMs, observed)
+	checkREDOnPrometheus(t, c, sumMs, scale)
 	checkAppMetricOnPrometheus(t, c)
 }
 
@@ -277,8 +274,9 @@ func checkAppMetricOnPrometheus(t *testing.T, c *collector) {
 }
 
 // checkREDInClickHouse reads the latest cumulative points of api_requests and response_time for
-// /checkout from telemetry_metrics.
-func checkREDInClickHouse(t *testing.T, conn driver.Conn, sumMs float64, wantBuckets []uint64) {
+// /checkout from telemetry_metrics: every observation lies in the exponential bucket
+// (base^k, base^(k+1)], base = 2^(2^-scale), the stored counts say. It returns the scale.
+func checkREDInClickHouse(t *testing.T, conn driver.Conn, sumMs float64, observed []float64) int32 {
 	t.Helper()
 	ctx := context.Background()
 	eventuallyCount(t, conn, sampledTraces, `SELECT toUInt64(max(value)) FROM telemetry_metrics
@@ -295,56 +293,66 @@ func checkREDInClickHouse(t *testing.T, conn driver.Conn, sumMs float64, wantBuc
 		WHERE metric_name = 'response_time' AND attributes['endpoint'] = '/checkout'`)
 	var count uint64
 	var sum float64
-	var unit string
+	var unit, typ string
+	var scale, offset int32
 	var buckets []uint64
-	var bounds []float64
-	require.NoError(t, conn.QueryRow(ctx, `SELECT count, value, metric_unit, bucket_counts, explicit_bounds FROM telemetry_metrics
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count, value, metric_unit, toString(metric_type), exp_scale, exp_positive_offset,
+		exp_positive_bucket_counts FROM telemetry_metrics
 		WHERE metric_name = 'response_time' AND attributes['endpoint'] = '/checkout' ORDER BY timestamp DESC LIMIT 1`).
-		Scan(&count, &sum, &unit, &buckets, &bounds))
+		Scan(&count, &sum, &unit, &typ, &scale, &offset, &buckets))
 	assert.Equal(t, uint64(sampledTraces), count)
 	assert.InDelta(t, sumMs, sum, 1e-6)
 	assert.Equal(t, "ms", unit)
-	assert.Equal(t, responseBounds, bounds)
-	assert.Equal(t, wantBuckets, buckets)
+	assert.Equal(t, "exponential_histogram", typ)
+	want := make([]uint64, len(buckets))
+	for _, v := range observed {
+		k := int32(math.Ceil(math.Log2(v)*math.Exp2(float64(scale)))) - 1
+		if i := k - offset; i >= 0 && int(i) < len(want) {
+			want[i]++
+		}
+	}
+	assert.Equal(t, want, buckets, "exponential buckets at scale %d, offset %d", scale, offset)
+	return scale
 }
 
-// checkREDOnPrometheus scrapes the Prometheus exporter as Prometheus would and compares.
-func checkREDOnPrometheus(t *testing.T, c *collector, sumMs float64, wantBuckets []uint64) {
+// checkREDOnPrometheus scrapes the Prometheus exporter as Prometheus does for native histograms
+// (protobuf exposition) and compares.
+func checkREDOnPrometheus(t *testing.T, c *collector, sumMs float64, scale int32) {
 	t.Helper()
 	var requests, count, sum float64
-	var cumulative []uint64
+	var schema int32
 	var labels map[string]string
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		requests, count, sum, cumulative, labels = 0, 0, 0, nil, map[string]string{}
-		resp, err := http.Get("http://" + c.promExp + "/metrics")
+		requests, count, sum, labels = 0, 0, 0, map[string]string{}
+		req, err := http.NewRequest(http.MethodGet, "http://"+c.promExp+"/metrics", nil)
 		require.NoError(t, err)
-		parser := expfmt.NewTextParser(model.UTF8Validation)
-		families, err := parser.TextToMetricFamilies(resp.Body)
-		resp.Body.Close()
+		req.Header.Set("Accept", string(expfmt.NewFormat(expfmt.TypeProtoDelim)))
+		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
-		if f := families["api_requests_total"]; f != nil {
+		dec := expfmt.NewDecoder(resp.Body, expfmt.NewFormat(expfmt.TypeProtoDelim))
+		for {
+			var f dto.MetricFamily
+			if err := dec.Decode(&f); err != nil {
+				break
+			}
 			for _, m := range f.GetMetric() {
-				if labelOf(m.GetLabel(), "endpoint") == "/checkout" {
+				if labelOf(m.GetLabel(), "endpoint") != "/checkout" {
+					continue
+				}
+				switch f.GetName() {
+				case "api_requests_total":
 					requests += m.GetCounter().GetValue()
 					for _, l := range m.GetLabel() {
 						labels[l.GetName()] = l.GetValue()
 					}
-				}
-			}
-		}
-		if f := families["response_time_milliseconds"]; f != nil {
-			for _, m := range f.GetMetric() {
-				if labelOf(m.GetLabel(), "endpoint") == "/checkout" {
+				case "response_time_milliseconds":
 					h := m.GetHistogram()
-					count, sum = float64(h.GetSampleCount()), h.GetSampleSum()
-					cumulative = nil
-					for _, b := range h.GetBucket() {
-						cumulative = append(cumulative, b.GetCumulativeCount())
-					}
+					count, sum, schema = float64(h.GetSampleCount()), h.GetSampleSum(), h.GetSchema()
 				}
 			}
 		}
+		resp.Body.Close()
 		if requests == sampledTraces && count == sampledTraces {
 			break
 		}
@@ -354,15 +362,9 @@ func checkREDOnPrometheus(t *testing.T, c *collector, sumMs float64, wantBuckets
 	assert.Equal(t, "default", labels["tenant_id"], "tenant as a label")
 	assert.Equal(t, "shop", labels["service_name"], "service as a label")
 	assert.Equal(t, "shop", labels["job"])
-	assert.Equal(t, float64(sampledTraces), count, "response_time_milliseconds_count")
-	assert.InDelta(t, sumMs, sum, 1e-6, "response_time_milliseconds_sum")
-	var want []uint64
-	var acc uint64
-	for _, n := range wantBuckets { // the last one is le="+Inf"
-		acc += n
-		want = append(want, acc)
-	}
-	assert.Equal(t, want, cumulative, "response_time_milliseconds_bucket (le = %v, +Inf)", responseBounds)
+	assert.Equal(t, float64(sampledTraces), count, "response_time_milliseconds count (native histogram)")
+	assert.InDelta(t, sumMs, sum, 1e-6, "response_time_milliseconds sum")
+	assert.Equal(t, min(scale, 8), schema, "native histogram schema = the exponential scale (at most 8)")
 }
 
 func labelOf[L interface {

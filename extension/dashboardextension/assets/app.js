@@ -31,6 +31,7 @@
       super(detail.message || "HTTP " + status);
       this.status = status;
       this.code = detail.code;
+      this.field = detail.field;
     }
   }
 
@@ -66,7 +67,7 @@
     return el("table", { id },
       el("thead", {}, el("tr", {}, columns.map((c) => el("th", {}, c.label)))),
       el("tbody", {}, rows.map((r) => el("tr", { class: rowClass ? rowClass(r) : "" },
-        columns.map((c) => { const v = c.get(r); return el("td", { class: typeof v === "number" ? "num" : "" }, fmt(v)); })))));
+        columns.map((c) => { const v = c.get(r); return el("td", { class: typeof v === "number" ? "num" : "" }, v instanceof Node ? v : fmt(v)); })))));
   }
 
   function card(id, label, value, bad) {
@@ -88,14 +89,17 @@
     const width = Math.max(320, Math.min(1100, (container.clientWidth || 900) - 20));
     return new uPlot({
       title, width, height: 220,
-      series: [{}].concat(labels.map((l, i) => ({ label: l, stroke: colors[i % colors.length], width: 2, points: { show: data[0].length < 3 } }))),
+      // A series of one bucket is a point, not an invisible zero-length line.
+      series: [{}].concat(labels.map((l, i) => ({ label: l, stroke: colors[i % colors.length], width: 2, points: { show: data[0].length < 3, size: 8 } }))),
       axes: [{}, { size: 60 }],
       scales: { x: { time: true, range: xRange(data[0], pad) } },
     }, data, box);
   }
 
-  // xRange is a fixed time axis around the data; a range shorter than pad is widened by pad.
+  // xRange is a fixed time axis: the chosen range when pad is [start, end] (seconds), so "last hour"
+  // shows the hour; else around the data, a range shorter than pad widened by pad.
   function xRange(xs, pad) {
+    if (Array.isArray(pad)) return pad;
     const min = Math.min(...xs), max = Math.max(...xs);
     return max - min < pad ? [min - pad, max + pad] : [min, max];
   }
@@ -144,18 +148,21 @@
   }
 
   // ---------- routing ----------
-  const pages = { overview: renderOverview, explore: renderExplore, privacy: renderPrivacy, pipeline: renderPipeline, reports: renderReports };
+  const pages = { overview: renderOverview, traces: renderTraces, trace: renderTrace, logs: renderLogs, explore: renderExplore, privacy: renderPrivacy, pipeline: renderPipeline, reports: renderReports };
 
+  // A page's hash is #name, #name/<id> (a trace) or #name?<params> (a search to run at once).
   function route() {
     if (!session) return;
     clearTimers();
-    const name = (location.hash || "#overview").slice(1);
-    const page = pages[name] ? name : "overview";
-    document.querySelectorAll("#nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === page));
+    const m = /^#?([a-z]+)(?:\/([^?]*))?(?:\?(.*))?$/.exec(location.hash || "#overview") || [];
+    const page = pages[m[1]] ? m[1] : "overview";
+    const args = { id: m[2] ? decodeURIComponent(m[2]) : "", params: new URLSearchParams(m[3] || "") };
+    const nav = page === "trace" ? "traces" : page;
+    document.querySelectorAll("#nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === nav));
     document.querySelectorAll(".page").forEach((p) => { p.hidden = p.id !== "page-" + page; });
     const root = $("page-" + page);
     root.replaceChildren();
-    pages[page](root);
+    pages[page](root, args);
   }
 
   // ---------- time range (Overview, Explore) ----------
@@ -190,6 +197,7 @@
         return { start_time: new Date(end - secs[sel.value] * 1000).toISOString(), end_time: end.toISOString() };
       },
       label: () => sel.options[sel.selectedIndex].text,
+      widest() { sel.value = "7d"; },
     };
   }
 
@@ -211,7 +219,14 @@
     const m = /^(\d+)([mhdw])$/.exec(iv || "");
     return m ? Number(m[1]) * { m: 60, h: 3600, d: 86400, w: 604800 }[m[2]] : 0;
   };
-  const groupLabel = (s) => (s.other ? "(other)" : Object.values(s.group || {}).join(" · ") || "(all)");
+  // groupLabel names a series by its group values in group_by order; an empty value is "(no <key>)"
+  // (spans without a route are not "all" requests).
+  const groupLabel = (s, keys) => {
+    if (s.other) return "(other)";
+    const g = s.group || {};
+    const ks = keys || Object.keys(g);
+    return ks.length ? ks.map((k) => (g[k] === "" || g[k] === undefined ? "(no " + k + ")" : g[k])).join(" · ") : "(all)";
+  };
 
   // seriesData aligns aggregate series on one time axis for uPlot (epoch ms → s), scaled by f.
   function seriesData(series, f) {
@@ -270,8 +285,9 @@
       if (!total) {
         body.append(el("p", { class: "state empty", "data-state": "empty", id: "overview-empty" }, "no data in this range"));
       }
-      chart(body, "overview-events-chart", "events per second", ["events/s"], seriesData(counts.series, (v) => (secs ? v / secs : v)), secs || 60);
-      chart(body, "overview-users-chart", "distinct users per " + users.interval, ["users"], seriesData(users.series, (v) => v), secs || 60);
+      const span = [Date.parse(r.start_time) / 1000, Date.parse(r.end_time) / 1000]; // the chosen range, not the data's
+      chart(body, "overview-events-chart", "events per second", ["events/s"], seriesData(counts.series, (v) => (secs ? v / secs : v)), span);
+      chart(body, "overview-users-chart", "distinct users per " + users.interval, ["users"], seriesData(users.series, (v) => v), span);
       const usersOf = new Map(topUsers.series.map((s) => [groupLabel(s), one({ series: [s] })]));
       body.append(el("h2", {}, "Top events"), top.series.length ? table("overview-top-events", [
         { label: "event", get: (s) => groupLabel(s) }, { label: "events", get: (s) => one({ series: [s] }) },
@@ -312,15 +328,18 @@
       }
       const rows = [...groups.values()].map((s) => {
         const n = value(req, s), e = value(errs, s) || 0;
-        return { name: groupLabel(s), requests: n, errors: e, rate: n ? e / n : null, p95: value(p95, s) };
+        return { name: groupLabel(s), key: (s.group || {})[latencyGroup.value] || "", requests: n, errors: e, rate: n ? e / n : null, p95: value(p95, s) };
       });
       const unit = p95.a && p95.a.unit ? " (" + p95.a.unit + ")" : "";
+      // A percentile from histogram buckets is an estimate: marked with ≈ (the API says exact: false).
+      const approx = p95.a && p95.a.exact === false ? "≈ " : "";
+      const toTraces = (r) => "#traces?" + qs(latencyGroup.value === "endpoint" ? { route: r.key } : { span_name: r.key });
       box.replaceChildren(table("overview-latency-table", [
-        { label: latencyGroup.value, get: (r) => r.name },
+        { label: latencyGroup.value, get: (r) => (r.key ? link(toTraces(r), r.name, "endpoint-link") : r.name) },
         { label: "requests", get: (r) => (r.requests === null ? "—" : r.requests) },
         { label: "errors", get: (r) => r.errors },
         { label: "error rate", get: (r) => (r.rate === null ? "—" : (100 * r.rate).toFixed(1) + " %") },
-        { label: "p95" + unit, get: (r) => (r.p95 === null ? "—" : r.p95) }], rows));
+        { label: "p95" + unit, get: (r) => (r.p95 === null ? "—" : approx + fmt(r.p95)) }], rows));
       for (const [what, r] of [["requests", req], ["errors", errs], ["p95", p95]]) {
         if (r.err) box.append(el("p", { class: "state error", "data-state": "error" }, what + ": " + explain(r.err)));
       }
@@ -328,26 +347,231 @@
     load();
   }
 
+  // localTime is t (Date, ms or RFC 3339) in the page's time zone, to the second (ms: with milliseconds).
+  function localTime(t, ms) {
+    const d = t instanceof Date ? t : new Date(t);
+    const p = (n, w) => String(n).padStart(w || 2, "0");
+    return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes()) + ":" + p(d.getSeconds()) +
+      (ms ? "." + p(d.getMilliseconds(), 3) : "");
+  }
+  const durText = (ms) => (ms >= 1000 ? (ms / 1000).toFixed(2) + " s" : ms >= 1 ? ms.toFixed(1) + " ms" : (ms * 1000).toFixed(0) + " µs");
+  const link = (href, text, cls) => el("a", { href, class: cls }, text);
+
+  // ---------- Traces ----------
+  function renderTraces(root, args) {
+    const range = rangeControl("traces", search);
+    const f = (id, ph, size) => el("input", { id: "traces-" + id, placeholder: ph, size: size || "14", value: args.params.get(id) || "" });
+    const service = f("service", "service"), spanName = f("span_name", "span name"), routeIn = f("route", "route (/checkout)");
+    const status = el("select", { id: "traces-status" }, ["", "error", "ok", "unset"].map((v) => el("option", { value: v, selected: args.params.get("status") === v }, v || "any status")));
+    const minMs = f("min_duration_ms", "min ms", "6"), maxMs = f("max_duration_ms", "max ms", "6");
+    const attr = f("attr", "attribute key=value", "18"), traceId = f("trace_id", "trace id", "32");
+    const body = el("div", { id: "traces-body" });
+    root.append(el("h1", {}, "Traces"),
+      el("div", { class: "toolbar" }, ...range.nodes, service, spanName, routeIn, status, minMs, maxMs, attr, traceId,
+        el("button", { id: "traces-search", type: "button", onclick: search }, "Search")), body);
+    async function search() {
+      const p = Object.assign({ service: service.value, span_name: spanName.value, route: routeIn.value, status: status.value,
+        min_duration_ms: minMs.value, max_duration_ms: maxMs.value, trace_id: traceId.value.trim(), limit: 50 }, range.params());
+      const kv = /^([^=]+)=(.*)$/.exec(attr.value.trim());
+      if (kv) p["attr." + kv[1].trim()] = kv[2].trim();
+      state(body, "loading", "searching…");
+      let a;
+      try {
+        a = await api("/traces?" + qs(p));
+      } catch (err) {
+        state(body, "error", explain(err));
+        return;
+      }
+      if (!a.traces.length) {
+        state(body, "empty", "no trace in this range matches");
+        return;
+      }
+      body.replaceChildren(el("p", { class: "muted", id: "traces-meta" }, a.traces.length + " trace(s), newest first · " + range.label()),
+        el("table", { id: "traces-table" },
+          el("thead", {}, el("tr", {}, ["start", "root span", "service", "duration", "spans", "errors", "sample rate", "trace id"].map((h) => el("th", {}, h)))),
+          el("tbody", {}, a.traces.map((t) => el("tr", { class: t.error_count ? "dropped" : "" },
+            el("td", {}, localTime(t.start_us / 1000)),
+            el("td", {}, link("#trace/" + t.trace_id, t.root_name + (t.root_found ? "" : " (root missing)"), "trace-link")),
+            el("td", {}, t.root_service), el("td", { class: "num" }, durText(t.duration_ms)),
+            el("td", { class: "num" }, fmt(t.span_count)), el("td", { class: "num" }, fmt(t.error_count)),
+            el("td", { class: "num" }, fmt(t.sample_rate)), el("td", { class: "mono" }, t.trace_id))))));
+    }
+    if ([...args.params.keys()].length) search();
+    else state(body, "empty", "Search by service, span name, route, status, duration, attribute or trace id.");
+  }
+
+  // ---------- one trace: waterfall ----------
+  function renderTrace(root, args) {
+    const id = args.id;
+    const body = el("div", { id: "trace-body" });
+    root.append(el("h1", {}, "Trace ", el("span", { class: "mono" }, id)), body);
+    state(body, "loading", "loading…");
+    const t0 = performance.now();
+    api("/traces/" + encodeURIComponent(id)).then((a) => {
+      const t1 = performance.now();
+      waterfall(body, a);
+      const wf = $("waterfall");
+      wf.dataset.fetchMs = String(Math.round(t1 - t0)); // request, query and JSON
+      wf.dataset.renderMs = String(Math.round(performance.now() - t1)); // the waterfall's DOM
+    }, (err) => state(body, "error", err.status === 404 ? "no span of this trace is stored (yet)" : explain(err)));
+  }
+
+  function waterfall(body, a) {
+    const spans = a.spans;
+    const byId = new Map(spans.map((s) => [s.span_id, s]));
+    const kids = new Map();
+    const roots = [];
+    for (const s of spans) {
+      if (s.parent_span_id && byId.has(s.parent_span_id)) {
+        if (!kids.has(s.parent_span_id)) kids.set(s.parent_span_id, []);
+        kids.get(s.parent_span_id).push(s);
+      } else roots.push(s);
+    }
+    const order = [];
+    const stack = roots.slice().reverse().map((s) => [s, 0]);
+    while (stack.length) { // depth-first without recursion: a deep trace cannot overflow the stack
+      const [s, d] = stack.pop();
+      order.push([s, d]);
+      const c = kids.get(s.span_id) || [];
+      for (let i = c.length - 1; i >= 0; i--) stack.push([c[i], d + 1]);
+    }
+    const start = Math.min(...spans.map((s) => s.start_us));
+    const end = Math.max(...spans.map((s) => s.start_us + s.duration_ms * 1000));
+    const total = Math.max(end - start, 1);
+    const errors = spans.filter((s) => s.status === "error").length;
+    const detail = el("div", { id: "span-detail", class: "detail" }, el("p", { class: "muted" }, "Click a span for its attributes, events and links."));
+    // 2,000 rows: plain createElement and one click handler for all of them keep this fast.
+    const frag = document.createDocumentFragment();
+    const div = (cls, text) => { const e = document.createElement("div"); e.className = cls; if (text !== undefined) e.textContent = text; return e; };
+    for (const [s, d] of order) {
+      const row = div("wf-row");
+      row.dataset.span = s.span_id;
+      const name = div("wf-name", s.name);
+      name.title = s.name;
+      name.style.paddingLeft = Math.min(d, 30) * 10 + "px";
+      const track = div("wf-track");
+      const bar = div(s.status === "error" ? "bar err" : "bar");
+      bar.style.left = (100 * (s.start_us - start) / total) + "%";
+      bar.style.width = Math.max(0.2, 100 * s.duration_ms * 1000 / total) + "%";
+      track.append(bar);
+      row.append(name, div("wf-svc", s.service), track, div("wf-dur", durText(s.duration_ms)));
+      frag.append(row);
+    }
+    const wf = el("div", { id: "waterfall" });
+    wf.addEventListener("click", (ev) => {
+      const row = ev.target.closest(".wf-row");
+      if (row) showSpan(detail, byId.get(row.dataset.span));
+    });
+    wf.append(frag);
+    const services = [...new Set(spans.map((s) => s.service))];
+    body.replaceChildren(
+      el("div", { class: "cards" }, card("trace-duration", "duration", durText(total / 1000)), card("trace-spans", "spans", spans.length),
+        card("trace-errors", "errors", errors, errors > 0), card("trace-services", "services", services.length)),
+      el("p", { class: "muted", id: "trace-meta" }, "started " + localTime(start / 1000, true) + " · " + services.join(", ") +
+        (a.truncated ? " · truncated at " + a.max_spans + " spans" : "") + " · ",
+      link("#logs?trace_id=" + a.trace_id, "logs of this trace", "trace-logs-link"), " · ", link("#traces", "back to search")),
+      wf, detail);
+  }
+
+  function showSpan(box, s) {
+    const kv = (m) => el("table", { class: "kv" }, el("tbody", {}, Object.entries(m || {}).sort().map(([k, v]) => el("tr", {}, el("th", {}, k), el("td", {}, v)))));
+    box.replaceChildren(el("h2", {}, s.name),
+      el("p", {}, "service " + s.service + " · kind " + s.kind + " · " + durText(s.duration_ms) + " · status " + s.status + (s.status_message ? " (" + s.status_message + ")" : "") +
+        " · span " + s.span_id + (s.parent_span_id ? " · parent " + s.parent_span_id : " · root") + " · sample rate " + s.sample_rate),
+      el("h2", {}, "Attributes"), kv(s.attributes), el("h2", {}, "Resource"), kv(s.resource),
+      el("h2", {}, "Events"), s.events.length ? el("ul", {}, s.events.map((e) => el("li", {}, localTime(e.time_us / 1000, true) + " " + e.name + " " + JSON.stringify(e.attributes)))) : el("p", { class: "muted" }, "none"),
+      el("h2", {}, "Links"), s.links.length ? el("ul", {}, s.links.map((l) => el("li", {}, link("#trace/" + l.trace_id, l.trace_id), " span " + l.span_id))) : el("p", { class: "muted" }, "none"));
+  }
+
+  // ---------- Logs ----------
+  function renderLogs(root, args) {
+    const range = rangeControl("logs", () => search(false));
+    const service = el("input", { id: "logs-service", placeholder: "service", size: "12", value: args.params.get("service") || "" });
+    const severity = el("select", { id: "logs-severity" }, ["", "debug", "info", "warn", "error", "fatal"].map((v) => el("option", { value: v }, v ? v + " and above" : "any severity")));
+    const text = el("input", { id: "logs-q", placeholder: "words in the body", size: "22", value: args.params.get("q") || "" });
+    const traceId = el("input", { id: "logs-trace-id", placeholder: "trace id", size: "32", value: args.params.get("trace_id") || "" });
+    const body = el("div", { id: "logs-body" });
+    const more = el("button", { id: "logs-more", type: "button", hidden: true, onclick: () => search(true) }, "Older");
+    let before = "";
+    root.append(el("h1", {}, "Logs"),
+      el("div", { class: "toolbar" }, ...range.nodes, service, severity, text, traceId,
+        el("button", { id: "logs-search", type: "button", onclick: () => search(false) }, "Search")),
+      el("p", { class: "hint" }, "Text search matches whole words (a token index on the body), case-insensitively."), body, more);
+    async function search(older) {
+      const p = Object.assign({ service: service.value, severity: severity.value, q: text.value, trace_id: traceId.value.trim(), limit: 100 }, range.params());
+      if (older) p.before = before;
+      if (!older) state(body, "loading", "searching…");
+      let a;
+      try {
+        a = await api("/logs?" + qs(p));
+      } catch (err) {
+        state(body, "error", explain(err));
+        return;
+      }
+      before = a.next_before || "";
+      more.hidden = !before;
+      if (!older && !a.logs.length) {
+        state(body, "empty", "no log record in this range matches");
+        return;
+      }
+      let tb = $("logs-rows");
+      if (!older || !tb) {
+        tb = el("tbody", { id: "logs-rows" });
+        body.replaceChildren(el("table", { id: "logs-table" }, el("thead", {}, el("tr", {}, ["time", "severity", "service", "body", "trace"].map((h) => el("th", {}, h)))), tb));
+      }
+      for (const l of a.logs) {
+        tb.append(el("tr", { class: l.severity_number >= 17 ? "dropped" : "" },
+          el("td", { class: "mono" }, localTime(l.time, true)), el("td", {}, l.severity_text || String(l.severity_number)), el("td", {}, l.service),
+          el("td", { class: "body" }, l.body), el("td", {}, l.trace_id ? link("#trace/" + l.trace_id, l.trace_id.slice(0, 8) + "…", "log-trace-link") : "")));
+      }
+    }
+    if (traceId.value) {
+      range.widest();
+      search(false);
+    } else state(body, "empty", "Search by time range, service, severity, words or trace id.");
+  }
+
   // ---------- Explore ----------
   function renderExplore(root) {
     const range = rangeControl("explore", run);
-    const source = el("select", { id: "explore-source" }, el("option", { value: "events" }, "events"), el("option", { value: "metrics" }, "metrics"));
-    const name = el("input", { id: "explore-name", placeholder: "event name (empty: all)", size: "20" });
+    const source = el("select", { id: "explore-source" }, ["events", "metrics", "spans", "logs"].map((v) => el("option", { value: v }, v)));
+    const names = el("datalist", { id: "explore-names" });
+    const name = el("input", { id: "explore-name", placeholder: "event name (empty: all)", size: "20", list: "explore-names" });
+    const service = el("input", { id: "explore-service", placeholder: "service (empty: all)", size: "14" });
     const aggregation = el("select", { id: "explore-aggregation" });
     const groupBy = el("input", { id: "explore-group-by", placeholder: "group by (e.g. event_name)", size: "20" });
     const interval = el("select", { id: "explore-interval" }, ["auto", "1m", "5m", "1h", "1d", "all"].map((v) => el("option", { value: v }, v)));
     const body = el("div", { id: "explore-body" });
-    const aggs = { events: ["count", "unique_users"], metrics: ["sum", "avg", "min", "max", "count", "rate", "p50", "p90", "p95", "p99"] };
+    const aggs = { events: ["count", "unique_users"], metrics: ["sum", "avg", "min", "max", "count", "rate", "p50", "p90", "p95", "p99"],
+      spans: ["count", "traces", "errors", "weighted_count", "weighted_traces", "weighted_errors"], logs: ["count", "errors", "weighted_count"] };
+    const placeholders = { events: "event name (empty: all)", metrics: "metric name (required)", spans: "span name (empty: all)", logs: "(logs: no name)" };
+    let suggestions = null; // GET /names of the range: metric, event and span names seen
+    async function suggest() {
+      try {
+        suggestions = await api("/names?" + qs(Object.assign({ service: service.value }, range.params())));
+      } catch (_) { suggestions = null; }
+      fillNames();
+    }
+    function fillNames() {
+      const list = (suggestions && suggestions[source.value]) || [];
+      names.replaceChildren(...list.map((n) => el("option", { value: n })));
+    }
     function fillAggs() {
       aggregation.replaceChildren(...aggs[source.value].map((a) => el("option", { value: a }, a)));
-      name.placeholder = source.value === "events" ? "event name (empty: all)" : "metric name (required)";
+      name.placeholder = placeholders[source.value];
+      name.disabled = source.value === "logs";
+      fillNames();
     }
     source.addEventListener("change", fillAggs);
+    service.addEventListener("change", suggest);
     fillAggs();
+    suggest();
     let last = null; // the last answer, for the chart and the table
     const params = () => {
-      const p = Object.assign({ source: source.value, aggregation: aggregation.value, interval: interval.value, group_by: groupBy.value }, range.params());
-      if (source.value === "events") p.event_name = name.value; else p.metric_name = name.value;
+      const p = Object.assign({ source: source.value, aggregation: aggregation.value, interval: interval.value, group_by: groupBy.value, service: service.value }, range.params());
+      if (source.value === "events") p.event_name = name.value;
+      else if (source.value === "spans") p.span_name = name.value;
+      else if (source.value === "metrics") p.metric_name = name.value;
       return p;
     };
     async function run() {
@@ -363,11 +587,15 @@
         body.append(el("p", { class: "state empty", "data-state": "empty" }, "no data in this range"));
         return;
       }
+      const label = (s) => groupLabel(s, last.group_by);
       if (last.interval !== "all") {
-        chart(body, "explore-chart", last.metric_name || (last.event_names || []).join(", ") || "events", last.series.map(groupLabel), seriesData(last.series, (v) => v), intervalSeconds(last.interval) || 60);
+        const r = range.params();
+        chart(body, "explore-chart", last.metric_name || (last.event_names || []).join(", ") || last.source, last.series.map(label), seriesData(last.series, (v) => v),
+          [Date.parse(r.start_time) / 1000, Date.parse(r.end_time) / 1000]);
       }
-      const rows = last.series.flatMap((s) => s.points.map((p) => ({ group: groupLabel(s), t: new Date(p[0]).toISOString(), v: p[1] })));
-      body.append(table("explore-table", [{ label: "group", get: (r) => r.group }, { label: "bucket", get: (r) => r.t }, { label: last.aggregation, get: (r) => (r.v === null ? "" : r.v) }], rows));
+      // Buckets without a value are not rows (the chart shows the gap).
+      const rows = last.series.flatMap((s) => s.points.filter((p) => p[1] !== null).map((p) => ({ group: label(s), t: localTime(p[0]), v: p[1] })));
+      body.append(table("explore-table", [{ label: "group", get: (r) => r.group }, { label: "bucket", get: (r) => r.t }, { label: last.aggregation, get: (r) => r.v }], rows));
     }
     // Export goes through the server (GET /metrics/export, analyst role): a viewer key cannot export.
     async function exportCSV() {
@@ -384,7 +612,7 @@
       }
     }
     root.append(el("h1", {}, "Explore"),
-      el("div", { class: "toolbar" }, source, name, aggregation, groupBy, interval, ...range.nodes,
+      el("div", { class: "toolbar" }, source, name, names, service, aggregation, groupBy, interval, ...range.nodes,
         el("button", { id: "explore-run", type: "button", onclick: run }, "Run"),
         el("button", { id: "explore-export", type: "button", onclick: exportCSV }, "Export CSV")),
       body);
@@ -465,7 +693,9 @@
     const counters = el("div", { id: "privacy-counters" });
     const history = el("div", { id: "privacy-history" });
     const deletions = el("div", { id: "privacy-deletions" });
+    const policy = el("div", { id: "privacy-policy" });
     root.append(el("h1", {}, "Privacy"),
+      el("h2", {}, "Privacy policy of this tenant"), policy,
       el("p", { class: "muted" }, "What the privacy controls did: records kept and dropped by the consent processor (per purpose and reason), PII redactions by detector, and consent grants and denials stored in ClickHouse."),
       el("h2", {}, "Consent and redaction in the pipeline (collector-wide, since start)"), counters,
       el("h2", {}, "Consent changes, last 30 days (k-anonymous)"), history,
@@ -473,6 +703,7 @@
     state(counters, "loading", "loading…");
     state(history, "loading", "loading…");
     state(deletions, "loading", "loading…");
+    renderPolicy(policy);
 
     api("/dashboard/self-metrics").then((s) => {
       const t = s.totals;
@@ -506,6 +737,86 @@
     }).catch((err) => { state(history, "error", explain(err)); state(deletions, "error", explain(err)); });
   }
 
+  // ---------- Privacy policy (GET/PUT /privacy/policy, history, dry run) ----------
+  // The effective policy and its history; an admin edits it as JSON, must dry-run the exact draft
+  // on a sample first, and applies it with the ETag it was read with (a concurrent change is 412).
+  const SAMPLE = JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "checkout" } }] },
+    scopeLogs: [{ logRecords: [{ body: { stringValue: "order placed" }, attributes: [
+      { key: "note", value: { stringValue: "contact jane.doe@example.com or +1 415 555 0100" } },
+      { key: "client.address", value: { stringValue: "203.0.113.77" } },
+      { key: "user.id", value: { stringValue: "user-42" } }] }] }] }] }, null, 2);
+
+  function renderPolicy(box) {
+    state(box, "loading", "loading…");
+    let etag = "";
+    let triedDraft = null; // the draft text the last successful dry run used
+    const effective = el("pre", { id: "policy-effective", class: "code" });
+    const meta = el("p", { id: "policy-meta", class: "muted" });
+    const hist = el("div", { id: "policy-history" });
+    const draft = el("textarea", { id: "policy-draft", rows: 8, cols: 60, spellcheck: "false" });
+    const sample = el("textarea", { id: "policy-sample", rows: 8, cols: 60, spellcheck: "false" });
+    sample.value = SAMPLE;
+    const msg = el("p", { id: "policy-message", role: "status" });
+    const result = el("div", { id: "policy-dryrun" });
+    const apply = el("button", { id: "policy-apply", type: "button", disabled: true }, "Apply");
+    const tryIt = el("button", { id: "policy-test", type: "button" }, "Dry run");
+    draft.addEventListener("input", () => { apply.disabled = draft.value !== triedDraft; });
+
+    function parseDraft() {
+      try { return JSON.parse(draft.value || "{}"); } catch (e) { throw new Error("the draft is not JSON: " + e.message); }
+    }
+    function showError(err) {
+      msg.className = "error";
+      const field = err.field ? " (field " + err.field + ")" : "";
+      msg.textContent = explain(err) + field;
+    }
+    async function load() {
+      const resp = await fetch(BASE + "/privacy/policy", { headers: { Authorization: "Bearer " + sessionStorage.getItem(KEY) }, cache: "no-store" });
+      const body = await resp.json().catch(() => null);
+      if (!resp.ok) throw new APIError(resp.status, body);
+      etag = resp.headers.get("ETag") || "";
+      effective.textContent = body.default ? "(default: the operator's configuration applies)" : JSON.stringify(body.policy, null, 2);
+      meta.textContent = body.default ? "version 0" : "version " + body.version + ", changed by " + body.updated_by + " at " + body.updated_at;
+      if (!draft.value) draft.value = JSON.stringify(body.default ? { mode: "strict" } : body.policy, null, 2);
+      const h = await api("/privacy/policy/history?limit=20");
+      hist.replaceChildren(h.history.length ? table("policy-history-table", [
+        { label: "version", get: (r) => String(r.version) }, { label: "changed at", get: (r) => r.updated_at },
+        { label: "by", get: (r) => r.updated_by }, { label: "policy", get: (r) => JSON.stringify(r.policy) }], h.history)
+        : el("p", { class: "state empty", "data-state": "empty" }, "no change yet"));
+    }
+    tryIt.addEventListener("click", async () => {
+      msg.className = ""; msg.textContent = "running…"; result.replaceChildren();
+      try {
+        const text = draft.value;
+        const body = JSON.stringify({ signal: "logs", sample: JSON.parse(sample.value), policy: parseDraft() });
+        const r = await api("/privacy/policy/test", { method: "POST", headers: { "Content-Type": "application/json" }, body });
+        result.append(
+          table("policy-changes", [{ label: "field", get: (c) => c.field }, { label: "action", get: (c) => c.action },
+            { label: "detector", get: (c) => c.detector || "" }, { label: "before", get: (c) => c.before }, { label: "after", get: (c) => c.after || "" }], r.changes),
+          el("h3", {}, "Record as it would be stored (nothing was stored)"),
+          el("pre", { id: "policy-record", class: "code" }, JSON.stringify(r.record, null, 2)));
+        triedDraft = text; apply.disabled = false;
+        msg.textContent = r.changes.length + " change(s); nothing stored. Apply to put this draft in effect.";
+      } catch (err) { apply.disabled = true; showError(err); }
+    });
+    apply.addEventListener("click", async () => {
+      if (draft.value !== triedDraft) { apply.disabled = true; return; }
+      try {
+        await api("/privacy/policy", { method: "PUT", headers: { "Content-Type": "application/json", "If-Match": etag }, body: JSON.stringify(parseDraft()) });
+        msg.className = ""; msg.textContent = "applied";
+        triedDraft = null; apply.disabled = true;
+        await load();
+      } catch (err) { showError(err); }
+    });
+    load().then(() => {
+      box.replaceChildren(el("h3", {}, "In effect"), meta, effective, el("h3", {}, "History"), hist,
+        el("h3", {}, "Edit (JSON: mode, pii_fields, pii_fields_action, identifier_fields, hash_identifiers, anonymize_ips, actions, retention_days)"),
+        el("label", { for: "policy-draft" }, "Draft policy"), draft,
+        el("label", { for: "policy-sample" }, "Sample (OTLP JSON logs)"), sample,
+        el("div", { class: "buttons" }, tryIt, apply), msg, result);
+    }).catch((err) => state(box, "error", explain(err)));
+  }
+
   // Why the consent processor kept or dropped a record, in words (reason label of its metric).
   const reasons = {
     granted: "consent granted", denied: "consent denied", withdrawn: "consent withdrawn",
@@ -519,8 +830,11 @@
     if (s.rows.length) {
       wrap.append(table("table-" + s.name, [{ label: s.group_by, get: (r) => r.group }].concat(
         s.measures.map((m) => ({ label: m.replaceAll("_", " "), get: (r) => r.values[m] }))), s.rows));
-    } else {
+    } else if (!s.withheld_groups) {
       wrap.append(el("p", { class: "state empty", "data-state": "empty" }, "no data in this range"));
+    } else {
+      // There is data, all of it in groups too small to show: not "no data".
+      wrap.append(el("p", { class: "state empty", "data-state": "withheld" }, "every group in this range is withheld"));
     }
     wrap.append(el("p", { class: "muted withheld", "data-withheld": s.withheld_groups },
       s.withheld_groups + " group(s) withheld (fewer than k distinct users)"));
@@ -545,7 +859,7 @@
       state(body, "loading", "loading…");
       try {
         const rep = await api(query("json"));
-        body.replaceChildren(el("p", { class: "muted", id: "report-meta" }, "tenant " + rep.tenant + " · k = " + rep.k + " · " + rep.from + " to " + rep.to));
+        body.replaceChildren(el("p", { class: "muted", id: "report-meta" }, "tenant " + rep.tenant + " · k = " + rep.k + " · " + localTime(rep.from) + " to " + localTime(rep.to) + " (this browser's time zone)"));
         rep.sections.forEach((s) => body.append(sectionTable(s)));
         body.append(el("ul", { class: "muted" }, rep.notes.map((n) => el("li", {}, n))));
       } catch (err) {

@@ -15,6 +15,11 @@
 {{define "owners_data"}}arrayDistinct(arrayFilter((o, x, p) -> has(subject_ids, x) OR (p != '' AND match({{.Text}}, p)), ?, ?, ?)){{end}}
 {{define "owners_user"}}arrayDistinct(arrayFilter((o, x, p) -> x = user_id, ?, ?, ?)){{end}}
 {{define "owners_audit"}}arrayDistinct(arrayFilter((o, x, p) -> x = target_id, ?, ?, ?)){{end}}
+{{- /* The trace-id lookup table of Grafana's datasource (otel_traces_trace_id_ts) holds trace ids and
+  times only: the rows of the traces that hold a span of the subject (bound like pred_data, over the
+  spans' text). It is processed before telemetry_spans, while those spans still name the traces. */ -}}
+{{define "pred_trace_ids"}}(TenantId, TraceId) IN (SELECT tenant_id, trace_id FROM {{.Spans}} WHERE {{template "pred_data" .}}){{end}}
+{{define "hpred_trace_ids"}}(TenantId, TraceId) IN (SELECT tenant_id, trace_id FROM {{.Spans}} WHERE {{template "hpred_data" .}}){{end}}
 {{define "pred_user"}}tenant_id = ? AND user_id IN ?{{end}}
 {{define "pred_audit"}}tenant_id = ? AND target_id IN ?{{end}}
 {{define "count"}}SELECT owner, count() FROM (SELECT {{template "owners" .}} AS owners FROM {{.Front}} WHERE {{template "pred" .}}) ARRAY JOIN owners AS owner GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
@@ -38,3 +43,6 @@
 {{define "erased_partitions"}}SELECT DISTINCT if(startsWith(name, 'patch-'), splitByChar('_', arrayElement(splitByChar('-', name), -1))[1], partition_id) FROM system.parts WHERE database = ? AND table = ? AND active AND (startsWith(name, 'patch-') OR has_lightweight_delete) ORDER BY 1{{end}}
 {{define "apply_patches"}}ALTER TABLE {{.Storage}}{{.OnCluster}} APPLY PATCHES IN PARTITION ID ?{{end}}
 {{define "apply_mask_partition"}}ALTER TABLE {{.Storage}}{{.OnCluster}} APPLY DELETED MASK IN PARTITION ID ?{{end}}
+{{- /* Counts of the trace-id table per request: its rows joined to the subject's spans. */ -}}
+{{define "count_trace_ids"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
+{{define "count_stored_trace_ids"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0, apply_patch_parts = 0, apply_deleted_mask = 0{{end}}

@@ -4,6 +4,6 @@ WITH pts AS (
   SELECT {{template "bucket" .}} AS b{{template "keys" .}}, sample_rate AS w,
     parent_span_id = '' AS root, status_code = 'error' AS err
   FROM {{.Table}}
-  WHERE tenant_id = @tenant AND {{template "range" .}}{{template "filters" .}}
+  WHERE tenant_id = @tenant AND {{template "range" .}}{{template "filters" .}}{{if .EventNames}} AND span_name IN @names{{end}}
 )
 {{- template "outer" .}}

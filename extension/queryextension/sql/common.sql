@@ -19,6 +19,7 @@
 agg AS (
   SELECT b{{template "gcols" .}}{{range $i, $s := .States}}, {{$s}} AS s{{$i}}{{end}}
     {{- if .Hist}}, sumForEachState(hb) AS h0, anyState(hbounds) AS h1, uniqExactState(hbounds) AS h2, minState(mn) AS h3, maxState(mx) AS h4{{end}}
+    {{- if .ExpQ}}, quantileExactWeightedArrayState({{.ExpQ}})(ev, ew) AS q0{{end}}
   FROM pts GROUP BY b{{template "gcols" .}}
 ),
 ranked AS (
@@ -30,12 +31,14 @@ ranked AS (
 )
 SELECT b, if(r <= @topn, [{{template "glist" .}}], CAST([] AS Array(String))) AS grp, r > @topn AS other, toFloat64({{.Merge}}) AS val
   {{- if .Hist}}, sumForEachMerge(h0) AS hbs, anyMerge(h1) AS hbd, uniqExactMerge(h2) AS nbounds, minMerge(h3) AS hmin, maxMerge(h4) AS hmax{{end}}
+  {{- if .ExpQ}}, toFloat64(quantileExactWeightedArrayMerge({{.ExpQ}})(q0)) AS qv{{end}}
 FROM ranked
 GROUP BY b, grp, other
 ORDER BY other, grp, b
 {{- else}}
 SELECT b, CAST([] AS Array(String)) AS grp, false AS other, toFloat64({{.Value}}) AS val
   {{- if .Hist}}, sumForEach(hb) AS hbs, any(hbounds) AS hbd, uniqExact(hbounds) AS nbounds, min(mn) AS hmin, max(mx) AS hmax{{end}}
+  {{- if .ExpQ}}, toFloat64(quantileExactWeightedArray({{.ExpQ}})(ev, ew)) AS qv{{end}}
 FROM pts
 GROUP BY b
 ORDER BY b

@@ -282,6 +282,135 @@ ALTER TABLE `telemetry`.`telemetry_metrics` MATERIALIZE COLUMN subject_ids, MATE
 
 ALTER TABLE `telemetry`.`telemetry_spans` MATERIALIZE COLUMN subject_ids, MATERIALIZE INDEX idx_subject_ids, MATERIALIZE INDEX idx_search_text SETTINGS mutations_sync = 0;
 
+CREATE TABLE IF NOT EXISTS `telemetry`.`otel_traces_trace_id_ts`
+(
+    TenantId LowCardinality(String) CODEC(ZSTD(1)),
+    TraceId  String CODEC(ZSTD(1)),
+    Start    SimpleAggregateFunction(min, DateTime) CODEC(Delta(4), ZSTD(1)),
+    End      SimpleAggregateFunction(max, DateTime) CODEC(Delta(4), ZSTD(1))
+)
+ENGINE = AggregatingMergeTree()
+PARTITION BY toDate(Start)
+ORDER BY (TraceId, TenantId)
+TTL toDateTime(End) + toIntervalDay(30)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS `telemetry`.`otel_traces_trace_id_ts_mv`
+TO `telemetry`.`otel_traces_trace_id_ts`
+AS SELECT
+    tenant_id AS TenantId,
+    trace_id AS TraceId,
+    min(toDateTime(timestamp)) AS Start,
+    max(toDateTime(timestamp)) AS End
+FROM `telemetry`.`telemetry_spans`
+WHERE trace_id != ''
+GROUP BY TenantId, TraceId;
+
+INSERT INTO `telemetry`.`otel_traces_trace_id_ts` (TenantId, TraceId, Start, End)
+SELECT tenant_id, trace_id, min(toDateTime(timestamp)), max(toDateTime(timestamp))
+FROM `telemetry`.`telemetry_spans`
+WHERE trace_id != ''
+GROUP BY tenant_id, trace_id
+SETTINGS max_bytes_before_external_group_by = 536870912;
+
+CREATE VIEW IF NOT EXISTS `telemetry`.`otel_traces`
+AS SELECT
+    timestamp AS Timestamp,
+    trace_id AS TraceId,
+    span_id AS SpanId,
+    parent_span_id AS ParentSpanId,
+    trace_state AS TraceState,
+    span_name AS SpanName,
+    CAST(transform(toInt8(span_kind), [1, 2, 3, 4, 5], ['Internal', 'Server', 'Client', 'Producer', 'Consumer'], 'Unspecified'), 'LowCardinality(String)') AS SpanKind,
+    service_name AS ServiceName,
+    resource_attributes AS ResourceAttributes,
+    scope_name AS ScopeName,
+    scope_version AS ScopeVersion,
+    attributes AS SpanAttributes,
+    duration_ns AS Duration,
+    CAST(transform(toInt8(status_code), [1, 2], ['Ok', 'Error'], 'Unset'), 'LowCardinality(String)') AS StatusCode,
+    status_message AS StatusMessage,
+    events.timestamp AS `Events.Timestamp`,
+    events.name AS `Events.Name`,
+    events.attributes AS `Events.Attributes`,
+    links.trace_id AS `Links.TraceId`,
+    links.span_id AS `Links.SpanId`,
+    links.trace_state AS `Links.TraceState`,
+    links.attributes AS `Links.Attributes`,
+    tenant_id AS TenantId,
+    user_id AS UserId,
+    session_id AS SessionId,
+    sample_rate AS SampleRate
+FROM `telemetry`.`telemetry_spans`;
+
+CREATE VIEW IF NOT EXISTS `telemetry`.`otel_logs`
+AS SELECT
+    timestamp AS Timestamp,
+    toDateTime(timestamp) AS TimestampTime,
+    trace_id AS TraceId,
+    span_id AS SpanId,
+    trace_flags AS TraceFlags,
+    severity_text AS SeverityText,
+    severity_number AS SeverityNumber,
+    service_name AS ServiceName,
+    body AS Body,
+    resource_attributes AS ResourceAttributes,
+    scope_name AS ScopeName,
+    scope_version AS ScopeVersion,
+    CAST(map(), 'Map(LowCardinality(String), String)') AS ScopeAttributes,
+    attributes AS LogAttributes,
+    CAST('', 'LowCardinality(String)') AS EventName,
+    tenant_id AS TenantId,
+    user_id AS UserId,
+    session_id AS SessionId,
+    sample_rate AS SampleRate
+FROM `telemetry`.`telemetry_logs`
+UNION ALL
+SELECT
+    timestamp AS Timestamp,
+    toDateTime(timestamp) AS TimestampTime,
+    trace_id AS TraceId,
+    span_id AS SpanId,
+    trace_flags AS TraceFlags,
+    severity_text AS SeverityText,
+    severity_number AS SeverityNumber,
+    service_name AS ServiceName,
+    body AS Body,
+    resource_attributes AS ResourceAttributes,
+    scope_name AS ScopeName,
+    scope_version AS ScopeVersion,
+    CAST(map(), 'Map(LowCardinality(String), String)') AS ScopeAttributes,
+    attributes AS LogAttributes,
+    event_name AS EventName,
+    tenant_id AS TenantId,
+    user_id AS UserId,
+    session_id AS SessionId,
+    sample_rate AS SampleRate
+FROM `telemetry`.`telemetry_events`;
+
+ALTER TABLE `telemetry`.`telemetry_events` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_logs` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_metrics` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+ALTER TABLE `telemetry`.`telemetry_spans` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
+CREATE TABLE IF NOT EXISTS `telemetry`.`telemetry_admin_state`
+(
+    kind       LowCardinality(String) CODEC(ZSTD(1)),
+    tenant_id  LowCardinality(String) CODEC(ZSTD(1)),
+    id         String CODEC(ZSTD(1)),
+    version    UInt64 CODEC(Delta(8), ZSTD(1)),
+    deleted    UInt8 CODEC(ZSTD(1)),
+    body       String CODEC(ZSTD(3)),
+    actor      String CODEC(ZSTD(1)),
+    updated_at DateTime64(3) CODEC(Delta(8), ZSTD(1))
+)
+ENGINE = MergeTree()
+ORDER BY (kind, tenant_id, id, version)
+SETTINGS index_granularity = 8192;
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
@@ -299,3 +428,7 @@ ALTER TABLE `telemetry`.`telemetry_audit` MODIFY TTL toDateTime(timestamp) + toI
 ALTER TABLE `telemetry`.`telemetry_deletion_requests` REMOVE TTL;
 
 ALTER TABLE `telemetry`.`telemetry_suppressions` REMOVE TTL;
+
+ALTER TABLE `telemetry`.`otel_traces_trace_id_ts` MODIFY TTL toDateTime(End) + toIntervalDay(30);
+
+ALTER TABLE `telemetry`.`telemetry_admin_state` REMOVE TTL;

@@ -19,6 +19,9 @@ type Telemetry struct {
 	RecordsDropped metric.Int64Counter
 	// InsertDuration is the time of one batch INSERT, per table.
 	InsertDuration metric.Float64Histogram
+	// InsertSplits counts the extra INSERTs made because a batch was larger than
+	// max_rows_per_insert or max_bytes_per_insert, per table.
+	InsertSplits metric.Int64Counter
 }
 
 // NewTelemetry creates the instruments from the component's MeterProvider.
@@ -38,6 +41,10 @@ func NewTelemetry(set component.TelemetrySettings) (*Telemetry, error) {
 		metric.WithDescription("Duration of one batch INSERT by table."),
 		metric.WithUnit("s"),
 		metric.WithExplicitBucketBoundaries(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+	err = errors.Join(err, e)
+	t.InsertSplits, e = m.Int64Counter("otelcol_exporter_telemetry_storage_insert_splits",
+		metric.WithDescription("Extra INSERTs made because a batch exceeded max_rows_per_insert or max_bytes_per_insert, by table."),
+		metric.WithUnit("{insert}"))
 	err = errors.Join(err, e)
 	return &t, err
 }

@@ -16,8 +16,14 @@ type Telemetry struct {
 	// AuditRecordsWritten counts audit records stored in ClickHouse.
 	AuditRecordsWritten metric.Int64Counter
 	// AuditRecordsDropped counts audit records that never reached ClickHouse, by reason
-	// (queue_full, storage_unavailable, shutdown). Every one is still in the collector log.
+	// (spool_full, spool_corrupt, shutdown). Every one is still in the audit log.
 	AuditRecordsDropped metric.Int64Counter
+	// AuditRecordsSpooled counts audit records written to the disk spool while ClickHouse was
+	// unavailable (each is counted in AuditRecordsWritten again once stored).
+	AuditRecordsSpooled metric.Int64Counter
+	// AuditRequestsRefused counts API requests refused (503) because their audit record could
+	// not be kept: ClickHouse unavailable and the spool full.
+	AuditRequestsRefused metric.Int64Counter
 	// AuditWriteFailures counts failed INSERTs of audit batches.
 	AuditWriteFailures metric.Int64Counter
 }
@@ -36,8 +42,16 @@ func NewTelemetry(set component.TelemetrySettings) (*Telemetry, error) {
 		metric.WithUnit("{record}"))
 	err = errors.Join(err, e)
 	t.AuditRecordsDropped, e = m.Int64Counter("otelcol_extension_telemetry_api_audit_records_dropped",
-		metric.WithDescription("Audit records not stored in ClickHouse (still in the collector log), by reason (queue_full, storage_unavailable, shutdown)."),
+		metric.WithDescription("Audit records not stored in ClickHouse (still in the audit log), by reason (spool_full, spool_corrupt, shutdown)."),
 		metric.WithUnit("{record}"))
+	err = errors.Join(err, e)
+	t.AuditRecordsSpooled, e = m.Int64Counter("otelcol_extension_telemetry_api_audit_records_spooled",
+		metric.WithDescription("Audit records written to the disk spool while ClickHouse was unavailable."),
+		metric.WithUnit("{record}"))
+	err = errors.Join(err, e)
+	t.AuditRequestsRefused, e = m.Int64Counter("otelcol_extension_telemetry_api_audit_requests_refused",
+		metric.WithDescription("API requests refused with 503 because their audit record could not be kept (ClickHouse unavailable, spool full)."),
+		metric.WithUnit("{request}"))
 	err = errors.Join(err, e)
 	t.AuditWriteFailures, e = m.Int64Counter("otelcol_extension_telemetry_api_audit_write_failures",
 		metric.WithDescription("Failed INSERTs of audit batches into the telemetry_audit table."),

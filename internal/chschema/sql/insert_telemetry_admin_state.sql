@@ -1,0 +1,1 @@
+INSERT INTO {{.Front}} (kind, tenant_id, id, version, deleted, body, actor, updated_at)

@@ -1,0 +1,287 @@
+// Package fleetstore is the one mechanism by which what tenants administer at run time (API keys,
+// privacy policies) reaches every collector of a fleet: versioned records written through to
+// ClickHouse (chschema's telemetry_admin_state) and read back by each collector every
+// refresh_interval, so a change made through any gateway is in effect on all of them within
+// refresh_interval plus one query.
+//
+// Readers never touch the store on a hot path: users subscribe to a kind and rebuild their own
+// immutable snapshot (a map behind an atomic pointer) when a newer record arrives.
+package fleetstore // import "github.com/otelcol-telemetry/otelcol-telemetry/internal/fleetstore"
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Record is one version of one administered object. Body is the object's JSON; it never holds a
+// secret (keys are stored as digests).
+type Record struct {
+	Kind    string
+	Tenant  string
+	ID      string
+	Version uint64
+	Deleted bool
+	Body    []byte
+	// Actor is the key id that made the change.
+	Actor     string
+	UpdatedAt time.Time
+}
+
+// Key identifies an object.
+type Key struct{ Kind, Tenant, ID string }
+
+// KeyOf returns the key of r.
+func (r Record) KeyOf() Key { return Key{r.Kind, r.Tenant, r.ID} }
+
+// Backend keeps records (ClickHouse in production, memory in tests and without storage).
+type Backend interface {
+	Insert(ctx context.Context, r Record) error
+	// Since returns the records updated at or after since (every record when since is zero).
+	Since(ctx context.Context, since time.Time) ([]Record, error)
+	// History returns the versions of one object, newest first, at most limit.
+	History(ctx context.Context, k Key, limit int) ([]Record, error)
+	Close() error
+}
+
+// Options tune the refresh.
+type Options struct {
+	// RefreshInterval between reads of changes. Default 1s.
+	RefreshInterval time.Duration
+	// Lookback is re-read on every refresh to catch records written by collectors whose clock is
+	// behind or whose insert became visible late. Default 1m.
+	Lookback time.Duration
+	// FullReloadInterval re-reads everything (a safety net). Default 10m.
+	FullReloadInterval time.Duration
+}
+
+func (o *Options) defaults() {
+	if o.RefreshInterval <= 0 {
+		o.RefreshInterval = time.Second
+	}
+	if o.Lookback <= 0 {
+		o.Lookback = time.Minute
+	}
+	if o.FullReloadInterval <= 0 {
+		o.FullReloadInterval = 10 * time.Minute
+	}
+}
+
+// Store caches the newest version of every record and tells subscribers about newer ones.
+type Store struct {
+	backend Backend
+	opts    Options
+	logger  *zap.Logger
+	now     func() time.Time
+
+	mu       sync.Mutex
+	latest   map[Key]Record
+	subs     map[string][]func([]Record)
+	lastRead time.Time // start of the last successful refresh
+	lastFull time.Time
+	loaded   bool
+
+	refreshMu sync.Mutex // one refresh at a time
+	cancel    context.CancelFunc
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+// New returns a store over backend; Start begins the refresh loop.
+func New(backend Backend, opts Options, logger *zap.Logger) *Store {
+	opts.defaults()
+	return &Store{
+		backend: backend, opts: opts, logger: logger, now: time.Now,
+		latest: map[Key]Record{}, subs: map[string][]func([]Record){},
+	}
+}
+
+// Subscribe calls fn with the records of kind that are newer than the ones known, in batches
+// (at once with the records already known), from the refresh goroutine or the writer's. fn must
+// be quick and must not call back into the store.
+func (s *Store) Subscribe(kind string, fn func([]Record)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.subs[kind] = append(s.subs[kind], fn)
+	var known []Record
+	for _, r := range s.latest {
+		if r.Kind == kind {
+			known = append(known, r)
+		}
+	}
+	if len(known) > 0 {
+		fn(known)
+	}
+}
+
+// Start loads what is stored and refreshes every RefreshInterval until Shutdown, in the
+// background: a failure (the table may not be migrated yet) is logged and retried.
+func (s *Store) Start() {
+	loopCtx, cancel := context.WithCancel(context.Background())
+	s.cancel, s.done = cancel, make(chan struct{})
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(s.opts.RefreshInterval)
+		defer t.Stop()
+		var lastErr string
+		for first := true; ; first = false {
+			if !first {
+				select {
+				case <-loopCtx.Done():
+					return
+				case <-t.C:
+				}
+			}
+			if err := s.Refresh(loopCtx); err != nil && loopCtx.Err() == nil {
+				if err.Error() != lastErr {
+					s.logger.Warn("admin state refresh failed; enforcing the last known state", zap.Error(err))
+				}
+				lastErr = err.Error()
+			} else {
+				lastErr = ""
+			}
+		}
+	}()
+}
+
+// Shutdown stops the loop and closes the backend; idempotent.
+func (s *Store) Shutdown() error {
+	var err error
+	s.closeOnce.Do(func() {
+		if s.cancel != nil {
+			s.cancel()
+			<-s.done
+		}
+		err = s.backend.Close()
+	})
+	return err
+}
+
+// Loaded reports whether one refresh has succeeded.
+func (s *Store) Loaded() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loaded
+}
+
+// Refresh reads the changes since the last read (minus the lookback) and applies the newer ones.
+func (s *Store) Refresh(ctx context.Context) error {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	start := s.now()
+	s.mu.Lock()
+	since := s.lastRead.Add(-s.opts.Lookback)
+	full := s.lastRead.IsZero() || start.Sub(s.lastFull) >= s.opts.FullReloadInterval
+	s.mu.Unlock()
+	if full {
+		since = time.Time{}
+	}
+	recs, err := s.backend.Since(ctx, since)
+	if err != nil {
+		return err
+	}
+	s.apply(recs...)
+	s.mu.Lock()
+	s.lastRead, s.loaded = start, true
+	if full {
+		s.lastFull = start
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// apply keeps the newest version per key and notifies subscribers of each record that is newer.
+func (s *Store) apply(recs ...Record) {
+	sort.Slice(recs, func(i, j int) bool { return recs[i].Version < recs[j].Version })
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	newer := map[string][]Record{}
+	for _, r := range recs {
+		k := r.KeyOf()
+		if cur, ok := s.latest[k]; ok && cur.Version >= r.Version {
+			continue
+		}
+		s.latest[k] = r
+		newer[r.Kind] = append(newer[r.Kind], r)
+	}
+	for kind, batch := range newer {
+		for _, fn := range s.subs[kind] {
+			fn(batch)
+		}
+	}
+}
+
+// ErrConflict is returned by Put when the stored version is not the expected one.
+var ErrConflict = errors.New("the object was changed by someone else")
+
+// Put writes r through to the backend and applies it here at once. When expect is not nil, the
+// stored version (after a refresh, 0 for none) must equal *expect, else ErrConflict. Other
+// collectors see r within one refresh interval.
+func (s *Store) Put(ctx context.Context, r Record, expect *uint64) error {
+	if expect != nil {
+		// Read what other collectors wrote, so a lost update across the fleet is caught too
+		// unless both writes fall within one refresh.
+		if err := s.Refresh(ctx); err != nil {
+			return err
+		}
+		cur, _ := s.Get(r.KeyOf())
+		if cur.Version != *expect {
+			return ErrConflict
+		}
+	}
+	if r.UpdatedAt.IsZero() {
+		r.UpdatedAt = s.now()
+	}
+	if err := s.backend.Insert(ctx, r); err != nil {
+		return err
+	}
+	s.apply(r)
+	return nil
+}
+
+// Get returns the newest version of an object (deleted ones too: check Deleted).
+func (s *Store) Get(k Key) (Record, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.latest[k]
+	return r, ok
+}
+
+// List returns the newest version of every object of kind and tenant (every tenant when tenant is
+// ""), deleted ones left out, ordered by id.
+func (s *Store) List(kind, tenant string) []Record {
+	s.mu.Lock()
+	var out []Record
+	for _, r := range s.latest {
+		if r.Kind == kind && (tenant == "" || r.Tenant == tenant) && !r.Deleted {
+			out = append(out, r)
+		}
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Tenant != out[j].Tenant {
+			return out[i].Tenant < out[j].Tenant
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// History returns the stored versions of one object, newest first.
+func (s *Store) History(ctx context.Context, k Key, limit int) ([]Record, error) {
+	return s.backend.History(ctx, k, limit)
+}
+
+// NextVersion is a version greater than every version of k known here and than the clock in
+// microseconds, so versions from different collectors order by time.
+func (s *Store) NextVersion(k Key) uint64 {
+	v := uint64(s.now().UnixMicro())
+	if cur, ok := s.Get(k); ok && cur.Version >= v {
+		v = cur.Version + 1
+	}
+	return v
+}
