@@ -2,11 +2,14 @@ package datarightsextension
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
@@ -41,6 +44,9 @@ func (x *dataRights) purge(ctx context.Context) (PurgeStatus, error) {
 	st := PurgeStatus{StartedAt: x.now().UTC(), Partitions: []string{}}
 	err := x.purgeStores(ctx, &st)
 	st.FinishedAt = x.now().UTC()
+	if err == nil {
+		err = x.markPurged(ctx, st.StartedAt, st.FinishedAt)
+	}
 	st.Seconds = st.FinishedAt.Sub(st.StartedAt).Seconds()
 	if err != nil {
 		st.Error = err.Error()
@@ -71,6 +77,46 @@ func (x *dataRights) purgeStores(ctx context.Context, st *PurgeStatus) error {
 				st.Partitions = append(st.Partitions, t.name+"/"+p)
 			}
 		}
+	}
+	return nil
+}
+
+// markPurged gives the receipts of the requests that finished before the purge began their
+// purged_at, signed again, in one insert of new versions.
+func (x *dataRights) markPurged(ctx context.Context, began, at time.Time) error {
+	var reqs []request
+	err := x.store.query(ctx, x.store.sql.unpurgedRequests, []any{began.UnixMilli()}, func(rows driver.Rows) error {
+		r, err := scanRequest(rows)
+		reqs = append(reqs, r)
+		return err
+	})
+	if err != nil || len(reqs) == 0 {
+		if errors.Is(err, errNoTable) {
+			return nil
+		}
+		return err
+	}
+	key := signingKey([]byte(x.cfg.ReceiptKey))
+	x.mu.Lock()
+	now := x.now().UnixMilli()
+	for i := range reqs {
+		var rc Receipt
+		if json.Unmarshal([]byte(reqs[i].Receipt), &rc) != nil {
+			continue
+		}
+		t := at.UTC()
+		rc.PurgedAt = &t
+		rc.sign(key)
+		raw, _ := json.Marshal(rc)
+		reqs[i] = reqs[i].nextVersion(now)
+		reqs[i].Receipt = string(raw)
+		if mem, ok := x.byID[reqs[i].ID]; ok {
+			mem.Receipt, mem.version = reqs[i].Receipt, max(mem.version, reqs[i].version)
+		}
+	}
+	x.mu.Unlock()
+	if err := x.store.insertRequests(ctx, reqs); err != nil {
+		return fmt.Errorf("store purged_at in the receipts: %w", err)
 	}
 	return nil
 }

@@ -85,7 +85,7 @@ type statements struct {
 	targets []target
 
 	openRequests, getRequest, subjectRequests, purgeRequest, purgeMask string
-	tableSettings, erasedPartitions                                    string
+	tableSettings, erasedPartitions, unpurgedRequests                  string
 	openRequestOf                                                      string
 	suppressionsSince, grantsSince, subjectRequestsHTTP                string
 	insertRequest, insertSuppression                                   string
@@ -182,6 +182,7 @@ func newStatements(database, cluster string) (*statements, error) {
 	s.purgeMask = r("purge_mask", d, "")
 	s.tableSettings = r("table_settings", d, "")
 	s.erasedPartitions = r("erased_partitions", d, "")
+	s.unpurgedRequests = r("unpurged_requests", d, "")
 	s.suppressionsSince = r("suppressions_since", d, "")
 	s.grantsSince = r("grants_since", d, "")
 	s.insertRequest, s.insertSuppression = req.InsertSQL, sup.InsertSQL
@@ -205,5 +206,5 @@ func (s *statements) script() []string {
 		out = append(out, t.export, t.exportHTTP)
 	}
 	return append(out, "-- requests and suppressions", s.openRequests, s.openRequestOf, s.getRequest, s.subjectRequests, s.subjectRequestsHTTP, s.purgeRequest,
-		s.purgeMask, s.tableSettings, s.erasedPartitions, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
+		s.purgeMask, s.tableSettings, s.erasedPartitions, s.unpurgedRequests, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
 }

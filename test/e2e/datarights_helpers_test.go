@@ -69,6 +69,7 @@ type drStatus struct {
 			} `json:"searched"`
 		} `json:"tables"`
 		ErasedAt  *time.Time `json:"erased_at"`
+		PurgedAt  *time.Time `json:"purged_at"`
 		BatchSize int        `json:"batch_size"`
 		Suppression struct {
 			Subject string `json:"subject"`

@@ -172,6 +172,10 @@ func TestDataRightsDeletion(t *testing.T) {
 				assert.Zero(t, masked, "purged rows still in the parts of %s", table)
 			}
 			assert.Contains(t, dumpTable(t, c.database, "telemetry_events"), userB, "the purge keeps B's rows")
+			purged := c.waitRequest(t, testAPIKey, acc.RequestID, "completed", 10*time.Second)
+			require.NotNil(t, purged.Receipt.PurgedAt, "the receipt carries the purge time")
+			require.NotNil(t, purged.Receipt.ErasedAt)
+			assert.False(t, purged.Receipt.PurgedAt.Before(*purged.Receipt.ErasedAt))
 			// The audit trail keeps that a deletion happened, naming the subject by pseudonym.
 			var pseud uint64
 			require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM telemetry_audit WHERE target_id = ?", acc.Subject).Scan(&pseud))

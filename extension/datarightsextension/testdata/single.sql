@@ -66,6 +66,7 @@ DELETE FROM `telemetry`.`telemetry_deletion_requests` WHERE tenant_id = ? AND re
 ALTER TABLE `telemetry`.`telemetry_deletion_requests` APPLY DELETED MASK;
 SELECT create_table_query FROM system.tables WHERE database = ? AND name = ?;
 SELECT DISTINCT if(startsWith(name, 'patch-'), splitByChar('_', arrayElement(splitByChar('-', name), -1))[1], partition_id) FROM system.parts WHERE database = ? AND table = ? AND active AND (startsWith(name, 'patch-') OR has_lightweight_delete) ORDER BY 1;
+SELECT tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt, toUnixTimestamp64Milli(updated_at) FROM `telemetry`.`telemetry_deletion_requests` FINAL WHERE status IN ('completed', 'failed') AND receipt != '' AND NOT JSONHas(receipt, 'purged_at') AND finished_at <= fromUnixTimestamp64Milli(?) LIMIT 100000;
 SELECT tenant_id, subject, request_id, toUnixTimestamp64Milli(suppressed_at), ifNull(toUnixTimestamp64Milli(lifted_at), 0) FROM `telemetry`.`telemetry_suppressions` FINAL WHERE updated_at >= fromUnixTimestamp64Milli(?);
 SELECT tenant_id, user_id, toUnixTimestamp64Milli(min(changed_at)) FROM `telemetry`.`telemetry_consent_history` WHERE status = 'granted' AND changed_at >= fromUnixTimestamp64Milli(?) GROUP BY tenant_id, user_id;
 INSERT INTO `telemetry`.`telemetry_deletion_requests` (tenant_id, request_id, subject, user_id, status, reason, actor, attempts, accepted_at, finished_at, receipt, updated_at);
