@@ -7,8 +7,11 @@
 #   ROWS=50000000 bench/deletion/run.sh
 #
 # ROWS rows are generated per data table (TABLES, default the four) with INSERT ... SELECT FROM
-# numbers() for USERS (default 10000) users (the subject index is computed by the server, as for
-# ingested rows). While the erasures run, telemetrygen (installed into _build/bin on first use) sends
+# numbers() for USERS (default 10000) users in sessions of SESSION (default 100) consecutive rows
+# (a user's records arrive in bursts, as real telemetry does; each user has ROWS/USERS rows in
+# ROWS/USERS/SESSION sessions spread over the whole table). The subject index is computed by the
+# server, as for ingested rows. SESSION=1 spreads every user over every granule: then no index can
+# skip anything and erasure reads the whole table (figures in the README). While the erasures run, telemetrygen (installed into _build/bin on first use) sends
 # OTLP logs with WORKERS (default 2) unthrottled workers; its rate is measured in ClickHouse for
 # BASELINE seconds (default 20) before and over the whole erasure phase.
 #   erase: REQUESTS (default 10) users deleted one after another, accept -> no row of the user
@@ -23,6 +26,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 ROWS=${ROWS:-10000000}
 USERS=${USERS:-10000}
+SESSION=${SESSION:-100}
 WORKERS=${WORKERS:-2}
 BASELINE=${BASELINE:-20}
 REQUESTS=${REQUESTS:-10}
@@ -73,13 +77,13 @@ for t in $TABLES; do
   start=$(date +%s.%N)
   case $t in
     telemetry_events) cols="tenant_id, timestamp, observed_timestamp, event_name, user_id, service_name, body, attributes"
-      sel="'default', now64(9) - toIntervalMillisecond(number), now64(9), 'page_view', concat('user-', toString(number % $USERS)), 'web', 'seed', map('n', toString(number % 100))" ;;
+      sel="'default', now64(9) - toIntervalMillisecond(number), now64(9), 'page_view', concat('user-', toString((intDiv(number, $SESSION) * 7919) % $USERS)), 'web', 'seed', map('n', toString(number % 100))" ;;
     telemetry_logs) cols="tenant_id, timestamp, observed_timestamp, user_id, service_name, body, attributes"
-      sel="'default', now64(9) - toIntervalMillisecond(number), now64(9), concat('user-', toString(number % $USERS)), 'web', 'seed log line', map('n', toString(number % 100))" ;;
+      sel="'default', now64(9) - toIntervalMillisecond(number), now64(9), concat('user-', toString((intDiv(number, $SESSION) * 7919) % $USERS)), 'web', 'seed log line', map('n', toString(number % 100))" ;;
     telemetry_metrics) cols="tenant_id, timestamp, metric_name, metric_type, service_name, user_id, attributes, value"
-      sel="'default', now64(9) - toIntervalMillisecond(number), 'requests', 'sum', 'web', concat('user-', toString(number % $USERS)), map('n', toString(number % 100)), number" ;;
+      sel="'default', now64(9) - toIntervalMillisecond(number), 'requests', 'sum', 'web', concat('user-', toString((intDiv(number, $SESSION) * 7919) % $USERS)), map('n', toString(number % 100)), number" ;;
     telemetry_spans) cols="tenant_id, timestamp, duration_ns, trace_id, span_id, span_name, service_name, user_id, attributes"
-      sel="'default', now64(9) - toIntervalMillisecond(number), 1000, hex(number), hex(number), 'GET /', 'web', concat('user-', toString(number % $USERS)), map('n', toString(number % 100))" ;;
+      sel="'default', now64(9) - toIntervalMillisecond(number), 1000, hex(number), hex(number), 'GET /', 'web', concat('user-', toString((intDiv(number, $SESSION) * 7919) % $USERS)), map('n', toString(number % 100))" ;;
   esac
   ch "INSERT INTO $db.$t ($cols) SELECT $sel FROM numbers($ROWS)"
   printf '  %-18s %s rows in %.1fs\n' "$t" "$(ch "SELECT count() FROM $db.$t")" "$(echo "$(date +%s.%N) - $start" | bc)"

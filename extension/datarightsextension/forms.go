@@ -32,11 +32,11 @@ func newForms(token func(string) string, from, to int64, owners, users []string)
 		f.owners = append(f.owners, owners[i], owners[i])
 		f.ids = append(f.ids, u, token(u))
 		f.patterns = append(f.patterns, idPattern(u), "")
-		for _, t := range textTokens(u) {
-			if !seen[t] {
-				seen[t] = true
-				f.tokens = append(f.tokens, t)
-			}
+		// A row whose text holds the id holds every token of it, so one token per id is a correct
+		// prefilter; the longest is the rarest guess (user-7: "user", not "7").
+		if t := longestToken(u); t != "" && !seen[t] {
+			seen[t] = true
+			f.tokens = append(f.tokens, t)
 		}
 	}
 	return f
@@ -84,6 +84,16 @@ func textTokens(raw string) []string {
 	return strings.FieldsFunc(raw, func(r rune) bool {
 		return r < 0x80 && !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 	})
+}
+
+func longestToken(raw string) string {
+	best := ""
+	for _, t := range textTokens(raw) {
+		if len(t) > len(best) {
+			best = t
+		}
+	}
+	return best
 }
 
 // SearchedColumns says where a receipt's table was searched for the subject, and how.
