@@ -71,9 +71,10 @@ var targetDefs = []struct {
 	{chschema.Events, kindData},
 	{chschema.Logs, kindData},
 	{chschema.Metrics, kindData},
-	// Before the spans: its rows are found through them (pred_trace_ids).
-	{chschema.TraceIDTimestamps, kindData},
 	{chschema.Spans, kindData},
+	// After the spans, so they are unreadable first: its rows are found through them, read
+	// without patches and masks (pred_trace_ids), erased until the purge.
+	{chschema.TraceIDTimestamps, kindData},
 	{chschema.Consents, kindConsent},
 	{chschema.ConsentHistory, kindConsent},
 	{chschema.Audit, kindAudit},

@@ -17,8 +17,11 @@
 {{define "owners_audit"}}arrayDistinct(arrayFilter((o, x, p) -> x = target_id, ?, ?, ?)){{end}}
 {{- /* The trace-id lookup table of Grafana's datasource (otel_traces_trace_id_ts) holds trace ids and
   times only: the rows of the traces that hold a span of the subject (bound like pred_data, over the
-  spans' text). It is processed before telemetry_spans, while those spans still name the traces. */ -}}
-{{define "pred_trace_ids"}}(TenantId, TraceId) IN (SELECT tenant_id, trace_id FROM {{.Spans}} WHERE {{template "pred_data" .}}){{end}}
+  spans' text). It is processed after telemetry_spans (erased first, so unreadable sooner; this table
+  is an AggregatingMergeTree, which takes no patch parts, so its DELETE is a mutation): the spans are
+  read without patches and deleted masks, as they stay in the parts until the purge. */ -}}
+{{define "raw_read"}} SETTINGS apply_patch_parts = 0, apply_deleted_mask = 0, use_query_condition_cache = 0{{end}}
+{{define "pred_trace_ids"}}(TenantId, TraceId) IN (SELECT tenant_id, trace_id FROM {{.Spans}} WHERE {{template "pred_data" .}}{{template "raw_read"}}){{end}}
 {{define "hpred_trace_ids"}}(TenantId, TraceId) IN (SELECT tenant_id, trace_id FROM {{.Spans}} WHERE {{template "hpred_data" .}}){{end}}
 {{define "pred_user"}}tenant_id = ? AND user_id IN ?{{end}}
 {{define "pred_audit"}}tenant_id = ? AND target_id IN ?{{end}}
@@ -44,5 +47,5 @@
 {{define "apply_patches"}}ALTER TABLE {{.Storage}}{{.OnCluster}} APPLY PATCHES IN PARTITION ID ?{{end}}
 {{define "apply_mask_partition"}}ALTER TABLE {{.Storage}}{{.OnCluster}} APPLY DELETED MASK IN PARTITION ID ?{{end}}
 {{- /* Counts of the trace-id table per request: its rows joined to the subject's spans. */ -}}
-{{define "count_trace_ids"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
-{{define "count_stored_trace_ids"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0, apply_patch_parts = 0, apply_deleted_mask = 0{{end}}
+{{define "count_trace_ids"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}{{template "raw_read"}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
+{{define "count_stored_trace_ids"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}{{template "raw_read"}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0, apply_patch_parts = 0, apply_deleted_mask = 0{{end}}
