@@ -21,4 +21,17 @@
 //	defer c.Close(ctxWithTimeout)
 //	c.TrackEvent(ctx, client.Event{Name: "user_action", UserID: "user123",
 //		Properties: map[string]any{"action": "checkout", "value": 99.99, "currency": "USD"}})
+//
+// The spec's configure_privacy, per tenant at run time (an admin key of the tenant): read the
+// policy, try a draft on a sample record (nothing is stored), then apply it with the ETag read, so
+// a concurrent change fails with ErrPolicyChanged instead of being overwritten:
+//
+//	st, err := c.PrivacyPolicy(ctx)
+//	yes := true
+//	draft := client.PrivacyPolicy{Mode: "strict", PIIFields: []string{"loyalty_no"}, HashIdentifiers: &yes, AnonymizeIPs: &yes}
+//	res, err := c.TestPrivacyPolicy(ctx, "logs", sampleOTLPJSON, &draft) // res.Changes, res.Record
+//	st, err = c.ConfigurePrivacy(ctx, draft, st.ETag)
+//
+// Keys: CreateAPIKey (the secret is in the answer only), APIKeys, RotateAPIKey (with an overlap),
+// RevokeAPIKey (refused on every collector of the fleet within seconds).
 package client // import "github.com/otelcol-telemetry/otelcol-telemetry/client"

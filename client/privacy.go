@@ -24,6 +24,8 @@ type PrivacyPolicy struct {
 	Actions          map[string]string `json:"actions,omitempty"`
 	// AttributeAllowlist: only these record attribute keys are stored (fail-closed).
 	AttributeAllowlist []string `json:"attribute_allowlist,omitempty"`
+	// ConsentDefault for users without a consent record: opt_in or opt_out.
+	ConsentDefault string `json:"consent_default,omitempty"`
 	// RetentionDays per signal: traces, logs, metrics, events.
 	RetentionDays map[string]int `json:"retention_days,omitempty"`
 }

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # What tail sampling costs in the full pipeline of config/local.yaml (tenant stamping, consent,
 # pii_redaction, span_metrics, telemetry_storage into a fresh embedded ClickHouse engine): the same
-# binary and the same contrib telemetrygen load, once as shipped and once with the traces/sampling
-# pipeline's processors removed (--set ...traces/sampling::processors=[]).
+# binary and the same contrib telemetrygen load, three ways, one after the other on one engine:
+#   bare            --set=exporters::telemetry_storage::sampling::enabled=false (every span stored, no sampling)
+#   in-clickhouse   as shipped: spans staged durably, decided and copied in ClickHouse (sampler.go)
+#   contrib         contrib tail_sampling + batch/sampled as shipped before (contrib-tail-sampling.yaml)
 #
-#   make build && bench/sampling/run.sh
+#   make build && bench/sampling/run.sh                 # TELEMETRY_SAMPLE_RATE=1.0
+#   BENCH_SAMPLE_RATE=0.1 bench/sampling/run.sh         # the shipped default
 #
 # Throughput runs (BENCH_DURATION, default 20s, unthrottled, BENCH_WORKERS=4 workers, traces of
-# 1 + BENCH_CHILD_SPANS=3 spans, BENCH_BATCH_SIZE=1000 spans per request, decision wait 1s): spans/s accepted, collector CPU per 1000 spans
-# (user+system time from the load's start until the pipeline has drained), spans stored.
-# BENCH_SAMPLE_RATE (default 1.0) is TELEMETRY_SAMPLE_RATE: at 1.0 both runs store the same spans and
-# the difference is the cost of holding and deciding; 0.1 shows the shipped default, where tail
-# sampling also saves the storage of nine tenths of the spans.
+# 1 + BENCH_CHILD_SPANS=3 spans, BENCH_BATCH_SIZE=1000 spans per request, decision wait 1s): spans/s
+# accepted, collector and engine CPU (user+system, /proc/PID/stat) from the load's start until every
+# kept span is in telemetry_spans, per 1000 spans accepted and per 1000 spans stored; then the ratios
+# the issue names (collector CPU per stored span and throughput over bare). BENCH_RUNS (default 1)
+# repeats the three rows, interleaved, so they share the machine's moment.
+# BENCH_CONFIG runs another configuration than config/local.yaml; BENCH_ONLY=NAME runs one of the
+# rows (bare, in-clickhouse, contrib; the memory rows mem-bare, mem-in-clickhouse, mem-contrib).
 # Memory run: BENCH_MEMORY_TPS (default 10000) traces/s for TELEMETRY_SAMPLE_DECISION_WAIT
-# (BENCH_DECISION_WAIT, default 10) + 5 s, with and without tail sampling: traces held, live Go heap (after a forced GC) and
-# RSS while the load runs. telemetrygen is installed into _build/tools on first use.
+# (BENCH_DECISION_WAIT, default 10) + 5 s, each way: traces waiting for a decision, live Go heap (after
+# a forced GC) and RSS while the load runs. telemetrygen is installed into _build/tools on first use.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -30,6 +35,11 @@ children=${BENCH_CHILD_SPANS:-3}
 rate=${BENCH_SAMPLE_RATE:-1.0}
 mem_tps=${BENCH_MEMORY_TPS:-10000}
 mem_wait=${BENCH_DECISION_WAIT:-10}
+runs=${BENCH_RUNS:-1}
+cfg=${BENCH_CONFIG:-config/local.yaml}
+contrib_cfg=(--config "$cfg" --config bench/sampling/contrib-tail-sampling.yaml)
+bare_args=(--config "$cfg" '--set=exporters::telemetry_storage::sampling::enabled=false')
+shipped_args=(--config "$cfg")
 
 [[ -x $collector && -x $engine ]] || { echo "run 'make build' first" >&2; exit 1; }
 [[ -f $CHDB_LIB_PATH ]] || { echo "libchdb not found at $CHDB_LIB_PATH: run 'make tools' first" >&2; exit 1; }
@@ -57,16 +67,17 @@ otlp= selfm=
 # start NAME DECISION_WAIT [collector args...]: one collector on its own database and ports.
 start() {
   local name=$1 wait=$2; shift 2
+  db="bench_${name//-/_}"
   otlp=127.0.0.1:$(freeport) selfm=127.0.0.1:$(freeport)
   env TELEMETRY_API_KEY="$key" TELEMETRY_HASH_KEY="bench-hash-key-0123456789abcdef0123456789" \
-    TELEMETRY_CLICKHOUSE_ENDPOINT="http://127.0.0.1:$eport" TELEMETRY_CLICKHOUSE_DATABASE="bench_${name//-/_}" \
+    TELEMETRY_CLICKHOUSE_ENDPOINT="http://127.0.0.1:$eport" TELEMETRY_CLICKHOUSE_DATABASE="$db" \
     TELEMETRY_OTLP_GRPC_ENDPOINT="$otlp" TELEMETRY_OTLP_HTTP_ENDPOINT="127.0.0.1:$(freeport)" \
     TELEMETRY_API_ENDPOINT="127.0.0.1:$(freeport)" TELEMETRY_PROMETHEUS_ENDPOINT="127.0.0.1:$(freeport)" \
     TELEMETRY_HEALTH_ENDPOINT="127.0.0.1:$(freeport)" TELEMETRY_SELF_METRICS_ENDPOINT="$selfm" \
     TELEMETRY_QUEUE_DIRECTORY="$work/queue-$name" TELEMETRY_SAMPLE_RATE="$rate" \
     TELEMETRY_SAMPLE_DECISION_WAIT="$wait" TELEMETRY_SAMPLE_MAX_TRACES=1000000 \
     TELEMETRY_BATCH_SIZE=5000 TELEMETRY_FLUSH_INTERVAL=1 \
-    "$collector" --config config/local.yaml "$@" >"$work/$name.log" 2>&1 &
+    "$collector" "$@" >"$work/$name.log" 2>&1 &
   col_pid=$!
   for _ in $(seq 300); do
     curl -fs "http://$selfm/metrics" 2>/dev/null | grep -q '^otelcol_process_uptime' && return 0
@@ -78,34 +89,61 @@ start() {
 stop() { kill "$col_pid"; wait "$col_pid" 2>/dev/null || true; col_pid=; }
 # metric NAME: the sum of every series of one self-metric (0 when absent).
 metric() { curl -fs "http://$selfm/metrics" | awk -v m="$1" '$1 ~ "^"m"({|$)" {s += $NF} END {printf "%.0f", s}'; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$col_pid/stat"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$col_pid}/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$col_pid/status"; }
 load() { # load DURATION SPANS_PER_SECOND_PER_WORKER (telemetrygen's --rate counts spans, 0 = unthrottled)
   "$tgen" traces --otlp-endpoint "$otlp" --otlp-insecure --otlp-header "Authorization=\"Bearer $key\"" \
     --workers "$workers" --duration "$1" --rate "$2" --child-spans "$children" --batch-size "$batch" \
     --service bench >>"$work/tgen.log" 2>&1 || { echo "telemetrygen failed:" >&2; tail -5 "$work/tgen.log" >&2; }
 }
-drained() { # the queue is empty and nothing waits for a decision, twice in a row
-  local last=-1 now
-  for _ in $(seq 600); do
-    now="$(metric otelcol_exporter_queue_size)/$(metric otelcol_processor_tail_sampling_sampling_traces_on_memory)/$(metric otelcol_exporter_sent_spans)"
-    [[ $now == "0/0/"* && $now == "$last" ]] && return 0
+db=
+# sql QUERY: one value from the engine, in the database of the running collector.
+sql() { curl -fs "http://127.0.0.1:$eport/?database=$db" --data-binary "$1"; }
+stored_spans() { # (the collector may still be creating its tables right after start)
+  local n
+  for _ in $(seq 300); do n=$(sql "SELECT count() FROM telemetry_spans" 2>/dev/null) && [[ -n $n ]] && { echo "$n"; return; }; sleep 0.1; done
+  echo 0
+}
+drained() { # the queue is empty, nothing waits in tail_sampling, and telemetry_spans stopped growing
+  # for longer than a decision (1 s wait + 1 s settle + 1 s tick)
+  local last=-1 now since=0
+  for _ in $(seq 1200); do
+    now="$(metric otelcol_exporter_queue_size)/$(metric otelcol_processor_tail_sampling_sampling_traces_on_memory)/$(stored_spans)"
+    if [[ $now == "0/0/"* && $now == "$last" ]]; then
+      since=$((since + 1)); ((since >= 8)) && return 0
+    else since=0; fi
     last=$now; sleep 0.5
   done
 }
 hz=$(getconf CLK_TCK)
 secs=${duration%s}
 
+declare -A res
 throughput() { # throughput NAME [collector args...]
   local name=$1; shift
+  [[ -n ${BENCH_ONLY:-} && $name != "$BENCH_ONLY" ]] && return 0
   start "$name" 1 "$@"
-  local t0 a0; t0=$(cpu_ticks); a0=$(metric otelcol_receiver_accepted_spans)
+  local t0 e0 a0 s0; t0=$(cpu_ticks); e0=$(cpu_ticks "$engine_pid"); a0=$(metric otelcol_receiver_accepted_spans); s0=$(stored_spans)
   load "$duration" 0
   drained
-  local t1 a1 stored; t1=$(cpu_ticks); a1=$(metric otelcol_receiver_accepted_spans); stored=$(metric otelcol_exporter_sent_spans)
-  awk -v n="$name" -v a=$((a1 - a0)) -v c=$((t1 - t0)) -v hz="$hz" -v s="$secs" -v st="$stored" 'BEGIN {
-    printf "%-22s %10.0f spans/s  %8.1f ms CPU per 1000 spans  %9d spans stored\n", n, a / s, 1000 * 1000 * c / hz / a, st }'
+  local t1 e1 a1 stored; t1=$(cpu_ticks); e1=$(cpu_ticks "$engine_pid"); a1=$(metric otelcol_receiver_accepted_spans); stored=$(( $(stored_spans) - s0 ))
+  local line
+  line=$(awk -v n="$name" -v a=$((a1 - a0)) -v c=$((t1 - t0)) -v e=$((e1 - e0)) -v hz="$hz" -v s="$secs" -v st="$stored" 'BEGIN {
+    if (st < 1) st = 1
+    printf "%-14s %8.0f spans/s  collector %6.1f ms/1000 accepted %6.1f ms/1000 stored  engine %6.1f ms/1000 accepted  %9d stored|%f|%f|%f\n",
+      n, a / s, 1e6 * c / hz / a, 1e6 * c / hz / st, 1e6 * e / hz / a, st, a / s, 1e6 * c / hz / st, 1e6 * c / hz / a }')
+  echo "${line%%|*}"
+  res[$name]=${line#*|}
   stop
+}
+# ratios NAME: the issue's figures of NAME against the bare row of the same round.
+ratios() {
+  [[ -n ${res[bare]:-} && -n ${res[$1]:-} ]] || return 0
+  local b=${res[bare]} r=${res[$1]}
+  awk -v n="$1" -v b="$b" -v r="$r" -v rate="$rate" 'BEGIN {
+    split(b, x, "|"); split(r, y, "|")
+    printf "  %-14s collector CPU per stored span %.2fx bare, per received span %.2fx bare, throughput %.2fx bare (rate %s)\n",
+      n, y[2] / x[2], y[3] / x[3], y[1] / x[1], rate }'
 }
 
 base_heap=0
@@ -118,6 +156,7 @@ live_heap() {
 }
 memory() { # memory NAME [collector args...]
   local name=$1; shift
+  [[ -n ${BENCH_ONLY:-} && $name != "$BENCH_ONLY" ]] && return 0
   local pport; pport=$(freeport)
   start "$name" "$mem_wait" "$@" "--set=extensions::pprof::endpoint=127.0.0.1:$pport" \
     "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,pprof]"
@@ -126,6 +165,8 @@ memory() { # memory NAME [collector args...]
   local lp=$!
   sleep "$((mem_wait + 3))"
   local held heap rss a1; held=$(metric otelcol_processor_tail_sampling_sampling_traces_on_memory)
+  # In ClickHouse the waiting traces are staged rows, not heap: count those staged in the last wait.
+  [[ $name == mem-in-clickhouse ]] && held=$(sql "SELECT uniqExact(trace_id) FROM telemetry_spans_staging WHERE received_at > now64(3) - INTERVAL $mem_wait SECOND")
   heap=$(live_heap "$pport"); rss=$(rss_mb); a1=$(metric otelcol_receiver_accepted_spans)
   wait "$lp"
   awk -v n="$name" -v h="$held" -v hp="$heap" -v r="$rss" -v a=$((a1 - a0)) -v s=$((mem_wait + 3)) -v k=$((children + 1)) \
@@ -133,22 +174,27 @@ memory() { # memory NAME [collector args...]
     printf "%-22s %8.0f traces/s reached  %8d traces held  live heap %6.0f MB  RSS %6d MB\n", n, a / k / s, h, hp / 1048576, r
     if (h > 0 && base > 0) {
       per = (hp - base) / h
-      printf "%-22s %8.0f bytes of live heap per held trace of %d spans (over the run without tail sampling)\n", "", per, k
+      printf "%-22s %8.0f bytes of live heap per waiting trace of %d spans (over the bare run)\n", "", per, k
       printf "%-22s => %d traces/s x (%ds + 1s) = %d traces held: %.0f MB (extrapolated from the per-trace figure)\n", "", tps, w, tps * (w + 1), tps * (w + 1) * per / 1048576
     }
   }'
-  [[ $name == mem-without ]] && base_heap=$heap
+  [[ $name == mem-bare ]] && base_heap=$heap
   stop
 }
 
-echo "otelcol-telemetry $("$collector" --version | awk '{print $NF}'), $(nproc) cores, telemetrygen v0.161.0, $workers workers, 1+$children spans per trace, TELEMETRY_SAMPLE_RATE=$rate"
-echo "-- throughput ($duration unthrottled, decision wait 1s)"
-throughput without-tail-sampling '--set=service::pipelines::traces/sampling::processors=[]'
-throughput with-tail-sampling
-# Tail sampling without the batch/sampled processor behind it (one queue write per kept trace).
-throughput with-ts-unbatched '--set=service::pipelines::traces/sampling::processors=[tail_sampling]'
-# batch/sampled as it was before bench/overload capped its queue entries at 1024 spans.
-throughput with-ts-batch-8192 '--set=processors::batch/sampled::send_batch_size=8192' '--set=processors::batch/sampled::send_batch_max_size=0'
-echo "-- memory ($mem_tps traces/s offered for $((mem_wait + 5))s, decision wait ${mem_wait}s)"
-memory mem-without '--set=service::pipelines::traces/sampling::processors=[]'
-memory mem-with
+echo "otelcol-telemetry $("$collector" --version | awk '{print $NF}'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), telemetrygen v0.161.0, $workers workers, 1+$children spans per trace, TELEMETRY_SAMPLE_RATE=$rate"
+for r in $(seq "$runs"); do
+  echo "-- throughput, round $r of $runs ($duration unthrottled, decision wait 1s)"
+  throughput bare "${bare_args[@]}"
+  throughput in-clickhouse "${shipped_args[@]}"
+  throughput contrib "${contrib_cfg[@]}"
+  ratios in-clickhouse
+  ratios contrib
+done
+if [[ -z ${BENCH_SKIP_MEMORY:-} ]]; then
+  echo "-- memory ($mem_tps traces/s offered for $((mem_wait + 5))s, decision wait ${mem_wait}s)"
+  memory mem-bare "${bare_args[@]}"
+  memory mem-in-clickhouse "${shipped_args[@]}"
+  memory mem-contrib "${contrib_cfg[@]}"
+fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

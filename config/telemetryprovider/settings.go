@@ -58,7 +58,7 @@ var variables = []variable{
 		pct, _ := strconv.ParseFloat(strconv.FormatFloat(f*100, 'f', 6, 64), 64)
 		return map[string]any{"sample_rate": f, "sampling_percentage": pct}, nil
 	}},
-	// Tail sampling (config/local.yaml, tail_sampling): what is kept whatever TELEMETRY_SAMPLE_RATE says.
+	// Tail sampling (config/local.yaml, telemetry_storage::sampling): what is kept whatever TELEMETRY_SAMPLE_RATE says.
 	{env: "TELEMETRY_SAMPLE_KEEP_ERRORS", def: "true", derive: func(raw string) (map[string]any, error) {
 		b, err := parseBool(raw)
 		if err != nil {
@@ -84,7 +84,7 @@ var variables = []variable{
 			return nil, err
 		}
 		if d > maxDecisionWait {
-			return nil, fmt.Errorf("must be at most %s: every trace is held in memory that long", maxDecisionWait)
+			return nil, fmt.Errorf("must be at most %s: every trace waits that long for its decision", maxDecisionWait)
 		}
 		return map[string]any{"sample_decision_wait": d.String()}, nil
 	}},

@@ -165,3 +165,30 @@ func BenchmarkInsertSpans(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*benchRecords)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkBatchToken is what the insert deduplication token adds per batch (token.go): hashing
+// the batch's OTLP encoding, next to converting the same batch (BenchmarkConvert*).
+func BenchmarkBatchToken(b *testing.B) {
+	td, ld, md := genTraces(benchRecords), genLogs(benchRecords), genMetrics(benchRecords)
+	b.Run("spans", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = tracesToken(td)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRecords), "ns/record")
+	})
+	b.Run("logs", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = logsToken(ld)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRecords), "ns/record")
+	})
+	b.Run("metrics", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = metricsToken(md)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRecords), "ns/record")
+	})
+}

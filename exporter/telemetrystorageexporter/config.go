@@ -79,6 +79,10 @@ type Config struct {
 	// INSERT). 0: no limit. Default 33554432 (32 MiB).
 	MaxBytesPerInsert int `mapstructure:"max_bytes_per_insert"`
 
+	// Sampling decides traces in ClickHouse (tail sampling): spans are written to a staging table and a
+	// periodic job copies the kept traces into telemetry_spans. Default: off, every span stored.
+	Sampling SamplingConfig `mapstructure:"sampling"`
+
 	// Residency maps tenants to regions, each its own ClickHouse endpoint or database (see
 	// internal/residency). Default: none, every tenant in this exporter's store.
 	Residency residency.Config `mapstructure:"residency"`
@@ -100,6 +104,7 @@ func createDefaultConfig() *Config {
 		AuditRetention: Retention(365 * day),
 		CreateSchema:   true,
 		Compression:    CompressionLZ4,
+		Sampling:       defaultSamplingConfig(),
 
 		MaxRowsPerInsert:  100_000,
 		MaxBytesPerInsert: 32 << 20,
@@ -129,6 +134,7 @@ func (c *Config) Validate() error {
 	if c.Database == "" {
 		errs = append(errs, errors.New("database must not be empty"))
 	}
+	errs = append(errs, c.Sampling.validate())
 	// A retention whose expiry of today's rows already passes 2106 would make the exporter refuse
 	// every row (see ttl_limit.go): say so at start instead.
 	if limit := ttlRowLimit(c.Retention.Duration()); limit != noTTL && int64(limit) < time.Now().Unix() {

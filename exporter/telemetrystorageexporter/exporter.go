@@ -106,6 +106,11 @@ func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) (err 
 	td, suppressed := e.st.suppressTraces(td)
 	defer func() { e.st.countSuppressed(ctx, "traces", suppressed, err) }()
 	e.st.recordDrops(ctx, "traces", appendSpans(td, b, time.Now().UTC(), e.st.rowLimit))
+	if s := e.st.cfg.Sampling; s.Enabled {
+		// Acknowledged once staged: the decision is taken in ClickHouse (sampler.go).
+		b.stageAs(s.Instance)
+		return e.st.insert(ctx, chschema.SpansStaging, b, token)
+	}
 	return e.st.insert(ctx, chschema.Spans, b, token)
 }
 

@@ -19,6 +19,9 @@ type spanBlock struct {
 	// sampleRate is the probability the span was kept with (tracestate th); see samplerate.go.
 	sampleRate []float64
 	rates      rateCache
+	// staging rows (telemetry_spans_staging) also name the sampler instance that decides them.
+	staging bool
+	sampler []string
 
 	evTime                   [][]time.Time
 	evName                   [][]string
@@ -36,7 +39,7 @@ type spanBlock struct {
 func (b *spanBlock) rows() int { return len(b.tenantID) }
 
 func (b *spanBlock) columns() map[string]any {
-	return map[string]any{
+	cols := map[string]any{
 		"tenant_id":           b.tenantID,
 		"timestamp":           b.timestamp,
 		"duration_ns":         b.duration,
@@ -64,9 +67,23 @@ func (b *spanBlock) columns() map[string]any {
 		"links.attributes":    b.lnAttrs,
 		"sample_rate":         b.sampleRate,
 	}
+	if b.staging {
+		cols["sampler"] = b.sampler
+	}
+	return cols
+}
+
+// stageAs marks every row as staged for the named sampler instance.
+func (b *spanBlock) stageAs(instance string) {
+	b.staging = true
+	for range b.tenantID[len(b.sampler):] {
+		b.sampler = append(b.sampler, instance)
+	}
 }
 
 func (b *spanBlock) reset() {
+	b.staging = false
+	clearSlices(&b.sampler)
 	clearSlices(&b.tenantID, &b.traceID, &b.spanID, &b.parentSpanID, &b.traceState,
 		&b.spanName, &b.serviceName, &b.userID, &b.sessionID, &b.statusMessage, &b.scopeName, &b.scopeVersion, &b.flatStr)
 	clearSlices(&b.timestamp, &b.flatTime)

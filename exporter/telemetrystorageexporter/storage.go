@@ -45,6 +45,8 @@ type storage struct {
 	columns map[string][]clickhouse.ColumnNameAndType
 	// migrated is the result of the last Migrate, for tests and logs.
 	migrated chschema.MigrateResult
+	// sampler decides staged traces while the connection is open (sampling::enabled).
+	sampler *sampler
 }
 
 func newStorage(cfg *Config, logger *zap.Logger, tel *metadata.Telemetry) (*storage, error) {
@@ -63,6 +65,7 @@ func newStorage(cfg *Config, logger *zap.Logger, tel *metadata.Telemetry) (*stor
 		{chschema.Events, &logBlock{events: true}},
 		{chschema.Logs, &logBlock{}},
 		{chschema.Spans, &spanBlock{}},
+		{chschema.SpansStaging, &spanBlock{staging: true}},
 		{chschema.Metrics, &metricBlock{}},
 	} {
 		if err := checkBinding(schema.Table(tb.table), tb.b); err != nil {
@@ -94,6 +97,17 @@ func (s *storage) start(ctx context.Context) error {
 	}
 	s.conn = conn
 	s.refs++
+	if s.cfg.Sampling.Enabled {
+		smp, err := newSampler(s)
+		if err != nil {
+			s.conn = nil
+			s.refs--
+			_ = conn.Close()
+			return err
+		}
+		s.sampler = smp
+		smp.start()
+	}
 	return nil
 }
 
@@ -111,7 +125,12 @@ func (s *storage) prepare(ctx context.Context, conn driver.Conn) error {
 			zap.Strings("ttl_removed", res.TTLRemoved))
 	}
 	cols := map[string][]clickhouse.ColumnNameAndType{}
-	for _, name := range []string{chschema.Events, chschema.Logs, chschema.Spans, chschema.Metrics} {
+	tables := []string{chschema.Events, chschema.Logs, chschema.Spans, chschema.Metrics}
+	if s.cfg.Sampling.Enabled {
+		// Only then: a schema managed out of band (create_schema: false) need not have it.
+		tables = append(tables, chschema.SpansStaging)
+	}
+	for _, name := range tables {
 		t := s.schema.Table(name)
 		c, err := describe(ctx, conn, t)
 		if err != nil {
@@ -154,7 +173,7 @@ func describe(ctx context.Context, conn driver.Conn, t *chschema.Table) ([]click
 	return out, nil
 }
 
-func (s *storage) shutdown(context.Context) error {
+func (s *storage) shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.refs > 0 {
@@ -162,6 +181,17 @@ func (s *storage) shutdown(context.Context) error {
 	}
 	if s.refs > 0 || s.conn == nil {
 		return nil
+	}
+	if s.sampler != nil {
+		// connection() takes mu: the sampler's run in flight must not wait on it while we hold it.
+		smp := s.sampler
+		s.sampler = nil
+		s.mu.Unlock()
+		_ = smp.shutdown(ctx)
+		s.mu.Lock()
+		if s.conn == nil {
+			return nil
+		}
 	}
 	err := s.conn.Close()
 	s.conn = nil

@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/consentextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/privacypolicy"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
@@ -93,6 +94,12 @@ func (e *consentExtension) Start(ctx context.Context, host component.Host) error
 		return errors.Join(err, b.close())
 	}
 	store = newStore(e.cfg, b, e.set.Logger, tel)
+	policies, err := privacypolicy.FromHost(host)
+	if err != nil {
+		tel.Shutdown()
+		return errors.Join(err, b.close())
+	}
+	store.useTenantPolicies(policies)
 	if err := store.start(ctx); err != nil {
 		tel.Shutdown()
 		return errors.Join(err, b.close())

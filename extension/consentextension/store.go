@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -22,7 +23,9 @@ type Store struct {
 	purposes []string
 	index    map[string]uint8
 	policy   Policy
-	sync     SyncConfig
+	// tenants, when set, gives tenants their own default policy (tenantpolicy.go).
+	tenants atomic.Pointer[tenantDefaults]
+	sync    SyncConfig
 
 	cache   *cache
 	backend backend
@@ -86,7 +89,7 @@ func (s *Store) Policy() Policy { return s.policy }
 // PurposeIndex). It neither allocates nor blocks on ClickHouse.
 func (s *Store) Check(tenant, user string, purpose int) (bool, Reason) {
 	st, incomplete := s.cache.lookup(tenant, user, uint8(purpose))
-	return decide(st, s.policy, incomplete)
+	return decide(st, s.policyFor(tenant), incomplete)
 }
 
 // Entries is the number of (tenant, user, purpose) entries in memory.
@@ -117,7 +120,7 @@ type UserConsent struct {
 func (s *Store) Get(tenant, user string) UserConsent {
 	es := s.cache.get(tenant, user)
 	_, incomplete := s.cache.lookup(tenant, user, 0)
-	out := UserConsent{Tenant: tenant, UserID: user, DefaultPolicy: s.policy.String(), Purposes: make(map[string]PurposeState, len(s.purposes))}
+	out := UserConsent{Tenant: tenant, UserID: user, DefaultPolicy: s.policyFor(tenant).String(), Purposes: make(map[string]PurposeState, len(s.purposes))}
 	for i, p := range s.purposes {
 		ps := PurposeState{Status: StatusNone.String(), DefaultApplies: true}
 		st := StatusNone

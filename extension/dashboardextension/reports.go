@@ -300,9 +300,9 @@ func (rp *reporter) build(ctx context.Context, req reportRequest, tenant string,
 	// Times to the second: a report is read by people, nanoseconds are noise.
 	rep := &Report{Type: req.typ, Tenant: tenant, From: req.from.Truncate(time.Second), To: req.to.Truncate(time.Second),
 		K: req.k, GeneratedAt: rp.now().UTC().Truncate(time.Second), Notes: []string{
-		fmt.Sprintf("Groups with fewer than %d distinct users are withheld; where one group alone would be withheld, the smallest shown group of its table is withheld with it, so no total minus the shown rows reveals a single group.", req.k),
-		"Totals cover shown rows only. Records without a user id count as no user.",
-	}}
+			fmt.Sprintf("Groups with fewer than %d distinct users are withheld; where one group alone would be withheld, the smallest shown group of its table is withheld with it, so no total minus the shown rows reveals a single group.", req.k),
+			"Totals cover shown rows only. Records without a user id count as no user.",
+		}}
 	conn, defs, byProp := rp.usageStore(tenant)
 	if req.typ == reportPriv {
 		conn, defs = rp.conn, rp.privacy

@@ -254,6 +254,14 @@ func (ss samples) summary() selfSummary {
 			queue(s.labels["exporter"]).Capacity += s.value
 			out.Totals[totQueueCapacity] += s.value
 			continue
+		case "otelcol_processor_consent_records", "otelcol_processor_pii_redaction_redactions":
+			// The RED pipeline's own consent (consent/red; pii_redaction/red once its counts name it) sees every
+			// span a second time on its way to span_metrics: what reaches storage is the others' count.
+			if strings.HasSuffix(processorID(s.labels), "/red") {
+				continue
+			}
+		}
+		switch s.name {
 		case "otelcol_processor_consent_records":
 			out.Consent = append(out.Consent, consentRow{Signal: s.labels["signal"], Purpose: s.labels["purpose"],
 				Outcome: s.labels["outcome"], Reason: s.labels["reason"], Records: s.value})
@@ -327,3 +335,6 @@ func sortedFlows(m map[[2]string]*flowRow) []flowRow {
 	})
 	return out
 }
+
+// processorID is the component id of a processor's sample (its "processor" attribute).
+func processorID(labels map[string]string) string { return labels["processor"] }

@@ -32,13 +32,15 @@ otelcol_processor_consent_records_total{outcome="dropped",purpose="analytics",re
 otelcol_processor_consent_records_total{outcome="passed",purpose="analytics",reason="granted",signal="logs"} 18
 otelcol_processor_pii_redaction_redactions_total{detector="email",signal="logs"} 2
 otelcol_processor_pii_redaction_redactions_total{detector="identifier",signal="logs"} 18
+otelcol_processor_consent_records_total{processor="consent/red",outcome="anonymized",purpose="performance",reason="default_opt_in",signal="traces"} 40
+otelcol_processor_pii_redaction_redactions_total{processor="pii_redaction/red",detector="identifier",signal="traces"} 80
 weird_metric{label="with \"quotes\", a comma and \\ backslash"} 1.5e3 1700000000000
 `
 
 func TestParseAndSummarize(t *testing.T) {
 	ss, err := parseText(strings.NewReader(exposition))
 	require.NoError(t, err)
-	require.Len(t, ss, 15)
+	require.Len(t, ss, 17)
 	last := ss[len(ss)-1]
 	assert.Equal(t, `with "quotes", a comma and \ backslash`, last.labels["label"])
 	assert.InDelta(t, 1500, last.value, 0)
@@ -48,7 +50,7 @@ func TestParseAndSummarize(t *testing.T) {
 		"accepted": 24, "refused": 2, "sent": 18, "send_failed": 3, "enqueue_failed": 4, "queue_size": 7,
 		"queue_capacity": 100000, "memory_limiter_refused": 6, "consent_passed": 18, "consent_dropped": 1,
 		"consent_anonymized": 0, "pii_redactions": 20,
-	}, sum.Totals)
+	}, sum.Totals, "the RED pipeline's consent/red and pii_redaction/red are not counted: they see spans a second time")
 	assert.Equal(t, []flowRow{
 		{Component: "otlp", Signal: "spans", Counts: map[string]float64{"accepted": 5, "refused": 2, "failed": 1}},
 		{Component: "telemetry_events", Signal: "log_records", Counts: map[string]float64{"accepted": 19}},
@@ -77,7 +79,7 @@ func TestScrapeFailureCounted(t *testing.T) {
 	defer ok.Close()
 	ss, err := newScraper(ok.URL, time.Second, tel).scrape(context.Background())
 	require.NoError(t, err)
-	assert.Len(t, ss, 15)
+	assert.Len(t, ss, 17)
 }
 
 func BenchmarkParseText(b *testing.B) {

@@ -152,7 +152,9 @@ func (x *dataRights) handleExport(w http.ResponseWriter, r *http.Request, user s
 	ids := newForms(x.list.Token, 0, 0, []string{""}, []string{user})
 	h := ExportHeader{Tenant: tenant, UserID: user, Subject: x.list.Subject(user), GeneratedAt: x.now().UTC()}
 	for _, t := range x.store.sql.targets {
-		h.Sections = append(h.Sections, t.name)
+		if !t.noExport {
+			h.Sections = append(h.Sections, t.name)
+		}
 	}
 	h.Sections = append(h.Sections, requestsSection)
 	if format == "json" {
@@ -174,9 +176,14 @@ func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader
 	if err := e.header(h); err != nil {
 		return err
 	}
+	sections := 0
 	for i := range x.store.sql.targets {
 		st, t := x.targetFor(tenant, i)
-		if err := e.begin(t.name, i); err != nil {
+		if t.noExport {
+			continue
+		}
+		sections++
+		if err := e.begin(t.name, sections-1); err != nil {
 			return err
 		}
 		var err error
@@ -193,7 +200,7 @@ func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader
 			return err
 		}
 	}
-	if err := e.begin(requestsSection, len(x.store.sql.targets)); err != nil {
+	if err := e.begin(requestsSection, sections); err != nil {
 		return err
 	}
 	var err error

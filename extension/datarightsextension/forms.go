@@ -119,8 +119,11 @@ func searchedColumns(kind tableKind, table string) SearchedColumns {
 	}
 	idx := []string{"user_id", "identifier keys of attributes", "identifier keys of resource_attributes"}
 	text := []string{"attributes (every value)", "resource_attributes (every value)"}
+	if table == chschema.SpansStaging {
+		idx = append(idx, "(computed per row: no index on this one-day table)")
+	}
 	switch table {
-	case chschema.Spans:
+	case chschema.Spans, chschema.SpansStaging:
 		idx = append(idx, "identifier keys of events.attributes", "identifier keys of links.attributes")
 		text = append([]string{"status_message"}, append(text, "events.name", "events.attributes", "links.attributes")...)
 	case chschema.Metrics:

@@ -66,7 +66,11 @@ func TestIntegrationFreeTextAndSubjectIndex(t *testing.T) {
 	// Erase A only; B's rows stay. Logs by patch parts; spans after its block number columns are
 	// switched off: the patch-part DELETE is refused and the classic one runs.
 	fa := newForms(list.Token, 0, 0, []string{"a"}, []string{raw})
-	logsT, spansT := &st.sql.targets[1], &st.sql.targets[3]
+	byName := map[string]*target{}
+	for i := range st.sql.targets {
+		byName[st.sql.targets[i].name] = &st.sql.targets[i]
+	}
+	logsT, spansT := byName[chschema.Logs], byName[chschema.Spans]
 	require.Equal(t, chschema.Logs, logsT.name)
 	require.Equal(t, chschema.Spans, spansT.name)
 	mech, why, err := st.erase(ctx, logsT, mechanismPatchParts, logsT.args("default", fa)...)

@@ -38,6 +38,9 @@ type target struct {
 	exportHTTP string
 	// searched says which columns the table's predicate searches and how (receipts).
 	searched SearchedColumns
+	// noExport: deleted and verified, not exported (telemetry_spans_staging holds copies of what
+	// telemetry_spans has, and spans no sampling decision kept).
+	noExport bool
 }
 
 // args are the bound arguments of the table's predicate for tenant and the batch's stored forms.
@@ -65,19 +68,24 @@ func (t *target) httpParams(tenant string, f *forms) map[string]string {
 
 // targets is every table a deletion covers, in the order requests process and export them.
 var targetDefs = []struct {
-	name string
-	kind tableKind
+	name     string
+	kind     tableKind
+	noExport bool
 }{
-	{chschema.Events, kindData},
-	{chschema.Logs, kindData},
-	{chschema.Metrics, kindData},
-	{chschema.Spans, kindData},
+	{chschema.Events, kindData, false},
+	{chschema.Logs, kindData, false},
+	{chschema.Metrics, kindData, false},
+	// Before telemetry_spans: a span staged for the tail-sampling decision must not be copied into
+	// telemetry_spans after that table's erasure. No subject index there (a one-day staging table):
+	// its predicate computes the spans' subject_ids expression.
+	{chschema.SpansStaging, kindData, true},
+	{chschema.Spans, kindData, false},
 	// After the spans, so they are unreadable first: its rows are found through them, read
 	// without patches and masks (pred_trace_ids), erased until the purge.
-	{chschema.TraceIDTimestamps, kindData},
-	{chschema.Consents, kindConsent},
-	{chschema.ConsentHistory, kindConsent},
-	{chschema.Audit, kindAudit},
+	{chschema.TraceIDTimestamps, kindData, false},
+	{chschema.Consents, kindConsent, false},
+	{chschema.ConsentHistory, kindConsent, false},
+	{chschema.Audit, kindAudit, false},
 }
 
 // statements are every SQL statement of the extension for one database and cluster.
@@ -96,6 +104,7 @@ type statements struct {
 type tmplData struct {
 	Front, Storage, OnCluster                        string
 	Text                                             string // a data table's free-text expression
+	Subjects                                         string // its subject index: subject_ids, or the expression
 	Spans                                            string // telemetry_spans (Distributed in cluster mode)
 	Requests, RequestsStorage, Suppressions, History string
 }
@@ -145,13 +154,13 @@ func newStatements(database, cluster string) (*statements, error) {
 		t := schema.Table(def.name)
 		d := base
 		spans := schema.Table(chschema.Spans)
-		d.Front, d.Storage, d.Text, d.Spans = t.Qualified, storage(t), t.SearchText, spans.Qualified
+		d.Front, d.Storage, d.Text, d.Subjects, d.Spans = t.Qualified, storage(t), t.SearchText, t.SubjectExpr, spans.Qualified
 		pred := map[tableKind]string{kindData: "pred_data", kindConsent: "pred_user", kindAudit: "pred_audit"}[def.kind]
 		owners := map[tableKind]string{kindData: "owners_data", kindConsent: "owners_user", kindAudit: "owners_audit"}[def.kind]
-		tg := target{name: def.name, storage: t.StorageName, kind: def.kind, searched: searchedColumns(def.kind, def.name)}
+		tg := target{name: def.name, storage: t.StorageName, kind: def.kind, noExport: def.noExport, searched: searchedColumns(def.kind, def.name)}
 		if def.name == chschema.TraceIDTimestamps {
 			// Found through the subject's spans: the predicates run over the spans' columns.
-			d.Text = spans.SearchText
+			d.Text, d.Subjects = spans.SearchText, spans.SubjectExpr
 			pred = "pred_trace_ids"
 			tg.count, tg.countStored = r("count_trace_ids", d, ""), r("count_stored_trace_ids", d, "")
 		} else {

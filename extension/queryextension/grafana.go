@@ -2,9 +2,9 @@ package queryextension
 
 import (
 	"crypto/hmac"
-	"errors"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -139,7 +139,7 @@ func grafanaSettings(tenant string, rd chschema.Reader, password string, ep *url
 	}
 	ans := grafanaAnswer{
 		Tenant: tenant, Database: rd.Database,
-		Tables: map[string]string{"traces": chschema.OtelTraces, "logs": chschema.OtelLogs, "trace_id_ts": chschema.TraceIDTimestamps},
+		Tables:  map[string]string{"traces": chschema.OtelTraces, "logs": chschema.OtelLogs, "trace_id_ts": chschema.TraceIDTimestamps},
 		Grafana: grafanaDatasource{Type: "grafana-clickhouse-datasource", JSONData: jsonData},
 		HyperDX: hyperdxSettings{
 			Connection: map[string]string{"host": ep.Scheme + "://" + ep.Host, "username": user},

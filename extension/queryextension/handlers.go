@@ -38,7 +38,7 @@ type handlers struct {
 	logger  *zap.Logger
 	now     func() time.Time
 	// chunkRows is the rows of one export query (export::chunk_rows).
-	chunkRows int
+	chunkRows  int
 	grafanaCfg GrafanaConfig
 }
 

@@ -20,6 +20,9 @@ import (
 // kindAPIKey is the fleet store kind of keys created by API.
 const kindAPIKey = "api_key"
 
+// maxKeysPerTenant bounds the live keys one tenant's admins can create (memory on every collector).
+const maxKeysPerTenant = 10000
+
 // apiKeyDoc is the stored form of a key: digests only, never the secret.
 type apiKeyDoc struct {
 	Roles     []telemetryapi.Role `json:"roles"`
@@ -174,6 +177,14 @@ func (a *apiKeys) create(w http.ResponseWriter, r *http.Request) {
 	k := fleetstore.Key{Kind: kindAPIKey, Tenant: tenant, ID: req.ID}
 	if cur, ok := a.store.Get(k); ok && !cur.Deleted {
 		telemetryapi.WriteError(w, http.StatusConflict, "conflict", fmt.Sprintf("key %q exists; rotate or revoke it", req.ID))
+		return
+	}
+	if len(a.store.List(kindAPIKey, tenant)) >= maxKeysPerTenant {
+		telemetryapi.WriteError(w, http.StatusConflict, "too_many_keys", fmt.Sprintf("the tenant has %d keys, the most it may have; revoke unused ones", maxKeysPerTenant))
+		return
+	}
+	if len(req.Roles) > len(knownRoles) {
+		badField(w, "roles", "roles lists a role more than once")
 		return
 	}
 	secret := newSecret()

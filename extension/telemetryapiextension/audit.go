@@ -331,7 +331,7 @@ func (a *auditor) tryPrepare() {
 		return
 	}
 	switch {
-	case notCreatedYet(err) && time.Since(a.startedAt) < schemaGrace:
+	case chschema.NotCreatedYet(err) && time.Since(a.startedAt) < schemaGrace:
 		// A first start: extensions start before the telemetry_storage exporter, whose migration
 		// creates the database and the audit table a moment later. Nothing is wrong yet.
 		if a.lastPrepare == nil {
@@ -395,12 +395,6 @@ func (a *auditor) flush(pending []auditRecord) []auditRecord {
 // schemaGrace is how long after start a missing database or audit table is expected (the exporter's
 // migration has not run yet) rather than a problem worth a warning.
 const schemaGrace = time.Minute
-
-// notCreatedYet reports ClickHouse's "unknown database" (81) and "unknown table" (60).
-func notCreatedYet(err error) bool {
-	code, ok := chschema.ErrorCode(err)
-	return ok && (code == 60 || code == 81)
-}
 
 func (a *auditor) drop(n int, reason string) {
 	a.tel.AuditRecordsDropped.Add(context.Background(), int64(n), metric.WithAttributes(attribute.String("reason", reason)))

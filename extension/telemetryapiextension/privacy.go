@@ -103,11 +103,7 @@ func (p *policies) get(w http.ResponseWriter, r *http.Request) {
 // validate checks a policy with the processor's rules (when a processor applies policies) and the
 // operator's floor.
 func (p *policies) validate(pol privacypolicy.Policy) error {
-	errs := []error{privacypolicy.CheckRetention(pol, p.cfg.MaxRetentionDays)}
-	if e := p.reg.Engine(); e != nil {
-		errs = append(errs, e.Check(pol, p.cfg.AllowLoosening))
-	}
-	return errors.Join(errs...)
+	return errors.Join(privacypolicy.CheckRetention(pol, p.cfg.MaxRetentionDays), p.reg.Check(pol, p.cfg.AllowLoosening))
 }
 
 func writeValidation(w http.ResponseWriter, err error) {
@@ -287,9 +283,24 @@ func (p *policies) test(w http.ResponseWriter, r *http.Request) {
 		badField(w, "sample", err.Error())
 		return
 	}
-	telemetryapi.AddAuditDetail(r.Context(), "draft", strconv.FormatBool(draft))
-	telemetryapi.WriteJSON(w, http.StatusOK, map[string]any{
+	answer := map[string]any{
 		"tenant": tenant, "draft": draft, "policy_version": version, "stored": false,
 		"record": res.Record, "changes": res.Changes, "detectors": res.Detectors,
-	})
+	}
+	// Consent runs before redaction in the pipeline: it judges the sample as sent. (A draft's
+	// consent_default is not tried: the judge applies the tenant's policy in effect.)
+	if judge := p.reg.ConsentJudgeFor(req.Signal); judge != nil {
+		verdicts, err := judge(r.Context(), tenant, req.Sample)
+		if err != nil {
+			badField(w, "sample", err.Error())
+			return
+		}
+		drops := false
+		for _, v := range verdicts {
+			drops = drops || v.Outcome == "dropped"
+		}
+		answer["consent"], answer["consent_would_drop"] = verdicts, drops
+	}
+	telemetryapi.AddAuditDetail(r.Context(), "draft", strconv.FormatBool(draft))
+	telemetryapi.WriteJSON(w, http.StatusOK, answer)
 }

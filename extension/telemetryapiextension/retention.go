@@ -16,9 +16,20 @@ import (
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/privacypolicy"
 )
 
-// retentionTables maps a policy's signal to the table it shortens.
-var retentionTables = map[string]string{
-	"traces": chschema.Spans, "logs": chschema.Logs, "metrics": chschema.Metrics, "events": chschema.Events,
+// retentionTarget is one table a policy's signal shortens, with its row time and tenant columns.
+type retentionTarget struct {
+	signal, table, timeCol, tenantCol string
+}
+
+// retentionTargets are the tables each signal's retention shortens. Traces also shorten Grafana's
+// trace-id table (docs/grafana.md: trace ids and times only), so a trace's row there does not
+// outlive its spans.
+var retentionTargets = []retentionTarget{
+	{"traces", chschema.Spans, "timestamp", "tenant_id"},
+	{"traces", chschema.TraceIDTimestamps, "End", "TenantId"},
+	{"logs", chschema.Logs, "timestamp", "tenant_id"},
+	{"metrics", chschema.Metrics, "timestamp", "tenant_id"},
+	{"events", chschema.Events, "timestamp", "tenant_id"},
 }
 
 // purger applies tenants' retention_days in ClickHouse, for every data table (signal):
@@ -38,12 +49,9 @@ type purger struct {
 	cfg     StorageConfig
 	reg     *privacypolicy.Registry
 	logger  *zap.Logger
-	deletes map[string]string // signal -> ALTER TABLE ... DELETE
-	tables  map[string]string // signal -> table name (system.tables)
-	// engines reads the tables' engine_full; modify is the ALTER TABLE ... MODIFY TTL prefix.
+	targets []purgeTarget
+	// engines reads the tables' engine_full.
 	engines string
-	modify  map[string]string
-	remove  map[string]string
 
 	mu   sync.Mutex
 	conn driver.Conn
@@ -59,21 +67,40 @@ func newPurger(cfg StorageConfig, reg *privacypolicy.Registry, logger *zap.Logge
 	if err != nil {
 		return nil, err
 	}
-	p := &purger{cfg: cfg, reg: reg, logger: logger, deletes: map[string]string{}, tables: map[string]string{}, modify: map[string]string{}, remove: map[string]string{},
+	p := &purger{cfg: cfg, reg: reg, logger: logger,
 		engines: "SELECT name, engine_full FROM system.tables WHERE database = ?",
-		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	for sig, name := range retentionTables {
-		t := schema.Table(name)
+		kick:    make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	for _, rt := range retentionTargets {
+		t := schema.Table(rt.table)
 		// Single-node tables: the storage table is the one queried. (Cluster mode would need
 		// ON CLUSTER on the _local tables; not supported yet.)
-		p.deletes[sig] = "ALTER TABLE " + t.Qualified + " DELETE WHERE tenant_id = ? AND timestamp < now64(9) - toIntervalDay(?)"
-		p.tables[sig] = t.StorageName
-		// Without materializing: the mutation above handles the rows already stored, so the
-		// ALTER itself rewrites nothing.
-		p.modify[sig] = "ALTER TABLE " + t.Qualified + " MODIFY TTL %s SETTINGS materialize_ttl_after_modify = 0"
-		p.remove[sig] = "ALTER TABLE " + t.Qualified + " REMOVE TTL"
+		p.targets = append(p.targets, purgeTarget{retentionTarget: rt, storage: t.StorageName,
+			// The trace-id table's End is a DateTime (seconds), the data tables' timestamp a DateTime64(9).
+			deleteSQL: "ALTER TABLE " + t.Qualified + " DELETE WHERE " + rt.tenantCol + " = ? AND " + rt.timeCol + " < now() - toIntervalDay(?)",
+			// Without materializing: the mutation above handles the rows already stored, so the
+			// ALTER itself rewrites nothing.
+			modify: "ALTER TABLE " + t.Qualified + " MODIFY TTL %s SETTINGS materialize_ttl_after_modify = 0",
+			remove: "ALTER TABLE " + t.Qualified + " REMOVE TTL"})
 	}
 	return p, nil
+}
+
+// purgeTarget is a retentionTarget with its statements rendered once.
+type purgeTarget struct {
+	retentionTarget
+	storage                   string // table name in system.tables
+	deleteSQL, modify, remove string
+}
+
+// ttlRule is the tenant's TTL rule on this table; tenant ids are [A-Za-z0-9._-]
+// (telemetryapi.ValidTenant), nothing to escape in a string literal.
+func (t purgeTarget) ttlRule(tenant string, days int) string {
+	return fmt.Sprintf("toDateTime(%s) + toIntervalDay(%d) WHERE %s = '%s'", t.timeCol, days, t.tenantCol, tenant)
+}
+
+// isTenantRule tells a tenant's rule from the storage retention rule in this table's live TTL.
+func (t purgeTarget) isTenantRule(rule string) bool {
+	return strings.Contains(rule, " WHERE "+t.tenantCol+" = ")
 }
 
 func (p *purger) connection() (driver.Conn, error) {
@@ -151,9 +178,13 @@ func (p *purger) purge(ctx context.Context) (int, error) {
 		days           int
 	}
 	var jobs []job
+	signals := map[string]bool{}
+	for _, t := range p.targets {
+		signals[t.signal] = true
+	}
 	for tenant, v := range p.reg.All() {
 		for sig, days := range v.Policy.RetentionDays {
-			if _, ok := p.deletes[sig]; ok && days > 0 {
+			if signals[sig] && days > 0 {
 				jobs = append(jobs, job{tenant, sig, days})
 			}
 		}
@@ -163,33 +194,38 @@ func (p *purger) purge(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	rules := map[string][]string{}
+	rules := map[string][]string{} // table -> the tenants' rules
 	for _, j := range jobs {
-		rules[j.signal] = append(rules[j.signal], tenantTTLRule(j.tenant, j.days))
+		for _, t := range p.targets {
+			if t.signal == j.signal {
+				rules[t.table] = append(rules[t.table], t.ttlRule(j.tenant, j.days))
+			}
+		}
 	}
 	if err := p.syncTTL(ctx, conn, rules); err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, j := range jobs {
-		if err := conn.Exec(ctx, p.deletes[j.signal], j.tenant, j.days); err != nil {
-			return n, fmt.Errorf("purge %s of tenant %s: %w", j.signal, j.tenant, err)
+		for _, t := range p.targets {
+			if t.signal != j.signal {
+				continue
+			}
+			if err := conn.Exec(ctx, t.deleteSQL, j.tenant, j.days); err != nil {
+				return n, fmt.Errorf("purge %s (%s) of tenant %s: %w", j.signal, t.table, j.tenant, err)
+			}
+			n++
 		}
-		n++
 	}
 	return n, nil
 }
 
-// tenantTTLRule is a tenant's TTL rule; tenant ids are [A-Za-z0-9._-] (telemetryapi.ValidTenant),
-// nothing to escape in a string literal.
+// tenantTTLRule is a tenant's TTL rule on a data table (time column timestamp, tenant column tenant_id).
 func tenantTTLRule(tenant string, days int) string {
-	return fmt.Sprintf("toDateTime(timestamp) + toIntervalDay(%d) WHERE tenant_id = '%s'", days, tenant)
+	return purgeTarget{retentionTarget: retentionTarget{timeCol: "timestamp", tenantCol: "tenant_id"}}.ttlRule(tenant, days)
 }
 
-// tenantRuleMarker tells our rules from the storage retention rule in a live TTL.
-const tenantRuleMarker = " WHERE tenant_id = "
-
-// syncTTL sets each data table's TTL to its storage retention rules plus rules (per signal).
+// syncTTL sets each data table's TTL to its storage retention rules plus rules (per table).
 func (p *purger) syncTTL(ctx context.Context, conn driver.Conn, rules map[string][]string) error {
 	rows, err := conn.Query(ctx, p.engines, p.cfg.Database)
 	if err != nil {
@@ -205,28 +241,28 @@ func (p *purger) syncTTL(ctx context.Context, conn driver.Conn, rules map[string
 		live[name] = engine
 	}
 	rows.Close()
-	for sig, table := range p.tables {
-		engine, ok := live[table]
+	for _, t := range p.targets {
+		engine, ok := live[t.storage]
 		if !ok {
 			continue // not migrated yet
 		}
 		current := liveTTL(engine)
 		var base []string
 		for _, r := range splitTTL(current) {
-			if !strings.Contains(r, tenantRuleMarker) {
+			if !t.isTenantRule(r) {
 				base = append(base, r)
 			}
 		}
-		want := strings.Join(append(base, rules[sig]...), ", ")
+		want := strings.Join(append(base, rules[t.table]...), ", ")
 		if want == current {
 			continue
 		}
-		stmt := fmt.Sprintf(p.modify[sig], want)
+		stmt := fmt.Sprintf(t.modify, want)
 		if want == "" { // only tenants' rules were there (no storage retention), none left
-			stmt = p.remove[sig]
+			stmt = t.remove
 		}
 		if err := conn.Exec(ctx, stmt); err != nil {
-			return fmt.Errorf("set the TTL of %s: %w", table, err)
+			return fmt.Errorf("set the TTL of %s: %w", t.storage, err)
 		}
 	}
 	return nil

@@ -10,9 +10,18 @@ import (
 
 // ClickHouse error codes this module reacts to.
 const (
+	CodeUnknownTable          = 60
 	CodeTableAlreadyExists    = 57
+	CodeUnknownDatabase       = 81
 	CodeDatabaseAlreadyExists = 82
 )
+
+// NotCreatedYet reports ClickHouse's "unknown database" and "unknown table": what a reader that
+// starts before the storage exporter's migration sees, expected for a while after start.
+func NotCreatedYet(err error) bool {
+	code, ok := ErrorCode(err)
+	return ok && (code == CodeUnknownTable || code == CodeUnknownDatabase)
+}
 
 // HTTP responses carry the exception only as text ("Code: 60. DB::Exception: ...").
 var httpExceptionCode = regexp.MustCompile(`Code: (\d+)\.`)

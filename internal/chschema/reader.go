@@ -6,9 +6,6 @@ import (
 	"fmt"
 )
 
-// ReaderViews are the names a tenant's read-only database holds, as in the telemetry database.
-var ReaderViews = []string{OtelTraces, OtelLogs, TraceIDTimestamps}
-
 // Reader is a tenant's read-only database for Grafana / HyperDX, rendered.
 type Reader struct {
 	// Database is the tenant's database name (unquoted): <database>_tenant_<tenant>.
@@ -36,7 +33,6 @@ func (s *Schema) Reader(tenant, password string) (Reader, error) {
 		return Reader{}, err
 	}
 	d := tmplData{
-		OnCluster:      "",
 		database:       s.opts.Database,
 		cluster:        s.opts.Cluster != "",
 		ReaderDatabase: QuoteIdent(db),

@@ -84,6 +84,9 @@ type Table struct {
 	// SearchText is the SQL expression of the row's free text that idx_search_text indexes (data
 	// tables only, "" elsewhere): predicates must use it verbatim for the index to apply.
 	SearchText string
+	// SubjectExpr is the table's subject index: subject_ids, or (telemetry_spans_staging, which has
+	// no such column) the expression the column's DEFAULT computes.
+	SubjectExpr string
 
 	ttl       string // wanted TTL clause, "" = none
 	modifyTTL string
@@ -239,8 +242,16 @@ func New(opts Options) (*Schema, error) {
 			t.modifyTTL = r.render("modify_ttl.sql", d)
 		}
 		t.InsertColumns = insertColumns(t.InsertSQL)
-		if slices.Contains(DataTables, def.name) {
-			t.SearchText = r.render("search_text", d)
+		switch {
+		case slices.Contains(DataTables, def.name):
+			t.SearchText, t.SubjectExpr = r.render("search_text", d), "subject_ids"
+		case def.name == SpansStaging:
+			// Same columns as the spans, no subject_ids column: the expression itself.
+			dd := d
+			dd.Name = Spans
+			// {32} spelled out: clickhouse-go takes {name} in a statement for a query parameter.
+			expr := strings.ReplaceAll(r.render("subject_ids", dd), "[0-9a-f]{32}", strings.Repeat("[0-9a-f]", 32))
+			t.SearchText, t.SubjectExpr = r.render("search_text", dd), expr
 		}
 		s.tables[def.name] = t
 		s.order = append(s.order, def.name)
@@ -332,6 +343,8 @@ func (s *Schema) retention(c retentionClass) time.Duration {
 		return s.opts.AuditRetention
 	case noRetention:
 		return 0
+	case stagingRetention:
+		return StagingRetention
 	default:
 		return s.opts.Retention
 	}

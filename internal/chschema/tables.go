@@ -1,5 +1,7 @@
 package chschema
 
+import "time"
+
 // Logical table names. In cluster mode these are Distributed tables and the
 // data lives in <name>_local; queries and inserts always use these names.
 const (
@@ -24,6 +26,10 @@ const (
 	// clickhouse exporter's names (docs/grafana.md).
 	OtelTraces = "otel_traces"
 	OtelLogs   = "otel_logs"
+	// SpansStaging holds every span until its trace is decided (in-ClickHouse tail sampling of the
+	// telemetry_storage exporter); SamplingDecisions records each trace's decision once.
+	SpansStaging      = "telemetry_spans_staging"
+	SamplingDecisions = "telemetry_sampling_decisions"
 
 	// MigrationsTable records applied schema versions.
 	MigrationsTable = "schema_migrations"
@@ -40,7 +46,13 @@ const (
 	auditRetention
 	// noRetention: kept until deleted explicitly (the proof of a deletion must outlive the data).
 	noRetention
+	// stagingRetention: spans waiting for (or dropped by) a sampling decision, and the decisions:
+	// a day, long enough for late spans and a collector down for hours, short enough to bound the store.
+	stagingRetention
 )
+
+// StagingRetention is how long staged spans and sampling decisions are kept.
+const StagingRetention = 24 * time.Hour
 
 type tableDef struct {
 	name      string
@@ -67,6 +79,8 @@ var tableDefs = []tableDef{
 	// Sharded by trace like the spans, so the materialized view writes shard-locally.
 	{name: TraceIDTimestamps, ttlColumn: "End", retention: dataRetention, shardingKey: "cityHash64(TraceId)"},
 	{name: AdminState, retention: noRetention, shardingKey: "cityHash64(kind, tenant_id, id)"},
+	{name: SpansStaging, ttlColumn: "received_at", retention: stagingRetention, shardingKey: "cityHash64(trace_id)"},
+	{name: SamplingDecisions, ttlColumn: "decided_at", retention: stagingRetention, shardingKey: "cityHash64(trace_id)"},
 }
 
 // migrationDef is one schema version. Versions are append-only: a released
@@ -106,6 +120,8 @@ var migrationDefs = []migrationDef{
 	{version: 10, name: "create_otel_traces_trace_id_ts", tables: []string{TraceIDTimestamps},
 		stmts: []string{"otel_traces_trace_id_ts_mv", "backfill_otel_traces_trace_id_ts"}},
 	{version: 11, name: "create_otel_views", stmts: []string{OtelTraces, OtelLogs}},
+	{version: 12, name: "otel_traces_trace_id_ts_mv_per_span", stmts: []string{"otel_traces_trace_id_ts_mv_per_span"}},
 	{version: 15, name: "insert_deduplication_window", alter: "dedup_window", alterTables: []string{Events, Logs, Metrics, Spans}, singleServer: true},
 	{version: 20, name: "create_admin_state", tables: []string{AdminState}},
+	{version: 25, name: "create_sampling_tables", tables: []string{SpansStaging, SamplingDecisions}},
 }

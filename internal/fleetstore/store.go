@@ -16,7 +16,13 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
 )
+
+// schemaGrace is how long after start a missing database or table is expected (the storage
+// exporter migrates after extensions start) rather than worth a warning.
+const schemaGrace = time.Minute
 
 // Record is one version of one administered object. Body is the object's JSON; it never holds a
 // secret (keys are stored as digests).
@@ -128,6 +134,7 @@ func (s *Store) Start() {
 		t := time.NewTicker(s.opts.RefreshInterval)
 		defer t.Stop()
 		var lastErr string
+		started := time.Now()
 		for first := true; ; first = false {
 			if !first {
 				select {
@@ -137,7 +144,11 @@ func (s *Store) Start() {
 				}
 			}
 			if err := s.Refresh(loopCtx); err != nil && loopCtx.Err() == nil {
-				if err.Error() != lastErr {
+				switch {
+				case chschema.NotCreatedYet(err) && time.Since(started) < schemaGrace:
+					// A first start: the storage exporter's migration has not created the table yet.
+					s.logger.Debug("admin state waits for the telemetry_storage schema migration", zap.Error(err))
+				case err.Error() != lastErr:
 					s.logger.Warn("admin state refresh failed; enforcing the last known state", zap.Error(err))
 				}
 				lastErr = err.Error()

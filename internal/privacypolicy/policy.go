@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"go.opentelemetry.io/collector/component"
@@ -34,6 +35,9 @@ type Policy struct {
 	// AttributeAllowlist, when set, is fail-closed: only these attribute keys of spans, span events,
 	// log records and data points are stored; the rest are removed and counted.
 	AttributeAllowlist []string `json:"attribute_allowlist,omitempty"`
+	// ConsentDefault for users without a consent record: opt_in or opt_out (default: the consent
+	// extension's, or opt_in when Mode is strict).
+	ConsentDefault string `json:"consent_default,omitempty"`
 	// RetentionDays per signal (traces, logs, metrics, events); at most the operator's maximum.
 	RetentionDays map[string]int `json:"retention_days,omitempty"`
 }
@@ -126,6 +130,63 @@ func CheckRetention(p Policy, maxDays map[string]int) error {
 type Registry struct {
 	snap   atomic.Pointer[map[string]Versioned]
 	engine atomic.Pointer[engineHolder]
+
+	checksMu sync.Mutex
+	checks   []func(Policy, bool) error
+	judges   map[string]ConsentJudge
+}
+
+// ConsentVerdict counts the records of a sample the consent processor would pass, drop or
+// anonymize, by purpose and reason.
+type ConsentVerdict struct {
+	Purpose string `json:"purpose"`
+	Outcome string `json:"outcome"` // passed, dropped or anonymized
+	Reason  string `json:"reason"`
+	Records int64  `json:"records"`
+}
+
+// ConsentJudge tells what the consent processor of a signal would do with sample (OTLP JSON) as
+// records of tenant, without changing or counting anything.
+type ConsentJudge func(ctx context.Context, tenant string, sample []byte) ([]ConsentVerdict, error)
+
+// SetConsentJudge is called by the consent processor of signal (traces, logs, metrics) at start.
+func (r *Registry) SetConsentJudge(signal string, j ConsentJudge) {
+	r.checksMu.Lock()
+	defer r.checksMu.Unlock()
+	if r.judges == nil {
+		r.judges = map[string]ConsentJudge{}
+	}
+	r.judges[signal] = j
+}
+
+// ConsentJudgeFor returns the judge of signal, nil when no consent processor runs it.
+func (r *Registry) ConsentJudgeFor(signal string) ConsentJudge {
+	r.checksMu.Lock()
+	defer r.checksMu.Unlock()
+	return r.judges[signal]
+}
+
+// AddCheck adds a validation of policies (components other than the Engine that apply a part of
+// them, like the consent extension's consent_default): check(p, allowLoosening).
+func (r *Registry) AddCheck(check func(Policy, bool) error) {
+	r.checksMu.Lock()
+	defer r.checksMu.Unlock()
+	r.checks = append(r.checks, check)
+}
+
+// Check runs the engine's check and every added one.
+func (r *Registry) Check(p Policy, allowLoosening bool) error {
+	var errs []error
+	if e := r.Engine(); e != nil {
+		errs = append(errs, e.Check(p, allowLoosening))
+	}
+	r.checksMu.Lock()
+	checks := append([]func(Policy, bool) error(nil), r.checks...)
+	r.checksMu.Unlock()
+	for _, c := range checks {
+		errs = append(errs, c(p, allowLoosening))
+	}
+	return errors.Join(errs...)
 }
 
 type engineHolder struct{ e Engine }

@@ -32,7 +32,9 @@ func newProcessor(set processor.Settings, cfg component.Config, signal string) (
 	if err != nil {
 		return nil, err
 	}
-	return newConsentProcessor(cfg.(*Config), signal, tb), nil
+	p := newConsentProcessor(cfg.(*Config), signal, tb)
+	p.id = set.ID.String()
+	return p, nil
 }
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {

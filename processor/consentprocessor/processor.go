@@ -60,6 +60,9 @@ type consentProcessor struct {
 	cfg    *Config
 	signal string
 	tel    *metadata.TelemetryBuilder
+	// id is the component id (consent, consent/red), the "processor" attribute of its counts: two
+	// instances in one collector (the RED pipeline's consent/red) must not add up in one series.
+	id string
 
 	store     *consentextension.Store
 	suppress  *suppression.List // nil without a data_rights extension
@@ -118,12 +121,16 @@ func (p *consentProcessor) start(_ context.Context, host component.Host) error {
 		for o := range numOutcomes {
 			for r := range numReasons {
 				p.attrOpts[p.counter(pu, o, r)] = metric.WithAttributeSet(attribute.NewSet(
+					attribute.String("processor", p.id),
 					attribute.String("signal", p.signal), attribute.String("purpose", name),
 					attribute.String("outcome", outcomeNames[o]), attribute.String("reason", reasonName(r))))
 			}
 		}
 	}
 	p.store = store
+	if err := p.registerDryRun(host); err != nil {
+		return err
+	}
 	return p.startSuppression(host)
 }
 
@@ -142,6 +149,10 @@ func (p *consentProcessor) newBatch() *batch {
 }
 
 func (p *consentProcessor) flush(ctx context.Context, b *batch) {
+	if sink, ok := ctx.Value(dryRunKey{}).(*[]int64); ok { // a dry run (dryrun.go) counts nothing
+		*sink = b.counts
+		return
+	}
 	for i, n := range b.counts {
 		if n > 0 {
 			p.tel.Records.Add(ctx, n, p.attrOpts[i])

@@ -1,6 +1,6 @@
 // Package sanitizeprocessor makes every record storable and exportable as it arrives: invalid UTF-8
 // becomes U+FFFD (counted), and log records without any timestamp get their time of arrival as
-// observed timestamp. Put it right after the memory_limiter.
+// observed timestamp. Put it right after tenant stamping (resource/tenant).
 package sanitizeprocessor // import "github.com/otelcol-telemetry/otelcol-telemetry/processor/sanitizeprocessor"
 
 import (

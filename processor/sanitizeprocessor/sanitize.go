@@ -77,10 +77,13 @@ func (r *repairer) attrs(m pcommon.Map) {
 	}
 	for _, k := range badKeys {
 		r.n++
-		v, _ := m.Get(k)
 		fixed := valid(k)
 		if _, exists := m.Get(fixed); !exists {
-			v.CopyTo(m.PutEmpty(fixed))
+			// Copied out first: PutEmpty may move the map's entries.
+			v, _ := m.Get(k)
+			held := pcommon.NewValueEmpty()
+			v.CopyTo(held)
+			held.CopyTo(m.PutEmpty(fixed))
 		}
 		m.Remove(k)
 	}

@@ -421,6 +421,8 @@ func TestDashboardInBrowser(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, p95 > 250 && p95 <= 500, "p95 %v in (250, 500]", p95)
 		assert.Regexp(t, `/api/orders\s+6\s+1\s+16\.7 %\s+—`, lat)
+		// Each endpoint row opens the trace search of its route.
+		assert.Equal(t, 1, eval[int](b, `document.querySelectorAll('#overview-latency a.endpoint-link[href="#traces?route=%2Fapi%2Fusers"]').length`))
 		b.waitText("#overview-meta", 5*time.Second, func(s string) bool { return strings.Contains(s, "last hour") && strings.Contains(s, "buckets of 1m") })
 		b.screenshot("dashboard-overview")
 		b.choose("overview-range", "7d")

@@ -123,8 +123,9 @@ func TestDataRightsDeletion(t *testing.T) {
 			done := c.waitRequest(t, testAPIKey, acc.RequestID, "completed", 60*time.Second)
 			require.Equal(t, "completed", done.Status, "reason: %s", done.Reason)
 			require.NotNil(t, done.Receipt)
+			// telemetry_spans_staging: the span as staged for the tail-sampling decision (kept, at rate 1).
 			want := map[string]uint64{"telemetry_events": 1, "telemetry_logs": 1, "telemetry_metrics": 1, "telemetry_spans": 1, "otel_traces_trace_id_ts": 1,
-				"telemetry_consents": 3, "telemetry_consent_history": 3, "telemetry_audit": auditA}
+				"telemetry_spans_staging": 1, "telemetry_consents": 3, "telemetry_consent_history": 3, "telemetry_audit": auditA}
 			got := map[string]uint64{}
 			for _, tc := range done.Receipt.Tables {
 				got[tc.Table] = tc.MatchedBefore
@@ -135,7 +136,7 @@ func TestDataRightsDeletion(t *testing.T) {
 
 			// The extension's own metrics.
 			assert.Equal(t, 1.0, selfMetricSum(t, c, "otelcol_data_rights_requests", `outcome="completed"`))
-			assert.Equal(t, float64(11+auditA), selfMetricSum(t, c, "otelcol_data_rights_rows_deleted"))
+			assert.Equal(t, float64(12+auditA), selfMetricSum(t, c, "otelcol_data_rights_rows_deleted")) // incl. the staged span
 			// A's trace left the trace-id table, B's stays.
 			assert.Equal(t, []string{traceB}, joinedRows(t, conn, "SELECT TraceId FROM otel_traces_trace_id_ts WHERE TraceId IN ('"+traceA+"', '"+traceB+"')"))
 			assert.Equal(t, 1.0, selfMetricSum(t, c, "otelcol_data_rights_suppression_entries"))

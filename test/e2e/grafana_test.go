@@ -221,6 +221,17 @@ func TestGrafanaPluginQueries(t *testing.T) {
 		}
 	}
 
+	// The views keep the spans table's indexes: the plugin's trace lookup in acme's database reads
+	// telemetry_spans through its partition/min-max times, primary key (tenant) and trace_id bloom filter.
+	var plan []string
+	for _, r := range pluginQuery(t, "EXPLAIN indexes = 1 "+grafanaSQL(t)["trace-by-id.main.sql"], acmeDB, tr.traceID, from, to) {
+		plan = append(plan, r["explain"].(string))
+	}
+	joined := strings.Join(plan, "\n")
+	for _, want := range []string{"ReadFromMergeTree (" + c.database + ".telemetry_spans)", "Min-Max", "tenant_id in ['acme', 'acme']", "Name: idx_trace_id"} {
+		assert.Contains(t, joined, want, "EXPLAIN of the trace lookup")
+	}
+
 	// Isolation beyond the plugin's own queries: every row of every view of acme's database is acme's.
 	for _, view := range []string{"otel_traces", "otel_logs"} {
 		assert.Equal(t, []string{"acme"}, joinedRows(t, conn, "SELECT DISTINCT TenantId FROM `"+acmeDB+"`.`"+view+"`"), view)
@@ -304,4 +315,51 @@ func checkPluginLogs(t *testing.T, rows []map[string]any, traceID string, acmeEr
 	assert.True(t, sort.SliceIsSorted(times, func(i, j int) bool { return times[i] > times[j] }), "newest first: %v", times)
 	require.NotEmpty(t, times)
 	assert.Equal(t, at.Add(2*time.Second).Format("2006-01-02 15:04:05.000000000"), times[0])
+}
+
+// TestTraceIDTableFollowsTenantRetention: a tenant's trace retention (privacy policy
+// retention_days.traces) shortens Grafana's trace-id table as it shortens telemetry_spans: the
+// tenant's trace older than it leaves both at once and the table's TTL gets the tenant's rule;
+// another tenant's old trace and the tenant's new one stay.
+func TestTraceIDTableFollowsTenantRetention(t *testing.T) {
+	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_RETENTION_DAYS": "90", "TELEMETRY_PRIVACY_MODE": "minimal"}})
+	eu := c.createKey(t, "eu", "eu-ingest", "ingest")
+	us := c.createKey(t, "us", "us-ingest", "ingest")
+	euAdmin := c.createKey(t, "eu", "eu-admin", "admin")
+	old := time.Now().Add(-40 * 24 * time.Hour)
+	span := func(id byte, at time.Time) []byte {
+		td := ptrace.NewTraces()
+		rs := td.ResourceSpans().AppendEmpty()
+		rs.Resource().Attributes().PutStr("service.name", "retention")
+		sp := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		sp.SetTraceID(pcommon.TraceID{id, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
+		sp.SetSpanID(pcommon.SpanID{id, 1, 1, 1, 1, 1, 1, 1})
+		sp.SetName("op")
+		sp.SetStartTimestamp(pcommon.NewTimestampFromTime(at))
+		sp.SetEndTimestamp(pcommon.NewTimestampFromTime(at.Add(time.Millisecond)))
+		b, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+		require.NoError(t, err)
+		return b
+	}
+	postOTLPAs(t, c.otlpHTTP, "/v1/traces", eu, span(0xa1, old))
+	postOTLPAs(t, c.otlpHTTP, "/v1/traces", eu, span(0xa2, time.Now()))
+	postOTLPAs(t, c.otlpHTTP, "/v1/traces", us, span(0xb1, old))
+	conn := c.db()
+	lookup := "SELECT TenantId || ' ' || substring(TraceId, 1, 2) FROM otel_traces_trace_id_ts GROUP BY TenantId, TraceId ORDER BY 1"
+	eventuallyCount(t, conn, 3, "SELECT count() FROM telemetry_spans WHERE service_name = 'retention'")
+	require.Equal(t, []string{"eu a1", "eu a2", "us b1"}, joinedRows(t, conn, lookup))
+
+	status, _, body := c.apiRequest(t, http.MethodPut, "/privacy/policy", euAdmin, map[string]any{"retention_days": map[string]any{"traces": 30}}, nil)
+	require.Equal(t, http.StatusOK, status, body)
+	require.Eventually(t, func() bool { return len(joinedRows(t, conn, lookup)) == 2 }, 30*time.Second, 200*time.Millisecond,
+		"eu's 40-day-old trace outlived its 30-day retention in the trace-id table: %v", joinedRows(t, conn, lookup))
+	assert.Equal(t, []string{"eu a2", "us b1"}, joinedRows(t, conn, lookup))
+	assert.Equal(t, []string{"a2"}, joinedRows(t, conn, "SELECT substring(trace_id, 1, 2) FROM telemetry_spans WHERE tenant_id = 'eu' AND service_name = 'retention'"),
+		"the spans went with it")
+	var engine string
+	require.Eventually(t, func() bool {
+		require.NoError(t, conn.QueryRow(t.Context(), "SELECT engine_full FROM system.tables WHERE database = ? AND name = 'otel_traces_trace_id_ts'", c.database).Scan(&engine))
+		return strings.Contains(engine, "toDateTime(End) + toIntervalDay(30) WHERE TenantId = 'eu'")
+	}, 10*time.Second, 200*time.Millisecond, "the tenant's rule in the table's TTL: %s", engine)
+	assert.Contains(t, engine, "TTL toDateTime(End) + toIntervalDay(90)", "the storage retention rule stays first")
 }

@@ -142,6 +142,10 @@ func TestPrivacyPolicyPerTenant(t *testing.T) {
 	assert.Contains(t, string(changes), `"detector":"email"`)
 	assert.Contains(t, string(changes), `"field":"resource_logs[0].log_records[0].attributes.password"`)
 	assert.Equal(t, false, body["stored"])
+	// No user id in the sample: consent passes it as anonymous.
+	assert.Equal(t, false, body["consent_would_drop"], body)
+	consentJSON, _ := json.Marshal(body["consent"])
+	assert.Contains(t, string(consentJSON), `"reason":"anonymous"`)
 
 	// Strict for eu, with the ETag; a second writer with the old ETag gets 412.
 	status, hdr, body = c.apiRequest(t, http.MethodPut, "/privacy/policy", euAdmin, map[string]any{"mode": "strict", "pii_fields": []string{"loyalty_no"}}, map[string]string{"If-Match": `"0"`})
@@ -166,6 +170,31 @@ func TestPrivacyPolicyPerTenant(t *testing.T) {
 	usNote := storedNote(t, c, "us", "policy-after")
 	assert.NotContains(t, usNote, email)
 	assert.NotContains(t, usNote, "[REDACTED:email]")
+
+	// Strict brings the consent default opt-in for eu only: a user without a consent record is
+	// dropped for eu, stored for us (the YAML's balanced: opt-out).
+	for _, key := range []string{euIngest, usIngest} {
+		ld := noteLogs("policy-consent", "hello")
+		ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().PutStr("user.id", "user-77")
+		postLogsWithKey(t, c.otlpHTTP, key, ld)
+		postLogsWithKey(t, c.otlpHTTP, key, noteLogs("policy-consent-marker", "marker"))
+	}
+	storedNote(t, c, "us", "policy-consent")
+	storedNote(t, c, "eu", "policy-consent-marker")
+	var dropped uint64
+	require.NoError(t, c.db().QueryRow(t.Context(), "SELECT count() FROM telemetry_logs WHERE tenant_id = 'eu' AND service_name = 'policy-consent'").Scan(&dropped))
+	assert.Zero(t, dropped, "eu is opt-in now: no consent record, not stored")
+	// The dry run says so too: eu's user without a consent record would be dropped.
+	status, _, body = c.apiRequest(t, http.MethodPost, "/privacy/policy/test", euAdmin, map[string]any{"signal": "logs",
+		"sample": json.RawMessage(`{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"attributes":[{"key":"user.id","value":{"stringValue":"user-78"}}]}]}]}]}`)}, nil)
+	require.Equal(t, http.StatusOK, status, body)
+	assert.Equal(t, true, body["consent_would_drop"], body)
+	consentJSON, _ = json.Marshal(body["consent"])
+	assert.Contains(t, string(consentJSON), `"outcome":"dropped","purpose":"diagnostics","reason":"default_opt_in"`)
+	// The YAML is opt-out here, so opt_out is no loosening; an unknown value names the field.
+	status, _, body = c.apiRequest(t, http.MethodPut, "/privacy/policy", euAdmin, map[string]any{"mode": "strict", "consent_default": "maybe"}, nil)
+	require.Equal(t, http.StatusBadRequest, status, body)
+	assert.Equal(t, "consent_default", body["error"].(map[string]any)["field"])
 
 	// The dry run stored nothing (its sample would have been stored long before these).
 	var n uint64
@@ -202,4 +231,21 @@ func TestPrivacyPolicyPerTenant(t *testing.T) {
 	// Audited with before and after.
 	eventuallyCount(t, c.db(), 1, "SELECT count() FROM telemetry_audit WHERE tenant_id = 'eu' AND action = 'PUT /privacy/policy' AND outcome = 'success' AND details['before'] = 'null' AND position(details['after'], '\"mode\":\"strict\"') > 0 AND actor = 'eu-admin'")
 	eventuallyCount(t, c.db(), 6, "SELECT count() FROM telemetry_audit WHERE tenant_id = 'eu' AND action = 'PUT /privacy/policy' AND outcome = 'failure'")
+	// Both successful PUTs are stored before the audit is read (records are written in batches).
+	eventuallyCount(t, c.db(), 2, "SELECT count() FROM telemetry_audit WHERE tenant_id = 'eu' AND action = 'PUT /privacy/policy' AND outcome = 'success'")
+	// ... and the tenant's admin reads it with GET /audit: who changed what, before and after.
+	status, body = c.apiCall(t, http.MethodGet, "/audit?key_id=eu-admin&limit=1000", euAdmin, nil)
+	require.Equal(t, http.StatusOK, status, body)
+	var puts []map[string]any
+	for _, r := range body["records"].([]any) {
+		rec := r.(map[string]any)
+		if rec["action"] == "PUT /privacy/policy" && rec["outcome"] == "success" {
+			puts = append(puts, rec)
+		}
+	}
+	require.Len(t, puts, 2, "strict, then the allowlist")
+	last := puts[0]["details"].(map[string]any) // newest first
+	assert.Contains(t, last["before"], `"mode":"strict"`)
+	assert.Contains(t, last["after"], `"attribute_allowlist":["note"]`)
+	assert.Equal(t, "eu", puts[0]["tenant"])
 }

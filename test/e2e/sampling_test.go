@@ -100,7 +100,7 @@ func sendCheckoutTraces(t *testing.T, endpoint string, rs *randomnessSampler) ma
 	return sent
 }
 
-var tailDecisionsRE = regexp.MustCompile(`(?m)^otelcol_processor_tail_sampling_global_count_traces_sampled(?:_total)?\{([^}]*)\} (\S+)$`)
+var tailDecisionsRE = regexp.MustCompile(`(?m)^otelcol_exporter_telemetry_storage_sampling_traces_decided(?:_total)?\{([^}]*)\} (\S+)$`)
 
 // tailDecisions scrapes the collector's self-metrics: traces decided, and of them kept.
 func tailDecisions(t *testing.T, c *collector) (decided, kept float64) {
@@ -433,22 +433,24 @@ func TestTailSamplingSwitches(t *testing.T) {
 		env["TELEMETRY_SAMPLE_RATE"], env["TELEMETRY_SAMPLE_DECISION_WAIT"] = "0", "1"
 		c := startCollector(t, collectorOptions{env: env})
 		sent := sendCheckoutTraces(t, c.otlpHTTP, nil)
-		deadline := time.Now().Add(30 * time.Second)
-		for time.Now().Before(deadline) {
-			if decided, _ := tailDecisions(t, c); decided >= sampledTraces {
-				break
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
 		var wantIDs []string
 		for id, st := range sent {
 			if st.kind == want {
 				wantIDs = append(wantIDs, id)
 			}
 		}
+		// The decisions themselves first: every trace decided, and exactly the rule's traces kept.
+		// A wrongly kept trace shows here whenever it would be stored, not only if it is quick.
+		var decided, kept float64
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			if decided, kept = tailDecisions(t, c); decided >= sampledTraces {
+				break
+			}
+		}
+		require.Equal(t, float64(sampledTraces), decided, "every trace decided once, env %v", env)
+		require.Equal(t, float64(len(wantIDs)), kept, "traces kept, env %v", env)
 		conn := c.db()
 		eventuallyCount(t, conn, uint64(len(wantIDs)*spansPerTrace), "SELECT count() FROM telemetry_spans WHERE service_name = 'shop'")
-		time.Sleep(500 * time.Millisecond) // a wrongly kept trace would arrive with the right ones
 		var gotIDs []string
 		for id := range storedTraces(t, conn) {
 			gotIDs = append(gotIDs, id)
@@ -490,14 +492,18 @@ func TestPartiallyConsentedTrace(t *testing.T) {
 	slowRootOnly := send(1500, false)
 	require.NoError(t, tp.Shutdown(ctx))
 
-	conn := c.db()
-	eventuallyCount(t, conn, 2, "SELECT count() FROM telemetry_spans WHERE trace_id = ?", failing)
+	// Both traces decided, and only one kept: the slow-only-by-its-root trace is dropped by the
+	// decision itself, however long one waits for it.
+	var decided, kept float64
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if decided, _ := tailDecisions(t, c); decided >= 2 {
+		if decided, kept = tailDecisions(t, c); decided >= 2 {
 			break
 		}
 	}
-	time.Sleep(700 * time.Millisecond) // batch/sampled and the queue's flush, had it been kept
+	require.Equal(t, 2.0, decided, "both traces decided")
+	require.Equal(t, 1.0, kept, "only the trace with the error kept")
+	conn := c.db()
+	eventuallyCount(t, conn, 2, "SELECT count() FROM telemetry_spans WHERE trace_id = ?", failing)
 	assert.Equal(t, []string{"db.query|1", "payment|1"}, joinedRows(t, conn, `SELECT span_name, toString(sample_rate)
 		FROM telemetry_spans WHERE trace_id = '`+failing+`' ORDER BY span_name`), "the consented part, kept for its error")
 	assert.Empty(t, joinedRows(t, conn, `SELECT span_name FROM telemetry_spans WHERE user_id != '' OR trace_id = '`+slowRootOnly+`'`),

@@ -360,7 +360,7 @@
   // ---------- Traces ----------
   function renderTraces(root, args) {
     const range = rangeControl("traces", search);
-    const f = (id, ph, size) => el("input", { id: "traces-" + id, placeholder: ph, size: size || "14", value: args.params.get(id) || "" });
+    const f = (id, ph, size) => el("input", { id: "traces-" + id, placeholder: ph, title: ph, "aria-label": ph, size: size || "14", value: args.params.get(id) || "" });
     const service = f("service", "service"), spanName = f("span_name", "span name"), routeIn = f("route", "route (/checkout)");
     const status = el("select", { id: "traces-status" }, ["", "error", "ok", "unset"].map((v) => el("option", { value: v, selected: args.params.get("status") === v }, v || "any status")));
     const minMs = f("min_duration_ms", "min ms", "6"), maxMs = f("max_duration_ms", "max ms", "6");

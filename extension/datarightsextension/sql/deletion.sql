@@ -10,9 +10,9 @@
   hasAnyTokens prunes granules through the full-text index, the regular expression (the id between
   non-alphanumeric characters) is the exact test. Arguments: tenant, every stored form, the raw ids'
   tokens, the raw ids' patterns, then the time range (unix ms, [from, to)). */ -}}
-{{define "pred_data"}}tenant_id = ? AND (hasAny(subject_ids, ?) OR (hasAnyTokens({{.Text}}, ?) AND arrayExists(p -> match({{.Text}}, p), ?))) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
+{{define "pred_data"}}tenant_id = ? AND (hasAny({{.Subjects}}, ?) OR (hasAnyTokens({{.Text}}, ?) AND arrayExists(p -> match({{.Text}}, p), ?))) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
 {{- /* Which requests of a batch a row belongs to (owners: one per stored form, patterns "" for tokens). */ -}}
-{{define "owners_data"}}arrayDistinct(arrayFilter((o, x, p) -> has(subject_ids, x) OR (p != '' AND match({{.Text}}, p)), ?, ?, ?)){{end}}
+{{define "owners_data"}}arrayDistinct(arrayFilter((o, x, p) -> has({{.Subjects}}, x) OR (p != '' AND match({{.Text}}, p)), ?, ?, ?)){{end}}
 {{define "owners_user"}}arrayDistinct(arrayFilter((o, x, p) -> x = user_id, ?, ?, ?)){{end}}
 {{define "owners_audit"}}arrayDistinct(arrayFilter((o, x, p) -> x = target_id, ?, ?, ?)){{end}}
 {{- /* The trace-id lookup table of Grafana's datasource (otel_traces_trace_id_ts) holds trace ids and
@@ -35,7 +35,7 @@
 {{define "export"}}SELECT * FROM {{.Front}} WHERE {{template "pred" .}}{{end}}
 {{- /* The export over ClickHouse's HTTP interface: typed query parameters instead of bound ones, and
   ClickHouse's own JSONEachRow, streamed line by line to the caller. */ -}}
-{{define "hpred_data"}}tenant_id = {tenant:String} AND (hasAny(subject_ids, {ids:Array(String)}) OR (hasAnyTokens({{.Text}}, {tokens:Array(String)}) AND arrayExists(p -> match({{.Text}}, p), {patterns:Array(String)}))) AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp < fromUnixTimestamp64Milli({to:Int64}){{end}}
+{{define "hpred_data"}}tenant_id = {tenant:String} AND (hasAny({{.Subjects}}, {ids:Array(String)}) OR (hasAnyTokens({{.Text}}, {tokens:Array(String)}) AND arrayExists(p -> match({{.Text}}, p), {patterns:Array(String)}))) AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp < fromUnixTimestamp64Milli({to:Int64}){{end}}
 {{define "hpred_user"}}tenant_id = {tenant:String} AND has({ids:Array(String)}, user_id){{end}}
 {{define "hpred_audit"}}tenant_id = {tenant:String} AND has({ids:Array(String)}, target_id){{end}}
 {{define "export_http"}}SELECT * FROM {{.Front}} WHERE {{template "pred" .}} FORMAT JSONEachRow{{end}}

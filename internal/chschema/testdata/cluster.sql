@@ -434,6 +434,15 @@ SELECT
     sample_rate AS SampleRate
 FROM `tel\`emetry`.`telemetry_events`;
 
+ALTER TABLE `tel\`emetry`.`otel_traces_trace_id_ts_mv` ON CLUSTER `prod cluster` MODIFY QUERY
+SELECT
+    tenant_id AS TenantId,
+    trace_id AS TraceId,
+    toDateTime(timestamp) AS Start,
+    toDateTime(timestamp) AS End
+FROM `tel\`emetry`.`telemetry_spans_local`
+WHERE trace_id != '';
+
 CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_admin_state_local` ON CLUSTER `prod cluster`
 (
     kind       LowCardinality(String) CODEC(ZSTD(1)),
@@ -451,6 +460,72 @@ SETTINGS index_granularity = 8192;
 
 CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_admin_state` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_admin_state_local`
 ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_admin_state_local', cityHash64(kind, tenant_id, id));
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_spans_staging_local` ON CLUSTER `prod cluster`
+(
+    sampler             LowCardinality(String),
+    received_at         DateTime64(3) DEFAULT now64(3) CODEC(Delta(8), ZSTD(1)),
+    tenant_id           LowCardinality(String) CODEC(ZSTD(1)),
+    timestamp           DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    duration_ns         UInt64 CODEC(ZSTD(1)),
+    trace_id            String CODEC(ZSTD(1)),
+    span_id             String CODEC(ZSTD(1)),
+    parent_span_id      String CODEC(ZSTD(1)),
+    trace_state         String CODEC(ZSTD(1)),
+    span_name           LowCardinality(String) CODEC(ZSTD(1)),
+    span_kind           Enum8('unspecified' = 0, 'internal' = 1, 'server' = 2, 'client' = 3, 'producer' = 4, 'consumer' = 5),
+    service_name        LowCardinality(String) CODEC(ZSTD(1)),
+    user_id             String CODEC(ZSTD(1)),
+    session_id          String CODEC(ZSTD(1)),
+    status_code         Enum8('unset' = 0, 'ok' = 1, 'error' = 2),
+    status_message      String CODEC(ZSTD(1)),
+    attributes          Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    resource_attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    scope_name          LowCardinality(String) CODEC(ZSTD(1)),
+    scope_version       LowCardinality(String) CODEC(ZSTD(1)),
+    events Nested
+    (
+        timestamp  DateTime64(9),
+        name       LowCardinality(String),
+        attributes Map(LowCardinality(String), String)
+    ) CODEC(ZSTD(1)),
+    links Nested
+    (
+        trace_id    String,
+        span_id     String,
+        trace_state String,
+        attributes  Map(LowCardinality(String), String)
+    ) CODEC(ZSTD(1)),
+    sample_rate         Float64 DEFAULT 1
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toStartOfHour(received_at)
+ORDER BY (sampler, received_at)
+TTL toDateTime(received_at) + toIntervalDay(1)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_spans_staging` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_spans_staging_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_spans_staging_local', cityHash64(trace_id));
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_sampling_decisions_local` ON CLUSTER `prod cluster`
+(
+    sampler     LowCardinality(String),
+    tenant_id   LowCardinality(String),
+    trace_id    String,
+    decided_at  DateTime64(3),
+    sampled     UInt8,
+    sample_rate Float64,
+    reason      LowCardinality(String),
+    INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toStartOfHour(decided_at)
+ORDER BY (sampler, decided_at)
+TTL toDateTime(decided_at) + toIntervalDay(1)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_sampling_decisions` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_sampling_decisions_local`
+ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_sampling_decisions_local', cityHash64(trace_id));
 
 ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
 
@@ -473,3 +548,7 @@ ALTER TABLE `tel\`emetry`.`telemetry_suppressions_local` ON CLUSTER `prod cluste
 ALTER TABLE `tel\`emetry`.`otel_traces_trace_id_ts_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(End) + toIntervalHour(36);
 
 ALTER TABLE `tel\`emetry`.`telemetry_admin_state_local` ON CLUSTER `prod cluster` REMOVE TTL;
+
+ALTER TABLE `tel\`emetry`.`telemetry_spans_staging_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(received_at) + toIntervalDay(1);
+
+ALTER TABLE `tel\`emetry`.`telemetry_sampling_decisions_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(decided_at) + toIntervalDay(1);

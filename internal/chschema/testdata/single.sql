@@ -388,6 +388,15 @@ SELECT
     sample_rate AS SampleRate
 FROM `telemetry`.`telemetry_events`;
 
+ALTER TABLE `telemetry`.`otel_traces_trace_id_ts_mv` MODIFY QUERY
+SELECT
+    tenant_id AS TenantId,
+    trace_id AS TraceId,
+    toDateTime(timestamp) AS Start,
+    toDateTime(timestamp) AS End
+FROM `telemetry`.`telemetry_spans`
+WHERE trace_id != '';
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY SETTING non_replicated_deduplication_window = 1000;
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY SETTING non_replicated_deduplication_window = 1000;
@@ -411,6 +420,66 @@ ENGINE = MergeTree()
 ORDER BY (kind, tenant_id, id, version)
 SETTINGS index_granularity = 8192;
 
+CREATE TABLE IF NOT EXISTS `telemetry`.`telemetry_spans_staging`
+(
+    sampler             LowCardinality(String),
+    received_at         DateTime64(3) DEFAULT now64(3) CODEC(Delta(8), ZSTD(1)),
+    tenant_id           LowCardinality(String) CODEC(ZSTD(1)),
+    timestamp           DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    duration_ns         UInt64 CODEC(ZSTD(1)),
+    trace_id            String CODEC(ZSTD(1)),
+    span_id             String CODEC(ZSTD(1)),
+    parent_span_id      String CODEC(ZSTD(1)),
+    trace_state         String CODEC(ZSTD(1)),
+    span_name           LowCardinality(String) CODEC(ZSTD(1)),
+    span_kind           Enum8('unspecified' = 0, 'internal' = 1, 'server' = 2, 'client' = 3, 'producer' = 4, 'consumer' = 5),
+    service_name        LowCardinality(String) CODEC(ZSTD(1)),
+    user_id             String CODEC(ZSTD(1)),
+    session_id          String CODEC(ZSTD(1)),
+    status_code         Enum8('unset' = 0, 'ok' = 1, 'error' = 2),
+    status_message      String CODEC(ZSTD(1)),
+    attributes          Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    resource_attributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    scope_name          LowCardinality(String) CODEC(ZSTD(1)),
+    scope_version       LowCardinality(String) CODEC(ZSTD(1)),
+    events Nested
+    (
+        timestamp  DateTime64(9),
+        name       LowCardinality(String),
+        attributes Map(LowCardinality(String), String)
+    ) CODEC(ZSTD(1)),
+    links Nested
+    (
+        trace_id    String,
+        span_id     String,
+        trace_state String,
+        attributes  Map(LowCardinality(String), String)
+    ) CODEC(ZSTD(1)),
+    sample_rate         Float64 DEFAULT 1
+)
+ENGINE = MergeTree()
+PARTITION BY toStartOfHour(received_at)
+ORDER BY (sampler, received_at)
+TTL toDateTime(received_at) + toIntervalDay(1)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+CREATE TABLE IF NOT EXISTS `telemetry`.`telemetry_sampling_decisions`
+(
+    sampler     LowCardinality(String),
+    tenant_id   LowCardinality(String),
+    trace_id    String,
+    decided_at  DateTime64(3),
+    sampled     UInt8,
+    sample_rate Float64,
+    reason      LowCardinality(String),
+    INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1
+)
+ENGINE = MergeTree()
+PARTITION BY toStartOfHour(decided_at)
+ORDER BY (sampler, decided_at)
+TTL toDateTime(decided_at) + toIntervalDay(1)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
@@ -432,3 +501,7 @@ ALTER TABLE `telemetry`.`telemetry_suppressions` REMOVE TTL;
 ALTER TABLE `telemetry`.`otel_traces_trace_id_ts` MODIFY TTL toDateTime(End) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_admin_state` REMOVE TTL;
+
+ALTER TABLE `telemetry`.`telemetry_spans_staging` MODIFY TTL toDateTime(received_at) + toIntervalDay(1);
+
+ALTER TABLE `telemetry`.`telemetry_sampling_decisions` MODIFY TTL toDateTime(decided_at) + toIntervalDay(1);

@@ -22,6 +22,10 @@ type Telemetry struct {
 	// InsertSplits counts the extra INSERTs made because a batch was larger than
 	// max_rows_per_insert or max_bytes_per_insert, per table.
 	InsertSplits metric.Int64Counter
+	// SamplingTracesDecided counts traces decided by the in-ClickHouse sampler, by sampled and reason.
+	SamplingTracesDecided metric.Int64Counter
+	// SamplingRunFailures counts sampler runs that failed (resumed by the next run).
+	SamplingRunFailures metric.Int64Counter
 }
 
 // NewTelemetry creates the instruments from the component's MeterProvider.
@@ -45,6 +49,13 @@ func NewTelemetry(set component.TelemetrySettings) (*Telemetry, error) {
 	t.InsertSplits, e = m.Int64Counter("otelcol_exporter_telemetry_storage_insert_splits",
 		metric.WithDescription("Extra INSERTs made because a batch exceeded max_rows_per_insert or max_bytes_per_insert, by table."),
 		metric.WithUnit("{insert}"))
+	t.SamplingTracesDecided, e = m.Int64Counter("otelcol_exporter_telemetry_storage_sampling_traces_decided",
+		metric.WithDescription("Traces decided by the in-ClickHouse tail sampler, by sampled (true, false) and reason (error, slow, rate, dropped)."),
+		metric.WithUnit("{trace}"))
+	err = errors.Join(err, e)
+	t.SamplingRunFailures, e = m.Int64Counter("otelcol_exporter_telemetry_storage_sampling_run_failures",
+		metric.WithDescription("Runs of the in-ClickHouse tail sampler that failed; the next run resumes their work."),
+		metric.WithUnit("{run}"))
 	err = errors.Join(err, e)
 	return &t, err
 }

@@ -1,0 +1,176 @@
+package telemetrystorageexporter
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/exporter/telemetrystorageexporter/internal/metadata"
+)
+
+// samplerSpan is one staged span: its trace (by the randomness byte its id ends in), name,
+// tracestate and whether it is an error.
+type samplerSpan struct {
+	trace      byte // 0x00: randomness 0 (dropped at any rate < 1); 0xff: kept by chance at any rate > 0
+	traceNo    byte
+	name       string
+	traceState string
+	err        bool
+}
+
+func samplerTraces(spans ...samplerSpan) ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("tenant.id", "acme")
+	rs.Resource().Attributes().PutStr("service.name", "shop")
+	ss := rs.ScopeSpans().AppendEmpty()
+	now := time.Now()
+	for _, s := range spans {
+		sp := ss.Spans().AppendEmpty()
+		var tid pcommon.TraceID
+		tid[0] = s.traceNo
+		for b := 9; b < 16; b++ {
+			tid[b] = s.trace
+		}
+		sp.SetTraceID(tid)
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(s.name))
+		var sid pcommon.SpanID
+		binary.BigEndian.PutUint64(sid[:], h.Sum64())
+		sp.SetSpanID(sid)
+		sp.SetName(s.name)
+		sp.TraceState().FromRaw(s.traceState)
+		if s.err {
+			sp.Status().SetCode(ptrace.StatusCodeError)
+		}
+		sp.SetStartTimestamp(pcommon.NewTimestampFromTime(now))
+		sp.SetEndTimestamp(pcommon.NewTimestampFromTime(now.Add(time.Millisecond)))
+	}
+	return td
+}
+
+// TestIntegrationSamplerExactlyOnce drives the in-ClickHouse sampler run by run: the decisions
+// (error, by chance, dropped), the stored rate and tracestate threshold, a span staged twice, a run
+// cut short after its decisions were recorded (a crash: the next start copies them), a restart after
+// a complete run (nothing copied again), and a late span following its trace's decision.
+func TestIntegrationSamplerExactlyOnce(t *testing.T) {
+	db := testDatabase(t)
+	cfg := itConfig(t, db)
+	cfg.Sampling = SamplingConfig{Enabled: true, Rate: 0.25, KeepErrors: true, SlowThresholdMs: 1000,
+		DecisionWait: time.Millisecond, LateSpans: time.Hour, Interval: time.Minute, Instance: "it"}
+	cfg.Compression = CompressionNone // readable server errors
+	require.NoError(t, cfg.Validate())
+	s := startAll(t, cfg)
+	ctx := context.Background()
+	conn := queryConn(t)
+	st := mustStorage(t, cfg)
+
+	headSampled := "ot=rv:00000000000000;th:8" // an SDK kept this trace at 0.5
+	require.NoError(t, s.traces.ConsumeTraces(ctx, samplerTraces(
+		samplerSpan{trace: 0x00, traceNo: 1, name: "err-root"},
+		samplerSpan{trace: 0x00, traceNo: 1, name: "err-child", err: true, traceState: "vendor=x"},
+		samplerSpan{trace: 0xff, traceNo: 2, name: "chance-root"},
+		samplerSpan{trace: 0xff, traceNo: 2, name: "chance-child", traceState: "ot=rv:ffffffffffffff,vendor=y"},
+		samplerSpan{trace: 0x00, traceNo: 3, name: "dropped-root"},
+		samplerSpan{trace: 0x00, traceNo: 4, name: "head-root", err: true, traceState: headSampled},
+	)))
+	// The chance trace's child again: an at-least-once retry staged it twice.
+	require.NoError(t, s.traces.ConsumeTraces(ctx, samplerTraces(
+		samplerSpan{trace: 0xff, traceNo: 2, name: "chance-child", traceState: "ot=rv:ffffffffffffff,vendor=y"})))
+	time.Sleep(samplerSettle + 200*time.Millisecond)
+
+	stored := func() []string {
+		return queryStrings(t, conn, "SELECT concat(span_name, '|', toString(sample_rate), '|', trace_state, '|', toString(c)) FROM "+
+			"(SELECT span_name, sample_rate, trace_state, count() AS c FROM `"+db+"`.telemetry_spans GROUP BY ALL) ORDER BY span_name")
+	}
+	want := []string{
+		"chance-child|0.25|ot=rv:ffffffffffffff;th:c,vendor=y|1",
+		"chance-root|0.25|ot=th:c|1",
+		"err-child|1|ot=th:0,vendor=x|1",
+		"err-root|1|ot=th:0|1",
+		"head-root|0.5|" + headSampled + "|1",
+	}
+
+	// A run that recorded its decisions and died before copying: the next start copies them.
+	first, err := newSampler(st)
+	require.NoError(t, err)
+	var now int64
+	require.NoError(t, conn.QueryRow(ctx, "SELECT toUnixTimestamp64Milli(now64(3))").Scan(&now))
+	now -= samplerSettle.Milliseconds()
+	c, _ := st.connection()
+	kept, err := first.decide(ctx, c, now-time.Hour.Milliseconds(), now, now, now-time.Hour.Milliseconds())
+	require.NoError(t, err)
+	assert.Equal(t, 3, kept, "error, chance and head-sampled error traces kept")
+	assert.Empty(t, stored(), "nothing copied yet")
+
+	restarted, err := newSampler(st)
+	require.NoError(t, err)
+	require.NoError(t, restarted.run(ctx, false))
+	assert.Equal(t, want, stored(), "after the restart's first run")
+	assert.Equal(t, []string{"dropped|1", "error|2", "rate|1"}, queryStrings(t, conn,
+		"SELECT concat(reason, '|', toString(count())) FROM `"+db+"`.telemetry_sampling_decisions GROUP BY reason ORDER BY reason"),
+		"each trace decided once")
+
+	// Further runs, and another restart after a complete run, copy nothing again.
+	time.Sleep(50 * time.Millisecond)
+	require.NoError(t, restarted.run(ctx, false))
+	again, err := newSampler(st)
+	require.NoError(t, err)
+	require.NoError(t, again.run(ctx, false))
+	assert.Equal(t, want, stored())
+
+	// A late span of the kept trace follows its decision; one of the dropped trace does not.
+	require.NoError(t, s.traces.ConsumeTraces(ctx, samplerTraces(
+		samplerSpan{trace: 0xff, traceNo: 2, name: "chance-late"},
+		samplerSpan{trace: 0x00, traceNo: 3, name: "dropped-late", err: true})))
+	time.Sleep(samplerSettle + 200*time.Millisecond)
+	require.NoError(t, again.run(ctx, false))
+	require.NoError(t, again.run(ctx, false))
+	assert.ElementsMatch(t, append([]string{"chance-late|0.25|ot=th:c|1"}, want...), stored())
+	assert.Equal(t, "4", fmt.Sprint(queryStrings(t, conn, "SELECT toString(count()) FROM `"+db+"`.telemetry_sampling_decisions")[0]),
+		"a late span does not decide its trace again")
+}
+
+// mustStorage is the started storage the exporters of cfg share.
+func mustStorage(t *testing.T, cfg *Config) *storage {
+	t.Helper()
+	storages.Lock()
+	defer storages.Unlock()
+	s, ok := storages.m[cfg]
+	require.True(t, ok)
+	return s.st
+}
+
+// TestIntegrationSamplerDecidesAtShutdown: a graceful stop decides the traces still waiting (a
+// gateway scaled down leaves nothing undecided), here with an hour's decision wait.
+func TestIntegrationSamplerDecidesAtShutdown(t *testing.T) {
+	db := testDatabase(t)
+	cfg := itConfig(t, db)
+	cfg.Sampling = SamplingConfig{Enabled: true, Rate: 1, KeepErrors: true, DecisionWait: time.Hour,
+		LateSpans: time.Hour, Interval: 100 * time.Millisecond, Instance: "it"}
+	f := NewFactory()
+	ctx := context.Background()
+	exp, err := f.CreateTraces(ctx, exportertest.NewNopSettings(metadata.Type), cfg)
+	require.NoError(t, err)
+	require.NoError(t, exp.Start(ctx, componenttest.NewNopHost()))
+	require.NoError(t, exp.ConsumeTraces(ctx, samplerTraces(
+		samplerSpan{trace: 0x00, traceNo: 1, name: "root"}, samplerSpan{trace: 0x00, traceNo: 1, name: "child"})))
+	time.Sleep(500 * time.Millisecond) // a few runs: the trace is not due for an hour
+	conn := queryConn(t)
+	count := func() string {
+		return queryStrings(t, conn, "SELECT toString(count()) FROM `"+db+"`.telemetry_spans")[0]
+	}
+	assert.Equal(t, "0", count())
+	require.NoError(t, exp.Shutdown(ctx))
+	assert.Equal(t, "2", count(), "decided and stored at shutdown")
+}

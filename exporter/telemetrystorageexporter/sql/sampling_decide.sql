@@ -1,0 +1,27 @@
+{{- /* The traces of one sampler instance whose first span was staged at least decision_wait ago
+       (received_at <= cutoff) and that have no decision yet, each with the rule that decides it.
+       Randomness: an explicit OTel `rv` in the tracestate, else the trace id's last 56 bits (W3C
+       random trace ids), compared with the rate's threshold as the OTel spec's consistent sampling
+       does. Slow: first start to last end, in whole milliseconds, above the threshold (as the
+       contrib latency policy). */ -}}
+SELECT tenant_id, trace_id,
+    multiIf(
+        {keep_errors:UInt8} = 1 AND max(status_code = 'error'), 'error',
+        {slow_ms:UInt64} > 0 AND intDiv(max(toUnixTimestamp64Nano(timestamp) + toInt64(duration_ns)) - min(toUnixTimestamp64Nano(timestamp)), 1000000) > {slow_ms:UInt64}, 'slow',
+        min(randomness) >= {threshold:UInt64}, 'rate',
+        'dropped') AS reason
+FROM
+(
+    SELECT tenant_id, trace_id, status_code, timestamp, duration_ns, received_at,
+        if(match(trace_state, '(^|,)\\s*ot=([^,]*;)?rv:[0-9a-f]{14}'),
+            reinterpretAsUInt64(reverse(unhex(extract(trace_state, 'rv:([0-9a-f]{14})')))),
+            reinterpretAsUInt64(reverse(unhex(substring(trace_id, 19, 14))))) AS randomness
+    FROM {{.Staging}}
+    WHERE sampler = {sampler:String}
+      AND received_at > fromUnixTimestamp64Milli({from:Int64}) AND received_at <= fromUnixTimestamp64Milli({now:Int64})
+)
+GROUP BY tenant_id, trace_id
+HAVING min(received_at) <= fromUnixTimestamp64Milli({cutoff:Int64})
+   AND (tenant_id, trace_id) NOT IN (
+        SELECT tenant_id, trace_id FROM {{.Decisions}}
+        WHERE sampler = {sampler:String} AND decided_at > fromUnixTimestamp64Milli({late:Int64}))

@@ -1,0 +1,77 @@
+package consentprocessor
+
+import (
+	"context"
+	"fmt"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/privacypolicy"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
+)
+
+// dryRunKey marks the context of a dry run: flush hands the counts over instead of recording them.
+type dryRunKey struct{}
+
+// registerDryRun lets the privacy policy dry run (POST /privacy/policy/test) ask this processor
+// whether consent would drop a sample's records.
+func (p *consentProcessor) registerDryRun(host component.Host) error {
+	reg, err := privacypolicy.FromHost(host)
+	if err != nil || reg == nil {
+		return err
+	}
+	reg.SetConsentJudge(p.signal, p.dryRun)
+	return nil
+}
+
+// dryRun judges sample as records of tenant exactly as the pipeline would, on a copy nobody sees.
+func (p *consentProcessor) dryRun(ctx context.Context, tenant string, sample []byte) ([]privacypolicy.ConsentVerdict, error) {
+	counts := new([]int64)
+	ctx = context.WithValue(ctx, dryRunKey{}, counts)
+	switch p.signal {
+	case "traces":
+		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(sample)
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < td.ResourceSpans().Len(); i++ {
+			td.ResourceSpans().At(i).Resource().Attributes().PutStr(telemetryapi.TenantAttribute, tenant)
+		}
+		_, _ = p.processTraces(ctx, td)
+	case "logs":
+		ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(sample)
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < ld.ResourceLogs().Len(); i++ {
+			ld.ResourceLogs().At(i).Resource().Attributes().PutStr(telemetryapi.TenantAttribute, tenant)
+		}
+		_, _ = p.processLogs(ctx, ld)
+	case "metrics":
+		md, err := (&pmetric.JSONUnmarshaler{}).UnmarshalMetrics(sample)
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < md.ResourceMetrics().Len(); i++ {
+			md.ResourceMetrics().At(i).Resource().Attributes().PutStr(telemetryapi.TenantAttribute, tenant)
+		}
+		_, _ = p.processMetrics(ctx, md)
+	default:
+		return nil, fmt.Errorf("consent: no dry run for signal %q", p.signal)
+	}
+	out := []privacypolicy.ConsentVerdict{}
+	for pu, name := range p.purposes {
+		for o := range numOutcomes {
+			for r := range numReasons {
+				i := p.counter(pu, o, r)
+				if i < len(*counts) && (*counts)[i] > 0 {
+					out = append(out, privacypolicy.ConsentVerdict{Purpose: name, Outcome: outcomeNames[o], Reason: reasonName(r), Records: (*counts)[i]})
+				}
+			}
+		}
+	}
+	return out, nil
+}
