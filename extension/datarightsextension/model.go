@@ -65,6 +65,8 @@ type progress struct {
 	Before map[string]uint64 `json:"before"`
 	// ErasedAt is when the first erasure pass made the rows unreadable (unix ms).
 	ErasedAt int64 `json:"erased_at,omitempty"`
+	// Mechanisms erased each table (receipts).
+	Mechanisms map[string]string `json:"mechanisms,omitempty"`
 	// From and To are the request's time range (unix ms), so a resumed request keeps it.
 	From int64 `json:"from,omitempty"`
 	To   int64 `json:"to,omitempty"`

@@ -70,13 +70,26 @@ func (x *dataRights) nextBatch(ctx context.Context) []*request {
 	}
 }
 
-// process retries an attempt until the batch ends: a ClickHouse outage makes it wait, never fail.
+// process erases the batch, then completes it in the background.
 func (x *dataRights) process(ctx context.Context, batch []*request) {
+	if !x.retry(ctx, batch, false) {
+		return
+	}
+	x.wg.Add(1)
+	go func() { defer x.wg.Done(); x.retry(ctx, batch, true) }()
+}
+
+// retry repeats an attempt until it succeeds: a ClickHouse outage makes the batch wait, never fail.
+// It reports false when ctx ended first.
+func (x *dataRights) retry(ctx context.Context, batch []*request, completing bool) bool {
 	backoff := x.cfg.Retry.InitialInterval
 	for {
-		err := x.attempt(ctx, batch)
-		if err == nil || ctx.Err() != nil {
-			return
+		err := x.attempt(ctx, batch, completing)
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
 		}
 		x.mu.Lock()
 		for _, r := range batch {
@@ -87,7 +100,7 @@ func (x *dataRights) process(ctx context.Context, batch []*request) {
 		x.logger.Warn("deletion requests wait for ClickHouse", zap.String("request_id", batch[0].ID), zap.Int("batch", len(batch)), zap.Duration("retry_in", backoff), zap.Error(err))
 		select {
 		case <-ctx.Done():
-			return
+			return false
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, x.cfg.Retry.MaxInterval)
@@ -120,7 +133,13 @@ func (x *dataRights) update(ctx context.Context, reqs []*request, change func(*r
 
 // attempt runs the batch from where it stands; every step is idempotent, so repeating one after a
 // failure or a restart is harmless.
-func (x *dataRights) attempt(ctx context.Context, batch []*request) error {
+//
+// An attempt either erases (completing false: counts, then one statement per table; the rows are
+// unreadable when it returns) or completes (after execution_delay: recount, erase what arrived
+// meanwhile, sign and store the receipts). The worker runs the erasing attempts one batch at a
+// time and leaves the completion to a goroutine, so a new batch never waits for the previous one's
+// execution_delay.
+func (x *dataRights) attempt(ctx context.Context, batch []*request, completing bool) error {
 	for _, r := range batch {
 		if r.persisted {
 			continue
@@ -202,57 +221,74 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request) error {
 	// Erase now (unreadable at erased_at), then again after execution_delay: inserts that passed the
 	// write-time check before the suppression was known (here, or on collectors that had not
 	// refreshed) are erased by the second pass.
-	remaining := map[string]map[string]uint64{}
 	mechanisms := map[string]string{}
-	for pass := 0; pass < 3; pass++ {
-		if pass == 1 && x.cfg.ExecutionDelay > 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(x.cfg.ExecutionDelay):
-			}
+	for _, p := range progs {
+		for t, m := range p.Mechanisms {
+			mechanisms[t] = m
 		}
+	}
+	erase := func(t *target, st *chStore) error {
+		mech, err := x.eraseFrom(ctx, st, t, tenant, batch, f)
+		if mech != "" {
+			mechanisms[t.name] = mech
+		}
+		return err
+	}
+	if !completing {
+		// Unreadable now: every table that had rows of the batch, one statement each.
 		for i := range targets {
 			st, t := x.targetFor(tenant, i)
-			if pass > 0 && sum(remaining[t.name]) == 0 {
+			if sumBefore(progs, t.name) == 0 {
 				continue
 			}
-			if pass == 0 && sumBefore(progs, t.name) == 0 {
-				continue
-			}
-			mech, err := x.eraseFrom(ctx, st, t, tenant, batch, f)
-			if err != nil {
-				return err
-			}
-			if mech != "" {
-				mechanisms[t.name] = mech
-			}
-		}
-		if pass == 0 {
-			at := x.now().UnixMilli()
-			for _, p := range progs {
-				if p.ErasedAt == 0 {
-					p.ErasedAt = at
-				}
-			}
-			if err := x.storeProgress(ctx, batch, progs); err != nil {
+			if err := erase(t, st); err != nil {
 				return err
 			}
 		}
-		clear(remaining)
-		left := false
+		at := x.now().UnixMilli()
+		for _, p := range progs {
+			if p.ErasedAt == 0 {
+				p.ErasedAt = at
+			}
+			p.Mechanisms = mechanisms
+		}
+		return x.storeProgress(ctx, batch, progs)
+	}
+	if x.cfg.ExecutionDelay > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(x.cfg.ExecutionDelay):
+		}
+	}
+	recount := func() (map[string]map[string]uint64, bool, error) {
+		out, left := map[string]map[string]uint64{}, false
 		for i := range targets {
 			st, t := x.targetFor(tenant, i)
 			n, err := st.count(ctx, t, tenant, f, false)
 			if err != nil {
-				return err
+				return nil, false, err
 			}
-			remaining[t.name] = n
+			out[t.name] = n
 			left = left || sum(n) > 0
 		}
-		if pass > 0 && !left {
-			break
+		return out, left, nil
+	}
+	remaining, left, err := recount()
+	for pass := 0; err == nil && left && pass < 2; pass++ {
+		for i := range targets {
+			st, t := x.targetFor(tenant, i)
+			if sum(remaining[t.name]) == 0 {
+				continue
+			}
+			if err := erase(t, st); err != nil {
+				return err
+			}
 		}
+		remaining, left, err = recount()
+	}
+	if err != nil {
+		return err
 	}
 	if x.cfg.ApplyDeletedMask {
 		if _, err := x.purge(ctx); err != nil {
