@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"slices"
@@ -45,7 +47,8 @@ func sendFreeTextMentions(t *testing.T, c *collector, raw, token, marker string)
 		log("checkout failed for "+raw)+","+
 		log("GET", str("url.full", "https://shop.example/users/"+raw+"/cart?step=2"))+","+
 		log("session restored for "+token)+`]}]}]}`)
-	postOTLPJSON(t, c, "traces", `{"resourceSpans":[{"resource":`+res+`,"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"pay","kind":2,"startTimeUnixNano":"`+ns+`","endTimeUnixNano":"`+ns+`","attributes":[`+str("marker", marker)+`],"status":{"code":2,"message":"card declined for `+raw+`"},"events":[{"timeUnixNano":"`+ns+`","name":"retry","attributes":[`+str("message", raw+" retried the payment")+`]}]}]}]}]}`)
+	id := md5.Sum([]byte(marker)) // a trace of its own per user
+	postOTLPJSON(t, c, "traces", `{"resourceSpans":[{"resource":`+res+`,"scopeSpans":[{"spans":[{"traceId":"`+hex.EncodeToString(id[:])+`","spanId":"`+hex.EncodeToString(id[:8])+`","name":"pay","kind":2,"startTimeUnixNano":"`+ns+`","endTimeUnixNano":"`+ns+`","attributes":[`+str("marker", marker)+`],"status":{"code":2,"message":"card declined for `+raw+`"},"events":[{"timeUnixNano":"`+ns+`","name":"retry","attributes":[`+str("message", raw+" retried the payment")+`]}]}]}]}]}`)
 	postOTLPJSON(t, c, "metrics", `{"resourceMetrics":[{"resource":`+res+`,"scopeMetrics":[{"metrics":[{"name":"cart_value","gauge":{"dataPoints":[{"timeUnixNano":"`+ns+`","asDouble":42,"attributes":[`+str("marker", marker)+`],"exemplars":[{"timeUnixNano":"`+ns+`","asDouble":42,"filteredAttributes":[`+str("user.id", raw)+","+str("note", "cart of "+raw)+`]}]}]}}]}]}]}`)
 }
 
