@@ -79,6 +79,9 @@ func contrib(b testing.TB, ls consumer.Logs, ts consumer.Traces) (consumer.Logs,
 			`set(` + ctx + `.attributes["user.id"], SHA256(Concat(["` + hashKey + `", ` + ctx + `.attributes["user.id"]], ""))) where ` + ctx + `.attributes["user.id"] != nil`,
 			`replace_pattern(` + ctx + `.attributes["client.address"], "^(\\d+\\.\\d+\\.\\d+)\\.\\d+$", "$$1.0")`,
 			`delete_matching_keys(` + ctx + `.attributes, "(?i)^(.*\\.)?(email|email_address|phone|phone_number|ssn|password|passwd|credit_card|card_number|cvv|date_of_birth)$")`,
+			// Route templating (issue 19): ids in paths become {id}, as pii_redaction's route check does.
+			`replace_pattern(` + ctx + `.attributes["url.path"], "/\\d+(/|$)", "/{id}$$1")`,
+			`replace_pattern(` + ctx + `.attributes["http.route"], "/\\d+(/|$)", "/{id}$$1")`,
 		}
 	}
 	return newChain(b,
@@ -111,6 +114,7 @@ func TestBothChainsRemovePII(t *testing.T) {
 			require.NoError(t, tr.ConsumeTraces(context.Background(), makeTraces()))
 			out := plogString(ls.AllLogs()[0]) + ptraceString(ts.AllTraces()[0])
 			require.Empty(t, leaked(out), "raw PII left by %s", name)
+			require.NotContains(t, out, "/api/v1/orders/100001", "ids in url.path are templated")
 			require.Contains(t, out, "ORD-2026-000001", "look-alikes survive")
 			require.Contains(t, out, "3f2c7a9e-8d41-4b6f-a2c5-0e9b7d1f4a38", "UUIDs survive")
 		})

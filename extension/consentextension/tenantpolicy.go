@@ -15,7 +15,13 @@ type tenantDefaults struct{ reg *privacypolicy.Registry }
 // lookup when some do.
 func (s *Store) policyFor(tenant string) Policy {
 	td := s.tenants.Load()
-	if td == nil || td.reg.Len() == 0 {
+	if td == nil {
+		return s.policy
+	}
+	if !td.reg.Ready() {
+		return PolicyOptIn // a tenant's opt-in may not be known yet: fail closed
+	}
+	if td.reg.Len() == 0 {
 		return s.policy
 	}
 	v, ok := td.reg.Lookup(tenant)

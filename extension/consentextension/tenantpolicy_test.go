@@ -28,4 +28,7 @@ func TestTenantConsentDefault(t *testing.T) {
 	reg.Replace(map[string]privacypolicy.Versioned{"eu": {Version: 2, Policy: privacypolicy.Policy{Mode: "strict"}}})
 	assert.Equal(t, PolicyOptIn, s.policyFor("eu"), "a tenant's strict mode means opt-in")
 	assert.Equal(t, PolicyOptOut, s.policyFor("us"))
+
+	reg.SetReady(func() bool { return false })
+	assert.Equal(t, PolicyOptIn, s.policyFor("us"), "fail closed until the fleet's policies are loaded")
 }

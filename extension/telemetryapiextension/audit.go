@@ -131,6 +131,30 @@ func (a *auditor) reserve() bool {
 	return true
 }
 
+// reserveWithin is reserve for an API request: when the memory is full for a moment (a burst
+// while the run loop is moving records to the spool on a loaded machine), it waits up to d for a
+// place before the request is refused; a trail that stays full (spool full too) still refuses.
+func (a *auditor) reserveWithin(ctx context.Context, d time.Duration) bool {
+	if a.reserve() {
+		return true
+	}
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(reserveRetry):
+		}
+		if a.reserve() {
+			return true
+		}
+	}
+	return false
+}
+
+// reserveRetry is how often reserveWithin looks for a freed place.
+const reserveRetry = 10 * time.Millisecond
+
 func (a *auditor) release(n int) { a.held.Add(-int64(n)) }
 
 // refused counts an API request turned away because its record could not be kept.

@@ -127,6 +127,10 @@ type AuditConfig struct {
 	SpoolDirectory string `mapstructure:"spool_directory"`
 	// SpoolMaxBytes bounds the spool's files. Default 256 MiB (about 780,000 records).
 	SpoolMaxBytes int64 `mapstructure:"spool_max_bytes"`
+	// FullWait is how long an API request waits for a place when queue_size records are held
+	// (a burst the writer is still moving to the spool) before it is refused. Default 1s; 0 refuses
+	// at once.
+	FullWait time.Duration `mapstructure:"full_wait"`
 	// LogOutput is where the one log line per record goes: "stderr" (default), a JSON line on the
 	// process's standard error that is never sampled; or "collector", the collector's logger
 	// (service::telemetry::logs), whose sampling drops repeated messages under load.
@@ -153,7 +157,7 @@ func createDefaultConfig() *Config {
 			Enabled:        true,
 			FailedAttempts: RateLimitConfig{MaxFailures: 10, Window: time.Minute},
 		},
-		Audit:   AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second, SpoolMaxBytes: 256 << 20, LogOutput: auditLogStderr},
+		Audit:   AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second, SpoolMaxBytes: 256 << 20, FullWait: time.Second, LogOutput: auditLogStderr},
 		Storage: chschema.DefaultStorageConfig(),
 		Admin:   AdminConfig{RefreshInterval: time.Second, MaxRotationOverlap: 7 * 24 * time.Hour, PurgeInterval: time.Hour},
 	}
@@ -304,6 +308,9 @@ func (a *AuditConfig) validate() error {
 	}
 	if a.SpoolMaxBytes <= 0 {
 		errs = append(errs, errors.New("audit::spool_max_bytes must be positive"))
+	}
+	if a.FullWait < 0 {
+		errs = append(errs, errors.New("audit::full_wait must not be negative"))
 	}
 	if a.LogOutput != auditLogStderr && a.LogOutput != auditLogCollector {
 		errs = append(errs, fmt.Errorf("audit::log_output %q must be %q or %q", a.LogOutput, auditLogStderr, auditLogCollector))

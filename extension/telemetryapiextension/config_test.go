@@ -26,7 +26,7 @@ func TestConfigDefaults(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:8080", cfg.HTTP.NetAddr.Endpoint)
 	assert.True(t, cfg.Auth.Enabled)
 	assert.Equal(t, RateLimitConfig{MaxFailures: 10, Window: time.Minute}, cfg.Auth.FailedAttempts)
-	assert.Equal(t, AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second, SpoolMaxBytes: 256 << 20, LogOutput: "stderr"}, cfg.Audit)
+	assert.Equal(t, AuditConfig{QueueSize: 10000, BatchSize: 1000, FlushInterval: time.Second, SpoolMaxBytes: 256 << 20, FullWait: time.Second, LogOutput: "stderr"}, cfg.Audit)
 	assert.Equal(t, "telemetry", cfg.Storage.Database)
 	assert.Empty(t, cfg.Storage.Endpoint)
 	// A header dribbled one byte at a time is cut off after 10s; idle keep-alives after 1m.
@@ -54,7 +54,7 @@ func TestConfigFull(t *testing.T) {
 	assert.Equal(t, []telemetryapi.Role{telemetryapi.RoleAnalyst, telemetryapi.RolePrivacy}, cfg.Auth.APIKeys[1].Roles)
 	assert.Equal(t, RateLimitConfig{MaxFailures: 5, Window: 30 * time.Second}, cfg.Auth.FailedAttempts)
 	assert.Equal(t, AuditConfig{QueueSize: 500, BatchSize: 100, FlushInterval: 2 * time.Second,
-		SpoolDirectory: "/var/lib/otelcol/queue", SpoolMaxBytes: 1 << 20, LogOutput: "collector"}, cfg.Audit)
+		SpoolDirectory: "/var/lib/otelcol/queue", SpoolMaxBytes: 1 << 20, FullWait: 250 * time.Millisecond, LogOutput: "collector"}, cfg.Audit)
 	assert.Equal(t, StorageConfig{Endpoint: "http://127.0.0.1:8123", Database: "telemetry", Username: "otel",
 		Password: "s3cret", Timeout: 5 * time.Second}, cfg.Storage)
 }
@@ -87,6 +87,7 @@ func TestConfigInvalid(t *testing.T) {
 		"audit::batch_size (20) must not exceed audit::queue_size (10)",
 		"audit::flush_interval must be positive",
 		"audit::spool_max_bytes must be positive",
+		"audit::full_wait must not be negative",
 		`audit::log_output "syslog" must be "stderr" or "collector"`,
 		`storage::endpoint scheme "ftp" is not supported`,
 		"storage::database must not be empty",

@@ -106,6 +106,7 @@ func newExtension(cfg *Config, set extension.Settings, store auditStore) (*apiEx
 	e.admin = fleetstore.New(backend, fleetstore.Options{RefreshInterval: cfg.Admin.RefreshInterval}, set.Logger.Named("admin_state"))
 	e.keysAPI = newAPIKeys(e.admin, e.keys, cfg.Admin.MaxRotationOverlap)
 	e.privacy = newPolicies(e.admin, cfg.Admin)
+	e.privacy.reg.SetReady(e.admin.Loaded)
 	if cfg.Storage.Endpoint != "" {
 		if e.privacy.purger, err = newPurger(cfg.Storage, e.privacy.reg, set.Logger.Named("retention")); err != nil {
 			return nil, err
@@ -191,7 +192,7 @@ func (e *apiExtension) Start(ctx context.Context, host component.Host) error {
 	}
 	e.server, e.addr, e.serveDone, e.started = srv, ln.Addr(), make(chan struct{}), true
 	e.auditor.start()
-	e.admin.Start()
+	e.admin.Start(2 * time.Second)
 	if e.privacy.purger != nil {
 		e.privacy.purger.start(e.cfg.Admin.PurgeInterval)
 	}

@@ -49,7 +49,7 @@ func (s *apiServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	// Every call leaves an audit record; when none can be kept (ClickHouse unavailable and the
 	// spool full), the call is refused before anything else happens rather than served unaudited.
-	if !s.auditor.reserve() {
+	if !s.auditor.reserveWithin(r.Context(), s.auditor.cfg.FullWait) {
 		s.auditor.refused(r.Context())
 		hdr.Set("Retry-After", strconv.Itoa(auditRetryAfterSeconds))
 		telemetryapi.WriteError(w, http.StatusServiceUnavailable, "audit_unavailable",

@@ -98,6 +98,7 @@ func TestAuditSpoolFullRefusesRequests(t *testing.T) {
 	cfg := spoolConfig(t, dir)
 	cfg.Audit.QueueSize, cfg.Audit.BatchSize = 20, 5
 	cfg.Audit.SpoolMaxBytes = 8000 // about twenty records
+	cfg.Audit.FullWait = 0         // 200 requests against a full trail: refuse at once
 	h := newHarness(t, cfg, store).start()
 	var handled int
 	require.NoError(t, h.ext.Register(telemetryapi.Route{Method: "POST", Path: "/consent/update", Role: telemetryapi.RolePrivacy,
@@ -236,4 +237,20 @@ func BenchmarkSpoolWrite(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/record")
 	b.ReportMetric(float64(sp.bytes)/float64(b.N*len(recs)), "bytes/record")
+}
+
+// A trail full for a moment (the writer still moving a burst to the spool) makes a request wait
+// for a place instead of refusing it; one that stays full refuses after audit::full_wait.
+func TestReserveWithinWaitsForAPlace(t *testing.T) {
+	a := &auditor{store: &fakeStore{}, cfg: AuditConfig{QueueSize: 1}}
+	require.True(t, a.reserve())
+	ctx := context.Background()
+	assert.False(t, a.reserveWithin(ctx, 0), "full, no wait")
+	start := time.Now()
+	assert.False(t, a.reserveWithin(ctx, 50*time.Millisecond), "stays full")
+	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond)
+
+	go func() { time.Sleep(20 * time.Millisecond); a.release(1) }()
+	assert.True(t, a.reserveWithin(ctx, 5*time.Second), "a place freed while waiting")
+	assert.Equal(t, int64(1), a.held.Load())
 }

@@ -89,6 +89,10 @@ func (b *CHBackend) History(ctx context.Context, k Key, limit int) ([]Record, er
 
 func (b *CHBackend) query(ctx context.Context, q string, args ...any) ([]Record, error) {
 	rows, err := b.conn.Query(ctx, q, args...)
+	if chschema.NotCreatedYet(err) {
+		// Before the storage exporter's first migration nothing can have been administered yet.
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read admin state: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -89,7 +90,7 @@ type Store struct {
 	subs     map[string][]func([]Record)
 	lastRead time.Time // start of the last successful refresh
 	lastFull time.Time
-	loaded   bool
+	loaded   atomic.Bool // one refresh succeeded: readers may trust what they see
 
 	refreshMu sync.Mutex // one refresh at a time
 	cancel    context.CancelFunc
@@ -124,24 +125,29 @@ func (s *Store) Subscribe(kind string, fn func([]Record)) {
 	}
 }
 
-// Start loads what is stored and refreshes every RefreshInterval until Shutdown, in the
-// background: a failure (the table may not be migrated yet) is logged and retried.
-func (s *Store) Start() {
+// Start loads what is stored, waiting at most firstLoad (so the pipelines usually start with the
+// fleet's state), then refreshes every RefreshInterval until Shutdown in the background: a
+// failure is logged and retried. Until a load succeeds Loaded is false and users fail closed.
+func (s *Store) Start(firstLoad time.Duration) {
+	ctx, cancelFirst := context.WithTimeout(context.Background(), firstLoad)
+	firstErr := s.Refresh(ctx)
+	cancelFirst()
 	loopCtx, cancel := context.WithCancel(context.Background())
 	s.cancel, s.done = cancel, make(chan struct{})
+	if firstErr != nil {
+		s.logger.Warn("admin state: first load failed; failing closed until it succeeds (retried every refresh_interval)", zap.Error(firstErr))
+	}
 	go func() {
 		defer close(s.done)
 		t := time.NewTicker(s.opts.RefreshInterval)
 		defer t.Stop()
 		var lastErr string
 		started := time.Now()
-		for first := true; ; first = false {
-			if !first {
-				select {
-				case <-loopCtx.Done():
-					return
-				case <-t.C:
-				}
+		for {
+			select {
+			case <-loopCtx.Done():
+				return
+			case <-t.C:
 			}
 			if err := s.Refresh(loopCtx); err != nil && loopCtx.Err() == nil {
 				switch {
@@ -172,12 +178,8 @@ func (s *Store) Shutdown() error {
 	return err
 }
 
-// Loaded reports whether one refresh has succeeded.
-func (s *Store) Loaded() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.loaded
-}
+// Loaded reports whether one refresh has succeeded. Lock-free: hot paths ask it.
+func (s *Store) Loaded() bool { return s.loaded.Load() }
 
 // Refresh reads the changes since the last read (minus the lookback) and applies the newer ones.
 func (s *Store) Refresh(ctx context.Context) error {
@@ -196,8 +198,9 @@ func (s *Store) Refresh(ctx context.Context) error {
 		return err
 	}
 	s.apply(recs...)
+	s.loaded.Store(true)
 	s.mu.Lock()
-	s.lastRead, s.loaded = start, true
+	s.lastRead = start
 	if full {
 		s.lastFull = start
 	}

@@ -131,6 +131,8 @@ type Registry struct {
 	snap   atomic.Pointer[map[string]Versioned]
 	engine atomic.Pointer[engineHolder]
 
+	ready atomic.Pointer[func() bool]
+
 	checksMu sync.Mutex
 	checks   []func(Policy, bool) error
 	judges   map[string]ConsentJudge
@@ -197,6 +199,19 @@ func NewRegistry() *Registry {
 	empty := map[string]Versioned{}
 	r.snap.Store(&empty)
 	return r
+}
+
+// SetReady tells the registry how to know that it holds the fleet's policies (the first read of
+// the fleet store succeeded).
+func (r *Registry) SetReady(f func() bool) { r.ready.Store(&f) }
+
+// Ready reports whether the policies are the fleet's. Until then a tenant's stricter policy may be
+// missing, and users fail closed (pii_redaction applies strict, consent opt-in).
+func (r *Registry) Ready() bool {
+	if f := r.ready.Load(); f != nil {
+		return (*f)()
+	}
+	return true
 }
 
 // Lookup returns the policy of tenant, false when it has none (the operator's YAML applies).

@@ -120,8 +120,23 @@ type Config struct {
 	// see defaultAllowedKeys).
 	AllowedKeys []string `mapstructure:"allowed_keys"`
 
+	// RouteFields are keys (full key or nested path, case-insensitive) whose
+	// value is a route, a URL, a path or a query string. They are checked
+	// structurally in every mode, even when also listed in allowed_keys: path
+	// segments and query values that are e-mails, card/phone/social security
+	// numbers, identifiers or tokens become {email}, {card}, {phone}, {ssn},
+	// {id} or {token}; values of identifier query parameters (user_id, uid,
+	// ...) become the identifier token, of credential parameters a
+	// placeholder; then the free-text detectors run. Route templates pass
+	// unchanged. Span names and metric names get the same check. Default:
+	// http.route, http.target, http.url, url.full, url.path, url.query,
+	// url.original, url.template, http.request.header.referer, referer,
+	// endpoint. Setting it replaces the defaults; [] turns the check off.
+	RouteFields []string `mapstructure:"route_fields"`
+
 	// Actions overrides the mode's action per detector (email, phone, ssn,
-	// card, iban, ip, jwt, bearer, secret, url_credentials, query_param):
+	// card, iban, ip, jwt, bearer, secret, url_credentials, query_param,
+	// query_id):
 	// redact, hash, mask, anonymize (ip only) or keep (detector off).
 	Actions map[string]Action `mapstructure:"actions"`
 
@@ -156,6 +171,11 @@ var defaultAllowedKeys = []string{
 	"otel.scope.name", "otel.scope.version", "otel.status_code",
 }
 
+var defaultRouteFields = []string{
+	"http.route", "http.target", "http.url", "url.full", "url.path", "url.query", "url.original",
+	"url.template", "http.request.header.referer", "referer", "endpoint",
+}
+
 func createDefaultConfig() *Config {
 	return &Config{
 		Mode:             ModeStrict,
@@ -165,6 +185,7 @@ func createDefaultConfig() *Config {
 		AnonymizeIPs:     true,
 		AddressFields:    append([]string(nil), defaultAddressFields...),
 		AllowedKeys:      append([]string(nil), defaultAllowedKeys...),
+		RouteFields:      append([]string(nil), defaultRouteFields...),
 		Summary:          SummarySilent,
 	}
 }
@@ -188,7 +209,7 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("summary: %q is not one of silent, info, debug", c.Summary))
 	}
 	errs = append(errs, checkKeys("pii_fields", c.PIIFields), checkKeys("identifier_fields", c.IdentifierFields),
-		checkKeys("address_fields", c.AddressFields), checkKeys("allowed_keys", c.AllowedKeys))
+		checkKeys("address_fields", c.AddressFields), checkKeys("allowed_keys", c.AllowedKeys), checkKeys("route_fields", c.RouteFields))
 	names := make([]string, 0, len(c.Actions))
 	for name := range c.Actions {
 		names = append(names, name)

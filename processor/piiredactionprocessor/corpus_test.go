@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
 	"github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor/internal/detect"
 )
 
@@ -31,9 +33,12 @@ type corpusCase struct {
 	} `json:"labels"`
 }
 
-// corpusFiles are the generated corpus and the hand-labelled hard cases
-// (formats the detectors are known to miss, realistic look-alikes).
-var corpusFiles = []string{"corpus.jsonl", "corpus_hard.jsonl"}
+// corpusFiles are the generated corpus, the hand-labelled hard cases
+// (formats the detectors are known to miss, realistic look-alikes) and the
+// hand-labelled variants of issue 19 (separators, Unicode width and spaces,
+// percent-encoding, obfuscated e-mails, JSON inside strings, and their
+// look-alikes).
+var corpusFiles = []string{"corpus.jsonl", "corpus_hard.jsonl", "corpus_variants.jsonl"}
 
 func loadCorpus(t testing.TB) []corpusCase {
 	t.Helper()
@@ -94,6 +99,7 @@ func TestCorpusPrecisionRecall(t *testing.T) {
 	for _, d := range detect.All() {
 		counts[d.Name()] = &prCounts{}
 	}
+	var norm detect.Normalizer
 	for _, c := range cases {
 		for _, d := range detect.All() {
 			want := map[string]int{}
@@ -103,7 +109,7 @@ func TestCorpusPrecisionRecall(t *testing.T) {
 				}
 			}
 			pc := counts[d.Name()]
-			for _, sp := range d.Find(c.Text, nil) {
+			for _, sp := range detect.FindNormalized(d, &norm, c.Text, nil) {
 				v := c.Text[sp.Start:sp.End]
 				if want[v] > 0 {
 					want[v]--
@@ -152,7 +158,11 @@ func TestCorpusThroughProcessor(t *testing.T) {
 	defer p.e.putState(st)
 	labels, removed, negTotal, negKept := 0, 0, 0, 0
 	for _, c := range cases {
-		out := st.str(c.Text, "body")
+		// As a log body: JSON key rules, then the detectors.
+		v := pcommon.NewValueStr(c.Text)
+		st.ids = st.ids[:0]
+		st.value(v, "body")
+		out := v.Str()
 		for _, l := range c.Labels {
 			labels++
 			if strings.Contains(out, l.Value) {

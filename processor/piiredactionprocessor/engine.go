@@ -17,10 +17,13 @@ import (
 // Counter indexes beyond the free-text detectors (whose index is their
 // position in detect.All()).
 var (
-	counterNames    = append(detect.Names(), "pii_field", "identifier", "ip_address")
-	counterPIIField = len(counterNames) - 3
-	counterID       = len(counterNames) - 2
-	counterAddr     = len(counterNames) - 1
+	counterNames       = append(detect.Names(), "pii_field", "identifier", "ip_address", "route", "cookie", "self_mention")
+	counterPIIField    = len(counterNames) - 6
+	counterID          = len(counterNames) - 5
+	counterAddr        = len(counterNames) - 4
+	counterRoute       = len(counterNames) - 3
+	counterCookie      = len(counterNames) - 2
+	counterSelfMention = len(counterNames) - 1
 )
 
 // rule is an enabled free-text detector with its action.
@@ -42,9 +45,11 @@ type engine struct {
 	piiAction   Action
 	identifiers keySet // nil when not hashing identifiers
 	addresses   keySet // nil when not anonymizing addresses
-	allowed     keySet
-	key         []byte
-	summary     Summary
+	// keyFlags holds allowed_keys and route_fields in one map, so an
+	// attribute costs one lookup (two when nested) before the other rules.
+	keyFlags map[string]keyFlag
+	key      []byte
+	summary  Summary
 	// allowOnly is a tenant policy's attribute_allowlist (allowlist.go); nil keeps every key.
 	allowOnly *allowlist
 	pool      sync.Pool
@@ -55,7 +60,7 @@ func newEngine(cfg *Config) *engine {
 		cardRule:  -1,
 		piiFields: newLooseKeySet(cfg.PIIFields),
 		piiAction: cfg.PIIFieldsAction,
-		allowed:   newKeySet(cfg.AllowedKeys),
+		keyFlags:  newKeyFlags(cfg.AllowedKeys, cfg.RouteFields),
 		key:       []byte(string(cfg.HashKey)),
 		summary:   cfg.Summary,
 	}
@@ -109,9 +114,19 @@ type state struct {
 	nkey   []byte // lkey without '_' and '-', for pii_fields
 	path   []byte // lower-cased path of the enclosing map keys
 	remove []string
+	rename []string // keys of the current map whose name held PII
+	rbuf   []byte   // output of the route templating
+	norm   detect.Normalizer
+	text   string // what the detectors saw in the last scan (s or its normalised form)
+	normed bool   // whether text is normalised: hit spans are then mapped by norm.Orig
 	counts [32]int64
 	// allowDropped counts attributes the allowlist removed.
 	allowDropped int64
+
+	// ids are the raw identifier and pii_fields values of the record being
+	// processed (and of its resource and scope), with their replacement, for
+	// the self-mention pass.
+	ids []selfID
 
 	// per-record summary
 	recCount int
@@ -155,7 +170,7 @@ func (st *state) attrs(m pcommon.Map) {
 // mapEntries processes every entry of m; topKey names the record-level key
 // for the summary ("" at the top, where each entry's own key is used).
 func (st *state) mapEntries(m pcommon.Map, topKey string) {
-	mark := len(st.remove)
+	mark, rmark := len(st.remove), len(st.rename)
 	for k, v := range m.All() {
 		tk := topKey
 		if tk == "" {
@@ -163,12 +178,52 @@ func (st *state) mapEntries(m pcommon.Map, topKey string) {
 		}
 		if st.entry(k, v, tk) {
 			st.remove = append(st.remove, k)
+			continue
+		}
+		if nk, ok := st.scanKey(k, tk); ok {
+			st.rename = append(st.rename, k, nk)
 		}
 	}
 	for _, k := range st.remove[mark:] {
 		m.Remove(k)
 	}
 	st.remove = st.remove[:mark]
+	for i := rmark; i+1 < len(st.rename); i += 2 {
+		renameKey(m, st.rename[i], st.rename[i+1])
+	}
+	st.rename = st.rename[:rmark]
+}
+
+// scanKey checks an attribute key itself: a key is data when an app puts an
+// e-mail address or a number in it ({"jane@example.com": 3}). Only keys
+// with an '@' or a digit can hold what the detectors find, so the common
+// key costs one pass over its bytes.
+func (st *state) scanKey(k, topKey string) (string, bool) {
+	c := detect.Classify(k)
+	if c&(detect.ClassAt|detect.ClassDigit) == 0 {
+		return k, false
+	}
+	out, changed := k, false
+	if c.Has(detect.ClassSlash) {
+		out, changed = st.routeText(k, topKey)
+	}
+	if o, ok := st.scan(out, topKey); ok {
+		out, changed = o, true
+	}
+	return out, changed
+}
+
+// renameKey moves the value of old to nk; a value already under nk (two keys
+// redacted to the same placeholder) is replaced.
+func renameKey(m pcommon.Map, old, nk string) {
+	v, ok := m.Get(old)
+	if !ok || old == nk {
+		return
+	}
+	tmp := pcommon.NewValueEmpty()
+	v.CopyTo(tmp)
+	m.Remove(old)
+	tmp.CopyTo(m.PutEmpty(nk))
 }
 
 // matchKey lower-cases path+"."+k into st.lkey and reports which key sets
@@ -186,7 +241,14 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 	st.lkey = appendLower(st.lkey, k)
 	full, own := st.lkey, st.lkey[keyStart:]
 
-	if e.allowed.has(full) || e.allowed.has(own) {
+	// Route and URL fields are checked structurally whatever allowed_keys
+	// says: no field is trusted by its name alone.
+	fl := e.flags(full, own)
+	if fl&flagRoute != 0 {
+		st.route(v, fl&flagQuery != 0, topKey)
+		return false
+	}
+	if fl&flagAllowed != 0 {
 		return false
 	}
 	st.nkey = appendLoose(st.nkey[:0], full[:keyStart])
@@ -194,14 +256,23 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 	st.nkey = appendLoose(st.nkey, k)
 	if e.piiFields.hasKeyOrSegment(st.nkey[nKeyStart:]) || e.piiFields.has(st.nkey) {
 		st.note(counterPIIField, topKey)
+		raw := selfValue(v)
 		switch e.piiAction {
 		case ActionRedact:
-			v.SetStr("[REDACTED:pii_field]")
+			v.SetStr(piiFieldPlaceholder)
+			st.addSelf(raw, piiFieldPlaceholder)
 		case ActionHash:
-			v.SetStr(st.h.token(valueString(v)))
+			tok := st.h.token(valueString(v))
+			v.SetStr(tok)
+			st.addSelf(raw, tok)
 		default:
+			st.addSelf(raw, piiFieldPlaceholder)
 			return true
 		}
+		return false
+	}
+	if isCookieKey(own) {
+		st.cookie(v, topKey)
 		return false
 	}
 	if e.identifiers != nil && (e.identifiers.has(st.nkey) || e.identifiers.has(st.nkey[nKeyStart:])) {
@@ -210,7 +281,10 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 			if v.Type() == pcommon.ValueTypeStr && isHashToken(v.Str()) {
 				return false
 			}
-			v.SetStr(st.h.token(valueString(v)))
+			raw := selfValue(v)
+			tok := st.h.token(valueString(v))
+			v.SetStr(tok)
+			st.addSelf(raw, tok)
 			st.note(counterID, topKey)
 			return false
 		}
@@ -253,8 +327,12 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 func (st *state) value(v pcommon.Value, topKey string) {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		if out, ok := st.scan(v.Str(), topKey); ok {
-			v.SetStr(out)
+		s, changed := st.jsonFields(v.Str(), topKey)
+		if out, ok := st.scan(s, topKey); ok {
+			s, changed = out, true
+		}
+		if changed {
+			v.SetStr(s)
 		}
 	case pcommon.ValueTypeInt:
 		if st.e.cardRule >= 0 && detect.IsCardInt(v.Int()) {
@@ -324,6 +402,13 @@ func (st *state) str(s, topKey string) string {
 	return s
 }
 
+// name processes a span or metric name: the structural check of the paths
+// in it, then the free-text detectors.
+func (st *state) name(s, topKey string) string {
+	out, _ := st.routeText(s, topKey)
+	return st.str(out, topKey)
+}
+
 // scan runs the enabled detectors over s and returns the redacted string.
 // Strings in which no detector's candidate characters occur return after
 // one classification pass, without allocating.
@@ -331,7 +416,17 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	if len(s) < 3 || len(st.e.rules) == 0 {
 		return s, false
 	}
-	cand := st.e.candidates[detect.Classify(s)]
+	// text is what the detectors see: s, or its normalised form (full-width
+	// and Unicode spaces/dashes folded, percent-encoding decoded); spans are
+	// mapped back to s.
+	text, norm, cls := s, false, detect.Classify(s)
+	if cls&detect.ClassNormalize != 0 {
+		if text, norm = st.norm.Normalize(s); norm {
+			cls = detect.Classify(text)
+		}
+	}
+	st.text, st.normed = text, norm
+	cand := st.e.candidates[cls&detect.CandidateMask]
 	if cand == 0 {
 		return s, false
 	}
@@ -339,7 +434,7 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	for cand != 0 {
 		i := bits.TrailingZeros32(cand)
 		cand &^= 1 << i
-		st.tmp = st.e.rules[i].det.Find(s, st.tmp[:0])
+		st.tmp = st.e.rules[i].det.Find(text, st.tmp[:0])
 		for _, sp := range st.tmp {
 			st.hits = append(st.hits, hit{sp: sp, r: i})
 		}
@@ -380,15 +475,21 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	changed := false
 	for _, h := range hits {
 		r := st.e.rules[h.r]
-		v := s[h.sp.Start:h.sp.End]
-		out = append(out, s[last:h.sp.Start]...)
+		// The action sees the normalised value (a mask of full-width digits
+		// must not copy them as "separators"; a hash equals the ASCII form's).
+		v := text[h.sp.Start:h.sp.End]
+		osp := h.sp
+		if norm {
+			osp = st.norm.Orig(h.sp)
+		}
+		out = append(out, s[last:osp.Start]...)
 		n := len(out)
 		out = st.apply(out, r, v)
-		if string(out[n:]) != v {
+		if string(out[n:]) != s[osp.Start:osp.End] {
 			changed = true
 			st.note(r.counter, topKey)
 		}
-		last = h.sp.End
+		last = osp.End
 	}
 	out = append(out, s[last:]...)
 	st.out = out

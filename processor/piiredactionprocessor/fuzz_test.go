@@ -21,6 +21,8 @@ func FuzzProcessor(f *testing.F) {
 		f.Add(s)
 	}
 	f.Add("a@b.co@x.com 4111111111111111 +1 415 555 2671 10.0.0.1")
+	f.Add(`{"a":"{\"email\":\"x\",\"user_id\":7}","phone" :"1\"2"}`)
+	f.Add("ｊａｎｅ [at] example%2Ecom ０９０－１２３４－５６７８")
 	cfg := strictCfg()
 	cfg.Actions = map[string]Action{"email": ActionHash, "card": ActionMask}
 	p := newTestProcessor(f, cfg)
@@ -39,11 +41,15 @@ func FuzzProcessor(f *testing.F) {
 			pos, last := 0, 0
 			var buf []byte
 			for _, h := range st.hits {
-				pos += h.sp.Start - last
-				buf = st.apply(buf[:0], st.e.rules[h.r], s[h.sp.Start:h.sp.End])
+				osp := h.sp
+				if st.normed {
+					osp = st.norm.Orig(h.sp)
+				}
+				pos += osp.Start - last
+				buf = st.apply(buf[:0], st.e.rules[h.r], st.text[h.sp.Start:h.sp.End])
 				repls = append(repls, region{pos, pos + len(buf)})
 				pos += len(buf)
-				last = h.sp.End
+				last = osp.End
 			}
 			if pos+len(s)-last != len(out) {
 				t.Fatalf("layout mismatch for %q -> %q", s, out)

@@ -73,3 +73,44 @@ func appendLoose[S string | []byte](dst []byte, s S) []byte {
 	}
 	return dst
 }
+
+// keyFlag says what allowed_keys and route_fields make of a key.
+type keyFlag uint8
+
+const (
+	flagAllowed keyFlag = 1 << iota
+	flagRoute
+	flagQuery // a route field whose value is a bare query string
+)
+
+// queryKeys are the route_fields whose value is a query string without '?'.
+var queryKeys = []string{"url.query", "http.query", "query", "query_string"}
+
+func newKeyFlags(allowed, routes []string) map[string]keyFlag {
+	m := map[string]keyFlag{}
+	for _, k := range allowed {
+		m[strings.ToLower(strings.TrimSpace(k))] |= flagAllowed
+	}
+	for _, k := range routes {
+		k = strings.ToLower(strings.TrimSpace(k))
+		m[k] |= flagRoute
+		for _, q := range queryKeys {
+			if k == q {
+				m[k] |= flagQuery
+			}
+		}
+	}
+	return m
+}
+
+// flags looks the full key and, when nested, the key's own name up.
+func (e *engine) flags(full, own []byte) keyFlag {
+	if len(e.keyFlags) == 0 {
+		return 0
+	}
+	f := e.keyFlags[string(full)]
+	if len(own) != len(full) {
+		f |= e.keyFlags[string(own)]
+	}
+	return f
+}

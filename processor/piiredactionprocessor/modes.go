@@ -11,11 +11,13 @@ var modeActions = map[Mode]map[string]Action{
 		"iban": ActionRedact, "ssn": ActionRedact, "phone": ActionRedact,
 		// ip: anonymize when anonymize_ips, else redact (see ruleAction).
 		"ip": ActionRedact,
+		// query_id: hash when hash_identifiers, else redact (see ruleAction).
+		"query_id": ActionRedact,
 	},
 	ModeBalanced: {
 		"url_credentials": ActionRedact, "query_param": ActionRedact, "jwt": ActionRedact,
 		"bearer": ActionRedact, "secret": ActionRedact, "email": ActionMask, "card": ActionMask,
-		"iban": ActionMask, "ssn": ActionRedact, "phone": ActionMask,
+		"iban": ActionMask, "ssn": ActionRedact, "phone": ActionMask, "query_id": ActionRedact,
 	},
 	ModeMinimal: {
 		"url_credentials": ActionRedact, "query_param": ActionRedact, "jwt": ActionRedact,
@@ -35,6 +37,10 @@ func ruleAction(cfg *Config, name string) Action {
 	}
 	if name == "ip" && cfg.Mode == ModeStrict && cfg.AnonymizeIPs {
 		return ActionAnonymize
+	}
+	// An identifier in a URL gets the token its identifier field gets.
+	if name == "query_id" && cfg.HashIdentifiers {
+		return ActionHash
 	}
 	return a
 }

@@ -68,20 +68,19 @@ func (p *piiProcessor) record(ctx context.Context, sig signal, st *state) {
 
 func (p *piiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	st := p.e.getState()
-	defer func() { st.e.putState(st) }()
+	defer p.releaseState(st)
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
 		st = p.switchState(ctx, signalTraces, st, rs.Resource().Attributes())
-		st.attrs(rs.Resource().Attributes())
-		st.resetRecord()
+		resMark := st.container(rs.Resource().Attributes(), 0)
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
-			st.attrs(ss.Scope().Attributes())
-			st.resetRecord()
+			scopeMark := st.container(ss.Scope().Attributes(), resMark)
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
+				st.ids = st.ids[:scopeMark]
 				st.span(spans.At(k))
 			}
 		}
@@ -90,21 +89,35 @@ func (p *piiProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptr
 	return td, nil
 }
 
-// switchState returns the state of the engine of res's tenant: st itself unless the tenant has a
-// policy of its own; otherwise st's counts are recorded and st returned to its pool.
-func (p *piiProcessor) switchState(ctx context.Context, sig signal, st *state, res pcommon.Map) *state {
-	e := p.engineFor(res)
-	if e == st.e {
-		return st
-	}
-	p.record(ctx, sig, st)
-	st.e.putState(st)
-	return e.getState()
+// container processes resource or scope attributes, whose identifiers count
+// as self-mentions of every record below them; it returns the mark to reset
+// the self-mention list to before each record.
+func (st *state) container(m pcommon.Map, mark int) int {
+	st.ids = st.ids[:mark]
+	st.attrs(m)
+	st.selfMap(m)
+	st.resetRecord()
+	return len(st.ids)
+}
+
+// switchState points st at the engine of res's tenant. The scratch space is shared: every
+// tenant's engine has the YAML's hash_key (a policy cannot set one), so st's hasher fits all, and
+// counts are per detector whatever the engine. Callers put st back into p.e's pool with
+// releaseState.
+func (p *piiProcessor) switchState(_ context.Context, _ signal, st *state, res pcommon.Map) *state {
+	st.e = p.engineFor(res)
+	return st
+}
+
+// releaseState returns a state that may point at a tenant's engine to p.e's pool.
+func (p *piiProcessor) releaseState(st *state) {
+	st.e = p.e
+	p.e.putState(st)
 }
 
 func (st *state) span(sp ptrace.Span) {
 	if n := sp.Name(); n != "" {
-		if out := st.str(n, "name"); out != n {
+		if out := st.name(n, "name"); out != n {
 			sp.SetName(out)
 		}
 	}
@@ -129,25 +142,25 @@ func (st *state) span(sp ptrace.Span) {
 	for i := 0; i < links.Len(); i++ {
 		st.attrs(links.At(i).Attributes())
 	}
+	st.selfSpan(sp)
 	st.flushSummary(sp.Attributes())
 }
 
 func (p *piiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	st := p.e.getState()
-	defer func() { st.e.putState(st) }()
+	defer p.releaseState(st)
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
 		st = p.switchState(ctx, signalLogs, st, rl.Resource().Attributes())
-		st.attrs(rl.Resource().Attributes())
-		st.resetRecord()
+		resMark := st.container(rl.Resource().Attributes(), 0)
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			sl := sls.At(j)
-			st.attrs(sl.Scope().Attributes())
-			st.resetRecord()
+			scopeMark := st.container(sl.Scope().Attributes(), resMark)
 			lrs := sl.LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
+				st.ids = st.ids[:scopeMark]
 				lr := lrs.At(k)
 				if n := lr.EventName(); n != "" {
 					if out := st.str(n, "event_name"); out != n {
@@ -157,6 +170,7 @@ func (p *piiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs
 				st.attrs(lr.Attributes())
 				st.path = st.path[:0]
 				st.value(lr.Body(), "body")
+				st.selfLog(lr)
 				st.flushSummary(lr.Attributes())
 			}
 		}
@@ -167,21 +181,19 @@ func (p *piiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs
 
 func (p *piiProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
 	st := p.e.getState()
-	defer func() { st.e.putState(st) }()
+	defer p.releaseState(st)
 	rms := md.ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
 		rm := rms.At(i)
 		st = p.switchState(ctx, signalMetrics, st, rm.Resource().Attributes())
-		st.attrs(rm.Resource().Attributes())
-		st.resetRecord()
+		resMark := st.container(rm.Resource().Attributes(), 0)
 		sms := rm.ScopeMetrics()
 		for j := 0; j < sms.Len(); j++ {
 			sm := sms.At(j)
-			st.attrs(sm.Scope().Attributes())
-			st.resetRecord()
+			scopeMark := st.container(sm.Scope().Attributes(), resMark)
 			ms := sm.Metrics()
 			for k := 0; k < ms.Len(); k++ {
-				st.metric(ms.At(k))
+				st.metric(ms.At(k), scopeMark)
 			}
 		}
 	}
@@ -189,45 +201,60 @@ func (p *piiProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) (
 	return md, nil
 }
 
-func (st *state) metric(m pmetric.Metric) {
+func (st *state) metric(m pmetric.Metric, mark int) {
+	// A metric name is a label like a route: an app that puts a user's
+	// e-mail or a raw path in it gets the same structural check.
+	if n := m.Name(); n != "" {
+		st.ids = st.ids[:mark]
+		if out := st.name(n, "metric.name"); out != n {
+			m.SetName(out)
+		}
+		st.resetRecord()
+	}
 	switch m.Type() {
 	case pmetric.MetricTypeGauge:
-		st.numberPoints(m.Gauge().DataPoints())
+		st.numberPoints(m.Gauge().DataPoints(), mark)
 	case pmetric.MetricTypeSum:
-		st.numberPoints(m.Sum().DataPoints())
+		st.numberPoints(m.Sum().DataPoints(), mark)
 	case pmetric.MetricTypeHistogram:
 		dps := m.Histogram().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
-			st.attrs(dp.Attributes())
-			st.exemplars(dp.Exemplars())
-			st.flushSummary(dp.Attributes())
+			st.point(dp.Attributes(), dp.Exemplars(), mark)
 		}
 	case pmetric.MetricTypeExponentialHistogram:
 		dps := m.ExponentialHistogram().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
 			dp := dps.At(i)
-			st.attrs(dp.Attributes())
-			st.exemplars(dp.Exemplars())
-			st.flushSummary(dp.Attributes())
+			st.point(dp.Attributes(), dp.Exemplars(), mark)
 		}
 	case pmetric.MetricTypeSummary:
 		dps := m.Summary().DataPoints()
 		for i := 0; i < dps.Len(); i++ {
-			dp := dps.At(i)
-			st.attrs(dp.Attributes())
-			st.flushSummary(dp.Attributes())
+			st.point(dps.At(i).Attributes(), noExemplars, mark)
 		}
 	}
 }
 
-func (st *state) numberPoints(dps pmetric.NumberDataPointSlice) {
+// noExemplars stands in for the exemplars summary points do not have.
+var noExemplars = pmetric.NewExemplarSlice()
+
+func (st *state) numberPoints(dps pmetric.NumberDataPointSlice, mark int) {
 	for i := 0; i < dps.Len(); i++ {
 		dp := dps.At(i)
-		st.attrs(dp.Attributes())
-		st.exemplars(dp.Exemplars())
-		st.flushSummary(dp.Attributes())
+		st.point(dp.Attributes(), dp.Exemplars(), mark)
 	}
+}
+
+// point processes one data point: its attributes, its exemplars, then the
+// self-mentions of the identifiers among them.
+func (st *state) point(attrs pcommon.Map, exs pmetric.ExemplarSlice, mark int) {
+	st.ids = st.ids[:mark]
+	st.attrs(attrs)
+	st.exemplars(exs)
+	st.selfMap(attrs)
+	st.selfExemplars(exs)
+	st.flushSummary(attrs)
 }
 
 func (st *state) exemplars(exs pmetric.ExemplarSlice) {

@@ -192,7 +192,7 @@ func TestStrictAllPositionsTraces(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkNoPII(t, "traces", string(b))
-	if got := out.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Name(); got != "GET /users/[REDACTED:email]" {
+	if got := out.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Name(); got != "GET /users/{email}" {
 		t.Errorf("span name = %q", got)
 	}
 }

@@ -80,3 +80,42 @@ func TestSelfTelemetry(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfTelemetryRoutesCookiesSelfMentions: the issue-19 replacements are counted per detector.
+func TestSelfTelemetryRoutesCookiesSelfMentions(t *testing.T) {
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	ctx := context.Background()
+	tp, err := NewFactory().CreateTraces(ctx, set, strictCfg(), consumertest.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := ptrace.NewTraces()
+	sp := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	sp.SetName("GET /users/4711/orders/x@example.com")                     // route: 1, email: 1
+	sp.Attributes().PutStr("http.route", "/users/u-77/items/{id}?uid=u-9") // route: 1, identifier: 1
+	sp.Attributes().PutStr("http.request.header.cookie", "a=1; b=2")       // cookie: 2
+	sp.Attributes().PutStr("user.id", "user-4711")                         // identifier: 1
+	sp.Attributes().PutStr("exception.message", "user-4711 and user-4711") // self_mention: 2
+	sp.Attributes().PutStr("log", "GET /x?user_id=u-555 failed")           // query_id: 1
+	if err := tp.ConsumeTraces(ctx, td); err != nil {
+		t.Fatal(err)
+	}
+	m, err := tel.GetMetric(metadata.MetricRedactionsName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, p := range m.Data.(metricdata.Sum[int64]).DataPoints {
+		d, _ := p.Attributes.Value(attribute.Key("detector"))
+		got[d.AsString()] += p.Value
+	}
+	want := map[string]int64{"route": 2, "email": 1, "identifier": 2, "cookie": 2, "self_mention": 2, "query_id": 1}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %d, want %d (all: %v)", k, got[k], v, got)
+		}
+	}
+}

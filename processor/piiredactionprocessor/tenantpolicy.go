@@ -24,6 +24,9 @@ import (
 type tenantPolicies struct {
 	base *Config
 	reg  *privacypolicy.Registry
+	// strict is the YAML at mode strict: every tenant's engine until the registry holds the
+	// fleet's policies (a tenant's stricter policy may not be known yet: fail closed).
+	strict *engine
 	// engines: tenant -> *tenantEngine, rebuilt when the tenant's policy version changes.
 	engines sync.Map
 }
@@ -41,17 +44,32 @@ func (p *piiProcessor) start(_ context.Context, host component.Host) error {
 		return fmt.Errorf("pii_redaction: %w", err)
 	}
 	if reg != nil {
-		p.tenants = &tenantPolicies{base: p.cfg, reg: reg}
+		p.tenants = newTenantPolicies(p.cfg, reg)
 		reg.SetEngine(p)
 	}
 	return nil
+}
+
+func newTenantPolicies(base *Config, reg *privacypolicy.Registry) *tenantPolicies {
+	tp := &tenantPolicies{base: base, reg: reg}
+	strict := withPolicy(base, privacypolicy.Policy{Mode: string(ModeStrict)})
+	if strict.Validate() == nil {
+		tp.strict = newEngine(strict)
+	}
+	return tp
 }
 
 // engineFor returns the engine of the tenant of a resource: a map lookup when the tenant has no
 // policy, two when it has.
 func (p *piiProcessor) engineFor(res pcommon.Map) *engine {
 	tp := p.tenants
-	if tp == nil || tp.reg.Len() == 0 {
+	if tp == nil {
+		return p.e
+	}
+	if !tp.reg.Ready() && tp.strict != nil {
+		return tp.strict
+	}
+	if tp.reg.Len() == 0 {
 		return p.e
 	}
 	tv, ok := res.Get(telemetryapi.TenantAttribute)

@@ -20,7 +20,9 @@ const fleetPropagationBound = 5 * time.Second
 func TestAdminKeysAcrossFleet(t *testing.T) {
 	// The polls below present keys not yet (or no longer) valid: lift the failed-attempt limit so
 	// they are answered 401, not 429.
-	f := startFleet(t, 3, []string{"--set=extensions::telemetry_api::auth::failed_attempts::max_failures=100000"})
+	// pii_redaction at balanced, so a tenant's switch to strict is visible in what is stored.
+	f := startFleet(t, 3, []string{"--set=extensions::telemetry_api::auth::failed_attempts::max_failures=100000",
+		"--set=processors::pii_redaction::mode=balanced"})
 	gw := f.gateways
 
 	status, body := gw[0].apiCall(t, http.MethodPost, "/admin/keys", testAPIKey, map[string]any{"id": "reporting", "roles": []string{"viewer"}})
@@ -94,6 +96,16 @@ func TestAdminKeysAcrossFleet(t *testing.T) {
 		}
 	}
 	t.Logf("policy version in effect on all %d gateways after %s", len(gw), time.Since(start))
+	// ... and applied there: eu's log sent to gateway 3 is stored under strict, default's under
+	// the YAML's balanced.
+	euIngest := gw[0].createKey(t, "eu", "eu-ingest", "ingest")
+	allAnswer(euIngest, http.StatusOK)
+	postLogsWithKey(t, gw[2].otlpHTTP, euIngest, noteLogs("fleet-policy", "mail alice.smith@example.com"))
+	postLogsWithKey(t, gw[2].otlpHTTP, testAPIKey, noteLogs("fleet-policy", "mail alice.smith@example.com"))
+	assert.Equal(t, "mail [REDACTED:email]", storedNote(t, gw[2], "eu", "fleet-policy"))
+	defNote := storedNote(t, gw[2], "default", "fleet-policy")
+	assert.NotContains(t, defNote, "alice.smith@example.com")
+	assert.NotContains(t, defNote, "[REDACTED:email]")
 
 	// The audit trail has the three changes with before/after, never the secrets.
 	conn := gw[0].db()

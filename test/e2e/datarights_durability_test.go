@@ -65,9 +65,9 @@ func TestDataRightsRolesTenantsAudit(t *testing.T) {
 	c := startCollector(t, collectorOptions{args: dataRightsConfig("api-tenants.yaml")})
 	user := "carol-" + randomSuffix()
 	c.grantConsent(t, globexPrivacy, user, allPurposes)
-	postEvents(t, c, globexIngest, probe{user, "globex-" + user})
+	postEvents(t, c, globexIngest, probe{user, "globex"+user})
 	conn := c.db()
-	waitMarkers(t, conn, "telemetry_events", "tenant_id = 'globex' AND attributes['marker'] != ''", "globex-"+user)
+	waitMarkers(t, conn, "telemetry_events", "tenant_id = 'globex' AND attributes['marker'] != ''", "globex"+user)
 
 	for _, key := range []string{acmeViewer, acmeIngest} {
 		code, _, body := c.drCall(t, http.MethodDelete, "/data/"+user, key)
@@ -83,7 +83,7 @@ func TestDataRightsRolesTenantsAudit(t *testing.T) {
 	for _, tc := range done.Receipt.Tables {
 		assert.Zero(t, tc.MatchedBefore, "acme has no rows of the user in %s", tc.Table)
 	}
-	waitMarkers(t, conn, "telemetry_events", "tenant_id = 'globex' AND attributes['marker'] != ''", "globex-"+user)
+	waitMarkers(t, conn, "telemetry_events", "tenant_id = 'globex' AND attributes['marker'] != ''", "globex"+user)
 	exported, _ := c.exportUser(t, acmePrivacy, user, "")
 	for name, rows := range exported {
 		if name != "deletion_requests" {
@@ -147,9 +147,9 @@ func TestDataRightsFailsWhenRowsRemain(t *testing.T) {
 	c := startCollector(t, collectorOptions{args: dataRightsConfig()})
 	user := "dave-" + randomSuffix()
 	c.grantConsent(t, testAPIKey, user, allPurposes)
-	postEvents(t, c, testAPIKey, probe{user, "fail-" + user})
+	postEvents(t, c, testAPIKey, probe{user, "fail"+user})
 	conn := c.db()
-	waitMarkers(t, conn, "telemetry_events", "attributes['marker'] != ''", "fail-"+user)
+	waitMarkers(t, conn, "telemetry_events", "attributes['marker'] != ''", "fail"+user)
 
 	acc := c.requestDeletion(t, testAPIKey, user)
 	stop := make(chan struct{})
@@ -191,8 +191,8 @@ func TestDataRightsAcceptedDuringOutageSurvivesSIGKILL(t *testing.T) {
 	first := startCollector(t, collectorOptions{env: env, args: dataRightsConfig()})
 	user := "erin-" + randomSuffix()
 	first.grantConsent(t, testAPIKey, user, allPurposes)
-	postEvents(t, first, testAPIKey, probe{user, "journal-" + user})
-	waitMarkers(t, first.db(), "telemetry_events", "attributes['marker'] != ''", "journal-"+user)
+	postEvents(t, first, testAPIKey, probe{user, "journal"+user})
+	waitMarkers(t, first.db(), "telemetry_events", "attributes['marker'] != ''", "journal"+user)
 
 	eng.Signal(syscall.SIGKILL)
 	acc := first.requestDeletion(t, testAPIKey, user)
@@ -210,6 +210,6 @@ func TestDataRightsAcceptedDuringOutageSurvivesSIGKILL(t *testing.T) {
 		}
 	}
 	var n uint64
-	require.NoError(t, second.db().QueryRow(context.Background(), "SELECT count() FROM telemetry_events WHERE attributes['marker'] = ?", "journal-"+user).Scan(&n))
+	require.NoError(t, second.db().QueryRow(context.Background(), "SELECT count() FROM telemetry_events WHERE attributes['marker'] = ?", "journal"+user).Scan(&n))
 	assert.Zero(t, n)
 }

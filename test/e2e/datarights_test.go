@@ -26,7 +26,9 @@ func seedUsers(t *testing.T, c *collector, users ...string) {
 	for _, u := range users {
 		c.grantConsent(t, testAPIKey, u, allPurposes)
 		consentStatus(t, c, testAPIKey, u)
-		probes = append(probes, probe{user: u, marker: u})
+		// The marker names the user but is not the raw id standing alone: in strict mode a record's own
+		// id elsewhere in the record is replaced by its token (pii_redaction self-mentions).
+		probes = append(probes, probe{user: u, marker: markerOf(u)})
 	}
 	postEvents(t, c, testAPIKey, probes...)
 	sendProbeLogs(t, c, false, probes...)
@@ -34,7 +36,9 @@ func seedUsers(t *testing.T, c *collector, users ...string) {
 	sendProbeMetrics(t, c, probes...)
 	conn := c.db()
 	want := make([]string, len(users))
-	copy(want, users)
+	for i, u := range users {
+		want[i] = markerOf(u)
+	}
 	for _, table := range dataTables {
 		waitMarkers(t, conn, table, "attributes['marker'] != ''", want...)
 	}
@@ -43,6 +47,9 @@ func seedUsers(t *testing.T, c *collector, users ...string) {
 		eventuallyCount(t, conn, 2, "SELECT count() FROM telemetry_audit WHERE target_id = ?", u)
 	}
 }
+
+// markerOf is the marker attribute seedUsers gives a user's rows.
+func markerOf(user string) string { return "m" + user }
 
 // TestDataRightsDeletion is the issue's "done when" for deletion and export, in strict mode
 // (identifiers stored as HMAC tokens) and minimal mode (raw ids): users A and B with rows in every
@@ -66,7 +73,7 @@ func TestDataRightsDeletion(t *testing.T) {
 
 			// The stored form is what the mode promises.
 			var stored string
-			require.NoError(t, conn.QueryRow(ctx, "SELECT user_id FROM telemetry_events WHERE attributes['marker'] = ?", userA).Scan(&stored))
+			require.NoError(t, conn.QueryRow(ctx, "SELECT user_id FROM telemetry_events WHERE attributes['marker'] = ?", markerOf(userA)).Scan(&stored))
 			if mode == "strict" {
 				require.Equal(t, tokenA, stored)
 			} else {
@@ -80,7 +87,7 @@ func TestDataRightsDeletion(t *testing.T) {
 			for _, table := range dataTables {
 				require.Len(t, sections[table], 1, "export of %s", table)
 				attrs := sections[table][0]["attributes"].(map[string]any)
-				assert.Equal(t, userA, attrs["marker"], "export of %s", table)
+				assert.Equal(t, markerOf(userA), attrs["marker"], "export of %s", table)
 			}
 			for _, table := range consentTables {
 				require.Len(t, sections[table], 3, "export of %s", table)
@@ -90,8 +97,8 @@ func TestDataRightsDeletion(t *testing.T) {
 			}
 			// The trace-id lookup table of Grafana's datasource: the row of A's trace (ids and times only).
 			var traceA, traceB string
-			require.NoError(t, conn.QueryRow(ctx, "SELECT trace_id FROM telemetry_spans WHERE attributes['marker'] = ?", userA).Scan(&traceA))
-			require.NoError(t, conn.QueryRow(ctx, "SELECT trace_id FROM telemetry_spans WHERE attributes['marker'] = ?", userB).Scan(&traceB))
+			require.NoError(t, conn.QueryRow(ctx, "SELECT trace_id FROM telemetry_spans WHERE attributes['marker'] = ?", markerOf(userA)).Scan(&traceA))
+			require.NoError(t, conn.QueryRow(ctx, "SELECT trace_id FROM telemetry_spans WHERE attributes['marker'] = ?", markerOf(userB)).Scan(&traceB))
 			require.Len(t, sections["otel_traces_trace_id_ts"], 1, "export of the trace-id table")
 			assert.Equal(t, traceA, sections["otel_traces_trace_id_ts"][0]["TraceId"])
 			var auditA uint64
@@ -160,7 +167,7 @@ func TestDataRightsDeletion(t *testing.T) {
 			var inParts uint64
 			for _, table := range dataTables {
 				var n uint64
-				require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM "+table+" WHERE attributes['marker'] = ?"+raw, userA).Scan(&n))
+				require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM "+table+" WHERE attributes['marker'] = ?"+raw, markerOf(userA)).Scan(&n))
 				inParts += n
 			}
 			assert.EqualValues(t, 4, inParts, "erased rows stay in the parts until the purge")
@@ -169,7 +176,7 @@ func TestDataRightsDeletion(t *testing.T) {
 			assert.Contains(t, string(body), `"partitions":["telemetry_`)
 			for _, table := range dataTables {
 				var masked uint64
-				require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM "+table+" WHERE attributes['marker'] = ?"+raw, userA).Scan(&masked))
+				require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM "+table+" WHERE attributes['marker'] = ?"+raw, markerOf(userA)).Scan(&masked))
 				assert.Zero(t, masked, "purged rows still in the parts of %s", table)
 			}
 			assert.Contains(t, dumpTable(t, c.database, "telemetry_events"), userB, "the purge keeps B's rows")

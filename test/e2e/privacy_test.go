@@ -124,30 +124,81 @@ func storedPrivacyData(t *testing.T, c *collector) string {
 	return all.String()
 }
 
-// TestStrictModeStoresNoPII: in strict mode no raw PII value reaches any stored column, while look-alikes
-// and the non-personal properties survive; identifiers are replaced by stable HMAC tokens.
+// TestStrictModeStoresNoPII: in strict mode no form of a raw PII value (whole, digit-only, significant
+// fragments) reaches any column of any table or the Prometheus endpoint: not through free text, raw
+// paths in http.route and span names, URL queries, cookies, metric names, attribute keys, RED labels or
+// a record's own id repeated in its text. Look-alikes, route templates and non-personal properties
+// survive; identifiers become stable HMAC tokens, also where the record mentions them in its text.
 func TestStrictModeStoresNoPII(t *testing.T) {
-	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_PRIVACY_MODE": "strict"}})
+	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_PRIVACY_MODE": "strict"},
+		args: append(dataRightsConfig(), "--set=connectors::span_metrics::metrics_flush_interval=500ms")})
 	// Strict mode is opt-in: without consent the user's records would be dropped, not redacted.
 	c.grantConsent(t, testAPIKey, rawPII["user_id"], map[string]bool{"analytics": true, "performance": true, "diagnostics": true})
 	sendPIIData(t, c.otlpHTTP)
-	stored := storedPrivacyData(t, c)
-	// The dump prints strings TSV-escaped; the values above contain nothing TSV escapes.
-	for kind, v := range rawPII {
-		assert.NotContains(t, stored, v, "raw %s stored in strict mode", kind)
+	sendLeakyData(t, c)
+	// A deletion of another user fills the deletion-request and suppression tables.
+	del := c.requestDeletion(t, testAPIKey, "user-0815")
+	c.waitRequest(t, testAPIKey, del.RequestID, "completed", 60*time.Second)
+
+	conn := c.db()
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_events WHERE event_name = 'user_profile_update'")
+	eventuallyCount(t, conn, 3, "SELECT count() FROM telemetry_logs WHERE service_name = 'privacy'")
+	eventuallyCount(t, conn, 23, "SELECT count() FROM telemetry_spans WHERE service_name = 'privacy'")
+	// RED metrics from the spans, labelled by the templated route, and the app's own metrics.
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND attributes['endpoint'] = '"+wantRoute+"' AND service_name = 'privacy' AND metric_type = 'sum' AND value = 1")
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND attributes['endpoint'] = '"+templateRoute+"'")
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND value = 3")
+	// 20 requests with 20 user ids in the path: one series, labelled by the template, 20 calls.
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND attributes['endpoint'] = '/api/users/{id}/cart' AND value = 20")
+	var series uint64
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT uniqExact(attributes) FROM telemetry_metrics
+		WHERE metric_name = 'api_requests' AND attributes['endpoint'] LIKE '/api/users/%'`).Scan(&series))
+	assert.Equal(t, uint64(1), series, "one RED series for the templated route")
+	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = '[REDACTED:email]'") // signups.jane.doe@example.com: the e-mail detector takes the dotted prefix as its local part
+
+	columns := dumpAllColumns(t, c)
+	for _, table := range []string{"telemetry_events", "telemetry_logs", "telemetry_spans", "telemetry_metrics", "telemetry_consents",
+		"telemetry_consent_history", "telemetry_audit", "telemetry_deletion_requests", "telemetry_suppressions"} {
+		require.Contains(t, columns, table+".", "table %s dumped", table)
 	}
+	var all strings.Builder
+	for where, dump := range columns {
+		leakCheck(t, where, dump)
+		all.WriteString(dump)
+	}
+	stored := all.String()
 	for _, v := range lookAlikes {
 		assert.Contains(t, stored, v, "look-alike %q lost", v)
 	}
 	assert.Contains(t, stored, "203.0.113.0", "IPs are truncated to their /24, not dropped")
+	assert.Contains(t, columns["telemetry_spans.attributes"], templateRoute, "route templates pass unchanged")
+	assert.Contains(t, columns["telemetry_spans.span_name"], "GET "+wantRoute)
+	assert.Contains(t, columns["telemetry_spans.attributes"], "theme=[REDACTED:cookie]")
 
-	// The hashed user id is the same token everywhere, so per-user analytics still work.
-	conn := c.db()
+	// Prometheus serves the RED metrics with the templated endpoint label, and nothing raw.
+	var prom string
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		prom = scrapePrometheus(t, c)
+		if strings.Contains(prom, `endpoint="`+wantRoute+`"`) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	assert.Contains(t, prom, `endpoint="`+wantRoute+`"`)
+	assert.Contains(t, prom, `endpoint="`+templateRoute+`"`)
+	leakCheck(t, "prometheus", prom)
+
+	// The hashed user id is the same token everywhere, also where the record mentioned it in its text.
 	var eventUser, logUser string
 	require.NoError(t, conn.QueryRow(context.Background(), "SELECT user_id FROM telemetry_events LIMIT 1").Scan(&eventUser))
 	require.NoError(t, conn.QueryRow(context.Background(), "SELECT user_id FROM telemetry_logs LIMIT 1").Scan(&logUser))
 	assert.True(t, strings.HasPrefix(eventUser, "hmac:"), "user_id column holds a token: %q", eventUser)
 	assert.Equal(t, eventUser, logUser)
+	assert.Equal(t, userToken(rawPII["user_id"]), eventUser)
+	assert.Contains(t, columns["telemetry_logs.body"], "checkout failed for "+eventUser)
+	assert.Contains(t, columns["telemetry_spans.events.attributes"], "checkout failed for "+eventUser)
+	assert.Contains(t, stored, "user_id="+userToken("u-555"), "identifier query parameters carry the identifier token")
 }
 
 // TestMinimalModeKeepsIdentifiers: minimal mode keeps identifiers (and contact data) but still removes

@@ -347,7 +347,26 @@ func queryParams() []item {
 	}
 	for range 5 {
 		v := pick([]string{"bob%40example.com", "jane.doe%40example.org"})
-		out = append(out, item{"/unsubscribe?email=" + v + "&list=weekly", one("query_param", v)})
+		// The parameter's value is also a (percent-encoded) e-mail address.
+		out = append(out, item{"/unsubscribe?email=" + v + "&list=weekly", []Label{{"query_param", v}, {"email", v}}})
+	}
+	return out
+}
+
+// queryIDs are identifier query parameters (issue 19): the value of
+// user_id, uid, userId, customer_id, account ... after a '?'.
+func queryIDs() []item {
+	var out []item
+	params := []string{"user_id", "uid", "userId", "customer_id", "account_id", "accountId", "member_id", "device_id", "user"}
+	for range 25 {
+		p := pick(params)
+		v := pick([]string{"u-", "user-", "cus_", "", "acc-"}) + digits(3+rng.IntN(6))
+		u := pick([]string{"/api/orders", "https://shop.example.com/cart", "GET /v1/profile", "http://localhost:8080/export"}) + "?" +
+			pick([]string{"page=2&", "", "lang=en&"}) + p + "=" + v
+		if rng.IntN(2) == 0 {
+			u += "&sort=desc"
+		}
+		out = append(out, item{u, one("query_id", v)})
 	}
 	return out
 }
@@ -427,5 +446,13 @@ func main() {
 		parts = append(parts, pick(negatives()))
 		rng.Shuffle(len(parts), func(i, j int) { parts[i], parts[j] = parts[j], parts[i] })
 		emit("mixed", "event: "+strings.Join(parts, " | ")+" end", labels)
+	}
+	// Classes added after the first corpus, appended so that the cases above
+	// (and their random draws) stay what they were.
+	for _, it := range queryIDs() {
+		emit("positive", fmt.Sprintf(pick(templates), it.frag), it.labels)
+	}
+	for _, n := range []string{"/search?userid_hint=abc&page=2", "/p?user=&x=1", "user_id=u-555 outside a URL"} {
+		emit("negative", n, nil)
 	}
 }

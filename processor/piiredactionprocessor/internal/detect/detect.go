@@ -32,6 +32,7 @@ func All() []Detector {
 	return []Detector{
 		URLCredentials{},
 		QueryParam{},
+		QueryID{},
 		JWT{},
 		Bearer{},
 		Secret{},
@@ -81,8 +82,23 @@ const (
 	ClassB         // 'b' or 'B' (Bearer, Basic)
 	ClassJ         // 'J' (base64 of a JSON object's first bytes: eyJ)
 
-	// NumClasses is the number of class bits; a Class is below 1<<NumClasses.
+	// NumClasses is the number of class bits detectors look at; Candidate
+	// tables are indexed by c & (1<<NumClasses - 1).
 	NumClasses = iota
+)
+
+// Classes outside the candidate tables: they tell the engine whether a
+// string may need normalising (see Normalize) before matching.
+const (
+	ClassHigh    Class = 1 << (NumClasses + iota) // a byte >= 0x80
+	ClassPercent                                  // '%'
+	ClassOpen                                     // '[', '(' or '{' (of [at])
+
+	// ClassNormalize is the set of classes that send a string through
+	// Normalize.
+	ClassNormalize = ClassHigh | ClassPercent | ClassOpen
+	// CandidateMask selects the classes detectors' Candidate tables use.
+	CandidateMask Class = 1<<NumClasses - 1
 )
 
 var classTable = func() (t [256]Class) {
@@ -103,6 +119,11 @@ var classTable = func() (t [256]Class) {
 	t['b'] = ClassB
 	t['B'] |= ClassB
 	t['J'] |= ClassJ
+	t['%'] = ClassPercent
+	t['['], t['('], t['{'] = ClassOpen, ClassOpen, ClassOpen
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = ClassHigh
+	}
 	return t
 }()
 

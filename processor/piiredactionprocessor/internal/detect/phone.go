@@ -71,7 +71,7 @@ func phoneAt(s string, i int) (int, bool) {
 		paren := j < len(s) && s[j] == '('
 		if paren {
 			if parenGroup >= 0 {
-				return 0, false
+				break
 			}
 			j++
 		}
@@ -80,7 +80,9 @@ func phoneAt(s string, i int) (int, bool) {
 			j++
 		}
 		if j == st || n == len(groups) {
-			return 0, false
+			// "089/12345678 (Zentrale)": what follows the separator is not a
+			// group; the groups before it are still a candidate.
+			break
 		}
 		groups[n], firsts[n] = j-st, s[st]
 		if j-st > 1 {
@@ -89,15 +91,16 @@ func phoneAt(s string, i int) (int, bool) {
 		digits += j - st
 		if paren {
 			if j >= len(s) || s[j] != ')' {
-				return 0, false
+				break
 			}
 			parenGroup = n
 			j++
 		}
 		ends[n] = j
 		n++
-		// A separator is one of ' ', '-', '.', or nothing right after ')'.
-		if j < len(s) && (s[j] == ' ' || s[j] == '-' || s[j] == '.') && j+1 < len(s) && (isDigit(s[j+1]) || s[j+1] == '(') {
+		// A separator is one of ' ', '-', '.', '/', '_', '~' (shapes check
+		// that one is used consistently), or nothing right after ')'.
+		if j < len(s) && isPhoneSep(s[j]) && j+1 < len(s) && (isDigit(s[j+1]) || s[j+1] == '(') {
 			seps[n-1] = s[j]
 			j++
 			continue
@@ -172,6 +175,11 @@ func isNANP(g []int, firsts, seps []byte, parenGroup int) bool {
 	if len(g) == 4 && g[0] == 1 && firsts[0] == '1' {
 		off = 1
 	}
+	// (415)5552671: the area code in parentheses, the subscriber number
+	// unseparated.
+	if len(g)-off == 2 && parenGroup == off && g[off] == 3 && g[off+1] == 7 {
+		return firsts[off] >= '2' && firsts[off+1] >= '2'
+	}
 	if len(g)-off != 3 || g[off] != 3 || g[off+1] != 3 || g[off+2] != 4 {
 		return false
 	}
@@ -179,7 +187,7 @@ func isNANP(g []int, firsts, seps []byte, parenGroup int) bool {
 		return false
 	}
 	if parenGroup >= 0 {
-		return parenGroup == off && seps[off+1] != '.'
+		return parenGroup == off && (seps[off+1] == ' ' || seps[off+1] == '-')
 	}
 	sep := seps[0]
 	for k := 1; k < len(g)-1; k++ {
@@ -213,9 +221,14 @@ func isNationalTrunk(g []int, firsts, seconds, seps []byte, parenGroup, digits i
 		if k == parenGroup {
 			continue
 		}
-		if seps[k] != sep || (sep != ' ' && sep != '-') {
+		if seps[k] != sep || sep == '.' {
 			return false
 		}
 	}
-	return true
+	// "089/12345678": '/' only between an area code and the subscriber number.
+	return sep != '/' || len(g) == 2
+}
+
+func isPhoneSep(c byte) bool {
+	return c == ' ' || c == '-' || c == '.' || c == '/' || c == '_' || c == '~'
 }

@@ -31,6 +31,12 @@ func (QueryParam) Candidate(c Class) bool {
 
 // Find implements Detector.
 func (QueryParam) Find(s string, dst []Span) []Span {
+	return findParams(s, dst, isSensitiveParam)
+}
+
+// findParams appends the spans of the values of URL query parameters (after
+// a '?') whose name satisfies want.
+func findParams(s string, dst []Span, want func(string) bool) []Span {
 	off := 0
 	for {
 		q := strings.IndexByte(s[off:], '?')
@@ -54,7 +60,7 @@ func (QueryParam) Find(s string, dst []Span) []Span {
 				i++
 			}
 			i = trimSentenceEnd(s, vs, i)
-			if vs < i && isSensitiveParam(name) && !alreadyRedacted(s[vs:]) {
+			if vs < i && want(name) && !alreadyRedacted(s[vs:]) {
 				dst = append(dst, Span{vs, i})
 			}
 			if i < len(s) && (s[i] == '&' || s[i] == ';') {
@@ -74,6 +80,43 @@ func isQueryStop(c byte) bool {
 func isSensitiveParam(name string) bool {
 	for _, p := range sensitiveParams {
 		if equalFoldASCII(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsSensitiveParam reports whether a query parameter name is one whose
+// value QueryParam reports (credentials and contact data).
+func IsSensitiveParam(name string) bool { return isSensitiveParam(name) }
+
+// identifierParams are query parameter names (lower case, '_', '-' and '.'
+// removed) whose value identifies a person: a URL's structural check
+// replaces their value with the record's identifier token.
+var identifierParams = [...]string{
+	"userid", "uid", "user", "username", "login", "customerid", "customer", "accountid", "account",
+	"memberid", "deviceid", "enduserid", "visitorid", "subscriberid", "profileid", "patientid",
+	"personid", "clientuserid", "sessionid", "session", "sid",
+}
+
+// IsIdentifierParam reports whether a query parameter name (any case, '_',
+// '-' and '.' ignored: user_id, userId, user.id) names a person's identifier.
+func IsIdentifierParam(name string) bool {
+	if len(name) > 32 {
+		return false
+	}
+	var buf [32]byte
+	n := 0
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c == '_' || c == '-' || c == '.' {
+			continue
+		}
+		buf[n] = lower(c)
+		n++
+	}
+	for _, p := range identifierParams {
+		if string(buf[:n]) == p {
 			return true
 		}
 	}

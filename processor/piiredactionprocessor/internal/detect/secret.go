@@ -137,9 +137,15 @@ func findAssignments(s string, dst []Span, base int) []Span {
 		}
 		c := s[i]
 		// Key: the identifier before the separator, optionally quoted.
+		// JSON inside a JSON string escapes its quotes (\"key\":\"v\"), once
+		// per level of nesting: any number of backslashes before a quote is
+		// part of the quoting.
 		ke := i
 		if ke > 0 && (s[ke-1] == '"' || s[ke-1] == '\'') {
 			ke--
+			for ke > 0 && s[ke-1] == '\\' {
+				ke--
+			}
 		}
 		for ke > 0 && s[ke-1] == ' ' && c == ':' {
 			ke--
@@ -167,12 +173,17 @@ func findAssignments(s string, dst []Span, base int) []Span {
 			j++
 		}
 		quote := byte(0)
+		escaped := false
+		for j < len(s) && s[j] == '\\' && j+1 < len(s) && (s[j+1] == '\\' || s[j+1] == '"') {
+			j++
+			escaped = true
+		}
 		if j < len(s) && (s[j] == '"' || s[j] == '\'') {
 			quote = s[j]
 			j++
 		}
 		vs := j
-		for j < len(s) && !isValueStop(s[j], quote) {
+		for j < len(s) && !isValueStop(s[j], quote) && !(escaped && s[j] == '\\') {
 			j++
 		}
 		if quote == 0 {
