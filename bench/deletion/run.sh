@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
-# Time to delete one user from tables holding ROWS rows each, and the ingest throughput while the
-# deletion runs, through the built collector (config/local.yaml, minimal mode) on a fresh embedded
-# ClickHouse engine.
+# Erasure at scale (issue 18): how fast one user's data becomes unreadable, how fast 1000 users
+# accepted together do, what it does to ingest, and what a purge of one partition costs, through
+# the built collector (config/local.yaml, minimal mode) on a fresh embedded ClickHouse engine.
 #
-#   make build && bench/deletion/run.sh
+#   make build && bench/deletion/run.sh                 # ROWS=10000000
+#   ROWS=50000000 bench/deletion/run.sh
 #
-# ROWS (default 10000000) rows are generated per table (TABLES, default the four data tables) with
-# INSERT ... SELECT FROM numbers() for USERS (default 10000) users; the deleted user owns
-# ROWS/USERS rows of each table. While the deletion runs, telemetrygen (installed into
-# _build/bin on first use) sends OTLP logs with WORKERS (default 2) unthrottled workers; the ingest
-# rate is measured in ClickHouse, BASELINE seconds (default 20) before the deletion and during it.
-# execution_delay is set to 0 so the figure is the deletion itself. COLLECTOR_ARGS adds collector
-# flags, e.g. COLLECTOR_ARGS=--set=extensions::data_rights::apply_deleted_mask=false.
+# ROWS rows are generated per data table (TABLES, default the four) with INSERT ... SELECT FROM
+# numbers() for USERS (default 10000) users in sessions of SESSION (default 100) consecutive rows
+# (a user's records arrive in bursts, as real telemetry does; each user has ROWS/USERS rows in
+# ROWS/USERS/SESSION sessions spread over the whole table). The subject index is computed by the
+# server, as for ingested rows. SESSION=1 spreads every user over every granule: then no index can
+# skip anything and erasure reads the whole table (figures in the README). While the erasures run, telemetrygen (installed into _build/bin on first use) sends
+# OTLP logs with WORKERS (default 2) unthrottled workers; its rate is measured in ClickHouse for
+# BASELINE seconds (default 20) before and over the whole erasure phase.
+#   erase: REQUESTS (default 10) users deleted one after another, accept -> no row of the user
+#          readable in any data table (polled every 100 ms; batch window included; p50 and p99).
+#   batch1000: BATCH (default 1000) users accepted together (8 concurrent clients) -> all unreadable.
+#   purge_partition_s: POST /data/purge time divided by the partitions it purged.
+# The last line is the summary the issue asks for. COLLECTOR_ARGS adds collector flags, e.g.
+# COLLECTOR_ARGS=--set=extensions::data_rights::erase_mechanism=lightweight_delete.
 set -euo pipefail
 export GOWORK=off TZ=UTC
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 ROWS=${ROWS:-10000000}
 USERS=${USERS:-10000}
+SESSION=${SESSION:-100}
 WORKERS=${WORKERS:-2}
 BASELINE=${BASELINE:-20}
+REQUESTS=${REQUESTS:-10}
+BATCH=${BATCH:-1000}
 TABLES=${TABLES:-"telemetry_events telemetry_logs telemetry_metrics telemetry_spans"}
 bin=${OTELCOL_BIN:-$root/_build/otelcol-telemetry}
 engine_bin=${ENGINE_BIN:-$root/_build/clickhouse-embedded}
@@ -54,62 +65,92 @@ TELEMETRY_CLICKHOUSE_ENDPOINT=http://127.0.0.1:$eport TELEMETRY_CLICKHOUSE_DATAB
   TELEMETRY_HEALTH_ENDPOINT=$health TELEMETRY_PROMETHEUS_ENDPOINT=127.0.0.1:$(free_port) \
   TELEMETRY_SELF_METRICS_ENDPOINT=127.0.0.1:$(free_port) TELEMETRY_QUEUE_DIRECTORY=$work/queue \
   TELEMETRY_SAMPLE_RATE=1.0 TELEMETRY_FLUSH_INTERVAL=1 \
-  "$bin" --config config/local.yaml --set=extensions::data_rights::execution_delay=0s ${COLLECTOR_ARGS:-} >"$work/collector.log" 2>&1 &
+  "$bin" --config config/local.yaml --set=extensions::data_rights::execution_delay=2s \
+  --set=extensions::data_rights::batch_window=1s --set=extensions::data_rights::mutation_timeout=30m \
+  ${COLLECTOR_ARGS:-} >"$work/collector.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 600); do curl -fs "http://$health/" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fs "http://$health/" >/dev/null || { tail -30 "$work/collector.log" >&2; exit 1; }
 
-target="user-42"
 echo "seeding $ROWS rows per table for $USERS users into: $TABLES"
 for t in $TABLES; do
   start=$(date +%s.%N)
   case $t in
     telemetry_events) cols="tenant_id, timestamp, observed_timestamp, event_name, user_id, service_name, body, attributes"
-      sel="'default', now64(9) - toIntervalMillisecond(number), now64(9), 'page_view', concat('user-', toString(number % $USERS)), 'web', 'seed', map('n', toString(number % 100))" ;;
+      sel="'default', now64(9) - toIntervalMillisecond(number), now64(9), 'page_view', concat('user-', toString((intDiv(number, $SESSION) * 7919) % $USERS)), 'web', 'seed', map('n', toString(number % 100))" ;;
     telemetry_logs) cols="tenant_id, timestamp, observed_timestamp, user_id, service_name, body, attributes"
-      sel="'default', now64(9) - toIntervalMillisecond(number), now64(9), concat('user-', toString(number % $USERS)), 'web', 'seed log line', map('n', toString(number % 100))" ;;
+      sel="'default', now64(9) - toIntervalMillisecond(number), now64(9), concat('user-', toString((intDiv(number, $SESSION) * 7919) % $USERS)), 'web', 'seed log line', map('n', toString(number % 100))" ;;
     telemetry_metrics) cols="tenant_id, timestamp, metric_name, metric_type, service_name, user_id, attributes, value"
-      sel="'default', now64(9) - toIntervalMillisecond(number), 'requests', 'sum', 'web', concat('user-', toString(number % $USERS)), map('n', toString(number % 100)), number" ;;
+      sel="'default', now64(9) - toIntervalMillisecond(number), 'requests', 'sum', 'web', concat('user-', toString((intDiv(number, $SESSION) * 7919) % $USERS)), map('n', toString(number % 100)), number" ;;
     telemetry_spans) cols="tenant_id, timestamp, duration_ns, trace_id, span_id, span_name, service_name, user_id, attributes"
-      sel="'default', now64(9) - toIntervalMillisecond(number), 1000, hex(number), hex(number), 'GET /', 'web', concat('user-', toString(number % $USERS)), map('n', toString(number % 100))" ;;
+      sel="'default', now64(9) - toIntervalMillisecond(number), 1000, hex(number), hex(number), 'GET /', 'web', concat('user-', toString((intDiv(number, $SESSION) * 7919) % $USERS)), map('n', toString(number % 100))" ;;
   esac
   ch "INSERT INTO $db.$t ($cols) SELECT $sel FROM numbers($ROWS)"
   printf '  %-18s %s rows in %.1fs\n' "$t" "$(ch "SELECT count() FROM $db.$t")" "$(echo "$(date +%s.%N) - $start" | bc)"
 done
 
 "$tgen" logs --otlp-endpoint "$grpc" --otlp-insecure --otlp-header "Authorization=\"Bearer $key\"" \
-  --workers "$WORKERS" --rate 0 --duration 1h --service load --telemetry-attributes 'user.id="load-user"' >"$work/tgen.log" 2>&1 &
+  --workers "$WORKERS" --rate 0 --duration 2h --service load --telemetry-attributes 'user.id="load-user"' >"$work/tgen.log" 2>&1 &
 pids+=($!)
 loadcount() { ch "SELECT count() FROM $db.telemetry_logs WHERE service_name = 'load'"; }
+now() { date +%s.%N; }
 sleep 5
-c0=$(loadcount); t0=$(date +%s.%N)
+c0=$(loadcount); t0=$(now)
 sleep "$BASELINE"
-c1=$(loadcount); t1=$(date +%s.%N)
-baseline=$(echo "($c1 - $c0) / ($t1 - $t0)" | bc)
+c1=$(loadcount); t1=$(now)
+baseline=$(echo "($c1 - $c0) / ($t1 - $t0)" | bc -l)
 
-accepted=$(date +%s.%N)
-resp=$(curl -fsS -X DELETE -H "Authorization: Bearer $key" "http://$api/api/v1/telemetry/data/$target")
-id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["request_id"])' "$resp")
-c2=$(loadcount)
-while :; do
-  st=$(curl -fsS -H "Authorization: Bearer $key" "http://$api/api/v1/telemetry/data/requests/$id")
-  status=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["status"])' "$st")
-  [[ $status == completed || $status == failed ]] && break
-  sleep 0.2
+# readable USERS-LIST: rows of the users still readable in the data tables.
+readable() {
+  local q="" t
+  for t in $TABLES; do q="$q${q:+ + }(SELECT count() FROM $db.$t WHERE hasAny(subject_ids, [$1]))"; done
+  ch "SELECT $q"
+}
+delete_user() { curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $key" "http://$api/api/v1/telemetry/data/$1"; }
+
+erase_start=$(now); c2=$(loadcount)
+: >"$work/erase.txt"
+for i in $(seq 1 "$REQUESTS"); do
+  u="user-$((i * 7))"
+  [[ $(readable "'$u'") -gt 0 ]] || { echo "no rows for $u" >&2; exit 1; }
+  a=$(now)
+  delete_user "$u"
+  until [[ $(readable "'$u'") -eq 0 ]]; do sleep 0.1; done
+  echo "$(now) - $a" | bc -l >>"$work/erase.txt"
+  printf '  erase %-10s %.2fs\n' "$u" "$(tail -1 "$work/erase.txt")"
 done
-finished=$(date +%s.%N)
-c3=$(loadcount)
-during=$(echo "($c3 - $c2) / ($finished - $accepted)" | bc)
 
+list=$(seq 5000 $((5000 + BATCH - 1)) | sed "s/^/'user-/; s/$/'/" | paste -sd,)
+a=$(now)
+seq 5000 $((5000 + BATCH - 1)) | xargs -P 8 -I{} curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $key" "http://$api/api/v1/telemetry/data/user-{}"
+accepted_all=$(now)
+until [[ $(readable "$list") -eq 0 ]]; do sleep 0.2; done
+batch=$(echo "$(now) - $a" | bc -l)
+printf '  batch of %d: accepted in %.1fs, all unreadable %.1fs after the first accept\n' "$BATCH" "$(echo "$accepted_all - $a" | bc -l)" "$batch"
+erase_end=$(now); c3=$(loadcount)
+during=$(echo "($c3 - $c2) / ($erase_end - $erase_start)" | bc -l)
+
+# Wait for the requests to complete (execution_delay, second pass, receipts), then purge.
+for _ in $(seq 600); do
+  open=$(ch "SELECT count() FROM $db.telemetry_deletion_requests FINAL WHERE status IN ('pending', 'running')")
+  [[ $open -eq 0 ]] && break
+  sleep 1
+done
+p=$(now)
+purge=$(curl -fsS -X POST -H "Authorization: Bearer $key" "http://$api/api/v1/telemetry/data/purge")
+purge_s=$(echo "$(now) - $p" | bc -l)
+parts=$(python3 -c 'import json,sys; print(len(json.loads(sys.argv[1])["partitions"]))' "$purge")
+stored=$(ch "SELECT count() FROM $db.telemetry_logs WHERE hasAny(subject_ids, [$list]) SETTINGS apply_patch_parts = 0, apply_deleted_mask = 0, use_query_condition_cache = 0")
+completed=$(ch "SELECT countIf(status = 'completed'), count() FROM $db.telemetry_deletion_requests FINAL")
+mech=$(ch "SELECT DISTINCT JSONExtractString(arrayJoin(JSONExtractArrayRaw(receipt, 'tables')), 'mechanism') FROM $db.telemetry_deletion_requests FINAL WHERE status = 'completed'" | paste -sd';')
+
+sorted=$(sort -n "$work/erase.txt")
+p50=$(echo "$sorted" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+p99=$(echo "$sorted" | awk '{a[NR]=$1} END {i=int(NR*0.99+0.999); if (i>NR) i=NR; print a[i]}')
 echo
-echo "deletion of $target: $status in $(echo "$finished - $accepted" | bc | xargs printf '%.1f')s (accept to completed, as the client sees it)"
-python3 - "$st" <<'PY'
-import json, sys
-s = json.loads(sys.argv[1])
-r = s.get("receipt") or {}
-for t in r.get("tables", []):
-    print(f"  {t['table']:28} matched {t['matched_before']:>8}  remaining {t['remaining_after']}")
-if s.get("reason"):
-    print("  reason:", s["reason"])
-PY
-echo "ingest (telemetrygen logs, $WORKERS workers): ${baseline} rows/s before, ${during} rows/s during the deletion"
+echo "requests completed/total: $completed; mechanisms: $mech"
+echo "purge: $parts partitions in $(printf '%.1f' "$purge_s")s; rows of the batch's users left in the parts of telemetry_logs: $stored"
+echo "ingest (telemetrygen logs, $WORKERS workers): $(printf '%.0f' "$baseline") rows/s before, $(printf '%.0f' "$during") rows/s during the erasures"
+echo "load: $(cat /proc/loadavg)"
+printf 'rows=%d erase_p50_s=%.2f erase_p99_s=%.2f batch1000_s=%.1f ingest_ratio=%.2f purge_partition_s=%.1f\n' \
+  "$ROWS" "$p50" "$p99" "$batch" "$(echo "$during / $baseline" | bc -l)" "$(echo "$purge_s / ($parts + ($parts == 0))" | bc -l)"

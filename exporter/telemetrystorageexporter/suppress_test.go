@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -48,18 +49,22 @@ func TestSuppressAtWriteTime(t *testing.T) {
 
 	out, n := s.suppressLogs(ld)
 	assert.Equal(t, int64(2), n)
-	assert.Equal(t, 3, out.LogRecordCount())
-	assert.Equal(t, 5, ld.LogRecordCount(), "input unchanged")
+	assert.Equal(t, []string{"bob", "", "globex-alice"}, logBodies(out), "which records are kept")
+	assert.Equal(t, []string{"alice", token, "bob", "", "globex-alice"}, logBodies(ld), "input unchanged")
 
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("tenant.id", "acme")
 	rs.Resource().Attributes().PutStr("enduser.id", token)
 	rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty().SetName("x")
+	kept := td.ResourceSpans().AppendEmpty()
+	kept.Resource().Attributes().PutStr("tenant.id", "acme")
+	kept.Resource().Attributes().PutStr("enduser.id", "bob")
+	kept.ScopeSpans().AppendEmpty().Spans().AppendEmpty().SetName("bob's")
 	outT, n := s.suppressTraces(td)
 	assert.Equal(t, int64(1), n)
-	assert.Equal(t, 0, outT.SpanCount())
-	assert.Equal(t, 1, td.SpanCount())
+	assert.Equal(t, []string{"bob's"}, spanNames(outT), "which spans are kept")
+	assert.Equal(t, []string{"x", "bob's"}, spanNames(td), "input unchanged")
 
 	md := pmetric.NewMetrics()
 	rm := md.ResourceMetrics().AppendEmpty()
@@ -69,8 +74,67 @@ func TestSuppressAtWriteTime(t *testing.T) {
 	g.DataPoints().AppendEmpty().Attributes().PutStr("user.id", "bob")
 	outM, n := s.suppressMetrics(md)
 	assert.Equal(t, int64(1), n)
-	assert.Equal(t, 1, outM.DataPointCount())
-	assert.Equal(t, 2, md.DataPointCount())
+	assert.Equal(t, []string{"bob"}, pointUsers(outM), "which points are kept")
+	assert.Equal(t, []string{"alice", "bob"}, pointUsers(md), "input unchanged")
+}
+
+// logBodies, spanNames and pointUsers name what a batch holds, in order, so a test sees which
+// records a filter kept and not only how many.
+func logBodies(ld plog.Logs) []string {
+	out := []string{}
+	for _, rl := range ld.ResourceLogs().All() {
+		for _, sl := range rl.ScopeLogs().All() {
+			for _, lr := range sl.LogRecords().All() {
+				out = append(out, lr.Body().AsString())
+			}
+		}
+	}
+	return out
+}
+
+func spanNames(td ptrace.Traces) []string {
+	out := []string{}
+	for _, rs := range td.ResourceSpans().All() {
+		for _, ss := range rs.ScopeSpans().All() {
+			for _, sp := range ss.Spans().All() {
+				out = append(out, sp.Name())
+			}
+		}
+	}
+	return out
+}
+
+// pointUsers lists, per data point, its user.id or else its first exemplar's.
+func pointUsers(md pmetric.Metrics) []string {
+	out := []string{}
+	user := func(attrs pcommon.Map, ex pmetric.ExemplarSlice) string {
+		if v, ok := attrs.Get("user.id"); ok {
+			return v.AsString()
+		}
+		if ex.Len() > 0 {
+			if v, ok := ex.At(0).FilteredAttributes().Get("user.id"); ok {
+				return v.AsString()
+			}
+		}
+		return ""
+	}
+	for _, rm := range md.ResourceMetrics().All() {
+		for _, sm := range rm.ScopeMetrics().All() {
+			for _, m := range sm.Metrics().All() {
+				switch m.Type() {
+				case pmetric.MetricTypeGauge:
+					for _, dp := range m.Gauge().DataPoints().All() {
+						out = append(out, user(dp.Attributes(), dp.Exemplars()))
+					}
+				case pmetric.MetricTypeHistogram:
+					for _, dp := range m.Histogram().DataPoints().All() {
+						out = append(out, user(dp.Attributes(), dp.Exemplars()))
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 func TestSuppressWithoutList(t *testing.T) {
@@ -114,13 +178,19 @@ func TestSuppressNestedAttributes(t *testing.T) {
 	rs := td.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("tenant.id", "acme")
 	spans := rs.ScopeSpans().AppendEmpty().Spans()
-	spans.AppendEmpty().Events().AppendEmpty().Attributes().PutStr("user.id", token)
-	spans.AppendEmpty().Links().AppendEmpty().Attributes().PutStr("enduser.id", "alice")
-	spans.AppendEmpty().Events().AppendEmpty().Attributes().PutStr("user.id", "bob")
+	for name, add := range map[string]func(ptrace.Span){
+		"event-token": func(sp ptrace.Span) { sp.Events().AppendEmpty().Attributes().PutStr("user.id", token) },
+		"link-raw":    func(sp ptrace.Span) { sp.Links().AppendEmpty().Attributes().PutStr("enduser.id", "alice") },
+		"event-bob":   func(sp ptrace.Span) { sp.Events().AppendEmpty().Attributes().PutStr("user.id", "bob") },
+	} {
+		sp := spans.AppendEmpty()
+		sp.SetName(name)
+		add(sp)
+	}
 	outT, n := s.suppressTraces(td)
 	assert.Equal(t, int64(2), n)
-	assert.Equal(t, 1, outT.SpanCount())
-	assert.Equal(t, 3, td.SpanCount(), "input unchanged")
+	assert.Equal(t, []string{"event-bob"}, spanNames(outT), "which spans are kept")
+	assert.Len(t, spanNames(td), 3, "input unchanged")
 
 	md := pmetric.NewMetrics()
 	rm := md.ResourceMetrics().AppendEmpty()
@@ -133,5 +203,5 @@ func TestSuppressNestedAttributes(t *testing.T) {
 	h.DataPoints().AppendEmpty().Exemplars().AppendEmpty().FilteredAttributes().PutStr("user.id", "alice")
 	outM, n := s.suppressMetrics(md)
 	assert.Equal(t, int64(2), n)
-	assert.Equal(t, 1, outM.DataPointCount())
+	assert.Equal(t, []string{"bob"}, pointUsers(outM), "which points are kept")
 }

@@ -2,8 +2,10 @@ package datarightsextension
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -81,6 +83,30 @@ func (s *chStore) insertRequest(ctx context.Context, r *request) error {
 		r.Attempts, time.UnixMilli(r.AcceptedAt).UTC(), finished, r.Receipt, time.UnixMilli(r.version).UTC())
 }
 
+// insertRequests stores a version of each request in one insert.
+func (s *chStore) insertRequests(ctx context.Context, reqs []request) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	batch, err := s.conn.PrepareBatch(ctx, s.sql.insertRequest)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = batch.Close() }()
+	for i := range reqs {
+		r := &reqs[i]
+		var finished *time.Time
+		if r.FinishedAt > 0 {
+			t := time.UnixMilli(r.FinishedAt).UTC()
+			finished = &t
+		}
+		if err := batch.Append(r.Tenant, r.ID, r.Subject, r.UserID, r.Status, r.Reason, r.Actor,
+			r.Attempts, time.UnixMilli(r.AcceptedAt).UTC(), finished, r.Receipt, time.UnixMilli(r.version).UTC()); err != nil {
+			return err
+		}
+	}
+	return batch.Send()
+}
+
 func (s *chStore) insertSuppression(ctx context.Context, e suppression.Entry) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -109,6 +135,12 @@ func scanRequest(rows driver.Rows) (request, error) {
 	err := rows.Scan(&r.Tenant, &r.ID, &r.Subject, &r.UserID, &r.Status, &r.Reason, &r.Actor, &r.Attempts,
 		&r.AcceptedAt, &r.FinishedAt, &r.Receipt, &r.version)
 	r.persisted = true
+	if r.open() && r.Receipt != "" {
+		var p progress
+		if json.Unmarshal([]byte(r.Receipt), &p) == nil {
+			r.From, r.To = p.From, p.To
+		}
+	}
 	return r, err
 }
 
@@ -181,23 +213,115 @@ func (s *chStore) grantsSince(ctx context.Context, sinceMs int64) ([]grant, erro
 	return out, err
 }
 
-func (s *chStore) count(ctx context.Context, t *target, tenant string, ids []string) (uint64, error) {
-	var n uint64
-	err := s.query(ctx, t.count, t.args(tenant, ids), func(rows driver.Rows) error { return rows.Scan(&n) })
-	if err != nil {
-		return 0, fmt.Errorf("count in %s: %w", t.name, err)
+// count returns the rows of each owner (request id) of f that t holds now; stored counts them with
+// patches and deleted masks not applied (rows erased but not yet purged count too).
+func (s *chStore) count(ctx context.Context, t *target, tenant string, f *forms, stored bool) (map[string]uint64, error) {
+	q := t.count
+	if stored {
+		q = t.countStored
 	}
-	return n, nil
+	out := map[string]uint64{}
+	err := s.query(ctx, q, t.countArgs(tenant, f), func(rows driver.Rows) error {
+		var (
+			owner string
+			n     uint64
+		)
+		err := rows.Scan(&owner, &n)
+		out[owner] += n
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count in %s: %w", t.name, err)
+	}
+	return out, nil
+}
+
+// Erasure mechanisms, named in receipts.
+const (
+	mechanismPatchParts  = "patch_parts"
+	mechanismLightweight = "lightweight_delete"
+)
+
+// patchSettings make a DELETE write patch parts (a lightweight update) instead of a mutation.
+var patchSettings = clickhouse.Settings{"lightweight_delete_mode": "lightweight_update_force", "mutations_sync": 0, "lightweight_deletes_sync": 0}
+
+// classicSettings are the classic lightweight DELETE (a mutation updating the _row_exists mask).
+var classicSettings = clickhouse.Settings{"lightweight_delete_mode": "alter_update"}
+
+// codeSupportDisabled is what a patch-part DELETE answers on a table without block number columns.
+const (
+	codeSupportDisabled = 344
+	codeUnknownSetting  = 115
+)
+
+// patchCapable reports whether the storage table has the settings lightweight updates need.
+func (s *chStore) patchCapable(ctx context.Context, table string) (bool, error) {
+	var create string
+	err := s.query(ctx, s.sql.tableSettings, []any{s.sql.schema.Database(), table}, func(rows driver.Rows) error { return rows.Scan(&create) })
+	if err != nil {
+		return false, err
+	}
+	return strings.Contains(create, "enable_block_number_column = 1") && strings.Contains(create, "enable_block_offset_column = 1"), nil
+}
+
+// erase runs a DELETE by patch parts when want says so, falling back to the classic lightweight
+// DELETE when the engine refuses; it returns the mechanism that ran and why it fell back.
+func (s *chStore) erase(ctx context.Context, t *target, want string, args ...any) (string, string, error) {
+	if want == mechanismPatchParts {
+		pctx, cancel := context.WithTimeout(ctx, s.mutation)
+		err := s.conn.Exec(clickhouse.Context(pctx, clickhouse.WithSettings(patchSettings)), t.deleteSQL, args...)
+		cancel()
+		if err == nil {
+			return mechanismPatchParts, "", nil
+		}
+		code, ok := chschema.ErrorCode(err)
+		if !ok || (code != codeSupportDisabled && code != codeUnknownSetting) {
+			return "", "", err
+		}
+		return s.eraseClassic(ctx, t, "patch parts refused: "+err.Error(), args...)
+	}
+	return s.eraseClassic(ctx, t, "", args...)
+}
+
+func (s *chStore) eraseClassic(ctx context.Context, t *target, why string, args ...any) (string, string, error) {
+	return mechanismLightweight, why, s.mutateWith(ctx, classicSettings, t.storage, t.deleteSQL, args...)
+}
+
+// erasedPartitions are the partition ids of table holding patch parts or deleted-masked rows.
+func (s *chStore) erasedPartitions(ctx context.Context, table string) ([]string, error) {
+	var out []string
+	err := s.query(ctx, s.sql.erasedPartitions, []any{s.sql.schema.Database(), table}, func(rows driver.Rows) error {
+		var p string
+		err := rows.Scan(&p)
+		out = append(out, p)
+		return err
+	})
+	return out, err
 }
 
 // mutate runs a DELETE or ALTER on table (its storage name) and waits until its mutation is done.
 func (s *chStore) mutate(ctx context.Context, table, stmt string, args ...any) error {
+	return s.mutateWith(ctx, nil, table, stmt, args...)
+}
+
+// mutateWith is mutate with extra settings for the statement.
+func (s *chStore) mutateWith(ctx context.Context, extra clickhouse.Settings, table, stmt string, args ...any) error {
 	ctx, cancel := context.WithTimeout(ctx, s.mutation)
 	defer cancel()
-	if s.cluster {
-		return s.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(syncSettings)), stmt, args...)
+	with := func(base clickhouse.Settings) context.Context {
+		set := clickhouse.Settings{}
+		for k, v := range base {
+			set[k] = v
+		}
+		for k, v := range extra {
+			set[k] = v
+		}
+		return clickhouse.Context(ctx, clickhouse.WithSettings(set))
 	}
-	if err := s.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(asyncSettings)), stmt, args...); err != nil {
+	if s.cluster {
+		return s.conn.Exec(with(syncSettings), stmt, args...)
+	}
+	if err := s.conn.Exec(with(asyncSettings), stmt, args...); err != nil {
 		return err
 	}
 	poll := s.poll

@@ -35,12 +35,26 @@ type Config struct {
 	// ClusterName issues deletions ON CLUSTER against the <table>_local tables, as the storage
 	// exporter's cluster_name. Default "" (single server).
 	ClusterName string `mapstructure:"cluster_name"`
-	// ApplyDeletedMask rewrites the parts a deletion touched (ALTER TABLE ... APPLY DELETED MASK)
-	// so the deleted rows leave disk when the request completes, not at the next merge. Default true.
+	// ApplyDeletedMask purges right after each batch (patches and deleted masks applied in the
+	// partitions holding erased rows), so erased rows leave the parts before the requests complete
+	// instead of at the next purge. Costs a rewrite of those partitions per batch. Default false.
 	ApplyDeletedMask bool `mapstructure:"apply_deleted_mask"`
-	// ExecutionDelay is how long a request waits, running, before it deletes: inserts that passed
-	// the write-time check before the suppression was known (on this collector, or on another one
-	// before its refresh) finish in this time. Must exceed sync::refresh_interval plus the storage
+	// BatchWindow: requests accepted within this time of the oldest waiting one are erased together,
+	// one statement per table. Default 2s.
+	BatchWindow time.Duration `mapstructure:"batch_window"`
+	// MaxBatch bounds the requests of one batch. Default 1000.
+	MaxBatch int `mapstructure:"max_batch"`
+	// EraseMechanism erases data-table rows: auto (patch parts where the engine and table support
+	// lightweight updates, else the classic lightweight DELETE, logged and named in the receipt),
+	// patch_parts (falls back the same way when refused) or lightweight_delete. Default auto.
+	EraseMechanism string `mapstructure:"erase_mechanism"`
+	// PurgeInterval between purges: patches and deleted masks applied in the partitions that hold
+	// erased rows, so they leave the parts. 0 disables the schedule (POST /data/purge still runs
+	// one). Default 24h.
+	PurgeInterval time.Duration `mapstructure:"purge_interval"`
+	// ExecutionDelay is how long a request waits, after its first erasure, before the second pass
+	// that erases inserts which passed the write-time check before the suppression was known (on
+	// this collector, or on another one before its refresh); the request completes after it. Must exceed sync::refresh_interval plus the storage
 	// exporter's timeout. Default 15s.
 	ExecutionDelay time.Duration `mapstructure:"execution_delay"`
 	// MutationTimeout bounds one DELETE / ALTER statement, which waits for the mutation. Default 10m.
@@ -75,13 +89,16 @@ type RetryConfig struct {
 
 func createDefaultConfig() *Config {
 	return &Config{
-		APIExtension:     component.MustNewID("telemetry_api"),
-		Storage:          chschema.DefaultStorageConfig(),
-		ApplyDeletedMask: true,
-		ExecutionDelay:   15 * time.Second,
-		MutationTimeout:  10 * time.Minute,
-		Sync:             SyncConfig{RefreshInterval: 2 * time.Second, Lookback: time.Minute},
-		Retry:            RetryConfig{InitialInterval: time.Second, MaxInterval: 30 * time.Second},
+		APIExtension:    component.MustNewID("telemetry_api"),
+		Storage:         chschema.DefaultStorageConfig(),
+		BatchWindow:     2 * time.Second,
+		MaxBatch:        1000,
+		EraseMechanism:  mechanismAuto,
+		PurgeInterval:   24 * time.Hour,
+		ExecutionDelay:  15 * time.Second,
+		MutationTimeout: 10 * time.Minute,
+		Sync:            SyncConfig{RefreshInterval: 2 * time.Second, Lookback: time.Minute},
+		Retry:           RetryConfig{InitialInterval: time.Second, MaxInterval: 30 * time.Second},
 	}
 }
 
@@ -102,6 +119,20 @@ func (c *Config) Validate() error {
 		if _, err := chschema.New(chschema.Options{Database: c.Storage.Database, Cluster: c.ClusterName}); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	switch c.EraseMechanism {
+	case mechanismAuto, mechanismPatchParts, mechanismLightweight:
+	default:
+		errs = append(errs, fmt.Errorf("erase_mechanism %q must be auto, patch_parts or lightweight_delete", c.EraseMechanism))
+	}
+	if c.BatchWindow < 0 {
+		errs = append(errs, errors.New("batch_window must not be negative"))
+	}
+	if c.MaxBatch < 1 || c.MaxBatch > 10000 {
+		errs = append(errs, errors.New("max_batch must be between 1 and 10000"))
+	}
+	if c.PurgeInterval < 0 {
+		errs = append(errs, errors.New("purge_interval must not be negative"))
 	}
 	if c.ExecutionDelay < 0 {
 		errs = append(errs, errors.New("execution_delay must not be negative"))

@@ -36,7 +36,8 @@ func TestLoadConfig(t *testing.T) {
 		HashKey:      "0123456789abcdef0123456789abcdef",
 		ReceiptKey:   "receipt-key-0123456789abcdef0123456",
 		Storage:      chschema.StorageConfig{Endpoint: "http://127.0.0.1:8123", Database: "tel", Timeout: 3 * time.Second},
-		ClusterName:  "prod", ApplyDeletedMask: false, ExecutionDelay: 30 * time.Second, MutationTimeout: time.Hour,
+		ClusterName:  "prod", ApplyDeletedMask: true, ExecutionDelay: 30 * time.Second, MutationTimeout: time.Hour,
+		BatchWindow: 500 * time.Millisecond, MaxBatch: 50, EraseMechanism: mechanismLightweight, PurgeInterval: time.Hour,
 		JournalDirectory: "/var/lib/otelcol/queue",
 		Sync:             SyncConfig{RefreshInterval: 500 * time.Millisecond, Lookback: 10 * time.Second},
 		Retry:            RetryConfig{InitialInterval: 2 * time.Second, MaxInterval: time.Minute},
@@ -50,8 +51,10 @@ func TestValidateNamesKeys(t *testing.T) {
 	c.ExecutionDelay, c.MutationTimeout = -1, 0
 	c.Sync.RefreshInterval, c.Sync.Lookback = 0, -1
 	c.Retry.InitialInterval, c.Retry.MaxInterval = time.Second, time.Millisecond
+	c.BatchWindow, c.MaxBatch, c.EraseMechanism, c.PurgeInterval = -1, 0, "fast", -1
 	err := c.Validate()
-	for _, want := range []string{"execution_delay", "mutation_timeout", "sync::refresh_interval", "sync::lookback", "retry::max_interval"} {
+	for _, want := range []string{"execution_delay", "mutation_timeout", "sync::refresh_interval", "sync::lookback", "retry::max_interval",
+		"batch_window", "max_batch", `erase_mechanism "fast"`, "purge_interval"} {
 		assert.ErrorContains(t, err, want)
 	}
 }

@@ -149,7 +149,7 @@ func (x *dataRights) handleExport(w http.ResponseWriter, r *http.Request, user s
 		return
 	}
 	tenant := telemetryapi.EffectiveTenant(r)
-	ids := []string{user, x.list.Token(user)}
+	ids := newForms(x.list.Token, 0, 0, []string{""}, []string{user})
 	h := ExportHeader{Tenant: tenant, UserID: user, Subject: x.list.Subject(user), GeneratedAt: x.now().UTC()}
 	for _, t := range x.store.sql.targets {
 		if !t.noExport {
@@ -172,7 +172,7 @@ func (x *dataRights) handleExport(w http.ResponseWriter, r *http.Request, user s
 	_ = e.close(err)
 }
 
-func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader, tenant string, ids []string) error {
+func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader, tenant string, ids *forms) error {
 	if err := e.header(h); err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (x *dataRights) export(ctx context.Context, e *exportWriter, h ExportHeader
 		}
 		var err error
 		if st.hx != nil {
-			err = st.hx.stream(ctx, e, t.exportHTTP, map[string]string{"tenant": tenant, "ids": arrayParam(ids)})
+			err = st.hx.stream(ctx, e, t.exportHTTP, t.httpParams(tenant, ids))
 		} else {
 			err = x.streamRows(ctx, e, st, t.export, t.args(tenant, ids))
 		}

@@ -36,6 +36,7 @@ type dataRights struct {
 	queue  []*request
 	wake   chan struct{}
 
+	purger purger
 	// forgetters are the extensions caching consents (the consent extension): a user's erasure
 	// drops their cached consents at once, so /consent/status never answers from a stale cache.
 	forgetters []userForgetter
@@ -139,8 +140,9 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	x.cancel = cancel
-	x.wg.Add(2)
+	x.wg.Add(3)
 	go func() { defer x.wg.Done(); x.work(loopCtx) }()
+	go func() { defer x.wg.Done(); x.purgeLoop(loopCtx) }()
 	go func() { defer x.wg.Done(); x.refreshLoop(loopCtx) }()
 	x.logger.Info("data-rights endpoints registered", zap.Int("suppressed_subjects", list.Len()), zap.Int("resumed_requests", len(open)))
 	return nil
@@ -192,7 +194,7 @@ func (x *dataRights) replayJournal(ctx context.Context) error {
 func (x *dataRights) enqueue(r *request) {
 	x.mu.Lock()
 	x.byID[r.ID] = r
-	x.active[r.Tenant+"\x00"+r.Subject] = r
+	x.active[r.key()] = r
 	x.queue = append(x.queue, r)
 	x.mu.Unlock()
 	select {

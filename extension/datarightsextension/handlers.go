@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -30,6 +32,10 @@ func (x *dataRights) routes() []telemetryapi.Route {
 			Method: http.MethodDelete, Path: "/data/{user_id}", Role: telemetryapi.RolePrivacy,
 			Handler:    http.HandlerFunc(x.handleDelete),
 			TargetUser: func(r *http.Request) string { return x.subjectOf(r.PathValue("user_id")) },
+		},
+		{
+			Method: http.MethodPost, Path: "/data/purge", Role: telemetryapi.RoleAdmin,
+			Handler: http.HandlerFunc(x.handlePurge),
 		},
 		{
 			Method: http.MethodGet, Path: "/data/{a}/{b}", Role: telemetryapi.RolePrivacy,
@@ -89,6 +95,28 @@ func checkUserID(v string) string {
 	return ""
 }
 
+// parseRange reads ?from=&to= (RFC 3339): both or neither, from before to.
+func parseRange(r *http.Request) (from, to int64, msg string) {
+	q := r.URL.Query()
+	fs, ts := q.Get("from"), q.Get("to")
+	if fs == "" && ts == "" {
+		return 0, 0, ""
+	}
+	f, err1 := time.Parse(time.RFC3339Nano, fs)
+	t, err2 := time.Parse(time.RFC3339Nano, ts)
+	switch {
+	case fs == "" || ts == "":
+		return 0, 0, "from and to go together (RFC 3339 times)"
+	case err1 != nil || err2 != nil:
+		return 0, 0, "from and to must be RFC 3339 times, e.g. 2026-01-02T15:04:05Z"
+	case !f.Before(t):
+		return 0, 0, "from must be before to"
+	case f.UnixMilli() <= 0:
+		return 0, 0, "from must be after 1970-01-01"
+	}
+	return f.UnixMilli(), t.UnixMilli(), ""
+}
+
 func writeFieldError(w http.ResponseWriter, field, message string) {
 	telemetryapi.WriteJSON(w, http.StatusBadRequest, telemetryapi.ErrorBody{Error: telemetryapi.ErrorDetail{
 		Code: "invalid_field", Message: message, Field: field,
@@ -119,9 +147,15 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 		writeFieldError(w, "user_id", msg)
 		return
 	}
+	from, to, msg := parseRange(r)
+	if msg != "" {
+		writeFieldError(w, "from", msg)
+		return
+	}
 	tenant := telemetryapi.EffectiveTenant(r)
 	subject := x.list.Subject(user)
-	key := tenant + "\x00" + subject
+	probe := request{Tenant: tenant, Subject: subject, From: from, To: to}
+	key := probe.key()
 	existing := func(st Status) {
 		w.Header().Set("Location", location(st.RequestID))
 		telemetryapi.WriteJSON(w, http.StatusAccepted, Accepted{Status: st, Location: location(st.RequestID), Existing: true})
@@ -129,7 +163,7 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	x.mu.Lock()
 	open, ok := x.active[key]
 	x.mu.Unlock()
-	if !ok {
+	if !ok && !probe.ranged() {
 		// In a fleet the first call may have reached another collector: its open request is in
 		// ClickHouse. Unreadable storage is no reason to refuse: the request is accepted here.
 		if theirs, err := x.store.openRequestOf(r.Context(), tenant, subject); err == nil && theirs != nil {
@@ -145,7 +179,11 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req := &request{Tenant: tenant, ID: newRequestID(), Subject: subject, UserID: user, Status: statusPending,
-		AcceptedAt: x.now().UnixMilli()}
+		AcceptedAt: x.now().UnixMilli(), From: from, To: to}
+	if req.ranged() {
+		raw, _ := json.Marshal(progress{From: from, To: to})
+		req.Receipt = string(raw)
+	}
 	if p, ok := telemetryapi.PrincipalFrom(r.Context()); ok {
 		req.Actor = p.KeyID
 	}
@@ -155,7 +193,9 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	// From this moment on the user's records are dropped here; other collectors follow once the
 	// entry is stored and their refresh reads it.
 	entry := suppression.Entry{Tenant: tenant, Subject: subject, RequestID: req.ID, Since: req.AcceptedAt}
-	x.list.Put(entry)
+	if !req.ranged() {
+		x.list.Put(entry)
+	}
 	x.forget(tenant, user)
 	if err := x.persist(r.Context(), req, entry); err != nil {
 		x.logger.Warn("deletion request accepted but not yet stored; the worker retries", zap.String("request_id", req.ID), zap.Error(err))
@@ -175,8 +215,10 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (x *dataRights) persist(ctx context.Context, req *request, entry suppression.Entry) error {
-	if err := x.store.insertSuppression(ctx, entry); err != nil {
-		return err
+	if !req.ranged() {
+		if err := x.store.insertSuppression(ctx, entry); err != nil {
+			return err
+		}
 	}
 	x.mu.Lock()
 	snapshot := req.nextVersion(x.now().UnixMilli())
@@ -238,7 +280,10 @@ type Verification struct {
 	// Tables are the counts re-run now.
 	Tables []TableNow `json:"tables"`
 	// Verified: the signature holds and no table holds the subject now.
-	Verified  bool   `json:"verified"`
+	Verified bool `json:"verified"`
+	// Purged: no data table holds the subject's rows in its parts either (read with patches and
+	// deleted masks not applied): the erased rows are physically gone.
+	Purged    bool   `json:"purged"`
 	CheckedAt string `json:"checked_at"`
 }
 
@@ -246,6 +291,8 @@ type Verification struct {
 type TableNow struct {
 	Table      string `json:"table"`
 	MatchedNow uint64 `json:"matched_now"`
+	// StoredNow counts the rows still in the parts (data tables: patches and masks not applied).
+	StoredNow uint64 `json:"stored_now"`
 }
 
 func (x *dataRights) handleVerify(w http.ResponseWriter, r *http.Request) {
@@ -275,19 +322,31 @@ func (x *dataRights) handleVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	st := req.status()
 	v := Verification{RequestID: req.ID, Status: req.Status, SignatureValid: st.Receipt != nil && st.Receipt.verify(signingKey([]byte(x.cfg.ReceiptKey)))}
-	ids := []string{user, x.list.Token(user)}
-	clean := true
-	for i := range x.store.sql.targets {
+	var from, to int64
+	targets := x.store.sql.targets
+	if st.Receipt != nil && st.Receipt.Range != nil {
+		from, to = st.Receipt.Range.From.UnixMilli(), st.Receipt.Range.To.UnixMilli()
+		targets = dataTargets(targets)
+	}
+	f := newForms(x.list.Token, from, to, []string{req.ID}, []string{user})
+	clean, purged := true, true
+	for i := range targets {
 		st, t := x.targetFor(tenant, i)
-		n, err := st.count(r.Context(), t, tenant, ids)
+		n, err := st.count(r.Context(), t, tenant, f, false)
+		var stored map[string]uint64
+		if err == nil && t.kind == kindData {
+			stored, err = st.count(r.Context(), t, tenant, f, true)
+		}
 		if err != nil {
 			telemetryapi.WriteError(w, http.StatusServiceUnavailable, "storage_unavailable", "the counts could not be re-run; retry later")
 			return
 		}
-		v.Tables = append(v.Tables, TableNow{Table: t.name, MatchedNow: n})
-		clean = clean && n == 0
+		v.Tables = append(v.Tables, TableNow{Table: t.name, MatchedNow: n[req.ID], StoredNow: stored[req.ID]})
+		clean = clean && n[req.ID] == 0
+		purged = purged && stored[req.ID] == 0
 	}
 	v.Verified = v.SignatureValid && clean
+	v.Purged = clean && purged
 	v.CheckedAt = x.now().UTC().Format("2006-01-02T15:04:05.000Z07:00")
 	telemetryapi.WriteJSON(w, http.StatusOK, v)
 }

@@ -2,6 +2,7 @@ package datarightsextension
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -24,6 +25,10 @@ type request struct {
 	Attempts   uint32
 	AcceptedAt int64 // unix ms
 	FinishedAt int64 // unix ms, 0 while open
+	// From and To (unix ms, [From, To)) restrict the request to the data tables' rows of that time
+	// range (DELETE /data/{user_id}?from=&to=); both 0 for the whole history. Kept in the progress
+	// (receipt column) while the request runs.
+	From, To int64
 	// Receipt is the signed receipt (JSON) once finished; while running it holds the counts taken
 	// before deleting (progress), so a resumed request reports the original counts.
 	Receipt string
@@ -42,11 +47,29 @@ func (r *request) nextVersion(now int64) request {
 	return *r
 }
 
+// key identifies the open request of a subject (and time range) in the extension's active map.
+func (r *request) key() string {
+	if r.ranged() {
+		return fmt.Sprintf("%s\x00%s\x00%d-%d", r.Tenant, r.Subject, r.From, r.To)
+	}
+	return r.Tenant + "\x00" + r.Subject
+}
+
+// ranged reports whether the request covers a time range only (data tables).
+func (r *request) ranged() bool { return r.From != 0 || r.To != 0 }
+
 func (r *request) open() bool { return r.Status == statusPending || r.Status == statusRunning }
 
 // progress is what a running request stores in its receipt column.
 type progress struct {
 	Before map[string]uint64 `json:"before"`
+	// ErasedAt is when the first erasure pass made the rows unreadable (unix ms).
+	ErasedAt int64 `json:"erased_at,omitempty"`
+	// Mechanisms erased each table (receipts).
+	Mechanisms map[string]string `json:"mechanisms,omitempty"`
+	// From and To are the request's time range (unix ms), so a resumed request keeps it.
+	From int64 `json:"from,omitempty"`
+	To   int64 `json:"to,omitempty"`
 }
 
 // Status is the API view of a request.

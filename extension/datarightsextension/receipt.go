@@ -11,13 +11,21 @@ import (
 // Receipt is the signed proof of a completed (or failed) deletion. It names the data subject only
 // by its pseudonym.
 type Receipt struct {
-	Version    int          `json:"version"`
-	RequestID  string       `json:"request_id"`
-	Tenant     string       `json:"tenant"`
-	Subject    string       `json:"subject"`
-	AcceptedAt time.Time    `json:"accepted_at"`
-	FinishedAt time.Time    `json:"finished_at"`
-	Tables     []TableCount `json:"tables"`
+	Version    int       `json:"version"`
+	RequestID  string    `json:"request_id"`
+	Tenant     string    `json:"tenant"`
+	Subject    string    `json:"subject"`
+	AcceptedAt time.Time `json:"accepted_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	// ErasedAt is when the subject's rows became unreadable (the first erasure pass).
+	ErasedAt *time.Time `json:"erased_at,omitempty"`
+	// PurgedAt is when a purge removed the erased rows from the parts (set by the purge job).
+	PurgedAt *time.Time `json:"purged_at,omitempty"`
+	// Range is the time range a DELETE /data/{user_id}?from=&to= covered (data tables only).
+	Range *TimeRange `json:"range,omitempty"`
+	// BatchSize is how many requests were erased by the same statements.
+	BatchSize int          `json:"batch_size,omitempty"`
+	Tables    []TableCount `json:"tables"`
 	// Suppression is the entry that keeps the subject's later data out of storage.
 	Suppression SuppressionInfo `json:"suppression"`
 	// PhysicalDeletion says how the deleted rows leave disk (see docs/privacy.md).
@@ -34,6 +42,16 @@ type TableCount struct {
 	Action         string `json:"action"`
 	MatchedBefore  uint64 `json:"matched_before"`
 	RemainingAfter uint64 `json:"remaining_after"`
+	// Mechanism erased the rows: patch_parts, or lightweight_delete (with the fallback's reason).
+	Mechanism string `json:"mechanism,omitempty"`
+	// Searched says which columns were searched for the subject, and how.
+	Searched SearchedColumns `json:"searched"`
+}
+
+// TimeRange is [From, To).
+type TimeRange struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
 }
 
 // SuppressionInfo is the suppression entry a receipt names.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -29,27 +30,40 @@ type target struct {
 	name    string
 	storage string // the table holding the rows, unquoted (mutations run there)
 	kind    tableKind
-	// count, deleteSQL (kindAudit: pseudonymize), export and applyMask ("" for audit).
-	count, deleteSQL, export, applyMask string
-	// exportHTTP is export for ClickHouse's HTTP interface (parameters tenant and ids, JSONEachRow).
+	// count (rows per request of a batch), countStored (the same with patches and masks not applied:
+	// the purge check), deleteSQL (kindAudit: pseudonymize), export; applyPatches and applyMask (per
+	// partition id; "" for audit).
+	count, countStored, deleteSQL, export, applyPatches, applyMask string
+	// exportHTTP is export for ClickHouse's HTTP interface (query parameters, JSONEachRow).
 	exportHTTP string
-	// idArgs is how often a kindData predicate binds the ids (its own and Nested attribute maps).
-	idArgs int
+	// searched says which columns the table's predicate searches and how (receipts).
+	searched SearchedColumns
 	// noExport: deleted and verified, not exported (telemetry_spans_staging holds copies of what
 	// telemetry_spans has, and spans no sampling decision kept).
 	noExport bool
 }
 
-// args are the bound arguments of the table's predicate for tenant and the user's stored forms.
-func (t *target) args(tenant string, ids []string) []any {
+// args are the bound arguments of the table's predicate for tenant and the batch's stored forms.
+func (t *target) args(tenant string, f *forms) []any {
 	if t.kind == kindData {
-		args := []any{tenant}
-		for range t.idArgs {
-			args = append(args, ids)
-		}
-		return args
+		return []any{tenant, f.ids, f.predTokens(), f.predPatterns(), f.from, f.to}
 	}
-	return []any{tenant, ids}
+	return []any{tenant, f.ids}
+}
+
+// countArgs bind count and countStored: the owners of every stored form, then the predicate.
+func (t *target) countArgs(tenant string, f *forms) []any {
+	return append([]any{f.owners, f.ids, f.patterns}, t.args(tenant, f)...)
+}
+
+// httpParams are args for the HTTP export.
+func (t *target) httpParams(tenant string, f *forms) map[string]string {
+	p := map[string]string{"tenant": tenant, "ids": arrayParam(f.ids)}
+	if t.kind == kindData {
+		p["tokens"], p["patterns"] = arrayParam(f.predTokens()), arrayParam(f.predPatterns())
+		p["from"], p["to"] = strconv.FormatInt(f.from, 10), strconv.FormatInt(f.to, 10)
+	}
+	return p
 }
 
 // targets is every table a deletion covers, in the order requests process and export them.
@@ -61,12 +75,14 @@ var targetDefs = []struct {
 	{chschema.Events, kindData, false},
 	{chschema.Logs, kindData, false},
 	{chschema.Metrics, kindData, false},
-	// Before the spans: its rows are found through them (pred_trace_ids).
-	{chschema.TraceIDTimestamps, kindData, false},
 	// Before telemetry_spans: a span staged for the tail-sampling decision must not be copied into
-	// telemetry_spans after that table's deletion.
+	// telemetry_spans after that table's erasure. No subject index there (a one-day staging table):
+	// its predicate computes the spans' subject_ids expression.
 	{chschema.SpansStaging, kindData, true},
 	{chschema.Spans, kindData, false},
+	// After the spans, so they are unreadable first: its rows are found through them, read
+	// without patches and masks (pred_trace_ids), erased until the purge.
+	{chschema.TraceIDTimestamps, kindData, false},
 	{chschema.Consents, kindConsent, false},
 	{chschema.ConsentHistory, kindConsent, false},
 	{chschema.Audit, kindAudit, false},
@@ -78,6 +94,7 @@ type statements struct {
 	targets []target
 
 	openRequests, getRequest, subjectRequests, purgeRequest, purgeMask string
+	tableSettings, erasedPartitions, unpurgedRequests                  string
 	openRequestOf                                                      string
 	suppressionsSince, grantsSince, subjectRequestsHTTP                string
 	insertRequest, insertSuppression                                   string
@@ -86,17 +103,24 @@ type statements struct {
 
 type tmplData struct {
 	Front, Storage, OnCluster                        string
+	Text                                             string // a data table's free-text expression
+	Subjects                                         string // its subject index: subject_ids, or the expression
 	Spans                                            string // telemetry_spans (Distributed in cluster mode)
 	Requests, RequestsStorage, Suppressions, History string
 }
 
-func render(name string, d tmplData, pred string) (string, error) {
+func render(name string, d tmplData, pred string, owners ...string) (string, error) {
 	t, err := templates.Clone()
 	if err != nil {
 		return "", err
 	}
 	if pred != "" {
 		if _, err := t.New("pred").Parse(`{{template "` + pred + `" .}}`); err != nil {
+			return "", err
+		}
+	}
+	for _, o := range owners {
+		if _, err := t.New("owners").Parse(`{{template "` + o + `" .}}`); err != nil {
 			return "", err
 		}
 	}
@@ -121,32 +145,37 @@ func newStatements(database, cluster string) (*statements, error) {
 		return chschema.QuoteIdent(schema.Database()) + "." + chschema.QuoteIdent(t.StorageName)
 	}
 	var errs []error
-	r := func(name string, d tmplData, pred string) string {
-		out, err := render(name, d, pred)
+	r := func(name string, d tmplData, pred string, owners ...string) string {
+		out, err := render(name, d, pred, owners...)
 		errs = append(errs, err)
 		return out
 	}
 	for _, def := range targetDefs {
 		t := schema.Table(def.name)
 		d := base
-		d.Front, d.Storage, d.Spans = t.Qualified, storage(t), schema.Table(chschema.Spans).Qualified
+		spans := schema.Table(chschema.Spans)
+		d.Front, d.Storage, d.Text, d.Subjects, d.Spans = t.Qualified, storage(t), t.SearchText, t.SubjectExpr, spans.Qualified
 		pred := map[tableKind]string{kindData: "pred_data", kindConsent: "pred_user", kindAudit: "pred_audit"}[def.kind]
-		idArgs := 3
-		switch def.name {
-		case chschema.Spans, chschema.SpansStaging:
-			pred, idArgs = "pred_spans", 5
-		case chschema.Metrics:
-			pred, idArgs = "pred_metrics", 4
-		case chschema.TraceIDTimestamps:
-			pred, idArgs = "pred_trace_ids", 5
-		}
-		tg := target{name: def.name, storage: t.StorageName, kind: def.kind, idArgs: idArgs, noExport: def.noExport,
-			count: r("count", d, pred), export: r("export", d, pred), exportHTTP: r("export_http", d, "h"+pred)}
-		if def.kind == kindAudit {
-			tg.deleteSQL = r("pseudonymize", d, pred)
+		owners := map[tableKind]string{kindData: "owners_data", kindConsent: "owners_user", kindAudit: "owners_audit"}[def.kind]
+		tg := target{name: def.name, storage: t.StorageName, kind: def.kind, noExport: def.noExport, searched: searchedColumns(def.kind, def.name)}
+		if def.name == chschema.TraceIDTimestamps {
+			// Found through the subject's spans: the predicates run over the spans' columns.
+			d.Text, d.Subjects = spans.SearchText, spans.SubjectExpr
+			pred = "pred_trace_ids"
+			tg.count, tg.countStored = r("count_trace_ids", d, ""), r("count_stored_trace_ids", d, "")
 		} else {
+			tg.count, tg.countStored = r("count", d, pred, owners), r("count_stored", d, pred, owners)
+		}
+		tg.export, tg.exportHTTP = r("export", d, pred), r("export_http", d, "h"+pred)
+		switch def.kind {
+		case kindAudit:
+			tg.deleteSQL = r("pseudonymize", d, pred)
+		case kindData:
 			tg.deleteSQL = r("delete", d, pred)
-			tg.applyMask = r("apply_mask", d, pred)
+			tg.applyPatches = r("apply_patches", d, "")
+			tg.applyMask = r("apply_mask_partition", d, "")
+		default:
+			tg.deleteSQL = r("delete", d, pred)
 		}
 		s.targets = append(s.targets, tg)
 	}
@@ -161,6 +190,9 @@ func newStatements(database, cluster string) (*statements, error) {
 	s.subjectRequestsHTTP = r("subject_requests_http", d, "")
 	s.purgeRequest = r("purge_request", d, "")
 	s.purgeMask = r("purge_mask", d, "")
+	s.tableSettings = r("table_settings", d, "")
+	s.erasedPartitions = r("erased_partitions", d, "")
+	s.unpurgedRequests = r("unpurged_requests", d, "")
 	s.suppressionsSince = r("suppressions_since", d, "")
 	s.grantsSince = r("grants_since", d, "")
 	s.insertRequest, s.insertSuppression = req.InsertSQL, sup.InsertSQL
@@ -177,12 +209,12 @@ func newStatements(database, cluster string) (*statements, error) {
 func (s *statements) script() []string {
 	var out []string
 	for _, t := range s.targets {
-		out = append(out, "-- "+t.name, t.count, t.deleteSQL)
+		out = append(out, "-- "+t.name, t.count, t.countStored, t.deleteSQL)
 		if t.applyMask != "" {
-			out = append(out, t.applyMask)
+			out = append(out, t.applyPatches, t.applyMask)
 		}
 		out = append(out, t.export, t.exportHTTP)
 	}
 	return append(out, "-- requests and suppressions", s.openRequests, s.openRequestOf, s.getRequest, s.subjectRequests, s.subjectRequestsHTTP, s.purgeRequest,
-		s.purgeMask, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
+		s.purgeMask, s.tableSettings, s.erasedPartitions, s.unpurgedRequests, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
 }

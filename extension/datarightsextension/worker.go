@@ -14,222 +14,459 @@ import (
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 )
 
-// work runs queued requests one at a time: deletions are mutations that rewrite parts, and running
-// them in parallel would only compete for the same disks.
+// work runs queued requests in batches: the requests accepted within batch_window of the oldest
+// waiting one (same tenant and time range) are erased with one statement per table, each request
+// keeping its own counts, status and receipt. Batches run one at a time.
 func (x *dataRights) work(ctx context.Context) {
 	for {
-		x.mu.Lock()
-		var r *request
-		if len(x.queue) > 0 {
-			r, x.queue = x.queue[0], x.queue[1:]
+		batch := x.nextBatch(ctx)
+		if batch == nil {
+			return
 		}
-		x.mu.Unlock()
-		if r == nil {
-			select {
-			case <-ctx.Done():
-				return
-			case <-x.wake:
-			}
-			continue
-		}
-		x.process(ctx, r)
+		x.process(ctx, batch)
 		if ctx.Err() != nil {
 			return
 		}
 	}
 }
 
-// process retries an attempt until the request ends: a ClickHouse outage makes it wait, never fail.
-func (x *dataRights) process(ctx context.Context, r *request) {
-	backoff := x.cfg.Retry.InitialInterval
+// nextBatch waits for a request, then for the batch window to close, and takes the requests that
+// share the oldest one's tenant and range (at most max_batch). nil when ctx ends.
+func (x *dataRights) nextBatch(ctx context.Context) []*request {
 	for {
-		err := x.attempt(ctx, r)
-		if err == nil || ctx.Err() != nil {
-			return
+		x.mu.Lock()
+		var first *request
+		if len(x.queue) > 0 {
+			first = x.queue[0]
+		}
+		x.mu.Unlock()
+		if first == nil {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-x.wake:
+			}
+			continue
+		}
+		if wait := time.UnixMilli(first.AcceptedAt).Add(x.cfg.BatchWindow).Sub(x.now()); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(wait):
+			}
 		}
 		x.mu.Lock()
-		r.lastError = err.Error()
+		var batch, rest []*request
+		for _, r := range x.queue {
+			if len(batch) < x.cfg.MaxBatch && r.Tenant == first.Tenant && r.From == first.From && r.To == first.To {
+				batch = append(batch, r)
+			} else {
+				rest = append(rest, r)
+			}
+		}
+		x.queue = rest
+		x.mu.Unlock()
+		return batch
+	}
+}
+
+// process erases the batch, then completes it in the background.
+func (x *dataRights) process(ctx context.Context, batch []*request) {
+	if !x.retry(ctx, batch, false) {
+		return
+	}
+	x.wg.Add(1)
+	go func() { defer x.wg.Done(); x.retry(ctx, batch, true) }()
+}
+
+// retry repeats an attempt until it succeeds: a ClickHouse outage makes the batch wait, never fail.
+// It reports false when ctx ended first.
+func (x *dataRights) retry(ctx context.Context, batch []*request, completing bool) bool {
+	backoff := x.cfg.Retry.InitialInterval
+	for {
+		err := x.attempt(ctx, batch, completing)
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		x.mu.Lock()
+		for _, r := range batch {
+			r.lastError = err.Error()
+		}
 		x.mu.Unlock()
 		x.tel.Retries.Add(ctx, 1)
-		x.logger.Warn("deletion request waits for ClickHouse", zap.String("request_id", r.ID), zap.Duration("retry_in", backoff), zap.Error(err))
+		x.logger.Warn("deletion requests wait for ClickHouse", zap.String("request_id", batch[0].ID), zap.Int("batch", len(batch)), zap.Duration("retry_in", backoff), zap.Error(err))
 		select {
 		case <-ctx.Done():
-			return
+			return false
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, x.cfg.Retry.MaxInterval)
 	}
 }
 
-// update stores a changed version of the request and then applies the change in memory (handlers
-// read it concurrently), so what the API reports is always stored.
-func (x *dataRights) update(ctx context.Context, r *request, change func(*request)) error {
+// update stores a changed version of each request in one insert and then applies the change in
+// memory (handlers read it concurrently), so what the API reports is always stored.
+func (x *dataRights) update(ctx context.Context, reqs []*request, change func(*request)) error {
+	next := make([]request, len(reqs))
 	x.mu.Lock()
-	next := r.nextVersion(x.now().UnixMilli())
+	now := x.now().UnixMilli()
+	for i, r := range reqs {
+		next[i] = r.nextVersion(now)
+	}
 	x.mu.Unlock()
-	change(&next)
-	if err := x.store.insertRequest(ctx, &next); err != nil {
+	for i := range next {
+		change(&next[i])
+	}
+	if err := x.store.insertRequests(ctx, next); err != nil {
 		return err
 	}
 	x.mu.Lock()
-	change(r)
+	for _, r := range reqs {
+		change(r)
+	}
 	x.mu.Unlock()
 	return nil
 }
 
-// attempt runs the request from where it stands; every step is idempotent, so repeating one after
-// a failure or a restart is harmless.
-func (x *dataRights) attempt(ctx context.Context, r *request) error {
-	entry := suppression.Entry{Tenant: r.Tenant, Subject: r.Subject, RequestID: r.ID, Since: r.AcceptedAt}
-	if !r.persisted {
-		if err := x.store.insertSuppression(ctx, entry); err != nil {
-			return fmt.Errorf("store the suppression entry: %w", err)
+// attempt runs the batch from where it stands; every step is idempotent, so repeating one after a
+// failure or a restart is harmless.
+//
+// An attempt either erases (completing false: counts, then one statement per table; the rows are
+// unreadable when it returns) or completes (after execution_delay: recount, erase what arrived
+// meanwhile, sign and store the receipts). The worker runs the erasing attempts one batch at a
+// time and leaves the completion to a goroutine, so a new batch never waits for the previous one's
+// execution_delay.
+func (x *dataRights) attempt(ctx context.Context, batch []*request, completing bool) error {
+	for _, r := range batch {
+		if r.persisted {
+			continue
 		}
-		if err := x.update(ctx, r, func(r *request) { r.persisted = true }); err != nil {
+		if !r.ranged() {
+			entry := suppression.Entry{Tenant: r.Tenant, Subject: r.Subject, RequestID: r.ID, Since: r.AcceptedAt}
+			if err := x.store.insertSuppression(ctx, entry); err != nil {
+				return fmt.Errorf("store the suppression entry: %w", err)
+			}
+		}
+		if err := x.update(ctx, []*request{r}, func(r *request) { r.persisted = true }); err != nil {
 			return fmt.Errorf("store the request: %w", err)
 		}
 		x.syncJournal()
 	}
-	if !r.started {
-		if err := x.update(ctx, r, func(r *request) { r.Status = statusRunning; r.Attempts++ }); err != nil {
-			return fmt.Errorf("store the request: %w", err)
+	var starting []*request
+	for _, r := range batch {
+		if !r.started {
+			starting = append(starting, r)
+		}
+	}
+	if len(starting) > 0 {
+		if err := x.update(ctx, starting, func(r *request) { r.Status = statusRunning; r.Attempts++ }); err != nil {
+			return fmt.Errorf("store the requests: %w", err)
 		}
 		x.mu.Lock()
-		r.started = true
+		for _, r := range starting {
+			r.started = true
+		}
 		x.mu.Unlock()
-		// Let inserts that passed the write-time check before the suppression was known finish
-		// (here, or on collectors that have not refreshed yet).
+	}
+	owners, users := make([]string, len(batch)), make([]string, len(batch))
+	progs := make(map[string]*progress, len(batch))
+	for i, r := range batch {
+		owners[i], users[i] = r.ID, r.UserID
+		p := &progress{}
+		if r.Receipt != "" {
+			_ = json.Unmarshal([]byte(r.Receipt), p)
+		}
+		progs[r.ID] = p
+	}
+	tenant := batch[0].Tenant
+	f := newForms(x.list.Token, batch[0].From, batch[0].To, owners, users)
+	targets := x.store.sql.targets
+	if batch[0].ranged() {
+		targets = dataTargets(targets)
+	}
+
+	// Counts before, once per request (a resumed request keeps its first counts).
+	need := false
+	for _, p := range progs {
+		need = need || p.Before == nil
+	}
+	if need {
+		before := map[string]map[string]uint64{}
+		for i := range targets {
+			st, t := x.targetFor(tenant, i)
+			n, err := st.count(ctx, t, tenant, f, false)
+			if err != nil {
+				return err
+			}
+			before[t.name] = n
+		}
+		for _, r := range batch {
+			p := progs[r.ID]
+			if p.Before != nil {
+				continue
+			}
+			p.Before = map[string]uint64{}
+			for table, n := range before {
+				p.Before[table] = n[r.ID]
+			}
+		}
+		if err := x.storeProgress(ctx, batch, progs); err != nil {
+			return err
+		}
+	}
+
+	// Erase now (unreadable at erased_at), then again after execution_delay: inserts that passed the
+	// write-time check before the suppression was known (here, or on collectors that had not
+	// refreshed) are erased by the second pass.
+	mechanisms := map[string]string{}
+	for _, p := range progs {
+		for t, m := range p.Mechanisms {
+			mechanisms[t] = m
+		}
+	}
+	erase := func(t *target, st *chStore) error {
+		mech, err := x.eraseFrom(ctx, st, t, tenant, batch, f)
+		if mech != "" {
+			mechanisms[t.name] = mech
+		}
+		return err
+	}
+	if !completing {
+		// Unreadable now: every table that had rows of the batch, one statement each.
+		for i := range targets {
+			st, t := x.targetFor(tenant, i)
+			if sumBefore(progs, t.name) == 0 {
+				continue
+			}
+			if err := erase(t, st); err != nil {
+				return err
+			}
+		}
+		at := x.now().UnixMilli()
+		for _, p := range progs {
+			if p.ErasedAt == 0 {
+				p.ErasedAt = at
+			}
+			p.Mechanisms = mechanisms
+		}
+		return x.storeProgress(ctx, batch, progs)
+	}
+	if x.cfg.ExecutionDelay > 0 {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(x.cfg.ExecutionDelay):
 		}
 	}
-	ids := []string{r.UserID, x.list.Token(r.UserID)}
-	var prog progress
-	if r.Receipt != "" {
-		_ = json.Unmarshal([]byte(r.Receipt), &prog)
-	}
-	if prog.Before == nil {
-		prog.Before = map[string]uint64{}
-		for i := range x.store.sql.targets {
-			st, t := x.targetFor(r.Tenant, i)
-			n, err := st.count(ctx, t, r.Tenant, ids)
+	recount := func() (map[string]map[string]uint64, bool, error) {
+		out, left := map[string]map[string]uint64{}, false
+		for i := range targets {
+			st, t := x.targetFor(tenant, i)
+			n, err := st.count(ctx, t, tenant, f, false)
 			if err != nil {
-				return err
+				return nil, false, err
 			}
-			prog.Before[t.name] = n
+			out[t.name] = n
+			left = left || sum(n) > 0
 		}
-		raw, _ := json.Marshal(prog)
-		if err := x.update(ctx, r, func(r *request) { r.Receipt = string(raw) }); err != nil {
-			return fmt.Errorf("store the request: %w", err)
-		}
+		return out, left, nil
 	}
-	remaining := map[string]uint64{}
-	for pass := 0; pass < 2; pass++ {
-		for i := range x.store.sql.targets {
-			st, t := x.targetFor(r.Tenant, i)
-			// A table without rows of the subject needs no mutation (each one waits for every part
-			// to be rewritten); rows arriving later are found by the recount and deleted in pass 2.
-			if (pass == 0 && prog.Before[t.name] == 0) || (pass > 0 && remaining[t.name] == 0) {
+	remaining, left, err := recount()
+	for pass := 0; err == nil && left && pass < 2; pass++ {
+		for i := range targets {
+			st, t := x.targetFor(tenant, i)
+			if sum(remaining[t.name]) == 0 {
 				continue
 			}
-			if err := x.deleteFrom(ctx, st, t, r, ids); err != nil {
+			if err := erase(t, st); err != nil {
 				return err
 			}
 		}
-		clear(remaining)
-		left := false
-		for i := range x.store.sql.targets {
-			st, t := x.targetFor(r.Tenant, i)
-			n, err := st.count(ctx, t, r.Tenant, ids)
-			if err != nil {
-				return err
-			}
-			remaining[t.name] = n
-			left = left || n > 0
-		}
-		if !left {
-			break
+		remaining, left, err = recount()
+	}
+	if err != nil {
+		return err
+	}
+	if x.cfg.ApplyDeletedMask {
+		if _, err := x.purge(ctx); err != nil {
+			return fmt.Errorf("purge: %w", err)
 		}
 	}
-	return x.finish(ctx, r, entry, prog, remaining)
+	return x.finish(ctx, batch, targets, progs, remaining, mechanisms)
 }
 
-func (x *dataRights) deleteFrom(ctx context.Context, st *chStore, t *target, r *request, ids []string) error {
-	args := t.args(r.Tenant, ids)
-	if t.kind == kindAudit {
-		args = append([]any{r.Subject}, args...)
+// dataTargets are the data tables (the first targets): what a time-ranged request covers.
+func dataTargets(all []target) []target {
+	n := 0
+	for n < len(all) && all[n].kind == kindData {
+		n++
 	}
-	if err := st.mutate(ctx, t.storage, t.deleteSQL, args...); err != nil {
-		return fmt.Errorf("delete from %s: %w", t.name, err)
+	return all[:n]
+}
+
+func sum(m map[string]uint64) uint64 {
+	var n uint64
+	for _, v := range m {
+		n += v
 	}
-	if t.applyMask != "" && x.cfg.ApplyDeletedMask {
-		if err := st.mutate(ctx, t.storage, t.applyMask); err != nil {
-			return fmt.Errorf("apply the deleted mask of %s: %w", t.name, err)
-		}
+	return n
+}
+
+func sumBefore(progs map[string]*progress, table string) uint64 {
+	var n uint64
+	for _, p := range progs {
+		n += p.Before[table]
+	}
+	return n
+}
+
+// storeProgress keeps each request's progress in its receipt column, so a resumed request reports
+// its first counts and erasure time.
+func (x *dataRights) storeProgress(ctx context.Context, batch []*request, progs map[string]*progress) error {
+	raw := map[string]string{}
+	for id, p := range progs {
+		b, _ := json.Marshal(p)
+		raw[id] = string(b)
+	}
+	if err := x.update(ctx, batch, func(r *request) { r.Receipt = raw[r.ID] }); err != nil {
+		return fmt.Errorf("store the requests: %w", err)
 	}
 	return nil
 }
 
-// finish signs the receipt, stores the final version without the raw id and removes the open
-// versions that held it.
-func (x *dataRights) finish(ctx context.Context, r *request, entry suppression.Entry, prog progress, remaining map[string]uint64) error {
+// eraseFrom erases the batch's rows of t; it returns the mechanism (data tables).
+func (x *dataRights) eraseFrom(ctx context.Context, st *chStore, t *target, tenant string, batch []*request, f *forms) (string, error) {
+	args := t.args(tenant, f)
+	switch t.kind {
+	case kindAudit:
+		var ids, subjects []string
+		for _, r := range batch {
+			ids = append(ids, r.UserID, x.list.Token(r.UserID))
+			subjects = append(subjects, r.Subject, r.Subject)
+		}
+		if err := st.mutate(ctx, t.storage, t.deleteSQL, append([]any{ids, subjects}, args...)...); err != nil {
+			return "", fmt.Errorf("pseudonymize in %s: %w", t.name, err)
+		}
+		return "", nil
+	case kindConsent:
+		mech, _, err := st.erase(ctx, t, mechanismLightweight, args...)
+		if err != nil {
+			return "", fmt.Errorf("delete from %s: %w", t.name, err)
+		}
+		return mech, nil
+	}
+	want := x.cfg.EraseMechanism
+	if want == mechanismAuto {
+		ok, err := st.patchCapable(ctx, t.storage)
+		if err != nil {
+			return "", fmt.Errorf("read the settings of %s: %w", t.name, err)
+		}
+		want = mechanismLightweight
+		if ok {
+			want = mechanismPatchParts
+		}
+	}
+	mech, why, err := st.erase(ctx, t, want, args...)
+	if err != nil {
+		return "", fmt.Errorf("delete from %s: %w", t.name, err)
+	}
+	if mech != want || (x.cfg.EraseMechanism == mechanismAuto && mech != mechanismPatchParts) {
+		if why == "" {
+			why = "the table lacks enable_block_number_column / enable_block_offset_column"
+		}
+		x.logger.Warn("erasure falls back to the classic lightweight DELETE", zap.String("table", t.name), zap.String("reason", why))
+		return mech + " (fallback: " + why + ")", nil
+	}
+	return mech, nil
+}
+
+// finish signs each request's receipt, stores the final versions without the raw ids and removes the
+// open versions that held them.
+func (x *dataRights) finish(ctx context.Context, batch []*request, targets []target, progs map[string]*progress,
+	remaining map[string]map[string]uint64, mechanisms map[string]string) error {
 	finished := x.now().UnixMilli()
-	rc := Receipt{Version: 1, RequestID: r.ID, Tenant: r.Tenant, Subject: r.Subject,
-		AcceptedAt: time.UnixMilli(r.AcceptedAt).UTC(), FinishedAt: time.UnixMilli(finished).UTC(),
-		Suppression:      SuppressionInfo{Subject: r.Subject, Since: time.UnixMilli(entry.Since).UTC()},
-		PhysicalDeletion: x.physicalDeletion()}
-	var failed []string
-	for _, t := range x.store.sql.targets {
-		action := "deleted"
-		if t.kind == kindAudit {
-			action = "pseudonymized"
-		}
-		rc.Tables = append(rc.Tables, TableCount{Table: t.name, Action: action, MatchedBefore: prog.Before[t.name], RemainingAfter: remaining[t.name]})
-		if remaining[t.name] > 0 {
-			failed = append(failed, fmt.Sprintf("%s: %d rows remain", t.name, remaining[t.name]))
-		}
-	}
-	rc.sign(signingKey([]byte(x.cfg.ReceiptKey)))
-	raw, _ := json.Marshal(rc)
-	x.forget(r.Tenant, r.UserID) // the consent rows are gone now: nothing may bring them back from a reload
-	status, reason := statusCompleted, ""
-	if len(failed) > 0 {
-		status, reason = statusFailed, "rows remain after deletion: "+strings.Join(failed, "; ")
-	}
+	finals := make([]request, len(batch))
+	receipts := make([]Receipt, len(batch))
 	x.mu.Lock()
-	final := r.nextVersion(x.now().UnixMilli())
+	for i, r := range batch {
+		finals[i] = r.nextVersion(x.now().UnixMilli())
+	}
 	x.mu.Unlock()
-	final.Status, final.Reason, final.FinishedAt, final.Receipt, final.UserID = status, reason, finished, string(raw), ""
-	if err := x.store.insertRequest(ctx, &final); err != nil {
-		return fmt.Errorf("store the receipt: %w", err)
-	}
-	if err := x.store.mutate(ctx, x.store.sql.requestsStorage, x.store.sql.purgeRequest, r.Tenant, r.ID); err != nil {
-		return fmt.Errorf("remove the raw id from the request's open versions: %w", err)
-	}
-	if x.cfg.ApplyDeletedMask {
-		if err := x.store.mutate(ctx, x.store.sql.requestsStorage, x.store.sql.purgeMask); err != nil {
-			return fmt.Errorf("remove the raw id from the request's open versions: %w", err)
+	var ids []string
+	for i, r := range batch {
+		p := progs[r.ID]
+		rc := Receipt{Version: 2, RequestID: r.ID, Tenant: r.Tenant, Subject: r.Subject,
+			AcceptedAt: time.UnixMilli(r.AcceptedAt).UTC(), FinishedAt: time.UnixMilli(finished).UTC(),
+			Suppression:      SuppressionInfo{Subject: r.Subject, Since: time.UnixMilli(r.AcceptedAt).UTC()},
+			PhysicalDeletion: x.physicalDeletion(), BatchSize: len(batch)}
+		if p.ErasedAt > 0 {
+			t := time.UnixMilli(p.ErasedAt).UTC()
+			rc.ErasedAt = &t
 		}
-	}
-	x.mu.Lock()
-	r.Status, r.Reason, r.FinishedAt, r.Receipt, r.UserID, r.lastError = final.Status, final.Reason, final.FinishedAt, final.Receipt, "", ""
-	delete(x.active, r.Tenant+"\x00"+r.Subject)
-	x.mu.Unlock()
-	x.tel.Requests.Add(ctx, 1, metric.WithAttributes(attribute.String("outcome", status)))
-	for _, tc := range rc.Tables {
-		if n := int64(tc.MatchedBefore) - int64(tc.RemainingAfter); n > 0 {
-			x.tel.RowsDeleted.Add(ctx, n, metric.WithAttributes(attribute.String("table", tc.Table)))
+		if r.ranged() {
+			rc.Range = &TimeRange{From: time.UnixMilli(r.From).UTC(), To: time.UnixMilli(r.To).UTC()}
+			rc.Suppression = SuppressionInfo{} // a time range erases past data only
 		}
+		var failed []string
+		for _, t := range targets {
+			action := "deleted"
+			if t.kind == kindAudit {
+				action = "pseudonymized"
+			}
+			left := remaining[t.name][r.ID]
+			rc.Tables = append(rc.Tables, TableCount{Table: t.name, Action: action, MatchedBefore: p.Before[t.name], RemainingAfter: left,
+				Mechanism: mechanisms[t.name], Searched: t.searched})
+			if left > 0 {
+				failed = append(failed, fmt.Sprintf("%s: %d rows remain", t.name, left))
+			}
+		}
+		rc.sign(signingKey([]byte(x.cfg.ReceiptKey)))
+		raw, _ := json.Marshal(rc)
+		receipts[i] = rc
+		status, reason := statusCompleted, ""
+		if len(failed) > 0 {
+			status, reason = statusFailed, "rows remain after deletion: "+strings.Join(failed, "; ")
+		}
+		finals[i].Status, finals[i].Reason, finals[i].FinishedAt, finals[i].Receipt, finals[i].UserID = status, reason, finished, string(raw), ""
+		ids = append(ids, r.ID)
 	}
-	x.logger.Info("deletion request finished", zap.String("request_id", r.ID), zap.String("tenant", r.Tenant), zap.String("status", status), zap.String("reason", reason))
+	if err := x.store.insertRequests(ctx, finals); err != nil {
+		return fmt.Errorf("store the receipts: %w", err)
+	}
+	if err := x.store.mutate(ctx, x.store.sql.requestsStorage, x.store.sql.purgeRequest, batch[0].Tenant, ids); err != nil {
+		return fmt.Errorf("remove the raw ids from the requests' open versions: %w", err)
+	}
+	if err := x.store.mutate(ctx, x.store.sql.requestsStorage, x.store.sql.purgeMask); err != nil {
+		return fmt.Errorf("remove the raw ids from the requests' open versions: %w", err)
+	}
+	for i, r := range batch {
+		fin := finals[i]
+		if !r.ranged() {
+			x.forget(r.Tenant, r.UserID) // the consent rows are gone now: nothing may bring them back from a reload
+		}
+		x.mu.Lock()
+		r.Status, r.Reason, r.FinishedAt, r.Receipt, r.UserID, r.lastError = fin.Status, fin.Reason, fin.FinishedAt, fin.Receipt, "", ""
+		if x.active[r.key()] == r {
+			delete(x.active, r.key())
+		}
+		x.mu.Unlock()
+		x.tel.Requests.Add(ctx, 1, metric.WithAttributes(attribute.String("outcome", fin.Status)))
+		for _, tc := range receipts[i].Tables {
+			if n := int64(tc.MatchedBefore) - int64(tc.RemainingAfter); n > 0 {
+				x.tel.RowsDeleted.Add(ctx, n, metric.WithAttributes(attribute.String("table", tc.Table)))
+			}
+		}
+		x.logger.Info("deletion request finished", zap.String("request_id", r.ID), zap.String("tenant", r.Tenant), zap.String("status", fin.Status), zap.String("reason", fin.Reason), zap.Int("batch", len(batch)))
+	}
 	return nil
 }
 
 func (x *dataRights) physicalDeletion() string {
 	if x.cfg.ApplyDeletedMask {
-		return "apply_deleted_mask: rewritten parts at finished_at; old parts removed within old_parts_lifetime (default 8 min)"
+		return "erased rows purged (patches and deleted masks applied in their partitions) at finished_at; old parts removed within old_parts_lifetime (server default 8 min)"
 	}
-	return "lightweight delete: rows masked at finished_at, bytes removed by the next merge of each part"
+	return fmt.Sprintf("erased rows unreadable at erased_at; purged from the parts by the purge job (every %s, or POST /data/purge), then old parts removed within old_parts_lifetime (server default 8 min); see docs/privacy.md", x.cfg.PurgeInterval)
 }

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -80,6 +81,12 @@ type Table struct {
 	InsertSQL string
 	// InsertColumns are the columns of InsertSQL, in order.
 	InsertColumns []string
+	// SearchText is the SQL expression of the row's free text that idx_search_text indexes (data
+	// tables only, "" elsewhere): predicates must use it verbatim for the index to apply.
+	SearchText string
+	// SubjectExpr is the table's subject index: subject_ids, or (telemetry_spans_staging, which has
+	// no such column) the expression the column's DEFAULT computes.
+	SubjectExpr string
 
 	ttl       string // wanted TTL clause, "" = none
 	modifyTTL string
@@ -113,6 +120,7 @@ type Schema struct {
 
 // tmplData is what every template sees.
 type tmplData struct {
+	Name            string // logical table name, unquoted
 	Database        string // quoted identifier
 	DatabaseLiteral string // quoted string
 	OnCluster       string // " ON CLUSTER `c`" or ""
@@ -205,6 +213,7 @@ func New(opts Options) (*Schema, error) {
 		if d.cluster {
 			storage += localSuffix
 		}
+		d.Name = def.name
 		d.Table = s.qualify(storage)
 		d.Front = s.qualify(def.name)
 		d.LocalLiteral = QuoteString(storage)
@@ -233,6 +242,17 @@ func New(opts Options) (*Schema, error) {
 			t.modifyTTL = r.render("modify_ttl.sql", d)
 		}
 		t.InsertColumns = insertColumns(t.InsertSQL)
+		switch {
+		case slices.Contains(DataTables, def.name):
+			t.SearchText, t.SubjectExpr = r.render("search_text", d), "subject_ids"
+		case def.name == SpansStaging:
+			// Same columns as the spans, no subject_ids column: the expression itself.
+			dd := d
+			dd.Name = Spans
+			// {32} spelled out: clickhouse-go takes {name} in a statement for a query parameter.
+			expr := strings.ReplaceAll(r.render("subject_ids", dd), "[0-9a-f]{32}", strings.Repeat("[0-9a-f]", 32))
+			t.SearchText, t.SubjectExpr = r.render("search_text", dd), expr
+		}
 		s.tables[def.name] = t
 		s.order = append(s.order, def.name)
 	}
@@ -260,7 +280,7 @@ func New(opts Options) (*Schema, error) {
 					continue
 				}
 				m.Statements = append(m.Statements, r.render(def.alter+".sql", d))
-				if d.cluster {
+				if d.cluster && !def.storageOnly {
 					d.Table = d.Front
 					m.Statements = append(m.Statements, r.render(def.alter+".sql", d))
 				}

@@ -95,6 +95,9 @@ type migrationDef struct {
 	// table and, in cluster mode, again for its Distributed front (which must list the column too).
 	alter       string
 	alterTables []string
+	// storageOnly renders alter for the storage tables only (indexes, settings, mutations: a
+	// Distributed front has no parts).
+	storageOnly bool
 	// stmts are sql/<name>.sql templates rendered once each, after tables (views, materialized
 	// views, backfills); they name tables with {{.Qual "t"}} and, for a table's storage, {{.Local "t"}}.
 	stmts []string
@@ -103,11 +106,17 @@ type migrationDef struct {
 	singleServer bool
 }
 
+// DataTables hold telemetry and carry the subject index (add_subject_ids.sql).
+var DataTables = []string{Events, Logs, Metrics, Spans}
+
 var migrationDefs = []migrationDef{
 	{version: 1, name: "create_data_tables", tables: []string{Events, Logs, Metrics, Spans}},
 	{version: 2, name: "create_consent_and_audit_tables", tables: []string{Consents, ConsentHistory, Audit}},
 	{version: 3, name: "create_data_rights_tables", tables: []string{DeletionRequests, Suppressions}},
 	{version: 4, name: "add_sample_rate", alter: "add_sample_rate", alterTables: []string{Spans, Events, Logs}},
+	{version: 5, name: "add_subject_ids", alter: "add_subject_ids", alterTables: DataTables},
+	{version: 6, name: "add_subject_index", alter: "add_subject_index", alterTables: DataTables, storageOnly: true},
+	{version: 7, name: "backfill_subject_index", alter: "backfill_subject_index", alterTables: DataTables, storageOnly: true},
 	{version: 10, name: "create_otel_traces_trace_id_ts", tables: []string{TraceIDTimestamps},
 		stmts: []string{"otel_traces_trace_id_ts_mv", "backfill_otel_traces_trace_id_ts"}},
 	{version: 11, name: "create_otel_views", stmts: []string{OtelTraces, OtelLogs}},

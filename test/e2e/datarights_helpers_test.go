@@ -62,7 +62,15 @@ type drStatus struct {
 			Action         string `json:"action"`
 			MatchedBefore  uint64 `json:"matched_before"`
 			RemainingAfter uint64 `json:"remaining_after"`
+			Mechanism      string `json:"mechanism"`
+			Searched       struct {
+				Index    []string `json:"index"`
+				FreeText []string `json:"free_text"`
+			} `json:"searched"`
 		} `json:"tables"`
+		ErasedAt  *time.Time `json:"erased_at"`
+		PurgedAt  *time.Time `json:"purged_at"`
+		BatchSize int        `json:"batch_size"`
 		Suppression struct {
 			Subject string `json:"subject"`
 		} `json:"suppression"`

@@ -161,21 +161,39 @@ func TestDataRightsDeletion(t *testing.T) {
 				assert.Equal(t, before[table], sortedLines(dumpTable(t, c.database, table)), "rows of %s other than A's", table)
 			}
 			assert.Contains(t, dumpTable(t, c.database, "telemetry_events"), userB)
-			// Physically gone: not even masked rows remain in the parts.
+			// Erased, not yet purged: unreadable with default settings (the dump above), still in the
+			// parts when read without patches and masks. After POST /data/purge, gone from the parts too.
+			const raw = " SETTINGS apply_patch_parts = 0, apply_deleted_mask = 0, use_query_condition_cache = 0"
+			var inParts uint64
+			for _, table := range dataTables {
+				var n uint64
+				require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM "+table+" WHERE attributes['marker'] = ?"+raw, markerOf(userA)).Scan(&n))
+				inParts += n
+			}
+			assert.EqualValues(t, 4, inParts, "erased rows stay in the parts until the purge")
+			code, _, body := c.drCall(t, http.MethodPost, "/data/purge", testAPIKey)
+			require.Equal(t, http.StatusOK, code, "%s", body)
+			assert.Contains(t, string(body), `"partitions":["telemetry_`)
 			for _, table := range dataTables {
 				var masked uint64
-				require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM "+table+" WHERE attributes['marker'] = ? SETTINGS apply_deleted_mask = 0", markerOf(userA)).Scan(&masked))
-				assert.Zero(t, masked, "deleted rows still in the parts of %s", table)
+				require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM "+table+" WHERE attributes['marker'] = ?"+raw, markerOf(userA)).Scan(&masked))
+				assert.Zero(t, masked, "purged rows still in the parts of %s", table)
 			}
+			assert.Contains(t, dumpTable(t, c.database, "telemetry_events"), userB, "the purge keeps B's rows")
+			purged := c.waitRequest(t, testAPIKey, acc.RequestID, "completed", 10*time.Second)
+			require.NotNil(t, purged.Receipt.PurgedAt, "the receipt carries the purge time")
+			require.NotNil(t, purged.Receipt.ErasedAt)
+			assert.False(t, purged.Receipt.PurgedAt.Before(*purged.Receipt.ErasedAt))
 			// The audit trail keeps that a deletion happened, naming the subject by pseudonym.
 			var pseud uint64
 			require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM telemetry_audit WHERE target_id = ?", acc.Subject).Scan(&pseud))
 			assert.GreaterOrEqual(t, pseud, auditA+1)
 
 			// The receipt verifies now; a wrong user id is refused.
-			code, _, body := c.drCall(t, http.MethodGet, "/data/requests/"+acc.RequestID+"/verify?user_id="+userA, testAPIKey)
+			code, _, body = c.drCall(t, http.MethodGet, "/data/requests/"+acc.RequestID+"/verify?user_id="+userA, testAPIKey)
 			require.Equal(t, http.StatusOK, code, "%s", body)
 			assert.Contains(t, string(body), `"verified":true`)
+			assert.Contains(t, string(body), `"purged":true`)
 			assert.Contains(t, string(body), `"signature_valid":true`)
 			code, _, _ = c.drCall(t, http.MethodGet, "/data/requests/"+acc.RequestID+"/verify?user_id="+userB, testAPIKey)
 			assert.Equal(t, http.StatusBadRequest, code)

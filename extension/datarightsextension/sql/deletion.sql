@@ -4,28 +4,48 @@
   holding the rows (<name>_local in cluster mode), where mutations run.
   Arguments are bound by position: tenant, then the user's stored forms.
 */ -}}
-{{define "pred_data"}}tenant_id = ? AND (user_id IN ? OR hasAny(mapValues(attributes), ?) OR hasAny(mapValues(resource_attributes), ?)){{end}}
-{{- /* Spans and metrics also hold attribute maps in Nested columns (span events and links, exemplars),
-  where pii_redaction tokenises user ids as in the row's own attributes. */ -}}
-{{define "pred_spans"}}tenant_id = ? AND (user_id IN ? OR hasAny(mapValues(attributes), ?) OR hasAny(mapValues(resource_attributes), ?) OR arrayExists(m -> hasAny(mapValues(m), ?), events.attributes) OR arrayExists(m -> hasAny(mapValues(m), ?), links.attributes)){{end}}
-{{define "pred_metrics"}}tenant_id = ? AND (user_id IN ? OR hasAny(mapValues(attributes), ?) OR hasAny(mapValues(resource_attributes), ?) OR arrayExists(m -> hasAny(mapValues(m), ?), exemplars.filtered_attributes)){{end}}
+{{- /* Data tables: the subject index (subject_ids: every stored form of every identifier field, and
+  every pii_redaction token in the row's text) or a raw id in the row's free text (Text, the
+  expression idx_search_text indexes: body, status message, every attribute value, nested ones too):
+  hasAnyTokens prunes granules through the full-text index, the regular expression (the id between
+  non-alphanumeric characters) is the exact test. Arguments: tenant, every stored form, the raw ids'
+  tokens, the raw ids' patterns, then the time range (unix ms, [from, to)). */ -}}
+{{define "pred_data"}}tenant_id = ? AND (hasAny({{.Subjects}}, ?) OR (hasAnyTokens({{.Text}}, ?) AND arrayExists(p -> match({{.Text}}, p), ?))) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
+{{- /* Which requests of a batch a row belongs to (owners: one per stored form, patterns "" for tokens). */ -}}
+{{define "owners_data"}}arrayDistinct(arrayFilter((o, x, p) -> has({{.Subjects}}, x) OR (p != '' AND match({{.Text}}, p)), ?, ?, ?)){{end}}
+{{define "owners_user"}}arrayDistinct(arrayFilter((o, x, p) -> x = user_id, ?, ?, ?)){{end}}
+{{define "owners_audit"}}arrayDistinct(arrayFilter((o, x, p) -> x = target_id, ?, ?, ?)){{end}}
 {{- /* The trace-id lookup table of Grafana's datasource (otel_traces_trace_id_ts) holds trace ids and
-  times only: the rows of the traces that hold a span of the user (bound like pred_spans). It is
-  processed before telemetry_spans, while those spans still name the traces. */ -}}
-{{define "pred_trace_ids"}}(TenantId, TraceId) IN (SELECT tenant_id, trace_id FROM {{.Spans}} WHERE {{template "pred_spans"}}){{end}}
+  times only: the rows of the traces that hold a span of the subject (bound like pred_data, over the
+  spans' text). It is processed after telemetry_spans (erased first, so unreadable sooner; this table
+  is an AggregatingMergeTree, which takes no patch parts, so its DELETE is a mutation): the spans are
+  read without patches and deleted masks, as they stay in the parts until the purge. */ -}}
+{{define "raw_read"}} SETTINGS apply_patch_parts = 0, apply_deleted_mask = 0, use_query_condition_cache = 0{{end}}
+{{define "pred_trace_ids"}}(TenantId, TraceId) IN (SELECT tenant_id, trace_id FROM {{.Spans}} WHERE {{template "pred_data" .}}{{template "raw_read"}}){{end}}
+{{define "hpred_trace_ids"}}(TenantId, TraceId) IN (SELECT tenant_id, trace_id FROM {{.Spans}} WHERE {{template "hpred_data" .}}){{end}}
 {{define "pred_user"}}tenant_id = ? AND user_id IN ?{{end}}
 {{define "pred_audit"}}tenant_id = ? AND target_id IN ?{{end}}
-{{define "count"}}SELECT count() FROM {{.Front}} WHERE {{template "pred" .}}{{end}}
+{{define "count"}}SELECT owner, count() FROM (SELECT {{template "owners" .}} AS owners FROM {{.Front}} WHERE {{template "pred" .}}) ARRAY JOIN owners AS owner GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
+{{- /* The purge check: rows still in the parts, patches and masks not applied (the condition cache
+  would answer from a read with them applied). */ -}}
+{{define "count_stored"}}SELECT owner, count() FROM (SELECT {{template "owners" .}} AS owners FROM {{.Front}} WHERE {{template "pred" .}}) ARRAY JOIN owners AS owner GROUP BY owner SETTINGS use_query_condition_cache = 0, apply_patch_parts = 0, apply_deleted_mask = 0{{end}}
 {{define "delete"}}DELETE FROM {{.Storage}}{{.OnCluster}} WHERE {{template "pred" .}}{{end}}
 {{define "apply_mask"}}ALTER TABLE {{.Storage}}{{.OnCluster}} APPLY DELETED MASK{{end}}
-{{define "pseudonymize"}}ALTER TABLE {{.Storage}}{{.OnCluster}} UPDATE target_id = ? WHERE {{template "pred" .}}{{end}}
+{{define "pseudonymize"}}ALTER TABLE {{.Storage}}{{.OnCluster}} UPDATE target_id = transform(target_id, ?, ?, target_id) WHERE {{template "pred" .}}{{end}}
 {{define "export"}}SELECT * FROM {{.Front}} WHERE {{template "pred" .}}{{end}}
 {{- /* The export over ClickHouse's HTTP interface: typed query parameters instead of bound ones, and
   ClickHouse's own JSONEachRow, streamed line by line to the caller. */ -}}
-{{define "hpred_data"}}tenant_id = {tenant:String} AND (has({ids:Array(String)}, user_id) OR hasAny(mapValues(attributes), {ids:Array(String)}) OR hasAny(mapValues(resource_attributes), {ids:Array(String)})){{end}}
-{{define "hpred_spans"}}tenant_id = {tenant:String} AND (has({ids:Array(String)}, user_id) OR hasAny(mapValues(attributes), {ids:Array(String)}) OR hasAny(mapValues(resource_attributes), {ids:Array(String)}) OR arrayExists(m -> hasAny(mapValues(m), {ids:Array(String)}), events.attributes) OR arrayExists(m -> hasAny(mapValues(m), {ids:Array(String)}), links.attributes)){{end}}
-{{define "hpred_metrics"}}tenant_id = {tenant:String} AND (has({ids:Array(String)}, user_id) OR hasAny(mapValues(attributes), {ids:Array(String)}) OR hasAny(mapValues(resource_attributes), {ids:Array(String)}) OR arrayExists(m -> hasAny(mapValues(m), {ids:Array(String)}), exemplars.filtered_attributes)){{end}}
-{{define "hpred_trace_ids"}}(TenantId, TraceId) IN (SELECT tenant_id, trace_id FROM {{.Spans}} WHERE {{template "hpred_spans"}}){{end}}
+{{define "hpred_data"}}tenant_id = {tenant:String} AND (hasAny({{.Subjects}}, {ids:Array(String)}) OR (hasAnyTokens({{.Text}}, {tokens:Array(String)}) AND arrayExists(p -> match({{.Text}}, p), {patterns:Array(String)}))) AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp < fromUnixTimestamp64Milli({to:Int64}){{end}}
 {{define "hpred_user"}}tenant_id = {tenant:String} AND has({ids:Array(String)}, user_id){{end}}
 {{define "hpred_audit"}}tenant_id = {tenant:String} AND has({ids:Array(String)}, target_id){{end}}
 {{define "export_http"}}SELECT * FROM {{.Front}} WHERE {{template "pred" .}} FORMAT JSONEachRow{{end}}
+{{- /* Erasure and purge. Patch parts: the DELETE writes small patch parts instead of a mutation
+  (lightweight updates; tables need enable_block_number_column and enable_block_offset_column). The
+  purge applies patches and deleted masks partition by partition where erased rows are. */ -}}
+{{define "table_settings"}}SELECT create_table_query FROM system.tables WHERE database = ? AND name = ?{{end}}
+{{define "erased_partitions"}}SELECT DISTINCT if(startsWith(name, 'patch-'), splitByChar('_', arrayElement(splitByChar('-', name), -1))[1], partition_id) FROM system.parts WHERE database = ? AND table = ? AND active AND (startsWith(name, 'patch-') OR has_lightweight_delete) ORDER BY 1{{end}}
+{{define "apply_patches"}}ALTER TABLE {{.Storage}}{{.OnCluster}} APPLY PATCHES IN PARTITION ID ?{{end}}
+{{define "apply_mask_partition"}}ALTER TABLE {{.Storage}}{{.OnCluster}} APPLY DELETED MASK IN PARTITION ID ?{{end}}
+{{- /* Counts of the trace-id table per request: its rows joined to the subject's spans. */ -}}
+{{define "count_trace_ids"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}{{template "raw_read"}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
+{{define "count_stored_trace_ids"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}{{template "raw_read"}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0, apply_patch_parts = 0, apply_deleted_mask = 0{{end}}

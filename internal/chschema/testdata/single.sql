@@ -258,6 +258,30 @@ ALTER TABLE `telemetry`.`telemetry_events` ADD COLUMN IF NOT EXISTS sample_rate 
 
 ALTER TABLE `telemetry`.`telemetry_logs` ADD COLUMN IF NOT EXISTS sample_rate Float64 DEFAULT 1;
 
+ALTER TABLE `telemetry`.`telemetry_events` ADD COLUMN IF NOT EXISTS subject_ids Array(String) DEFAULT arrayFilter(x -> x != '', arrayDistinct(arrayConcat([user_id], mapValues(mapFilter((k, v) -> replaceRegexpAll(lower(k), '[._-]', '') IN ('userid', 'enduserid', 'customerid', 'accountid'), attributes)), mapValues(mapFilter((k, v) -> replaceRegexpAll(lower(k), '[._-]', '') IN ('userid', 'enduserid', 'customerid', 'accountid'), resource_attributes)), extractAll(arrayStringConcat(arrayConcat([body], mapValues(attributes), mapValues(resource_attributes)), ' '), 'hmac:[0-9a-f]{32}')))) CODEC(ZSTD(1));
+
+ALTER TABLE `telemetry`.`telemetry_logs` ADD COLUMN IF NOT EXISTS subject_ids Array(String) DEFAULT arrayFilter(x -> x != '', arrayDistinct(arrayConcat([user_id], mapValues(mapFilter((k, v) -> replaceRegexpAll(lower(k), '[._-]', '') IN ('userid', 'enduserid', 'customerid', 'accountid'), attributes)), mapValues(mapFilter((k, v) -> replaceRegexpAll(lower(k), '[._-]', '') IN ('userid', 'enduserid', 'customerid', 'accountid'), resource_attributes)), extractAll(arrayStringConcat(arrayConcat([body], mapValues(attributes), mapValues(resource_attributes)), ' '), 'hmac:[0-9a-f]{32}')))) CODEC(ZSTD(1));
+
+ALTER TABLE `telemetry`.`telemetry_metrics` ADD COLUMN IF NOT EXISTS subject_ids Array(String) DEFAULT arrayFilter(x -> x != '', arrayDistinct(arrayConcat([user_id], mapValues(mapFilter((k, v) -> replaceRegexpAll(lower(k), '[._-]', '') IN ('userid', 'enduserid', 'customerid', 'accountid'), attributes)), mapValues(mapFilter((k, v) -> replaceRegexpAll(lower(k), '[._-]', '') IN ('userid', 'enduserid', 'customerid', 'accountid'), resource_attributes)), arrayFlatten(arrayMap(m -> mapValues(mapFilter((k, v) -> replaceRegexpAll(lower(k), '[._-]', '') IN ('userid', 'enduserid', 'customerid', 'accountid'), m)), exemplars.filtered_attributes)), extractAll(arrayStringConcat(arrayConcat(mapValues(attributes), mapValues(resource_attributes), arrayFlatten(arrayMap(m -> mapValues(m), exemplars.filtered_attributes))), ' '), 'hmac:[0-9a-f]{32}')))) CODEC(ZSTD(1));
+
+ALTER TABLE `telemetry`.`telemetry_spans` ADD COLUMN IF NOT EXISTS subject_ids Array(String) DEFAULT arrayFilter(x -> x != '', arrayDistinct(arrayConcat([user_id], mapValues(mapFilter((k, v) -> replaceRegexpAll(lower(k), '[._-]', '') IN ('userid', 'enduserid', 'customerid', 'accountid'), attributes)), mapValues(mapFilter((k, v) -> replaceRegexpAll(lower(k), '[._-]', '') IN ('userid', 'enduserid', 'customerid', 'accountid'), resource_attributes)), arrayFlatten(arrayMap(m -> mapValues(mapFilter((k, v) -> replaceRegexpAll(lower(k), '[._-]', '') IN ('userid', 'enduserid', 'customerid', 'accountid'), m)), events.attributes)), arrayFlatten(arrayMap(m -> mapValues(mapFilter((k, v) -> replaceRegexpAll(lower(k), '[._-]', '') IN ('userid', 'enduserid', 'customerid', 'accountid'), m)), links.attributes)), extractAll(arrayStringConcat(arrayConcat([status_message], mapValues(attributes), mapValues(resource_attributes), CAST(events.name, 'Array(String)'), arrayFlatten(arrayMap(m -> mapValues(m), events.attributes)), arrayFlatten(arrayMap(m -> mapValues(m), links.attributes))), ' '), 'hmac:[0-9a-f]{32}')))) CODEC(ZSTD(1));
+
+ALTER TABLE `telemetry`.`telemetry_events` ADD INDEX IF NOT EXISTS idx_subject_ids subject_ids TYPE bloom_filter(0.01) GRANULARITY 1, ADD INDEX IF NOT EXISTS idx_search_text arrayStringConcat(arrayConcat([body], mapValues(attributes), mapValues(resource_attributes)), ' ') TYPE text(tokenizer = splitByNonAlpha), MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `telemetry`.`telemetry_logs` ADD INDEX IF NOT EXISTS idx_subject_ids subject_ids TYPE bloom_filter(0.01) GRANULARITY 1, ADD INDEX IF NOT EXISTS idx_search_text arrayStringConcat(arrayConcat([body], mapValues(attributes), mapValues(resource_attributes)), ' ') TYPE text(tokenizer = splitByNonAlpha), MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `telemetry`.`telemetry_metrics` ADD INDEX IF NOT EXISTS idx_subject_ids subject_ids TYPE bloom_filter(0.01) GRANULARITY 1, ADD INDEX IF NOT EXISTS idx_search_text arrayStringConcat(arrayConcat(mapValues(attributes), mapValues(resource_attributes), arrayFlatten(arrayMap(m -> mapValues(m), exemplars.filtered_attributes))), ' ') TYPE text(tokenizer = splitByNonAlpha), MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `telemetry`.`telemetry_spans` ADD INDEX IF NOT EXISTS idx_subject_ids subject_ids TYPE bloom_filter(0.01) GRANULARITY 1, ADD INDEX IF NOT EXISTS idx_search_text arrayStringConcat(arrayConcat([status_message], mapValues(attributes), mapValues(resource_attributes), CAST(events.name, 'Array(String)'), arrayFlatten(arrayMap(m -> mapValues(m), events.attributes)), arrayFlatten(arrayMap(m -> mapValues(m), links.attributes))), ' ') TYPE text(tokenizer = splitByNonAlpha), MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1;
+
+ALTER TABLE `telemetry`.`telemetry_events` MATERIALIZE COLUMN subject_ids, MATERIALIZE INDEX idx_subject_ids, MATERIALIZE INDEX idx_search_text SETTINGS mutations_sync = 0;
+
+ALTER TABLE `telemetry`.`telemetry_logs` MATERIALIZE COLUMN subject_ids, MATERIALIZE INDEX idx_subject_ids, MATERIALIZE INDEX idx_search_text SETTINGS mutations_sync = 0;
+
+ALTER TABLE `telemetry`.`telemetry_metrics` MATERIALIZE COLUMN subject_ids, MATERIALIZE INDEX idx_subject_ids, MATERIALIZE INDEX idx_search_text SETTINGS mutations_sync = 0;
+
+ALTER TABLE `telemetry`.`telemetry_spans` MATERIALIZE COLUMN subject_ids, MATERIALIZE INDEX idx_subject_ids, MATERIALIZE INDEX idx_search_text SETTINGS mutations_sync = 0;
+
 CREATE TABLE IF NOT EXISTS `telemetry`.`otel_traces_trace_id_ts`
 (
     TenantId LowCardinality(String) CODEC(ZSTD(1)),
