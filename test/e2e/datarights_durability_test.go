@@ -65,7 +65,7 @@ func TestDataRightsRolesTenantsAudit(t *testing.T) {
 	c := startCollector(t, collectorOptions{args: dataRightsConfig("api-tenants.yaml")})
 	user := "carol-" + randomSuffix()
 	c.grantConsent(t, globexPrivacy, user, allPurposes)
-	postEvents(t, c, globexIngest, probe{user, "globex"+user})
+	postEvents(t, c, globexIngest, probe{user, "globex" + user})
 	conn := c.db()
 	waitMarkers(t, conn, "telemetry_events", "tenant_id = 'globex' AND attributes['marker'] != ''", "globex"+user)
 
@@ -147,7 +147,7 @@ func TestDataRightsFailsWhenRowsRemain(t *testing.T) {
 	c := startCollector(t, collectorOptions{args: dataRightsConfig()})
 	user := "dave-" + randomSuffix()
 	c.grantConsent(t, testAPIKey, user, allPurposes)
-	postEvents(t, c, testAPIKey, probe{user, "fail"+user})
+	postEvents(t, c, testAPIKey, probe{user, "fail" + user})
 	conn := c.db()
 	waitMarkers(t, conn, "telemetry_events", "attributes['marker'] != ''", "fail"+user)
 
@@ -191,7 +191,7 @@ func TestDataRightsAcceptedDuringOutageSurvivesSIGKILL(t *testing.T) {
 	first := startCollector(t, collectorOptions{env: env, args: dataRightsConfig()})
 	user := "erin-" + randomSuffix()
 	first.grantConsent(t, testAPIKey, user, allPurposes)
-	postEvents(t, first, testAPIKey, probe{user, "journal"+user})
+	postEvents(t, first, testAPIKey, probe{user, "journal" + user})
 	waitMarkers(t, first.db(), "telemetry_events", "attributes['marker'] != ''", "journal"+user)
 
 	eng.Signal(syscall.SIGKILL)

@@ -68,9 +68,9 @@ type drStatus struct {
 				FreeText []string `json:"free_text"`
 			} `json:"searched"`
 		} `json:"tables"`
-		ErasedAt  *time.Time `json:"erased_at"`
-		PurgedAt  *time.Time `json:"purged_at"`
-		BatchSize int        `json:"batch_size"`
+		ErasedAt    *time.Time `json:"erased_at"`
+		PurgedAt    *time.Time `json:"purged_at"`
+		BatchSize   int        `json:"batch_size"`
 		Suppression struct {
 			Subject string `json:"subject"`
 		} `json:"suppression"`

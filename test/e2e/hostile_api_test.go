@@ -403,7 +403,7 @@ func TestHostileCSVExportsNeutralised(t *testing.T) {
 		}}}}
 	}
 	body, err := json.Marshal(map[string]any{"resourceMetrics": []any{map[string]any{
-		"resource": map[string]any{"attributes": []any{map[string]any{"key": "service.name", "value": map[string]any{"stringValue": evilService}}}},
+		"resource":     map[string]any{"attributes": []any{map[string]any{"key": "service.name", "value": map[string]any{"stringValue": evilService}}}},
 		"scopeMetrics": []any{map[string]any{"metrics": []any{metric(evilName, evilUnit, -5), metric(evilName2, "\tms", 7)}}},
 	}}})
 	require.NoError(t, err)
