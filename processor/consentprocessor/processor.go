@@ -66,7 +66,7 @@ type consentProcessor struct {
 	store     *consentextension.Store
 	suppress  *suppression.List // nil without a data_rights extension
 	drop      bool
-	anonKeys  []string // user_id_keys + anonymize_keys
+	anonKeys  []string    // user_id_keys + anonymize_keys
 	defaults  *purposeMap // the YAML's purposes
 	policies  *tenantPurposes
 	purposes  []string
@@ -258,4 +258,3 @@ func (p *consentProcessor) strip(attrs pcommon.Map) {
 		attrs.Remove(k)
 	}
 }
-
