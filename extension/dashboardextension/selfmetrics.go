@@ -255,8 +255,8 @@ func (ss samples) summary() selfSummary {
 			out.Totals[totQueueCapacity] += s.value
 			continue
 		case "otelcol_processor_consent_records", "otelcol_processor_pii_redaction_redactions":
-			// The RED pipeline's own consent (consent/red; pii_redaction/red once its counts name it) sees every
-			// span a second time on its way to span_metrics: what reaches storage is the others' count.
+			// The RED pipeline's own consent/red and pii_redaction/red see every span a second time on its
+			// way to span_metrics: what reaches storage is the others' count.
 			if strings.HasSuffix(processorID(s.labels), "/red") {
 				continue
 			}

@@ -91,3 +91,24 @@ func BenchmarkParseText(b *testing.B) {
 		}
 	}
 }
+
+// TestSummaryLeavesOutRedPipeline: a collector running the shipped traces pipelines exposes each
+// processor's counts twice, once per instance (pii_redaction and pii_redaction/red, consent and
+// consent/red); the dashboard shows the storage path's counts only.
+func TestSummaryLeavesOutRedPipeline(t *testing.T) {
+	ss, err := parseText(strings.NewReader(`otelcol_processor_pii_redaction_redactions_total{detector="email",processor="pii_redaction",signal="traces"} 3
+otelcol_processor_pii_redaction_redactions_total{detector="email",processor="pii_redaction/red",signal="traces"} 5
+otelcol_processor_pii_redaction_redactions_total{detector="ip_address",processor="pii_redaction",signal="logs"} 2
+otelcol_processor_consent_records_total{outcome="passed",processor="consent",purpose="performance",reason="granted",signal="traces"} 7
+otelcol_processor_consent_records_total{outcome="passed",processor="consent/red",purpose="performance",reason="granted",signal="traces"} 11
+`))
+	require.NoError(t, err)
+	sum := ss.summary()
+	assert.Equal(t, []redactionRow{
+		{Detector: "email", Signal: "traces", Count: 3},
+		{Detector: "ip_address", Signal: "logs", Count: 2},
+	}, sum.Redactions)
+	assert.InDelta(t, 5, sum.Totals["pii_redactions"], 0)
+	assert.Equal(t, []consentRow{{Signal: "traces", Purpose: "performance", Outcome: "passed", Reason: "granted", Records: 7}}, sum.Consent)
+	assert.InDelta(t, 7, sum.Totals["consent_passed"], 0)
+}

@@ -34,7 +34,7 @@ func newProcessor(set processor.Settings, cfg component.Config) (*piiProcessor, 
 	if err != nil {
 		return nil, err
 	}
-	return newPIIProcessor(cfg.(*Config), tb), nil
+	return newPIIProcessor(cfg.(*Config), set.ID.String(), tb), nil
 }
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {

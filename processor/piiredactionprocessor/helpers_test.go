@@ -20,5 +20,5 @@ func newTestProcessor(tb testing.TB, cfg *Config) *piiProcessor {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return newPIIProcessor(cfg, tel)
+	return newPIIProcessor(cfg, metadata.Type.String(), tel)
 }

@@ -38,14 +38,17 @@ type piiProcessor struct {
 	tenants *tenantPolicies
 }
 
-func newPIIProcessor(cfg *Config, tb *metadata.TelemetryBuilder) *piiProcessor {
+// newPIIProcessor: id is the component id (pii_redaction, pii_redaction/red), the "processor"
+// attribute of its counts: two instances in one collector (the RED pipeline's pii_redaction/red sees
+// every span a second time) must not add up in one series.
+func newPIIProcessor(cfg *Config, id string, tb *metadata.TelemetryBuilder) *piiProcessor {
 	p := &piiProcessor{e: newEngine(cfg), cfg: cfg, tb: tb}
 	for s := range numSignals {
-		p.allowOpts[s] = metric.WithAttributeSet(attribute.NewSet(
+		p.allowOpts[s] = metric.WithAttributeSet(attribute.NewSet(attribute.String("processor", id),
 			attribute.String("detector", "attribute_allowlist"), attribute.String("signal", signalNames[s])))
 		p.addOpts[s] = make([]metric.AddOption, len(counterNames))
 		for i, n := range counterNames {
-			p.addOpts[s][i] = metric.WithAttributeSet(attribute.NewSet(
+			p.addOpts[s][i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("processor", id),
 				attribute.String("detector", n), attribute.String("signal", signalNames[s])))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -116,6 +117,59 @@ func TestSelfTelemetryRoutesCookiesSelfMentions(t *testing.T) {
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s = %d, want %d (all: %v)", k, got[k], v, got)
+		}
+	}
+}
+
+// TestSelfTelemetryProcessorID: two instances in one collector (pii_redaction in the storage path,
+// pii_redaction/red in the RED metrics pipeline) see the same spans; their counts carry the component
+// id in "processor" so they stay separate series instead of adding up to twice the redactions.
+func TestSelfTelemetryProcessorID(t *testing.T) {
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
+	ctx := context.Background()
+	f := NewFactory()
+	for _, id := range []component.ID{component.NewID(metadata.Type), component.NewIDWithName(metadata.Type, "red")} {
+		set := processortest.NewNopSettings(metadata.Type)
+		set.ID = id
+		set.TelemetrySettings = tel.NewTelemetrySettings()
+		tp, err := f.CreateTraces(ctx, set, strictCfg(), consumertest.NewNop())
+		if err != nil {
+			t.Fatal(err)
+		}
+		td := ptrace.NewTraces()
+		sp := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		sp.Attributes().PutStr("msg", "a@example.com b@example.com")
+		if err := tp.ConsumeTraces(ctx, td); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	m, err := tel.GetMetric(metadata.MetricRedactionsName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, ok := m.Data.(metricdata.Sum[int64])
+	if !ok {
+		t.Fatalf("want an int64 sum, got %T", m.Data)
+	}
+	got := map[[3]string]int64{}
+	for _, p := range sum.DataPoints {
+		pr, _ := p.Attributes.Value(attribute.Key("processor"))
+		d, _ := p.Attributes.Value(attribute.Key("detector"))
+		s, _ := p.Attributes.Value(attribute.Key("signal"))
+		got[[3]string{pr.AsString(), d.AsString(), s.AsString()}] = p.Value
+	}
+	want := map[[3]string]int64{
+		{"pii_redaction", "email", "traces"}:     2,
+		{"pii_redaction/red", "email", "traces"}: 2,
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%v = %d, want %d", k, got[k], v)
 		}
 	}
 }

@@ -144,6 +144,16 @@ func TestStrictModeStoresNoPII(t *testing.T) {
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_events WHERE event_name = 'user_profile_update'")
 	eventuallyCount(t, conn, 3, "SELECT count() FROM telemetry_logs WHERE service_name = 'privacy'")
 	eventuallyCount(t, conn, 23, "SELECT count() FROM telemetry_spans WHERE service_name = 'privacy'")
+	// Spans pass pii_redaction twice (traces/consent and traces/red): each instance counts in its own
+	// series, named by the "processor" label, so the storage path's count is not doubled.
+	const redactions = "otelcol_processor_pii_redaction_redactions"
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		storagePath := selfMetricSum(t, c, redactions, `processor="pii_redaction"`, `signal="traces"`)
+		redPath := selfMetricSum(t, c, redactions, `processor="pii_redaction/red"`, `signal="traces"`)
+		assert.Positive(ct, storagePath, "pii_redaction's traces series")
+		assert.Positive(ct, redPath, "pii_redaction/red's traces series")
+		assert.InDelta(ct, storagePath+redPath, selfMetricSum(t, c, redactions, `signal="traces"`), 0, "every traces series names its processor")
+	}, 15*time.Second, 200*time.Millisecond)
 	// RED metrics from the spans, labelled by the templated route, and the app's own metrics.
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND attributes['endpoint'] = '"+wantRoute+"' AND service_name = 'privacy' AND metric_type = 'sum' AND value = 1")
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND attributes['endpoint'] = '"+templateRoute+"'")

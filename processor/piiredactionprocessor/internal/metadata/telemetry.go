@@ -34,7 +34,8 @@ const MetricRedactionsName = "otelcol_processor_pii_redaction_redactions"
 // TelemetryBuilder holds the component's own instruments.
 type TelemetryBuilder struct {
 	// ProcessorPiiRedactionRedactions counts values redacted, hashed,
-	// masked, anonymized or removed, by detector and signal.
+	// masked, anonymized or removed, by processor (component id), detector
+	// and signal.
 	ProcessorPiiRedactionRedactions metric.Int64Counter
 }
 
@@ -49,7 +50,7 @@ func NewTelemetryBuilder(set component.TelemetrySettings) (*TelemetryBuilder, er
 	var err error
 	tb.ProcessorPiiRedactionRedactions, err = meter.Int64Counter(
 		MetricRedactionsName,
-		metric.WithDescription("Number of values redacted, hashed, masked, anonymized or removed by the pii_redaction processor, by detector (a free-text detector, pii_field, identifier or ip_address) and signal."),
+		metric.WithDescription("Number of values redacted, hashed, masked, anonymized or removed by the pii_redaction processor, by processor (component id), detector (a free-text detector, pii_field, identifier or ip_address) and signal."),
 		metric.WithUnit("{values}"),
 	)
 	return tb, err
