@@ -26,8 +26,26 @@ type PrivacyPolicy struct {
 	AttributeAllowlist []string `json:"attribute_allowlist,omitempty"`
 	// ConsentDefault for users without a consent record: opt_in or opt_out.
 	ConsentDefault string `json:"consent_default,omitempty"`
+	// Purposes maps the tenant's records to consent purposes (empty fields keep the operator's).
+	Purposes *PurposeMapping `json:"purposes,omitempty"`
 	// RetentionDays per signal: traces, logs, metrics, events.
 	RetentionDays map[string]int `json:"retention_days,omitempty"`
+}
+
+// PurposeMapping is the consent purpose of each signal, of product events, and of events by name
+// prefix (the longest matching prefix wins).
+type PurposeMapping struct {
+	Traces        string               `json:"traces,omitempty"`
+	Metrics       string               `json:"metrics,omitempty"`
+	Logs          string               `json:"logs,omitempty"`
+	Events        string               `json:"events,omitempty"`
+	EventPrefixes []PurposeEventPrefix `json:"event_prefixes,omitempty"`
+}
+
+// PurposeEventPrefix maps events whose name starts with Prefix to Purpose.
+type PurposeEventPrefix struct {
+	Prefix  string `json:"prefix"`
+	Purpose string `json:"purpose"`
 }
 
 // PolicyState is the policy in effect for the key's tenant.

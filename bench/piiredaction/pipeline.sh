@@ -14,6 +14,12 @@
 # and the detectors change every span (the bare pipeline does none of that). Output: spans/s accepted
 # and collector CPU (user+system, /proc/PID/stat) per 1000 spans from the load's start until drained,
 # and the full/bare ratio of the CPU per span. telemetrygen is installed into _build/tools on first use.
+#
+# BENCH_POLICIES=1000 compares instead the full pipeline as shipped ("single": the operator's YAML is
+# every tenant's policy) with the same after BENCH_POLICIES tenants' privacy policies were PUT through
+# /api/v1/telemetry/privacy/policy ("policies": tenants t1..tN plus the load's own tenant, each with
+# its own pii_fields and purpose mapping, so pii_redaction and consent look up and apply a tenant
+# policy for every resource); prints the policies/single ratio of the CPU per span.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -49,14 +55,14 @@ engine_pid=$!
 for _ in $(seq 600); do curl -fs "http://127.0.0.1:$eport/ping" >/dev/null 2>&1 && break; sleep 0.1; done
 
 key="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-otlp= selfm=
+otlp= selfm= api=
 start() { # start NAME [collector args...]
   local name=$1; shift
-  otlp=127.0.0.1:$(freeport) selfm=127.0.0.1:$(freeport)
+  otlp=127.0.0.1:$(freeport) selfm=127.0.0.1:$(freeport) api=127.0.0.1:$(freeport)
   env TELEMETRY_API_KEY="$key" TELEMETRY_HASH_KEY="bench-hash-key-0123456789abcdef0123456789" \
     TELEMETRY_CLICKHOUSE_ENDPOINT="http://127.0.0.1:$eport" TELEMETRY_CLICKHOUSE_DATABASE="bench_${name//-/_}" \
     TELEMETRY_OTLP_GRPC_ENDPOINT="$otlp" TELEMETRY_OTLP_HTTP_ENDPOINT="127.0.0.1:$(freeport)" \
-    TELEMETRY_API_ENDPOINT="127.0.0.1:$(freeport)" TELEMETRY_PROMETHEUS_ENDPOINT="127.0.0.1:$(freeport)" \
+    TELEMETRY_API_ENDPOINT="$api" TELEMETRY_PROMETHEUS_ENDPOINT="127.0.0.1:$(freeport)" \
     TELEMETRY_HEALTH_ENDPOINT="127.0.0.1:$(freeport)" TELEMETRY_SELF_METRICS_ENDPOINT="$selfm" \
     TELEMETRY_QUEUE_DIRECTORY="$work/queue-$name" \
     TELEMETRY_BATCH_SIZE=5000 TELEMETRY_FLUSH_INTERVAL=1 \
@@ -92,12 +98,29 @@ drained() {
     last=$now; sleep 0.5
   done
 }
+# put_policies N: N tenants' policies and the load's tenant's, by the bootstrap (operator) key.
+put_policies() {
+  local n=$1 url="http://$api/api/v1/telemetry/privacy/policy"
+  policy() { printf '{"pii_fields":["loyalty_no_%s"],"purposes":{"traces":"performance","event_prefixes":[{"prefix":"t%s.","purpose":"analytics"}]}}' "$1" "$1"; }
+  export -f policy; export url key
+  # The fleet store's table comes with the storage exporter's schema migration, shortly after start.
+  for _ in $(seq 120); do
+    curl -fs -o /dev/null -X PUT -H "Authorization: Bearer $key" -H "Content-Type: application/json" --data "$(policy 0)" "$url" && break
+    sleep 0.5
+  done
+  seq "$n" | xargs -P 4 -I{} bash -c 'curl -fsS -o /dev/null -X PUT -H "Authorization: Bearer $key" -H "Content-Type: application/json" --data "$(policy {})" "$url?tenant=t{}"' ||
+    { echo "PUT /privacy/policy failed" >&2; grep -h -i "error" "$work"/policies-*.log | tail -5 >&2; exit 1; }
+  sleep 6 # every collector applies a change within 5 s
+  echo "  $(curl -fsS -H "Authorization: Bearer $key" "$url?tenant=t$n" | grep -o '"version":[^,}]*' | head -1) for t$n; policies PUT: $((n + 1))"
+}
 hz=$(getconf CLK_TCK)
 secs=${duration%s}
 declare -A cpu_sum=()
 throughput() { # throughput NAME [collector args...]
   local name=$1; shift
   start "$name" "$@"
+  [[ $name == policies-* ]] && put_policies "$BENCH_POLICIES"
+  [[ $name == single-* ]] && sleep 6 # as long as the policies run settles after its PUTs
   local t0 a0; t0=$(cpu_ticks); a0=$(metric otelcol_receiver_accepted_spans)
   load "$duration"
   drained
@@ -110,6 +133,16 @@ throughput() { # throughput NAME [collector args...]
 }
 
 echo "otelcol-telemetry $("$collector" --version | awk '{print $NF}'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), telemetrygen v0.161.0, $workers workers, 1+$children spans per trace${BENCH_PII_ATTRS:+, PII attributes on every span}"
+if [[ -n ${BENCH_POLICIES:-} ]]; then
+  echo "tenant policies: $BENCH_POLICIES tenants' policies loaded vs none (full pipeline both)"
+  for r in $(seq "$rounds"); do
+    throughput "single-$r"
+    throughput "policies-$r"
+  done
+  awk -v b="${cpu_sum[single]}" -v f="${cpu_sum[policies]}" 'BEGIN { printf "policies / single CPU per span: %.3fx\n", f / b }'
+  echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  exit 0
+fi
 for r in $(seq "$rounds"); do
   throughput "bare-$r" '--set=service::pipelines::traces/red::processors=[consent/red]' \
     '--set=service::pipelines::traces/consent::processors=[consent]'

@@ -58,6 +58,13 @@ func (s *Store) useTenantPolicies(reg *privacypolicy.Registry) {
 		if !allowLoosening && s.policy == PolicyOptIn && tenantPolicy(p, s.policy) == PolicyOptOut {
 			return &privacypolicy.FieldError{Field: "consent_default", Message: "opt_out is looser than the operator's opt_in; the operator's configuration is the floor: a tenant may tighten it, not loosen it"}
 		}
-		return nil
+		return privacypolicy.CheckPurposes(p.Purposes, s.purposes)
 	})
+}
+
+// CheckDraft decides as Check would if draft were tenant's policy in effect (the dry run of a
+// draft's consent_default).
+func (s *Store) CheckDraft(tenant, user string, purpose int, draft privacypolicy.Policy) (bool, Reason) {
+	st, incomplete := s.cache.lookup(tenant, user, uint8(purpose))
+	return decide(st, tenantPolicy(draft, s.policy), incomplete)
 }

@@ -287,10 +287,14 @@ func (p *policies) test(w http.ResponseWriter, r *http.Request) {
 		"tenant": tenant, "draft": draft, "policy_version": version, "stored": false,
 		"record": res.Record, "changes": res.Changes, "detectors": res.Detectors,
 	}
-	// Consent runs before redaction in the pipeline: it judges the sample as sent. (A draft's
-	// consent_default is not tried: the judge applies the tenant's policy in effect.)
+	// Consent runs before redaction in the pipeline: it judges the sample as sent, under the
+	// draft's consent_default and purposes when there is a draft.
 	if judge := p.reg.ConsentJudgeFor(req.Signal); judge != nil {
-		verdicts, err := judge(r.Context(), tenant, req.Sample)
+		var draftPol *privacypolicy.Policy
+		if draft {
+			draftPol = &pol
+		}
+		verdicts, err := judge(r.Context(), tenant, draftPol, req.Sample)
 		if err != nil {
 			badField(w, "sample", err.Error())
 			return

@@ -38,8 +38,64 @@ type Policy struct {
 	// ConsentDefault for users without a consent record: opt_in or opt_out (default: the consent
 	// extension's, or opt_in when Mode is strict).
 	ConsentDefault string `json:"consent_default,omitempty"`
+	// Purposes maps the tenant's records to consent purposes, as the consent processor's
+	// purposes YAML: empty fields keep the operator's mapping; event_prefixes are tried before the
+	// operator's.
+	Purposes *Purposes `json:"purposes,omitempty"`
 	// RetentionDays per signal (traces, logs, metrics, events); at most the operator's maximum.
 	RetentionDays map[string]int `json:"retention_days,omitempty"`
+}
+
+// Purposes is a tenant's purpose mapping (the consent processor's purposes).
+type Purposes struct {
+	Traces        string        `json:"traces,omitempty"`
+	Metrics       string        `json:"metrics,omitempty"`
+	Logs          string        `json:"logs,omitempty"`
+	Events        string        `json:"events,omitempty"`
+	EventPrefixes []EventPrefix `json:"event_prefixes,omitempty"`
+}
+
+// EventPrefix maps event names starting with Prefix to Purpose.
+type EventPrefix struct {
+	Prefix  string `json:"prefix"`
+	Purpose string `json:"purpose"`
+}
+
+// CheckPurposes validates a tenant's purpose mapping with the consent processor's rules and
+// messages (the JSON path in place of the YAML key): prefixes non-empty and listed once, every
+// purpose named and one of known (the consent extension's purposes).
+func CheckPurposes(p *Purposes, known []string) error {
+	if p == nil {
+		return nil
+	}
+	var errs []error
+	exists := func(field, name string) {
+		if name != "" && !slices.Contains(known, name) {
+			errs = append(errs, &FieldError{field, fmt.Sprintf("purpose %q is not configured in the consent extension (purposes: %v)", name, known)})
+		}
+	}
+	exists("purposes.traces", p.Traces)
+	exists("purposes.metrics", p.Metrics)
+	exists("purposes.logs", p.Logs)
+	exists("purposes.events", p.Events)
+	if len(p.EventPrefixes) > 1000 {
+		errs = append(errs, &FieldError{"purposes.event_prefixes", fmt.Sprintf("%d prefixes; at most 1000", len(p.EventPrefixes))})
+	}
+	seen := map[string]bool{}
+	for i, ep := range p.EventPrefixes {
+		at := fmt.Sprintf("purposes.event_prefixes[%d]", i)
+		if ep.Prefix == "" {
+			errs = append(errs, &FieldError{at + ".prefix", "must not be empty"})
+		} else if seen[ep.Prefix] {
+			errs = append(errs, &FieldError{at + ".prefix", fmt.Sprintf("%q is listed twice", ep.Prefix)})
+		}
+		seen[ep.Prefix] = true
+		if ep.Purpose == "" {
+			errs = append(errs, &FieldError{at + ".purpose", "must name a purpose"})
+		}
+		exists(at+".purpose", ep.Purpose)
+	}
+	return errors.Join(errs...)
 }
 
 // Signals whose retention a policy may set.
@@ -149,7 +205,8 @@ type ConsentVerdict struct {
 
 // ConsentJudge tells what the consent processor of a signal would do with sample (OTLP JSON) as
 // records of tenant, without changing or counting anything.
-type ConsentJudge func(ctx context.Context, tenant string, sample []byte) ([]ConsentVerdict, error)
+// A non-nil draft replaces the tenant's policy in effect (its consent_default and purposes).
+type ConsentJudge func(ctx context.Context, tenant string, draft *Policy, sample []byte) ([]ConsentVerdict, error)
 
 // SetConsentJudge is called by the consent processor of signal (traces, logs, metrics) at start.
 func (r *Registry) SetConsentJudge(signal string, j ConsentJudge) {

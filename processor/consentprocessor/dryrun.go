@@ -13,8 +13,15 @@ import (
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
 
-// dryRunKey marks the context of a dry run: flush hands the counts over instead of recording them.
+// dryRunKey marks the context of a dry run (a *dryRunAt): flush hands the counts over instead of
+// recording them, and a draft policy replaces the tenant's consent default and purposes.
 type dryRunKey struct{}
+
+type dryRunAt struct {
+	counts []int64
+	draft  *privacypolicy.Policy
+	pm     *purposeMap // the draft's purposes
+}
 
 // registerDryRun lets the privacy policy dry run (POST /privacy/policy/test) ask this processor
 // whether consent would drop a sample's records.
@@ -23,14 +30,20 @@ func (p *consentProcessor) registerDryRun(host component.Host) error {
 	if err != nil || reg == nil {
 		return err
 	}
+	p.policies = &tenantPurposes{reg: reg}
 	reg.SetConsentJudge(p.signal, p.dryRun)
 	return nil
 }
 
-// dryRun judges sample as records of tenant exactly as the pipeline would, on a copy nobody sees.
-func (p *consentProcessor) dryRun(ctx context.Context, tenant string, sample []byte) ([]privacypolicy.ConsentVerdict, error) {
-	counts := new([]int64)
-	ctx = context.WithValue(ctx, dryRunKey{}, counts)
+// dryRun judges sample as records of tenant exactly as the pipeline would, on a copy nobody sees;
+// with draft as the tenant's policy when it is not nil.
+func (p *consentProcessor) dryRun(ctx context.Context, tenant string, draft *privacypolicy.Policy, sample []byte) ([]privacypolicy.ConsentVerdict, error) {
+	at := &dryRunAt{draft: draft}
+	if draft != nil {
+		at.pm = p.compilePurposes(draft.Purposes)
+	}
+	ctx = context.WithValue(ctx, dryRunKey{}, at)
+	counts := &at.counts
 	switch p.signal {
 	case "traces":
 		td, err := (&ptrace.JSONUnmarshaler{}).UnmarshalTraces(sample)

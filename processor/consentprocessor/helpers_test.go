@@ -47,10 +47,16 @@ func newEnv(t testing.TB, mode string) *env {
 	f := consentextension.NewFactory()
 	cfg := f.CreateDefaultConfig().(*consentextension.Config)
 	cfg.Mode = mode
+	return newEnvWith(t, host{component.MustNewID("telemetry_api"): fakeRegistry{}}, cfg)
+}
+
+func newEnvWith(t testing.TB, h host, cfg *consentextension.Config) *env {
+	t.Helper()
+	f := consentextension.NewFactory()
 	ext, err := f.Create(context.Background(), extension.Settings{ID: consentID,
 		TelemetrySettings: componenttest.NewNopTelemetrySettings(), BuildInfo: component.NewDefaultBuildInfo()}, cfg)
 	require.NoError(t, err)
-	h := host{component.MustNewID("telemetry_api"): fakeRegistry{}, consentID: ext}
+	h[consentID] = ext
 	require.NoError(t, ext.Start(context.Background(), h))
 	t.Cleanup(func() { require.NoError(t, ext.Shutdown(context.Background())) })
 	store, err := consentextension.GetStore(h, consentID)

@@ -35,18 +35,18 @@ const fromResourceFlag verdict = 4
 // records relying on the resource's user id must be anonymized while others keep it, they move to a
 // copy of the resource without the user identifiers.
 func (p *consentProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
-	b := p.newBatch()
+	b := p.newBatch(ctx)
 	var verdicts []verdict
 	var split []plog.ResourceLogs
 	ld.ResourceLogs().RemoveIf(func(rl plog.ResourceLogs) bool {
-		res := p.resourceOf(rl.Resource())
+		res := p.resourceOf(b, rl.Resource())
 		verdicts = verdicts[:0]
 		anonResource, keepResource := false, false
 		for i := 0; i < rl.ScopeLogs().Len(); i++ {
 			lrs := rl.ScopeLogs().At(i).LogRecords()
 			for j := 0; j < lrs.Len(); j++ {
 				lr := lrs.At(j)
-				v, fromResource := p.judge(b, res, lr.Attributes(), p.eventPurpose(eventName(lr)))
+				v, fromResource := p.judge(b, res, lr.Attributes(), res.pm.eventPurpose(eventName(lr)))
 				anonResource = anonResource || (v == anonymize && fromResource)
 				keepResource = keepResource || (v == keep && fromResource)
 				if fromResource {

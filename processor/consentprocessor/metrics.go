@@ -11,12 +11,12 @@ import (
 // processMetrics judges every data point (a user id on a data point is unusual but possible; on the
 // resource it is common for client-side metrics).
 func (p *consentProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
-	b := p.newBatch()
+	b := p.newBatch(ctx)
 	md.ResourceMetrics().RemoveIf(func(rm pmetric.ResourceMetrics) bool {
-		res := p.resourceOf(rm.Resource())
+		res := p.resourceOf(b, rm.Resource())
 		stripResource := false
 		remove := func(attrs pcommon.Map) bool {
-			v, fromResource := p.judge(b, res, attrs, p.metrics)
+			v, fromResource := p.judge(b, res, attrs, res.pm.metrics)
 			if v == anonymize {
 				p.strip(attrs)
 				stripResource = stripResource || fromResource

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -67,20 +66,12 @@ type consentProcessor struct {
 	store     *consentextension.Store
 	suppress  *suppression.List // nil without a data_rights extension
 	drop      bool
-	anonKeys  []string // user_id_keys + anonymize_keys
-	traces    int
-	metrics   int
-	logs      int
-	events    int
-	prefixes  []prefixPurpose // longest first
+	anonKeys  []string    // user_id_keys + anonymize_keys
+	defaults  *purposeMap // the YAML's purposes
+	policies  *tenantPurposes
 	purposes  []string
 	attrOpts  []metric.AddOption // by counter index
 	numCounts int
-}
-
-type prefixPurpose struct {
-	prefix  string
-	purpose int
 }
 
 func newConsentProcessor(cfg *Config, signal string, tel *metadata.TelemetryBuilder) *consentProcessor {
@@ -100,18 +91,20 @@ func (p *consentProcessor) start(_ context.Context, host component.Host) error {
 		}
 		return i
 	}
-	p.traces = resolve("purposes::traces", p.cfg.Purposes.Traces)
-	p.metrics = resolve("purposes::metrics", p.cfg.Purposes.Metrics)
-	p.logs = resolve("purposes::logs", p.cfg.Purposes.Logs)
-	p.events = resolve("purposes::events", p.cfg.Purposes.Events)
-	p.prefixes = nil
+	m := &purposeMap{
+		traces:  resolve("purposes::traces", p.cfg.Purposes.Traces),
+		metrics: resolve("purposes::metrics", p.cfg.Purposes.Metrics),
+		logs:    resolve("purposes::logs", p.cfg.Purposes.Logs),
+		events:  resolve("purposes::events", p.cfg.Purposes.Events),
+	}
 	for i, ep := range p.cfg.Purposes.EventPrefixes {
-		p.prefixes = append(p.prefixes, prefixPurpose{ep.Prefix, resolve(fmt.Sprintf("purposes::event_prefixes[%d]::purpose", i), ep.Purpose)})
+		m.prefixes = append(m.prefixes, prefixPurpose{ep.Prefix, resolve(fmt.Sprintf("purposes::event_prefixes[%d]::purpose", i), ep.Purpose)})
 	}
 	if err != nil {
 		return err
 	}
-	sort.SliceStable(p.prefixes, func(i, j int) bool { return len(p.prefixes[i].prefix) > len(p.prefixes[j].prefix) })
+	sort.SliceStable(m.prefixes, func(i, j int) bool { return len(m.prefixes[i].prefix) > len(m.prefixes[j].prefix) })
+	p.defaults = m
 	p.anonKeys = append(append([]string(nil), p.cfg.UserIDKeys...), p.cfg.AnonymizeKeys...)
 	p.purposes = store.Purposes()
 	// One prepared attribute set per (purpose, outcome, reason): counting allocates nothing.
@@ -141,16 +134,19 @@ func (p *consentProcessor) counter(purpose, outcome, reason int) int {
 // batch is the per-call state: counts flushed to the metric at the end.
 type batch struct {
 	counts []int64
-	now    int64 // arrival time (unix ms) for the suppression check
+	now    int64     // arrival time (unix ms) for the suppression check
+	dry    *dryRunAt // set in a dry run (dryrun.go)
 }
 
-func (p *consentProcessor) newBatch() *batch {
-	return &batch{counts: make([]int64, p.numCounts), now: p.arrival()}
+func (p *consentProcessor) newBatch(ctx context.Context) *batch {
+	b := &batch{counts: make([]int64, p.numCounts), now: p.arrival()}
+	b.dry, _ = ctx.Value(dryRunKey{}).(*dryRunAt)
+	return b
 }
 
 func (p *consentProcessor) flush(ctx context.Context, b *batch) {
-	if sink, ok := ctx.Value(dryRunKey{}).(*[]int64); ok { // a dry run (dryrun.go) counts nothing
-		*sink = b.counts
+	if b.dry != nil { // a dry run counts nothing
+		b.dry.counts = b.counts
 		return
 	}
 	for i, n := range b.counts {
@@ -163,11 +159,12 @@ func (p *consentProcessor) flush(ctx context.Context, b *batch) {
 // resource is what a resource contributes to the decisions of its records.
 type resource struct {
 	tenant string
+	pm     *purposeMap // the tenant's purposes
 	user   string
 	hasID  bool
 }
 
-func (p *consentProcessor) resourceOf(res pcommon.Resource) resource {
+func (p *consentProcessor) resourceOf(b *batch, res pcommon.Resource) resource {
 	r := resource{tenant: telemetryapi.DefaultTenant}
 	attrs := res.Attributes()
 	// The tenant as the storage exporter stores it: a non-string tenant.id in text form, so its
@@ -182,6 +179,11 @@ func (p *consentProcessor) resourceOf(res pcommon.Resource) resource {
 		}
 	}
 	r.user, r.hasID = p.userID(attrs)
+	if b.dry != nil && b.dry.draft != nil {
+		r.pm = b.dry.pm
+	} else {
+		r.pm = p.purposesOf(r.tenant)
+	}
 	return r
 }
 
@@ -232,7 +234,13 @@ func (p *consentProcessor) judge(b *batch, res resource, attrs pcommon.Map, purp
 		b.counts[p.counter(purpose, outcomeDropped, reasonSuppressed)]++
 		return drop, fromResource
 	}
-	consented, reason := p.store.Check(res.tenant, user, purpose)
+	var consented bool
+	var reason consentextension.Reason
+	if b.dry != nil && b.dry.draft != nil {
+		consented, reason = p.store.CheckDraft(res.tenant, user, purpose, *b.dry.draft)
+	} else {
+		consented, reason = p.store.Check(res.tenant, user, purpose)
+	}
 	switch {
 	case consented:
 		b.counts[p.counter(purpose, outcomePassed, int(reason))]++
@@ -249,17 +257,4 @@ func (p *consentProcessor) strip(attrs pcommon.Map) {
 	for _, k := range p.anonKeys {
 		attrs.Remove(k)
 	}
-}
-
-// eventPurpose maps a log record's event name ("" for plain logs) to its purpose.
-func (p *consentProcessor) eventPurpose(name string) int {
-	if name == "" {
-		return p.logs
-	}
-	for _, pp := range p.prefixes {
-		if strings.HasPrefix(name, pp.prefix) {
-			return pp.purpose
-		}
-	}
-	return p.events
 }

@@ -10,13 +10,13 @@ import (
 // processTraces judges every span; one resource's spans share a purpose, so a resource-level user
 // id is anonymized on the resource itself.
 func (p *consentProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
-	b := p.newBatch()
+	b := p.newBatch(ctx)
 	td.ResourceSpans().RemoveIf(func(rs ptrace.ResourceSpans) bool {
-		res := p.resourceOf(rs.Resource())
+		res := p.resourceOf(b, rs.Resource())
 		stripResource := false
 		rs.ScopeSpans().RemoveIf(func(ss ptrace.ScopeSpans) bool {
 			ss.Spans().RemoveIf(func(s ptrace.Span) bool {
-				v, fromResource := p.judge(b, res, s.Attributes(), p.traces)
+				v, fromResource := p.judge(b, res, s.Attributes(), res.pm.traces)
 				if v == anonymize {
 					p.strip(s.Attributes())
 					stripResource = stripResource || fromResource
