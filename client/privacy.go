@@ -107,7 +107,8 @@ type PolicyTestResult struct {
 	Stored    bool     `json:"stored"`
 }
 
-// TestPrivacyPolicy runs sample (an OTLP JSON export request of signal traces, logs or metrics)
+// TestPrivacyPolicy runs sample (an OTLP JSON export request of signal traces, logs or metrics, or
+// for signal "events" one event as TrackEvent sends it)
 // through draft, or the tenant's policy in effect when draft is nil, and returns the record as it
 // would be stored and every change. Nothing is stored.
 func (c *Client) TestPrivacyPolicy(ctx context.Context, signal string, sample json.RawMessage, draft *PrivacyPolicy) (PolicyTestResult, error) {

@@ -11,9 +11,12 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/plog"
+
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/fleetstore"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/privacypolicy"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
+	"github.com/otelcol-telemetry/otelcol-telemetry/receiver/eventsreceiver"
 )
 
 // kindPolicy is the fleet store kind of tenants' privacy policies (id policyID).
@@ -236,9 +239,9 @@ func (p *policies) history(w http.ResponseWriter, r *http.Request) {
 }
 
 type testRequest struct {
-	// Signal of the sample: traces, logs or metrics.
+	// Signal of the sample: traces, logs, metrics, or events.
 	Signal string `json:"signal"`
-	// Sample is an OTLP JSON export request.
+	// Sample is an OTLP JSON export request, or for events one event as POST /events takes it.
 	Sample json.RawMessage `json:"sample"`
 	// Policy is a draft to try; absent: the tenant's policy in effect.
 	Policy json.RawMessage `json:"policy,omitempty"`
@@ -256,16 +259,29 @@ func (p *policies) test(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch req.Signal {
-	case "traces", "logs", "metrics":
+	case "traces", "logs", "metrics", "events":
 	default:
-		badField(w, "signal", "signal must be traces, logs or metrics")
+		badField(w, "signal", "signal must be traces, logs, metrics or events")
 		return
 	}
 	if len(req.Sample) == 0 {
-		badField(w, "sample", "sample must be an OTLP JSON export request")
+		badField(w, "sample", "sample must be an OTLP JSON export request (for events: one event as POST /events takes it)")
 		return
 	}
 	tenant := telemetryapi.EffectiveTenant(r)
+	if req.Signal == "events" {
+		// An event goes down the logs pipeline as the events receiver builds it.
+		ld, err := eventsreceiver.EventAsLogs(req.Sample, tenant, time.Now())
+		if err != nil {
+			badField(w, "sample", "event: "+err.Error())
+			return
+		}
+		if req.Sample, err = (&plog.JSONMarshaler{}).MarshalLogs(ld); err != nil {
+			badField(w, "sample", err.Error())
+			return
+		}
+		req.Signal = "logs"
+	}
 	pol, version := p.view(tenant).Policy, p.view(tenant).Version
 	draft := len(req.Policy) > 0 && string(req.Policy) != "null"
 	if draft {

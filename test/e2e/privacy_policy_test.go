@@ -191,6 +191,21 @@ func TestPrivacyPolicyPerTenant(t *testing.T) {
 	assert.Equal(t, true, body["consent_would_drop"], body)
 	consentJSON, _ = json.Marshal(body["consent"])
 	assert.Contains(t, string(consentJSON), `"outcome":"dropped","purpose":"diagnostics","reason":"default_opt_in"`)
+	// An event in the track-event API's own format is judged as the events receiver would send it:
+	// its properties redacted under eu's strict policy, and its user without consent dropped.
+	status, _, body = c.apiRequest(t, http.MethodPost, "/privacy/policy/test", euAdmin, map[string]any{"signal": "events",
+		"sample": json.RawMessage(`{"event_name":"checkout","user_id":"user-79","properties":{"contact":"` + email + `","value":99.99}}`)}, nil)
+	require.Equal(t, http.StatusOK, status, body)
+	record, _ = json.Marshal(body["record"])
+	assert.Contains(t, string(record), "checkout", "the event's name is in the record")
+	assert.NotContains(t, string(record), email)
+	assert.NotContains(t, string(record), "user-79", "the user id is tokenised under strict")
+	assert.Equal(t, true, body["consent_would_drop"], body)
+	// A malformed event names the sample.
+	status, _, body = c.apiRequest(t, http.MethodPost, "/privacy/policy/test", euAdmin, map[string]any{"signal": "events",
+		"sample": json.RawMessage(`{"properties":{}}`)}, nil)
+	require.Equal(t, http.StatusBadRequest, status, body)
+	assert.Equal(t, "sample", body["error"].(map[string]any)["field"], body)
 	// The YAML is opt-out here, so opt_out is no loosening; an unknown value names the field.
 	status, _, body = c.apiRequest(t, http.MethodPut, "/privacy/policy", euAdmin, map[string]any{"mode": "strict", "consent_default": "maybe"}, nil)
 	require.Equal(t, http.StatusBadRequest, status, body)
