@@ -138,7 +138,7 @@ func scanRequest(rows driver.Rows) (request, error) {
 	if r.open() && r.Receipt != "" {
 		var p progress
 		if json.Unmarshal([]byte(r.Receipt), &p) == nil {
-			r.From, r.To = p.From, p.To
+			r.From, r.To, r.EventID = p.From, p.To, p.EventID
 		}
 	}
 	return r, err
@@ -345,4 +345,14 @@ func (s *chStore) mutateWith(ctx context.Context, extra clickhouse.Settings, tab
 		case <-time.After(poll):
 		}
 	}
+}
+
+// eventExists reports whether tenant has a stored (readable) event of that id.
+func (s *chStore) eventExists(ctx context.Context, tenant, id string) (bool, error) {
+	var n uint64
+	err := s.query(ctx, s.sql.findEvent, []any{tenant, id}, func(rows driver.Rows) error { return rows.Scan(&n) })
+	if errors.Is(err, errNoTable) {
+		return false, nil
+	}
+	return n > 0, err
 }

@@ -181,8 +181,14 @@ func (x *dataRights) replayJournal(ctx context.Context) error {
 		if stored != nil {
 			continue
 		}
-		r := &request{Tenant: e.Tenant, ID: e.ID, Subject: e.Subject, UserID: e.UserID, Actor: e.Actor, Status: statusPending, AcceptedAt: e.AcceptedAt}
-		x.list.Put(suppression.Entry{Tenant: r.Tenant, Subject: r.Subject, RequestID: r.ID, Since: r.AcceptedAt})
+		r := &request{Tenant: e.Tenant, ID: e.ID, Subject: e.Subject, UserID: e.UserID, Actor: e.Actor, Status: statusPending, AcceptedAt: e.AcceptedAt,
+			From: e.From, To: e.To, EventID: e.EventID}
+		if r.ranged() || r.event() {
+			r.Receipt = progressJSON(progress{From: r.From, To: r.To, EventID: r.EventID})
+		}
+		if r.suppresses() {
+			x.list.Put(suppression.Entry{Tenant: r.Tenant, Subject: r.Subject, RequestID: r.ID, Since: r.AcceptedAt})
+		}
 		x.enqueue(r)
 		x.logger.Info("resuming deletion request from the journal", zap.String("request_id", r.ID), zap.String("tenant", r.Tenant))
 	}

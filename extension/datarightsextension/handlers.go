@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -32,6 +31,10 @@ func (x *dataRights) routes() []telemetryapi.Route {
 			Method: http.MethodDelete, Path: "/data/{user_id}", Role: telemetryapi.RolePrivacy,
 			Handler:    http.HandlerFunc(x.handleDelete),
 			TargetUser: func(r *http.Request) string { return x.subjectOf(r.PathValue("user_id")) },
+		},
+		{
+			Method: http.MethodDelete, Path: "/events/{event_id}", Role: telemetryapi.RolePrivacy,
+			Handler: http.HandlerFunc(x.handleDeleteEvent),
 		},
 		{
 			Method: http.MethodPost, Path: "/data/purge", Role: telemetryapi.RoleAdmin,
@@ -181,8 +184,7 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	req := &request{Tenant: tenant, ID: newRequestID(), Subject: subject, UserID: user, Status: statusPending,
 		AcceptedAt: x.now().UnixMilli(), From: from, To: to}
 	if req.ranged() {
-		raw, _ := json.Marshal(progress{From: from, To: to})
-		req.Receipt = string(raw)
+		req.Receipt = progressJSON(progress{From: from, To: to})
 	}
 	if p, ok := telemetryapi.PrincipalFrom(r.Context()); ok {
 		req.Actor = p.KeyID
@@ -193,7 +195,7 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	// From this moment on the user's records are dropped here; other collectors follow once the
 	// entry is stored and their refresh reads it.
 	entry := suppression.Entry{Tenant: tenant, Subject: subject, RequestID: req.ID, Since: req.AcceptedAt}
-	if !req.ranged() {
+	if req.suppresses() {
 		x.list.Put(entry)
 	}
 	x.forget(tenant, user)
@@ -215,7 +217,7 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (x *dataRights) persist(ctx context.Context, req *request, entry suppression.Entry) error {
-	if !req.ranged() {
+	if req.suppresses() {
 		if err := x.store.insertSuppression(ctx, entry); err != nil {
 			return err
 		}
@@ -309,6 +311,12 @@ func (x *dataRights) handleVerify(w http.ResponseWriter, r *http.Request) {
 		telemetryapi.WriteError(w, http.StatusConflict, "not_finished", "the request is "+req.Status+"; a receipt exists once it has finished")
 		return
 	}
+	st := req.status()
+	sigOK := st.Receipt != nil && st.Receipt.verify(signingKey([]byte(x.cfg.ReceiptKey)))
+	if st.Receipt != nil && st.Receipt.EventID != "" {
+		x.verifyEvent(w, r, tenant, req, st.Receipt, sigOK)
+		return
+	}
 	// The raw id is not kept once a request ends, so the verifier names the user again; it must
 	// be the request's subject.
 	user := r.URL.Query().Get("user_id")
@@ -320,8 +328,7 @@ func (x *dataRights) handleVerify(w http.ResponseWriter, r *http.Request) {
 		writeFieldError(w, "user_id", "user_id is not the subject of this request")
 		return
 	}
-	st := req.status()
-	v := Verification{RequestID: req.ID, Status: req.Status, SignatureValid: st.Receipt != nil && st.Receipt.verify(signingKey([]byte(x.cfg.ReceiptKey)))}
+	v := Verification{RequestID: req.ID, Status: req.Status, SignatureValid: sigOK}
 	var from, to int64
 	targets := x.store.sql.targets
 	if st.Receipt != nil && st.Receipt.Range != nil {

@@ -23,6 +23,7 @@ const (
 	kindData    tableKind = iota // user_id column and user ids in attributes (events, logs, metrics, spans)
 	kindConsent                  // user_id column (consents, consent history)
 	kindAudit                    // target_id column, pseudonymized rather than deleted
+	kindEvent                    // one stored event of telemetry_events, by its event_id
 )
 
 // target is one table a deletion covers, with its statements rendered once.
@@ -92,6 +93,10 @@ var targetDefs = []struct {
 type statements struct {
 	schema  *chschema.Schema
 	targets []target
+	// event is telemetry_events as DELETE /events/{event_id} erases it (kindEvent); findEvent counts
+	// a tenant's rows of one event id.
+	event     target
+	findEvent string
 
 	openRequests, getRequest, subjectRequests, purgeRequest, purgeMask string
 	tableSettings, erasedPartitions, unpurgedRequests                  string
@@ -179,6 +184,16 @@ func newStatements(database, cluster string) (*statements, error) {
 		}
 		s.targets = append(s.targets, tg)
 	}
+	{
+		t := schema.Table(chschema.Events)
+		d := base
+		d.Front, d.Storage = t.Qualified, storage(t)
+		s.event = target{name: chschema.Events, storage: t.StorageName, kind: kindEvent, noExport: true,
+			searched: searchedColumns(kindEvent, chschema.Events),
+			count:    r("count", d, "pred_event", "owners_event"), countStored: r("count_stored", d, "pred_event", "owners_event"),
+			deleteSQL: r("delete", d, "pred_event")}
+		s.findEvent = r("find_event", d, "")
+	}
 	req, sup := schema.Table(chschema.DeletionRequests), schema.Table(chschema.Suppressions)
 	d := base
 	d.Requests, d.RequestsStorage = req.Qualified, storage(req)
@@ -215,6 +230,7 @@ func (s *statements) script() []string {
 		}
 		out = append(out, t.export, t.exportHTTP)
 	}
+	out = append(out, "-- telemetry_events, one event", s.event.count, s.event.countStored, s.event.deleteSQL, s.findEvent)
 	return append(out, "-- requests and suppressions", s.openRequests, s.openRequestOf, s.getRequest, s.subjectRequests, s.subjectRequestsHTTP, s.purgeRequest,
 		s.purgeMask, s.tableSettings, s.erasedPartitions, s.unpurgedRequests, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
 }

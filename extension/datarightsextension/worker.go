@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 )
 
@@ -58,7 +59,7 @@ func (x *dataRights) nextBatch(ctx context.Context) []*request {
 		x.mu.Lock()
 		var batch, rest []*request
 		for _, r := range x.queue {
-			if len(batch) < x.cfg.MaxBatch && r.Tenant == first.Tenant && r.From == first.From && r.To == first.To {
+			if len(batch) < x.cfg.MaxBatch && first.sameBatch(r) {
 				batch = append(batch, r)
 			} else {
 				rest = append(rest, r)
@@ -134,17 +135,24 @@ func (x *dataRights) update(ctx context.Context, reqs []*request, change func(*r
 // attempt runs the batch from where it stands; every step is idempotent, so repeating one after a
 // failure or a restart is harmless.
 //
-// An attempt either erases (completing false: counts, then one statement per table; the rows are
-// unreadable when it returns) or completes (after execution_delay: recount, erase what arrived
+// An attempt either erases (completing false: the rows are unreadable when it returns) or
+// completes (after execution_delay: count what the erasure found, recount, erase what arrived
 // meanwhile, sign and store the receipts). The worker runs the erasing attempts one batch at a
 // time and leaves the completion to a goroutine, so a new batch never waits for the previous one's
-// execution_delay.
+// execution_delay, nor for its counts.
+//
+// Nothing is counted before the data tables are erased: a patch-part DELETE that matches nothing
+// writes nothing, so they are erased unconditionally and counted afterwards, in the completion,
+// from the parts (read without patches and masks; the rows stay there until the purge). The small
+// consent and audit tables are counted first (pseudonymization leaves nothing to count after) and
+// touched only when they hold the subject. The trace-id lookup table (trace ids and times, found
+// through the subject's spans) is erased by the completion's passes.
 func (x *dataRights) attempt(ctx context.Context, batch []*request, completing bool) error {
 	for _, r := range batch {
 		if r.persisted {
 			continue
 		}
-		if !r.ranged() {
+		if r.suppresses() {
 			entry := suppression.Entry{Tenant: r.Tenant, Subject: r.Subject, RequestID: r.ID, Since: r.AcceptedAt}
 			if err := x.store.insertSuppression(ctx, entry); err != nil {
 				return fmt.Errorf("store the suppression entry: %w", err)
@@ -175,52 +183,31 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 	progs := make(map[string]*progress, len(batch))
 	for i, r := range batch {
 		owners[i], users[i] = r.ID, r.UserID
+		if r.event() {
+			users[i] = r.EventID
+		}
 		p := &progress{}
 		if r.Receipt != "" {
 			_ = json.Unmarshal([]byte(r.Receipt), p)
 		}
+		// The request's scope is stored with every progress, so a resumed request keeps it.
+		p.From, p.To, p.EventID = r.From, r.To, r.EventID
 		progs[r.ID] = p
 	}
 	tenant := batch[0].Tenant
-	f := newForms(x.list.Token, batch[0].From, batch[0].To, owners, users)
-	targets := x.store.sql.targets
-	if batch[0].ranged() {
-		targets = dataTargets(targets)
+	var f *forms
+	if batch[0].event() {
+		f = eventForms(owners, users)
+	} else {
+		f = newForms(x.list.Token, batch[0].From, batch[0].To, owners, users)
 	}
+	tables := x.tablesOf(batch[0])
+	targets := make([]target, len(tables))
+	for i, b := range tables {
+		targets[i] = *b.t
+	}
+	dataTable := func(t *target) bool { return t.kind == kindData || t.kind == kindEvent }
 
-	// Counts before, once per request (a resumed request keeps its first counts).
-	need := false
-	for _, p := range progs {
-		need = need || p.Before == nil
-	}
-	if need {
-		before := map[string]map[string]uint64{}
-		for i := range targets {
-			st, t := x.targetFor(tenant, i)
-			n, err := st.count(ctx, t, tenant, f, false)
-			if err != nil {
-				return err
-			}
-			before[t.name] = n
-		}
-		for _, r := range batch {
-			p := progs[r.ID]
-			if p.Before != nil {
-				continue
-			}
-			p.Before = map[string]uint64{}
-			for table, n := range before {
-				p.Before[table] = n[r.ID]
-			}
-		}
-		if err := x.storeProgress(ctx, batch, progs); err != nil {
-			return err
-		}
-	}
-
-	// Erase now (unreadable at erased_at), then again after execution_delay: inserts that passed the
-	// write-time check before the suppression was known (here, or on collectors that had not
-	// refreshed) are erased by the second pass.
 	mechanisms := map[string]string{}
 	for _, p := range progs {
 		for t, m := range p.Mechanisms {
@@ -234,14 +221,53 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 		}
 		return err
 	}
-	if !completing {
-		// Unreadable now: every table that had rows of the batch, one statement each.
-		for i := range targets {
-			st, t := x.targetFor(tenant, i)
-			if sumBefore(progs, t.name) == 0 {
+	// countInto sets each request's Before of the tables which, counting stored rows when stored.
+	countInto := func(which func(*target) bool, stored bool) error {
+		for _, b := range tables {
+			if !which(b.t) {
 				continue
 			}
-			if err := erase(t, st); err != nil {
+			n, err := b.st.count(ctx, b.t, tenant, f, stored)
+			if err != nil {
+				return err
+			}
+			for _, r := range batch {
+				p := progs[r.ID]
+				if p.Before == nil {
+					p.Before = map[string]uint64{}
+				}
+				p.Before[b.t.name] = n[r.ID]
+			}
+		}
+		return nil
+	}
+
+	if !completing {
+		// The consent and audit tables' counts, once per request (a resumed request keeps its first).
+		need := false
+		for _, p := range progs {
+			need = need || p.Before == nil
+		}
+		if need {
+			if err := countInto(func(t *target) bool { return !dataTable(t) }, false); err != nil {
+				return err
+			}
+			for _, p := range progs {
+				if p.Before == nil {
+					p.Before = map[string]uint64{}
+				}
+			}
+			if err := x.storeProgress(ctx, batch, progs); err != nil {
+				return err
+			}
+		}
+		// Unreadable now: every data table (but the trace-id lookup), one statement each; the
+		// other tables where the batch has rows.
+		for _, b := range tables {
+			if b.t.name == chschema.TraceIDTimestamps || (!dataTable(b.t) && sumBefore(progs, b.t.name) == 0) {
+				continue
+			}
+			if err := erase(b.t, b.st); err != nil {
 				return err
 			}
 		}
@@ -261,27 +287,41 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 		case <-time.After(x.cfg.ExecutionDelay):
 		}
 	}
+	// What the erasure found in the data tables: their rows stay in the parts until the purge.
+	counted := true
+	for _, p := range progs {
+		counted = counted && p.Counted
+	}
+	if !counted {
+		if err := countInto(dataTable, true); err != nil {
+			return err
+		}
+		for _, p := range progs {
+			p.Counted = true
+		}
+		if err := x.storeProgress(ctx, batch, progs); err != nil {
+			return err
+		}
+	}
 	recount := func() (map[string]map[string]uint64, bool, error) {
 		out, left := map[string]map[string]uint64{}, false
-		for i := range targets {
-			st, t := x.targetFor(tenant, i)
-			n, err := st.count(ctx, t, tenant, f, false)
+		for _, b := range tables {
+			n, err := b.st.count(ctx, b.t, tenant, f, false)
 			if err != nil {
 				return nil, false, err
 			}
-			out[t.name] = n
+			out[b.t.name] = n
 			left = left || sum(n) > 0
 		}
 		return out, left, nil
 	}
 	remaining, left, err := recount()
 	for pass := 0; err == nil && left && pass < 2; pass++ {
-		for i := range targets {
-			st, t := x.targetFor(tenant, i)
-			if sum(remaining[t.name]) == 0 {
+		for _, b := range tables {
+			if sum(remaining[b.t.name]) == 0 {
 				continue
 			}
-			if err := erase(t, st); err != nil {
+			if err := erase(b.t, b.st); err != nil {
 				return err
 			}
 		}
@@ -410,6 +450,10 @@ func (x *dataRights) finish(ctx context.Context, batch []*request, targets []tar
 			rc.Range = &TimeRange{From: time.UnixMilli(r.From).UTC(), To: time.UnixMilli(r.To).UTC()}
 			rc.Suppression = SuppressionInfo{} // a time range erases past data only
 		}
+		if r.event() {
+			rc.EventID = r.EventID
+			rc.Suppression = SuppressionInfo{} // one event: nothing later is suppressed
+		}
 		var failed []string
 		for _, t := range targets {
 			action := "deleted"
@@ -444,7 +488,7 @@ func (x *dataRights) finish(ctx context.Context, batch []*request, targets []tar
 	}
 	for i, r := range batch {
 		fin := finals[i]
-		if !r.ranged() {
+		if r.suppresses() {
 			x.forget(r.Tenant, r.UserID) // the consent rows are gone now: nothing may bring them back from a reload
 		}
 		x.mu.Lock()

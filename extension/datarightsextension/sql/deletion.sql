@@ -49,3 +49,7 @@
 {{- /* Counts of the trace-id table per request: its rows joined to the subject's spans. */ -}}
 {{define "count_trace_ids"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}{{template "raw_read"}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
 {{define "count_stored_trace_ids"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}{{template "raw_read"}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0, apply_patch_parts = 0, apply_deleted_mask = 0{{end}}
+{{- /* One stored event (DELETE /events/{event_id}): telemetry_events by its event_id (idx_event_id). */ -}}
+{{define "pred_event"}}tenant_id = ? AND event_id IN ?{{end}}
+{{define "owners_event"}}arrayDistinct(arrayFilter((o, x, p) -> x = event_id, ?, ?, ?)){{end}}
+{{define "find_event"}}SELECT count() FROM {{.Front}} WHERE tenant_id = ? AND event_id = ? SETTINGS use_query_condition_cache = 0{{end}}

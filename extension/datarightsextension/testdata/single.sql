@@ -64,6 +64,11 @@ SELECT owner, count() FROM (SELECT arrayDistinct(arrayFilter((o, x, p) -> x = ta
 ALTER TABLE `telemetry`.`telemetry_audit` UPDATE target_id = transform(target_id, ?, ?, target_id) WHERE tenant_id = ? AND target_id IN ?;
 SELECT * FROM `telemetry`.`telemetry_audit` WHERE tenant_id = ? AND target_id IN ?;
 SELECT * FROM `telemetry`.`telemetry_audit` WHERE tenant_id = {tenant:String} AND has({ids:Array(String)}, target_id) FORMAT JSONEachRow;
+-- telemetry_events, one event;
+SELECT owner, count() FROM (SELECT arrayDistinct(arrayFilter((o, x, p) -> x = event_id, ?, ?, ?)) AS owners FROM `telemetry`.`telemetry_events` WHERE tenant_id = ? AND event_id IN ?) ARRAY JOIN owners AS owner GROUP BY owner SETTINGS use_query_condition_cache = 0;
+SELECT owner, count() FROM (SELECT arrayDistinct(arrayFilter((o, x, p) -> x = event_id, ?, ?, ?)) AS owners FROM `telemetry`.`telemetry_events` WHERE tenant_id = ? AND event_id IN ?) ARRAY JOIN owners AS owner GROUP BY owner SETTINGS use_query_condition_cache = 0, apply_patch_parts = 0, apply_deleted_mask = 0;
+DELETE FROM `telemetry`.`telemetry_events` WHERE tenant_id = ? AND event_id IN ?;
+SELECT count() FROM `telemetry`.`telemetry_events` WHERE tenant_id = ? AND event_id = ? SETTINGS use_query_condition_cache = 0;
 -- requests and suppressions;
 SELECT tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt, toUnixTimestamp64Milli(updated_at) FROM `telemetry`.`telemetry_deletion_requests` FINAL WHERE status IN ('pending', 'running') ORDER BY accepted_at;
 SELECT tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt, toUnixTimestamp64Milli(updated_at) FROM `telemetry`.`telemetry_deletion_requests` FINAL WHERE tenant_id = ? AND subject = ? AND status IN ('pending', 'running') ORDER BY accepted_at LIMIT 1;
