@@ -98,26 +98,32 @@ func checkUserID(v string) string {
 	return ""
 }
 
-// parseRange reads ?from=&to= (RFC 3339): both or neither, from before to.
-func parseRange(r *http.Request) (from, to int64, msg string) {
+// parseRange reads ?from=&to= (RFC 3339): both or neither, from before to; field names the
+// parameter at fault.
+func parseRange(r *http.Request) (from, to int64, field, msg string) {
 	q := r.URL.Query()
 	fs, ts := q.Get("from"), q.Get("to")
 	if fs == "" && ts == "" {
-		return 0, 0, ""
+		return 0, 0, "", ""
 	}
+	const format = " must be an RFC 3339 time, e.g. 2026-01-02T15:04:05Z"
 	f, err1 := time.Parse(time.RFC3339Nano, fs)
 	t, err2 := time.Parse(time.RFC3339Nano, ts)
 	switch {
-	case fs == "" || ts == "":
-		return 0, 0, "from and to go together (RFC 3339 times)"
-	case err1 != nil || err2 != nil:
-		return 0, 0, "from and to must be RFC 3339 times, e.g. 2026-01-02T15:04:05Z"
+	case fs == "":
+		return 0, 0, "from", "from is required with to (RFC 3339 times)"
+	case ts == "":
+		return 0, 0, "to", "to is required with from (RFC 3339 times)"
+	case err1 != nil:
+		return 0, 0, "from", "from" + format
+	case err2 != nil:
+		return 0, 0, "to", "to" + format
 	case !f.Before(t):
-		return 0, 0, "from must be before to"
+		return 0, 0, "from", "from must be before to"
 	case f.UnixMilli() <= 0:
-		return 0, 0, "from must be after 1970-01-01"
+		return 0, 0, "from", "from must be after 1970-01-01"
 	}
-	return f.UnixMilli(), t.UnixMilli(), ""
+	return f.UnixMilli(), t.UnixMilli(), "", ""
 }
 
 func writeFieldError(w http.ResponseWriter, field, message string) {
@@ -150,9 +156,9 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 		writeFieldError(w, "user_id", msg)
 		return
 	}
-	from, to, msg := parseRange(r)
+	from, to, field, msg := parseRange(r)
 	if msg != "" {
-		writeFieldError(w, "from", msg)
+		writeFieldError(w, field, msg)
 		return
 	}
 	tenant := telemetryapi.EffectiveTenant(r)
