@@ -157,9 +157,47 @@ func (s *chStore) openRequests(ctx context.Context) ([]*request, error) {
 	return out, err
 }
 
-// openRequestOf is the open request of a subject, from whichever collector accepted it; nil if none.
-func (s *chStore) openRequestOf(ctx context.Context, tenant, subject string) (*request, error) {
-	return s.oneRequest(ctx, s.sql.openRequestOf, tenant, subject)
+// openRequestsOf are the open requests of tenant's subjects (the oldest per subject), from
+// whichever collector accepted them.
+func (s *chStore) openRequestsOf(ctx context.Context, tenant string, subjects []string) (map[string]*request, error) {
+	out := map[string]*request{}
+	err := s.query(ctx, s.sql.openRequestsOf, []any{tenant, subjects}, func(rows driver.Rows) error {
+		r, err := scanRequest(rows)
+		if _, seen := out[r.Subject]; !seen && err == nil {
+			out[r.Subject] = &r
+		}
+		return err
+	})
+	if errors.Is(err, errNoTable) {
+		return out, nil
+	}
+	return out, err
+}
+
+// insertSuppressions stores entries in one insert (none: nothing).
+func (s *chStore) insertSuppressions(ctx context.Context, entries []suppression.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	batch, err := s.conn.PrepareBatch(ctx, s.sql.insertSuppression)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = batch.Close() }()
+	now := time.Now().UTC()
+	for _, e := range entries {
+		var lifted *time.Time
+		if e.Lifted > 0 {
+			t := time.UnixMilli(e.Lifted).UTC()
+			lifted = &t
+		}
+		if err := batch.Append(e.Tenant, e.Subject, e.RequestID, time.UnixMilli(e.Since).UTC(), lifted, now); err != nil {
+			return err
+		}
+	}
+	return batch.Send()
 }
 
 func (s *chStore) getRequest(ctx context.Context, tenant, id string) (*request, error) {

@@ -4,10 +4,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/metric"
-	"go.uber.org/zap"
-
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
@@ -80,21 +76,7 @@ func (x *dataRights) handleDeleteEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	x.byID[req.ID], x.active[req.key()] = req, req
 	x.mu.Unlock()
-	if err := x.persist(r.Context(), req, suppression.Entry{}); err != nil {
-		x.logger.Warn("event deletion accepted but not yet stored; the worker retries", zap.String("request_id", req.ID), zap.Error(err))
-		x.syncJournal()
-	}
-	x.mu.Lock()
-	x.queue = append(x.queue, req)
-	status := req.status()
-	x.mu.Unlock()
-	select {
-	case x.wake <- struct{}{}:
-	default:
-	}
-	x.tel.Requests.Add(r.Context(), 1, metric.WithAttributes(attribute.String("outcome", "accepted")))
-	w.Header().Set("Location", location(req.ID))
-	telemetryapi.WriteJSON(w, http.StatusAccepted, Accepted{Status: status, Location: location(req.ID)})
+	x.enqueueAccepted(w, r, req, x.accept(r.Context(), req, suppression.Entry{}, false).err)
 }
 
 // verifyEvent re-counts a single-event request's event now, readable and in the parts.

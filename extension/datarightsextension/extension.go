@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -35,6 +36,12 @@ type dataRights struct {
 	active map[string]*request // open request per tenant + "\x00" + subject
 	queue  []*request
 	wake   chan struct{}
+	// accepts feeds the accept loop (accept.go); nil when it does not run (tests of the handlers).
+	accepts chan *acceptJob
+	// stopping is closed when Shutdown begins: waiting handlers stop waiting for the accept loop.
+	stopping chan struct{}
+	// acceptRounds counts the accept loop's rounds (each one lookup per tenant and two inserts).
+	acceptRounds atomic.Int64
 
 	purger purger
 	// forgetters are the extensions caching consents (the consent extension): a user's erasure
@@ -101,6 +108,7 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	// A failed start closes every connection it opened, the regions' too (each runs a goroutine).
 	closeAll := func() error { return errors.Join(conn.Close(), closeRegions(x.regions)) }
 	x.byID, x.active, x.wake = map[string]*request{}, map[string]*request{}, make(chan struct{}, 1)
+	x.accepts, x.stopping = make(chan *acceptJob, maxAcceptRound), make(chan struct{})
 	tel, err := metadata.NewTelemetryBuilder(x.set, func() int64 { return int64(list.Len()) })
 	if err != nil {
 		return errors.Join(err, closeAll())
@@ -140,7 +148,8 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	x.cancel = cancel
-	x.wg.Add(3)
+	x.wg.Add(4)
+	go func() { defer x.wg.Done(); x.acceptLoop(loopCtx) }()
 	go func() { defer x.wg.Done(); x.work(loopCtx) }()
 	go func() { defer x.wg.Done(); x.purgeLoop(loopCtx) }()
 	go func() { defer x.wg.Done(); x.refreshLoop(loopCtx) }()
@@ -152,6 +161,7 @@ func (x *dataRights) Shutdown(context.Context) error {
 	if x.cancel == nil {
 		return nil
 	}
+	close(x.stopping)
 	x.cancel()
 	x.wg.Wait()
 	x.cancel = nil

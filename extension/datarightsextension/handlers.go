@@ -170,18 +170,7 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 		telemetryapi.WriteJSON(w, http.StatusAccepted, Accepted{Status: st, Location: location(st.RequestID), Existing: true})
 	}
 	x.mu.Lock()
-	open, ok := x.active[key]
-	x.mu.Unlock()
-	if !ok && !probe.ranged() {
-		// In a fleet the first call may have reached another collector: its open request is in
-		// ClickHouse. Unreadable storage is no reason to refuse: the request is accepted here.
-		if theirs, err := x.store.openRequestOf(r.Context(), tenant, subject); err == nil && theirs != nil {
-			existing(theirs.status())
-			return
-		}
-	}
-	x.mu.Lock()
-	if open, ok = x.active[key]; ok { // accepted here, possibly meanwhile
+	if open, ok := x.active[key]; ok { // accepted here before
 		st := open.status()
 		x.mu.Unlock()
 		existing(st)
@@ -198,15 +187,33 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	x.byID[req.ID], x.active[key] = req, req
 	x.mu.Unlock()
 
+	entry := suppression.Entry{Tenant: tenant, Subject: subject, RequestID: req.ID, Since: req.AcceptedAt}
+	// In a fleet the first call may have reached another collector: its open request is in
+	// ClickHouse and is the answer (a time range is its own request).
+	res := x.accept(r.Context(), req, entry, !req.ranged())
+	if res.theirs != nil {
+		x.mu.Lock()
+		delete(x.byID, req.ID)
+		if x.active[key] == req {
+			delete(x.active, key)
+		}
+		x.mu.Unlock()
+		existing(res.theirs.status())
+		return
+	}
 	// From this moment on the user's records are dropped here; other collectors follow once the
 	// entry is stored and their refresh reads it.
-	entry := suppression.Entry{Tenant: tenant, Subject: subject, RequestID: req.ID, Since: req.AcceptedAt}
 	if req.suppresses() {
 		x.list.Put(entry)
 	}
 	x.forget(tenant, user)
-	if err := x.persist(r.Context(), req, entry); err != nil {
-		x.logger.Warn("deletion request accepted but not yet stored; the worker retries", zap.String("request_id", req.ID), zap.Error(err))
+	x.enqueueAccepted(w, r, req, res.err)
+}
+
+// enqueueAccepted queues an accepted request for the worker and answers 202 with its status.
+func (x *dataRights) enqueueAccepted(w http.ResponseWriter, r *http.Request, req *request, stored error) {
+	if stored != nil {
+		x.logger.Warn("deletion request accepted but not yet stored; the worker retries", zap.String("request_id", req.ID), zap.Error(stored))
 		x.syncJournal()
 	}
 	x.mu.Lock()
@@ -220,24 +227,6 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	x.tel.Requests.Add(r.Context(), 1, metric.WithAttributes(attribute.String("outcome", "accepted")))
 	w.Header().Set("Location", location(req.ID))
 	telemetryapi.WriteJSON(w, http.StatusAccepted, Accepted{Status: st, Location: location(req.ID)})
-}
-
-func (x *dataRights) persist(ctx context.Context, req *request, entry suppression.Entry) error {
-	if req.suppresses() {
-		if err := x.store.insertSuppression(ctx, entry); err != nil {
-			return err
-		}
-	}
-	x.mu.Lock()
-	snapshot := req.nextVersion(x.now().UnixMilli())
-	x.mu.Unlock()
-	if err := x.store.insertRequest(ctx, &snapshot); err != nil {
-		return err
-	}
-	x.mu.Lock()
-	req.persisted = true
-	x.mu.Unlock()
-	return nil
 }
 
 func (x *dataRights) handleGet(w http.ResponseWriter, r *http.Request) {

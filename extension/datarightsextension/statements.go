@@ -100,7 +100,7 @@ type statements struct {
 
 	openRequests, getRequest, subjectRequests, purgeRequest, purgeMask string
 	tableSettings, erasedPartitions, unpurgedRequests                  string
-	openRequestOf                                                      string
+	openRequestsOf                                                     string
 	suppressionsSince, grantsSince, subjectRequestsHTTP                string
 	insertRequest, insertSuppression                                   string
 	requestsStorage                                                    string
@@ -200,7 +200,7 @@ func newStatements(database, cluster string) (*statements, error) {
 	d.Suppressions, d.History = sup.Qualified, schema.Table(chschema.ConsentHistory).Qualified
 	s.openRequests = r("open_requests", d, "")
 	s.getRequest = r("get_request", d, "")
-	s.openRequestOf = r("open_request_of", d, "")
+	s.openRequestsOf = r("open_requests_of", d, "")
 	s.subjectRequests = r("subject_requests", d, "")
 	s.subjectRequestsHTTP = r("subject_requests_http", d, "")
 	s.purgeRequest = r("purge_request", d, "")
@@ -231,6 +231,6 @@ func (s *statements) script() []string {
 		out = append(out, t.export, t.exportHTTP)
 	}
 	out = append(out, "-- telemetry_events, one event", s.event.count, s.event.countStored, s.event.deleteSQL, s.findEvent)
-	return append(out, "-- requests and suppressions", s.openRequests, s.openRequestOf, s.getRequest, s.subjectRequests, s.subjectRequestsHTTP, s.purgeRequest,
+	return append(out, "-- requests and suppressions", s.openRequests, s.openRequestsOf, s.getRequest, s.subjectRequests, s.subjectRequestsHTTP, s.purgeRequest,
 		s.purgeMask, s.tableSettings, s.erasedPartitions, s.unpurgedRequests, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
 }
