@@ -3,6 +3,7 @@ package datarightsextension
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 )
@@ -32,6 +33,13 @@ type acceptResult struct {
 
 var errStopping = errors.New("the data-rights extension is stopping")
 
+// acceptWait bounds how long a DELETE waits for its round: an overloaded engine must not hold the
+// answer past the API's write timeout. A request not stored by then is accepted unstored
+// (persisted: false, journaled); its round still stores it, or the worker does.
+const acceptWait = 5 * time.Second
+
+var errSlow = errors.New("ClickHouse did not store the request within 5s")
+
 // accept stores req (or finds another collector's open request of its subject), through the accept
 // loop when it runs, else directly.
 func (x *dataRights) accept(ctx context.Context, req *request, entry suppression.Entry, fleet bool) acceptResult {
@@ -46,9 +54,13 @@ func (x *dataRights) accept(ctx context.Context, req *request, entry suppression
 	case <-ctx.Done():
 		return acceptResult{err: ctx.Err()}
 	}
+	timer := time.NewTimer(acceptWait)
+	defer timer.Stop()
 	select {
 	case res := <-j.done:
 		return res
+	case <-timer.C:
+		return acceptResult{err: errSlow}
 	case <-x.stopping:
 		return acceptResult{err: errStopping}
 	case <-ctx.Done():

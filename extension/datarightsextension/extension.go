@@ -40,6 +40,8 @@ type dataRights struct {
 	accepts chan *acceptJob
 	// stopping is closed when Shutdown begins: waiting handlers stop waiting for the accept loop.
 	stopping chan struct{}
+	// erasing counts the batches in an erasing attempt (completions yield to them, worker.go).
+	erasing atomic.Int32
 	// acceptRounds counts the accept loop's rounds (each one lookup per tenant and two inserts).
 	acceptRounds atomic.Int64
 

@@ -90,10 +90,6 @@ type progress struct {
 	To   int64 `json:"to,omitempty"`
 	// EventID is the single event the request erases.
 	EventID string `json:"event_id,omitempty"`
-	// Counted: Before holds the data tables' counts too. They are taken after the first erasure
-	// (rows still in the parts, read without patches and masks), so counting never delays the
-	// moment the rows become unreadable; Before holds the other tables' counts from the start.
-	Counted bool `json:"counted,omitempty"`
 }
 
 // Status is the API view of a request.

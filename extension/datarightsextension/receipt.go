@@ -42,9 +42,7 @@ type TableCount struct {
 	Table string `json:"table"`
 	// Action is deleted, or pseudonymized (telemetry_audit: the rows stay, the subject is renamed).
 	Action string `json:"action"`
-	// MatchedBefore counts the subject's rows the table held: for the data tables, counted right
-	// after the first erasure from the parts (patches and deleted masks not applied), so rows an
-	// earlier request erased and no purge has removed yet count too.
+	// MatchedBefore counts the subject's rows the table held just before the erasure.
 	MatchedBefore  uint64 `json:"matched_before"`
 	RemainingAfter uint64 `json:"remaining_after"`
 	// Mechanism erased the rows: patch_parts, or lightweight_delete (with the fallback's reason).

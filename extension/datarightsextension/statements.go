@@ -54,7 +54,12 @@ func (t *target) args(tenant string, f *forms) []any {
 
 // countArgs bind count and countStored: the owners of every stored form, then the predicate.
 func (t *target) countArgs(tenant string, f *forms) []any {
-	return append([]any{f.owners, f.ids, f.patterns}, t.args(tenant, f)...)
+	out := []any{f.owners, f.ids, f.patterns}
+	if t.name == chschema.TraceIDTimestamps {
+		// its rows of the subject's traces first (the sorting-key filter), then the join.
+		out = append(t.args(tenant, f), out...)
+	}
+	return append(out, t.args(tenant, f)...)
 }
 
 // httpParams are args for the HTTP export.

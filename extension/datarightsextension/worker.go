@@ -73,7 +73,10 @@ func (x *dataRights) nextBatch(ctx context.Context) []*request {
 
 // process erases the batch, then completes it in the background.
 func (x *dataRights) process(ctx context.Context, batch []*request) {
-	if !x.retry(ctx, batch, false) {
+	x.erasing.Add(1)
+	ok := x.retry(ctx, batch, false)
+	x.erasing.Add(-1)
+	if !ok {
 		return
 	}
 	x.wg.Add(1)
@@ -135,18 +138,16 @@ func (x *dataRights) update(ctx context.Context, reqs []*request, change func(*r
 // attempt runs the batch from where it stands; every step is idempotent, so repeating one after a
 // failure or a restart is harmless.
 //
-// An attempt either erases (completing false: the rows are unreadable when it returns) or
-// completes (after execution_delay: count what the erasure found, recount, erase what arrived
+// An attempt either erases (completing false: counts, then one statement per table; the rows are
+// unreadable when it returns) or completes (after execution_delay: recount, erase what arrived
 // meanwhile, sign and store the receipts). The worker runs the erasing attempts one batch at a
 // time and leaves the completion to a goroutine, so a new batch never waits for the previous one's
-// execution_delay, nor for its counts.
+// execution_delay; the completions give way to waiting batches (yield).
 //
-// Nothing is counted before the data tables are erased: a patch-part DELETE that matches nothing
-// writes nothing, so they are erased unconditionally and counted afterwards, in the completion,
-// from the parts (read without patches and masks; the rows stay there until the purge). The small
-// consent and audit tables are counted first (pseudonymization leaves nothing to count after) and
-// touched only when they hold the subject. The trace-id lookup table (trace ids and times, found
-// through the subject's spans) is erased by the completion's passes.
+// The counts are taken before erasing: erased rows stay in the parts only until a merge of their
+// part applies the patch, so counting them afterwards (without patches and masks) could miss rows.
+// The trace-id lookup table (trace ids and times, found through the subject's spans) is counted and
+// erased right after erased_at is stored: it holds no identifier, and its DELETE is a mutation.
 func (x *dataRights) attempt(ctx context.Context, batch []*request, completing bool) error {
 	for _, r := range batch {
 		if r.persisted {
@@ -206,7 +207,7 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 	for i, b := range tables {
 		targets[i] = *b.t
 	}
-	dataTable := func(t *target) bool { return t.kind == kindData || t.kind == kindEvent }
+	traceIDs := func(t *target) bool { return t.name == chschema.TraceIDTimestamps }
 
 	mechanisms := map[string]string{}
 	for _, p := range progs {
@@ -221,13 +222,13 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 		}
 		return err
 	}
-	// countInto sets each request's Before of the tables which, counting stored rows when stored.
-	countInto := func(which func(*target) bool, stored bool) error {
+	// countInto sets each request's Before of the tables which.
+	countInto := func(which func(*target) bool) error {
 		for _, b := range tables {
 			if !which(b.t) {
 				continue
 			}
-			n, err := b.st.count(ctx, b.t, tenant, f, stored)
+			n, err := b.st.count(ctx, b.t, tenant, f, false)
 			if err != nil {
 				return err
 			}
@@ -243,28 +244,22 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 	}
 
 	if !completing {
-		// The consent and audit tables' counts, once per request (a resumed request keeps its first).
+		// Counts before, once per request (a resumed request keeps its first counts).
 		need := false
 		for _, p := range progs {
 			need = need || p.Before == nil
 		}
 		if need {
-			if err := countInto(func(t *target) bool { return !dataTable(t) }, false); err != nil {
+			if err := countInto(func(t *target) bool { return !traceIDs(t) }); err != nil {
 				return err
-			}
-			for _, p := range progs {
-				if p.Before == nil {
-					p.Before = map[string]uint64{}
-				}
 			}
 			if err := x.storeProgress(ctx, batch, progs); err != nil {
 				return err
 			}
 		}
-		// Unreadable now: every data table (but the trace-id lookup), one statement each; the
-		// other tables where the batch has rows.
+		// Unreadable now: every table that had rows of the batch, one statement each.
 		for _, b := range tables {
-			if b.t.name == chschema.TraceIDTimestamps || (!dataTable(b.t) && sumBefore(progs, b.t.name) == 0) {
+			if traceIDs(b.t) || sumBefore(progs, b.t.name) == 0 {
 				continue
 			}
 			if err := erase(b.t, b.st); err != nil {
@@ -278,7 +273,36 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 			}
 			p.Mechanisms = mechanisms
 		}
-		return x.storeProgress(ctx, batch, progs)
+		if err := x.storeProgress(ctx, batch, progs); err != nil {
+			return err
+		}
+		// The trace-id lookup rows of the subject's traces, found through the erased spans (read
+		// without patches and masks, right after their erasure).
+		for _, b := range tables {
+			if !traceIDs(b.t) {
+				continue
+			}
+			counted := true
+			for _, p := range progs {
+				_, ok := p.Before[b.t.name]
+				counted = counted && ok
+			}
+			if !counted {
+				if err := countInto(traceIDs); err != nil {
+					return err
+				}
+			}
+			if sumBefore(progs, b.t.name) > 0 {
+				if err := erase(b.t, b.st); err != nil {
+					return err
+				}
+			}
+			for _, p := range progs {
+				p.Mechanisms = mechanisms
+			}
+			return x.storeProgress(ctx, batch, progs)
+		}
+		return nil
 	}
 	if x.cfg.ExecutionDelay > 0 {
 		select {
@@ -287,25 +311,10 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 		case <-time.After(x.cfg.ExecutionDelay):
 		}
 	}
-	// What the erasure found in the data tables: their rows stay in the parts until the purge.
-	counted := true
-	for _, p := range progs {
-		counted = counted && p.Counted
-	}
-	if !counted {
-		if err := countInto(dataTable, true); err != nil {
-			return err
-		}
-		for _, p := range progs {
-			p.Counted = true
-		}
-		if err := x.storeProgress(ctx, batch, progs); err != nil {
-			return err
-		}
-	}
 	recount := func() (map[string]map[string]uint64, bool, error) {
 		out, left := map[string]map[string]uint64{}, false
 		for _, b := range tables {
+			x.yield(ctx)
 			n, err := b.st.count(ctx, b.t, tenant, f, false)
 			if err != nil {
 				return nil, false, err
@@ -321,6 +330,7 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 			if sum(remaining[b.t.name]) == 0 {
 				continue
 			}
+			x.yield(ctx)
 			if err := erase(b.t, b.st); err != nil {
 				return err
 			}
@@ -335,7 +345,32 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 			return fmt.Errorf("purge: %w", err)
 		}
 	}
+	x.yield(ctx)
 	return x.finish(ctx, batch, targets, progs, remaining, mechanisms)
+}
+
+// maxYield bounds how long a completion step waits for erasures: a steady stream of requests must
+// not keep older ones from completing.
+const maxYield = 30 * time.Second
+
+// yield waits, before a completion's statement, while a batch is erasing or waiting for its window
+// (at most maxYield): the embedded engine runs one statement at a time, and a completion's recounts
+// would otherwise sit between a new request and the moment its rows are unreadable.
+func (x *dataRights) yield(ctx context.Context) {
+	deadline := time.Now().Add(maxYield)
+	for time.Now().Before(deadline) {
+		x.mu.Lock()
+		busy := len(x.queue) > 0 || x.erasing.Load() > 0
+		x.mu.Unlock()
+		if !busy {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // dataTargets are the data tables (the first targets): what a time-ranged request covers.
