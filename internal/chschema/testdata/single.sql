@@ -486,6 +486,8 @@ ALTER TABLE `telemetry`.`telemetry_events` ADD INDEX IF NOT EXISTS idx_event_id 
 
 ALTER TABLE `telemetry`.`telemetry_events` MATERIALIZE INDEX idx_event_id SETTINGS mutations_sync = 0;
 
+ALTER TABLE `telemetry`.`telemetry_audit` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
