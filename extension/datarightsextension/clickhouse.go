@@ -362,6 +362,39 @@ func (s *chStore) mutateWith(ctx context.Context, extra clickhouse.Settings, tab
 	if err := s.conn.Exec(with(asyncSettings), stmt, args...); err != nil {
 		return err
 	}
+	return s.awaitMutations(ctx, table)
+}
+
+// scheduleClassic schedules the classic lightweight DELETE of t and returns without waiting for
+// its mutation (single server; cluster mode waits, as mutate does); awaitMutations waits later.
+func (s *chStore) scheduleClassic(ctx context.Context, t *target, args ...any) error {
+	if s.cluster {
+		_, _, err := s.eraseClassic(ctx, t, "", args...)
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.mutation)
+	defer cancel()
+	set := clickhouse.Settings{}
+	for k, v := range asyncSettings {
+		set[k] = v
+	}
+	for k, v := range classicSettings {
+		set[k] = v
+	}
+	return s.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(set)), t.deleteSQL, args...)
+}
+
+// awaitMutations waits until table has no unfinished mutation (single server: cluster mode's
+// statements return when their mutations are done).
+func (s *chStore) awaitMutations(ctx context.Context, table string) error {
+	if s.cluster {
+		return nil
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.mutation)
+		defer cancel()
+	}
 	poll := s.poll
 	if poll <= 0 {
 		poll = 200 * time.Millisecond

@@ -292,10 +292,13 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 					return err
 				}
 			}
+			// Scheduled, not awaited: the mutation reads the whole lookup table while the next batch
+			// can already be erased; the completion waits for it before recounting.
 			if sumBefore(progs, b.t.name) > 0 {
-				if err := erase(b.t, b.st); err != nil {
-					return err
+				if err := b.st.scheduleClassic(ctx, b.t, b.t.args(tenant, f)...); err != nil {
+					return fmt.Errorf("delete from %s: %w", b.t.name, err)
 				}
+				mechanisms[b.t.name] = mechanismTraceIDs
 			}
 			for _, p := range progs {
 				p.Mechanisms = mechanisms
@@ -324,6 +327,14 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 		}
 		return out, left, nil
 	}
+	for _, b := range tables {
+		if b.t.name == chschema.TraceIDTimestamps {
+			x.yield(ctx)
+			if err := b.st.awaitMutations(ctx, b.t.storage); err != nil {
+				return err
+			}
+		}
+	}
 	remaining, left, err := recount()
 	for pass := 0; err == nil && left && pass < 2; pass++ {
 		for _, b := range tables {
@@ -348,6 +359,9 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 	x.yield(ctx)
 	return x.finish(ctx, batch, targets, progs, remaining, mechanisms)
 }
+
+// mechanismTraceIDs erases the trace-id lookup table: an AggregatingMergeTree takes no patch parts.
+const mechanismTraceIDs = mechanismLightweight + " (AggregatingMergeTree: no patch parts)"
 
 // maxYield bounds how long a completion step waits for erasures: a steady stream of requests must
 // not keep older ones from completing.
@@ -432,6 +446,12 @@ func (x *dataRights) eraseFrom(ctx context.Context, st *chStore, t *target, tena
 			return "", fmt.Errorf("delete from %s: %w", t.name, err)
 		}
 		return mech, nil
+	}
+	if t.name == chschema.TraceIDTimestamps {
+		if _, _, err := st.eraseClassic(ctx, t, "", args...); err != nil {
+			return "", fmt.Errorf("delete from %s: %w", t.name, err)
+		}
+		return mechanismTraceIDs, nil
 	}
 	want := x.cfg.EraseMechanism
 	if want == mechanismAuto {
