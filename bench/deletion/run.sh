@@ -16,7 +16,8 @@
 # BASELINE seconds (default 20) before and over the whole erasure phase.
 #   erase: REQUESTS (default 10) users deleted one after another, accept -> no row of the user
 #          readable in any data table (polled every 100 ms; batch window included; p50 and p99).
-#   batch1000: BATCH (default 1000) users accepted together (8 concurrent clients) -> all unreadable.
+#   batch1000: BATCH (default 1000) users accepted together (CLIENTS, default 100, concurrent
+#          DELETEs; the collector stores concurrent accepts in rounds) -> all unreadable.
 #   purge_partition_s: POST /data/purge time divided by the partitions it purged.
 # The last line is the summary the issue asks for. COLLECTOR_ARGS adds collector flags, e.g.
 # COLLECTOR_ARGS=--set=extensions::data_rights::erase_mechanism=lightweight_delete.
@@ -31,6 +32,7 @@ WORKERS=${WORKERS:-2}
 BASELINE=${BASELINE:-20}
 REQUESTS=${REQUESTS:-10}
 BATCH=${BATCH:-1000}
+CLIENTS=${CLIENTS:-100}
 TABLES=${TABLES:-"telemetry_events telemetry_logs telemetry_metrics telemetry_spans"}
 bin=${OTELCOL_BIN:-$root/_build/otelcol-telemetry}
 engine_bin=${ENGINE_BIN:-$root/_build/clickhouse-embedded}
@@ -123,7 +125,7 @@ done
 
 list=$(seq 5000 $((5000 + BATCH - 1)) | sed "s/^/'user-/; s/$/'/" | paste -sd,)
 a=$(now)
-seq 5000 $((5000 + BATCH - 1)) | xargs -P 8 -I{} curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $key" "http://$api/api/v1/telemetry/data/user-{}"
+seq 5000 $((5000 + BATCH - 1)) | xargs -P "$CLIENTS" -I{} curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $key" "http://$api/api/v1/telemetry/data/user-{}"
 accepted_all=$(now)
 until [[ $(readable "$list") -eq 0 ]]; do sleep 0.2; done
 batch=$(echo "$(now) - $a" | bc -l)
