@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -49,6 +50,9 @@ type chStore struct {
 	cluster  bool
 	poll     time.Duration // between reads of system.mutations; default 200ms
 	hx       *httpExporter // exports over HTTP for http(s) endpoints (export_http.go); nil otherwise
+
+	capMu   sync.Mutex
+	capable map[string]capability // patchCapable's answers per storage table
 }
 
 func (s *chStore) query(ctx context.Context, q string, args []any, scan func(driver.Rows) error) error {
@@ -292,8 +296,36 @@ const (
 	codeUnknownSetting  = 115
 )
 
+// patchCapableTTL is how long a table's answer is reused: settings change rarely, and a patch-part
+// DELETE refused meanwhile falls back anyway (erase).
+const patchCapableTTL = time.Minute
+
+type capability struct {
+	ok bool
+	at time.Time
+}
+
 // patchCapable reports whether the storage table has the settings lightweight updates need.
 func (s *chStore) patchCapable(ctx context.Context, table string) (bool, error) {
+	s.capMu.Lock()
+	c, ok := s.capable[table]
+	s.capMu.Unlock()
+	if ok && time.Since(c.at) < patchCapableTTL {
+		return c.ok, nil
+	}
+	yes, err := s.readPatchCapable(ctx, table)
+	if err == nil {
+		s.capMu.Lock()
+		if s.capable == nil {
+			s.capable = map[string]capability{}
+		}
+		s.capable[table] = capability{ok: yes, at: time.Now()}
+		s.capMu.Unlock()
+	}
+	return yes, err
+}
+
+func (s *chStore) readPatchCapable(ctx context.Context, table string) (bool, error) {
 	var create string
 	err := s.query(ctx, s.sql.tableSettings, []any{s.sql.schema.Database(), table}, func(rows driver.Rows) error { return rows.Scan(&create) })
 	if err != nil {

@@ -164,21 +164,27 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 		}
 		x.syncJournal()
 	}
-	var starting []*request
+	// markRunning stores the batch's requests not yet started here as running, folded into the next
+	// store of their progress (one insert fewer on the way to erased_at).
+	starting := map[string]bool{}
 	for _, r := range batch {
 		if !r.started {
-			starting = append(starting, r)
+			starting[r.ID] = true
 		}
 	}
-	if len(starting) > 0 {
-		if err := x.update(ctx, starting, func(r *request) { r.Status = statusRunning; r.Attempts++ }); err != nil {
-			return fmt.Errorf("store the requests: %w", err)
+	markRunning := func(r *request) {
+		if starting[r.ID] {
+			r.Status = statusRunning
+			r.Attempts++
 		}
+	}
+	started := func() {
 		x.mu.Lock()
-		for _, r := range starting {
+		for _, r := range batch {
 			r.started = true
 		}
 		x.mu.Unlock()
+		starting = nil
 	}
 	owners, users := make([]string, len(batch)), make([]string, len(batch))
 	progs := make(map[string]*progress, len(batch))
@@ -253,9 +259,16 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 			if err := countInto(func(t *target) bool { return !traceIDs(t) }); err != nil {
 				return err
 			}
-			if err := x.storeProgress(ctx, batch, progs); err != nil {
+			if err := x.storeProgress(ctx, batch, progs, markRunning); err != nil {
 				return err
 			}
+			started()
+		}
+		if len(starting) > 0 { // resumed with its counts: mark it running alone
+			if err := x.update(ctx, batch, markRunning); err != nil {
+				return fmt.Errorf("store the requests: %w", err)
+			}
+			started()
 		}
 		// Unreadable now: every table that had rows of the batch, one statement each.
 		for _, b := range tables {
@@ -414,13 +427,18 @@ func sumBefore(progs map[string]*progress, table string) uint64 {
 
 // storeProgress keeps each request's progress in its receipt column, so a resumed request reports
 // its first counts and erasure time.
-func (x *dataRights) storeProgress(ctx context.Context, batch []*request, progs map[string]*progress) error {
+func (x *dataRights) storeProgress(ctx context.Context, batch []*request, progs map[string]*progress, also ...func(*request)) error {
 	raw := map[string]string{}
 	for id, p := range progs {
 		b, _ := json.Marshal(p)
 		raw[id] = string(b)
 	}
-	if err := x.update(ctx, batch, func(r *request) { r.Receipt = raw[r.ID] }); err != nil {
+	if err := x.update(ctx, batch, func(r *request) {
+		r.Receipt = raw[r.ID]
+		for _, f := range also {
+			f(r)
+		}
+	}); err != nil {
 		return fmt.Errorf("store the requests: %w", err)
 	}
 	return nil
