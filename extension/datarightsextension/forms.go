@@ -56,6 +56,18 @@ func (f *forms) predTokens() []string {
 	return f.tokens
 }
 
+// maxSearchNeedles is multiSearchAny's limit.
+const maxSearchNeedles = 255
+
+// ownerTokens prefilter the rows whose owners the count looks for in free text (multiSearchAny):
+// beyond its limit the empty needle, which every text contains.
+func (f *forms) ownerTokens() []string {
+	if len(f.tokens) > maxSearchNeedles {
+		return []string{""}
+	}
+	return f.predTokens()
+}
+
 func (f *forms) predPatterns() []string {
 	var out []string
 	for _, p := range f.patterns {
