@@ -46,7 +46,7 @@ func appendMask(dst []byte, name, v string) []byte {
 			dst = append(dst, "***"...)
 			return append(dst, v[at:]...)
 		}
-	case "card", "phone", "iban", "ssn":
+	case "card", "phone", "iban", "ssn", "national_id", "device_id":
 		keep := 4
 		alnum := 0
 		for i := 0; i < len(v); i++ {

@@ -13,11 +13,15 @@ var modeActions = map[Mode]map[string]Action{
 		"ip": ActionRedact,
 		// query_id: hash when hash_identifiers, else redact (see ruleAction).
 		"query_id": ActionRedact,
+		// Issue 25: free-text personal data.
+		"device_id": ActionRedact,
 	},
 	ModeBalanced: {
 		"url_credentials": ActionRedact, "query_param": ActionRedact, "jwt": ActionRedact,
 		"bearer": ActionRedact, "secret": ActionRedact, "email": ActionMask, "card": ActionMask,
 		"iban": ActionMask, "ssn": ActionRedact, "phone": ActionMask, "query_id": ActionRedact,
+		// Issue 25: free-text personal data.
+		"device_id": ActionMask,
 	},
 	ModeMinimal: {
 		"url_credentials": ActionRedact, "query_param": ActionRedact, "jwt": ActionRedact,

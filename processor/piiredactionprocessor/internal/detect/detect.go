@@ -42,6 +42,8 @@ func All() []Detector {
 		SSN{},
 		Phone{},
 		IP{},
+		// Issue 25: personal data that no key announces.
+		DeviceID{},
 	}
 }
 
