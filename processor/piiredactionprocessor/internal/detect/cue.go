@@ -104,3 +104,18 @@ func hasAnyCue(s string, cues []string) bool {
 	}
 	return false
 }
+
+// cueWithin reports whether one of cues occurs in the window bytes before
+// pos, digits between allowed ("datacenter eu-west-1 at 53.3498, -6.2603").
+func cueWithin(s string, pos, window int, cues []string) bool {
+	start := pos - window
+	if start < 0 {
+		start = 0
+	}
+	for _, cue := range cues {
+		if indexCue(s[:pos], start, cue) {
+			return true
+		}
+	}
+	return false
+}

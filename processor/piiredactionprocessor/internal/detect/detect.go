@@ -44,6 +44,7 @@ func All() []Detector {
 		IP{},
 		// Issue 25: personal data that no key announces.
 		DeviceID{},
+		Geo{},
 	}
 }
 
