@@ -42,6 +42,9 @@ func All() []Detector {
 		SSN{},
 		Phone{},
 		IP{},
+		// Issue 25: personal data that no key announces.
+		DeviceID{},
+		Geo{},
 		// Free-text personal data without a fixed format: least specific,
 		// so a value another detector also finds takes that one's action.
 		PostalAddress{},

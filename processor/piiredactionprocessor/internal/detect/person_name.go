@@ -86,7 +86,7 @@ func (PersonName) Find(s string, dst []Span) []Span {
 			i = end
 			continue
 		}
-		sp, ok, next := nameAt(s, i, cueBefore(s, i), &words)
+		sp, ok, next := nameAt(s, i, nameCueBefore(s, i), &words)
 		if ok {
 			dst = append(dst, sp)
 			i = sp.End
@@ -222,9 +222,9 @@ func afterHouseNumber(s string, i int) bool {
 	return k >= 0 && isDigit(s[k])
 }
 
-// cueBefore returns the kind of cue that ends right before the capitalised
+// nameCueBefore returns the kind of cue that ends right before the capitalised
 // word at s[i] (0 if none), looking back over one separator.
-func cueBefore(s string, i int) uint8 {
+func nameCueBefore(s string, i int) uint8 {
 	k := i
 	newline, sep := false, false
 	for n := 0; k > 0 && n < 6; n++ {
@@ -424,7 +424,14 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord) (sp Span
 			return Span{}, false, next
 		}
 		last := words[n-1]
-		if last.initial || last.particle || last.flags&lexSurname == 0 {
+		// Many surnames are listed as given names only ("Fletcher",
+		// "Taylor"): a pair of names is a person either way.
+		if last.initial || last.particle || last.flags&(lexSurname|lexGiven) == 0 {
+			return Span{}, false, next
+		}
+		// Two given names where the first is also a surname are as often a
+		// firm ("Morgan Stanley", "Harper Collins").
+		if last.flags&lexSurname == 0 && words[0].flags&lexSurname != 0 {
 			return Span{}, false, next
 		}
 		if inTitleCaseRun(s, i, end) {

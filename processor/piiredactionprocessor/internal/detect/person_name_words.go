@@ -21,7 +21,8 @@ ernst klein gross lange kurz schon gut neu alt kaiser konig vogel fuchs bar hahn
 grun sommer herbst mai blanc blanche noir petit grand bon roux rosa blanco negro sol luz paz mar leon
 pastor santos cruz bianco nero piccolo bello groot jong bakker visser smit
 can do go is it us or on in at an as be by to of and the for not all any new old one two set get put
-error warning info debug trace fatal panic`
+error warning info debug trace fatal panic
+santa santo san saint sankt sao sainte fort port mount lake`
 
 // productNames are names that are also products, projects or brands; they
 // are a person only with a title or next to a surname ("Dr. Jenkins",
@@ -48,7 +49,7 @@ const notNameWords = `team support admin administrator service services server s
 customer customers client clients account accounts manager managers group department inc ltd llc gmbh
 ag sa sas srl bv nv corp co company labs cloud app bot api sdk guest anonymous unknown default root
 owner everyone all sir madam colleague colleagues friend friends partner partners member members
-subscriber valued hello world there here staff desk helpdesk operations ops devops security billing
+subscriber valued hello world welt monde mundo mondo wereld there here staff desk helpdesk operations ops devops security billing
 sales marketing legal finance engineering foo bar baz example sample demo null none nil undefined true
 false yes no ok new old primary secondary main master replica leader follower node pod cluster region
 zone instance host device desktop mobile web android ios windows linux mac macos chrome firefox safari

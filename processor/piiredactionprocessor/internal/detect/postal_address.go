@@ -366,7 +366,16 @@ func streetBeforeNumber(s string, i int) (int, bool) {
 		starts[n], ends[n] = st, we
 		n++
 		if st > 0 && s[st-1] != ' ' {
+			// "C/ Mayor 7", "c/Alcalá 45": the Spanish abbreviation of calle.
+			if s[st-1] == '/' && st >= 2 && (s[st-2] == 'C' || s[st-2] == 'c') && (st == 2 || !isAlnum(s[st-3])) {
+				if startsUpper(s[st:we]) {
+					return st - 2, true
+				}
+			}
 			break
+		}
+		if st >= 3 && s[st-2] == '/' && (s[st-3] == 'C' || s[st-3] == 'c') && (st == 3 || !isAlnum(s[st-4])) && startsUpper(s[st:we]) {
+			return st - 3, true
 		}
 		e = st
 		if e-1 > 0 && s[e-1] == ' ' && (s[e-2] == ',' || s[e-2] == ':' || s[e-2] == ';') {
@@ -419,9 +428,34 @@ func streetBeforeNumber(s string, i int) (int, bool) {
 				return 0, false
 			}
 		}
+		// "Via Lattea 3 immagini": a number followed by more prose is a
+		// count, not a house number.
+		nend, _ := houseNumber(s, i)
+		if proseAfter(s, nend) {
+			return 0, false
+		}
 		return starts[x], true
 	}
 	return 0, false
+}
+
+// proseAfter reports a lower-case word of three or more letters right after
+// s[end] (not a unit or a house-number letter).
+func proseAfter(s string, end int) bool {
+	if end+1 >= len(s) || s[end] != ' ' || !isLower(s[end+1]) {
+		return false
+	}
+	e := end + 1
+	for e < len(s) && (isLower(s[e]) || s[e] >= utf8.RuneSelf) {
+		e++
+	}
+	if e-end-1 < 3 {
+		return false
+	}
+	if _, ok := unitAt(s, end+1); ok {
+		return false
+	}
+	return true
 }
 
 // nameWordsBetween reports whether the words before index x (nearer the

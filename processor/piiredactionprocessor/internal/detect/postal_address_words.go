@@ -23,7 +23,6 @@ ulica ul aleja al plac osiedle os
 ulice namesti trida
 utca ut ter korut
 strada bulevardul soseaua calea aleea piata
-straße strasse
 улица ул проспект пр просп переулок пер бульвар б-р шоссе площадь пл набережная наб`
 
 // majorCities complete the vendored city lists (European locales only) with
