@@ -17,6 +17,8 @@ var modeActions = map[Mode]map[string]Action{
 		"device_id": ActionRedact,
 		// geo: truncated to 1 decimal (≈ 11 km), see geoDecimals.
 		"geo": ActionAnonymize,
+
+		// Names and postal addresses (internal/detect/person_name.go, postal_address.go).
 		"person_name": ActionRedact, "postal_address": ActionRedact,
 	},
 	ModeBalanced: {
@@ -27,6 +29,8 @@ var modeActions = map[Mode]map[string]Action{
 		"device_id": ActionMask,
 		// geo: kept coarse, 2 decimals (≈ 1 km).
 		"geo": ActionAnonymize,
+
+		// Names and postal addresses (internal/detect/person_name.go, postal_address.go).
 		"person_name": ActionRedact, "postal_address": ActionRedact,
 	},
 	ModeMinimal: {
