@@ -75,6 +75,8 @@ var lexicon = sync.OnceValue(func() map[string]uint32 {
 	}
 	add(givenList, lexGiven)
 	add(surnameList, lexSurname)
+	add(extraSurnames, lexSurname)
+	add(extraGivenNames, lexGiven)
 	add(streetList, lexStreet)
 	add(cityList, lexCity)
 	add(majorCities, lexCity)

@@ -75,10 +75,26 @@ proxy gateway cache queue topic broker consumer producer pod pods chart charts o
 street st road rd avenue ave boulevard blvd lane ln drive way place square journal times post herald
 gazette tribune news magazine airlines airways air bank motors group holdings foundation university
 college school hospital clinic hotel restaurant cafe bar park museum theatre theater stadium arena
-station airport center centre mall records studios pictures entertainment games software systems
+station airport center centre mall records studios album albums tour single sessions pictures entertainment games software systems
 technologies labs networks solutions consulting capital partners ventures`
 
 // nameParticles are the lower-case words inside names ("Ludwig van
 // Beethoven", "Juan de la Cruz", "Leonardo da Vinci").
 const nameParticles = `van von de der den da di del della dello dos das do du le la ter ten zu af al el
 bin ibn y e`
+
+// extraSurnames and extraGivenNames complete the vendored lists (whose
+// East and South Asian locales are written in their own scripts) with the
+// most frequent romanised names of those countries and the placeholder
+// names forms use ("John Doe", "Max Mustermann").
+const extraSurnames = `doe roe mustermann musterfrau hernandez ramirez sanz calvo gallego diez pascual
+herrero gimenez ibanez saez soler yamamoto tanaka suzuki watanabe sato ito nakamura kobayashi kato
+yoshida yamada sasaki matsumoto inoue kimura hayashi shimizu chen wang li zhang liu yang huang zhao
+zhou xu sun zhu guo lin gao luo zheng liang xie tang park choi jung kang cho yoon jang lim han shin
+kumar sharma singh gupta verma reddy iyer nair rao das mehta joshi desai agarwal bose chatterjee
+mukherjee banerjee smirnov ivanov kuznetsov popov sokolov lebedev kozlov novikov morozov volkov
+nguyen tran pham hoang phan dang bui ngo duong`
+
+const extraGivenNames = `hiroshi takashi yuki haruto yui sakura kenji akira satoshi naoki takumi sota
+yuto riku hina aoi mei wei jing hui xin ying jun hao yan ming xiaoming jiawei ji-woo min-jun seo-yeon
+ji-ho ha-eun priya rahul arjun ananya aditya vikram deepak sunita anil sanjay pooja neha rohan`

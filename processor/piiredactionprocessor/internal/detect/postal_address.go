@@ -85,6 +85,14 @@ func addressAtNumber(s string, i, min int) (Span, bool) {
 			return Span{i, extendAddress(s, end)}, true
 		}
 	}
+	// Post-office boxes: "PO Box 1234", "Postfach 10 12 34".
+	if st, ok := poBoxBefore(s, i); ok && st >= min {
+		e := nend
+		for e+3 <= len(s) && s[e] == ' ' && isDigit(s[e+1]) && isDigit(s[e+2]) && (e+3 == len(s) || !isAlnum(s[e+3])) {
+			e += 3 // "Postfach 10 12 34"
+		}
+		return Span{st, extendAddress(s, e)}, true
+	}
 	// Street first: "Hauptstraße 5", "Via Roma 10".
 	if st, ok := streetBeforeNumber(s, i); ok && st >= min {
 		return Span{st, extendAddress(s, nend)}, true
@@ -391,16 +399,21 @@ func streetBeforeNumber(s string, i int) (int, bool) {
 	// A compound street ("Hauptstraße", "Kerkstraat", "Storgatan",
 	// "Schillerstr.") or a standalone type after a capitalised word
 	// ("Berliner Straße", "Platz der Republik" is not handled).
-	if r, _ := utf8.DecodeRuneInString(w0); unicode.IsUpper(r) {
-		if compoundStreet(w0, dot) {
-			return starts[0], true
-		}
-		if lastType(w0) && n > 1 && startsUpper(s[starts[1]:ends[1]]) {
+	if startsUpper(w0) && compoundStreet(w0, dot) {
+		return starts[0], true
+	}
+	// The type after the name, as its own word, in whatever case the
+	// language writes it ("Berliner Straße 12", "Andrássy út 60", "Karl
+	// Johans gate 22", "Václavské náměstí 1", "Невский проспект 28").
+	if n > 1 && lastType(w0) {
+		if _, ok := capWord(s, starts[1]); ok {
 			st := starts[1]
 			if n > 2 && startsUpper(s[starts[2]:ends[2]]) {
 				st = starts[2]
 			}
-			return st, true
+			if startsUpper(w0) || !proseAfter(s, wordEnd(s, i)) {
+				return st, true
+			}
 		}
 	}
 	// Korean road names: "테헤란로 152", "세종대로 110".
@@ -544,7 +557,8 @@ func lastType(w string) bool {
 	switch string(f) {
 	case "strasse", "str", "weg", "platz", "allee", "gasse", "damm", "ufer", "chaussee", "straat", "laan",
 		"plein", "gracht", "kade", "singel", "dijk", "gatan", "vagen", "gata", "vej", "gade", "vei", "veien",
-		"utca", "ut", "ter", "korut", "iela":
+		"utca", "ut", "ter", "korut", "iela", "gate", "namesti", "ulice", "trida", "tie", "katu",
+		"проспект", "улица", "переулок", "шоссе", "бульвар", "набережная":
 		return true
 	}
 	return false
@@ -820,6 +834,8 @@ func postcodeShape(s string, k int) (int, bool) {
 			return j + 3, true // NL 1012 AB
 		case j-k == 4 && numberEndBoundary(s, j):
 			return j, true // AT, CH, BE, DK, NO
+		case j-k == 3 && j+3 <= len(s) && s[j] == ' ' && isDigit(s[j+1]) && skipDigits(s, j+1) == j+3 && numberEndBoundary(s, j+3):
+			return j + 3, true // CZ, SK, SE 110 00
 		case (j-k == 2 || j-k == 4 || j-k == 5) && j+4 <= len(s) && s[j] == '-' && isDigit(s[j+1]):
 			e := skipDigits(s, j+1)
 			if e-j-1 == 3 && numberEndBoundary(s, e) {
@@ -1082,7 +1098,7 @@ func eastAsianAt(s string, i int) (Span, bool) {
 			break
 		}
 		switch r {
-		case '路', '街', '道', '巷', '弄', '区', '市', '町', '村', '県', '都', '府', '省', '丁', '通':
+		case '路', '街', '道', '巷', '弄', '区', '區', '市', '町', '村', '県', '縣', '都', '府', '省', '丁', '通', '段':
 			wardOrRoad = true
 		}
 		st -= size
@@ -1095,7 +1111,7 @@ func eastAsianAt(s string, i int) (Span, bool) {
 	e := j
 	for k := 0; k < 4; k++ {
 		switch {
-		case hasPrefixAt(s, e, "号"), hasPrefixAt(s, e, "番"), hasPrefixAt(s, e, "号室"):
+		case hasPrefixAt(s, e, "号"), hasPrefixAt(s, e, "號"), hasPrefixAt(s, e, "番"):
 			e += len("号")
 			if hasPrefixAt(s, e, "地") || hasPrefixAt(s, e, "室") {
 				e += len("地")
@@ -1262,4 +1278,27 @@ func onlyNumberish(v string) bool {
 		run = 0
 	}
 	return true
+}
+
+// poBoxBefore finds a post-office box marker right before the number at
+// s[i]: "PO Box", "P.O. Box", "Post Office Box", "Postfach", "Apartado",
+// "Casilla", "Casella postale", "B.P.", "Postbus", "Skrytka pocztowa"
+// ("Box 3" and "BP 120" alone are boxes and blood pressure).
+func poBoxBefore(s string, i int) (int, bool) {
+	if i < 3 || s[i-1] != ' ' {
+		return 0, false
+	}
+	for _, m := range poBoxMarkers {
+		st := i - 1 - len(m)
+		if st >= 0 && equalFoldASCII(s[st:i-1], m) && (st == 0 || !isAlnum(s[st-1])) {
+			return st, true
+		}
+	}
+	return 0, false
+}
+
+var poBoxMarkers = [...]string{
+	"po box", "p.o. box", "p. o. box", "p.o.box", "post office box", "pob", "postfach", "apartado",
+	"apartado de correos", "casilla", "casilla de correo", "casella postale", "b.p.", "boite postale", "postbus",
+	"skrytka pocztowa",
 }

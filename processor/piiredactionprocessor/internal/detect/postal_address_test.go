@@ -97,3 +97,25 @@ func BenchmarkPostalAddress(b *testing.B) {
 		})
 	}
 }
+
+func TestPostalAddressMore(t *testing.T) {
+	run(t, PostalAddress{}, []string{
+		"«PO Box 1234, Springfield, IL 62704»",
+		"«Postfach 10 12 34»",
+		"«Karl Johans gate 22, 0162 Oslo»",
+		"«Andrássy út 60, 1062 Budapest»",
+		"«Václavské náměstí 1, 110 00 Praha»",
+		"«Невский проспект 28»",
+		"«台北市信義區信義路五段7號»",
+		"«Mannerheimintie 10, 00100 Helsinki»",
+		"«5 Avenue Anatole France, 75007 Paris»",
+		"«Piazza del Duomo, 1, 50122 Firenze»",
+		"ship to: «88 Queen St W, Toronto, ON M5H 2N2»",
+		// look-alikes
+		"12 Abbey Road album",
+		"shipped in Box 3 of 5",
+		"BP 120/80 normal",
+		"Departure hall gate 22 closes",
+		"Terminal B gate 22",
+	})
+}
