@@ -49,10 +49,11 @@ func (PersonName) Find(s string, dst []Span) []Span {
 	}
 	var words [maxNameWords]nameWord
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf && !isUpper(c) {
+		for i < len(s) && !nameAnchor[s[i]] {
 			i++
-			continue
+		}
+		if i == len(s) {
+			break
 		}
 		if !nameStartBoundary(s, i) {
 			i = skipWordBytes(s, i)
@@ -96,6 +97,18 @@ func (PersonName) Find(s string, dst []Span) []Span {
 	}
 	return dst
 }
+
+// nameAnchor marks the bytes a name can start with: ASCII capitals and the
+// lead bytes of multi-byte characters.
+var nameAnchor = func() (t [256]bool) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := 0xC0; c < 0x100; c++ {
+		t[c] = true
+	}
+	return t
+}()
 
 // Cue kinds.
 const (

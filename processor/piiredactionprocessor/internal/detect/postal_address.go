@@ -42,6 +42,12 @@ func (PostalAddress) Find(s string, dst []Span) []Span {
 	}
 	last := 0 // end of the last span: findings never overlap
 	for i := 0; i < len(s); {
+		for i < len(s) && !postalAnchor[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c == ':' || c == '=' {
 			if sp, ok := addressAfterCue(s, i); ok && sp.Start >= last {
@@ -71,6 +77,16 @@ func (PostalAddress) Find(s string, dst []Span) []Span {
 	}
 	return dst
 }
+
+// postalAnchor marks the bytes Find stops at: digits and the separators
+// of an address cue.
+var postalAnchor = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t[':'], t['='] = true, true
+	return t
+}()
 
 // addressAtNumber tries every shape anchored on the number at s[i]; found
 // spans start at or after min.
@@ -192,6 +208,9 @@ func streetAfterNumber(s string, j int) (int, bool) {
 		}
 	}
 	// Name then type: up to four words, then the type.
+	if !isUpper(s[k]) && !isDigit(s[k]) && s[k] < utf8.RuneSelf {
+		return 0, false // a lower-case word after a number: a count ("3 retries")
+	}
 	words := 0
 	for words < 5 && k < len(s) {
 		wend, f, ok := streetWord(s, k)
