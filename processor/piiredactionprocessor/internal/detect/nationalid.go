@@ -27,14 +27,14 @@ func (NationalID) Name() string { return "national_id" }
 func (NationalID) Candidate(c Class) bool { return c.Has(ClassDigit) }
 
 var (
-	cpfCues      = []string{"cpf"}
-	sinCues      = []string{"sin", "s.i.n", "social insurance", "nas", "assurance sociale"}
-	aadhaarCues  = []string{"aadhaar", "aadhar", "uidai", "uid", "आधार"}
-	bsnCues      = []string{"bsn", "burgerservicenummer", "sofinummer", "sofi-nummer", "sofi nummer"}
-	steuerCues   = []string{"steuer-id", "steuerid", "steuer id", "steuer-idnr", "steueridentifikationsnummer", "steuer-identifikationsnummer", "identifikationsnummer", "idnr", "tin", "tax id"}
-	nirCues      = []string{"nir", "sécurité sociale", "securite sociale", "sécu", "secu", "insee", "carte vitale", "n° ss", "numéro ss"}
-	dniCues      = []string{"dni", "nie", "nif", "documento", "d.n.i"}
-	passportCues = []string{"passport", "passeport", "pasaporte", "passaporto", "reisepass", "passnummer", "pass-nr", "paspoort", "passaporte", "paszport", "passport no", "passport number"}
+	cpfCues      = newCueSet("cpf")
+	sinCues      = newCueSet("sin", "s.i.n", "social insurance", "nas", "assurance sociale")
+	aadhaarCues  = newCueSet("aadhaar", "aadhar", "uidai", "uid", "आधार")
+	bsnCues      = newCueSet("bsn", "burgerservicenummer", "sofinummer", "sofi-nummer", "sofi nummer")
+	steuerCues   = newCueSet("steuer-id", "steuerid", "steuer id", "steuer-idnr", "steueridentifikationsnummer", "steuer-identifikationsnummer", "identifikationsnummer", "idnr", "tin", "tax id")
+	nirCues      = newCueSet("nir", "sécurité sociale", "securite sociale", "sécu", "secu", "insee", "carte vitale", "n° ss", "numéro ss")
+	dniCues      = newCueSet("dni", "nie", "nif", "documento", "d.n.i")
+	passportCues = newCueSet("passport", "passeport", "pasaporte", "passaporto", "reisepass", "passnummer", "pass-nr", "paspoort", "passaporte", "paszport", "passport no", "passport number")
 )
 
 // Find implements Detector.
