@@ -41,6 +41,7 @@ func All() []Detector {
 		// detectors, whose digit runs they are more specific than.
 		NationalID{},
 		DeviceID{},
+		DateOfBirth{},
 		Card{},
 		IBAN{},
 		SSN{},
