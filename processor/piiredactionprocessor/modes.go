@@ -17,6 +17,9 @@ var modeActions = map[Mode]map[string]Action{
 		"device_id": ActionRedact, "national_id": ActionRedact, "date_of_birth": ActionRedact,
 		// geo: truncated to 1 decimal (≈ 11 km), see geoDecimals.
 		"geo": ActionAnonymize,
+
+		// Names and postal addresses (internal/detect/person_name.go, postal_address.go).
+		"person_name": ActionRedact, "postal_address": ActionRedact,
 	},
 	ModeBalanced: {
 		"url_credentials": ActionRedact, "query_param": ActionRedact, "jwt": ActionRedact,
@@ -26,6 +29,9 @@ var modeActions = map[Mode]map[string]Action{
 		"device_id": ActionMask, "national_id": ActionRedact, "date_of_birth": ActionRedact,
 		// geo: kept coarse, 2 decimals (≈ 1 km).
 		"geo": ActionAnonymize,
+
+		// Names and postal addresses (internal/detect/person_name.go, postal_address.go).
+		"person_name": ActionRedact, "postal_address": ActionRedact,
 	},
 	ModeMinimal: {
 		"url_credentials": ActionRedact, "query_param": ActionRedact, "jwt": ActionRedact,

@@ -358,7 +358,7 @@ func skipSpaces(s string, j int) int {
 func cjkDate(s string, i, j int) (int, int) {
 	const nen, tsuki, nichi = "\u5e74", "\u6708", "\u65e5"
 	y := numAt(s, i, 4)
-	if y < 1900 || y > maxBirthYear || !hasPrefixAt(s, j, nen) {
+	if y < 1900 || y > maxBirthYear || !cjkAt(s, j, nen) {
 		return i, 0
 	}
 	j += len(nen)
@@ -367,7 +367,7 @@ func cjkDate(s string, i, j int) (int, int) {
 		m = m*10 + int(s[k]-'0')
 		k++
 	}
-	if k == j || m < 1 || m > 12 || !hasPrefixAt(s, k, tsuki) {
+	if k == j || m < 1 || m > 12 || !cjkAt(s, k, tsuki) {
 		return i, 0
 	}
 	k += len(tsuki)
@@ -376,12 +376,12 @@ func cjkDate(s string, i, j int) (int, int) {
 		d = d*10 + int(s[l]-'0')
 		l++
 	}
-	if l == k || d < 1 || d > 31 || !hasPrefixAt(s, l, nichi) {
+	if l == k || d < 1 || d > 31 || !cjkAt(s, l, nichi) {
 		return i, 0
 	}
 	return i, l + len(nichi)
 }
 
-func hasPrefixAt(s string, j int, p string) bool {
+func cjkAt(s string, j int, p string) bool {
 	return j+len(p) <= len(s) && s[j:j+len(p)] == p
 }
