@@ -80,9 +80,10 @@ func loadCorpusFile(t testing.TB, name string) []corpusCase {
 // location): cases holding them get these labels, so the new detectors are scored on them and the
 // old ones still see them as look-alikes.
 var reclassified = map[string][]corpusLabel{
-	"00:1A:2B:3C:4D:5E":        {{Detector: "device_id", Value: "00:1A:2B:3C:4D:5E"}},
-	"lat=48.8566 lon=2.3522":   {{Detector: "geo", Value: "48.8566"}, {Detector: "geo", Value: "2.3522"}},
-	"coords 37.7749,-122.4194": {{Detector: "geo", Value: "37.7749"}, {Detector: "geo", Value: "-122.4194"}},
+	"00:1A:2B:3C:4D:5E":             {{Detector: "device_id", Value: "00:1A:2B:3C:4D:5E"}},
+	"lat=48.8566 lon=2.3522":        {{Detector: "geo", Value: "48.8566"}, {Detector: "geo", Value: "2.3522"}},
+	`"date_of_birth": "1990-02-14"`: {{Detector: "date_of_birth", Value: "1990-02-14"}},
+	"coords 37.7749,-122.4194":      {{Detector: "geo", Value: "37.7749"}, {Detector: "geo", Value: "-122.4194"}},
 }
 
 // relabel adds the reclassified labels to the cases that hold those values; a look-alike that

@@ -14,7 +14,7 @@ var modeActions = map[Mode]map[string]Action{
 		// query_id: hash when hash_identifiers, else redact (see ruleAction).
 		"query_id": ActionRedact,
 		// Issue 25: free-text personal data.
-		"device_id": ActionRedact,
+		"device_id": ActionRedact, "national_id": ActionRedact, "date_of_birth": ActionRedact,
 		// geo: truncated to 1 decimal (≈ 11 km), see geoDecimals.
 		"geo": ActionAnonymize,
 
@@ -26,7 +26,7 @@ var modeActions = map[Mode]map[string]Action{
 		"bearer": ActionRedact, "secret": ActionRedact, "email": ActionMask, "card": ActionMask,
 		"iban": ActionMask, "ssn": ActionRedact, "phone": ActionMask, "query_id": ActionRedact,
 		// Issue 25: free-text personal data.
-		"device_id": ActionMask,
+		"device_id": ActionMask, "national_id": ActionRedact, "date_of_birth": ActionRedact,
 		// geo: kept coarse, 2 decimals (≈ 1 km).
 		"geo": ActionAnonymize,
 

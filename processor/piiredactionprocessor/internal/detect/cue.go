@@ -4,80 +4,89 @@ package detect
 // UUID, nine digits) is personal data when a cue word stands next to it
 // ("born 12.03.1985", "IDFA 6D92078A-…", "passport no. X1234567"). Cues are
 // lower-case phrases matched ASCII-case-insensitively at word boundaries
-// (bytes >= 0x80 of UTF-8 cues are compared as they are).
+// (bytes >= 0x80 of UTF-8 cues are compared as they are). A cueSet indexes
+// its phrases by first byte, so a window is read once whatever the number of
+// cues.
 
-// cueBefore reports whether one of cues occurs in the window bytes before pos
-// with no digit between the cue and pos, so that a cue belongs to the
-// nearest value after it ("born 1961, joined 2019-04-01": the join date has
-// no cue).
-func cueBefore(s string, pos, window int, cues []string) bool {
-	start := pos - window
-	if start < 0 {
-		start = 0
+type cueSet struct {
+	byFirst [256][]string
+}
+
+func newCueSet(cues ...string) *cueSet {
+	cs := &cueSet{}
+	for _, c := range cues {
+		if c == "" {
+			continue
+		}
+		cs.byFirst[c[0]] = append(cs.byFirst[c[0]], c)
 	}
-	// The gap must not hold a digit: walk back from pos to the nearest digit.
+	return cs
+}
+
+// lastEnd returns the end of the cue occurrence in s[from:to] that ends
+// last (at word boundaries), or -1.
+func (cs *cueSet) lastEnd(s string, from, to int) int {
+	best := -1
+	for j := from; j < to; j++ {
+		list := cs.byFirst[lower(s[j])]
+		if len(list) == 0 {
+			continue
+		}
+		if j > 0 && isAlpha(s[j-1]) && isAlpha(s[j]) {
+			continue
+		}
+		for _, cue := range list {
+			n := len(cue)
+			if j+n > to || !hasFoldPrefix(s[j:], cue) {
+				continue
+			}
+			if isAlpha(cue[n-1]) && j+n < len(s) && isAlpha(s[j+n]) {
+				continue
+			}
+			if j+n > best {
+				best = j + n
+			}
+		}
+	}
+	return best
+}
+
+// cueBefore reports whether a cue occurs in the window bytes before pos with
+// no digit between the cue and pos, so that a cue belongs to the nearest
+// value after it ("born 1961, joined 2019-04-01": the join date has no cue).
+func cueBefore(s string, pos, window int, cs *cueSet) bool {
+	return cueEndBefore(s, pos, window, cs) >= 0
+}
+
+// cueEndBefore is cueBefore returning where the nearest cue ends (-1: none).
+func cueEndBefore(s string, pos, window int, cs *cueSet) int {
+	start := max(pos-window, 0)
 	for j := pos - 1; j >= start; j-- {
 		if isDigit(s[j]) {
 			start = j + 1
 			break
 		}
 	}
-	for _, cue := range cues {
-		if indexCue(s[:pos], start, cue) {
-			return true
-		}
-	}
-	return false
+	return cs.lastEnd(s, start, pos)
 }
 
-// cueAround reports a cue before pos (window bytes, see cueBefore) or right
-// after end ("1985-03-12 (DOB)", window bytes after, no digit between).
-func cueAround(s string, pos, end, window int, cues []string) bool {
-	if cueBefore(s, pos, window, cues) {
-		return true
-	}
-	stop := end + window
-	if stop > len(s) {
-		stop = len(s)
-	}
+// cueAfter reports a cue in the window bytes after end, no digit between
+// ("1985-03-12 (DOB)").
+func cueAfter(s string, end, window int, cs *cueSet) bool {
+	stop := min(end+window, len(s))
 	for j := end; j < stop; j++ {
 		if isDigit(s[j]) {
 			stop = j
 			break
 		}
 	}
-	for _, cue := range cues {
-		if indexCue(s[:stop], end, cue) {
-			return true
-		}
-	}
-	return false
+	return cs.lastEnd(s, end, stop) >= 0
 }
 
-// indexCue reports whether cue occurs in s at or after from, at word
-// boundaries, ASCII case folded.
-func indexCue(s string, from int, cue string) bool {
-	n := len(cue)
-	if n == 0 {
-		return false
-	}
-	c0 := cue[0]
-	for i := from; i+n <= len(s); i++ {
-		if lower(s[i]) != c0 {
-			continue
-		}
-		if !hasFoldPrefix(s[i:], cue) {
-			continue
-		}
-		if isAlpha(c0) && i > 0 && isAlpha(s[i-1]) {
-			continue
-		}
-		if isAlpha(cue[n-1]) && i+n < len(s) && isAlpha(s[i+n]) {
-			continue
-		}
-		return true
-	}
-	return false
+// cueWithin reports whether a cue occurs in the window bytes before pos,
+// digits between allowed ("datacenter eu-west-1 at 53.3498, -6.2603").
+func cueWithin(s string, pos, window int, cs *cueSet) bool {
+	return cs.lastEnd(s, max(pos-window, 0), pos) >= 0
 }
 
 // hasFoldPrefix reports whether s starts with the lower-case literal p,
@@ -92,30 +101,4 @@ func hasFoldPrefix(s, p string) bool {
 		}
 	}
 	return true
-}
-
-// hasAnyCue reports whether any of cues occurs anywhere in s: the cheap
-// record-level pre-check of the cue-bound detectors.
-func hasAnyCue(s string, cues []string) bool {
-	for _, cue := range cues {
-		if indexCue(s, 0, cue) {
-			return true
-		}
-	}
-	return false
-}
-
-// cueWithin reports whether one of cues occurs in the window bytes before
-// pos, digits between allowed ("datacenter eu-west-1 at 53.3498, -6.2603").
-func cueWithin(s string, pos, window int, cues []string) bool {
-	start := pos - window
-	if start < 0 {
-		start = 0
-	}
-	for _, cue := range cues {
-		if indexCue(s[:pos], start, cue) {
-			return true
-		}
-	}
-	return false
 }

@@ -37,13 +37,17 @@ func All() []Detector {
 		Bearer{},
 		Secret{},
 		Email{},
+		// Issue 25: national ids and device ids before the card and phone
+		// detectors, whose digit runs they are more specific than.
+		NationalID{},
+		DeviceID{},
+		DateOfBirth{},
 		Card{},
 		IBAN{},
 		SSN{},
 		Phone{},
 		IP{},
 		// Issue 25: personal data that no key announces.
-		DeviceID{},
 		Geo{},
 		// Free-text personal data without a fixed format: least specific,
 		// so a value another detector also finds takes that one's action.

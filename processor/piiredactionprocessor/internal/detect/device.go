@@ -23,14 +23,14 @@ func (DeviceID) Candidate(c Class) bool {
 }
 
 // deviceCues introduce a device or advertising id.
-var deviceCues = []string{
+var deviceCues = newCueSet(
 	"idfa", "idfv", "gaid", "aaid", "adid", "ad_id", "ad id", "ad-id", "ifa", "advertising id", "advertising_id",
 	"advertisingid", "advertiser id", "identifierforadvertising", "identifierforvendor", "google ad id",
 	"device id", "device_id", "deviceid", "device-id", "device uuid", "device", "udid", "android_id", "android id",
 	"androidid", "ssaid", "imei", "imeisv", "handset", "phone serial",
 	"geräte-id", "gerät", "identifiant publicitaire", "identifiant de l'appareil", "appareil", "id de publicidad",
 	"dispositivo", "id dispositivo", "apparaat", "toestel",
-}
+)
 
 // Find implements Detector.
 func (DeviceID) Find(s string, dst []Span) []Span {
@@ -83,7 +83,7 @@ func (DeviceID) Find(s string, dst []Span) []Span {
 	return dst
 }
 
-var androidCues = []string{"android_id", "android id", "androidid", "ssaid", "device id", "device_id", "deviceid"}
+var androidCues = newCueSet("android_id", "android id", "androidid", "ssaid", "device id", "device_id", "deviceid")
 
 // deviceTokenStart: the value is not the tail of a longer word or number.
 // After ':' or '-' it may start only when what precedes is not itself a

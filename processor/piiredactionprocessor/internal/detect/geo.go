@@ -26,23 +26,23 @@ func (Geo) Name() string { return "geo" }
 // Candidate implements Detector.
 func (Geo) Candidate(c Class) bool { return c.Has(ClassDigit | ClassDot) }
 
-var geoCues = []string{
+var geoCues = newCueSet(
 	"location", "loc", "gps", "geo", "geolocation", "geo location", "coords", "coord", "coordinates", "coordinate",
 	"position", "pos", "latlng", "lat_lng", "latlon", "lat/lng", "lat/lon", "lat,lng", "lat, lng", "lat,lon", "lat", "lng",
 	"lon", "latitude", "longitude", "located at", "last seen at", "pin", "gps fix", "fix", "map", "geotag", "geopoint",
 	"standort", "koordinaten", "position", "ubicación", "ubicacion", "coordenadas", "localisation", "posizione",
 	"coordinate", "locatie", "localização", "localizacao", "posição", "lokalizacja", "położenie", "konum",
-}
+)
 
 var latKeys = []string{"latitude", "lat", "breite", "breitengrad", "latitud", "latitudine"}
 var lonKeys = []string{"longitude", "lng", "lon", "long", "laenge", "länge", "längengrad", "longitud", "longitudine"}
 
 // infraCues name a building's location: coordinates after them are kept.
-var infraCues = []string{
+var infraCues = newCueSet(
 	"datacenter", "data center", "data centre", "datacentre", "data-center", "dc", "region", "availability zone", "az",
 	"pop", "edge location", "facility", "colo", "colocation", "rack", "cluster", "server room", "rechenzentrum",
 	"centre de données", "centro de datos", "centro dati", "datacentrum", "headquarters", "hq", "warehouse",
-}
+)
 
 // geoNum is a decimal number found in the text.
 type geoNum struct {
