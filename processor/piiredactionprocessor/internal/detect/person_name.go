@@ -358,6 +358,18 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord) (sp Span
 			n++
 		} else if end, ok := capWord(s, j); ok {
 			e := lookupEntry(s[j:end])
+			// After a known surname the name is over ("Herr Schneider
+			// Termin": German capitalises every noun), and after two words
+			// that the lexicon does not know ("Frau Holle Märchen
+			// Kapitel"). A word goes on after a given name, an initial or
+			// a particle, or when the lexicon knows it.
+			if n > 0 {
+				p := words[n-1]
+				if !p.initial && !p.particle && p.flags&lexGiven == 0 && uint16(e)&(lexGiven|lexSurname) == 0 &&
+					(p.flags&lexSurname != 0 || n >= 2) {
+					break
+				}
+			}
 			if n > 0 && e>>cueShift != 0 && next < 0 {
 				next = j
 			}

@@ -103,6 +103,11 @@ func TestPersonName(t *testing.T) {
 		"Santa Clara datacenter",
 		"San Francisco office",
 		"Sehr geehrte Damen und Herren",
+		"Hello Kitty Edition 2 shipped",
+		"Beverly Hills 90210 reboot",
+		"Frau «Holle Märchen» Kapitel 3", // two unknown capitalised words after a title: both go
+		"Herr «Schneider» Termin verschoben",
+		"Mr Robot season 4",
 	})
 }
 

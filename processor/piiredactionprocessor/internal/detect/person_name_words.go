@@ -60,7 +60,7 @@ debug the a an this that these our your my his her their its of and or for with 
 kunde kunden nutzer benutzer herr frau damen herren sehr geehrte geehrter liebe lieber dienst
 mitarbeiter abteilung firma cliente clientes usuario utilisateur madame monsieur mesdames messieurs
 klant klanten gebruiker heer mevrouw signore signora gentile utente senor senora estimado estimada
-name names mr mrs ms dr prof`
+name names mr mrs ms dr prof robot`
 
 // productNextWords make the capitalised name before them a product or a
 // place ("Jenkins build", "Alexa skill", "Victoria Metrics", "Abbey Road").
@@ -76,7 +76,10 @@ street st road rd avenue ave boulevard blvd lane ln drive way place square journ
 gazette tribune news magazine airlines airways air bank motors group holdings foundation university
 college school hospital clinic hotel restaurant cafe bar park museum theatre theater stadium arena
 station airport center centre mall records studios album albums tour single sessions pictures entertainment games software systems
-technologies labs networks solutions consulting capital partners ventures`
+technologies labs networks solutions consulting capital partners ventures edition editions series
+collection version pro plus mini ultra institute institut university universitat universite college
+academy society association club fund trust hills heights valley beach bay harbor harbour lake springs
+falls island islands county memorial church kirche cathedral bridge tower`
 
 // nameParticles are the lower-case words inside names ("Ludwig van
 // Beethoven", "Juan de la Cruz", "Leonardo da Vinci").

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -226,9 +227,15 @@ func streetAfterNumber(s string, j int) (int, bool) {
 				}
 				return 0, false
 			}
-			// Weak types ("Drive", "Place", "Park") end the phrase: a
-			// count before words goes on ("3 Google Drive files").
-			if streetPhraseEnds(s, end) {
+			// Curated types ("Drive", "Place", "Terrace") end the phrase: a
+			// count before words goes on ("3 Google Drive files"). Types
+			// only the vendored list knows ("Ports", "Points", "Union")
+			// need a unit, postcode or city after them ("42 Wallaby Way,
+			// Sydney" but not "5 Open Ports").
+			if f&lexStreetStrong != 0 && streetPhraseEnds(s, end) {
+				return end, true
+			}
+			if f&lexStreetStrong == 0 && extendAddress(s, end) > end {
 				return end, true
 			}
 			return 0, false
@@ -299,7 +306,7 @@ func streetNameWords(s string, k int, needCap bool) (int, bool) {
 		w := s[k:wend]
 		r, _ := utf8.DecodeRuneInString(w)
 		switch {
-		case unicode.IsUpper(r) || isOrdinal(w):
+		case unicode.IsUpper(r) && utf8.RuneCountInString(w) >= 2 || isOrdinal(w):
 			caps++
 			end = skipAbbrevDot(s, wend)
 		case lookup(w)&lexParticle != 0 || w == "d" || w == "l" || w == "del" || w == "des" || w == "du" || w == "dei" || w == "degli" || w == "delle":
@@ -329,6 +336,12 @@ func streetNameWords(s string, k int, needCap bool) (int, bool) {
 // number at s[i] ("Hauptstraße 5", "Calle Mayor, 12", "Via Roma 10",
 // "ul. Ленина, д. 5") and returns where it starts.
 func streetBeforeNumber(s string, i int) (int, bool) {
+	// House numbers written after the street have at most four digits,
+	// and four that read as a year are one ("Sesamstraße 2024").
+	digits := skipDigits(s, i) - i
+	if digits > 4 {
+		return 0, false
+	}
 	k := i
 	// "Calle Mayor, 12", "Via Roma nº 10", "Ленина, д. 5", "Hauptstr. Nr. 5"
 	for n := 0; n < 5 && k > 0; n++ {
@@ -418,6 +431,9 @@ func streetBeforeNumber(s string, i int) (int, bool) {
 	// A compound street ("Hauptstraße", "Kerkstraat", "Storgatan",
 	// "Schillerstr.") or a standalone type after a capitalised word
 	// ("Berliner Straße", "Platz der Republik" is not handled).
+	if digits == 4 && (s[i:i+2] == "19" || s[i:i+2] == "20") && !koreanRoad(w0) {
+		return 0, false // a year
+	}
 	if startsUpper(w0) && compoundStreet(w0, dot) {
 		return starts[0], true
 	}
@@ -739,7 +755,9 @@ func extendAddress(s string, end int) int {
 			end = cityAfter(s, j, false)
 			continue
 		}
-		// "Springfield, IL 62704", "London SW1A 1AA", "Berlin"
+		// "Springfield, IL 62704", "London SW1A 1AA", ", Berlin"; without
+		// the comma a capitalised word is more prose ("Baker Street
+		// Irregulars") unless a postcode follows.
 		if j, ok := cityWords(s, k); ok {
 			m := j
 			if m < len(s) && s[m] == ',' {
@@ -751,7 +769,9 @@ func extendAddress(s string, end int) int {
 					continue
 				}
 			}
-			end = j
+			if s[end] == ',' {
+				end = j
+			}
 			return end
 		}
 		return end
@@ -1029,13 +1049,6 @@ func postcodeAt(s string, i, min int) (Span, bool) {
 		if c := cityAfter(s, e, true); c > e && i >= min {
 			return Span{i, c}, true
 		}
-		// "1012 AB Amsterdam": the Dutch shape is distinctive enough with
-		// any capitalised place after it.
-		if e-i == 7 && s[i+4] == ' ' {
-			if c := cityAfter(s, e, false); c > e && i >= min {
-				return Span{i, c}, true
-			}
-		}
 	}
 	return Span{}, false
 }
@@ -1110,14 +1123,18 @@ func eastAsianAt(s string, i int) (Span, bool) {
 	if i < 3 || s[i-1] < utf8.RuneSelf {
 		return Span{}, false
 	}
+	// An administrative unit anywhere before the numbers, or a road right
+	// before them ("建国路88号"; "路由器1号" is router no. 1).
 	st, wardOrRoad := i, false
+	if r, _ := utf8.DecodeLastRuneInString(s[:i]); strings.ContainsRune("路街道巷弄段通", r) {
+		wardOrRoad = true
+	}
 	for n := 0; st > 0 && n < 24; n++ {
 		r, size := utf8.DecodeLastRuneInString(s[:st])
 		if !isHan(r) && !(r >= 0x3040 && r <= 0x30FF) {
 			break
 		}
-		switch r {
-		case '路', '街', '道', '巷', '弄', '区', '區', '市', '町', '村', '県', '縣', '都', '府', '省', '丁', '通', '段':
+		if strings.ContainsRune("区區市町村県縣都府省", r) {
 			wardOrRoad = true
 		}
 		st -= size

@@ -117,5 +117,13 @@ func TestPostalAddressMore(t *testing.T) {
 		"BP 120/80 normal",
 		"Departure hall gate 22 closes",
 		"Terminal B gate 22",
+		"scanned 5 Open Ports",
+		"8080 TCP Port",
+		"1080 HD Video",
+		"1234 AB Testing",
+		"Kurfürstendamm 2024 Marathon",
+		"Sesamstraße 2024",
+		"路由器1号",
+		"5 Avenue Q tickets",
 	})
 }
