@@ -128,3 +128,11 @@ func BenchmarkPersonName(b *testing.B) {
 		})
 	}
 }
+
+func FuzzPersonName(f *testing.F) {
+	for _, s := range []string{"customer Jean-Luc O'Brien called", "Dear Mr. J. van der Berg,\nRegards,\nÉlodie Łukasiewicz",
+		"name: \"Иван Петров\"", "Sehr geehrte Frau Müller-Lüdenscheidt", "M. Dupont", "Kunde Hans  Müller"} {
+		f.Add(s)
+	}
+	fuzzDetector(f, PersonName{})
+}

@@ -198,7 +198,7 @@ func streetAfterNumber(s string, j int) (int, bool) {
 	if k < len(s) && s[k] == ',' {
 		k++
 	}
-	if k >= len(s) || s[k] != ' ' {
+	if k+1 >= len(s) || s[k] != ' ' {
 		return 0, false
 	}
 	k++

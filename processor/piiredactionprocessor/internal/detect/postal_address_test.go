@@ -127,3 +127,12 @@ func TestPostalAddressMore(t *testing.T) {
 		"5 Avenue Q tickets",
 	})
 }
+
+func FuzzPostalAddress(f *testing.F) {
+	for _, s := range []string{"221B Baker Street, London NW1 6XE", "Hauptstraße 5, 10115 Berlin", "12 rue de la Paix",
+		"〒100-0001 東京都千代田区千代田1-1", "address: ul. Długa 17, 80-827 Gdańsk", "C/ Mayor 7", "PO Box 12, Tulsa, OK 74101",
+		"북京市朝阳区建国路88号", "Postfach 10 12 34"} {
+		f.Add(s)
+	}
+	fuzzDetector(f, PostalAddress{})
+}
