@@ -49,9 +49,7 @@ func (PersonName) Find(s string, dst []Span) []Span {
 	}
 	var words [maxNameWords]nameWord
 	for i := 0; i < len(s); {
-		for i < len(s) && !nameAnchor[s[i]] {
-			i++
-		}
+		i = skipToNameAnchor(s, i)
 		if i == len(s) {
 			break
 		}
@@ -109,6 +107,26 @@ var nameAnchor = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// skipToNameAnchor returns the index of the next ASCII capital or
+// non-ASCII byte at or after i (len(s) if none), eight bytes at a time.
+func skipToNameAnchor(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s, i)
+		if x&0x8080808080808080 != 0 {
+			break
+		}
+		ge := (x + 0x3f3f3f3f3f3f3f3f) & 0x8080808080808080 // byte >= 'A'
+		gt := (x + 0x2525252525252525) & 0x8080808080808080 // byte > 'Z'
+		if ge&^gt != 0 {
+			break
+		}
+	}
+	for i < len(s) && !nameAnchor[s[i]] {
+		i++
+	}
+	return i
+}
 
 // Cue kinds.
 const (

@@ -43,9 +43,7 @@ func (PostalAddress) Find(s string, dst []Span) []Span {
 	}
 	last := 0 // end of the last span: findings never overlap
 	for i := 0; i < len(s); {
-		for i < len(s) && !postalAnchor[s[i]] {
-			i++
-		}
+		i = skipToPostalAnchor(s, i)
 		if i == len(s) {
 			break
 		}
@@ -88,6 +86,31 @@ var postalAnchor = func() (t [256]bool) {
 	t[':'], t['='] = true, true
 	return t
 }()
+
+// skipToPostalAnchor returns the index of the next digit, ':' or '=' at or
+// after i (len(s) if none), eight bytes at a time: a byte in 0x30..0x3D
+// ('0'-'9', ':', ';', '<', '=') stops the word-wise skip.
+func skipToPostalAnchor(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s, i) & 0x7f7f7f7f7f7f7f7f
+		ge := (x + 0x5050505050505050) & 0x8080808080808080 // byte >= 0x30
+		gt := (x + 0x4242424242424242) & 0x8080808080808080 // byte > 0x3d
+		if ge&^gt != 0 {
+			break
+		}
+	}
+	for i < len(s) && !postalAnchor[s[i]] {
+		i++
+	}
+	return i
+}
+
+// load64 reads eight bytes of s at i, little-endian.
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
 
 // addressAtNumber tries every shape anchored on the number at s[i]; found
 // spans start at or after min.
@@ -209,8 +232,12 @@ func streetAfterNumber(s string, j int) (int, bool) {
 		}
 	}
 	// Name then type: up to four words, then the type.
-	if !isUpper(s[k]) && !isDigit(s[k]) && s[k] < utf8.RuneSelf {
-		return 0, false // a lower-case word after a number: a count ("3 retries")
+	if !isUpper(s[k]) && s[k] < utf8.RuneSelf {
+		// A lower-case word after a number is a count ("3 retries"), a
+		// number another number ("4111 1111"); "350 5th Ave" goes on.
+		if e, ok := anyWord(s, k); !ok || !isOrdinal(s[k:e]) {
+			return 0, false
+		}
 	}
 	words := 0
 	for words < 5 && k < len(s) {
@@ -458,10 +485,16 @@ func streetBeforeNumber(s string, i int) (int, bool) {
 	// Type first: the first of the words before is a street type, the
 	// words after it a capitalised name ("Via Roma", "ul. Marszałkowska",
 	// "Avenida de la Constitución").
+	if !startsUpper(w0) {
+		return 0, false // the name before the number starts with a capital
+	}
 	for x := 1; x < n; x++ {
 		w := s[starts[x]:ends[x]]
 		f := lookup(w)
 		if f&lexStreetFirst == 0 {
+			if !startsUpper(w) && f&lexParticle == 0 && !isFrenchElision(w) {
+				return 0, false // prose before the name: no type in reach
+			}
 			continue
 		}
 		if !nameWordsBetween(s, starts, ends, x) {
@@ -504,6 +537,14 @@ func proseAfter(s string, end int) bool {
 		return false
 	}
 	return true
+}
+
+func isFrenchElision(w string) bool {
+	switch w {
+	case "d", "l", "del", "des", "du", "dei", "degli", "delle":
+		return true
+	}
+	return false
 }
 
 // nameWordsBetween reports whether the words before index x (nearer the
@@ -1225,6 +1266,20 @@ func addressCue(w string) bool {
 	return false
 }
 
+// addressCueEnding is the cheap pre-check of addressCue on the last two
+// bytes of a key: most keys before '=' and ':' (ids, counts, durations)
+// end otherwise.
+func addressCueEnding(a, b byte) bool {
+	if a >= utf8.RuneSelf || b >= utf8.RuneSelf {
+		return true
+	}
+	switch string([]byte{lower(a), lower(b)}) {
+	case "ss", "dr", "et", "se", "ft", "rt", "on", "io", "zo", "co", "da", "es", "sa", "as", "te", "im":
+		return true
+	}
+	return false
+}
+
 // addressAfterCue reads the value after "address:" / "Adresse=" at the
 // separator s[i] when it holds a house number and a capitalised word: the
 // value up to the end of the line, a quote or the next key=value.
@@ -1237,7 +1292,7 @@ func addressAfterCue(s string, i int) (Span, bool) {
 	for k > 0 && (isAlpha(s[k-1]) || s[k-1] == '_' || s[k-1] >= utf8.RuneSelf) {
 		k--
 	}
-	if e-k < 3 || !addressCue(s[k:e]) {
+	if e-k < 3 || e-k > 24 || !addressCueEnding(s[e-2], s[e-1]) || !addressCue(s[k:e]) {
 		return Span{}, false
 	}
 	if k > 0 && (isAlnum(s[k-1]) || s[k-1] == '.' || s[k-1] == '-') {
@@ -1321,7 +1376,7 @@ func onlyNumberish(v string) bool {
 // "Casilla", "Casella postale", "B.P.", "Postbus", "Skrytka pocztowa"
 // ("Box 3" and "BP 120" alone are boxes and blood pressure).
 func poBoxBefore(s string, i int) (int, bool) {
-	if i < 3 || s[i-1] != ' ' {
+	if i < 3 || s[i-1] != ' ' || !strings.ContainsRune("xXbBhHoOsSaAeE.", rune(s[i-2])) {
 		return 0, false
 	}
 	for _, m := range poBoxMarkers {
