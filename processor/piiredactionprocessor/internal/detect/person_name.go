@@ -64,7 +64,7 @@ func (PersonName) Find(s string, dst []Span) []Span {
 				i = skipWordBytes(s, i)
 				continue
 			}
-			if end, kind, ok := capCueAt(s, i); ok {
+			if end, kind, ok := capCue(s, i, i+1, uint8(lookupEntry(s[i:i+1])>>cueShift)); ok {
 				if sp, ok := nameAfterCue(s, end, kind, &words); ok {
 					dst = append(dst, sp)
 					i = sp.End
@@ -76,16 +76,19 @@ func (PersonName) Find(s string, dst []Span) []Span {
 		}
 		// A title or a capitalised cue ("Dear", "Customer") opens a name
 		// right after it.
-		if end, kind, ok := capCueAt(s, i); ok {
-			if sp, ok := nameAfterCue(s, end, kind, &words); ok {
-				dst = append(dst, sp)
-				i = sp.End
+		e := lookupEntry(s[i:wend])
+		if kind := uint8(e >> cueShift); kind != 0 {
+			if end, kind, ok := capCue(s, i, wend, kind); ok {
+				if sp, ok := nameAfterCue(s, end, kind, &words); ok {
+					dst = append(dst, sp)
+					i = sp.End
+					continue
+				}
+				i = end
 				continue
 			}
-			i = end
-			continue
 		}
-		sp, ok, next := nameAt(s, i, nameCueBefore(s, i), &words)
+		sp, ok, next := nameAt(s, i, nameCueBefore(s, i), &words, e)
 		if ok {
 			dst = append(dst, sp)
 			i = sp.End
@@ -198,28 +201,20 @@ func cueWord(s string, i, j int) uint8 {
 	return uint8(lookupEntry(s[i:j]) >> cueShift)
 }
 
-// capCueAt reports whether a title or a capitalised salutation/subject cue
-// starts at s[i], returning where the name may start.
-func capCueAt(s string, i int) (int, uint8, bool) {
-	j := i
-	for j < len(s) && (isAlpha(s[j]) || s[j] >= utf8.RuneSelf) && j-i <= 16 {
-		if s[j] >= utf8.RuneSelf {
-			r, n := utf8.DecodeRuneInString(s[j:])
-			if !unicode.IsLetter(r) {
-				break
-			}
-			j += n
-			continue
-		}
-		j++
-	}
-	if j == i || j-i > 16 || j >= len(s) {
+// capCue reports whether the capitalised word s[i:j], of the given cue
+// kind, is a title or a capitalised salutation/subject/sign-off cue, and
+// returns where the name may start.
+func capCue(s string, i, j int, kind uint8) (int, uint8, bool) {
+	if j >= len(s) {
 		return 0, 0, false
 	}
-	kind := cueWord(s, i, j)
 	dot := s[j] == '.'
 	switch kind {
 	case cueTitle:
+		// "12 Oak Dr Springfield": Dr of an address, not a title.
+		if s[i:j] == "Dr" && afterHouseNumber(s, i) {
+			return 0, 0, false
+		}
 		if dot {
 			j++
 		}
@@ -228,17 +223,11 @@ func capCueAt(s string, i int) (int, uint8, bool) {
 			return 0, 0, false
 		}
 		j++
+		kind = cueTitle
 	case cueSalute, cueSubject, cueSignoff:
 		// "Dear John", "Customer Jane Doe", "Regards,\nJohn"
 	default:
 		return 0, 0, false
-	}
-	if kind == cueTitle || kind == cueTitleD {
-		// "12 Oak Dr Springfield": Dr of an address, not a title.
-		if kind == cueTitle && s[i:j] == "Dr" && afterHouseNumber(s, i) {
-			return 0, 0, false
-		}
-		kind = cueTitle
 	}
 	return j, kind, true
 }
@@ -363,15 +352,18 @@ func nameAfterCue(s string, j int, kind uint8, words *[maxNameWords]nameWord) (S
 	if _, ok := capWord(s, k); !ok && !isInitial(s, k) {
 		return Span{}, false
 	}
-	sp, ok, _ := nameAt(s, k, kind, words)
+	sp, ok, _ := nameAt(s, k, kind, words, noEntry)
 	return sp, ok
 }
+
+// noEntry tells nameAt that the first word has not been looked up yet.
+const noEntry = ^uint32(0)
 
 // nameAt reads the capitalised words of a name at s[i] and decides, given
 // the cue before it (0: none), whether they are a person's name. When not,
 // next is where the scan goes on: past the run of capitalised words, or at
 // a cue inside it ("Order From Mr Smith").
-func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord) (sp Span, ok bool, next int) {
+func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord, first uint32) (sp Span, ok bool, next int) {
 	n := 0
 	j := i
 	next = -1
@@ -380,7 +372,10 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord) (sp Span
 			words[n] = nameWord{start: j, end: j + 2, initial: true}
 			n++
 		} else if end, ok := capWord(s, j); ok {
-			e := lookupEntry(s[j:end])
+			e := first
+			if j != i || e == noEntry {
+				e = lookupEntry(s[j:end])
+			}
 			// After a known surname the name is over ("Herr Schneider
 			// Termin": German capitalises every noun), and after two words
 			// that the lexicon does not know ("Frau Holle Märchen
