@@ -463,10 +463,31 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord, first ui
 		}
 	default:
 		// No cue: given name + surname, neither an everyday word.
-		if n < 2 || words[0].flags&lexGiven == 0 || strong < 2 || product > 0 || common > 0 {
+		if n < 2 || product > 0 || common > 0 || inTitleCaseRun(s, i, end) {
 			return Span{}, false, next
 		}
 		last := words[n-1]
+		// A value that is nothing but an unknown first name and a known
+		// surname ("Hannelore Kowalewski" as an attribute).
+		if n == 2 && words[0].flags == 0 && !words[0].initial && last.flags&lexSurname != 0 && strong == 1 && wholeValue(s, i, end) {
+			return Span{i, end}, true, next
+		}
+		if words[0].flags&lexGiven == 0 {
+			return Span{}, false, next
+		}
+		// A surname the lexicon does not know still makes a name after a
+		// given name when the value is nothing but the name (an attribute
+		// or property "Jonathan Pryce") or a verb of contact follows
+		// ("Jonathan Pryce called"); not after a city ("Austin Texas",
+		// "Charlotte Hornets").
+		if strong == 1 && words[0].flags&(lexCommon|lexProduct) == 0 && !last.initial && !last.particle &&
+			last.flags&(lexNotName|lexProductNext|lexStreet|lexStreetStrong|lexCity) == 0 &&
+			(wholeValue(s, i, end) && words[0].flags&(lexCity|lexPlace) == 0 || contactVerbAfter(s, end)) {
+			return Span{i, end}, true, next
+		}
+		if strong < 2 {
+			return Span{}, false, next
+		}
 		// Many surnames are listed as given names only ("Fletcher",
 		// "Taylor"): a pair of names is a person either way.
 		if last.initial || last.particle || last.flags&(lexSurname|lexGiven) == 0 {
@@ -475,9 +496,6 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord, first ui
 		// Two given names where the first is also a surname are as often a
 		// firm ("Morgan Stanley", "Harper Collins").
 		if last.flags&lexSurname == 0 && words[0].flags&lexSurname != 0 {
-			return Span{}, false, next
-		}
-		if inTitleCaseRun(s, i, end) {
 			return Span{}, false, next
 		}
 	}
@@ -513,6 +531,42 @@ func wordFlags(w string, f uint16) uint16 {
 		return 0
 	}
 	return lexSurname | any
+}
+
+// wholeValue reports whether s[i:end] is all of s but quotes and spaces.
+func wholeValue(s string, i, end int) bool {
+	for k := 0; k < i; k++ {
+		if s[k] != ' ' && s[k] != '"' && s[k] != '\'' {
+			return false
+		}
+	}
+	for k := end; k < len(s); k++ {
+		if s[k] != ' ' && s[k] != '"' && s[k] != '\'' && s[k] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// contactVerbAfter reports a verb of contact right after a name ("Jane
+// Roe called", "Jane Roe hat angerufen").
+func contactVerbAfter(s string, end int) bool {
+	if end+1 >= len(s) || s[end] != ' ' {
+		return false
+	}
+	e := end + 1
+	for e < len(s) && isLower(s[e]) {
+		e++
+	}
+	switch s[end+1 : e] {
+	case "called", "phoned", "rang", "emailed", "wrote", "complained", "requested", "asked", "said", "reported",
+		"replied", "confirmed", "cancelled", "canceled", "paid", "ordered", "visited", "disputes", "disputed",
+		"complains", "calls", "writes", "says", "asks", "requests", "wants", "needs", "lives", "moved",
+		"hat", "ruft", "rief", "schrieb", "meldet", "llamó", "llamo", "escribió", "ha", "chiamato", "belde",
+		"zadzwonił", "zadzwonil", "appelle", "écrit", "ecrit":
+		return true
+	}
+	return false
 }
 
 // productAfter reports whether the word after a name makes it a product

@@ -29,6 +29,10 @@ func TestPersonName(t *testing.T) {
 		"Mr «J. Smith» at the desk",
 		"customer «Patrick O'Brien» complained",
 		"customer «Jane» called",
+		"«Jonathan Pryce»",
+		`"«Aleksandra Wiśniewska»"`,
+		"«Brandon Quackenbush» called twice",
+		"Kunde: «Hannelore Kowalewski»",
 		// German
 		"Kunde «Hans Müller» hat angerufen",
 		"Sehr geehrter Herr «Schneider»,",
@@ -108,6 +112,14 @@ func TestPersonName(t *testing.T) {
 		"Frau «Holle Märchen» Kapitel 3", // two unknown capitalised words after a title: both go
 		"Herr «Schneider» Termin verschoben",
 		"Mr Robot season 4",
+		"Austin Texas",
+		"Charlotte Hornets",
+		"Jordan Peele Productions",
+		"Grafana Loki",
+		"Chrome Headless",
+		"Victoria Metrics",
+		"Amber Alert",
+		"Jenkins Quackenbush",
 	})
 }
 
