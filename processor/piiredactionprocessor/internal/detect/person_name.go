@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -177,20 +178,25 @@ var nameCues = map[uint8][]string{
 	cueSignoff: {"regards", "thanks", "cheers", "sincerely", "best", "yours", "grussen", "grusse", "gruss",
 		"cordialement", "salutations", "saludos", "atentamente", "saluti", "cordiali", "groet", "groeten",
 		"pozdrawiam", "pozdrowienia", "atenciosamente", "abracos", "uvazhenie", "уважением",
-		"halsningar", "hilsen", "terveisin", "udvozlettel", "pozdravem", "saygilarimla", "salam"},
+		"halsningar", "hilsen", "terveisin", "udvozlettel", "pozdravem", "saygilarimla", "salam",
+		"gracias", "merci", "danke", "grazie", "obrigado", "obrigada", "bedankt", "dziekuje", "tack", "takk",
+		"kiitos", "saluto", "bises", "vous"},
 	cueKey: {"name", "naam", "nom", "nombre", "nome", "imie", "holder", "signed", "signature",
-		"author", "owner", "assignee", "reporter", "requester", "addressee"},
+		"author", "owner", "assignee", "reporter", "requester", "addressee", "cc", "bcc", "attn", "attention"},
 	cueKeyStrong: {"fullname", "firstname", "lastname", "surname", "givenname", "familyname",
 		"displayname", "customername", "contactname", "patientname", "holdername", "cardholdername",
 		"recipientname", "sendername", "username", "vorname", "nachname", "prenom", "apellido",
 		"apellidos", "cognome", "voornaam", "achternaam", "nazwisko", "sobrenome", "имя", "фамилия"},
-	cueBy: {"by", "with", "to", "von", "par", "por", "da", "door", "przez", "from"},
+	cueBy: {"by", "with", "to", "von", "par", "por", "da", "door", "przez", "from", "for", "fur", "pour", "para", "per", "voor", "dla"},
 	cueVerb: {"called", "reported", "requested", "submitted", "approved", "contacted",
 		"handled", "escalated", "opened", "filed", "raised", "placed", "ordered", "booked", "spoke",
 		"talked", "spoken", "assigned", "forwarded", "sent", "emailed", "phoned", "visited", "referred",
 		"complaint", "call", "message", "email", "mail", "letter", "note", "ticket", "request",
 		"angerufen", "gemeldet", "anruf", "nachricht", "appel", "appele", "llamada", "llamado",
-		"chiamata", "chiamato", "gebeld", "gesprek"},
+		"chiamata", "chiamato", "gebeld", "gesprek", "delivery", "order", "parcel", "package", "shipment",
+		"refund", "invoice", "booking", "reservation", "appointment", "prescription", "receipt", "approved",
+		"issued", "created", "registered", "lieferung", "bestellung", "paket", "rechnung", "termin", "livraison",
+		"commande", "colis", "facture", "pedido", "paquete", "factura", "cita", "ordine", "pacco", "fattura"},
 }
 
 // cueWord returns the cue kind of the word s[i:j].
@@ -315,6 +321,9 @@ func nameCueBefore(s string, i int) uint8 {
 			return 0
 		}
 	case cueBy:
+		if sep && j < len(s) && s[j] == ':' {
+			break // "From: Jane Roe", "To: Jane Roe": a header
+		}
 		// "called by Jane", "spoke with Jane": a verb of contact before.
 		m := k - 1
 		for m > 0 && s[m] == ' ' {
@@ -413,7 +422,8 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord, first ui
 	// Support"); a product word after a name makes it a product
 	// ("Victoria Metrics").
 	for x := 0; x < n; x++ {
-		if words[x].flags&lexProductNext != 0 && x > 0 {
+		// ("Ms. Ji-woo Park": after a title a surname stays one.)
+		if words[x].flags&lexProductNext != 0 && x > 0 && !(words[x].flags&lexSurname != 0 && (kind == cueTitle || kind == cueKeyStrong)) {
 			return Span{}, false, next
 		}
 		if words[x].flags&lexNotName != 0 {
@@ -429,6 +439,15 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord, first ui
 		return Span{}, false, next
 	}
 	end := words[n-1].end
+	// "Surname, Given" after a cue ("From: \"Doe, John\" <…>", "patient:
+	// García López, María"): the given name after the comma, when nothing
+	// but a quote, bracket or the end follows it.
+	if kind != 0 && end+2 < len(s) && s[end] == ',' && s[end+1] == ' ' {
+		if ge, ok := capWord(s, end+2); ok && lookup(s[end+2:ge])&lexGiven != 0 &&
+			(ge == len(s) || strings.IndexByte("\"'<)]\n", s[ge]) >= 0 || (s[ge] == ' ' && ge+1 < len(s) && s[ge+1] == '<')) {
+			end = ge
+		}
+	}
 	if productAfter(s, end) {
 		return Span{}, false, next
 	}
@@ -502,11 +521,45 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord, first ui
 	return Span{i, end}, true, next
 }
 
+// surnameShape reports a surname the lexicon does not list by its shape:
+// Mc/Mac/O'/Fitz before a capital ("McAllister", "O'Hara"), or an ending
+// that family names of many languages share and everyday words rarely
+// have ("Andersson", "Kowalczyk"-like -ski/-cki/-wicz, "Petrović",
+// "Ionescu", "Papadopoulos", "Hovhannisyan", "Yılmazoğlu").
+func surnameShape(w string) bool {
+	if len(w) < 5 {
+		return false
+	}
+	if (w[:2] == "Mc" && isUpper(w[2])) || (len(w) > 4 && w[:3] == "Mac" && isUpper(w[3])) ||
+		((w[0] == 'O' || w[0] == 'D') && w[1] == '\'' && isUpper(w[2])) || (w[:4] == "Fitz" && isUpper(w[4])) {
+		return true
+	}
+	var buf [maxWord]byte
+	f, ok := foldWord(&buf, w)
+	if !ok {
+		return false
+	}
+	for _, suf := range surnameSuffixes {
+		if len(f) >= len(suf)+3 && string(f[len(f)-len(suf):]) == suf {
+			return true
+		}
+	}
+	return false
+}
+
+var surnameSuffixes = [...]string{
+	"sson", "ssen", "ski", "ska", "cki", "cka", "wicz", "owicz", "ewicz", "vic", "vych", "enko", "escu", "eanu",
+	"opoulos", "akis", "idis", "yan", "oglu", "ishvili", "adze", "ssohn", "ucci", "ovsky", "evsky", "ovski", "yev", "yeva", "kova", "kov", "nova", "sova",
+}
+
 // wordFlags looks a capitalised word up; a hyphenated word ("Anne-Marie",
 // "Müller-Lüdenscheidt") counts as a name when all its parts are.
 func wordFlags(w string, f uint16) uint16 {
 	if f != 0 {
 		return f
+	}
+	if surnameShape(w) {
+		return lexSurname
 	}
 	var all uint16 = lexGiven | lexSurname
 	var any uint16

@@ -156,6 +156,12 @@ func houseNumber(s string, i int) (int, bool) {
 	if j < len(s) && isAlpha(s[j]) && (j+1 >= len(s) || !isAlnum(s[j+1])) {
 		j++
 	}
+	// "12 bis", "12 ter" (French and Belgian numbering)
+	for _, x := range [...]string{" bis", " ter", " quater"} {
+		if hasPrefixAt(s, j, x) && (j+len(x) == len(s) || !isAlnum(s[j+len(x)])) {
+			return j + len(x), true
+		}
+	}
 	if j < len(s) && (isAlnum(s[j]) || s[j] == '_' || s[j] == '.' && j+1 < len(s) && isDigit(s[j+1])) {
 		return j, false
 	}
@@ -706,8 +712,13 @@ func skipAbbrevDot(s string, j int) int {
 }
 
 // skipDirection steps over a compass direction after an American street
-// ("Ave NW", "St SE").
+// ("Ave NW", "St SE", "Street West").
 func skipDirection(s string, j int) int {
+	for _, d := range [...]string{" North", " South", " East", " West"} {
+		if hasPrefixAt(s, j, d) && (j+len(d) == len(s) || !isAlnum(s[j+len(d)])) {
+			return j + len(d)
+		}
+	}
 	if j+2 < len(s) && s[j] == ' ' {
 		k := j + 1
 		e := k
@@ -890,6 +901,10 @@ func postcodeShape(s string, k int) (int, bool) {
 			return e, true
 		}
 	}
+	// AU state + postcode: "NSW 2000", "VIC 3000"
+	if e, ok := australianAt(s, k); ok {
+		return e, true
+	}
 	// CA province + postcode
 	if twoLetterIn(s, k, caProvinces) && k+3 < len(s) && s[k+2] == ' ' {
 		if e, ok := canadianAt(s, k+3); ok {
@@ -920,6 +935,20 @@ func postcodeShape(s string, k int) (int, bool) {
 			e := skipDigits(s, j+1)
 			if e-j-1 == 3 && numberEndBoundary(s, e) {
 				return e, true // PL 00-950, PT 1000-001, BR 01310-100
+			}
+		}
+	}
+	return 0, false
+}
+
+// australianAt reads an Australian state and its four-digit postcode.
+func australianAt(s string, k int) (int, bool) {
+	for _, st := range [...]string{"NSW ", "VIC ", "QLD ", "TAS ", "ACT ", "SA ", "WA ", "NT "} {
+		if hasPrefixAt(s, k, st) {
+			j := k + len(st)
+			e := skipDigits(s, j)
+			if e-j == 4 && numberEndBoundary(s, e) {
+				return e, true
 			}
 		}
 	}
