@@ -37,47 +37,73 @@ func (DeviceID) Find(s string, dst []Span) []Span {
 	if len(s) < 14 {
 		return dst
 	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if !isHex(c) || !deviceTokenStart(s, i) {
-			i++
-			continue
-		}
-		// Length of the hex run at i.
-		j := i
-		for j < len(s) && isHex(s[j]) {
-			j++
-		}
-		n := j - i
-		if end := macAt(s, i, n); end > 0 {
-			dst = append(dst, Span{i, end})
-			i = end
-			continue
-		}
-		if n == 8 {
-			if end := uuidAt(s, i); end > 0 {
-				if !allZeroHex(s[i:end]) && cueBefore(s, i, 40, deviceCues) {
-					dst = append(dst, Span{i, end})
+	// Only separators and digit runs can start
+	// work: the hex run before a separator tells the form (2: MAC, 4: dotted
+	// MAC, 8: UUID, 2 digits: grouped IMEI).
+	last := 0
+	add := func(st, end int) {
+		dst = append(dst, Span{st, end})
+		last = end
+	}
+	for k := nextNumberByte(s, 0); k < len(s); k = nextNumberByte(s, k+1) {
+		c := s[k]
+		switch {
+		case c == ':' || c == '-' || c == '.':
+			st := k
+			for st > last && k-st < 8 && isHex(s[st-1]) {
+				st--
+			}
+			n := k - st
+			if n == 0 || !deviceTokenStart(s, st) {
+				continue
+			}
+			if end := macAt(s, st, n); end > 0 {
+				add(st, end)
+				k = end - 1
+				continue
+			}
+			if n == 8 && c == '-' {
+				if end := uuidAt(s, st); end > 0 {
+					if !allZeroHex(s[st:end]) && cueBefore(s, st, 40, deviceCues) {
+						add(st, end)
+					}
+					k = end - 1
+					continue
 				}
-				i = end
-				continue
 			}
-		}
-		if n == 16 && hexEnd(s, j) && !allDigits(s[i:j]) && cueBefore(s, i, 24, androidCues) {
-			dst = append(dst, Span{i, j})
-			i = j
-			continue
-		}
-		if isDigit(c) {
-			if end := imeiAt(s, i); end > 0 {
-				dst = append(dst, Span{i, end})
-				i = end
-				continue
+			if n == 2 && c == '-' && isDigit(s[st]) && isDigit(s[st+1]) {
+				if end := imeiAt(s, st); end > 0 {
+					add(st, end)
+					k = end - 1
+				}
 			}
-		}
-		i = j
-		for i < len(s) && isAlnum(s[i]) {
-			i++
+		case c == '/':
+		default: // a digit
+			// The hex run around the digit: a bare IMEI or an Android id.
+			hs, he := k, k+1
+			for hs > last && isHex(s[hs-1]) {
+				hs--
+			}
+			digits := hs == k // hex letters before k: not all digits
+			for he < len(s) && isHex(s[he]) {
+				digits = digits && isDigit(s[he])
+				he++
+			}
+			switch {
+			case he-hs == 2 && digits && he < len(s) && s[he] == ' ' && deviceTokenStart(s, hs):
+				// 35 209900 176148 1
+				if end := imeiAt(s, hs); end > 0 {
+					add(hs, end)
+					he = end
+				}
+			case he-hs == 15 && digits && deviceTokenStart(s, hs):
+				if end := imeiAt(s, hs); end > 0 {
+					add(hs, end)
+				}
+			case he-hs == 16 && !digits && deviceTokenStart(s, hs) && hexEnd(s, he) && cueBefore(s, hs, 24, androidCues):
+				add(hs, he)
+			}
+			k = he - 1
 		}
 	}
 	return dst

@@ -67,11 +67,7 @@ func (DateOfBirth) Find(s string, dst []Span) []Span {
 	if len(s) < 6 {
 		return dst
 	}
-	for i := 0; i < len(s); {
-		if !isDigit(s[i]) {
-			i++
-			continue
-		}
+	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
 		if !numberStartBoundary(s, i) && !(i > 0 && s[i-1] >= 0x80) {
 			i = skipDigits(s, i)
 			continue

@@ -61,6 +61,15 @@ func (Geo) Find(s string, dst []Span) []Span {
 	var prev geoNum // the last keyed number (lat or lon) and its kind
 	prevKind := 0   // 1 lat, 2 lon
 	for i := 0; i < len(s); {
+		if d := nextDigit(s, i); d > i {
+			i = d
+			if s[d-1] == '-' || s[d-1] == '+' {
+				i = d - 1
+			}
+			if i >= len(s) {
+				break
+			}
+		}
 		c := s[i]
 		if !isDigit(c) && !((c == '-' || c == '+') && i+1 < len(s) && isDigit(s[i+1])) {
 			i++

@@ -39,27 +39,58 @@ var (
 
 // Find implements Detector.
 func (NationalID) Find(s string, dst []Span) []Span {
-	if len(s) < 8 || !hasDigit(s) {
+	if len(s) < 8 {
 		return dst
 	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if !isAlnum(c) {
-			i++
-			continue
-		}
-		if i == 0 || !(isAlnum(s[i-1]) || s[i-1] == '_' || s[i-1] >= 0x80) {
-			if end := nationalIDAt(s, i); end > 0 {
-				dst = append(dst, Span{i, end})
-				i = end
+	// Every form has digits: jump from digit run to digit run, and try the
+	// word that starts with letters before the run (NINO, NIE, codice
+	// fiscale, passports) and the run itself.
+	last := 0
+	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
+		d := i
+		j := skipDigits(s, d)
+		if st := letterPrefixStart(s, d); st >= last && st < d {
+			if end := nationalIDAt(s, st); end > 0 {
+				dst = append(dst, Span{st, end})
+				i, last = end, end
 				continue
 			}
 		}
-		for i < len(s) && isAlnum(s[i]) {
-			i++
+		if d >= last && idWordStart(s, d) {
+			if end := nationalIDAt(s, d); end > 0 {
+				dst = append(dst, Span{d, end})
+				i, last = end, end
+				continue
+			}
 		}
+		i = j
 	}
 	return dst
+}
+
+// idWordStart: nothing of a word precedes i.
+func idWordStart(s string, i int) bool {
+	return i == 0 || !(isAlnum(s[i-1]) || s[i-1] == '_' || s[i-1] >= 0x80)
+}
+
+// letterPrefixStart returns where the upper-case letters before the digit
+// run at d start ("AB123456C", "RSSMRA85…", "C01X00T47", "AB 12 34 56 C",
+// "X-1234567-L"), at a word start; d when there are none.
+func letterPrefixStart(s string, d int) int {
+	st := d
+	if d >= 3 && s[d-1] == ' ' && isUpper(s[d-2]) && isUpper(s[d-3]) && idWordStart(s, d-3) {
+		return d - 3 // spaced NINO
+	}
+	if d >= 2 && s[d-1] == '-' && (s[d-2] == 'X' || s[d-2] == 'Y' || s[d-2] == 'Z') && idWordStart(s, d-2) {
+		return d - 2 // NIE with a dash
+	}
+	for st > 0 && d-st < 6 && isUpper(s[st-1]) {
+		st--
+	}
+	if st == d || !idWordStart(s, st) {
+		return d
+	}
+	return st
 }
 
 // passportAt: 6–9 upper-case letters and digits (at least two digits)
@@ -88,14 +119,21 @@ func nationalIDAt(s string, i int) int {
 		if insideDigitRun(s, i) || i > 0 && (s[i-1] == '.' || s[i-1] == '-' || s[i-1] == '/' || s[i-1] == '+' || s[i-1] == ',') && i > 1 && isDigit(s[i-2]) {
 			return 0
 		}
-		if end := cpfFormatted(s, i); end > 0 {
-			return end
-		}
-		if end := nirFormatted(s, i); end > 0 {
-			return end
-		}
 		var g [8]int
 		end, digits, n, sep := digitGroups(s, i, " -.", g[:])
+		if digits < 6 {
+			return 0 // every digit-first form has more (the common short number stops here)
+		}
+		if g[0] == 3 && sep == '.' {
+			if end := cpfFormatted(s, i); end > 0 {
+				return end
+			}
+		}
+		if g[0] == 1 && sep == ' ' {
+			if end := nirFormatted(s, i); end > 0 {
+				return end
+			}
+		}
 		if !numberEndBoundary(s, end) {
 			// 12345678Z, 12345678-Z: a DNI letter is the one allowed continuation.
 			// A YYYYMMDD with a letter is a build ("20240115B") unless a cue says otherwise.
