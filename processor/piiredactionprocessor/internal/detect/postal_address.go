@@ -115,6 +115,14 @@ func load64(s string, i int) uint64 {
 // addressAtNumber tries every shape anchored on the number at s[i]; found
 // spans start at or after min.
 func addressAtNumber(s string, i, min int) (Span, bool) {
+	// Every shape has a space, a comma or a CJK character next to its
+	// number: "2024-01-15T10:30" and "12ms" end here.
+	j := skipDigits(s, i)
+	before := i > 0 && (s[i-1] == ' ' || s[i-1] == ',' || s[i-1] >= utf8.RuneSelf)
+	after := j < len(s) && (s[j] == ' ' || s[j] == ',' || s[j] == '-' || s[j] == '/' || s[j] >= utf8.RuneSelf || isAlpha(s[j]))
+	if !before && !after {
+		return Span{}, false
+	}
 	nend, ok := houseNumber(s, i)
 	if !ok {
 		return postcodeAt(s, i, min)
@@ -895,6 +903,22 @@ func postcodeShape(s string, k int) (int, bool) {
 	if k >= len(s) {
 		return 0, false
 	}
+	if isUpper(s[k]) {
+		return postcodeShapeLetters(s, k)
+	}
+	if e, ok := japanPostAt(s, k); ok {
+		return e, true
+	}
+	if isDigit(s[k]) {
+		return postcodeShapeDigits(s, k)
+	}
+	return 0, false
+}
+
+// postcodeShapeLetters reads the postcodes that start with a letter: a US
+// state, an Australian state or a Canadian province with its code, or a
+// Canadian or UK postcode.
+func postcodeShapeLetters(s string, k int) (int, bool) {
 	// US state + ZIP
 	if twoLetterIn(s, k, usStates) && k+3 < len(s) && s[k+2] == ' ' && isDigit(s[k+3]) {
 		if e, ok := zipAt(s, k+3); ok {
@@ -917,25 +941,26 @@ func postcodeShape(s string, k int) (int, bool) {
 	if e, ok := ukAt(s, k); ok {
 		return e, true
 	}
-	if e, ok := japanPostAt(s, k); ok {
-		return e, true
-	}
-	if isDigit(s[k]) {
-		j := skipDigits(s, k)
-		switch {
-		case j-k == 5 && numberEndBoundary(s, j):
-			return j, true // DE, FR, ES, IT, US ZIP
-		case j-k == 4 && j+3 <= len(s) && s[j] == ' ' && dutchLetters(s, j+1):
-			return j + 3, true // NL 1012 AB
-		case j-k == 4 && numberEndBoundary(s, j):
-			return j, true // AT, CH, BE, DK, NO
-		case j-k == 3 && j+3 <= len(s) && s[j] == ' ' && isDigit(s[j+1]) && skipDigits(s, j+1) == j+3 && numberEndBoundary(s, j+3):
-			return j + 3, true // CZ, SK, SE 110 00
-		case (j-k == 2 || j-k == 4 || j-k == 5) && j+4 <= len(s) && s[j] == '-' && isDigit(s[j+1]):
-			e := skipDigits(s, j+1)
-			if e-j-1 == 3 && numberEndBoundary(s, e) {
-				return e, true // PL 00-950, PT 1000-001, BR 01310-100
-			}
+	return 0, false
+}
+
+// postcodeShapeDigits reads the all-digit postcodes of continental Europe
+// and Brazil.
+func postcodeShapeDigits(s string, k int) (int, bool) {
+	j := skipDigits(s, k)
+	switch {
+	case j-k == 5 && numberEndBoundary(s, j):
+		return j, true // DE, FR, ES, IT, US ZIP
+	case j-k == 4 && j+3 <= len(s) && s[j] == ' ' && dutchLetters(s, j+1):
+		return j + 3, true // NL 1012 AB
+	case j-k == 4 && numberEndBoundary(s, j):
+		return j, true // AT, CH, BE, DK, NO
+	case j-k == 3 && j+3 <= len(s) && s[j] == ' ' && isDigit(s[j+1]) && skipDigits(s, j+1) == j+3 && numberEndBoundary(s, j+3):
+		return j + 3, true // CZ, SK, SE 110 00
+	case (j-k == 2 || j-k == 4 || j-k == 5) && j+4 <= len(s) && s[j] == '-' && isDigit(s[j+1]):
+		e := skipDigits(s, j+1)
+		if e-j-1 == 3 && numberEndBoundary(s, e) {
+			return e, true // PL 00-950, PT 1000-001, BR 01310-100
 		}
 	}
 	return 0, false
