@@ -1343,10 +1343,13 @@ func addressAfterCue(s string, i int) (Span, bool) {
 		k--
 	}
 	e := k
-	for k > 0 && (isAlpha(s[k-1]) || s[k-1] == '_' || s[k-1] >= utf8.RuneSelf) {
+	if e < 3 || !addressCueEnding(s[e-2], s[e-1]) {
+		return Span{}, false
+	}
+	for k > 0 && e-k <= 24 && (isAlpha(s[k-1]) || s[k-1] == '_' || s[k-1] >= utf8.RuneSelf) {
 		k--
 	}
-	if e-k < 3 || e-k > 24 || !addressCueEnding(s[e-2], s[e-1]) || !addressCue(s[k:e]) {
+	if e-k < 3 || e-k > 24 || !addressCue(s[k:e]) {
 		return Span{}, false
 	}
 	if k > 0 && (isAlnum(s[k-1]) || s[k-1] == '.' || s[k-1] == '-') {
