@@ -64,7 +64,8 @@ var maxBirthYear = time.Now().Year()
 
 // Find implements Detector.
 func (DateOfBirth) Find(s string, dst []Span) []Span {
-	if len(s) < 6 {
+	// A date has at least four digits (a year, or D.M.YY).
+	if len(s) < 6 || !atLeastDigits(s, 4) {
 		return dst
 	}
 	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {
