@@ -33,7 +33,7 @@ var dobCues = newCueSet(
 	// fr
 	"né", "née", "né(e)", "né le", "née le", "date de naissance", "naissance", "ddn",
 	// es
-	"fecha de nacimiento", "f. nacimiento", "f. nac.", "fecha nac.", "nacido", "nacida", "nacimiento",
+	"fecha de nacimiento", "f. nacimiento", "f. nac.", "fecha nac.", "fecha de nac.", "f. de nac.", "fec. nac.", "nacido", "nacida", "nacimiento",
 	// it
 	"data di nascita", "nato il", "nata il", "nato a", "nata a", "nato/a", "nascita",
 	// pt
