@@ -33,7 +33,7 @@ var dobCues = newCueSet(
 	// fr
 	"né", "née", "né(e)", "né le", "née le", "date de naissance", "naissance", "ddn",
 	// es
-	"fecha de nacimiento", "f. nacimiento", "f. nac.", "fecha nac.", "nacido", "nacida", "nacimiento",
+	"fecha de nacimiento", "f. nacimiento", "f. nac.", "fecha nac.", "fecha de nac.", "f. de nac.", "fec. nac.", "nacido", "nacida", "nacimiento",
 	// it
 	"data di nascita", "nato il", "nata il", "nato a", "nata a", "nato/a", "nascita",
 	// pt
@@ -64,7 +64,8 @@ var maxBirthYear = time.Now().Year()
 
 // Find implements Detector.
 func (DateOfBirth) Find(s string, dst []Span) []Span {
-	if len(s) < 6 {
+	// A date has at least four digits (a year, or D.M.YY).
+	if len(s) < 6 || !atLeastDigits(s, 4) {
 		return dst
 	}
 	for i := nextDigit(s, 0); i < len(s); i = nextDigit(s, i) {

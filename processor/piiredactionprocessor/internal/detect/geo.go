@@ -55,7 +55,8 @@ type geoNum struct {
 
 // Find implements Detector.
 func (Geo) Find(s string, dst []Span) []Span {
-	if len(s) < 9 {
+	// Two numbers with three decimals each: at least eight digits.
+	if len(s) < 9 || !atLeastDigits(s, 8) {
 		return dst
 	}
 	var prev geoNum // the last keyed number (lat or lon) and its kind

@@ -13,7 +13,7 @@ package detect
 //	Germany Steuer-ID 11 digits after "Steuer-ID"/"IdNr"                    ISO 7064 mod 11,10
 //	France NIR        1 85 05 78 006 084 36 anywhere; 15 bare after a cue  97 − n mod 97 key
 //	Italy codice fiscale RSSMRA85T10A562S                                  odd/even check letter
-//	passports         6–9 upper-case letters/digits (≥ 2 digits) after a passport cue
+//	passports         6–9 upper-case letters/digits (≥ 4 digits) after a passport cue
 //
 // Formats that any id could have (nine, eleven, twelve digits) need their cue
 // as well as the check digit: one random number in ten passes Luhn or
@@ -39,7 +39,8 @@ var (
 
 // Find implements Detector.
 func (NationalID) Find(s string, dst []Span) []Span {
-	if len(s) < 8 {
+	// Every form has at least four digits (a passport number the fewest).
+	if len(s) < 8 || !atLeastDigits(s, 4) {
 		return dst
 	}
 	// Every form has digits: jump from digit run to digit run, and try the
@@ -93,7 +94,7 @@ func letterPrefixStart(s string, d int) int {
 	return st
 }
 
-// passportAt: 6–9 upper-case letters and digits (at least two digits)
+// passportAt: 6–9 upper-case letters and digits (at least four digits)
 // after a passport cue.
 func passportAt(s string, i int) int {
 	j, digits := i, 0
@@ -103,7 +104,7 @@ func passportAt(s string, i int) int {
 		}
 		j++
 	}
-	if n := j - i; n < 6 || n > 9 || digits < 2 || !letterEnd(s, j) || !passportCue(s, i) {
+	if n := j - i; n < 6 || n > 9 || digits < 4 || !letterEnd(s, j) || !passportCue(s, i) {
 		return 0
 	}
 	return j

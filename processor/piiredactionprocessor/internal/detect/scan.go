@@ -1,5 +1,7 @@
 package detect
 
+import "math/bits"
+
 // Word-at-a-time scanning: most bytes of a log line are letters and spaces,
 // and the number-bound detectors (national_id, date_of_birth, device_id,
 // geo) only start work at digits or separators. Reading eight bytes at a
@@ -54,4 +56,23 @@ func nextNumberByte(s string, i int) int {
 		}
 	}
 	return len(s)
+}
+
+// atLeastDigits reports whether s has at least n ASCII digits: the shared
+// gate of detectors whose every form has that many ("okey-dokey-0", "v2",
+// "http-nio-8080" cost a word or two).
+func atLeastDigits(s string, n int) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		n -= bits.OnesCount64(swarBetween(load8(s, i), '0'-1, '9'+1))
+		if n <= 0 {
+			return true
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i]-'0' <= 9 {
+			n--
+		}
+	}
+	return n <= 0
 }

@@ -54,6 +54,22 @@ func TestNextDigit(t *testing.T) {
 	}
 }
 
+func TestAtLeastDigits(t *testing.T) {
+	for _, s := range []string{"", "a1", "okey-dokey-0", "1.2.3.4", "abcdefgh12345678xyz9", "\xff9\xff9\xff9\xff9\xff9", "2024-01-15T10:30:45Z"} {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			if isDigit(s[i]) {
+				n++
+			}
+		}
+		for want := 0; want <= n+1; want++ {
+			if got := atLeastDigits(s, want); got != (n >= want) {
+				t.Errorf("atLeastDigits(%q, %d) = %v, has %d", s, want, got, n)
+			}
+		}
+	}
+}
+
 func BenchmarkNextDigit(b *testing.B) {
 	s := strings.Repeat("the quick brown fox jumps over the lazy dog ", 8) + "1"
 	b.ReportAllocs()
