@@ -427,6 +427,11 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord, first ui
 			return Span{}, false, next
 		}
 		if words[x].flags&lexNotName != 0 {
+			// "Client Peer Verification": after a weak cue, a name that
+			// runs into a capitalised non-name is a Title Case label.
+			if x > 0 && kind != cueTitle && kind != cueKeyStrong && !words[x].particle && !words[x].initial {
+				return Span{}, false, next
+			}
 			n = x
 			break
 		}
@@ -488,7 +493,8 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord, first ui
 		last := words[n-1]
 		// A value that is nothing but an unknown first name and a known
 		// surname ("Hannelore Kowalewski" as an attribute).
-		if n == 2 && words[0].flags == 0 && !words[0].initial && last.flags&lexSurname != 0 && strong == 1 && wholeValue(s, i, end) {
+		if n == 2 && words[0].flags == 0 && !words[0].initial && last.flags&lexSurname != 0 && last.flags&(lexStreet|lexStreetStrong) == 0 &&
+			strong == 1 && wholeValue(s, i, end) {
 			return Span{i, end}, true, next
 		}
 		if words[0].flags&lexGiven == 0 {
@@ -509,7 +515,7 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord, first ui
 		}
 		// Many surnames are listed as given names only ("Fletcher",
 		// "Taylor"): a pair of names is a person either way.
-		if last.initial || last.particle || last.flags&(lexSurname|lexGiven) == 0 {
+		if last.initial || last.particle || last.flags&(lexSurname|lexGiven) == 0 || last.flags&lexStreetStrong != 0 {
 			return Span{}, false, next
 		}
 		// Two given names where the first is also a surname are as often a
@@ -547,6 +553,30 @@ func surnameShape(w string) bool {
 	return false
 }
 
+// notNameShape reports words whose ending makes them nouns or adjectives
+// rather than names ("Verification", "Management", "Availability").
+func notNameShape(w string) bool {
+	if len(w) < 6 {
+		return false
+	}
+	var buf [maxWord]byte
+	f, ok := foldWord(&buf, w)
+	if !ok {
+		return false
+	}
+	for _, suf := range notNameSuffixes {
+		if len(f) >= len(suf)+3 && string(f[len(f)-len(suf):]) == suf {
+			return true
+		}
+	}
+	return false
+}
+
+var notNameSuffixes = [...]string{
+	"tion", "sion", "ment", "ness", "ity", "ance", "ence", "able", "ible", "ics", "ogy", "ism", "ship",
+	"ware", "ung", "heit", "keit", "schaft", "ique", "isme", "dad", "ción", "cion", "zione", "mente",
+}
+
 var surnameSuffixes = [...]string{
 	"sson", "ssen", "ski", "ska", "cki", "cka", "wicz", "owicz", "ewicz", "vic", "vych", "enko", "escu", "eanu",
 	"opoulos", "akis", "idis", "yan", "oglu", "ishvili", "adze", "ssohn", "ucci", "ovsky", "evsky", "ovski", "yev", "yeva", "kova", "kov", "nova", "sova",
@@ -560,6 +590,9 @@ func wordFlags(w string, f uint16) uint16 {
 	}
 	if surnameShape(w) {
 		return lexSurname
+	}
+	if notNameShape(w) {
+		return lexNotName
 	}
 	var all uint16 = lexGiven | lexSurname
 	var any uint16
@@ -703,7 +736,13 @@ func capWord(s string, i int) (int, bool) {
 				j++
 				continue
 			}
+			// A capital inside a name follows and precedes a lower-case
+			// letter ("McDonald", "DeVito"); "CAs", "HTTPServer" are not
+			// names.
 			if isUpper(c) {
+				if !(isLower(s[j-1]) || s[j-1] == '-' || s[j-1] == '\'') || j+1 >= len(s) || !isLower(s[j+1]) {
+					return j, false
+				}
 				j++
 				continue
 			}

@@ -120,6 +120,10 @@ func TestPersonName(t *testing.T) {
 		"Victoria Metrics",
 		"Amber Alert",
 		"Jenkins Quackenbush",
+		"Client CAs were never set correctly",
+		"Client Peer Verification -- failure",
+		"Covent Garden",
+		"customer Data Management export",
 	})
 }
 
