@@ -15,7 +15,10 @@ import (
 //     line before; "called by", "spoke with"; name: / full_name= / Vorname:)
 //     and at least one of its words in the given-name or surname lexicon;
 //   - no cue: a given name followed by a capitalised surname, both in the
-//     lexicon, neither an everyday word, not inside a Title Case run.
+//     lexicon (or the surname recognised by its shape: McAllister,
+//     Andersson, Kowalewski), neither an everyday word, not inside a Title
+//     Case run; with one unknown word when the name is the whole value or
+//     a verb of contact follows ("Jonathan Pryce called").
 //
 // Precision comes first: names that are products ("Jenkins build", "Alexa
 // skill", "Victoria Metrics", "Ruby on Rails", "Mercedes-Benz") and words
