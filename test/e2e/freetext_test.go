@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -211,4 +212,81 @@ func TestFreeTextCorpusStrict(t *testing.T) {
 	}
 	t.Logf("free-text corpus through the collector (strict): %d cases, %d positives, %d PII values leaked; look-alikes kept: %s",
 		len(cases), positives, leaked, strings.Join(report, ", "))
+}
+
+// TestFreeTextDetectorsPerTenant (issue 25): with the operator's YAML at minimal (the free-text
+// detectors off), tenant eu turns each of them on by its privacy policy's actions. The dry run names,
+// for each sample record, the detector that changed its note; eu's next records are stored redacted,
+// us's as sent. One positive per corpus file, so detectors added with their own file are covered.
+func TestFreeTextDetectorsPerTenant(t *testing.T) {
+	cases := loadFreeTextCorpus(t)
+	first := map[string]freeTextCase{}
+	var dets []string
+	for _, fc := range cases {
+		det := strings.TrimSuffix(fc.file, ".jsonl")
+		if _, ok := first[det]; !ok && fc.Kind == "positive" {
+			first[det] = fc
+			dets = append(dets, det)
+		}
+	}
+	sort.Strings(dets)
+	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_PRIVACY_MODE": "minimal"}})
+	euIngest := c.createKey(t, "eu", "eu-ingest", "ingest")
+	usIngest := c.createKey(t, "us", "us-ingest", "ingest")
+	euAdmin := c.createKey(t, "eu", "eu-admin", "admin")
+
+	actions := map[string]any{}
+	for _, d := range dets {
+		actions[d] = "redact"
+	}
+	policy := map[string]any{"actions": actions}
+
+	// The dry run: one record per detector, each change attributed.
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", "freetext-dry-run")
+	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+	for _, d := range dets {
+		lrs.AppendEmpty().Attributes().PutStr("note", first[d].Text)
+	}
+	sample, err := (&plog.JSONMarshaler{}).MarshalLogs(ld)
+	require.NoError(t, err)
+	status, _, body := c.apiRequest(t, http.MethodPost, "/privacy/policy/test", euAdmin, map[string]any{
+		"signal": "logs", "sample": json.RawMessage(sample), "policy": policy}, nil)
+	require.Equal(t, http.StatusOK, status, body)
+	byField := map[string]string{}
+	for _, ch := range body["changes"].([]any) {
+		m := ch.(map[string]any)
+		det, _ := m["detector"].(string)
+		byField[m["field"].(string)] = m["action"].(string) + "/" + det
+	}
+	reported, _ := json.Marshal(body["detectors"])
+	record, _ := json.Marshal(body["record"])
+	for _, d := range dets {
+		assert.Contains(t, string(reported), `"`+d+`"`, "dry run's detectors")
+		for _, v := range first[d].PII {
+			assert.NotContains(t, string(record), v, "%s: dry-run record", d)
+		}
+	}
+	for i, d := range dets {
+		field := fmt.Sprintf("resource_logs[0].log_records[%d].attributes.note", i)
+		assert.Regexp(t, "^redacted/(.*,)?"+d+"(,.*)?$", byField[field], "%s: %s in %v", d, field, byField)
+	}
+
+	status, _, body = c.apiRequest(t, http.MethodPut, "/privacy/policy", euAdmin, policy, nil)
+	require.Equal(t, http.StatusOK, status, body)
+	for _, d := range dets {
+		svc := "freetext-" + strings.ReplaceAll(d, "_", "-")
+		postLogsWithKey(t, c.otlpHTTP, euIngest, noteLogs(svc, first[d].Text))
+		postLogsWithKey(t, c.otlpHTTP, usIngest, noteLogs(svc, first[d].Text))
+	}
+	for _, d := range dets {
+		svc := "freetext-" + strings.ReplaceAll(d, "_", "-")
+		eu := storedNote(t, c, "eu", svc)
+		assert.Contains(t, eu, "[REDACTED:", "%s: eu's policy", d)
+		for _, v := range first[d].PII {
+			assert.NotContains(t, eu, v, "%s: eu's policy", d)
+		}
+		assert.Equal(t, first[d].Text, storedNote(t, c, "us", svc), "%s: us keeps the minimal YAML", d)
+	}
 }
