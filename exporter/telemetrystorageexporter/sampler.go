@@ -50,7 +50,7 @@ type sampler struct {
 	st     *storage
 	logger *zap.Logger
 
-	decideSQL, insertDecisionSQL      string
+	decideSQL, decidedSQL             string
 	moveSQL, moveAntiJoinSQL, lateSQL string
 	threshold                         uint64
 	queryPrefix                       string
@@ -117,7 +117,7 @@ func newSampler(st *storage) (*sampler, error) {
 	s.moveSQL = render("sampling_move.sql", false, false)
 	s.moveAntiJoinSQL = render("sampling_move.sql", true, false)
 	s.lateSQL = render("sampling_move.sql", true, true)
-	s.insertDecisionSQL = decisions.InsertSQL
+	s.decidedSQL = render("sampling_decided.sql", false, false)
 	for _, r := range []string{"error", "slow", "rate", "dropped"} {
 		s.decidedAttrs[r] = metric.WithAttributeSet(attribute.NewSet(
 			attribute.Bool("sampled", r != "dropped"), attribute.String("reason", r)))
@@ -274,66 +274,42 @@ func (s *sampler) lastDecision(ctx context.Context, conn driver.Conn) (int64, er
 	return last, nil
 }
 
-// decide records a decision for every trace due; it returns how many were kept.
+// decide records a decision for every trace due, in ClickHouse (sampling_decide.sql), then reads
+// back how many of this run's decisions each rule took; it returns how many traces were kept.
 func (s *sampler) decide(ctx context.Context, conn driver.Conn, from, now, cutoff, late int64) (int, error) {
 	keepErrors := "0"
 	if s.cfg.KeepErrors {
 		keepErrors = "1"
 	}
-	qctx := clickhouse.Context(ctx, clickhouse.WithQueryID(s.queryPrefix+"decide"), clickhouse.WithParameters(clickhouse.Parameters{
-		"sampler": s.cfg.Instance, "from": fmt.Sprint(from), "now": fmt.Sprint(now), "cutoff": fmt.Sprint(cutoff),
+	if err := s.exec(ctx, conn, "decide", s.decideSQL, clickhouse.Parameters{
+		"from": fmt.Sprint(from), "now": fmt.Sprint(now), "cutoff": fmt.Sprint(cutoff),
 		"late": fmt.Sprint(late), "keep_errors": keepErrors, "slow_ms": fmt.Sprint(s.cfg.SlowThresholdMs),
-		"threshold": fmt.Sprint(s.threshold)}))
-	rows, err := conn.Query(qctx, s.decideSQL)
-	if err != nil {
+		"threshold": fmt.Sprint(s.threshold), "rate": fmt.Sprint(s.cfg.Rate)}); err != nil {
 		return 0, fmt.Errorf("decide: %w", err)
+	}
+	qctx := clickhouse.Context(ctx, clickhouse.WithQueryID(s.queryPrefix+"decided"), clickhouse.WithParameters(clickhouse.Parameters{
+		"sampler": s.cfg.Instance, "now": fmt.Sprint(now)}))
+	rows, err := conn.Query(qctx, s.decidedSQL)
+	if err != nil {
+		return 0, fmt.Errorf("count the decisions: %w", err)
 	}
 	defer rows.Close()
-	type decision struct{ tenant, trace, reason string }
-	var ds []decision
+	kept := 0
 	for rows.Next() {
-		var d decision
-		if err := rows.Scan(&d.tenant, &d.trace, &d.reason); err != nil {
-			return 0, fmt.Errorf("decide: %w", err)
+		var reason string
+		var n uint64
+		if err := rows.Scan(&reason, &n); err != nil {
+			return 0, fmt.Errorf("count the decisions: %w", err)
 		}
-		ds = append(ds, d)
+		if reason != "dropped" {
+			kept += int(n)
+		}
+		if opt, ok := s.decidedAttrs[reason]; ok {
+			s.st.tel.SamplingTracesDecided.Add(ctx, int64(n), opt)
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("decide: %w", err)
-	}
-	if len(ds) == 0 {
-		return 0, nil
-	}
-	batch, err := conn.PrepareBatch(ctx, s.insertDecisionSQL)
-	if err != nil {
-		return 0, fmt.Errorf("record decisions: %w", err)
-	}
-	defer func() { _ = batch.Close() }()
-	at := time.UnixMilli(now).UTC()
-	kept := 0
-	counts := map[string]int64{}
-	for _, d := range ds {
-		var sampled uint8
-		rate := 0.0
-		switch d.reason {
-		case "error", "slow":
-			sampled, rate = 1, 1
-		case "rate":
-			sampled, rate = 1, s.cfg.Rate
-		}
-		kept += int(sampled)
-		counts[d.reason]++
-		if err := batch.Append(s.cfg.Instance, d.tenant, d.trace, at, sampled, rate, d.reason); err != nil {
-			return 0, fmt.Errorf("record decisions: %w", err)
-		}
-	}
-	if err := batch.Send(); err != nil {
-		return 0, fmt.Errorf("record decisions: %w", err)
-	}
-	for r, n := range counts {
-		if opt, ok := s.decidedAttrs[r]; ok {
-			s.st.tel.SamplingTracesDecided.Add(ctx, n, opt)
-		}
+		return 0, fmt.Errorf("count the decisions: %w", err)
 	}
 	return kept, nil
 }
