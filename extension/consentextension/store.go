@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/consentextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/fleetstore"
 )
 
 // Store is the consent store: every consent of every tenant in memory, written through to
@@ -25,8 +26,8 @@ type Store struct {
 	policy   Policy
 	// tenants, when set, gives tenants their own default policy (tenantpolicy.go).
 	tenants atomic.Pointer[tenantDefaults]
-	sync    SyncConfig
 
+	erased  erasures
 	cache   *cache
 	backend backend
 	logger  *zap.Logger
@@ -38,10 +39,9 @@ type Store struct {
 	userLocks [64]sync.Mutex
 	seed      maphash.Seed
 
-	lastRead int64 // unix ms at which the last successful read started
-	lastFull time.Time
-	cancel   context.CancelFunc
-	done     chan struct{}
+	// refresher keeps the store in step with the fleet (fleetstore's schedule: changes every
+	// refresh_interval, everything every full_reload_interval).
+	refresher *fleetstore.Refresher
 }
 
 // Errors of Update.
@@ -59,7 +59,6 @@ func newStore(cfg *Config, b backend, logger *zap.Logger, tel *metadata.Telemetr
 		purposes: append([]string(nil), cfg.Purposes...),
 		index:    make(map[string]uint8, len(cfg.Purposes)),
 		policy:   cfg.policy(),
-		sync:     cfg.Sync,
 		cache:    newCache(cfg.MaxEntries),
 		backend:  b,
 		logger:   logger,
@@ -70,6 +69,9 @@ func newStore(cfg *Config, b backend, logger *zap.Logger, tel *metadata.Telemetr
 	for i, p := range cfg.Purposes {
 		s.index[p] = uint8(i)
 	}
+	s.refresher = fleetstore.NewRefresher(fleetstore.Schedule{
+		Interval: cfg.Sync.RefreshInterval, Lookback: cfg.Sync.Lookback, FullReload: cfg.Sync.FullReloadInterval,
+	}, s.read, func() time.Time { return s.now() })
 	return s
 }
 
@@ -120,7 +122,9 @@ type UserConsent struct {
 func (s *Store) Get(tenant, user string) UserConsent {
 	es := s.cache.get(tenant, user)
 	_, incomplete := s.cache.lookup(tenant, user, 0)
-	out := UserConsent{Tenant: tenant, UserID: user, DefaultPolicy: s.policyFor(tenant).String(), Purposes: make(map[string]PurposeState, len(s.purposes))}
+	policy := s.policyFor(tenant)
+	erasedAt, erased := s.erasedAt(tenant, user)
+	out := UserConsent{Tenant: tenant, UserID: user, DefaultPolicy: policy.String(), Purposes: make(map[string]PurposeState, len(s.purposes))}
 	for i, p := range s.purposes {
 		ps := PurposeState{Status: StatusNone.String(), DefaultApplies: true}
 		st := StatusNone
@@ -128,11 +132,14 @@ func (s *Store) Get(tenant, user string) UserConsent {
 			if int(e.purpose) != i {
 				continue
 			}
+			if erased && e.updated <= erasedAt {
+				continue // erased with the user's data; a grant after the erasure stands
+			}
 			st = e.status
 			t := time.UnixMilli(e.updated).UTC()
 			ps = PurposeState{Status: st.String(), UpdatedAt: &t, Source: s.cache.strs.name(e.source), PolicyVersion: s.cache.strs.name(e.version)}
 		}
-		ps.Consented, _ = decide(st, s.policy, incomplete)
+		ps.Consented, _ = decide(st, policy, incomplete)
 		out.Purposes[p] = ps
 	}
 	return out
@@ -239,9 +246,21 @@ func (s *Store) toChange(r row) (change, string, bool) {
 const applyBatch = 4096
 
 // refresh reads changes since the last read minus the lookback and applies the newer ones.
-func (s *Store) refresh(ctx context.Context) error {
-	start := s.now().UnixMilli()
-	since := s.lastRead - s.sync.Lookback.Milliseconds()
+func (s *Store) refresh(ctx context.Context) error { return s.refresher.Incremental(ctx) }
+
+// reload builds a fresh table from the latest state of every key (see readAll).
+func (s *Store) reload(ctx context.Context) error { return s.refresher.Full(ctx) }
+
+// read is the refresher's ReadFunc: a zero since is a complete read.
+func (s *Store) read(ctx context.Context, since time.Time) error {
+	if since.IsZero() {
+		return s.readAll(ctx)
+	}
+	return s.readSince(ctx, since.UnixMilli())
+}
+
+// readSince applies the changes at or after since (unix ms).
+func (s *Store) readSince(ctx context.Context, since int64) error {
 	var results [numApplyResults]int64
 	skipped := map[string]int64{}
 	buf := make([]change, 0, 64)
@@ -263,15 +282,13 @@ func (s *Store) refresh(ctx context.Context) error {
 		s.countRefresh(ctx, "incremental", err)
 		return err
 	}
-	s.lastRead = start
 	s.countRefresh(ctx, "incremental", nil)
 	return nil
 }
 
-// reload builds a fresh table from the latest state of every key, so consents deleted in
+// readAll builds a fresh table from the latest state of every key, so consents deleted in
 // ClickHouse disappear, and swaps it in without losing changes applied meanwhile.
-func (s *Store) reload(ctx context.Context) error {
-	start := s.now()
+func (s *Store) readAll(ctx context.Context) error {
 	s.cache.beginReload()
 	next := newTable()
 	incomplete := false
@@ -304,7 +321,6 @@ func (s *Store) reload(ctx context.Context) error {
 			zap.Int("max_entries", s.cache.max))
 	}
 	s.recordRows(ctx, results, skipped)
-	s.lastRead, s.lastFull = start.UnixMilli(), start
 	s.countRefresh(ctx, "full", nil)
 	return nil
 }
@@ -335,40 +351,13 @@ func (s *Store) start(ctx context.Context) error {
 		return fmt.Errorf("load consents: %w", err)
 	}
 	s.logger.Info("consent store loaded", zap.Int("entries", s.Entries()), zap.String("default_policy", s.policy.String()))
-	loopCtx, cancel := context.WithCancel(context.Background())
-	s.cancel, s.done = cancel, make(chan struct{})
-	go s.loop(loopCtx)
+	s.refresher.Start(func(err error) {
+		s.logger.Warn("consent refresh failed; enforcing the last known state", zap.Error(err))
+	})
 	return nil
 }
 
-// loop refreshes until ctx ends; cancelling ctx also aborts a read in flight.
-func (s *Store) loop(ctx context.Context) {
-	defer close(s.done)
-	ticker := time.NewTicker(s.sync.RefreshInterval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-		var err error
-		if s.sync.FullReloadInterval > 0 && s.now().Sub(s.lastFull) >= s.sync.FullReloadInterval {
-			err = s.reload(ctx)
-		} else {
-			err = s.refresh(ctx)
-		}
-		if err != nil && ctx.Err() == nil {
-			s.logger.Warn("consent refresh failed; enforcing the last known state", zap.Error(err))
-		}
-	}
-}
-
 func (s *Store) shutdown() error {
-	if s.cancel != nil {
-		s.cancel()
-		<-s.done
-		s.cancel = nil
-	}
+	s.refresher.Stop()
 	return s.backend.close()
 }

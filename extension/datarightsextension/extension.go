@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/datarightsextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/fleetstore"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
@@ -41,9 +42,10 @@ type dataRights struct {
 	// drops their cached consents at once, so /consent/status never answers from a stale cache.
 	forgetters []userForgetter
 
-	lastRead int64 // unix ms at which the last successful refresh started
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	// refresher reads the suppressions other collectors add (fleetstore's schedule).
+	refresher *fleetstore.Refresher
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 var _ suppression.Provider = (*dataRights)(nil)
@@ -108,14 +110,14 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	x.tel = tel
 	// Fail closed like the consent store: a collector that cannot read the suppression list would
 	// store the data of users whose deletion was ordered.
-	start := x.now().UnixMilli()
-	entries, err := x.store.suppressionsSince(ctx, 0)
-	if err != nil {
+	x.list = list
+	x.refresher = fleetstore.NewRefresher(fleetstore.Schedule{Interval: x.cfg.Sync.RefreshInterval, Lookback: x.cfg.Sync.Lookback},
+		x.read, func() time.Time { return x.now() })
+	if err := x.refresher.Full(ctx); err != nil {
+		x.list = nil
 		tel.Shutdown()
 		return errors.Join(fmt.Errorf("load the suppression list: %w", err), closeAll())
 	}
-	list.Put(entries...)
-	x.list, x.lastRead = list, start
 	open, err := x.store.openRequests(ctx)
 	if err != nil {
 		tel.Shutdown()
@@ -140,10 +142,12 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	x.cancel = cancel
-	x.wg.Add(3)
+	x.wg.Add(2)
 	go func() { defer x.wg.Done(); x.work(loopCtx) }()
 	go func() { defer x.wg.Done(); x.purgeLoop(loopCtx) }()
-	go func() { defer x.wg.Done(); x.refreshLoop(loopCtx) }()
+	x.refresher.Start(func(err error) {
+		x.logger.Warn("suppression refresh failed; enforcing the last known list", zap.Error(err))
+	})
 	x.logger.Info("data-rights endpoints registered", zap.Int("suppressed_subjects", list.Len()), zap.Int("resumed_requests", len(open)))
 	return nil
 }
@@ -153,6 +157,7 @@ func (x *dataRights) Shutdown(context.Context) error {
 		return nil
 	}
 	x.cancel()
+	x.refresher.Stop()
 	x.wg.Wait()
 	x.cancel = nil
 	x.tel.Shutdown()
@@ -203,26 +208,19 @@ func (x *dataRights) enqueue(r *request) {
 	}
 }
 
-// refreshLoop reads suppressions other collectors added and consent grants that lift them.
-func (x *dataRights) refreshLoop(ctx context.Context) {
-	ticker := time.NewTicker(x.cfg.Sync.RefreshInterval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
+// read is the refresher's ReadFunc: at start (since zero) the whole suppression list; then the
+// suppressions other collectors added and the consent grants that lift them.
+func (x *dataRights) read(ctx context.Context, since time.Time) error {
+	if since.IsZero() {
+		entries, err := x.store.suppressionsSince(ctx, 0)
+		if err != nil {
+			return err
 		}
-		if err := x.refresh(ctx); err != nil && ctx.Err() == nil {
-			x.logger.Warn("suppression refresh failed; enforcing the last known list", zap.Error(err))
-		}
+		x.list.Put(entries...)
+		return nil
 	}
-}
-
-func (x *dataRights) refresh(ctx context.Context) error {
-	start := x.now().UnixMilli()
-	since := x.lastRead - x.cfg.Sync.Lookback.Milliseconds()
-	entries, err := x.store.suppressionsSince(ctx, since)
+	sinceMs := since.UnixMilli()
+	entries, err := x.store.suppressionsSince(ctx, sinceMs)
 	if err != nil {
 		return err
 	}
@@ -233,11 +231,7 @@ func (x *dataRights) refresh(ctx context.Context) error {
 		}
 	}
 	x.list.Put(changed...)
-	if err := x.liftOnGrant(ctx, since); err != nil {
-		return err
-	}
-	x.lastRead = start
-	return nil
+	return x.liftOnGrant(ctx, sinceMs)
 }
 
 // liftOnGrant applies the documented rule: an explicit consent grant after the suppression began

@@ -108,6 +108,10 @@ type auditor struct {
 	startedAt   time.Time // a first start waits for the exporter's migration (schemaGrace)
 	retryAt     time.Time
 	backoff     time.Duration
+	// unsure is the size of the batch at the head of pending whose insert failed: ClickHouse may
+	// have stored it before the failure reached us. It is retried, or spooled as a segment of its
+	// own, as exactly that batch, so every attempt carries the same deduplication token (auditToken).
+	unsure int
 }
 
 func newAuditor(logger, auditLog *zap.Logger, tel *metadata.Telemetry, store auditStore, cfg AuditConfig, timeout time.Duration) *auditor {
@@ -385,24 +389,27 @@ func (a *auditor) flush(pending []auditRecord) []auditRecord {
 	}
 	for a.ready.Load() && len(pending) > 0 {
 		n := min(len(pending), a.cfg.BatchSize)
+		if a.unsure > 0 {
+			n = a.unsure
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
 		err := a.store.insert(ctx, pending[:n])
 		cancel()
 		if err != nil {
+			a.unsure = n
 			a.insertFailed(n, err)
 			break
 		}
+		a.unsure = 0
 		a.tel.AuditRecordsWritten.Add(context.Background(), int64(n))
 		a.release(n)
 		pending = pending[n:]
 	}
 	if len(pending) > 0 && a.spool != nil {
-		err := a.spool.write(pending)
+		var err error
+		pending, err = a.spoolPending(pending)
 		switch {
 		case err == nil:
-			a.tel.AuditRecordsSpooled.Add(context.Background(), int64(len(pending)))
-			a.release(len(pending))
-			pending = nil
 			a.spoolWarned = false
 		case !a.spoolWarned:
 			a.spoolWarned = true
@@ -414,6 +421,31 @@ func (a *auditor) flush(pending []auditRecord) []auditRecord {
 		return nil // release the backing array
 	}
 	return pending
+}
+
+// spoolPending spools pending and returns what stays in memory. A batch whose insert may have been
+// stored goes into a segment of its own, which drainSpool later inserts whole with the same token,
+// so ClickHouse drops it if the failed attempt had in fact committed.
+func (a *auditor) spoolPending(pending []auditRecord) ([]auditRecord, error) {
+	spooled := func(n int) {
+		a.tel.AuditRecordsSpooled.Add(context.Background(), int64(n))
+		a.release(n)
+	}
+	if a.unsure > 0 {
+		if err := a.spool.writeSegment(pending[:a.unsure]); err != nil {
+			return pending, err
+		}
+		spooled(a.unsure)
+		pending, a.unsure = pending[a.unsure:], 0
+		if len(pending) == 0 {
+			return nil, nil
+		}
+	}
+	if err := a.spool.write(pending); err != nil {
+		return pending, err
+	}
+	spooled(len(pending))
+	return nil, nil
 }
 
 // schemaGrace is how long after start a missing database or audit table is expected (the exporter's

@@ -106,6 +106,45 @@ func TestAuditWriteFailureRetries(t *testing.T) {
 	assert.Zero(t, h.counter("otelcol_extension_telemetry_api_audit_records_dropped"))
 }
 
+// An insert that ClickHouse committed but whose answer was lost is retried (from memory, or from
+// the spool segment it was written to) as exactly the same batch, so its deduplication token
+// matches and every record is stored once.
+func TestAuditInsertCommittedThenFailedStoredOnce(t *testing.T) {
+	for _, spooled := range []bool{false, true} {
+		t.Run(fmt.Sprintf("spool=%v", spooled), func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Audit.BatchSize = 4
+			if spooled {
+				cfg.Audit.SpoolDirectory = t.TempDir()
+			}
+			store := &fakeStore{commitThenFail: 2}
+			h := newHarness(t, cfg, store).start()
+			const n = 10
+			for i := range n {
+				h.ext.auditor.emit(auditRecord{Time: time.Now(), RequestID: fmt.Sprint("r", i), Action: "test"})
+			}
+			recs := store.waitRecords(t, n, func(r auditRecord) bool { return r.Action == "test" })
+			require.Eventually(t, func() bool {
+				store.mu.Lock()
+				defer store.mu.Unlock()
+				return store.commitThenFail == 0 && store.inserts >= 4
+			}, 5*time.Second, 5*time.Millisecond, "both failed attempts were retried")
+			time.Sleep(3 * cfg.Audit.FlushInterval) // anything still to come arrives
+			seen := map[string]int{}
+			for _, r := range store.records() {
+				if r.Action == "test" {
+					seen[r.RequestID]++
+				}
+			}
+			assert.Len(t, seen, n, "records %v", recs)
+			for id, c := range seen {
+				assert.Equal(t, 1, c, "record %s stored once", id)
+			}
+			assert.Zero(t, h.counter("otelcol_extension_telemetry_api_audit_records_dropped"))
+		})
+	}
+}
+
 func TestAuditStorageUnavailable(t *testing.T) {
 	store := &fakeStore{prepareErr: errors.New("dial tcp 127.0.0.1:8123: connection refused")}
 	h := newHarness(t, testConfig(), store).start()

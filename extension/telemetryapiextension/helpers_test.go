@@ -2,6 +2,7 @@ package telemetryapiextension
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -181,6 +182,12 @@ type fakeStore struct {
 	block      chan struct{} // when set, insert waits for it
 	inserts    int
 	closed     bool
+	// commitThenFail makes that many inserts store their records and then fail, as an INSERT
+	// whose answer is lost after the server committed it.
+	commitThenFail int
+	// tokens are the deduplication tokens of the stored batches: like ClickHouse, the fake stores
+	// a batch whose token it has seen only once (auditToken, as chStore.insert sends it).
+	tokens map[string]bool
 }
 
 func (s *fakeStore) prepare(context.Context) error {
@@ -206,7 +213,17 @@ func (s *fakeStore) insert(ctx context.Context, recs []auditRecord) error {
 	if s.insertErr != nil {
 		return s.insertErr
 	}
-	s.recs = append(s.recs, recs...)
+	if tok := auditToken(recs); !s.tokens[tok] {
+		if s.tokens == nil {
+			s.tokens = map[string]bool{}
+		}
+		s.tokens[tok] = true
+		s.recs = append(s.recs, recs...)
+	}
+	if s.commitThenFail > 0 {
+		s.commitThenFail--
+		return errors.New("read: connection reset by peer")
+	}
 	return nil
 }
 

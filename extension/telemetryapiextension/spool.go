@@ -149,6 +149,20 @@ func (s *spool) write(recs []auditRecord) error {
 	return nil
 }
 
+// writeSegment writes recs as a segment of their own (sealed before and after), so draining it
+// inserts exactly these records again.
+func (s *spool) writeSegment(recs []auditRecord) error {
+	if err := s.seal(); err != nil {
+		return err
+	}
+	if err := s.write(recs); err != nil {
+		return err
+	}
+	// The records are synced; a failing close must not make the caller keep them as well.
+	_ = s.seal()
+	return nil
+}
+
 // seal closes the segment being appended to; it becomes the newest drainable one.
 func (s *spool) seal() error {
 	if s.cur == nil {

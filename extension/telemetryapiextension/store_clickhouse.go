@@ -115,7 +115,8 @@ func (s *chStore) insert(ctx context.Context, recs []auditRecord) error {
 	if conn == nil || cols == nil {
 		return errors.New("audit storage is not prepared")
 	}
-	ctx = clickhouse.Context(ctx, clickhouse.WithColumnNamesAndTypes(cols))
+	ctx = clickhouse.Context(ctx, clickhouse.WithColumnNamesAndTypes(cols),
+		clickhouse.WithSettings(clickhouse.Settings{"insert_deduplicate": 1, "insert_deduplication_token": auditToken(recs)}))
 	batch, err := conn.PrepareBatch(ctx, s.table.InsertSQL)
 	if err != nil {
 		return fmt.Errorf("prepare insert into %s: %w", s.table.Qualified, err)

@@ -124,4 +124,7 @@ var migrationDefs = []migrationDef{
 	{version: 15, name: "insert_deduplication_window", alter: "dedup_window", alterTables: []string{Events, Logs, Metrics, Spans}, singleServer: true},
 	{version: 20, name: "create_admin_state", tables: []string{AdminState}},
 	{version: 25, name: "create_sampling_tables", tables: []string{SpansStaging, SamplingDecisions}},
+	// The telemetry API's audit writer carries insert_deduplication_token too (a batch whose insert
+	// failed after committing is retried, or drained from its spool segment, with the same token).
+	{version: 40, name: "audit_insert_deduplication_window", alter: "dedup_window", alterTables: []string{Audit}, singleServer: true},
 }

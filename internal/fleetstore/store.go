@@ -4,6 +4,9 @@
 // refresh_interval, so a change made through any gateway is in effect on all of them within
 // refresh_interval plus one query.
 //
+// Refresher is the refresh schedule itself; the consent store and the suppression list, which keep
+// their own tables and in-memory forms, run on it too.
+//
 // Readers never touch the store on a hot path: users subscribe to a kind and rebuild their own
 // immutable snapshot (a map behind an atomic pointer) when a newer record arrives.
 package fleetstore // import "github.com/otelcol-telemetry/otelcol-telemetry/internal/fleetstore"
@@ -85,26 +88,36 @@ type Store struct {
 	logger  *zap.Logger
 	now     func() time.Time
 
-	mu       sync.Mutex
-	latest   map[Key]Record
-	subs     map[string][]func([]Record)
-	lastRead time.Time // start of the last successful refresh
-	lastFull time.Time
-	loaded   atomic.Bool // one refresh succeeded: readers may trust what they see
+	mu     sync.Mutex
+	latest map[Key]Record
+	subs   map[string][]func([]Record)
+	loaded atomic.Bool // one refresh succeeded: readers may trust what they see
 
-	refreshMu sync.Mutex // one refresh at a time
-	cancel    context.CancelFunc
-	done      chan struct{}
+	refresher *Refresher
 	closeOnce sync.Once
 }
 
 // New returns a store over backend; Start begins the refresh loop.
 func New(backend Backend, opts Options, logger *zap.Logger) *Store {
 	opts.defaults()
-	return &Store{
+	s := &Store{
 		backend: backend, opts: opts, logger: logger, now: time.Now,
 		latest: map[Key]Record{}, subs: map[string][]func([]Record){},
 	}
+	s.refresher = NewRefresher(Schedule{Interval: opts.RefreshInterval, Lookback: opts.Lookback, FullReload: opts.FullReloadInterval},
+		s.read, func() time.Time { return s.now() })
+	return s
+}
+
+// read applies the records updated at or after since (every record when since is zero).
+func (s *Store) read(ctx context.Context, since time.Time) error {
+	recs, err := s.backend.Since(ctx, since)
+	if err != nil {
+		return err
+	}
+	s.apply(recs...)
+	s.loaded.Store(true)
+	return nil
 }
 
 // Subscribe calls fn with the records of kind that are newer than the ones known, in batches
@@ -132,47 +145,28 @@ func (s *Store) Start(firstLoad time.Duration) {
 	ctx, cancelFirst := context.WithTimeout(context.Background(), firstLoad)
 	firstErr := s.Refresh(ctx)
 	cancelFirst()
-	loopCtx, cancel := context.WithCancel(context.Background())
-	s.cancel, s.done = cancel, make(chan struct{})
 	if firstErr != nil {
 		s.logger.Warn("admin state: first load failed; failing closed until it succeeds (retried every refresh_interval)", zap.Error(firstErr))
 	}
-	go func() {
-		defer close(s.done)
-		t := time.NewTicker(s.opts.RefreshInterval)
-		defer t.Stop()
-		var lastErr string
-		started := time.Now()
-		for {
-			select {
-			case <-loopCtx.Done():
-				return
-			case <-t.C:
-			}
-			if err := s.Refresh(loopCtx); err != nil && loopCtx.Err() == nil {
-				switch {
-				case chschema.NotCreatedYet(err) && time.Since(started) < schemaGrace:
-					// A first start: the storage exporter's migration has not created the table yet.
-					s.logger.Debug("admin state waits for the telemetry_storage schema migration", zap.Error(err))
-				case err.Error() != lastErr:
-					s.logger.Warn("admin state refresh failed; enforcing the last known state", zap.Error(err))
-				}
-				lastErr = err.Error()
-			} else {
-				lastErr = ""
-			}
+	var lastErr string
+	started := time.Now()
+	s.refresher.Start(func(err error) {
+		switch {
+		case chschema.NotCreatedYet(err) && time.Since(started) < schemaGrace:
+			// A first start: the storage exporter's migration has not created the table yet.
+			s.logger.Debug("admin state waits for the telemetry_storage schema migration", zap.Error(err))
+		case err.Error() != lastErr:
+			s.logger.Warn("admin state refresh failed; enforcing the last known state", zap.Error(err))
 		}
-	}()
+		lastErr = err.Error()
+	})
 }
 
 // Shutdown stops the loop and closes the backend; idempotent.
 func (s *Store) Shutdown() error {
 	var err error
 	s.closeOnce.Do(func() {
-		if s.cancel != nil {
-			s.cancel()
-			<-s.done
-		}
+		s.refresher.Stop()
 		err = s.backend.Close()
 	})
 	return err
@@ -181,32 +175,9 @@ func (s *Store) Shutdown() error {
 // Loaded reports whether one refresh has succeeded. Lock-free: hot paths ask it.
 func (s *Store) Loaded() bool { return s.loaded.Load() }
 
-// Refresh reads the changes since the last read (minus the lookback) and applies the newer ones.
-func (s *Store) Refresh(ctx context.Context) error {
-	s.refreshMu.Lock()
-	defer s.refreshMu.Unlock()
-	start := s.now()
-	s.mu.Lock()
-	since := s.lastRead.Add(-s.opts.Lookback)
-	full := s.lastRead.IsZero() || start.Sub(s.lastFull) >= s.opts.FullReloadInterval
-	s.mu.Unlock()
-	if full {
-		since = time.Time{}
-	}
-	recs, err := s.backend.Since(ctx, since)
-	if err != nil {
-		return err
-	}
-	s.apply(recs...)
-	s.loaded.Store(true)
-	s.mu.Lock()
-	s.lastRead = start
-	if full {
-		s.lastFull = start
-	}
-	s.mu.Unlock()
-	return nil
-}
+// Refresh reads the changes since the last read (minus the lookback) and applies the newer ones;
+// everything on the first read and every FullReloadInterval.
+func (s *Store) Refresh(ctx context.Context) error { return s.refresher.Refresh(ctx) }
 
 // apply keeps the newest version per key and notifies subscribers of each record that is newer.
 func (s *Store) apply(recs ...Record) {

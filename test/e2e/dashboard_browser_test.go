@@ -171,14 +171,20 @@ func (b *chromiumTab) waitCount(sel string, n int, timeout time.Duration) {
 	b.t.Fatalf("%s: fewer than %d elements within %s\npage text:\n%s\npage errors: %v", sel, n, timeout, b.bodyText(), b.pageErrors())
 }
 
-// screenshot saves the page as docs/images/<name>.png, so the documentation shows what the test saw.
+// screenshot captures the page. With TELEMETRY_UPDATE_SCREENSHOTS=1 it is saved as
+// docs/images/<name>.png, so the documentation shows what the test saw; otherwise it goes to the
+// test's temporary directory, so a test run leaves the checkout clean.
 func (b *chromiumTab) screenshot(name string) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	require.NoError(b.t, err)
-	path := filepath.Join(repoRoot, "docs", "images", name+".png")
+	dir := b.t.TempDir()
+	if os.Getenv("TELEMETRY_UPDATE_SCREENSHOTS") == "1" {
+		dir = filepath.Join(repoRoot, "docs", "images")
+	}
+	path := filepath.Join(dir, name+".png")
 	require.NoError(b.t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(b.t, os.WriteFile(path, png, 0o644))
 }

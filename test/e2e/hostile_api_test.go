@@ -21,6 +21,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chtest"
 )
 
 // Keys of testdata/hostile-api.yaml.
@@ -306,6 +308,50 @@ func TestHostileAuditThroughOutage(t *testing.T) {
 		segments, _ := filepath.Glob(filepath.Join(queueDir, "telemetry_api_audit", "*.jsonl"))
 		return len(segments) == 0
 	}, 30*time.Second, 200*time.Millisecond, "the drained spool is removed")
+}
+
+// TestHostileAuditRetriedInsertStoredOnce: the engine commits the first two INSERTs into
+// telemetry_audit and cuts the connection without answering. The audit writer sees failures,
+// spools each failed batch as a segment of its own and drains it with the batch's
+// insert_deduplication_token, so ClickHouse drops what it already has: one row per request.
+func TestHostileAuditRetriedInsertStoredOnce(t *testing.T) {
+	eng, err := chtest.StartWith(t.TempDir(), "", "--cut-insert-responses=telemetry_audit:2")
+	require.NoError(t, err)
+	t.Cleanup(eng.Stop)
+	c := startHostileCollector(t, map[string]string{
+		"TELEMETRY_CLICKHOUSE_ENDPOINT": eng.Endpoint,
+		"TELEMETRY_QUEUE_DIRECTORY":     t.TempDir(),
+		"TELEMETRY_PRIVACY_MODE":        "minimal",
+	}, "--set=extensions::telemetry_api::audit::batch_size=10")
+	require.Eventually(t, func() bool {
+		return send(t, http.MethodGet, c.apiURL("/health/ready"), "", nil, nil).status == http.StatusOK
+	}, 60*time.Second, 100*time.Millisecond, "audit storage ready")
+
+	const n = 60
+	ids := make([]string, n)
+	for i := range n {
+		r := send(t, http.MethodPost, c.apiURL("/events"), testAPIKey, jsonHeader,
+			[]byte(`{"event_name":"audit_retry","properties":{"i":`+strconv.Itoa(i)+`}}`))
+		require.Equal(t, http.StatusAccepted, r.status, "%s", r.body)
+		ids[i] = r.header.Get("X-Request-Id")
+	}
+	conn := c.db()
+	var rows, distinct uint64
+	require.Eventually(t, func() bool {
+		err := conn.QueryRow(context.Background(),
+			"SELECT count(), uniqExact(request_id) FROM telemetry_audit WHERE has(?, request_id)", ids).Scan(&rows, &distinct)
+		return err == nil && distinct == n
+	}, 60*time.Second, 200*time.Millisecond, "every request's audit row stored")
+	require.Eventually(t, func() bool { return strings.Count(eng.Logs(), "fault injection: committed INSERT") == 2 },
+		10*time.Second, 100*time.Millisecond, "both cuts happened; engine log:\n%s", eng.Logs())
+	assert.Positive(t, selfMetricSum(t, c, "otelcol_extension_telemetry_api_audit_write_failures"), "the writer saw the cut connections")
+	// The retries have settled: nothing more arrives, nothing is doubled.
+	time.Sleep(3 * time.Second)
+	require.NoError(t, conn.QueryRow(context.Background(),
+		"SELECT count(), uniqExact(request_id) FROM telemetry_audit WHERE has(?, request_id)", ids).Scan(&rows, &distinct))
+	assert.Equal(t, uint64(n), rows, "one row per request")
+	assert.Equal(t, uint64(n), distinct)
+	assert.Zero(t, selfMetricSum(t, c, "otelcol_extension_telemetry_api_audit_records_dropped"))
 }
 
 // TestHostileAuditSpoolFull (issue #20 item 4): with ClickHouse down and the spool full, API

@@ -480,6 +480,8 @@ ORDER BY (sampler, decided_at)
 TTL toDateTime(decided_at) + toIntervalDay(1)
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 
+ALTER TABLE `telemetry`.`telemetry_audit` MODIFY SETTING non_replicated_deduplication_window = 1000;
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
