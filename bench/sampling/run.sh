@@ -142,15 +142,17 @@ throughput() { # throughput NAME [collector args...]
     prof=$!
   fi
   load "$duration" 0
+  local tl sd; tl=$(cpu_ticks); sd=$SECONDS
   drained
   [[ -n $prof ]] && wait "$prof"
-  local t1 e1 a1 stored; t1=$(cpu_ticks); e1=$(cpu_ticks "$engine_pid"); a1=$(metric otelcol_receiver_accepted_spans); stored=$(( $(stored_spans) - s0 ))
+  local t1 e1 a1 stored; t1=$(cpu_ticks)
+  local drain_ms=$(( (t1 - tl) * 1000 / hz )) drain_s=$(( SECONDS - sd )); e1=$(cpu_ticks "$engine_pid"); a1=$(metric otelcol_receiver_accepted_spans); stored=$(( $(stored_spans) - s0 ))
   local line
   line=$(awk -v n="$name" -v a=$((a1 - a0)) -v c=$((t1 - t0)) -v e=$((e1 - e0)) -v hz="$hz" -v s="$secs" -v st="$stored" 'BEGIN {
     if (st < 1) st = 1
     printf "%-14s %8.0f spans/s  collector %6.1f ms/1000 accepted %6.1f ms/1000 stored  engine %6.1f ms/1000 accepted  %9d stored|%f|%f|%f\n",
       n, a / s, 1e6 * c / hz / a, 1e6 * c / hz / st, 1e6 * e / hz / a, st, a / s, 1e6 * c / hz / st, 1e6 * c / hz / a }')
-  echo "${line%%|*}"
+  echo "${line%%|*}  (collector ${drain_ms} ms in the ${drain_s} s after the load)"
   res[$name]=${line#*|}
   stop
 }

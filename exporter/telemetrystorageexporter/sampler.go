@@ -52,6 +52,7 @@ type sampler struct {
 
 	decideSQL, decidedSQL             string
 	moveSQL, moveAntiJoinSQL, lateSQL string
+	lateCheckSQL                      string
 	threshold                         uint64
 	queryPrefix                       string
 	decidedAttrs                      map[string]metric.MeasurementOption
@@ -117,6 +118,7 @@ func newSampler(st *storage) (*sampler, error) {
 	s.moveSQL = render("sampling_move.sql", false, false)
 	s.moveAntiJoinSQL = render("sampling_move.sql", true, false)
 	s.lateSQL = render("sampling_move.sql", true, true)
+	s.lateCheckSQL = render("sampling_late_check.sql", false, true)
 	s.decidedSQL = render("sampling_decided.sql", false, false)
 	for _, r := range []string{"error", "slow", "rate", "dropped"} {
 		s.decidedAttrs[r] = metric.WithAttributeSet(attribute.NewSet(
@@ -254,10 +256,19 @@ func (s *sampler) run(ctx context.Context, final bool) error {
 		}
 	}
 	// Late spans: staged since the last run, of traces decided before this one.
-	if err := s.exec(ctx, conn, "late", s.lateSQL, clickhouse.Parameters{
-		"decided_after": fmt.Sprint(now - late), "decided_until": fmt.Sprint(decidedAfter),
-		"from": fmt.Sprint(s.prev - overlap), "now": fmt.Sprint(now)}); err != nil {
-		return fmt.Errorf("copy late spans: %w", err)
+	lateParams := func() clickhouse.Parameters {
+		return clickhouse.Parameters{
+			"decided_after": fmt.Sprint(now - late), "decided_until": fmt.Sprint(decidedAfter),
+			"from": fmt.Sprint(s.prev - overlap), "now": fmt.Sprint(now)}
+	}
+	var candidates uint64
+	if err := conn.QueryRow(s.queryContext(ctx, "late-check", lateParams()), s.lateCheckSQL).Scan(&candidates); err != nil {
+		return fmt.Errorf("look for late spans: %w", err)
+	}
+	if candidates > 0 {
+		if err := s.exec(ctx, conn, "late", s.lateSQL, lateParams()); err != nil {
+			return fmt.Errorf("copy late spans: %w", err)
+		}
 	}
 	s.prev, s.recovering = now, false
 	return nil
@@ -315,9 +326,12 @@ func (s *sampler) decide(ctx context.Context, conn driver.Conn, from, now, cutof
 }
 
 func (s *sampler) exec(ctx context.Context, conn driver.Conn, name, q string, p clickhouse.Parameters) error {
+	return conn.Exec(clickhouse.Context(s.queryContext(ctx, name, p), clickhouse.WithSettings(insertSettings)), q)
+}
+
+// queryContext names a query of this sampler and binds p, with the sampler's own parameters.
+func (s *sampler) queryContext(ctx context.Context, name string, p clickhouse.Parameters) context.Context {
 	p["sampler"] = s.cfg.Instance
 	p["overlap_ms"] = fmt.Sprint(samplerOverlap.Milliseconds())
-	ctx = clickhouse.Context(ctx, clickhouse.WithQueryID(s.queryPrefix+name), clickhouse.WithParameters(p),
-		clickhouse.WithSettings(insertSettings))
-	return conn.Exec(ctx, q)
+	return clickhouse.Context(ctx, clickhouse.WithQueryID(s.queryPrefix+name), clickhouse.WithParameters(p))
 }
