@@ -100,6 +100,7 @@ func (e *consentExtension) Start(ctx context.Context, host component.Host) error
 		return errors.Join(err, b.close())
 	}
 	store.useTenantPolicies(policies)
+	store.useSuppressionsFrom(host)
 	if err := store.start(ctx); err != nil {
 		tel.Shutdown()
 		return errors.Join(err, b.close())

@@ -27,6 +27,7 @@ type Store struct {
 	// tenants, when set, gives tenants their own default policy (tenantpolicy.go).
 	tenants atomic.Pointer[tenantDefaults]
 
+	erased  erasures
 	cache   *cache
 	backend backend
 	logger  *zap.Logger
@@ -121,7 +122,9 @@ type UserConsent struct {
 func (s *Store) Get(tenant, user string) UserConsent {
 	es := s.cache.get(tenant, user)
 	_, incomplete := s.cache.lookup(tenant, user, 0)
-	out := UserConsent{Tenant: tenant, UserID: user, DefaultPolicy: s.policyFor(tenant).String(), Purposes: make(map[string]PurposeState, len(s.purposes))}
+	policy := s.policyFor(tenant)
+	erasedAt, erased := s.erasedAt(tenant, user)
+	out := UserConsent{Tenant: tenant, UserID: user, DefaultPolicy: policy.String(), Purposes: make(map[string]PurposeState, len(s.purposes))}
 	for i, p := range s.purposes {
 		ps := PurposeState{Status: StatusNone.String(), DefaultApplies: true}
 		st := StatusNone
@@ -129,11 +132,14 @@ func (s *Store) Get(tenant, user string) UserConsent {
 			if int(e.purpose) != i {
 				continue
 			}
+			if erased && e.updated <= erasedAt {
+				continue // erased with the user's data; a grant after the erasure stands
+			}
 			st = e.status
 			t := time.UnixMilli(e.updated).UTC()
 			ps = PurposeState{Status: st.String(), UpdatedAt: &t, Source: s.cache.strs.name(e.source), PolicyVersion: s.cache.strs.name(e.version)}
 		}
-		ps.Consented, _ = decide(st, s.policy, incomplete)
+		ps.Consented, _ = decide(st, policy, incomplete)
 		out.Purposes[p] = ps
 	}
 	return out

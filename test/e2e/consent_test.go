@@ -311,6 +311,24 @@ func TestConsentConvergesAcrossCollectors(t *testing.T) {
 	converge(map[string]bool{"analytics": false}, false)
 	postEvents(t, c2, testAPIKey, probe{userA, "revoked-A"}, probe{"", "revoked-anon"})
 	waitMarkers(t, conn, "telemetry_events", "startsWith(attributes['marker'], 'revoked-')", "revoked-anon")
+
+	// userB's erasure, accepted by c1, also ends what c2 reports for userB: c2 learns of it from the
+	// suppression list (data_rights sync::refresh_interval, 2 s), not at its next full reload of
+	// the consent table (10 min).
+	c1.grantConsent(t, testAPIKey, userB, map[string]bool{"analytics": true})
+	require.Eventually(t, func() bool {
+		_, got := consentStatus(t, c2, testAPIKey, userB)
+		return got["analytics"].Status == "granted"
+	}, bound, 20*time.Millisecond, "collector 2 sees userB's grant")
+	start := time.Now()
+	c1.requestDeletion(t, testAPIKey, userB)
+	var last purposeState
+	require.Eventually(t, func() bool {
+		_, got := consentStatus(t, c2, testAPIKey, userB)
+		last = got["analytics"]
+		return last == purposeState{Status: "none", DefaultApplies: true} // strict: opt-in, so not consented
+	}, 2*time.Second+3*time.Second, 50*time.Millisecond, "collector 2 still reports the erased user's consent: %+v", &last)
+	t.Logf("collector 2 reports no consent for the erased user after %s", time.Since(start).Round(time.Millisecond))
 }
 
 // TestConsentWhileDisabled: TELEMETRY_ENABLED=false drops everything before the consent processor,

@@ -193,7 +193,9 @@ func TestDataRightsDeleteTimeRange(t *testing.T) {
 	require.EqualValues(t, 5, body["accepted"], "%v", body)
 	waitMarkers(t, c.db(), "telemetry_events", "startsWith(attributes['marker'], 'rg-')", before, inside, edge, after, otherIn)
 
-	rangeQ := func(f, t string) string { return "/data/" + user + "?from=" + url.QueryEscape(f) + "&to=" + url.QueryEscape(t) }
+	rangeQ := func(f, t string) string {
+		return "/data/" + user + "?from=" + url.QueryEscape(f) + "&to=" + url.QueryEscape(t)
+	}
 	rfc := func(t time.Time) string { return t.Format(time.RFC3339Nano) }
 	for _, tc := range []struct{ path, field string }{
 		{rangeQ("yesterday", rfc(to)), "from"},
