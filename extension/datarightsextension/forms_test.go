@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestForms(t *testing.T) {
@@ -21,6 +22,16 @@ func TestForms(t *testing.T) {
 	assert.False(t, re.MatchString("checkout failed for user-77"))
 	assert.False(t, re.MatchString("xuser-7"))
 	assert.Empty(t, f.patterns[1], "tokens are found through the subject index")
+	// The predicate's one alternation: each id as a whole word, nothing else.
+	all := f.predPatterns()
+	require.Len(t, all, 1)
+	one := regexp.MustCompile(all[0])
+	for _, text := range []string{"checkout failed for user-7", "mail alice.smith@example.com!", "--- x", "x ---"} {
+		assert.True(t, one.MatchString(text), text)
+	}
+	for _, text := range []string{"user-77", "alice.smith@example.comx", "aliceXsmith@example.com", "xuser-7"} {
+		assert.False(t, one.MatchString(text), text)
+	}
 
 	empty := newForms(tok, 5, 9, nil, nil)
 	assert.Equal(t, []string{noToken}, empty.predTokens())
