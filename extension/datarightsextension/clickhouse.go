@@ -56,7 +56,12 @@ type chStore struct {
 }
 
 func (s *chStore) query(ctx context.Context, q string, args []any, scan func(driver.Rows) error) error {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	return s.queryWithin(ctx, s.timeout, q, args, scan)
+}
+
+// queryWithin is query bounded by d.
+func (s *chStore) queryWithin(ctx context.Context, d time.Duration, q string, args []any, scan func(driver.Rows) error) error {
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {
@@ -263,7 +268,10 @@ func (s *chStore) count(ctx context.Context, t *target, tenant string, f *forms,
 		q = t.countStored
 	}
 	out := map[string]uint64{}
-	err := s.query(ctx, q, t.countArgs(tenant, f), func(rows driver.Rows) error {
+	// Bounded like the erasure's statements (mutation_timeout), not like a read of the API
+	// (timeout): a batch's count reads as many rows as its DELETE, and one that always runs into
+	// the shorter bound would be retried for ever.
+	err := s.queryWithin(ctx, max(s.timeout, s.mutation), q, t.countArgs(tenant, f), func(rows driver.Rows) error {
 		var (
 			owner string
 			n     uint64
