@@ -335,7 +335,8 @@ func (s *chStore) patchCapable(ctx context.Context, table string) (bool, error) 
 
 func (s *chStore) readPatchCapable(ctx context.Context, table string) (bool, error) {
 	var create string
-	err := s.query(ctx, s.sql.tableSettings, []any{s.sql.schema.Database(), table}, func(rows driver.Rows) error { return rows.Scan(&create) })
+	// A worker's statement: on the embedded engine it waits behind the batch's long statements.
+	err := s.queryWithin(ctx, max(s.timeout, s.mutation), s.sql.tableSettings, []any{s.sql.schema.Database(), table}, func(rows driver.Rows) error { return rows.Scan(&create) })
 	if err != nil {
 		return false, err
 	}
