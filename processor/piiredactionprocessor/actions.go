@@ -46,7 +46,7 @@ func appendMask(dst []byte, name, v string) []byte {
 			dst = append(dst, "***"...)
 			return append(dst, v[at:]...)
 		}
-	case "card", "phone", "iban", "ssn":
+	case "card", "phone", "iban", "ssn", "national_id", "device_id":
 		keep := 4
 		alnum := 0
 		for i := 0; i < len(v); i++ {
@@ -112,4 +112,21 @@ func looksLikeIP(v string) bool {
 		}
 	}
 	return true
+}
+
+// appendTruncatedDecimal appends the decimal number v cut to keep decimals (toward zero, as text:
+// "-74.00601" → "-74.0"), the coordinate's counterpart of an IP's network address.
+func appendTruncatedDecimal(dst []byte, v string, keep int) []byte {
+	dot := strings.IndexByte(v, '.')
+	if dot < 0 {
+		return append(dst, v...)
+	}
+	end := dot + 1 + keep
+	if keep == 0 {
+		end = dot
+	}
+	if end > len(v) {
+		end = len(v)
+	}
+	return append(dst, v[:end]...)
 }

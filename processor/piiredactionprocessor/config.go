@@ -47,7 +47,7 @@ const (
 	// phone or IBAN; first letter and domain of an e-mail address).
 	ActionMask Action = "mask"
 	// ActionAnonymize truncates an IP address to its /24 (IPv4) or /48
-	// (IPv6) network; only valid for the ip detector.
+	// (IPv6) network, or a coordinate to 1 decimal (strict) or 2; only valid for the ip and geo detectors.
 	ActionAnonymize Action = "anonymize"
 	// ActionKeep disables the detector.
 	ActionKeep Action = "keep"
@@ -224,8 +224,8 @@ func (c *Config) Validate() error {
 		switch a {
 		case ActionRedact, ActionHash, ActionMask, ActionKeep:
 		case ActionAnonymize:
-			if name != "ip" {
-				errs = append(errs, fmt.Errorf("actions.%s: anonymize is only valid for the ip detector", name))
+			if name != "ip" && name != "geo" {
+				errs = append(errs, fmt.Errorf("actions.%s: anonymize is only valid for the ip and geo detectors", name))
 			}
 		default:
 			errs = append(errs, fmt.Errorf("actions.%s: %q is not one of redact, hash, mask, anonymize, keep", name, a))

@@ -24,13 +24,15 @@ const (
 )
 
 type corpusCase struct {
-	ID     int    `json:"id"`
-	Kind   string `json:"kind"`
-	Text   string `json:"text"`
-	Labels []struct {
-		Detector string `json:"detector"`
-		Value    string `json:"value"`
-	} `json:"labels"`
+	ID     int           `json:"id"`
+	Kind   string        `json:"kind"`
+	Text   string        `json:"text"`
+	Labels []corpusLabel `json:"labels"`
+}
+
+type corpusLabel struct {
+	Detector string `json:"detector"`
+	Value    string `json:"value"`
 }
 
 // corpusFiles are the generated corpus, the hand-labelled hard cases
@@ -46,6 +48,7 @@ func loadCorpus(t testing.TB) []corpusCase {
 	for _, name := range corpusFiles {
 		out = append(out, loadCorpusFile(t, name)...)
 	}
+	relabel(out)
 	return out
 }
 
@@ -70,6 +73,45 @@ func loadCorpusFile(t testing.TB, name string) []corpusCase {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// reclassified are values the generated corpus wrote as look-alikes that issue 25 made personal
+// data (a MAC address is a device id, a latitude/longitude pair with four decimals a person's
+// location): cases holding them get these labels, so the new detectors are scored on them and the
+// old ones still see them as look-alikes.
+var reclassified = map[string][]corpusLabel{
+	"00:1A:2B:3C:4D:5E":             {{Detector: "device_id", Value: "00:1A:2B:3C:4D:5E"}},
+	"lat=48.8566 lon=2.3522":        {{Detector: "geo", Value: "48.8566"}, {Detector: "geo", Value: "2.3522"}},
+	`"date_of_birth": "1990-02-14"`: {{Detector: "date_of_birth", Value: "1990-02-14"}},
+	"coords 37.7749,-122.4194":      {{Detector: "geo", Value: "37.7749"}, {Detector: "geo", Value: "-122.4194"}},
+	`From: "Doe, John"`:             {{Detector: "person_name", Value: "Doe, John"}},
+}
+
+// relabel adds the reclassified labels to the cases that hold those values; a look-alike that
+// holds one becomes a positive.
+func relabel(cases []corpusCase) {
+	for i := range cases {
+		for v, labels := range reclassified {
+			if !strings.Contains(cases[i].Text, v) {
+				continue
+			}
+			for _, l := range labels {
+				if _, ok := detect.ByName(l.Detector); ok {
+					cases[i].Labels = append(cases[i].Labels, l)
+					if cases[i].Kind == "negative" {
+						cases[i].Kind = "positive"
+					}
+				}
+			}
+		}
+	}
+}
+
+// hasFreeTextFile reports whether a detector is scored on the free-text corpus (issue 25), not on
+// this one: it need not have labels here, but its findings here still count against it.
+func hasFreeTextFile(name string) bool {
+	_, err := os.Stat(filepath.Join("testdata", "freetext", name+".jsonl"))
+	return err == nil
 }
 
 type prCounts struct{ tp, fp, fn int }
@@ -137,7 +179,7 @@ func TestCorpusPrecisionRecall(t *testing.T) {
 	for _, n := range names {
 		c := counts[n]
 		fmt.Fprintf(&report, "| %s | %d | %d | %d | %d | %.3f | %.3f |\n", n, c.tp+c.fn, c.tp, c.fp, c.fn, c.precision(), c.recall())
-		if c.tp+c.fn == 0 {
+		if c.tp+c.fn == 0 && !hasFreeTextFile(n) {
 			t.Errorf("%s: no labelled cases", n)
 		}
 		if c.precision() < minPrecision || c.recall() < minRecall {

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/privacypolicy"
+	"github.com/otelcol-telemetry/otelcol-telemetry/processor/piiredactionprocessor/internal/detect"
 )
 
 // maxDryRunRecords bounds the work of one dry run.
@@ -179,6 +180,9 @@ func diff(before, after map[string]string) []privacypolicy.Change {
 				c.Action = "hashed"
 			case net.ParseIP(a) != nil && net.ParseIP(b) != nil:
 				c.Action, c.Detector = "anonymized", "ip"
+			case len(detect.Geo{}.Find(b, nil)) > 0 && len(detect.Geo{}.Find(a, nil)) == 0 && len(a) < len(b):
+				// Coordinates cut to fewer decimals.
+				c.Action, c.Detector = "anonymized", "geo"
 			default:
 				c.Action = "masked"
 			}

@@ -50,6 +50,8 @@ type engine struct {
 	keyFlags map[string]keyFlag
 	key      []byte
 	summary  Summary
+	// geoDecimals is what the anonymize action leaves of a coordinate.
+	geoDecimals int
 	// allowOnly is a tenant policy's attribute_allowlist (allowlist.go); nil keeps every key.
 	allowOnly *allowlist
 	pool      sync.Pool
@@ -63,6 +65,8 @@ func newEngine(cfg *Config) *engine {
 		keyFlags:  newKeyFlags(cfg.AllowedKeys, cfg.RouteFields),
 		key:       []byte(string(cfg.HashKey)),
 		summary:   cfg.Summary,
+
+		geoDecimals: geoDecimals(cfg.Mode),
 	}
 	for i, d := range detect.All() {
 		a := ruleAction(cfg, d.Name())
@@ -508,6 +512,9 @@ func (st *state) apply(dst []byte, r rule, v string) []byte {
 	case ActionMask:
 		return appendMask(dst, name, v)
 	case ActionAnonymize:
+		if name == "geo" {
+			return appendTruncatedDecimal(dst, v, st.e.geoDecimals)
+		}
 		if a, ok := anonymizeIP(v); ok {
 			return append(dst, a...)
 		}

@@ -37,11 +37,22 @@ func All() []Detector {
 		Bearer{},
 		Secret{},
 		Email{},
+		// Issue 25: national ids and device ids before the card and phone
+		// detectors, whose digit runs they are more specific than.
+		NationalID{},
+		DeviceID{},
+		DateOfBirth{},
 		Card{},
 		IBAN{},
 		SSN{},
 		Phone{},
 		IP{},
+		// Issue 25: personal data that no key announces.
+		Geo{},
+		// Free-text personal data without a fixed format: least specific,
+		// so a value another detector also finds takes that one's action.
+		PostalAddress{},
+		PersonName{},
 	}
 }
 
@@ -81,6 +92,7 @@ const (
 	ClassUnderDash // '_' or '-'
 	ClassB         // 'b' or 'B' (Bearer, Basic)
 	ClassJ         // 'J' (base64 of a JSON object's first bytes: eyJ)
+	ClassHigh      // a byte >= 0x80 (non-ASCII letters of names and addresses)
 
 	// NumClasses is the number of class bits detectors look at; Candidate
 	// tables are indexed by c & (1<<NumClasses - 1).
@@ -90,8 +102,7 @@ const (
 // Classes outside the candidate tables: they tell the engine whether a
 // string may need normalising (see Normalize) before matching.
 const (
-	ClassHigh    Class = 1 << (NumClasses + iota) // a byte >= 0x80
-	ClassPercent                                  // '%'
+	ClassPercent Class = 1 << (NumClasses + iota) // '%'
 	ClassOpen                                     // '[', '(' or '{' (of [at])
 
 	// ClassNormalize is the set of classes that send a string through
