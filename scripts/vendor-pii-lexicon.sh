@@ -11,6 +11,7 @@
 #   surname.txt  surnames of the same locales
 #   street.txt   street types (location.street_suffix of the locales that list types)
 #   city.txt     one-word city names of the European locales (postcode + city)
+#   city_en.txt  one-word city names of the English-speaking locales (places, not postcodes)
 #   LICENSE      faker's licence;  SOURCE  package, version and locales used
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,10 @@ const nameLocales = ["af_ZA","az","cs_CZ","da","de","de_AT","de_CH","en","en_AU"
 // Locales whose street_suffix holds street types (others hold street names).
 const streetLocales = ["en","en_AU","en_GB","en_GH","en_HK","es","it","nl","nl_BE","sv","fi","nb_NO","ro","lv","hu"];
 const cityLocales = ["de","de_AT","de_CH","fr","fr_CH","es","it","pl","pt_PT","cs_CZ","sk","da","ro"];
+// English-speaking cities are also everyday words ("Mobile", "Normal",
+// "Reading"): kept apart, they only stop a first name from being read as
+// a person when it is a place ("Austin Texas").
+const cityEnLocales = ["en","en_AU","en_CA"];
 const flat = v => !v ? [] : Array.isArray(v) ? v : Object.values(v).flat();
 const word = /^[\p{L}][\p{L}\x27\u2019-]{1,29}$/u; // one word: letters, apostrophe, hyphen
 const collect = (locales, pick) => {
@@ -48,12 +53,14 @@ write("surname.txt", collect(nameLocales, d => d.person?.last_name));
 write("street.txt", collect(streetLocales, d => d.location?.street_suffix)
   .filter(w => /^[\p{Script=Latin}.\x27-]+$/u.test(w)));
 write("city.txt", collect(cityLocales, d => d.location?.city_name));
+write("city_en.txt", collect(cityEnLocales, d => d.location?.city_name));
 writeFileSync(process.env.DEST + "/SOURCE",
   "npm package: @faker-js/faker@" + process.env.VERSION + " (MIT, see LICENSE)\n" +
   "extracted by scripts/vendor-pii-lexicon.sh from dist/index.js allLocales:\n" +
   "given.txt, surname.txt: person.first_name, person.last_name of " + nameLocales.join(" ") + "\n" +
   "street.txt: location.street_suffix of " + streetLocales.join(" ") + " (Latin script, one word)\n" +
-  "city.txt: location.city_name of " + cityLocales.join(" ") + " (one word)\n");
+  "city.txt: location.city_name of " + cityLocales.join(" ") + " (one word)\n" +
+  "city_en.txt: location.city_name of " + cityEnLocales.join(" ") + " (one word)\n");
 ' "$tmp"
 wc -lc "$dest"/*.txt
 echo "@faker-js/faker $version word lists vendored into $dest"

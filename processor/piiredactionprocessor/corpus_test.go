@@ -84,6 +84,7 @@ var reclassified = map[string][]corpusLabel{
 	"lat=48.8566 lon=2.3522":        {{Detector: "geo", Value: "48.8566"}, {Detector: "geo", Value: "2.3522"}},
 	`"date_of_birth": "1990-02-14"`: {{Detector: "date_of_birth", Value: "1990-02-14"}},
 	"coords 37.7749,-122.4194":      {{Detector: "geo", Value: "37.7749"}, {Detector: "geo", Value: "-122.4194"}},
+	`From: "Doe, John"`:             {{Detector: "person_name", Value: "Doe, John"}},
 }
 
 // relabel adds the reclassified labels to the cases that hold those values; a look-alike that

@@ -24,8 +24,12 @@ func TestModesTableInReadme(t *testing.T) {
 			continue
 		}
 		name := strings.Trim(strings.TrimSpace(cells[0]), "`")
-		if _, ok := detect.ByName(name); ok {
-			rows[name] = cells[1:]
+		// The modes table comes first; later four-column tables that name
+		// detectors (figures) are not it.
+		if _, seen := rows[name]; !seen {
+			if _, ok := detect.ByName(name); ok {
+				rows[name] = cells[1:]
+			}
 		}
 	}
 	modes := []Mode{ModeStrict, ModeBalanced, ModeMinimal}

@@ -23,6 +23,8 @@ var (
 	streetList string
 	//go:embed lexicon/city.txt
 	cityList string
+	//go:embed lexicon/city_en.txt
+	cityEnList string
 )
 
 // Word flags of the lexicon.
@@ -46,6 +48,11 @@ const (
 	lexStreetStrong // a street type in the curated vocabulary (address.go)
 	lexStreetFirst  // a street type written before the name ("rue", "Via", "ul.")
 	lexParticle     // a lower-case particle inside names and streets ("van", "de", "la")
+	// lexPlace marks English-speaking cities (faker en, en_AU, en_CA): many
+	// are everyday words ("Mobile", "Normal"), so they are no postcode's
+	// city, but a first name that is one is not read alone as a person
+	// ("Austin Texas").
+	lexPlace
 )
 
 // maxWord bounds the bytes of a word looked up: longer tokens are never in
@@ -80,6 +87,7 @@ var lexicon = sync.OnceValue(func() map[string]uint32 {
 	add(streetList, lexStreet)
 	add(cityList, lexCity)
 	add(majorCities, lexCity)
+	add(cityEnList, lexPlace)
 	add(commonNameWords, lexCommon)
 	add(productNames, lexProduct)
 	add(notNameWords, lexNotName)

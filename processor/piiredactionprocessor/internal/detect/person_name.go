@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -14,7 +15,10 @@ import (
 //     line before; "called by", "spoke with"; name: / full_name= / Vorname:)
 //     and at least one of its words in the given-name or surname lexicon;
 //   - no cue: a given name followed by a capitalised surname, both in the
-//     lexicon, neither an everyday word, not inside a Title Case run.
+//     lexicon (or the surname recognised by its shape: McAllister,
+//     Andersson, Kowalewski), neither an everyday word, not inside a Title
+//     Case run; with one unknown word when the name is the whole value or
+//     a verb of contact follows ("Jonathan Pryce called").
 //
 // Precision comes first: names that are products ("Jenkins build", "Alexa
 // skill", "Victoria Metrics", "Ruby on Rails", "Mercedes-Benz") and words
@@ -49,10 +53,9 @@ func (PersonName) Find(s string, dst []Span) []Span {
 	}
 	var words [maxNameWords]nameWord
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf && !isUpper(c) {
-			i++
-			continue
+		i = skipToNameAnchor(s, i)
+		if i == len(s) {
+			break
 		}
 		if !nameStartBoundary(s, i) {
 			i = skipWordBytes(s, i)
@@ -65,7 +68,7 @@ func (PersonName) Find(s string, dst []Span) []Span {
 				i = skipWordBytes(s, i)
 				continue
 			}
-			if end, kind, ok := capCueAt(s, i); ok {
+			if end, kind, ok := capCue(s, i, i+1, uint8(lookupEntry(s[i:i+1])>>cueShift)); ok {
 				if sp, ok := nameAfterCue(s, end, kind, &words); ok {
 					dst = append(dst, sp)
 					i = sp.End
@@ -77,16 +80,19 @@ func (PersonName) Find(s string, dst []Span) []Span {
 		}
 		// A title or a capitalised cue ("Dear", "Customer") opens a name
 		// right after it.
-		if end, kind, ok := capCueAt(s, i); ok {
-			if sp, ok := nameAfterCue(s, end, kind, &words); ok {
-				dst = append(dst, sp)
-				i = sp.End
+		e := lookupEntry(s[i:wend])
+		if kind := uint8(e >> cueShift); kind != 0 {
+			if end, kind, ok := capCue(s, i, wend, kind); ok {
+				if sp, ok := nameAfterCue(s, end, kind, &words); ok {
+					dst = append(dst, sp)
+					i = sp.End
+					continue
+				}
+				i = end
 				continue
 			}
-			i = end
-			continue
 		}
-		sp, ok, next := nameAt(s, i, nameCueBefore(s, i), &words)
+		sp, ok, next := nameAt(s, i, nameCueBefore(s, i), &words, e)
 		if ok {
 			dst = append(dst, sp)
 			i = sp.End
@@ -95,6 +101,38 @@ func (PersonName) Find(s string, dst []Span) []Span {
 		i = max(next, wend)
 	}
 	return dst
+}
+
+// nameAnchor marks the bytes a name can start with: ASCII capitals and the
+// lead bytes of multi-byte characters.
+var nameAnchor = func() (t [256]bool) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := 0xC0; c < 0x100; c++ {
+		t[c] = true
+	}
+	return t
+}()
+
+// skipToNameAnchor returns the index of the next ASCII capital or
+// non-ASCII byte at or after i (len(s) if none), eight bytes at a time.
+func skipToNameAnchor(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s, i)
+		if x&0x8080808080808080 != 0 {
+			break
+		}
+		ge := (x + 0x3f3f3f3f3f3f3f3f) & 0x8080808080808080 // byte >= 'A'
+		gt := (x + 0x2525252525252525) & 0x8080808080808080 // byte > 'Z'
+		if ge&^gt != 0 {
+			break
+		}
+	}
+	for i < len(s) && !nameAnchor[s[i]] {
+		i++
+	}
+	return i
 }
 
 // Cue kinds.
@@ -128,30 +166,40 @@ var nameCues = map[uint8][]string{
 		"klant", "gebruiker", "patient", "ontvanger", "afzender",
 		"klient", "klientka", "pacjent", "pacjentka", "uzytkownik", "odbiorca", "nadawca",
 		"utilizador", "usuário", "paciente",
-		"клиент", "клиентка", "пользователь", "пациент", "пациентка", "получатель", "отправитель"},
+		"клиент", "клиентка", "пользователь", "пациент", "пациентка", "получатель", "отправитель",
+		"kund", "anvandare", "bruger", "asiakas", "kayttaja", "potilas", "ugyfel", "felhasznalo", "beteg",
+		"zakaznik", "zakaznice", "uzivatel", "pacient", "musteri", "kullanici", "hasta", "pelanggan",
+		"pengguna", "pasien"},
 	cueSalute: {"dear", "hi", "hello", "hey", "greetings", "liebe", "lieber", "hallo", "geehrte",
 		"geehrter", "cher", "chere", "bonjour", "salut", "estimado", "estimada", "hola", "gentile",
 		"caro", "cara", "gentilissimo", "gentilissima", "buongiorno", "ciao", "beste", "geachte",
 		"szanowny", "szanowna", "drogi", "droga", "ola", "prezado", "prezada", "querido", "querida",
 		"уважаемый", "уважаемая", "здравствуйте",
+		"hej", "hei", "kaere", "kare", "tisztelt", "vazeny", "vazena", "sayin", "bay", "bayan", "bapak", "ibu",
 		// titles that are also words or brands ("Pan Am", "Sir Speedy"): lexicon needed
 		"miss", "pan", "pani", "sir", "dame", "senhor", "senhora", "madame", "monsieur"},
 	cueSignoff: {"regards", "thanks", "cheers", "sincerely", "best", "yours", "grussen", "grusse", "gruss",
 		"cordialement", "salutations", "saludos", "atentamente", "saluti", "cordiali", "groet", "groeten",
-		"pozdrawiam", "pozdrowienia", "atenciosamente", "abracos", "uvazhenie", "уважением"},
+		"pozdrawiam", "pozdrowienia", "atenciosamente", "abracos", "uvazhenie", "уважением",
+		"halsningar", "hilsen", "terveisin", "udvozlettel", "pozdravem", "saygilarimla", "salam",
+		"gracias", "merci", "danke", "grazie", "obrigado", "obrigada", "bedankt", "dziekuje", "tack", "takk",
+		"kiitos", "saluto", "bises", "vous"},
 	cueKey: {"name", "naam", "nom", "nombre", "nome", "imie", "holder", "signed", "signature",
-		"author", "owner", "assignee", "reporter", "requester", "addressee"},
+		"author", "owner", "assignee", "reporter", "requester", "addressee", "cc", "bcc", "attn", "attention"},
 	cueKeyStrong: {"fullname", "firstname", "lastname", "surname", "givenname", "familyname",
 		"displayname", "customername", "contactname", "patientname", "holdername", "cardholdername",
 		"recipientname", "sendername", "username", "vorname", "nachname", "prenom", "apellido",
 		"apellidos", "cognome", "voornaam", "achternaam", "nazwisko", "sobrenome", "имя", "фамилия"},
-	cueBy: {"by", "with", "to", "von", "par", "por", "da", "door", "przez", "from"},
+	cueBy: {"by", "with", "to", "von", "par", "por", "da", "door", "przez", "from", "for", "fur", "pour", "para", "per", "voor", "dla"},
 	cueVerb: {"called", "reported", "requested", "submitted", "approved", "contacted",
 		"handled", "escalated", "opened", "filed", "raised", "placed", "ordered", "booked", "spoke",
 		"talked", "spoken", "assigned", "forwarded", "sent", "emailed", "phoned", "visited", "referred",
 		"complaint", "call", "message", "email", "mail", "letter", "note", "ticket", "request",
 		"angerufen", "gemeldet", "anruf", "nachricht", "appel", "appele", "llamada", "llamado",
-		"chiamata", "chiamato", "gebeld", "gesprek"},
+		"chiamata", "chiamato", "gebeld", "gesprek", "delivery", "order", "parcel", "package", "shipment",
+		"refund", "invoice", "booking", "reservation", "appointment", "prescription", "receipt", "approved",
+		"issued", "created", "registered", "lieferung", "bestellung", "paket", "rechnung", "termin", "livraison",
+		"commande", "colis", "facture", "pedido", "paquete", "factura", "cita", "ordine", "pacco", "fattura"},
 }
 
 // cueWord returns the cue kind of the word s[i:j].
@@ -162,28 +210,20 @@ func cueWord(s string, i, j int) uint8 {
 	return uint8(lookupEntry(s[i:j]) >> cueShift)
 }
 
-// capCueAt reports whether a title or a capitalised salutation/subject cue
-// starts at s[i], returning where the name may start.
-func capCueAt(s string, i int) (int, uint8, bool) {
-	j := i
-	for j < len(s) && (isAlpha(s[j]) || s[j] >= utf8.RuneSelf) && j-i <= 16 {
-		if s[j] >= utf8.RuneSelf {
-			r, n := utf8.DecodeRuneInString(s[j:])
-			if !unicode.IsLetter(r) {
-				break
-			}
-			j += n
-			continue
-		}
-		j++
-	}
-	if j == i || j-i > 16 || j >= len(s) {
+// capCue reports whether the capitalised word s[i:j], of the given cue
+// kind, is a title or a capitalised salutation/subject/sign-off cue, and
+// returns where the name may start.
+func capCue(s string, i, j int, kind uint8) (int, uint8, bool) {
+	if j >= len(s) {
 		return 0, 0, false
 	}
-	kind := cueWord(s, i, j)
 	dot := s[j] == '.'
 	switch kind {
 	case cueTitle:
+		// "12 Oak Dr Springfield": Dr of an address, not a title.
+		if s[i:j] == "Dr" && afterHouseNumber(s, i) {
+			return 0, 0, false
+		}
 		if dot {
 			j++
 		}
@@ -192,17 +232,11 @@ func capCueAt(s string, i int) (int, uint8, bool) {
 			return 0, 0, false
 		}
 		j++
+		kind = cueTitle
 	case cueSalute, cueSubject, cueSignoff:
 		// "Dear John", "Customer Jane Doe", "Regards,\nJohn"
 	default:
 		return 0, 0, false
-	}
-	if kind == cueTitle || kind == cueTitleD {
-		// "12 Oak Dr Springfield": Dr of an address, not a title.
-		if kind == cueTitle && s[i:j] == "Dr" && afterHouseNumber(s, i) {
-			return 0, 0, false
-		}
-		kind = cueTitle
 	}
 	return j, kind, true
 }
@@ -290,6 +324,9 @@ func nameCueBefore(s string, i int) uint8 {
 			return 0
 		}
 	case cueBy:
+		if sep && j < len(s) && s[j] == ':' {
+			break // "From: Jane Roe", "To: Jane Roe": a header
+		}
 		// "called by Jane", "spoke with Jane": a verb of contact before.
 		m := k - 1
 		for m > 0 && s[m] == ' ' {
@@ -327,15 +364,18 @@ func nameAfterCue(s string, j int, kind uint8, words *[maxNameWords]nameWord) (S
 	if _, ok := capWord(s, k); !ok && !isInitial(s, k) {
 		return Span{}, false
 	}
-	sp, ok, _ := nameAt(s, k, kind, words)
+	sp, ok, _ := nameAt(s, k, kind, words, noEntry)
 	return sp, ok
 }
+
+// noEntry tells nameAt that the first word has not been looked up yet.
+const noEntry = ^uint32(0)
 
 // nameAt reads the capitalised words of a name at s[i] and decides, given
 // the cue before it (0: none), whether they are a person's name. When not,
 // next is where the scan goes on: past the run of capitalised words, or at
 // a cue inside it ("Order From Mr Smith").
-func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord) (sp Span, ok bool, next int) {
+func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord, first uint32) (sp Span, ok bool, next int) {
 	n := 0
 	j := i
 	next = -1
@@ -344,7 +384,22 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord) (sp Span
 			words[n] = nameWord{start: j, end: j + 2, initial: true}
 			n++
 		} else if end, ok := capWord(s, j); ok {
-			e := lookupEntry(s[j:end])
+			e := first
+			if j != i || e == noEntry {
+				e = lookupEntry(s[j:end])
+			}
+			// After a known surname the name is over ("Herr Schneider
+			// Termin": German capitalises every noun), and after two words
+			// that the lexicon does not know ("Frau Holle Märchen
+			// Kapitel"). A word goes on after a given name, an initial or
+			// a particle, or when the lexicon knows it.
+			if n > 0 {
+				p := words[n-1]
+				if !p.initial && !p.particle && p.flags&lexGiven == 0 && uint16(e)&(lexGiven|lexSurname) == 0 &&
+					(p.flags&lexSurname != 0 || n >= 2) {
+					break
+				}
+			}
 			if n > 0 && e>>cueShift != 0 && next < 0 {
 				next = j
 			}
@@ -370,10 +425,16 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord) (sp Span
 	// Support"); a product word after a name makes it a product
 	// ("Victoria Metrics").
 	for x := 0; x < n; x++ {
-		if words[x].flags&lexProductNext != 0 && x > 0 {
+		// ("Ms. Ji-woo Park": after a title a surname stays one.)
+		if words[x].flags&lexProductNext != 0 && x > 0 && !(words[x].flags&lexSurname != 0 && (kind == cueTitle || kind == cueKeyStrong)) {
 			return Span{}, false, next
 		}
 		if words[x].flags&lexNotName != 0 {
+			// "Client Peer Verification": after a weak cue, a name that
+			// runs into a capitalised non-name is a Title Case label.
+			if x > 0 && kind != cueTitle && kind != cueKeyStrong && !words[x].particle && !words[x].initial {
+				return Span{}, false, next
+			}
 			n = x
 			break
 		}
@@ -386,6 +447,15 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord) (sp Span
 		return Span{}, false, next
 	}
 	end := words[n-1].end
+	// "Surname, Given" after a cue ("From: \"Doe, John\" <…>", "patient:
+	// García López, María"): the given name after the comma, when nothing
+	// but a quote, bracket or the end follows it.
+	if kind != 0 && end+2 < len(s) && s[end] == ',' && s[end+1] == ' ' {
+		if ge, ok := capWord(s, end+2); ok && lookup(s[end+2:ge])&lexGiven != 0 &&
+			(ge == len(s) || strings.IndexByte("\"'<)]\n", s[ge]) >= 0 || (s[ge] == ' ' && ge+1 < len(s) && s[ge+1] == '<')) {
+			end = ge
+		}
+	}
 	if productAfter(s, end) {
 		return Span{}, false, next
 	}
@@ -420,13 +490,35 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord) (sp Span
 		}
 	default:
 		// No cue: given name + surname, neither an everyday word.
-		if n < 2 || words[0].flags&lexGiven == 0 || strong < 2 || product > 0 || common > 0 {
+		if n < 2 || product > 0 || common > 0 || inTitleCaseRun(s, i, end) {
 			return Span{}, false, next
 		}
 		last := words[n-1]
+		// A value that is nothing but an unknown first name and a known
+		// surname ("Hannelore Kowalewski" as an attribute).
+		if n == 2 && words[0].flags == 0 && !words[0].initial && last.flags&lexSurname != 0 && last.flags&(lexStreet|lexStreetStrong) == 0 &&
+			strong == 1 && wholeValue(s, i, end) {
+			return Span{i, end}, true, next
+		}
+		if words[0].flags&lexGiven == 0 {
+			return Span{}, false, next
+		}
+		// A surname the lexicon does not know still makes a name after a
+		// given name when the value is nothing but the name (an attribute
+		// or property "Jonathan Pryce") or a verb of contact follows
+		// ("Jonathan Pryce called"); not after a city ("Austin Texas",
+		// "Charlotte Hornets").
+		if strong == 1 && words[0].flags&(lexCommon|lexProduct) == 0 && !last.initial && !last.particle &&
+			last.flags&(lexNotName|lexProductNext|lexStreet|lexStreetStrong|lexCity) == 0 &&
+			(wholeValue(s, i, end) && words[0].flags&(lexCity|lexPlace) == 0 || contactVerbAfter(s, end)) {
+			return Span{i, end}, true, next
+		}
+		if strong < 2 {
+			return Span{}, false, next
+		}
 		// Many surnames are listed as given names only ("Fletcher",
 		// "Taylor"): a pair of names is a person either way.
-		if last.initial || last.particle || last.flags&(lexSurname|lexGiven) == 0 {
+		if last.initial || last.particle || last.flags&(lexSurname|lexGiven) == 0 || last.flags&lexStreetStrong != 0 {
 			return Span{}, false, next
 		}
 		// Two given names where the first is also a surname are as often a
@@ -434,11 +526,63 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord) (sp Span
 		if last.flags&lexSurname == 0 && words[0].flags&lexSurname != 0 {
 			return Span{}, false, next
 		}
-		if inTitleCaseRun(s, i, end) {
-			return Span{}, false, next
-		}
 	}
 	return Span{i, end}, true, next
+}
+
+// surnameShape reports a surname the lexicon does not list by its shape:
+// Mc/Mac/O'/Fitz before a capital ("McAllister", "O'Hara"), or an ending
+// that family names of many languages share and everyday words rarely
+// have ("Andersson", "Kowalczyk"-like -ski/-cki/-wicz, "Petrović",
+// "Ionescu", "Papadopoulos", "Hovhannisyan", "Yılmazoğlu").
+func surnameShape(w string) bool {
+	if len(w) < 5 {
+		return false
+	}
+	if (w[:2] == "Mc" && isUpper(w[2])) || (len(w) > 4 && w[:3] == "Mac" && isUpper(w[3])) ||
+		((w[0] == 'O' || w[0] == 'D') && w[1] == '\'' && isUpper(w[2])) || (w[:4] == "Fitz" && isUpper(w[4])) {
+		return true
+	}
+	var buf [maxWord]byte
+	f, ok := foldWord(&buf, w)
+	if !ok {
+		return false
+	}
+	for _, suf := range surnameSuffixes {
+		if len(f) >= len(suf)+3 && string(f[len(f)-len(suf):]) == suf {
+			return true
+		}
+	}
+	return false
+}
+
+// notNameShape reports words whose ending makes them nouns or adjectives
+// rather than names ("Verification", "Management", "Availability").
+func notNameShape(w string) bool {
+	if len(w) < 6 {
+		return false
+	}
+	var buf [maxWord]byte
+	f, ok := foldWord(&buf, w)
+	if !ok {
+		return false
+	}
+	for _, suf := range notNameSuffixes {
+		if len(f) >= len(suf)+3 && string(f[len(f)-len(suf):]) == suf {
+			return true
+		}
+	}
+	return false
+}
+
+var notNameSuffixes = [...]string{
+	"tion", "sion", "ment", "ness", "ity", "ance", "ence", "able", "ible", "ics", "ogy", "ism", "ship",
+	"ware", "ung", "heit", "keit", "schaft", "ique", "isme", "dad", "ción", "cion", "zione", "mente",
+}
+
+var surnameSuffixes = [...]string{
+	"sson", "ssen", "ski", "ska", "cki", "cka", "wicz", "owicz", "ewicz", "vic", "vych", "enko", "escu", "eanu",
+	"opoulos", "akis", "idis", "yan", "oglu", "ishvili", "adze", "ssohn", "ucci", "ovsky", "evsky", "ovski", "yev", "yeva", "kova", "kov", "nova", "sova",
 }
 
 // wordFlags looks a capitalised word up; a hyphenated word ("Anne-Marie",
@@ -446,6 +590,12 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord) (sp Span
 func wordFlags(w string, f uint16) uint16 {
 	if f != 0 {
 		return f
+	}
+	if surnameShape(w) {
+		return lexSurname
+	}
+	if notNameShape(w) {
+		return lexNotName
 	}
 	var all uint16 = lexGiven | lexSurname
 	var any uint16
@@ -470,6 +620,42 @@ func wordFlags(w string, f uint16) uint16 {
 		return 0
 	}
 	return lexSurname | any
+}
+
+// wholeValue reports whether s[i:end] is all of s but quotes and spaces.
+func wholeValue(s string, i, end int) bool {
+	for k := 0; k < i; k++ {
+		if s[k] != ' ' && s[k] != '"' && s[k] != '\'' {
+			return false
+		}
+	}
+	for k := end; k < len(s); k++ {
+		if s[k] != ' ' && s[k] != '"' && s[k] != '\'' && s[k] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// contactVerbAfter reports a verb of contact right after a name ("Jane
+// Roe called", "Jane Roe hat angerufen").
+func contactVerbAfter(s string, end int) bool {
+	if end+1 >= len(s) || s[end] != ' ' {
+		return false
+	}
+	e := end + 1
+	for e < len(s) && isLower(s[e]) {
+		e++
+	}
+	switch s[end+1 : e] {
+	case "called", "phoned", "rang", "emailed", "wrote", "complained", "requested", "asked", "said", "reported",
+		"replied", "confirmed", "cancelled", "canceled", "paid", "ordered", "visited", "disputes", "disputed",
+		"complains", "calls", "writes", "says", "asks", "requests", "wants", "needs", "lives", "moved",
+		"hat", "ruft", "rief", "schrieb", "meldet", "llamó", "llamo", "escribió", "ha", "chiamato", "belde",
+		"zadzwonił", "zadzwonil", "appelle", "écrit", "ecrit":
+		return true
+	}
+	return false
 }
 
 // productAfter reports whether the word after a name makes it a product
@@ -553,7 +739,13 @@ func capWord(s string, i int) (int, bool) {
 				j++
 				continue
 			}
+			// A capital inside a name follows and precedes a lower-case
+			// letter ("McDonald", "DeVito"); "CAs", "HTTPServer" are not
+			// names.
 			if isUpper(c) {
+				if !(isLower(s[j-1]) || s[j-1] == '-' || s[j-1] == '\'') || j+1 >= len(s) || !isLower(s[j+1]) {
+					return j, false
+				}
 				j++
 				continue
 			}

@@ -29,6 +29,10 @@ func TestPersonName(t *testing.T) {
 		"Mr «J. Smith» at the desk",
 		"customer «Patrick O'Brien» complained",
 		"customer «Jane» called",
+		"«Jonathan Pryce»",
+		`"«Aleksandra Wiśniewska»"`,
+		"«Brandon Quackenbush» called twice",
+		"Kunde: «Hannelore Kowalewski»",
 		// German
 		"Kunde «Hans Müller» hat angerufen",
 		"Sehr geehrter Herr «Schneider»,",
@@ -103,6 +107,23 @@ func TestPersonName(t *testing.T) {
 		"Santa Clara datacenter",
 		"San Francisco office",
 		"Sehr geehrte Damen und Herren",
+		"Hello Kitty Edition 2 shipped",
+		"Beverly Hills 90210 reboot",
+		"Frau «Holle Märchen» Kapitel 3", // two unknown capitalised words after a title: both go
+		"Herr «Schneider» Termin verschoben",
+		"Mr Robot season 4",
+		"Austin Texas",
+		"Charlotte Hornets",
+		"Jordan Peele Productions",
+		"Grafana Loki",
+		"Chrome Headless",
+		"Victoria Metrics",
+		"Amber Alert",
+		"Jenkins Quackenbush",
+		"Client CAs were never set correctly",
+		"Client Peer Verification -- failure",
+		"Covent Garden",
+		"customer Data Management export",
 	})
 }
 
@@ -122,4 +143,12 @@ func BenchmarkPersonName(b *testing.B) {
 			}
 		})
 	}
+}
+
+func FuzzPersonName(f *testing.F) {
+	for _, s := range []string{"customer Jean-Luc O'Brien called", "Dear Mr. J. van der Berg,\nRegards,\nÉlodie Łukasiewicz",
+		"name: \"Иван Петров\"", "Sehr geehrte Frau Müller-Lüdenscheidt", "M. Dupont", "Kunde Hans  Müller"} {
+		f.Add(s)
+	}
+	fuzzDetector(f, PersonName{})
 }

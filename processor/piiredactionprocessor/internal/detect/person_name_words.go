@@ -56,11 +56,11 @@ zone instance host device desktop mobile web android ios windows linux mac macos
 edge google microsoft amazon apple meta facebook twitter github gitlab slack zoom teams outlook gmail
 office excel word powerpoint street road avenue monday tuesday wednesday thursday friday saturday sunday
 january february march july september october november december id uuid status error warning info
-debug the a an this that these our your my his her their its of and or for with from to in on at by
+debug the a this that these our your my his her their its of and or for with from to in on at by
 kunde kunden nutzer benutzer herr frau damen herren sehr geehrte geehrter liebe lieber dienst
 mitarbeiter abteilung firma cliente clientes usuario utilisateur madame monsieur mesdames messieurs
 klant klanten gebruiker heer mevrouw signore signora gentile utente senor senora estimado estimada
-name names mr mrs ms dr prof`
+name names mr mrs ms dr prof robot`
 
 // productNextWords make the capitalised name before them a product or a
 // place ("Jenkins build", "Alexa skill", "Victoria Metrics", "Abbey Road").
@@ -76,12 +76,15 @@ street st road rd avenue ave boulevard blvd lane ln drive way place square journ
 gazette tribune news magazine airlines airways air bank motors group holdings foundation university
 college school hospital clinic hotel restaurant cafe bar park museum theatre theater stadium arena
 station airport center centre mall records studios album albums tour single sessions pictures entertainment games software systems
-technologies labs networks solutions consulting capital partners ventures`
+technologies labs networks solutions consulting capital partners ventures edition editions series
+collection version pro plus mini ultra institute institut university universitat universite college
+academy society association club fund trust hills heights valley beach bay harbor harbour lake springs
+falls island islands county memorial church kirche cathedral bridge tower`
 
 // nameParticles are the lower-case words inside names ("Ludwig van
 // Beethoven", "Juan de la Cruz", "Leonardo da Vinci").
 const nameParticles = `van von de der den da di del della dello dos das do du le la ter ten zu af al el
-bin ibn y e`
+bin ibn y e ni nic`
 
 // extraSurnames and extraGivenNames complete the vendored lists (whose
 // East and South Asian locales are written in their own scripts) with the

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -42,6 +43,10 @@ func (PostalAddress) Find(s string, dst []Span) []Span {
 	}
 	last := 0 // end of the last span: findings never overlap
 	for i := 0; i < len(s); {
+		i = skipToPostalAnchor(s, i)
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c == ':' || c == '=' {
 			if sp, ok := addressAfterCue(s, i); ok && sp.Start >= last {
@@ -72,9 +77,52 @@ func (PostalAddress) Find(s string, dst []Span) []Span {
 	return dst
 }
 
+// postalAnchor marks the bytes Find stops at: digits and the separators
+// of an address cue.
+var postalAnchor = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t[':'], t['='] = true, true
+	return t
+}()
+
+// skipToPostalAnchor returns the index of the next digit, ':' or '=' at or
+// after i (len(s) if none), eight bytes at a time: a byte in 0x30..0x3D
+// ('0'-'9', ':', ';', '<', '=') stops the word-wise skip.
+func skipToPostalAnchor(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		x := load64(s, i) & 0x7f7f7f7f7f7f7f7f
+		ge := (x + 0x5050505050505050) & 0x8080808080808080 // byte >= 0x30
+		gt := (x + 0x4242424242424242) & 0x8080808080808080 // byte > 0x3d
+		if ge&^gt != 0 {
+			break
+		}
+	}
+	for i < len(s) && !postalAnchor[s[i]] {
+		i++
+	}
+	return i
+}
+
+// load64 reads eight bytes of s at i, little-endian.
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
 // addressAtNumber tries every shape anchored on the number at s[i]; found
 // spans start at or after min.
 func addressAtNumber(s string, i, min int) (Span, bool) {
+	// Every shape has a space, a comma or a CJK character next to its
+	// number: "2024-01-15T10:30" and "12ms" end here.
+	j := skipDigits(s, i)
+	before := i > 0 && (s[i-1] == ' ' || s[i-1] == ',' || s[i-1] >= utf8.RuneSelf)
+	after := j < len(s) && (s[j] == ' ' || s[j] == ',' || s[j] == '-' || s[j] == '/' || s[j] >= utf8.RuneSelf || isAlpha(s[j]))
+	if !before && !after {
+		return Span{}, false
+	}
 	nend, ok := houseNumber(s, i)
 	if !ok {
 		return postcodeAt(s, i, min)
@@ -115,6 +163,12 @@ func houseNumber(s string, i int) (int, bool) {
 	}
 	if j < len(s) && isAlpha(s[j]) && (j+1 >= len(s) || !isAlnum(s[j+1])) {
 		j++
+	}
+	// "12 bis", "12 ter" (French and Belgian numbering)
+	for _, x := range [...]string{" bis", " ter", " quater"} {
+		if hasPrefixAt(s, j, x) && (j+len(x) == len(s) || !isAlnum(s[j+len(x)])) {
+			return j + len(x), true
+		}
 	}
 	if j < len(s) && (isAlnum(s[j]) || s[j] == '_' || s[j] == '.' && j+1 < len(s) && isDigit(s[j+1])) {
 		return j, false
@@ -181,7 +235,7 @@ func streetAfterNumber(s string, j int) (int, bool) {
 	if k < len(s) && s[k] == ',' {
 		k++
 	}
-	if k >= len(s) || s[k] != ' ' {
+	if k+1 >= len(s) || s[k] != ' ' {
 		return 0, false
 	}
 	k++
@@ -192,6 +246,13 @@ func streetAfterNumber(s string, j int) (int, bool) {
 		}
 	}
 	// Name then type: up to four words, then the type.
+	if !isUpper(s[k]) && s[k] < utf8.RuneSelf {
+		// A lower-case word after a number is a count ("3 retries"), a
+		// number another number ("4111 1111"); "350 5th Ave" goes on.
+		if e, ok := anyWord(s, k); !ok || !isOrdinal(s[k:e]) {
+			return 0, false
+		}
+	}
 	words := 0
 	for words < 5 && k < len(s) {
 		wend, f, ok := streetWord(s, k)
@@ -207,9 +268,15 @@ func streetAfterNumber(s string, j int) (int, bool) {
 				}
 				return 0, false
 			}
-			// Weak types ("Drive", "Place", "Park") end the phrase: a
-			// count before words goes on ("3 Google Drive files").
-			if streetPhraseEnds(s, end) {
+			// Curated types ("Drive", "Place", "Terrace") end the phrase: a
+			// count before words goes on ("3 Google Drive files"). Types
+			// only the vendored list knows ("Ports", "Points", "Union")
+			// need a unit, postcode or city after them ("42 Wallaby Way,
+			// Sydney" but not "5 Open Ports").
+			if f&lexStreetStrong != 0 && streetPhraseEnds(s, end) {
+				return end, true
+			}
+			if f&lexStreetStrong == 0 && extendAddress(s, end) > end {
 				return end, true
 			}
 			return 0, false
@@ -280,7 +347,7 @@ func streetNameWords(s string, k int, needCap bool) (int, bool) {
 		w := s[k:wend]
 		r, _ := utf8.DecodeRuneInString(w)
 		switch {
-		case unicode.IsUpper(r) || isOrdinal(w):
+		case unicode.IsUpper(r) && utf8.RuneCountInString(w) >= 2 || isOrdinal(w):
 			caps++
 			end = skipAbbrevDot(s, wend)
 		case lookup(w)&lexParticle != 0 || w == "d" || w == "l" || w == "del" || w == "des" || w == "du" || w == "dei" || w == "degli" || w == "delle":
@@ -310,6 +377,12 @@ func streetNameWords(s string, k int, needCap bool) (int, bool) {
 // number at s[i] ("Hauptstraße 5", "Calle Mayor, 12", "Via Roma 10",
 // "ul. Ленина, д. 5") and returns where it starts.
 func streetBeforeNumber(s string, i int) (int, bool) {
+	// House numbers written after the street have at most four digits,
+	// and four that read as a year are one ("Sesamstraße 2024").
+	digits := skipDigits(s, i) - i
+	if digits > 4 {
+		return 0, false
+	}
 	k := i
 	// "Calle Mayor, 12", "Via Roma nº 10", "Ленина, д. 5", "Hauptstr. Nr. 5"
 	for n := 0; n < 5 && k > 0; n++ {
@@ -399,6 +472,9 @@ func streetBeforeNumber(s string, i int) (int, bool) {
 	// A compound street ("Hauptstraße", "Kerkstraat", "Storgatan",
 	// "Schillerstr.") or a standalone type after a capitalised word
 	// ("Berliner Straße", "Platz der Republik" is not handled).
+	if digits == 4 && (s[i:i+2] == "19" || s[i:i+2] == "20") && !koreanRoad(w0) {
+		return 0, false // a year
+	}
 	if startsUpper(w0) && compoundStreet(w0, dot) {
 		return starts[0], true
 	}
@@ -423,10 +499,16 @@ func streetBeforeNumber(s string, i int) (int, bool) {
 	// Type first: the first of the words before is a street type, the
 	// words after it a capitalised name ("Via Roma", "ul. Marszałkowska",
 	// "Avenida de la Constitución").
+	if !startsUpper(w0) {
+		return 0, false // the name before the number starts with a capital
+	}
 	for x := 1; x < n; x++ {
 		w := s[starts[x]:ends[x]]
 		f := lookup(w)
 		if f&lexStreetFirst == 0 {
+			if !startsUpper(w) && f&lexParticle == 0 && !isFrenchElision(w) {
+				return 0, false // prose before the name: no type in reach
+			}
 			continue
 		}
 		if !nameWordsBetween(s, starts, ends, x) {
@@ -469,6 +551,14 @@ func proseAfter(s string, end int) bool {
 		return false
 	}
 	return true
+}
+
+func isFrenchElision(w string) bool {
+	switch w {
+	case "d", "l", "del", "des", "du", "dei", "degli", "delle":
+		return true
+	}
+	return false
 }
 
 // nameWordsBetween reports whether the words before index x (nearer the
@@ -630,8 +720,13 @@ func skipAbbrevDot(s string, j int) int {
 }
 
 // skipDirection steps over a compass direction after an American street
-// ("Ave NW", "St SE").
+// ("Ave NW", "St SE", "Street West").
 func skipDirection(s string, j int) int {
+	for _, d := range [...]string{" North", " South", " East", " West"} {
+		if hasPrefixAt(s, j, d) && (j+len(d) == len(s) || !isAlnum(s[j+len(d)])) {
+			return j + len(d)
+		}
+	}
 	if j+2 < len(s) && s[j] == ' ' {
 		k := j + 1
 		e := k
@@ -720,7 +815,9 @@ func extendAddress(s string, end int) int {
 			end = cityAfter(s, j, false)
 			continue
 		}
-		// "Springfield, IL 62704", "London SW1A 1AA", "Berlin"
+		// "Springfield, IL 62704", "London SW1A 1AA", ", Berlin"; without
+		// the comma a capitalised word is more prose ("Baker Street
+		// Irregulars") unless a postcode follows.
 		if j, ok := cityWords(s, k); ok {
 			m := j
 			if m < len(s) && s[m] == ',' {
@@ -732,7 +829,9 @@ func extendAddress(s string, end int) int {
 					continue
 				}
 			}
-			end = j
+			if s[end] == ',' {
+				end = j
+			}
 			return end
 		}
 		return end
@@ -804,11 +903,31 @@ func postcodeShape(s string, k int) (int, bool) {
 	if k >= len(s) {
 		return 0, false
 	}
+	if isUpper(s[k]) {
+		return postcodeShapeLetters(s, k)
+	}
+	if e, ok := japanPostAt(s, k); ok {
+		return e, true
+	}
+	if isDigit(s[k]) {
+		return postcodeShapeDigits(s, k)
+	}
+	return 0, false
+}
+
+// postcodeShapeLetters reads the postcodes that start with a letter: a US
+// state, an Australian state or a Canadian province with its code, or a
+// Canadian or UK postcode.
+func postcodeShapeLetters(s string, k int) (int, bool) {
 	// US state + ZIP
 	if twoLetterIn(s, k, usStates) && k+3 < len(s) && s[k+2] == ' ' && isDigit(s[k+3]) {
 		if e, ok := zipAt(s, k+3); ok {
 			return e, true
 		}
+	}
+	// AU state + postcode: "NSW 2000", "VIC 3000"
+	if e, ok := australianAt(s, k); ok {
+		return e, true
 	}
 	// CA province + postcode
 	if twoLetterIn(s, k, caProvinces) && k+3 < len(s) && s[k+2] == ' ' {
@@ -822,24 +941,39 @@ func postcodeShape(s string, k int) (int, bool) {
 	if e, ok := ukAt(s, k); ok {
 		return e, true
 	}
-	if e, ok := japanPostAt(s, k); ok {
-		return e, true
+	return 0, false
+}
+
+// postcodeShapeDigits reads the all-digit postcodes of continental Europe
+// and Brazil.
+func postcodeShapeDigits(s string, k int) (int, bool) {
+	j := skipDigits(s, k)
+	switch {
+	case j-k == 5 && numberEndBoundary(s, j):
+		return j, true // DE, FR, ES, IT, US ZIP
+	case j-k == 4 && j+3 <= len(s) && s[j] == ' ' && dutchLetters(s, j+1):
+		return j + 3, true // NL 1012 AB
+	case j-k == 4 && numberEndBoundary(s, j):
+		return j, true // AT, CH, BE, DK, NO
+	case j-k == 3 && j+3 <= len(s) && s[j] == ' ' && isDigit(s[j+1]) && skipDigits(s, j+1) == j+3 && numberEndBoundary(s, j+3):
+		return j + 3, true // CZ, SK, SE 110 00
+	case (j-k == 2 || j-k == 4 || j-k == 5) && j+4 <= len(s) && s[j] == '-' && isDigit(s[j+1]):
+		e := skipDigits(s, j+1)
+		if e-j-1 == 3 && numberEndBoundary(s, e) {
+			return e, true // PL 00-950, PT 1000-001, BR 01310-100
+		}
 	}
-	if isDigit(s[k]) {
-		j := skipDigits(s, k)
-		switch {
-		case j-k == 5 && numberEndBoundary(s, j):
-			return j, true // DE, FR, ES, IT, US ZIP
-		case j-k == 4 && j+3 <= len(s) && s[j] == ' ' && dutchLetters(s, j+1):
-			return j + 3, true // NL 1012 AB
-		case j-k == 4 && numberEndBoundary(s, j):
-			return j, true // AT, CH, BE, DK, NO
-		case j-k == 3 && j+3 <= len(s) && s[j] == ' ' && isDigit(s[j+1]) && skipDigits(s, j+1) == j+3 && numberEndBoundary(s, j+3):
-			return j + 3, true // CZ, SK, SE 110 00
-		case (j-k == 2 || j-k == 4 || j-k == 5) && j+4 <= len(s) && s[j] == '-' && isDigit(s[j+1]):
-			e := skipDigits(s, j+1)
-			if e-j-1 == 3 && numberEndBoundary(s, e) {
-				return e, true // PL 00-950, PT 1000-001, BR 01310-100
+	return 0, false
+}
+
+// australianAt reads an Australian state and its four-digit postcode.
+func australianAt(s string, k int) (int, bool) {
+	for _, st := range [...]string{"NSW ", "VIC ", "QLD ", "TAS ", "ACT ", "SA ", "WA ", "NT "} {
+		if hasPrefixAt(s, k, st) {
+			j := k + len(st)
+			e := skipDigits(s, j)
+			if e-j == 4 && numberEndBoundary(s, e) {
+				return e, true
 			}
 		}
 	}
@@ -1010,13 +1144,6 @@ func postcodeAt(s string, i, min int) (Span, bool) {
 		if c := cityAfter(s, e, true); c > e && i >= min {
 			return Span{i, c}, true
 		}
-		// "1012 AB Amsterdam": the Dutch shape is distinctive enough with
-		// any capitalised place after it.
-		if e-i == 7 && s[i+4] == ' ' {
-			if c := cityAfter(s, e, false); c > e && i >= min {
-				return Span{i, c}, true
-			}
-		}
 	}
 	return Span{}, false
 }
@@ -1091,14 +1218,18 @@ func eastAsianAt(s string, i int) (Span, bool) {
 	if i < 3 || s[i-1] < utf8.RuneSelf {
 		return Span{}, false
 	}
+	// An administrative unit anywhere before the numbers, or a road right
+	// before them ("建国路88号"; "路由器1号" is router no. 1).
 	st, wardOrRoad := i, false
+	if r, _ := utf8.DecodeLastRuneInString(s[:i]); strings.ContainsRune("路街道巷弄段通", r) {
+		wardOrRoad = true
+	}
 	for n := 0; st > 0 && n < 24; n++ {
 		r, size := utf8.DecodeLastRuneInString(s[:st])
 		if !isHan(r) && !(r >= 0x3040 && r <= 0x30FF) {
 			break
 		}
-		switch r {
-		case '路', '街', '道', '巷', '弄', '区', '區', '市', '町', '村', '県', '縣', '都', '府', '省', '丁', '通', '段':
+		if strings.ContainsRune("区區市町村県縣都府省", r) {
 			wardOrRoad = true
 		}
 		st -= size
@@ -1189,6 +1320,20 @@ func addressCue(w string) bool {
 	return false
 }
 
+// addressCueEnding is the cheap pre-check of addressCue on the last two
+// bytes of a key: most keys before '=' and ':' (ids, counts, durations)
+// end otherwise.
+func addressCueEnding(a, b byte) bool {
+	if a >= utf8.RuneSelf || b >= utf8.RuneSelf {
+		return true
+	}
+	switch string([]byte{lower(a), lower(b)}) {
+	case "ss", "dr", "et", "se", "ft", "rt", "on", "io", "zo", "co", "da", "es", "sa", "as", "te", "im":
+		return true
+	}
+	return false
+}
+
 // addressAfterCue reads the value after "address:" / "Adresse=" at the
 // separator s[i] when it holds a house number and a capitalised word: the
 // value up to the end of the line, a quote or the next key=value.
@@ -1198,10 +1343,13 @@ func addressAfterCue(s string, i int) (Span, bool) {
 		k--
 	}
 	e := k
-	for k > 0 && (isAlpha(s[k-1]) || s[k-1] == '_' || s[k-1] >= utf8.RuneSelf) {
+	if e < 3 || !addressCueEnding(s[e-2], s[e-1]) {
+		return Span{}, false
+	}
+	for k > 0 && e-k <= 24 && (isAlpha(s[k-1]) || s[k-1] == '_' || s[k-1] >= utf8.RuneSelf) {
 		k--
 	}
-	if e-k < 3 || !addressCue(s[k:e]) {
+	if e-k < 3 || e-k > 24 || !addressCue(s[k:e]) {
 		return Span{}, false
 	}
 	if k > 0 && (isAlnum(s[k-1]) || s[k-1] == '.' || s[k-1] == '-') {
@@ -1285,7 +1433,7 @@ func onlyNumberish(v string) bool {
 // "Casilla", "Casella postale", "B.P.", "Postbus", "Skrytka pocztowa"
 // ("Box 3" and "BP 120" alone are boxes and blood pressure).
 func poBoxBefore(s string, i int) (int, bool) {
-	if i < 3 || s[i-1] != ' ' {
+	if i < 3 || s[i-1] != ' ' || !strings.ContainsRune("xXbBhHoOsSaAeE.", rune(s[i-2])) {
 		return 0, false
 	}
 	for _, m := range poBoxMarkers {

@@ -117,5 +117,22 @@ func TestPostalAddressMore(t *testing.T) {
 		"BP 120/80 normal",
 		"Departure hall gate 22 closes",
 		"Terminal B gate 22",
+		"scanned 5 Open Ports",
+		"8080 TCP Port",
+		"1080 HD Video",
+		"1234 AB Testing",
+		"Kurfürstendamm 2024 Marathon",
+		"Sesamstraße 2024",
+		"路由器1号",
+		"5 Avenue Q tickets",
 	})
+}
+
+func FuzzPostalAddress(f *testing.F) {
+	for _, s := range []string{"221B Baker Street, London NW1 6XE", "Hauptstraße 5, 10115 Berlin", "12 rue de la Paix",
+		"〒100-0001 東京都千代田区千代田1-1", "address: ul. Długa 17, 80-827 Gdańsk", "C/ Mayor 7", "PO Box 12, Tulsa, OK 74101",
+		"북京市朝阳区建国路88号", "Postfach 10 12 34"} {
+		f.Add(s)
+	}
+	fuzzDetector(f, PostalAddress{})
 }

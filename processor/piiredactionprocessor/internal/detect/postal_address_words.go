@@ -9,7 +9,7 @@ package detect
 // "Point") need a postcode, a city or an address cue as well.
 const strongStreetTypes = `street st str avenue ave av boulevard blvd road rd lane ln highway hwy parkway
 pkwy terrace ter terr crescent cres court ct drive dr place pl square sq close circle cir way trail trl
-expressway expy freeway fwy turnpike tpke alley aly row mews grove gardens gdns walk wynd`
+expressway expy freeway fwy turnpike tpke alley aly row mews grove garden gardens gdns walk wynd`
 
 // streetFirstTypes are street types written before the street's name, the
 // house number after it ("Calle Mayor 12", "Via Roma 10", "ul. Marszałkowska
