@@ -307,7 +307,7 @@ func nameCueBefore(s string, i int) uint8 {
 				n++
 			}
 		}
-		kind = uint8(lexicon()[string(buf[:n])] >> cueShift)
+		kind = uint8(lexicon()[lexKey(buf[:n])] >> cueShift)
 		if kind != cueKey && kind != cueKeyStrong {
 			return 0
 		}
