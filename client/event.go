@@ -17,6 +17,10 @@ type Event struct {
 	Context  *Context
 	// Timestamp defaults to the time of TrackEvent.
 	Timestamp time.Time
+	// EventID names the stored event (1-128 characters of A-Z a-z 0-9 _ . : -, e.g. a UUID); the
+	// server chooses one when empty. TrackEvent sends asynchronously, so a caller that wants to erase
+	// the event later (DELETE /api/v1/telemetry/events/{event_id}) sets its own.
+	EventID string
 }
 
 // Context describes where the event happened.
@@ -35,6 +39,7 @@ type wireEvent struct {
 	TenantID   string          `json:"tenant_id,omitempty"`
 	Context    json.RawMessage `json:"context,omitempty"`
 	Timestamp  string          `json:"timestamp"`
+	EventID    string          `json:"event_id,omitempty"`
 }
 
 // marshal renders the event for a batch; done in TrackEvent so later changes of the caller's maps
@@ -50,7 +55,7 @@ func (e *Event) marshal(threshold string) ([]byte, error) {
 		props[SamplingThresholdProperty] = threshold
 	}
 	w := wireEvent{Name: e.Name, Properties: props, UserID: e.UserID, TenantID: e.TenantID,
-		Timestamp: e.Timestamp.UTC().Format(time.RFC3339Nano)}
+		Timestamp: e.Timestamp.UTC().Format(time.RFC3339Nano), EventID: e.EventID}
 	if c := e.Context; c != nil {
 		m := make(map[string]any, len(c.Extra)+3)
 		for k, v := range c.Extra {

@@ -16,7 +16,8 @@
 # BASELINE seconds (default 20) before and over the whole erasure phase.
 #   erase: REQUESTS (default 10) users deleted one after another, accept -> no row of the user
 #          readable in any data table (polled every 100 ms; batch window included; p50 and p99).
-#   batch1000: BATCH (default 1000) users accepted together (8 concurrent clients) -> all unreadable.
+#   batch1000: BATCH (default 1000) users accepted together (CLIENTS, default 100, concurrent
+#          DELETEs; the collector stores concurrent accepts in rounds) -> all unreadable.
 #   purge_partition_s: POST /data/purge time divided by the partitions it purged.
 # The last line is the summary the issue asks for. COLLECTOR_ARGS adds collector flags, e.g.
 # COLLECTOR_ARGS=--set=extensions::data_rights::erase_mechanism=lightweight_delete.
@@ -31,6 +32,7 @@ WORKERS=${WORKERS:-2}
 BASELINE=${BASELINE:-20}
 REQUESTS=${REQUESTS:-10}
 BATCH=${BATCH:-1000}
+CLIENTS=${CLIENTS:-100}
 TABLES=${TABLES:-"telemetry_events telemetry_logs telemetry_metrics telemetry_spans"}
 bin=${OTELCOL_BIN:-$root/_build/otelcol-telemetry}
 engine_bin=${ENGINE_BIN:-$root/_build/clickhouse-embedded}
@@ -99,6 +101,7 @@ c0=$(loadcount); t0=$(now)
 sleep "$BASELINE"
 c1=$(loadcount); t1=$(now)
 baseline=$(echo "($c1 - $c0) / ($t1 - $t0)" | bc -l)
+printf '  ingest baseline %.0f rows/s (load %s)\n' "$baseline" "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # readable USERS-LIST: rows of the users still readable in the data tables.
 readable() {
@@ -117,16 +120,16 @@ for i in $(seq 1 "$REQUESTS"); do
   delete_user "$u"
   until [[ $(readable "'$u'") -eq 0 ]]; do sleep 0.1; done
   echo "$(now) - $a" | bc -l >>"$work/erase.txt"
-  printf '  erase %-10s %.2fs\n' "$u" "$(tail -1 "$work/erase.txt")"
+  printf '  erase %-10s %.2fs (load %s)\n' "$u" "$(tail -1 "$work/erase.txt")" "$(cut -d' ' -f1-3 /proc/loadavg)"
 done
 
 list=$(seq 5000 $((5000 + BATCH - 1)) | sed "s/^/'user-/; s/$/'/" | paste -sd,)
 a=$(now)
-seq 5000 $((5000 + BATCH - 1)) | xargs -P 8 -I{} curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $key" "http://$api/api/v1/telemetry/data/user-{}"
+seq 5000 $((5000 + BATCH - 1)) | xargs -P "$CLIENTS" -I{} curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $key" "http://$api/api/v1/telemetry/data/user-{}"
 accepted_all=$(now)
 until [[ $(readable "$list") -eq 0 ]]; do sleep 0.2; done
 batch=$(echo "$(now) - $a" | bc -l)
-printf '  batch of %d: accepted in %.1fs, all unreadable %.1fs after the first accept\n' "$BATCH" "$(echo "$accepted_all - $a" | bc -l)" "$batch"
+printf '  batch of %d: accepted in %.1fs, all unreadable %.1fs after the first accept (load %s)\n' "$BATCH" "$(echo "$accepted_all - $a" | bc -l)" "$batch" "$(cut -d' ' -f1-3 /proc/loadavg)"
 erase_end=$(now); c3=$(loadcount)
 during=$(echo "($c3 - $c2) / ($erase_end - $erase_start)" | bc -l)
 
@@ -139,6 +142,7 @@ done
 p=$(now)
 purge=$(curl -fsS -X POST -H "Authorization: Bearer $key" "http://$api/api/v1/telemetry/data/purge")
 purge_s=$(echo "$(now) - $p" | bc -l)
+purge_load=$(cut -d' ' -f1-3 /proc/loadavg)
 parts=$(python3 -c 'import json,sys; print(len(json.loads(sys.argv[1])["partitions"]))' "$purge")
 stored=$(ch "SELECT count() FROM $db.telemetry_logs WHERE hasAny(subject_ids, [$list]) SETTINGS apply_patch_parts = 0, apply_deleted_mask = 0, use_query_condition_cache = 0")
 completed=$(ch "SELECT countIf(status = 'completed'), count() FROM $db.telemetry_deletion_requests FINAL")
@@ -149,7 +153,7 @@ p50=$(echo "$sorted" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 p99=$(echo "$sorted" | awk '{a[NR]=$1} END {i=int(NR*0.99+0.999); if (i>NR) i=NR; print a[i]}')
 echo
 echo "requests completed/total: $completed; mechanisms: $mech"
-echo "purge: $parts partitions in $(printf '%.1f' "$purge_s")s; rows of the batch's users left in the parts of telemetry_logs: $stored"
+echo "purge: $parts partitions in $(printf '%.1f' "$purge_s")s (load $purge_load); rows of the batch's users left in the parts of telemetry_logs: $stored"
 echo "ingest (telemetrygen logs, $WORKERS workers): $(printf '%.0f' "$baseline") rows/s before, $(printf '%.0f' "$during") rows/s during the erasures"
 echo "load: $(cat /proc/loadavg)"
 printf 'rows=%d erase_p50_s=%.2f erase_p99_s=%.2f batch1000_s=%.1f ingest_ratio=%.2f purge_partition_s=%.1f\n' \

@@ -15,6 +15,7 @@
 # kept span is in telemetry_spans, per 1000 spans accepted and per 1000 spans stored; then the ratios
 # the issue names (collector CPU per stored span and throughput over bare). BENCH_RUNS (default 1)
 # repeats the three rows, interleaved, so they share the machine's moment.
+# BENCH_PROFILE=DIR saves a CPU profile of each throughput row's collector (load + 3 s) as DIR/NAME-ROUND.pprof.
 # BENCH_CONFIG runs another configuration than config/local.yaml; BENCH_ONLY=NAME runs one of the
 # rows (bare, in-clickhouse, contrib; the memory rows mem-bare, mem-in-clickhouse, mem-contrib).
 # Memory run: BENCH_MEMORY_TPS (default 10000) traces/s for TELEMETRY_SAMPLE_DECISION_WAIT
@@ -87,8 +88,13 @@ start() {
   echo "collector $name did not start:" >&2; tail -20 "$work/$name.log" >&2; exit 1
 }
 stop() { kill "$col_pid"; wait "$col_pid" 2>/dev/null || true; col_pid=; }
-# metric NAME: the sum of every series of one self-metric (0 when absent).
-metric() { curl -fs "http://$selfm/metrics" | awk -v m="$1" '$1 ~ "^"m"({|$)" {s += $NF} END {printf "%.0f", s}'; }
+# metric NAME...: the sum of every series of each self-metric (0 when absent), "/"-separated, from one
+# scrape (a scrape costs the collector ~1 ms of CPU, counted in its row).
+metric() {
+  curl -fs "http://$selfm/metrics" | awk -v names="$*" 'BEGIN {n = split(names, m, " ")}
+    {for (i = 1; i <= n; i++) if ($1 ~ "^"m[i]"({|$)") s[i] += $NF}
+    END {for (i = 1; i <= n; i++) printf "%s%.0f", (i > 1 ? "/" : ""), s[i]}'
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/${1:-$col_pid}/stat"; }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$col_pid/status"; }
 load() { # load DURATION SPANS_PER_SECOND_PER_WORKER (telemetrygen's --rate counts spans, 0 = unthrottled)
@@ -108,7 +114,7 @@ drained() { # the queue is empty, nothing waits in tail_sampling, and telemetry_
   # for longer than a decision (1 s wait + 1 s settle + 1 s tick)
   local last=-1 now since=0
   for _ in $(seq 1200); do
-    now="$(metric otelcol_exporter_queue_size)/$(metric otelcol_processor_tail_sampling_sampling_traces_on_memory)/$(stored_spans)"
+    now="$(metric otelcol_exporter_queue_size otelcol_processor_tail_sampling_sampling_traces_on_memory)/$(stored_spans)"
     if [[ $now == "0/0/"* && $now == "$last" ]]; then
       since=$((since + 1)); ((since >= 8)) && return 0
     else since=0; fi
@@ -122,17 +128,31 @@ declare -A res
 throughput() { # throughput NAME [collector args...]
   local name=$1; shift
   [[ -n ${BENCH_ONLY:-} && $name != "$BENCH_ONLY" ]] && return 0
+  local pport= prof=
+  if [[ -n ${BENCH_PROFILE:-} ]]; then # a CPU profile of the collector during the load (pprof extension)
+    pport=$(freeport)
+    set -- "$@" "--set=extensions::pprof::endpoint=127.0.0.1:$pport" \
+      "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,request_limits,pprof]"
+  fi
   start "$name" 1 "$@"
   local t0 e0 a0 s0; t0=$(cpu_ticks); e0=$(cpu_ticks "$engine_pid"); a0=$(metric otelcol_receiver_accepted_spans); s0=$(stored_spans)
+  if [[ -n $pport ]]; then
+    mkdir -p "$BENCH_PROFILE"
+    curl -fs -o "$BENCH_PROFILE/$name-$round.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$((secs + 3))" &
+    prof=$!
+  fi
   load "$duration" 0
+  local tl sd; tl=$(cpu_ticks); sd=$SECONDS
   drained
-  local t1 e1 a1 stored; t1=$(cpu_ticks); e1=$(cpu_ticks "$engine_pid"); a1=$(metric otelcol_receiver_accepted_spans); stored=$(( $(stored_spans) - s0 ))
+  [[ -n $prof ]] && wait "$prof"
+  local t1 e1 a1 stored; t1=$(cpu_ticks)
+  local drain_ms=$(( (t1 - tl) * 1000 / hz )) drain_s=$(( SECONDS - sd )); e1=$(cpu_ticks "$engine_pid"); a1=$(metric otelcol_receiver_accepted_spans); stored=$(( $(stored_spans) - s0 ))
   local line
   line=$(awk -v n="$name" -v a=$((a1 - a0)) -v c=$((t1 - t0)) -v e=$((e1 - e0)) -v hz="$hz" -v s="$secs" -v st="$stored" 'BEGIN {
     if (st < 1) st = 1
     printf "%-14s %8.0f spans/s  collector %6.1f ms/1000 accepted %6.1f ms/1000 stored  engine %6.1f ms/1000 accepted  %9d stored|%f|%f|%f\n",
       n, a / s, 1e6 * c / hz / a, 1e6 * c / hz / st, 1e6 * e / hz / a, st, a / s, 1e6 * c / hz / st, 1e6 * c / hz / a }')
-  echo "${line%%|*}"
+  echo "${line%%|*}  (collector ${drain_ms} ms in the ${drain_s} s after the load)"
   res[$name]=${line#*|}
   stop
 }
@@ -159,7 +179,7 @@ memory() { # memory NAME [collector args...]
   [[ -n ${BENCH_ONLY:-} && $name != "$BENCH_ONLY" ]] && return 0
   local pport; pport=$(freeport)
   start "$name" "$mem_wait" "$@" "--set=extensions::pprof::endpoint=127.0.0.1:$pport" \
-    "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,pprof]"
+    "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,request_limits,pprof]"
   local per=$(( mem_tps * (children + 1) / workers )) a0; a0=$(metric otelcol_receiver_accepted_spans)
   load "$((mem_wait + 5))s" "$per" &
   local lp=$!
@@ -183,7 +203,9 @@ memory() { # memory NAME [collector args...]
 }
 
 echo "otelcol-telemetry $("$collector" --version | awk '{print $NF}'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), telemetrygen v0.161.0, $workers workers, 1+$children spans per trace, TELEMETRY_SAMPLE_RATE=$rate"
+round=0
 for r in $(seq "$runs"); do
+  round=$r
   echo "-- throughput, round $r of $runs ($duration unthrottled, decision wait 1s)"
   throughput bare "${bare_args[@]}"
   throughput in-clickhouse "${shipped_args[@]}"

@@ -2,6 +2,7 @@ package telemetrystorageexporter
 
 import (
 	"encoding/hex"
+	"strings"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -78,8 +79,9 @@ func spanIDHex(id pcommon.SpanID) string {
 // It implements column.IterableOrderedMap so the driver appends it without
 // building a Go map per row; it is its own iterator (single use per append).
 type kvMap struct {
-	keys, vals []string
-	i          int
+	keys []any // strings, interned by the arena (see kvArena.key)
+	vals []string
+	i    int
 }
 
 var _ column.IterableOrderedMap = (*kvMap)(nil)
@@ -90,7 +92,10 @@ func (m *kvMap) Put(_, _ any) {}
 func (m *kvMap) Iterator() column.MapIterator { m.i = -1; return m }
 func (m *kvMap) Next() bool                   { m.i++; return m.i < len(m.keys) }
 func (m *kvMap) Key() any                     { return m.keys[m.i] }
-func (m *kvMap) Value() any                   { return m.vals[m.i] }
+
+// Value is a pointer into the arena (the driver's String column reads *string): a string put into
+// an interface would be one allocation per attribute value of every row.
+func (m *kvMap) Value() any { return &m.vals[m.i] }
 
 // kvArenaChunk bounds how many kvMaps share one allocation; chunks are never
 // reallocated so *kvMap stays valid while the batch is built.
@@ -101,15 +106,35 @@ const kvArenaChunk = 256
 // pcommon.Value.AsString (strings as-is, numbers formatted, maps and slices
 // as JSON) so the stored text is exactly what was sent.
 type kvArena struct {
-	keys, vals []string
-	chunks     [][]kvMap
-	n          int
+	keys   []any
+	vals   []string
+	chunks [][]kvMap
+	n      int
+	// interned holds each attribute key seen as an interface value, so a key costs no allocation
+	// per row (the driver takes map keys as `any`; attribute names repeat across rows and batches).
+	// Bounded: emptied at maxInternedKeys, so hostile keys cannot grow it.
+	interned map[string]any
+}
+
+const maxInternedKeys = 4096
+
+func (a *kvArena) key(k string) any {
+	if v, ok := a.interned[k]; ok {
+		return v
+	}
+	if a.interned == nil || len(a.interned) >= maxInternedKeys {
+		a.interned = make(map[string]any, 64)
+	}
+	k = strings.Clone(k) // outlives the batch: must not hold on to its buffers
+	v := any(k)
+	a.interned[k] = v
+	return v
 }
 
 func (a *kvArena) add(m pcommon.Map) *kvMap {
 	start := len(a.keys)
 	for k, v := range m.All() {
-		a.keys = append(a.keys, k)
+		a.keys = append(a.keys, a.key(k))
 		a.vals = append(a.vals, v.AsString())
 	}
 	km := a.alloc()
@@ -147,7 +172,7 @@ func (m *kvMap) bytes() int {
 	}
 	n := 0
 	for i, k := range m.keys {
-		n += len(k) + len(m.vals[i]) + 2
+		n += len(k.(string)) + len(m.vals[i]) + 2
 	}
 	return n
 }

@@ -3,6 +3,7 @@ package telemetrystorageexporter
 import (
 	"context"
 	"fmt"
+	"syscall"
 	"testing"
 	"time"
 
@@ -164,6 +165,52 @@ func BenchmarkInsertSpans(b *testing.B) {
 		require.NoError(b, e.pushTraces(context.Background(), td))
 	}
 	b.ReportMetric(float64(b.N*benchRecords)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkPushSpansStagedVsStored is the exporter's share of what tail sampling in ClickHouse costs
+// the collector per span: the same batches pushed into telemetry_spans (sampling off: the bare
+// pipeline) and into telemetry_spans_staging (sampling on, as shipped; the sampler does not run
+// within the benchmark), each reporting the CPU time of this process (the engine runs in its own)
+// per span. A staged batch skips the insert deduplication token (exporter.go); conversion and
+// encoding are the same, so staging is the cheaper write by that much.
+func BenchmarkPushSpansStagedVsStored(b *testing.B) {
+	endpoint := requireClickHouse(b)
+	td := genTraces(benchRecords)
+	for _, staged := range []bool{false, true} {
+		name := "stored"
+		if staged {
+			name = "staged"
+		}
+		b.Run(name, func(b *testing.B) {
+			cfg := createDefaultConfig()
+			cfg.Endpoint = endpoint
+			cfg.Database = fmt.Sprintf("bench_%s_%d", name, time.Now().UnixNano()%1_000_000)
+			cfg.Retention = 0
+			cfg.Sampling.Enabled = staged
+			cfg.Sampling.Interval = time.Minute
+			cfg.Sampling.Instance = "bench"
+			tel, err := newBenchTelemetry()
+			require.NoError(b, err)
+			st, err := newStorage(cfg, zapNop(), tel)
+			require.NoError(b, err)
+			require.NoError(b, st.start(context.Background()))
+			defer func() { _ = st.shutdown(context.Background()) }()
+			e := &signalExporter{st: st}
+			b.ReportAllocs()
+			cpu0 := processCPU(b)
+			for b.Loop() {
+				require.NoError(b, e.pushTraces(context.Background(), td))
+			}
+			b.ReportMetric(float64((processCPU(b)-cpu0).Nanoseconds())/float64(b.N*benchRecords), "cpu-ns/span")
+		})
+	}
+}
+
+// processCPU is the user + system CPU time of this process so far.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	require.NoError(b, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkBatchToken is what the insert deduplication token adds per batch (token.go): hashing

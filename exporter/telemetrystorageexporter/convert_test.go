@@ -48,7 +48,11 @@ func jsonable(v reflect.Value) any {
 	case time.Time:
 		return x.UTC().Format(time.RFC3339Nano)
 	case *kvMap:
-		return orderedObject{x.keys, x.vals}
+		keys := make([]string, len(x.keys))
+		for i, k := range x.keys {
+			keys[i] = k.(string)
+		}
+		return orderedObject{keys, x.vals}
 	case *float64:
 		if x == nil {
 			return nil

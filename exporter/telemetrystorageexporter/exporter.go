@@ -102,13 +102,21 @@ func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) (err 
 		b.reset()
 		spanBlocks.Put(b)
 	}()
-	token := tracesToken(td)
+	sampling := e.st.cfg.Sampling
+	token := ""
+	if !sampling.Enabled {
+		// Staged spans need no token (and skip its cost, an OTLP encoding and hash of every batch,
+		// as much CPU as converting it: BenchmarkBatchToken): a span staged twice by a retried batch
+		// is copied into telemetry_spans once (sampling_move.sql: LIMIT 1 BY, and spans already
+		// stored are skipped), which is where deduplication matters.
+		token = tracesToken(td)
+	}
 	td, suppressed := e.st.suppressTraces(td)
 	defer func() { e.st.countSuppressed(ctx, "traces", suppressed, err) }()
 	e.st.recordDrops(ctx, "traces", appendSpans(td, b, time.Now().UTC(), e.st.rowLimit))
-	if s := e.st.cfg.Sampling; s.Enabled {
+	if sampling.Enabled {
 		// Acknowledged once staged: the decision is taken in ClickHouse (sampler.go).
-		b.stageAs(s.Instance)
+		b.stageAs(sampling.Instance)
 		return e.st.insert(ctx, chschema.SpansStaging, b, token)
 	}
 	return e.st.insert(ctx, chschema.Spans, b, token)

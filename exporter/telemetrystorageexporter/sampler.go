@@ -50,8 +50,9 @@ type sampler struct {
 	st     *storage
 	logger *zap.Logger
 
-	decideSQL, insertDecisionSQL      string
+	decideSQL, decidedSQL             string
 	moveSQL, moveAntiJoinSQL, lateSQL string
+	lateCheckSQL                      string
 	threshold                         uint64
 	queryPrefix                       string
 	decidedAttrs                      map[string]metric.MeasurementOption
@@ -117,7 +118,8 @@ func newSampler(st *storage) (*sampler, error) {
 	s.moveSQL = render("sampling_move.sql", false, false)
 	s.moveAntiJoinSQL = render("sampling_move.sql", true, false)
 	s.lateSQL = render("sampling_move.sql", true, true)
-	s.insertDecisionSQL = decisions.InsertSQL
+	s.lateCheckSQL = render("sampling_late_check.sql", false, true)
+	s.decidedSQL = render("sampling_decided.sql", false, false)
 	for _, r := range []string{"error", "slow", "rate", "dropped"} {
 		s.decidedAttrs[r] = metric.WithAttributeSet(attribute.NewSet(
 			attribute.Bool("sampled", r != "dropped"), attribute.String("reason", r)))
@@ -254,10 +256,19 @@ func (s *sampler) run(ctx context.Context, final bool) error {
 		}
 	}
 	// Late spans: staged since the last run, of traces decided before this one.
-	if err := s.exec(ctx, conn, "late", s.lateSQL, clickhouse.Parameters{
-		"decided_after": fmt.Sprint(now - late), "decided_until": fmt.Sprint(decidedAfter),
-		"from": fmt.Sprint(s.prev - overlap), "now": fmt.Sprint(now)}); err != nil {
-		return fmt.Errorf("copy late spans: %w", err)
+	lateParams := func() clickhouse.Parameters {
+		return clickhouse.Parameters{
+			"decided_after": fmt.Sprint(now - late), "decided_until": fmt.Sprint(decidedAfter),
+			"from": fmt.Sprint(s.prev - overlap), "now": fmt.Sprint(now)}
+	}
+	var candidates uint64
+	if err := conn.QueryRow(s.queryContext(ctx, "late-check", lateParams()), s.lateCheckSQL).Scan(&candidates); err != nil {
+		return fmt.Errorf("look for late spans: %w", err)
+	}
+	if candidates > 0 {
+		if err := s.exec(ctx, conn, "late", s.lateSQL, lateParams()); err != nil {
+			return fmt.Errorf("copy late spans: %w", err)
+		}
 	}
 	s.prev, s.recovering = now, false
 	return nil
@@ -274,74 +285,53 @@ func (s *sampler) lastDecision(ctx context.Context, conn driver.Conn) (int64, er
 	return last, nil
 }
 
-// decide records a decision for every trace due; it returns how many were kept.
+// decide records a decision for every trace due, in ClickHouse (sampling_decide.sql), then reads
+// back how many of this run's decisions each rule took; it returns how many traces were kept.
 func (s *sampler) decide(ctx context.Context, conn driver.Conn, from, now, cutoff, late int64) (int, error) {
 	keepErrors := "0"
 	if s.cfg.KeepErrors {
 		keepErrors = "1"
 	}
-	qctx := clickhouse.Context(ctx, clickhouse.WithQueryID(s.queryPrefix+"decide"), clickhouse.WithParameters(clickhouse.Parameters{
-		"sampler": s.cfg.Instance, "from": fmt.Sprint(from), "now": fmt.Sprint(now), "cutoff": fmt.Sprint(cutoff),
+	if err := s.exec(ctx, conn, "decide", s.decideSQL, clickhouse.Parameters{
+		"from": fmt.Sprint(from), "now": fmt.Sprint(now), "cutoff": fmt.Sprint(cutoff),
 		"late": fmt.Sprint(late), "keep_errors": keepErrors, "slow_ms": fmt.Sprint(s.cfg.SlowThresholdMs),
-		"threshold": fmt.Sprint(s.threshold)}))
-	rows, err := conn.Query(qctx, s.decideSQL)
-	if err != nil {
+		"threshold": fmt.Sprint(s.threshold), "rate": fmt.Sprint(s.cfg.Rate)}); err != nil {
 		return 0, fmt.Errorf("decide: %w", err)
+	}
+	qctx := clickhouse.Context(ctx, clickhouse.WithQueryID(s.queryPrefix+"decided"), clickhouse.WithParameters(clickhouse.Parameters{
+		"sampler": s.cfg.Instance, "now": fmt.Sprint(now)}))
+	rows, err := conn.Query(qctx, s.decidedSQL)
+	if err != nil {
+		return 0, fmt.Errorf("count the decisions: %w", err)
 	}
 	defer rows.Close()
-	type decision struct{ tenant, trace, reason string }
-	var ds []decision
+	kept := 0
 	for rows.Next() {
-		var d decision
-		if err := rows.Scan(&d.tenant, &d.trace, &d.reason); err != nil {
-			return 0, fmt.Errorf("decide: %w", err)
+		var reason string
+		var n uint64
+		if err := rows.Scan(&reason, &n); err != nil {
+			return 0, fmt.Errorf("count the decisions: %w", err)
 		}
-		ds = append(ds, d)
+		if reason != "dropped" {
+			kept += int(n)
+		}
+		if opt, ok := s.decidedAttrs[reason]; ok {
+			s.st.tel.SamplingTracesDecided.Add(ctx, int64(n), opt)
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("decide: %w", err)
-	}
-	if len(ds) == 0 {
-		return 0, nil
-	}
-	batch, err := conn.PrepareBatch(ctx, s.insertDecisionSQL)
-	if err != nil {
-		return 0, fmt.Errorf("record decisions: %w", err)
-	}
-	defer func() { _ = batch.Close() }()
-	at := time.UnixMilli(now).UTC()
-	kept := 0
-	counts := map[string]int64{}
-	for _, d := range ds {
-		var sampled uint8
-		rate := 0.0
-		switch d.reason {
-		case "error", "slow":
-			sampled, rate = 1, 1
-		case "rate":
-			sampled, rate = 1, s.cfg.Rate
-		}
-		kept += int(sampled)
-		counts[d.reason]++
-		if err := batch.Append(s.cfg.Instance, d.tenant, d.trace, at, sampled, rate, d.reason); err != nil {
-			return 0, fmt.Errorf("record decisions: %w", err)
-		}
-	}
-	if err := batch.Send(); err != nil {
-		return 0, fmt.Errorf("record decisions: %w", err)
-	}
-	for r, n := range counts {
-		if opt, ok := s.decidedAttrs[r]; ok {
-			s.st.tel.SamplingTracesDecided.Add(ctx, n, opt)
-		}
+		return 0, fmt.Errorf("count the decisions: %w", err)
 	}
 	return kept, nil
 }
 
 func (s *sampler) exec(ctx context.Context, conn driver.Conn, name, q string, p clickhouse.Parameters) error {
+	return conn.Exec(clickhouse.Context(s.queryContext(ctx, name, p), clickhouse.WithSettings(insertSettings)), q)
+}
+
+// queryContext names a query of this sampler and binds p, with the sampler's own parameters.
+func (s *sampler) queryContext(ctx context.Context, name string, p clickhouse.Parameters) context.Context {
 	p["sampler"] = s.cfg.Instance
 	p["overlap_ms"] = fmt.Sprint(samplerOverlap.Milliseconds())
-	ctx = clickhouse.Context(ctx, clickhouse.WithQueryID(s.queryPrefix+name), clickhouse.WithParameters(p),
-		clickhouse.WithSettings(insertSettings))
-	return conn.Exec(ctx, q)
+	return clickhouse.Context(ctx, clickhouse.WithQueryID(s.queryPrefix+name), clickhouse.WithParameters(p))
 }

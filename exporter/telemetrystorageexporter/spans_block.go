@@ -21,7 +21,10 @@ type spanBlock struct {
 	rates      rateCache
 	// staging rows (telemetry_spans_staging) also name the sampler instance that decides them.
 	staging bool
-	sampler []string
+	sampler []*string
+	// instance is the sampler instance of the staged rows: every row of sampler points at it, so
+	// the driver's LowCardinality column boxes no string per row (one dictionary entry, by pointer).
+	instance string
 
 	evTime                   [][]time.Time
 	evName                   [][]string
@@ -76,8 +79,9 @@ func (b *spanBlock) columns() map[string]any {
 // stageAs marks every row as staged for the named sampler instance.
 func (b *spanBlock) stageAs(instance string) {
 	b.staging = true
+	b.instance = instance
 	for range b.tenantID[len(b.sampler):] {
-		b.sampler = append(b.sampler, instance)
+		b.sampler = append(b.sampler, &b.instance)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -49,6 +50,9 @@ type chStore struct {
 	cluster  bool
 	poll     time.Duration // between reads of system.mutations; default 200ms
 	hx       *httpExporter // exports over HTTP for http(s) endpoints (export_http.go); nil otherwise
+
+	capMu   sync.Mutex
+	capable map[string]capability // patchCapable's answers per storage table
 }
 
 func (s *chStore) query(ctx context.Context, q string, args []any, scan func(driver.Rows) error) error {
@@ -138,7 +142,7 @@ func scanRequest(rows driver.Rows) (request, error) {
 	if r.open() && r.Receipt != "" {
 		var p progress
 		if json.Unmarshal([]byte(r.Receipt), &p) == nil {
-			r.From, r.To = p.From, p.To
+			r.From, r.To, r.EventID = p.From, p.To, p.EventID
 		}
 	}
 	return r, err
@@ -157,9 +161,47 @@ func (s *chStore) openRequests(ctx context.Context) ([]*request, error) {
 	return out, err
 }
 
-// openRequestOf is the open request of a subject, from whichever collector accepted it; nil if none.
-func (s *chStore) openRequestOf(ctx context.Context, tenant, subject string) (*request, error) {
-	return s.oneRequest(ctx, s.sql.openRequestOf, tenant, subject)
+// openRequestsOf are the open requests of tenant's subjects (the oldest per subject), from
+// whichever collector accepted them.
+func (s *chStore) openRequestsOf(ctx context.Context, tenant string, subjects []string) (map[string]*request, error) {
+	out := map[string]*request{}
+	err := s.query(ctx, s.sql.openRequestsOf, []any{tenant, subjects}, func(rows driver.Rows) error {
+		r, err := scanRequest(rows)
+		if _, seen := out[r.Subject]; !seen && err == nil {
+			out[r.Subject] = &r
+		}
+		return err
+	})
+	if errors.Is(err, errNoTable) {
+		return out, nil
+	}
+	return out, err
+}
+
+// insertSuppressions stores entries in one insert (none: nothing).
+func (s *chStore) insertSuppressions(ctx context.Context, entries []suppression.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	batch, err := s.conn.PrepareBatch(ctx, s.sql.insertSuppression)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = batch.Close() }()
+	now := time.Now().UTC()
+	for _, e := range entries {
+		var lifted *time.Time
+		if e.Lifted > 0 {
+			t := time.UnixMilli(e.Lifted).UTC()
+			lifted = &t
+		}
+		if err := batch.Append(e.Tenant, e.Subject, e.RequestID, time.UnixMilli(e.Since).UTC(), lifted, now); err != nil {
+			return err
+		}
+	}
+	return batch.Send()
 }
 
 func (s *chStore) getRequest(ctx context.Context, tenant, id string) (*request, error) {
@@ -254,8 +296,36 @@ const (
 	codeUnknownSetting  = 115
 )
 
+// patchCapableTTL is how long a table's answer is reused: settings change rarely, and a patch-part
+// DELETE refused meanwhile falls back anyway (erase).
+const patchCapableTTL = time.Minute
+
+type capability struct {
+	ok bool
+	at time.Time
+}
+
 // patchCapable reports whether the storage table has the settings lightweight updates need.
 func (s *chStore) patchCapable(ctx context.Context, table string) (bool, error) {
+	s.capMu.Lock()
+	c, ok := s.capable[table]
+	s.capMu.Unlock()
+	if ok && time.Since(c.at) < patchCapableTTL {
+		return c.ok, nil
+	}
+	yes, err := s.readPatchCapable(ctx, table)
+	if err == nil {
+		s.capMu.Lock()
+		if s.capable == nil {
+			s.capable = map[string]capability{}
+		}
+		s.capable[table] = capability{ok: yes, at: time.Now()}
+		s.capMu.Unlock()
+	}
+	return yes, err
+}
+
+func (s *chStore) readPatchCapable(ctx context.Context, table string) (bool, error) {
 	var create string
 	err := s.query(ctx, s.sql.tableSettings, []any{s.sql.schema.Database(), table}, func(rows driver.Rows) error { return rows.Scan(&create) })
 	if err != nil {
@@ -324,6 +394,39 @@ func (s *chStore) mutateWith(ctx context.Context, extra clickhouse.Settings, tab
 	if err := s.conn.Exec(with(asyncSettings), stmt, args...); err != nil {
 		return err
 	}
+	return s.awaitMutations(ctx, table)
+}
+
+// scheduleClassic schedules the classic lightweight DELETE of t and returns without waiting for
+// its mutation (single server; cluster mode waits, as mutate does); awaitMutations waits later.
+func (s *chStore) scheduleClassic(ctx context.Context, t *target, args ...any) error {
+	if s.cluster {
+		_, _, err := s.eraseClassic(ctx, t, "", args...)
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.mutation)
+	defer cancel()
+	set := clickhouse.Settings{}
+	for k, v := range asyncSettings {
+		set[k] = v
+	}
+	for k, v := range classicSettings {
+		set[k] = v
+	}
+	return s.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(set)), t.deleteSQL, args...)
+}
+
+// awaitMutations waits until table has no unfinished mutation (single server: cluster mode's
+// statements return when their mutations are done).
+func (s *chStore) awaitMutations(ctx context.Context, table string) error {
+	if s.cluster {
+		return nil
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.mutation)
+		defer cancel()
+	}
 	poll := s.poll
 	if poll <= 0 {
 		poll = 200 * time.Millisecond
@@ -345,4 +448,14 @@ func (s *chStore) mutateWith(ctx context.Context, extra clickhouse.Settings, tab
 		case <-time.After(poll):
 		}
 	}
+}
+
+// eventExists reports whether tenant has a stored (readable) event of that id.
+func (s *chStore) eventExists(ctx context.Context, tenant, id string) (bool, error) {
+	var n uint64
+	err := s.query(ctx, s.sql.findEvent, []any{tenant, id}, func(rows driver.Rows) error { return rows.Scan(&n) })
+	if errors.Is(err, errNoTable) {
+		return false, nil
+	}
+	return n > 0, err
 }

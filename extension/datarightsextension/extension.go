@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -36,6 +37,14 @@ type dataRights struct {
 	active map[string]*request // open request per tenant + "\x00" + subject
 	queue  []*request
 	wake   chan struct{}
+	// accepts feeds the accept loop (accept.go); nil when it does not run (tests of the handlers).
+	accepts chan *acceptJob
+	// stopping is closed when Shutdown begins: waiting handlers stop waiting for the accept loop.
+	stopping chan struct{}
+	// erasing counts the batches in an erasing attempt (completions yield to them, worker.go).
+	erasing atomic.Int32
+	// acceptRounds counts the accept loop's rounds (each one lookup per tenant and two inserts).
+	acceptRounds atomic.Int64
 
 	purger purger
 	// forgetters are the extensions caching consents (the consent extension): a user's erasure
@@ -103,6 +112,7 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	// A failed start closes every connection it opened, the regions' too (each runs a goroutine).
 	closeAll := func() error { return errors.Join(conn.Close(), closeRegions(x.regions)) }
 	x.byID, x.active, x.wake = map[string]*request{}, map[string]*request{}, make(chan struct{}, 1)
+	x.accepts, x.stopping = make(chan *acceptJob, maxAcceptRound), make(chan struct{})
 	tel, err := metadata.NewTelemetryBuilder(x.set, func() int64 { return int64(list.Len()) })
 	if err != nil {
 		return errors.Join(err, closeAll())
@@ -142,7 +152,8 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	x.cancel = cancel
-	x.wg.Add(2)
+	x.wg.Add(3)
+	go func() { defer x.wg.Done(); x.acceptLoop(loopCtx) }()
 	go func() { defer x.wg.Done(); x.work(loopCtx) }()
 	go func() { defer x.wg.Done(); x.purgeLoop(loopCtx) }()
 	x.refresher.Start(func(err error) {
@@ -156,6 +167,7 @@ func (x *dataRights) Shutdown(context.Context) error {
 	if x.cancel == nil {
 		return nil
 	}
+	close(x.stopping)
 	x.cancel()
 	x.refresher.Stop()
 	x.wg.Wait()
@@ -186,8 +198,14 @@ func (x *dataRights) replayJournal(ctx context.Context) error {
 		if stored != nil {
 			continue
 		}
-		r := &request{Tenant: e.Tenant, ID: e.ID, Subject: e.Subject, UserID: e.UserID, Actor: e.Actor, Status: statusPending, AcceptedAt: e.AcceptedAt}
-		x.list.Put(suppression.Entry{Tenant: r.Tenant, Subject: r.Subject, RequestID: r.ID, Since: r.AcceptedAt})
+		r := &request{Tenant: e.Tenant, ID: e.ID, Subject: e.Subject, UserID: e.UserID, Actor: e.Actor, Status: statusPending, AcceptedAt: e.AcceptedAt,
+			From: e.From, To: e.To, EventID: e.EventID}
+		if r.ranged() || r.event() {
+			r.Receipt = progressJSON(progress{From: r.From, To: r.To, EventID: r.EventID})
+		}
+		if r.suppresses() {
+			x.list.Put(suppression.Entry{Tenant: r.Tenant, Subject: r.Subject, RequestID: r.ID, Since: r.AcceptedAt})
+		}
 		x.enqueue(r)
 		x.logger.Info("resuming deletion request from the journal", zap.String("request_id", r.ID), zap.String("tenant", r.Tenant))
 	}

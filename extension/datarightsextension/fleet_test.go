@@ -1,9 +1,12 @@
 package datarightsextension
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/otelcol-telemetry/otelcol-telemetry/extension/datarightsextension/internal/metadata"
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/telemetryapi"
 )
@@ -26,15 +30,23 @@ func TestIntegrationDeleteIsIdempotentAcrossGateways(t *testing.T) {
 	sqls, err := newStatements(database, "")
 	require.NoError(t, err)
 
-	gateway := func() *dataRights {
+	gateway := func(loop bool) *dataRights {
 		list, err := suppression.NewList([]byte("0123456789abcdef0123456789abcdef"))
 		require.NoError(t, err)
 		tel, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings(), func() int64 { return 0 })
 		require.NoError(t, err)
 		t.Cleanup(tel.Shutdown)
-		return &dataRights{cfg: createDefaultConfig(), logger: zap.NewNop(), now: time.Now, list: list, tel: tel,
+		x := &dataRights{cfg: createDefaultConfig(), logger: zap.NewNop(), now: time.Now, list: list, tel: tel,
 			store: &chStore{conn: conn, sql: sqls, timeout: time.Minute, mutation: time.Minute},
-			byID:  map[string]*request{}, active: map[string]*request{}, wake: make(chan struct{}, 1)}
+			byID:  map[string]*request{}, active: map[string]*request{}, wake: make(chan struct{}, 100)}
+		if loop {
+			x.accepts, x.stopping = make(chan *acceptJob, maxAcceptRound), make(chan struct{})
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { defer close(done); x.acceptLoop(ctx) }()
+			t.Cleanup(func() { close(x.stopping); cancel(); <-done })
+		}
+		return x
 	}
 	del := func(x *dataRights, tenant, user string) Accepted {
 		t.Helper()
@@ -48,7 +60,7 @@ func TestIntegrationDeleteIsIdempotentAcrossGateways(t *testing.T) {
 		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &a))
 		return a
 	}
-	gw1, gw2 := gateway(), gateway()
+	gw1, gw2 := gateway(false), gateway(false)
 	first := del(gw1, "acme", "alice")
 	require.True(t, first.Persisted, "the request is in ClickHouse")
 	second := del(gw2, "acme", "alice")
@@ -60,4 +72,39 @@ func TestIntegrationDeleteIsIdempotentAcrossGateways(t *testing.T) {
 	other := del(gw2, "globex", "alice") // the same user id in another tenant is another subject
 	assert.False(t, other.Existing)
 	assert.NotEqual(t, first.RequestID, other.RequestID)
+
+	// Many requests at once through the accept loop: stored in rounds (one lookup and two inserts
+	// each) rather than three statements per request, every one persisted; another gateway's
+	// calls for the same users, also in rounds, return them.
+	gw3, gw4 := gateway(true), gateway(true)
+	const n = 200
+	accepted := make([]Accepted, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() { defer wg.Done(); accepted[i] = del(gw3, "initech", fmt.Sprintf("user-%d", i)) }()
+	}
+	wg.Wait()
+	for i, a := range accepted {
+		assert.True(t, a.Persisted, "request %d stored before the 202", i)
+		assert.False(t, a.Existing)
+	}
+	assert.Less(t, gw3.acceptRounds.Load(), int64(n/2), "grouped into rounds")
+	var stored uint64
+	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM "+sqls.schema.Table(chschema.DeletionRequests).Qualified+" FINAL WHERE tenant_id = 'initech'").Scan(&stored))
+	assert.EqualValues(t, n, stored)
+	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM "+sqls.schema.Table(chschema.Suppressions).Qualified+" FINAL WHERE tenant_id = 'initech'").Scan(&stored))
+	assert.EqualValues(t, n, stored)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			again := del(gw4, "initech", fmt.Sprintf("user-%d", i))
+			assert.True(t, again.Existing)
+			assert.Equal(t, accepted[i].RequestID, again.RequestID)
+		}()
+	}
+	wg.Wait()
+	assert.Empty(t, gw4.queue, "gateway 4 runs none of them")
+	assert.Empty(t, gw4.byID)
 }

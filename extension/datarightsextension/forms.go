@@ -113,6 +113,8 @@ func searchedColumns(kind tableKind, table string) SearchedColumns {
 		return SearchedColumns{Columns: []string{"user_id"}}
 	case kindAudit:
 		return SearchedColumns{Columns: []string{"target_id"}}
+	case kindEvent:
+		return SearchedColumns{Columns: []string{"event_id"}}
 	}
 	if table == chschema.TraceIDTimestamps {
 		return SearchedColumns{Columns: []string{"TraceId of the subject's telemetry_spans rows (their subject index and free text)"}}
@@ -134,4 +136,15 @@ func searchedColumns(kind tableKind, table string) SearchedColumns {
 	}
 	idx = append(idx, "pii_redaction tokens anywhere in the free-text columns")
 	return SearchedColumns{Index: idx, FreeText: text}
+}
+
+// eventForms are the forms of a batch of single-event requests: each request's event id.
+func eventForms(owners, eventIDs []string) *forms {
+	f := &forms{to: fullRangeTo}
+	for i, id := range eventIDs {
+		f.owners = append(f.owners, owners[i])
+		f.ids = append(f.ids, id)
+		f.patterns = append(f.patterns, "")
+	}
+	return f
 }

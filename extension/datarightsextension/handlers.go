@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -32,6 +31,10 @@ func (x *dataRights) routes() []telemetryapi.Route {
 			Method: http.MethodDelete, Path: "/data/{user_id}", Role: telemetryapi.RolePrivacy,
 			Handler:    http.HandlerFunc(x.handleDelete),
 			TargetUser: func(r *http.Request) string { return x.subjectOf(r.PathValue("user_id")) },
+		},
+		{
+			Method: http.MethodDelete, Path: "/events/{event_id}", Role: telemetryapi.RolePrivacy,
+			Handler: http.HandlerFunc(x.handleDeleteEvent),
 		},
 		{
 			Method: http.MethodPost, Path: "/data/purge", Role: telemetryapi.RoleAdmin,
@@ -95,26 +98,32 @@ func checkUserID(v string) string {
 	return ""
 }
 
-// parseRange reads ?from=&to= (RFC 3339): both or neither, from before to.
-func parseRange(r *http.Request) (from, to int64, msg string) {
+// parseRange reads ?from=&to= (RFC 3339): both or neither, from before to; field names the
+// parameter at fault.
+func parseRange(r *http.Request) (from, to int64, field, msg string) {
 	q := r.URL.Query()
 	fs, ts := q.Get("from"), q.Get("to")
 	if fs == "" && ts == "" {
-		return 0, 0, ""
+		return 0, 0, "", ""
 	}
+	const format = " must be an RFC 3339 time, e.g. 2026-01-02T15:04:05Z"
 	f, err1 := time.Parse(time.RFC3339Nano, fs)
 	t, err2 := time.Parse(time.RFC3339Nano, ts)
 	switch {
-	case fs == "" || ts == "":
-		return 0, 0, "from and to go together (RFC 3339 times)"
-	case err1 != nil || err2 != nil:
-		return 0, 0, "from and to must be RFC 3339 times, e.g. 2026-01-02T15:04:05Z"
+	case fs == "":
+		return 0, 0, "from", "from is required with to (RFC 3339 times)"
+	case ts == "":
+		return 0, 0, "to", "to is required with from (RFC 3339 times)"
+	case err1 != nil:
+		return 0, 0, "from", "from" + format
+	case err2 != nil:
+		return 0, 0, "to", "to" + format
 	case !f.Before(t):
-		return 0, 0, "from must be before to"
+		return 0, 0, "from", "from must be before to"
 	case f.UnixMilli() <= 0:
-		return 0, 0, "from must be after 1970-01-01"
+		return 0, 0, "from", "from must be after 1970-01-01"
 	}
-	return f.UnixMilli(), t.UnixMilli(), ""
+	return f.UnixMilli(), t.UnixMilli(), "", ""
 }
 
 func writeFieldError(w http.ResponseWriter, field, message string) {
@@ -147,9 +156,9 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 		writeFieldError(w, "user_id", msg)
 		return
 	}
-	from, to, msg := parseRange(r)
+	from, to, field, msg := parseRange(r)
 	if msg != "" {
-		writeFieldError(w, "from", msg)
+		writeFieldError(w, field, msg)
 		return
 	}
 	tenant := telemetryapi.EffectiveTenant(r)
@@ -161,18 +170,7 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 		telemetryapi.WriteJSON(w, http.StatusAccepted, Accepted{Status: st, Location: location(st.RequestID), Existing: true})
 	}
 	x.mu.Lock()
-	open, ok := x.active[key]
-	x.mu.Unlock()
-	if !ok && !probe.ranged() {
-		// In a fleet the first call may have reached another collector: its open request is in
-		// ClickHouse. Unreadable storage is no reason to refuse: the request is accepted here.
-		if theirs, err := x.store.openRequestOf(r.Context(), tenant, subject); err == nil && theirs != nil {
-			existing(theirs.status())
-			return
-		}
-	}
-	x.mu.Lock()
-	if open, ok = x.active[key]; ok { // accepted here, possibly meanwhile
+	if open, ok := x.active[key]; ok { // accepted here before
 		st := open.status()
 		x.mu.Unlock()
 		existing(st)
@@ -181,8 +179,7 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	req := &request{Tenant: tenant, ID: newRequestID(), Subject: subject, UserID: user, Status: statusPending,
 		AcceptedAt: x.now().UnixMilli(), From: from, To: to}
 	if req.ranged() {
-		raw, _ := json.Marshal(progress{From: from, To: to})
-		req.Receipt = string(raw)
+		req.Receipt = progressJSON(progress{From: from, To: to})
 	}
 	if p, ok := telemetryapi.PrincipalFrom(r.Context()); ok {
 		req.Actor = p.KeyID
@@ -190,15 +187,33 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	x.byID[req.ID], x.active[key] = req, req
 	x.mu.Unlock()
 
+	entry := suppression.Entry{Tenant: tenant, Subject: subject, RequestID: req.ID, Since: req.AcceptedAt}
+	// In a fleet the first call may have reached another collector: its open request is in
+	// ClickHouse and is the answer (a time range is its own request).
+	res := x.accept(r.Context(), req, entry, !req.ranged())
+	if res.theirs != nil {
+		x.mu.Lock()
+		delete(x.byID, req.ID)
+		if x.active[key] == req {
+			delete(x.active, key)
+		}
+		x.mu.Unlock()
+		existing(res.theirs.status())
+		return
+	}
 	// From this moment on the user's records are dropped here; other collectors follow once the
 	// entry is stored and their refresh reads it.
-	entry := suppression.Entry{Tenant: tenant, Subject: subject, RequestID: req.ID, Since: req.AcceptedAt}
-	if !req.ranged() {
+	if req.suppresses() {
 		x.list.Put(entry)
 	}
 	x.forget(tenant, user)
-	if err := x.persist(r.Context(), req, entry); err != nil {
-		x.logger.Warn("deletion request accepted but not yet stored; the worker retries", zap.String("request_id", req.ID), zap.Error(err))
+	x.enqueueAccepted(w, r, req, res.err)
+}
+
+// enqueueAccepted queues an accepted request for the worker and answers 202 with its status.
+func (x *dataRights) enqueueAccepted(w http.ResponseWriter, r *http.Request, req *request, stored error) {
+	if stored != nil {
+		x.logger.Warn("deletion request accepted but not yet stored; the worker retries", zap.String("request_id", req.ID), zap.Error(stored))
 		x.syncJournal()
 	}
 	x.mu.Lock()
@@ -212,24 +227,6 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	x.tel.Requests.Add(r.Context(), 1, metric.WithAttributes(attribute.String("outcome", "accepted")))
 	w.Header().Set("Location", location(req.ID))
 	telemetryapi.WriteJSON(w, http.StatusAccepted, Accepted{Status: st, Location: location(req.ID)})
-}
-
-func (x *dataRights) persist(ctx context.Context, req *request, entry suppression.Entry) error {
-	if !req.ranged() {
-		if err := x.store.insertSuppression(ctx, entry); err != nil {
-			return err
-		}
-	}
-	x.mu.Lock()
-	snapshot := req.nextVersion(x.now().UnixMilli())
-	x.mu.Unlock()
-	if err := x.store.insertRequest(ctx, &snapshot); err != nil {
-		return err
-	}
-	x.mu.Lock()
-	req.persisted = true
-	x.mu.Unlock()
-	return nil
 }
 
 func (x *dataRights) handleGet(w http.ResponseWriter, r *http.Request) {
@@ -309,6 +306,12 @@ func (x *dataRights) handleVerify(w http.ResponseWriter, r *http.Request) {
 		telemetryapi.WriteError(w, http.StatusConflict, "not_finished", "the request is "+req.Status+"; a receipt exists once it has finished")
 		return
 	}
+	st := req.status()
+	sigOK := st.Receipt != nil && st.Receipt.verify(signingKey([]byte(x.cfg.ReceiptKey)))
+	if st.Receipt != nil && st.Receipt.EventID != "" {
+		x.verifyEvent(w, r, tenant, req, st.Receipt, sigOK)
+		return
+	}
 	// The raw id is not kept once a request ends, so the verifier names the user again; it must
 	// be the request's subject.
 	user := r.URL.Query().Get("user_id")
@@ -320,8 +323,7 @@ func (x *dataRights) handleVerify(w http.ResponseWriter, r *http.Request) {
 		writeFieldError(w, "user_id", "user_id is not the subject of this request")
 		return
 	}
-	st := req.status()
-	v := Verification{RequestID: req.ID, Status: req.Status, SignatureValid: st.Receipt != nil && st.Receipt.verify(signingKey([]byte(x.cfg.ReceiptKey)))}
+	v := Verification{RequestID: req.ID, Status: req.Status, SignatureValid: sigOK}
 	var from, to int64
 	targets := x.store.sql.targets
 	if st.Receipt != nil && st.Receipt.Range != nil {

@@ -41,6 +41,13 @@ func TestBadInputIsRefusedByName(t *testing.T) {
 	f(x.handleDelete, "/data/x", map[string]string{"user_id": strings.Repeat("u", 257)}, http.StatusBadRequest, "user_id")
 	f(x.handleDelete, "/data/x", map[string]string{"user_id": "a\x01b"}, http.StatusBadRequest, "user_id")
 	f(x.handleDelete, "/data/x", map[string]string{"user_id": "\xff"}, http.StatusBadRequest, "user_id")
+	f(x.handleDeleteEvent, "/events/x", map[string]string{"event_id": "a b"}, http.StatusBadRequest, "event_id")
+	f(x.handleDeleteEvent, "/events/x", map[string]string{"event_id": strings.Repeat("e", 129)}, http.StatusBadRequest, "event_id")
+	f(x.handleDelete, "/data/x?from=yesterday&to=2026-01-01T00:00:00Z", map[string]string{"user_id": "u"}, http.StatusBadRequest, "from")
+	f(x.handleDelete, "/data/x?from=2026-01-01T00:00:00Z&to=tomorrow", map[string]string{"user_id": "u"}, http.StatusBadRequest, "to")
+	f(x.handleDelete, "/data/x?from=2026-01-01T00:00:00Z", map[string]string{"user_id": "u"}, http.StatusBadRequest, "to")
+	f(x.handleDelete, "/data/x?to=2026-01-01T00:00:00Z", map[string]string{"user_id": "u"}, http.StatusBadRequest, "from")
+	f(x.handleDelete, "/data/x?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", map[string]string{"user_id": "u"}, http.StatusBadRequest, "from")
 	f(x.handleGet, "/data/u/export?format=xml", map[string]string{"a": "u", "b": "export"}, http.StatusBadRequest, "format")
 	f(x.handleGet, "/data/u/other", map[string]string{"a": "u", "b": "other"}, http.StatusNotFound, "")
 }

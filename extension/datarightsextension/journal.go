@@ -21,6 +21,11 @@ type journalEntry struct {
 	UserID     string `json:"user_id"`
 	Actor      string `json:"actor"`
 	AcceptedAt int64  `json:"accepted_at"`
+	// From, To and EventID are a time-ranged or single-event request's scope: without them a replay
+	// would erase (and suppress) the whole user.
+	From    int64  `json:"from,omitempty"`
+	To      int64  `json:"to,omitempty"`
+	EventID string `json:"event_id,omitempty"`
 }
 
 // journal is a small file rewritten whole: it only holds requests waiting for ClickHouse.
@@ -96,7 +101,8 @@ func (x *dataRights) syncJournal() {
 	var entries []journalEntry
 	for _, r := range x.byID {
 		if !r.persisted && r.open() {
-			entries = append(entries, journalEntry{Tenant: r.Tenant, ID: r.ID, Subject: r.Subject, UserID: r.UserID, Actor: r.Actor, AcceptedAt: r.AcceptedAt})
+			entries = append(entries, journalEntry{Tenant: r.Tenant, ID: r.ID, Subject: r.Subject, UserID: r.UserID, Actor: r.Actor, AcceptedAt: r.AcceptedAt,
+				From: r.From, To: r.To, EventID: r.EventID})
 		}
 	}
 	x.mu.Unlock()

@@ -21,7 +21,8 @@ func TestJournal(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, got)
 
-	entries := []journalEntry{{Tenant: "acme", ID: "dr_1", Subject: "dsr:1", UserID: "alice", AcceptedAt: 1}, {Tenant: "acme", ID: "dr_2", UserID: "bob"}}
+	entries := []journalEntry{{Tenant: "acme", ID: "dr_1", Subject: "dsr:1", UserID: "alice", AcceptedAt: 1}, {Tenant: "acme", ID: "dr_2", UserID: "bob"},
+		{Tenant: "acme", ID: "dr_3", UserID: "carol", From: 1000, To: 2000}, {Tenant: "acme", ID: "dr_4", EventID: "ev-1"}}
 	require.NoError(t, j.write(entries))
 	got, err = j.load()
 	require.NoError(t, err)
@@ -34,7 +35,7 @@ func TestJournal(t *testing.T) {
 	require.NoError(t, f.Close())
 	got, err = j.load()
 	require.NoError(t, err)
-	assert.Len(t, got, 2)
+	assert.Len(t, got, 4)
 
 	// Nothing waits: the file (and the raw ids in it) is removed.
 	require.NoError(t, j.write(nil))

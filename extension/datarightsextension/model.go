@@ -29,6 +29,9 @@ type request struct {
 	// range (DELETE /data/{user_id}?from=&to=); both 0 for the whole history. Kept in the progress
 	// (receipt column) while the request runs.
 	From, To int64
+	// EventID names the one stored event a DELETE /events/{event_id} erases (telemetry_events only,
+	// no suppression); "" for a user's request. Kept in the progress like From and To.
+	EventID string
 	// Receipt is the signed receipt (JSON) once finished; while running it holds the counts taken
 	// before deleting (progress), so a resumed request reports the original counts.
 	Receipt string
@@ -49,6 +52,9 @@ func (r *request) nextVersion(now int64) request {
 
 // key identifies the open request of a subject (and time range) in the extension's active map.
 func (r *request) key() string {
+	if r.event() {
+		return r.Tenant + "\x00event\x00" + r.EventID
+	}
 	if r.ranged() {
 		return fmt.Sprintf("%s\x00%s\x00%d-%d", r.Tenant, r.Subject, r.From, r.To)
 	}
@@ -57,6 +63,18 @@ func (r *request) key() string {
 
 // ranged reports whether the request covers a time range only (data tables).
 func (r *request) ranged() bool { return r.From != 0 || r.To != 0 }
+
+// event reports whether the request erases one stored event.
+func (r *request) event() bool { return r.EventID != "" }
+
+// suppresses reports whether the request keeps the subject's later data out (a whole user's
+// erasure; neither a time range nor a single event does).
+func (r *request) suppresses() bool { return !r.ranged() && !r.event() }
+
+// sameBatch reports whether o can be erased by the same statements as r.
+func (r *request) sameBatch(o *request) bool {
+	return r.Tenant == o.Tenant && r.From == o.From && r.To == o.To && r.event() == o.event()
+}
 
 func (r *request) open() bool { return r.Status == statusPending || r.Status == statusRunning }
 
@@ -70,6 +88,8 @@ type progress struct {
 	// From and To are the request's time range (unix ms), so a resumed request keeps it.
 	From int64 `json:"from,omitempty"`
 	To   int64 `json:"to,omitempty"`
+	// EventID is the single event the request erases.
+	EventID string `json:"event_id,omitempty"`
 }
 
 // Status is the API view of a request.
@@ -103,4 +123,10 @@ func (r *request) status() Status {
 		}
 	}
 	return s
+}
+
+// progressJSON is p as stored in the receipt column.
+func progressJSON(p progress) string {
+	raw, _ := json.Marshal(p) // strings, numbers and maps of them: cannot fail
+	return string(raw)
 }

@@ -23,6 +23,8 @@ type Receipt struct {
 	PurgedAt *time.Time `json:"purged_at,omitempty"`
 	// Range is the time range a DELETE /data/{user_id}?from=&to= covered (data tables only).
 	Range *TimeRange `json:"range,omitempty"`
+	// EventID is the one stored event a DELETE /events/{event_id} erased.
+	EventID string `json:"event_id,omitempty"`
 	// BatchSize is how many requests were erased by the same statements.
 	BatchSize int          `json:"batch_size,omitempty"`
 	Tables    []TableCount `json:"tables"`
@@ -39,7 +41,8 @@ type Receipt struct {
 type TableCount struct {
 	Table string `json:"table"`
 	// Action is deleted, or pseudonymized (telemetry_audit: the rows stay, the subject is renamed).
-	Action         string `json:"action"`
+	Action string `json:"action"`
+	// MatchedBefore counts the subject's rows the table held just before the erasure.
 	MatchedBefore  uint64 `json:"matched_before"`
 	RemainingAfter uint64 `json:"remaining_after"`
 	// Mechanism erased the rows: patch_parts, or lightweight_delete (with the fallback's reason).

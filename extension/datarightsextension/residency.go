@@ -55,3 +55,37 @@ func (x *dataRights) targetFor(tenant string, i int) (*chStore, *target) {
 	}
 	return x.store, &x.store.sql.targets[i]
 }
+
+// eventTargetFor is the store and telemetry_events target of single-event erasure for tenant.
+func (x *dataRights) eventTargetFor(tenant string) (*chStore, *target) {
+	if x.regions != nil {
+		if st, ok := x.regions[x.cfg.Residency.RegionOf(tenant)]; ok {
+			return st, &st.sql.event
+		}
+	}
+	return x.store, &x.store.sql.event
+}
+
+// bound is a target with the store it is erased in.
+type bound struct {
+	st *chStore
+	t  *target
+}
+
+// tablesOf are the tables a batch erases, in order: one event's table, a time range's data tables,
+// or every table.
+func (x *dataRights) tablesOf(first *request) []bound {
+	if first.event() {
+		st, t := x.eventTargetFor(first.Tenant)
+		return []bound{{st, t}}
+	}
+	n := len(x.store.sql.targets)
+	if first.ranged() {
+		n = len(dataTargets(x.store.sql.targets))
+	}
+	out := make([]bound, n)
+	for i := range out {
+		out[i].st, out[i].t = x.targetFor(first.Tenant, i)
+	}
+	return out
+}

@@ -23,6 +23,7 @@ const (
 	kindData    tableKind = iota // user_id column and user ids in attributes (events, logs, metrics, spans)
 	kindConsent                  // user_id column (consents, consent history)
 	kindAudit                    // target_id column, pseudonymized rather than deleted
+	kindEvent                    // one stored event of telemetry_events, by its event_id
 )
 
 // target is one table a deletion covers, with its statements rendered once.
@@ -53,7 +54,12 @@ func (t *target) args(tenant string, f *forms) []any {
 
 // countArgs bind count and countStored: the owners of every stored form, then the predicate.
 func (t *target) countArgs(tenant string, f *forms) []any {
-	return append([]any{f.owners, f.ids, f.patterns}, t.args(tenant, f)...)
+	out := []any{f.owners, f.ids, f.patterns}
+	if t.name == chschema.TraceIDTimestamps {
+		// its rows of the subject's traces first (the sorting-key filter), then the join.
+		out = append(t.args(tenant, f), out...)
+	}
+	return append(out, t.args(tenant, f)...)
 }
 
 // httpParams are args for the HTTP export.
@@ -92,10 +98,14 @@ var targetDefs = []struct {
 type statements struct {
 	schema  *chschema.Schema
 	targets []target
+	// event is telemetry_events as DELETE /events/{event_id} erases it (kindEvent); findEvent counts
+	// a tenant's rows of one event id.
+	event     target
+	findEvent string
 
 	openRequests, getRequest, subjectRequests, purgeRequest, purgeMask string
 	tableSettings, erasedPartitions, unpurgedRequests                  string
-	openRequestOf                                                      string
+	openRequestsOf                                                     string
 	suppressionsSince, grantsSince, subjectRequestsHTTP                string
 	insertRequest, insertSuppression                                   string
 	requestsStorage                                                    string
@@ -179,13 +189,23 @@ func newStatements(database, cluster string) (*statements, error) {
 		}
 		s.targets = append(s.targets, tg)
 	}
+	{
+		t := schema.Table(chschema.Events)
+		d := base
+		d.Front, d.Storage = t.Qualified, storage(t)
+		s.event = target{name: chschema.Events, storage: t.StorageName, kind: kindEvent, noExport: true,
+			searched: searchedColumns(kindEvent, chschema.Events),
+			count:    r("count", d, "pred_event", "owners_event"), countStored: r("count_stored", d, "pred_event", "owners_event"),
+			deleteSQL: r("delete", d, "pred_event")}
+		s.findEvent = r("find_event", d, "")
+	}
 	req, sup := schema.Table(chschema.DeletionRequests), schema.Table(chschema.Suppressions)
 	d := base
 	d.Requests, d.RequestsStorage = req.Qualified, storage(req)
 	d.Suppressions, d.History = sup.Qualified, schema.Table(chschema.ConsentHistory).Qualified
 	s.openRequests = r("open_requests", d, "")
 	s.getRequest = r("get_request", d, "")
-	s.openRequestOf = r("open_request_of", d, "")
+	s.openRequestsOf = r("open_requests_of", d, "")
 	s.subjectRequests = r("subject_requests", d, "")
 	s.subjectRequestsHTTP = r("subject_requests_http", d, "")
 	s.purgeRequest = r("purge_request", d, "")
@@ -215,6 +235,7 @@ func (s *statements) script() []string {
 		}
 		out = append(out, t.export, t.exportHTTP)
 	}
-	return append(out, "-- requests and suppressions", s.openRequests, s.openRequestOf, s.getRequest, s.subjectRequests, s.subjectRequestsHTTP, s.purgeRequest,
+	out = append(out, "-- telemetry_events, one event", s.event.count, s.event.countStored, s.event.deleteSQL, s.findEvent)
+	return append(out, "-- requests and suppressions", s.openRequests, s.openRequestsOf, s.getRequest, s.subjectRequests, s.subjectRequestsHTTP, s.purgeRequest,
 		s.purgeMask, s.tableSettings, s.erasedPartitions, s.unpurgedRequests, s.suppressionsSince, s.grantsSince, s.insertRequest, s.insertSuppression)
 }

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
 	"github.com/otelcol-telemetry/otelcol-telemetry/internal/suppression"
 )
 
@@ -58,7 +59,7 @@ func (x *dataRights) nextBatch(ctx context.Context) []*request {
 		x.mu.Lock()
 		var batch, rest []*request
 		for _, r := range x.queue {
-			if len(batch) < x.cfg.MaxBatch && r.Tenant == first.Tenant && r.From == first.From && r.To == first.To {
+			if len(batch) < x.cfg.MaxBatch && first.sameBatch(r) {
 				batch = append(batch, r)
 			} else {
 				rest = append(rest, r)
@@ -72,7 +73,10 @@ func (x *dataRights) nextBatch(ctx context.Context) []*request {
 
 // process erases the batch, then completes it in the background.
 func (x *dataRights) process(ctx context.Context, batch []*request) {
-	if !x.retry(ctx, batch, false) {
+	x.erasing.Add(1)
+	ok := x.retry(ctx, batch, false)
+	x.erasing.Add(-1)
+	if !ok {
 		return
 	}
 	x.wg.Add(1)
@@ -138,13 +142,18 @@ func (x *dataRights) update(ctx context.Context, reqs []*request, change func(*r
 // unreadable when it returns) or completes (after execution_delay: recount, erase what arrived
 // meanwhile, sign and store the receipts). The worker runs the erasing attempts one batch at a
 // time and leaves the completion to a goroutine, so a new batch never waits for the previous one's
-// execution_delay.
+// execution_delay; the completions give way to waiting batches (yield).
+//
+// The counts are taken before erasing: erased rows stay in the parts only until a merge of their
+// part applies the patch, so counting them afterwards (without patches and masks) could miss rows.
+// The trace-id lookup table (trace ids and times, found through the subject's spans) is counted and
+// erased right after erased_at is stored: it holds no identifier, and its DELETE is a mutation.
 func (x *dataRights) attempt(ctx context.Context, batch []*request, completing bool) error {
 	for _, r := range batch {
 		if r.persisted {
 			continue
 		}
-		if !r.ranged() {
+		if r.suppresses() {
 			entry := suppression.Entry{Tenant: r.Tenant, Subject: r.Subject, RequestID: r.ID, Since: r.AcceptedAt}
 			if err := x.store.insertSuppression(ctx, entry); err != nil {
 				return fmt.Errorf("store the suppression entry: %w", err)
@@ -155,72 +164,57 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 		}
 		x.syncJournal()
 	}
-	var starting []*request
+	// markRunning stores the batch's requests not yet started here as running, folded into the next
+	// store of their progress (one insert fewer on the way to erased_at).
+	starting := map[string]bool{}
 	for _, r := range batch {
 		if !r.started {
-			starting = append(starting, r)
+			starting[r.ID] = true
 		}
 	}
-	if len(starting) > 0 {
-		if err := x.update(ctx, starting, func(r *request) { r.Status = statusRunning; r.Attempts++ }); err != nil {
-			return fmt.Errorf("store the requests: %w", err)
+	markRunning := func(r *request) {
+		if starting[r.ID] {
+			r.Status = statusRunning
+			r.Attempts++
 		}
+	}
+	started := func() {
 		x.mu.Lock()
-		for _, r := range starting {
+		for _, r := range batch {
 			r.started = true
 		}
 		x.mu.Unlock()
+		starting = nil
 	}
 	owners, users := make([]string, len(batch)), make([]string, len(batch))
 	progs := make(map[string]*progress, len(batch))
 	for i, r := range batch {
 		owners[i], users[i] = r.ID, r.UserID
+		if r.event() {
+			users[i] = r.EventID
+		}
 		p := &progress{}
 		if r.Receipt != "" {
 			_ = json.Unmarshal([]byte(r.Receipt), p)
 		}
+		// The request's scope is stored with every progress, so a resumed request keeps it.
+		p.From, p.To, p.EventID = r.From, r.To, r.EventID
 		progs[r.ID] = p
 	}
 	tenant := batch[0].Tenant
-	f := newForms(x.list.Token, batch[0].From, batch[0].To, owners, users)
-	targets := x.store.sql.targets
-	if batch[0].ranged() {
-		targets = dataTargets(targets)
+	var f *forms
+	if batch[0].event() {
+		f = eventForms(owners, users)
+	} else {
+		f = newForms(x.list.Token, batch[0].From, batch[0].To, owners, users)
 	}
+	tables := x.tablesOf(batch[0])
+	targets := make([]target, len(tables))
+	for i, b := range tables {
+		targets[i] = *b.t
+	}
+	traceIDs := func(t *target) bool { return t.name == chschema.TraceIDTimestamps }
 
-	// Counts before, once per request (a resumed request keeps its first counts).
-	need := false
-	for _, p := range progs {
-		need = need || p.Before == nil
-	}
-	if need {
-		before := map[string]map[string]uint64{}
-		for i := range targets {
-			st, t := x.targetFor(tenant, i)
-			n, err := st.count(ctx, t, tenant, f, false)
-			if err != nil {
-				return err
-			}
-			before[t.name] = n
-		}
-		for _, r := range batch {
-			p := progs[r.ID]
-			if p.Before != nil {
-				continue
-			}
-			p.Before = map[string]uint64{}
-			for table, n := range before {
-				p.Before[table] = n[r.ID]
-			}
-		}
-		if err := x.storeProgress(ctx, batch, progs); err != nil {
-			return err
-		}
-	}
-
-	// Erase now (unreadable at erased_at), then again after execution_delay: inserts that passed the
-	// write-time check before the suppression was known (here, or on collectors that had not
-	// refreshed) are erased by the second pass.
 	mechanisms := map[string]string{}
 	for _, p := range progs {
 		for t, m := range p.Mechanisms {
@@ -234,14 +228,54 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 		}
 		return err
 	}
-	if !completing {
-		// Unreadable now: every table that had rows of the batch, one statement each.
-		for i := range targets {
-			st, t := x.targetFor(tenant, i)
-			if sumBefore(progs, t.name) == 0 {
+	// countInto sets each request's Before of the tables which.
+	countInto := func(which func(*target) bool) error {
+		for _, b := range tables {
+			if !which(b.t) {
 				continue
 			}
-			if err := erase(t, st); err != nil {
+			n, err := b.st.count(ctx, b.t, tenant, f, false)
+			if err != nil {
+				return err
+			}
+			for _, r := range batch {
+				p := progs[r.ID]
+				if p.Before == nil {
+					p.Before = map[string]uint64{}
+				}
+				p.Before[b.t.name] = n[r.ID]
+			}
+		}
+		return nil
+	}
+
+	if !completing {
+		// Counts before, once per request (a resumed request keeps its first counts).
+		need := false
+		for _, p := range progs {
+			need = need || p.Before == nil
+		}
+		if need {
+			if err := countInto(func(t *target) bool { return !traceIDs(t) }); err != nil {
+				return err
+			}
+			if err := x.storeProgress(ctx, batch, progs, markRunning); err != nil {
+				return err
+			}
+			started()
+		}
+		if len(starting) > 0 { // resumed with its counts: mark it running alone
+			if err := x.update(ctx, batch, markRunning); err != nil {
+				return fmt.Errorf("store the requests: %w", err)
+			}
+			started()
+		}
+		// Unreadable now: every table that had rows of the batch, one statement each.
+		for _, b := range tables {
+			if traceIDs(b.t) || sumBefore(progs, b.t.name) == 0 {
+				continue
+			}
+			if err := erase(b.t, b.st); err != nil {
 				return err
 			}
 		}
@@ -252,7 +286,39 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 			}
 			p.Mechanisms = mechanisms
 		}
-		return x.storeProgress(ctx, batch, progs)
+		if err := x.storeProgress(ctx, batch, progs); err != nil {
+			return err
+		}
+		// The trace-id lookup rows of the subject's traces, found through the erased spans (read
+		// without patches and masks, right after their erasure).
+		for _, b := range tables {
+			if !traceIDs(b.t) {
+				continue
+			}
+			counted := true
+			for _, p := range progs {
+				_, ok := p.Before[b.t.name]
+				counted = counted && ok
+			}
+			if !counted {
+				if err := countInto(traceIDs); err != nil {
+					return err
+				}
+			}
+			// Scheduled, not awaited: the mutation reads the whole lookup table while the next batch
+			// can already be erased; the completion waits for it before recounting.
+			if sumBefore(progs, b.t.name) > 0 {
+				if err := b.st.scheduleClassic(ctx, b.t, b.t.args(tenant, f)...); err != nil {
+					return fmt.Errorf("delete from %s: %w", b.t.name, err)
+				}
+				mechanisms[b.t.name] = mechanismTraceIDs
+			}
+			for _, p := range progs {
+				p.Mechanisms = mechanisms
+			}
+			return x.storeProgress(ctx, batch, progs)
+		}
+		return nil
 	}
 	if x.cfg.ExecutionDelay > 0 {
 		select {
@@ -263,25 +329,33 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 	}
 	recount := func() (map[string]map[string]uint64, bool, error) {
 		out, left := map[string]map[string]uint64{}, false
-		for i := range targets {
-			st, t := x.targetFor(tenant, i)
-			n, err := st.count(ctx, t, tenant, f, false)
+		for _, b := range tables {
+			x.yield(ctx)
+			n, err := b.st.count(ctx, b.t, tenant, f, false)
 			if err != nil {
 				return nil, false, err
 			}
-			out[t.name] = n
+			out[b.t.name] = n
 			left = left || sum(n) > 0
 		}
 		return out, left, nil
 	}
+	for _, b := range tables {
+		if b.t.name == chschema.TraceIDTimestamps {
+			x.yield(ctx)
+			if err := b.st.awaitMutations(ctx, b.t.storage); err != nil {
+				return err
+			}
+		}
+	}
 	remaining, left, err := recount()
 	for pass := 0; err == nil && left && pass < 2; pass++ {
-		for i := range targets {
-			st, t := x.targetFor(tenant, i)
-			if sum(remaining[t.name]) == 0 {
+		for _, b := range tables {
+			if sum(remaining[b.t.name]) == 0 {
 				continue
 			}
-			if err := erase(t, st); err != nil {
+			x.yield(ctx)
+			if err := erase(b.t, b.st); err != nil {
 				return err
 			}
 		}
@@ -295,7 +369,35 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 			return fmt.Errorf("purge: %w", err)
 		}
 	}
+	x.yield(ctx)
 	return x.finish(ctx, batch, targets, progs, remaining, mechanisms)
+}
+
+// mechanismTraceIDs erases the trace-id lookup table: an AggregatingMergeTree takes no patch parts.
+const mechanismTraceIDs = mechanismLightweight + " (AggregatingMergeTree: no patch parts)"
+
+// maxYield bounds how long a completion step waits for erasures: a steady stream of requests must
+// not keep older ones from completing.
+const maxYield = 30 * time.Second
+
+// yield waits, before a completion's statement, while a batch is erasing or waiting for its window
+// (at most maxYield): the embedded engine runs one statement at a time, and a completion's recounts
+// would otherwise sit between a new request and the moment its rows are unreadable.
+func (x *dataRights) yield(ctx context.Context) {
+	deadline := time.Now().Add(maxYield)
+	for time.Now().Before(deadline) {
+		x.mu.Lock()
+		busy := len(x.queue) > 0 || x.erasing.Load() > 0
+		x.mu.Unlock()
+		if !busy {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // dataTargets are the data tables (the first targets): what a time-ranged request covers.
@@ -325,13 +427,18 @@ func sumBefore(progs map[string]*progress, table string) uint64 {
 
 // storeProgress keeps each request's progress in its receipt column, so a resumed request reports
 // its first counts and erasure time.
-func (x *dataRights) storeProgress(ctx context.Context, batch []*request, progs map[string]*progress) error {
+func (x *dataRights) storeProgress(ctx context.Context, batch []*request, progs map[string]*progress, also ...func(*request)) error {
 	raw := map[string]string{}
 	for id, p := range progs {
 		b, _ := json.Marshal(p)
 		raw[id] = string(b)
 	}
-	if err := x.update(ctx, batch, func(r *request) { r.Receipt = raw[r.ID] }); err != nil {
+	if err := x.update(ctx, batch, func(r *request) {
+		r.Receipt = raw[r.ID]
+		for _, f := range also {
+			f(r)
+		}
+	}); err != nil {
 		return fmt.Errorf("store the requests: %w", err)
 	}
 	return nil
@@ -357,6 +464,12 @@ func (x *dataRights) eraseFrom(ctx context.Context, st *chStore, t *target, tena
 			return "", fmt.Errorf("delete from %s: %w", t.name, err)
 		}
 		return mech, nil
+	}
+	if t.name == chschema.TraceIDTimestamps {
+		if _, _, err := st.eraseClassic(ctx, t, "", args...); err != nil {
+			return "", fmt.Errorf("delete from %s: %w", t.name, err)
+		}
+		return mechanismTraceIDs, nil
 	}
 	want := x.cfg.EraseMechanism
 	if want == mechanismAuto {
@@ -410,6 +523,10 @@ func (x *dataRights) finish(ctx context.Context, batch []*request, targets []tar
 			rc.Range = &TimeRange{From: time.UnixMilli(r.From).UTC(), To: time.UnixMilli(r.To).UTC()}
 			rc.Suppression = SuppressionInfo{} // a time range erases past data only
 		}
+		if r.event() {
+			rc.EventID = r.EventID
+			rc.Suppression = SuppressionInfo{} // one event: nothing later is suppressed
+		}
 		var failed []string
 		for _, t := range targets {
 			action := "deleted"
@@ -444,7 +561,7 @@ func (x *dataRights) finish(ctx context.Context, batch []*request, targets []tar
 	}
 	for i, r := range batch {
 		fin := finals[i]
-		if !r.ranged() {
+		if r.suppresses() {
 			x.forget(r.Tenant, r.UserID) // the consent rows are gone now: nothing may bring them back from a reload
 		}
 		x.mu.Lock()

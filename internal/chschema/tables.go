@@ -124,6 +124,9 @@ var migrationDefs = []migrationDef{
 	{version: 15, name: "insert_deduplication_window", alter: "dedup_window", alterTables: []string{Events, Logs, Metrics, Spans}, singleServer: true},
 	{version: 20, name: "create_admin_state", tables: []string{AdminState}},
 	{version: 25, name: "create_sampling_tables", tables: []string{SpansStaging, SamplingDecisions}},
+	{version: 30, name: "add_event_id", alter: "add_event_id", alterTables: []string{Events}},
+	{version: 31, name: "add_event_id_index", alter: "add_event_id_index", alterTables: []string{Events}, storageOnly: true},
+	{version: 32, name: "backfill_event_id_index", alter: "backfill_event_id_index", alterTables: []string{Events}, storageOnly: true},
 	// The telemetry API's audit writer carries insert_deduplication_token too (a batch whose insert
 	// failed after committing is retried, or drained from its spool segment, with the same token).
 	{version: 40, name: "audit_insert_deduplication_window", alter: "dedup_window", alterTables: []string{Audit}, singleServer: true},

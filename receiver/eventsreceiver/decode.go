@@ -40,6 +40,8 @@ type decoded struct {
 	logs     plog.Logs
 	accepted int
 	errors   []eventError
+	// ids are the events' ids, one per event of the request ("" for a rejected one).
+	ids []string
 }
 
 // requestError is a fault of the whole request; no event of it is accepted.
@@ -85,7 +87,7 @@ func decode(body []byte, lim decodeLimits, ri *reqInfo, batch bool) (decoded, *r
 	if r.reqErr != nil {
 		return decoded{}, r.reqErr
 	}
-	return decoded{logs: r.ld, accepted: r.accepted, errors: r.errs}, nil
+	return decoded{logs: r.ld, accepted: r.accepted, errors: r.errs, ids: r.ids}, nil
 }
 
 // checkSyntax returns nil for one valid JSON value, else a 400 naming the byte offset, line and column.

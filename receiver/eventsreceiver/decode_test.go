@@ -34,6 +34,16 @@ func records(ld plog.Logs) (lrs []plog.LogRecord, tenants []string) {
 	return lrs, tenants
 }
 
+// eventAttrs are a record's attributes but its event id, which it must carry.
+func eventAttrs(t *testing.T, lr plog.LogRecord) map[string]any {
+	t.Helper()
+	m := lr.Attributes().AsRaw()
+	id, _ := m["log.record.uid"].(string)
+	require.NotEmpty(t, id, "every stored event carries its id")
+	delete(m, "log.record.uid")
+	return m
+}
+
 func TestDecodeSpecExamples(t *testing.T) {
 	body := `{"events": [
 	  {"event_name": "user_action", "properties": {"action": "checkout", "value": 99.99, "currency": "USD", "items": 3},
@@ -60,7 +70,7 @@ func TestDecodeSpecExamples(t *testing.T) {
 	assert.Equal(t, map[string]any{
 		"event.name": "user_action", "action": "checkout", "value": 99.99, "currency": "USD", "items": int64(3),
 		"user.id": "user123",
-	}, lrs[0].Attributes().AsRaw(), "tenant_id is not an attribute")
+	}, eventAttrs(t, lrs[0]), "tenant_id is not an attribute")
 	v, _ := lrs[0].Attributes().Get("items")
 	assert.Equal(t, pcommon.ValueTypeInt, v.Type())
 	v, _ = lrs[0].Attributes().Get("value")
@@ -73,7 +83,7 @@ func TestDecodeSpecExamples(t *testing.T) {
 		"flags":          map[string]any{"beta": true, "tags": []any{"a", int64(1), nil}},
 		"client.address": "192.168.1.1", "user_agent.original": "Mozilla/5.0", "session.id": "sess789",
 		"context.locale": "de-DE",
-	}, lrs[1].Attributes().AsRaw())
+	}, eventAttrs(t, lrs[1]))
 }
 
 func TestDecodeTenant(t *testing.T) {
@@ -127,7 +137,7 @@ func TestDecodeInvalidEvents(t *testing.T) {
 		lrs, _ := records(d.logs)
 		require.Len(t, lrs, 2)
 		assert.Equal(t, "ok2", lrs[1].EventName())
-		assert.Equal(t, map[string]any{"event.name": "ok2"}, lrs[1].Attributes().AsRaw(), "nothing of the bad event leaks")
+		assert.Equal(t, map[string]any{"event.name": "ok2"}, eventAttrs(t, lrs[1]), "nothing of the bad event leaks")
 	}
 	f(`{}`, "event_name", "required")
 	f(`{"event_name":"v","properties":{"long":"12345678901234567"}}`, "properties.long", "17 bytes, more than 16 (max_property_value_bytes)")
@@ -153,6 +163,11 @@ func TestDecodeInvalidEvents(t *testing.T) {
 	f(`{"event_name":"a","context":{"x":{"y":{"z":[]}}}}`, "context.x.y.z", "deeper than 3")
 	f(`{"event_name":"a","properties":{"n":1e400}}`, "properties.n", "out of the range")
 	f(`{"event_name":"a","user_id":5}`, "user_id", "must be a string")
+	f(`{"event_name":"a","event_id":"a b"}`, "event_id", "A-Z")
+	f(`{"event_name":"a","event_id":"`+strings.Repeat("e", 129)+`"}`, "event_id", "128")
+	f(`{"event_name":"a","event_id":7}`, "event_id", "must be a string")
+	f(`{"event_name":"a","event_id":"x","event_id":"y"}`, "event_id", "twice")
+	f(`{"event_name":"a","properties":{"log.record.uid":"forged"}}`, "properties.log.record.uid", "reserved")
 	f(`{"event_name":"a","user_id":"`+strings.Repeat("u", 257)+`"}`, "user_id", "256")
 	f(`{"event_name":"a","tenant_id":"a b"}`, "tenant_id", "A-Z")
 	f(`{"event_name":"a","context":{"ip":"999.1.1.1"}}`, "context.ip", "IP")
@@ -251,4 +266,24 @@ func TestPayloadTenantMustBeAddressable(t *testing.T) {
 	d, rerr := decodeSingle([]byte(`{"event_name":"a","tenant_id":"x:y"}`), decodeLimits{maxEvents: 10, maxDepth: 3, maxKeys: 4, maxValue: 1 << 16}, ri)
 	require.Nil(t, rerr)
 	assert.Equal(t, 1, d.accepted)
+}
+
+// TestDecodeEventIDs: the client's event_id is kept, a missing one is generated, each accepted
+// event's id is on its record (log.record.uid) and in d.ids at its index; a rejected one has "".
+func TestDecodeEventIDs(t *testing.T) {
+	body := `{"events":[{"event_name":"a","event_id":"0190b6a4-7d2e-7c1a-9f00-000000000001"},{"event_name":"b"},{"event_name":"bad name"},{"event_name":"c","event_id":null}]}`
+	d, rerr := decodeBatch([]byte(body), testLimits, testInfo())
+	require.Nil(t, rerr)
+	require.Len(t, d.ids, 4)
+	assert.Equal(t, "0190b6a4-7d2e-7c1a-9f00-000000000001", d.ids[0])
+	assert.Len(t, d.ids[1], 36)
+	assert.Equal(t, "", d.ids[2])
+	assert.Len(t, d.ids[3], 36, "null: generated")
+	assert.NotEqual(t, d.ids[1], d.ids[3])
+	lrs, _ := records(d.logs)
+	require.Len(t, lrs, 3)
+	for i, want := range []string{d.ids[0], d.ids[1], d.ids[3]} {
+		uid, _ := lrs[i].Attributes().Get("log.record.uid")
+		assert.Equal(t, want, uid.Str())
+	}
 }

@@ -10,6 +10,7 @@ const (
 	fieldTenantID   = "tenant_id"
 	fieldContext    = "context"
 	fieldTimestamp  = "timestamp"
+	fieldEventID    = "event_id"
 
 	ctxIP        = "ip"
 	ctxUserAgent = "user_agent"
@@ -24,6 +25,9 @@ const (
 	attrClientAddress = "client.address"
 	attrUserAgent     = "user_agent.original"
 	attrServiceName   = "service.name"
+	// attrEventID is the event's id (semantic conventions: a log record's unique id), stored in
+	// telemetry_events.event_id: DELETE /events/{event_id} erases the event by it.
+	attrEventID = "log.record.uid"
 
 	// contextPrefix prefixes free context keys: context.locale -> attribute "context.locale".
 	contextPrefix = "context."
@@ -37,6 +41,7 @@ const (
 	maxUserAgentLen   = 1024
 	maxKeyLen         = 256
 	maxServiceNameLen = 256
+	maxEventIDLen     = 128
 )
 
 // validName reports whether s is 1..max bytes of [A-Za-z0-9_.:-]: the charset of event names and
@@ -58,7 +63,7 @@ func validName(s string, max int) bool {
 // reservedKey reports whether a property key would collide with an attribute the receiver sets.
 func reservedKey(k string) bool {
 	switch k {
-	case attrEventName, attrUserID, attrSessionID, attrClientAddress, attrUserAgent:
+	case attrEventName, attrUserID, attrSessionID, attrClientAddress, attrUserAgent, attrEventID:
 		return true
 	}
 	return strings.HasPrefix(k, contextPrefix)
@@ -81,7 +86,7 @@ func topField(path string) string {
 		path = path[:i]
 	}
 	switch path {
-	case fieldEventName, fieldProperties, fieldUserID, fieldTenantID, fieldContext, fieldTimestamp:
+	case fieldEventName, fieldProperties, fieldUserID, fieldTenantID, fieldContext, fieldTimestamp, fieldEventID:
 		return path
 	}
 	return "unknown_field"

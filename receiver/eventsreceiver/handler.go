@@ -34,6 +34,12 @@ type response struct {
 	Accepted int          `json:"accepted"`
 	Rejected int          `json:"rejected"`
 	Errors   []eventError `json:"errors"`
+	// EventID is the stored event's id (POST /events): the client's event_id, else one the receiver
+	// chose. DELETE /events/{event_id} erases the event.
+	EventID string `json:"event_id,omitempty"`
+	// EventIDs are the ids of a batch's events, in request order, "" for a rejected one (its index
+	// is in errors) (POST /events/batch).
+	EventIDs []string `json:"event_ids,omitempty"`
 }
 
 // handler serves one route. It answers 202 only once the next consumer accepted the events.
@@ -132,7 +138,14 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request) int {
 	if d.errors == nil {
 		d.errors = []eventError{}
 	}
-	telemetryapi.WriteJSON(w, status, response{Accepted: d.accepted, Rejected: len(d.errors), Errors: d.errors})
+	res := response{Accepted: d.accepted, Rejected: len(d.errors), Errors: d.errors}
+	switch {
+	case h.batch && d.accepted > 0:
+		res.EventIDs = d.ids
+	case !h.batch && len(d.ids) == 1:
+		res.EventID = d.ids[0]
+	}
+	telemetryapi.WriteJSON(w, status, res)
 	return status
 }
 

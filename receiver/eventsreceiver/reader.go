@@ -53,6 +53,8 @@ type eventReader struct {
 	b        logsBuilder
 	accepted int
 	errs     []eventError
+	// ids are the stored events' ids, one per event of the request ("" for a rejected one).
+	ids      []string
 	reqErr   *requestError
 	index    int
 	sawBatch bool
@@ -61,6 +63,7 @@ type eventReader struct {
 	lr      plog.LogRecord
 	name    string
 	tenant  string
+	eventID string
 	ts      pcommon.Timestamp
 	cur     frame
 	path    []seg
@@ -84,13 +87,13 @@ func (r *eventReader) start(body []byte, lim decodeLimits, ri *reqInfo) {
 	r.lim, r.ri = lim, ri
 	r.ld = plog.NewLogs()
 	r.b = logsBuilder{ld: r.ld, ri: ri}
-	r.accepted, r.errs, r.reqErr, r.index, r.sawBatch = 0, nil, nil, 0, false
+	r.accepted, r.errs, r.ids, r.reqErr, r.index, r.sawBatch = 0, nil, nil, nil, 0, false
 }
 
 func (r *eventReader) release() {
 	jsoniter.ConfigDefault.ReturnIterator(r.it)
 	r.it, r.ri = nil, nil
-	r.ld, r.b, r.errs = plog.Logs{}, logsBuilder{}, nil
+	r.ld, r.b, r.errs, r.ids = plog.Logs{}, logsBuilder{}, nil, nil
 	readers.Put(r)
 }
 
@@ -148,17 +151,23 @@ func (r *eventReader) readOne() {
 		r.lr.SetTimestamp(r.ts)
 		r.lr.SetObservedTimestamp(r.ri.now)
 		r.lr.SetEventName(r.name)
+		if r.eventID == "" {
+			r.eventID = newEventID()
+		}
+		r.lr.Attributes().PutStr(attrEventID, r.eventID)
+		r.ids = append(r.ids, r.eventID)
 		r.lr.MoveTo(r.b.records(tenant).AppendEmpty())
 		r.accepted++
 		return
 	}
+	r.ids = append(r.ids, "")
 	r.errs = append(r.errs, eventError{Index: r.index, Field: r.errPath, Message: r.errMsg})
 	r.lr.Attributes().Clear()
 }
 
 // readEvent reads one event into r.lr; false with errPath/errMsg set when it is invalid.
 func (r *eventReader) readEvent() bool {
-	r.name, r.tenant, r.ts, r.errPath, r.errMsg, r.seen = "", "", 0, "", "", 0
+	r.name, r.tenant, r.eventID, r.ts, r.errPath, r.errMsg, r.seen = "", "", "", 0, "", "", 0
 	r.path = r.path[:0]
 	if r.it.WhatIsNext() != jsoniter.ObjectValue {
 		r.it.Skip()
@@ -247,6 +256,14 @@ func (r *eventReader) eventField(it *jsoniter.Iterator, key string) bool {
 		}
 	case fieldTimestamp:
 		r.readTimestamp()
+	case fieldEventID:
+		if s, ok := r.str(); ok {
+			if !validName(s, maxEventIDLen) {
+				r.fail(fmt.Sprintf("must be 1 to %d characters of A-Z a-z 0-9 _ . : - (a UUID fits)", maxEventIDLen))
+				return true
+			}
+			r.eventID = s
+		}
 	case fieldProperties:
 		r.readObject(frame{kind: kindProps, m: r.lr.Attributes(), depth: 1})
 	case fieldContext:
@@ -272,6 +289,8 @@ func fieldBit(key string) uint8 {
 		return 16
 	case fieldTimestamp:
 		return 32
+	case fieldEventID:
+		return 64
 	}
 	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/google/uuid"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -118,10 +119,21 @@ func TestReceiverOwnEndpoint(t *testing.T) {
 
 	rep := post(t, ts.url+"/events/batch", specBatch, "X-Service-Name", "shop-api")
 	require.Equal(t, http.StatusAccepted, rep.status, rep.body)
+	ids := rep.body["event_ids"].([]any)
+	require.Len(t, ids, 2)
+	delete(rep.body, "event_ids")
 	assert.Equal(t, map[string]any{"accepted": 2.0, "rejected": 0.0, "errors": []any{}}, rep.body)
 	require.Len(t, ts.sink.AllLogs(), 1)
 	ld := ts.sink.AllLogs()[0]
 	assert.Equal(t, 2, ld.LogRecordCount())
+	// The ids answered are the records' log.record.uid, in request order, each its own.
+	for i, lr := range ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().All() {
+		uid, _ := lr.Attributes().Get("log.record.uid")
+		assert.Equal(t, ids[i], uid.Str())
+		_, err := uuid.Parse(uid.Str())
+		assert.NoError(t, err, "a generated id is a UUID")
+	}
+	assert.NotEqual(t, ids[0], ids[1])
 	res := ld.ResourceLogs().At(0).Resource().Attributes().AsRaw()
 	assert.Equal(t, map[string]any{"service.name": "shop-api", "tenant.id": "default"}, res,
 		"unauthenticated: tenant_id of the payload is ignored")
@@ -129,7 +141,10 @@ func TestReceiverOwnEndpoint(t *testing.T) {
 	rep = post(t, ts.url+"/events", `{"event_name":"signup","user_id":"u1"}`)
 	assert.Equal(t, http.StatusAccepted, rep.status)
 	assert.Equal(t, 1.0, rep.body["accepted"])
+	assert.NotContains(t, rep.body, "event_ids", "a single event answers event_id")
 	lr := ts.sink.AllLogs()[1].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	uid, _ := lr.Attributes().Get("log.record.uid")
+	assert.Equal(t, rep.body["event_id"], uid.Str())
 	assert.Equal(t, "signup", lr.EventName())
 	svc, _ := ts.sink.AllLogs()[1].ResourceLogs().At(0).Resource().Attributes().Get("service.name")
 	assert.Equal(t, "unknown_service", svc.Str(), "config default without the header")
@@ -140,6 +155,11 @@ func TestReceiverOwnEndpoint(t *testing.T) {
 
 	rep = post(t, ts.url+"/events/batch", `{"events":[{"event_name":"ok"},{"event_name":"bad name"}]}`)
 	assert.Equal(t, http.StatusAccepted, rep.status)
+	ids = rep.body["event_ids"].([]any)
+	require.Len(t, ids, 2, "one per event of the request")
+	assert.NotEmpty(t, ids[0])
+	assert.Equal(t, "", ids[1], "the rejected event has none")
+	delete(rep.body, "event_ids")
 	assert.Equal(t, map[string]any{"accepted": 1.0, "rejected": 1.0, "errors": []any{map[string]any{
 		"index": 1.0, "field": "event_name", "message": "must be 1 to 128 characters of A-Z a-z 0-9 _ . : -"}}}, rep.body)
 

@@ -1,9 +1,15 @@
-{{- /* The traces of one sampler instance whose first span was staged at least decision_wait ago
-       (received_at <= cutoff) and that have no decision yet, each with the rule that decides it.
-       Randomness: an explicit OTel `rv` in the tracestate, else the trace id's last 56 bits (W3C
-       random trace ids), compared with the rate's threshold as the OTel spec's consistent sampling
-       does. Slow: first start to last end, in whole milliseconds, above the threshold (as the
-       contrib latency policy). */ -}}
+{{- /* Records a decision for every trace of one sampler instance whose first span was staged at least
+       decision_wait ago (received_at <= cutoff) and that has none yet, with the rule that decides it,
+       in one INSERT ... SELECT: the decisions never travel through the collector. Randomness: an
+       explicit OTel `rv` in the tracestate, else the trace id's last 56 bits (W3C random trace ids),
+       compared with the rate's threshold as the OTel spec's consistent sampling does. Slow: first
+       start to last end, in whole milliseconds, above the threshold (as the contrib latency policy).
+       The stored sample_rate: 1 for a rule, the rate for a trace kept by chance, 0 for a dropped one. */ -}}
+INSERT INTO {{.Decisions}} (sampler, tenant_id, trace_id, decided_at, sampled, sample_rate, reason)
+SELECT {sampler:String}, tenant_id, trace_id, fromUnixTimestamp64Milli({now:Int64}),
+    reason != 'dropped', multiIf(reason = 'rate', {rate:Float64}, reason = 'dropped', 0, 1), reason
+FROM
+(
 SELECT tenant_id, trace_id,
     multiIf(
         {keep_errors:UInt8} = 1 AND max(status_code = 'error'), 'error',
@@ -25,3 +31,4 @@ HAVING min(received_at) <= fromUnixTimestamp64Milli({cutoff:Int64})
    AND (tenant_id, trace_id) NOT IN (
         SELECT tenant_id, trace_id FROM {{.Decisions}}
         WHERE sampler = {sampler:String} AND decided_at > fromUnixTimestamp64Milli({late:Int64}))
+)

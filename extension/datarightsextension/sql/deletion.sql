@@ -21,8 +21,10 @@
   is an AggregatingMergeTree, which takes no patch parts, so its DELETE is a mutation): the spans are
   read without patches and deleted masks, as they stay in the parts until the purge. */ -}}
 {{define "raw_read"}} SETTINGS apply_patch_parts = 0, apply_deleted_mask = 0, use_query_condition_cache = 0{{end}}
-{{define "pred_trace_ids"}}(TenantId, TraceId) IN (SELECT tenant_id, trace_id FROM {{.Spans}} WHERE {{template "pred_data" .}}{{template "raw_read"}}){{end}}
-{{define "hpred_trace_ids"}}(TenantId, TraceId) IN (SELECT tenant_id, trace_id FROM {{.Spans}} WHERE {{template "hpred_data" .}}){{end}}
+{{- /* (TraceId, TenantId): the table's sorting key, in its order, so the IN reads only the granules of
+  those traces. */ -}}
+{{define "pred_trace_ids"}}(TraceId, TenantId) IN (SELECT trace_id, tenant_id FROM {{.Spans}} WHERE {{template "pred_data" .}}{{template "raw_read"}}){{end}}
+{{define "hpred_trace_ids"}}(TraceId, TenantId) IN (SELECT trace_id, tenant_id FROM {{.Spans}} WHERE {{template "hpred_data" .}}){{end}}
 {{define "pred_user"}}tenant_id = ? AND user_id IN ?{{end}}
 {{define "pred_audit"}}tenant_id = ? AND target_id IN ?{{end}}
 {{define "count"}}SELECT owner, count() FROM (SELECT {{template "owners" .}} AS owners FROM {{.Front}} WHERE {{template "pred" .}}) ARRAY JOIN owners AS owner GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
@@ -46,6 +48,11 @@
 {{define "erased_partitions"}}SELECT DISTINCT if(startsWith(name, 'patch-'), splitByChar('_', arrayElement(splitByChar('-', name), -1))[1], partition_id) FROM system.parts WHERE database = ? AND table = ? AND active AND (startsWith(name, 'patch-') OR has_lightweight_delete) ORDER BY 1{{end}}
 {{define "apply_patches"}}ALTER TABLE {{.Storage}}{{.OnCluster}} APPLY PATCHES IN PARTITION ID ?{{end}}
 {{define "apply_mask_partition"}}ALTER TABLE {{.Storage}}{{.OnCluster}} APPLY DELETED MASK IN PARTITION ID ?{{end}}
-{{- /* Counts of the trace-id table per request: its rows joined to the subject's spans. */ -}}
-{{define "count_trace_ids"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}{{template "raw_read"}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
-{{define "count_stored_trace_ids"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}{{template "raw_read"}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0, apply_patch_parts = 0, apply_deleted_mask = 0{{end}}
+{{- /* Counts of the trace-id table per request: its rows of the subject's traces (found through the
+  sorting key) joined to the subject's spans, which say which request each trace belongs to. */ -}}
+{{define "count_trace_ids"}}SELECT owner, count() FROM (SELECT TenantId, TraceId FROM {{.Front}} WHERE {{template "pred_trace_ids" .}}) AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}{{template "raw_read"}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
+{{define "count_stored_trace_ids"}}SELECT owner, count() FROM (SELECT TenantId, TraceId FROM {{.Front}} WHERE {{template "pred_trace_ids" .}}) AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}{{template "raw_read"}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0, apply_patch_parts = 0, apply_deleted_mask = 0{{end}}
+{{- /* One stored event (DELETE /events/{event_id}): telemetry_events by its event_id (idx_event_id). */ -}}
+{{define "pred_event"}}tenant_id = ? AND event_id IN ?{{end}}
+{{define "owners_event"}}arrayDistinct(arrayFilter((o, x, p) -> x = event_id, ?, ?, ?)){{end}}
+{{define "find_event"}}SELECT count() FROM {{.Front}} WHERE tenant_id = ? AND event_id = ? SETTINGS use_query_condition_cache = 0{{end}}

@@ -1,6 +1,6 @@
 {{define "request_columns"}}tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt, toUnixTimestamp64Milli(updated_at){{end}}
 {{define "open_requests"}}SELECT {{template "request_columns"}} FROM {{.Requests}} FINAL WHERE status IN ('pending', 'running') ORDER BY accepted_at{{end}}
-{{define "open_request_of"}}SELECT {{template "request_columns"}} FROM {{.Requests}} FINAL WHERE tenant_id = ? AND subject = ? AND status IN ('pending', 'running') ORDER BY accepted_at LIMIT 1{{end}}
+{{define "open_requests_of"}}SELECT {{template "request_columns"}} FROM {{.Requests}} FINAL WHERE tenant_id = ? AND subject IN ? AND status IN ('pending', 'running') ORDER BY accepted_at{{end}}
 {{define "get_request"}}SELECT {{template "request_columns"}} FROM {{.Requests}} FINAL WHERE tenant_id = ? AND request_id = ?{{end}}
 {{define "subject_requests"}}SELECT request_id, toString(status), reason, accepted_at, finished_at, receipt FROM {{.Requests}} FINAL WHERE tenant_id = ? AND subject = ? ORDER BY accepted_at{{end}}
 {{define "purge_request"}}DELETE FROM {{.RequestsStorage}}{{.OnCluster}} WHERE tenant_id = ? AND request_id IN ? AND user_id != ''{{end}}

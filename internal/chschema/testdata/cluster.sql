@@ -527,6 +527,14 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 CREATE TABLE IF NOT EXISTS `tel\`emetry`.`telemetry_sampling_decisions` ON CLUSTER `prod cluster` AS `tel\`emetry`.`telemetry_sampling_decisions_local`
 ENGINE = Distributed('prod cluster', 'tel`emetry', 'telemetry_sampling_decisions_local', cityHash64(trace_id));
 
+ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS event_id String DEFAULT attributes['log.record.uid'] CODEC(ZSTD(1));
+
+ALTER TABLE `tel\`emetry`.`telemetry_events` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS event_id String DEFAULT attributes['log.record.uid'] CODEC(ZSTD(1));
+
+ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` ADD INDEX IF NOT EXISTS idx_event_id event_id TYPE bloom_filter(0.001) GRANULARITY 1;
+
+ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MATERIALIZE INDEX idx_event_id SETTINGS mutations_sync = 0;
+
 ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
 
 ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);

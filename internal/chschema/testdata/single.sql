@@ -480,6 +480,12 @@ ORDER BY (sampler, decided_at)
 TTL toDateTime(decided_at) + toIntervalDay(1)
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 
+ALTER TABLE `telemetry`.`telemetry_events` ADD COLUMN IF NOT EXISTS event_id String DEFAULT attributes['log.record.uid'] CODEC(ZSTD(1));
+
+ALTER TABLE `telemetry`.`telemetry_events` ADD INDEX IF NOT EXISTS idx_event_id event_id TYPE bloom_filter(0.001) GRANULARITY 1;
+
+ALTER TABLE `telemetry`.`telemetry_events` MATERIALIZE INDEX idx_event_id SETTINGS mutations_sync = 0;
+
 ALTER TABLE `telemetry`.`telemetry_audit` MODIFY SETTING non_replicated_deduplication_window = 1000;
 
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
