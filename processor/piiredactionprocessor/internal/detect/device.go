@@ -1,6 +1,9 @@
 package detect
 
-import "math/bits"
+import (
+	"math/bits"
+	"strings"
+)
 
 // DeviceID finds identifiers of a person's device in free text:
 //   - MAC addresses: six groups of two hex digits joined by ':' or '-'
@@ -40,7 +43,8 @@ func (DeviceID) Find(s string, dst []Span) []Span {
 		return dst
 	}
 	// Every form but the Android id needs fifteen digits (IMEI), five ':'
-	// or '-' (MAC, and four '-' for a UUID) or two '.' (dotted MAC): a
+	// or '-' (MAC, and four '-' for a UUID) or two '.' five bytes apart
+	// (dotted MAC): a
 	// string without them is only searched for Android ids, from its digits.
 	if !deviceShapes(s) {
 		return androidIDs(s, dst)
@@ -141,7 +145,23 @@ func deviceShapes(s string) bool {
 			dots++
 		}
 	}
-	return digits >= 15 || colons >= 5 || dashes >= 4 || dots >= 2
+	return digits >= 15 || colons >= 5 || dashes >= 4 || dots >= 2 && dottedMACShape(s)
+}
+
+// dottedMACShape: two dots five bytes apart after four bytes (xxxx.xxxx.xxxx),
+// visiting the dots only.
+func dottedMACShape(s string) bool {
+	for k := strings.IndexByte(s, '.'); k >= 0; {
+		if k >= 4 && k+10 <= len(s) && s[k+5] == '.' {
+			return true
+		}
+		n := strings.IndexByte(s[k+1:], '.')
+		if n < 0 {
+			return false
+		}
+		k += 1 + n
+	}
+	return false
 }
 
 // androidIDs finds 16-hex Android ids after their cue, starting from digits.
