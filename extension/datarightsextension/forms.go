@@ -14,6 +14,8 @@ import (
 type forms struct {
 	owners, ids, patterns []string
 	tokens                []string
+	// words are the raw ids (regexp-quoted) the free text is searched for: one alternation.
+	words []string
 	// from and to bound the rows' timestamps (unix ms, [from, to)); the whole history by default.
 	from, to int64
 }
@@ -32,6 +34,9 @@ func newForms(token func(string) string, from, to int64, owners, users []string)
 		f.owners = append(f.owners, owners[i], owners[i])
 		f.ids = append(f.ids, u, token(u))
 		f.patterns = append(f.patterns, idPattern(u), "")
+		if idPattern(u) != "" {
+			f.words = append(f.words, regexp.QuoteMeta(u))
+		}
 		// A row whose text holds the id holds every token of it, so one token per id is a correct
 		// prefilter; the longest is the rarest guess (user-7: "user", not "7").
 		if t := longestToken(u); t != "" && !seen[t] {
@@ -56,17 +61,26 @@ func (f *forms) predTokens() []string {
 	return f.tokens
 }
 
-func (f *forms) predPatterns() []string {
-	var out []string
-	for _, p := range f.patterns {
-		if p != "" {
-			out = append(out, p)
-		}
+// maxSearchNeedles is multiSearchAny's limit.
+const maxSearchNeedles = 255
+
+// ownerTokens prefilter the rows whose owners the count looks for in free text (multiSearchAny):
+// beyond its limit the empty needle, which every text contains.
+func (f *forms) ownerTokens() []string {
+	if len(f.tokens) > maxSearchNeedles {
+		return []string{""}
 	}
-	if len(out) == 0 {
+	return f.predTokens()
+}
+
+// predPatterns is the predicate's free-text test: one regular expression, every raw id of the
+// batch as a whole word in one alternation (RE2 matches it in one pass, where a pattern per id
+// would run as many expressions over every candidate row).
+func (f *forms) predPatterns() []string {
+	if len(f.words) == 0 {
 		return []string{noPattern}
 	}
-	return out
+	return []string{`(^|[^0-9A-Za-z])(?:` + strings.Join(f.words, "|") + `)($|[^0-9A-Za-z])`}
 }
 
 // idPattern matches a raw id in free text as a whole: between non-alphanumeric characters (or the

@@ -1,10 +1,12 @@
 package datarightsextension
 
 import (
+	"fmt"
 	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestForms(t *testing.T) {
@@ -20,10 +22,31 @@ func TestForms(t *testing.T) {
 	assert.False(t, re.MatchString("checkout failed for user-77"))
 	assert.False(t, re.MatchString("xuser-7"))
 	assert.Empty(t, f.patterns[1], "tokens are found through the subject index")
+	// The predicate's one alternation: each id as a whole word, nothing else.
+	all := f.predPatterns()
+	require.Len(t, all, 1)
+	one := regexp.MustCompile(all[0])
+	for _, text := range []string{"checkout failed for user-7", "mail alice.smith@example.com!", "--- x", "x ---"} {
+		assert.True(t, one.MatchString(text), text)
+	}
+	for _, text := range []string{"user-77", "alice.smith@example.comx", "aliceXsmith@example.com", "xuser-7"} {
+		assert.False(t, one.MatchString(text), text)
+	}
 
 	empty := newForms(tok, 5, 9, nil, nil)
 	assert.Equal(t, []string{noToken}, empty.predTokens())
 	assert.Equal(t, []string{noPattern}, empty.predPatterns())
 	assert.False(t, regexp.MustCompile(noPattern).MatchString("anything at all"))
 	assert.EqualValues(t, 9, empty.to)
+}
+
+func TestOwnerTokensBounded(t *testing.T) {
+	users, owners := make([]string, 300), make([]string, 300)
+	for i := range users {
+		users[i], owners[i] = fmt.Sprintf("name%d", i), fmt.Sprintf("r%d", i)
+	}
+	f := newForms(func(s string) string { return "hmac:" + s }, 0, 0, owners[:2], users[:2])
+	assert.Equal(t, []string{"name0", "name1"}, f.ownerTokens())
+	f = newForms(func(s string) string { return "hmac:" + s }, 0, 0, owners, users)
+	assert.Equal(t, []string{""}, f.ownerTokens(), "beyond multiSearchAny's 255 needles every row is checked")
 }

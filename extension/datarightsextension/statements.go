@@ -55,6 +55,9 @@ func (t *target) args(tenant string, f *forms) []any {
 // countArgs bind count and countStored: the owners of every stored form, then the predicate.
 func (t *target) countArgs(tenant string, f *forms) []any {
 	out := []any{f.owners, f.ids, f.patterns}
+	if t.kind == kindData {
+		out = []any{f.ids, f.owners, f.ownerTokens(), f.owners, f.patterns}
+	}
 	if t.name == chschema.TraceIDTimestamps {
 		// its rows of the subject's traces first (the sorting-key filter), then the join.
 		out = append(t.args(tenant, f), out...)

@@ -11,8 +11,14 @@
   non-alphanumeric characters) is the exact test. Arguments: tenant, every stored form, the raw ids'
   tokens, the raw ids' patterns, then the time range (unix ms, [from, to)). */ -}}
 {{define "pred_data"}}tenant_id = ? AND (hasAny({{.Subjects}}, ?) OR (hasAnyTokens({{.Text}}, ?) AND arrayExists(p -> match({{.Text}}, p), ?))) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
-{{- /* Which requests of a batch a row belongs to (owners: one per stored form, patterns "" for tokens). */ -}}
-{{define "owners_data"}}arrayDistinct(arrayFilter((o, x, p) -> has({{.Subjects}}, x) OR (p != '' AND match({{.Text}}, p)), ?, ?, ?)){{end}}
+{{- /* Which requests of a batch a row belongs to. Data tables: each element of the row's subject
+  index looked up among the batch's stored forms (transform: a hash table built once per query,
+  bound: forms, their owners), plus, only for rows whose text contains one of the raw ids' tokens
+  (bound: tokens; a substring test, the regular expression decides), the owners whose raw id
+  matches the text as a whole word (bound: owners and patterns, "" for a token form). A batch of
+  hundreds of users must not run hundreds of regular expressions over every row it counts. Other
+  tables: owners, forms, patterns. */ -}}
+{{define "owners_data"}}arrayDistinct(arrayConcat(arrayFilter(o -> o != '', arrayMap(s -> transform(s, ?, ?, ''), {{.Subjects}})), if(multiSearchAny({{.Text}}, ?), arrayFilter((o, p) -> p != '' AND match({{.Text}}, p), ?, ?), []))){{end}}
 {{define "owners_user"}}arrayDistinct(arrayFilter((o, x, p) -> x = user_id, ?, ?, ?)){{end}}
 {{define "owners_audit"}}arrayDistinct(arrayFilter((o, x, p) -> x = target_id, ?, ?, ?)){{end}}
 {{- /* The trace-id lookup table of Grafana's datasource (otel_traces_trace_id_ts) holds trace ids and
