@@ -136,8 +136,9 @@ type Config struct {
 
 	// Actions overrides the mode's action per detector (email, phone, ssn,
 	// card, iban, ip, jwt, bearer, secret, url_credentials, query_param,
-	// query_id):
-	// redact, hash, mask, anonymize (ip only) or keep (detector off).
+	// query_id, person_name, postal_address, date_of_birth, national_id,
+	// device_id, geo): redact, hash, mask, anonymize (ip and geo only) or
+	// keep (detector off).
 	Actions map[string]Action `mapstructure:"actions"`
 
 	// Summary adds pii_redaction.* summary attributes to changed spans, log

@@ -1,11 +1,6 @@
 package piiredactionprocessor
 
-import (
-	"context"
-	"testing"
-
-	"go.opentelemetry.io/collector/pdata/plog"
-)
+import "testing"
 
 // BenchmarkLogsFreeTextShare: the strict logs batch of BenchmarkLogs with all detectors, with each
 // free-text corpus detector (issue 25) turned off in turn, and with all of them off, so the cost
@@ -36,19 +31,7 @@ func BenchmarkLogsFreeTextShare(b *testing.B) {
 			for _, d := range v.off {
 				cfg.Actions[d] = ActionKeep
 			}
-			p := newTestProcessor(b, cfg)
-			src := benchLogs()
-			ld := plog.NewLogs()
-			b.ReportAllocs()
-			for b.Loop() {
-				b.StopTimer()
-				src.CopyTo(ld)
-				b.StartTimer()
-				if _, err := p.processLogs(context.Background(), ld); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
+			benchProcessLogs(b, cfg)
 		})
 	}
 }

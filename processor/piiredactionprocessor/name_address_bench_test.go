@@ -1,11 +1,6 @@
 package piiredactionprocessor
 
-import (
-	"context"
-	"testing"
-
-	"go.opentelemetry.io/collector/pdata/plog"
-)
+import "testing"
 
 // BenchmarkNameAddressCost measures what person_name and postal_address add
 // to the strict processor on the project's bench batch (benchLogs: realistic
@@ -19,20 +14,6 @@ func BenchmarkNameAddressCost(b *testing.B) {
 			name = "off"
 			cfg.Actions = map[string]Action{"person_name": ActionKeep, "postal_address": ActionKeep}
 		}
-		b.Run(name, func(b *testing.B) {
-			p := newTestProcessor(b, cfg)
-			src := benchLogs()
-			ld := plog.NewLogs()
-			b.ReportAllocs()
-			for b.Loop() {
-				b.StopTimer()
-				src.CopyTo(ld)
-				b.StartTimer()
-				if _, err := p.processLogs(context.Background(), ld); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
-		})
+		b.Run(name, func(b *testing.B) { benchProcessLogs(b, cfg) })
 	}
 }

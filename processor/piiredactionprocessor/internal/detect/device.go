@@ -1,5 +1,10 @@
 package detect
 
+import (
+	"math/bits"
+	"strings"
+)
+
 // DeviceID finds identifiers of a person's device in free text:
 //   - MAC addresses: six groups of two hex digits joined by ':' or '-'
 //     (one separator throughout) and the dotted xxxx.xxxx.xxxx form; the
@@ -36,6 +41,13 @@ var deviceCues = newCueSet(
 func (DeviceID) Find(s string, dst []Span) []Span {
 	if len(s) < 14 {
 		return dst
+	}
+	// Every form but the Android id needs fifteen digits (IMEI), five ':'
+	// or '-' (MAC, and four '-' for a UUID) or two '.' five bytes apart
+	// (dotted MAC): a
+	// string without them is only searched for Android ids, from its digits.
+	if !deviceShapes(s) {
+		return androidIDs(s, dst)
 	}
 	// Only separators and digit runs can start
 	// work: the hex run before a separator tells the form (2: MAC, 4: dotted
@@ -105,6 +117,69 @@ func (DeviceID) Find(s string, dst []Span) []Span {
 			}
 			k = he - 1
 		}
+	}
+	return dst
+}
+
+// deviceShapes counts, a word at a time, what the MAC, UUID and IMEI forms
+// need.
+func deviceShapes(s string) bool {
+	digits, colons, dashes, dots := 0, 0, 0, 0
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := load8(s, i)
+		digits += bits.OnesCount64(swarBetween(x, '0'-1, '9'+1))
+		colons += bits.OnesCount64(swarBetween(x, ':'-1, ':'+1))
+		dashes += bits.OnesCount64(swarBetween(x, '-'-1, '-'+1))
+		dots += bits.OnesCount64(swarBetween(x, '.'-1, '.'+1))
+	}
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case isDigit(c):
+			digits++
+		case c == ':':
+			colons++
+		case c == '-':
+			dashes++
+		case c == '.':
+			dots++
+		}
+	}
+	return digits >= 15 || colons >= 5 || dashes >= 4 || dots >= 2 && dottedMACShape(s)
+}
+
+// dottedMACShape: two dots five bytes apart after four bytes (xxxx.xxxx.xxxx),
+// visiting the dots only.
+func dottedMACShape(s string) bool {
+	for k := strings.IndexByte(s, '.'); k >= 0; {
+		if k >= 4 && k+10 <= len(s) && s[k+5] == '.' {
+			return true
+		}
+		n := strings.IndexByte(s[k+1:], '.')
+		if n < 0 {
+			return false
+		}
+		k += 1 + n
+	}
+	return false
+}
+
+// androidIDs finds 16-hex Android ids after their cue, starting from digits.
+func androidIDs(s string, dst []Span) []Span {
+	for k := nextDigit(s, 0); k < len(s); k = nextDigit(s, k) {
+		hs, he := k, k+1
+		for hs > 0 && isHex(s[hs-1]) {
+			hs--
+		}
+		digits := hs == k
+		for he < len(s) && isHex(s[he]) {
+			digits = digits && isDigit(s[he])
+			he++
+		}
+		if he-hs == 16 && !digits && deviceTokenStart(s, hs) && hexEnd(s, he) && cueBefore(s, hs, 24, androidCues) {
+			dst = append(dst, Span{hs, he})
+		}
+		k = he
 	}
 	return dst
 }

@@ -59,24 +59,40 @@ const (
 // the lexicon.
 const maxWord = 48
 
+// lexKey is the FNV-1a hash of a folded word, the lexicon's key.
+func lexKey(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
 // A lexicon entry holds the word flags in its low 16 bits and the cue
 // kind of person_name (nameCues) above them, so one probe answers both.
 const cueShift = 16
 
-var lexicon = sync.OnceValue(func() map[string]uint32 {
-	m := make(map[string]uint32, 32768)
+// The map is keyed by a 64-bit hash of the folded word, not by the word: a
+// map without pointers is not scanned by the garbage collector, whereas
+// 30,000 string keys were 2 MB of pointers marked in every GC cycle of a
+// collector that uses the detector (runtime.GC took 0.7 ms before the map was
+// built and 2.0 ms after; with hashed keys the difference is gone).
+// Collisions among the words, or of another word with one, are ~1e-11 likely.
+var lexicon = sync.OnceValue(func() map[uint64]uint32 {
+	m := make(map[uint64]uint32, 32768)
 	var buf [maxWord]byte
 	add := func(list string, flag uint16) {
 		for w := range strings.FieldsSeq(list) {
 			if k, ok := foldWord(&buf, w); ok && len(k) > 1 {
-				m[string(k)] |= uint32(flag)
+				m[lexKey(k)] |= uint32(flag)
 			}
 		}
 	}
 	for kind := uint8(1); kind <= cueVerb; kind++ { // in order: a word has one kind
 		for _, w := range nameCues[kind] {
 			if k, ok := foldWord(&buf, w); ok {
-				m[string(k)] = m[string(k)]&^(0xff<<cueShift) | uint32(kind)<<cueShift
+				m[lexKey(k)] = m[lexKey(k)]&^(0xff<<cueShift) | uint32(kind)<<cueShift
 			}
 		}
 	}
@@ -109,7 +125,7 @@ func lookupEntry(w string) uint32 {
 	if !ok {
 		return 0
 	}
-	return lexicon()[string(k)]
+	return lexicon()[lexKey(k)]
 }
 
 // foldWord lower-cases w into buf, folding Latin letters with diacritics to

@@ -57,7 +57,7 @@ func (NationalID) Find(s string, dst []Span) []Span {
 				continue
 			}
 		}
-		if d >= last && idWordStart(s, d) {
+		if d >= last && idWordStart(s, d) && idDigitsMayStart(s, d, j) {
 			if end := nationalIDAt(s, d); end > 0 {
 				dst = append(dst, Span{d, end})
 				i, last = end, end
@@ -67,6 +67,20 @@ func (NationalID) Find(s string, dst []Span) []Span {
 		i = j
 	}
 	return dst
+}
+
+// idDigitsMayStart is the cheap test before the digit-first forms: six
+// digits in a row, a group separator followed by a digit, or an upper-case
+// letter glued on (DNI letter, "12AB34567" passport).
+func idDigitsMayStart(s string, d, j int) bool {
+	if j-d >= 6 || j >= len(s) {
+		return j-d >= 6
+	}
+	c := s[j]
+	if isUpper(c) {
+		return true
+	}
+	return (c == ' ' || c == '-' || c == '.') && j+1 < len(s) && isDigit(s[j+1])
 }
 
 // idWordStart: nothing of a word precedes i.

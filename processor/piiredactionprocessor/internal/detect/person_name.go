@@ -135,6 +135,11 @@ func skipToNameAnchor(s string, i int) int {
 	return i
 }
 
+// cueCapital marks, in the kind passed to nameAt, a cue written with a
+// capital ("Customer", "Dear"), which may be the start of a Title Case
+// label rather than a cue.
+const cueCapital uint8 = 0x80
+
 // Cue kinds.
 const (
 	cueTitle     uint8 = iota + 1 // Mr, Dr., Herr: any capitalised words after it
@@ -307,7 +312,7 @@ func nameCueBefore(s string, i int) uint8 {
 				n++
 			}
 		}
-		kind = uint8(lexicon()[string(buf[:n])] >> cueShift)
+		kind = uint8(lexicon()[lexKey(buf[:n])] >> cueShift)
 		if kind != cueKey && kind != cueKeyStrong {
 			return 0
 		}
@@ -343,6 +348,11 @@ func nameCueBefore(s string, i int) uint8 {
 	default:
 		return 0
 	}
+	// "Assign Client Redirect Policy": a capitalised cue without a
+	// separator may be part of a Title Case label.
+	if isUpper(s[k]) && !sep && !newline {
+		return kind | cueCapital
+	}
 	return kind
 }
 
@@ -350,9 +360,11 @@ func nameCueBefore(s string, i int) uint8 {
 // s[j].
 func nameAfterCue(s string, j int, kind uint8, words *[maxNameWords]nameWord) (Span, bool) {
 	k := j
+	broken := false // a comma or line break between cue and name
 	for n := 0; k < len(s) && n < 4; n++ {
 		c := s[k]
 		if c == ' ' || (kind != cueTitle && (c == ',' || c == ':' || c == '\n' || c == '\r' || c == '\t')) {
+			broken = broken || c == ',' || c == '\n' || c == '\r'
 			k++
 			continue
 		}
@@ -361,8 +373,15 @@ func nameAfterCue(s string, j int, kind uint8, words *[maxNameWords]nameWord) (S
 	if k == j || k >= len(s) {
 		return Span{}, false
 	}
+	// "Best regards,\nJane" but not "Best Practices Guide".
+	if kind == cueSignoff && !broken {
+		return Span{}, false
+	}
 	if _, ok := capWord(s, k); !ok && !isInitial(s, k) {
 		return Span{}, false
+	}
+	if kind != cueTitle {
+		kind |= cueCapital
 	}
 	sp, ok, _ := nameAt(s, k, kind, words, noEntry)
 	return sp, ok
@@ -376,6 +395,8 @@ const noEntry = ^uint32(0)
 // next is where the scan goes on: past the run of capitalised words, or at
 // a cue inside it ("Order From Mr Smith").
 func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord, first uint32) (sp Span, ok bool, next int) {
+	capital := kind&cueCapital != 0
+	kind &^= cueCapital
 	n := 0
 	j := i
 	next = -1
@@ -485,7 +506,11 @@ func nameAt(s string, i int, kind uint8, words *[maxNameWords]nameWord, first ui
 		if product > 0 && (n == 1 || words[n-1].flags&lexProduct != 0) {
 			return Span{}, false, next
 		}
-		if strong == 0 && !(n >= 2 && nameish > 0) {
+		// Two unknown words only after a lower-case cue: a capitalised
+		// one may open a Title Case label ("User Interface Guidelines").
+		// Only after a subject or contact cue ("customer", "called by"): a
+		// "name:" key or a greeting heads titles too ("name: Bug Report").
+		if strong == 0 && !(n >= 2 && nameish > 0) && (capital || (kind != cueSubject && kind != cueBy) || !unknownPair(s, words, n, end)) {
 			return Span{}, false, next
 		}
 	default:
@@ -620,6 +645,28 @@ func wordFlags(w string, f uint16) uint16 {
 		return 0
 	}
 	return lexSurname | any
+}
+
+// unknownPair reports two capitalised words the lexicon does not know,
+// after a cue, shaped like a first and a last name: plain capitalised words
+// of three letters or more, then no further capitalised word ("customer
+// Gareth Pemberton re: …", but not "user Interface Designer Tools").
+func unknownPair(s string, words *[maxNameWords]nameWord, n, end int) bool {
+	if n != 2 {
+		return false
+	}
+	for x := 0; x < 2; x++ {
+		w := words[x]
+		if w.initial || w.particle || w.flags != 0 || w.end-w.start < 3 {
+			return false
+		}
+		for k := w.start + 1; k < w.end; k++ {
+			if isUpper(s[k]) || s[k] == '-' || s[k] == '\'' {
+				return false // camel humps and compounds: not the plain shape
+			}
+		}
+	}
+	return end+1 >= len(s) || s[end] != ' ' || !isUpper(s[end+1])
 }
 
 // wholeValue reports whether s[i:end] is all of s but quotes and spaces.

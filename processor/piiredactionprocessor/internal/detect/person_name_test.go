@@ -124,6 +124,11 @@ func TestPersonName(t *testing.T) {
 		"Client Peer Verification -- failure",
 		"Covent Garden",
 		"customer Data Management export",
+		"name: Bug Report",
+		"Assign Client Redirect Policy",
+		"User Interface Guidelines",
+		"Best Practices Guide",
+		"callback requested by customer «Gareth Pemberton» re: order 77120",
 	})
 }
 
