@@ -110,20 +110,7 @@ func IsCardDigits(d []byte) bool {
 	if len(d) < 13 || len(d) > 19 || !issuerLengthOK(d) {
 		return false
 	}
-	sum := 0
-	double := false
-	for k := len(d) - 1; k >= 0; k-- {
-		x := int(d[k] - '0')
-		if double {
-			x *= 2
-			if x > 9 {
-				x -= 9
-			}
-		}
-		sum += x
-		double = !double
-	}
-	return sum%10 == 0
+	return luhnDigits(d)
 }
 
 func prefixNum(d []byte, n int) int {

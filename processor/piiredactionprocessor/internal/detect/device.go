@@ -348,24 +348,3 @@ func imeiAt(s string, i int) int {
 	}
 	return end
 }
-
-// luhnDigits checks the Luhn sum of the digits of v (separators skipped).
-func luhnDigits(v string) bool {
-	sum, double := 0, false
-	for k := len(v) - 1; k >= 0; k-- {
-		c := v[k]
-		if !isDigit(c) {
-			continue
-		}
-		d := int(c - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
