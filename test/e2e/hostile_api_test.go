@@ -363,6 +363,9 @@ func TestHostileAuditSpoolFull(t *testing.T) {
 		"--set=extensions::telemetry_api::audit::queue_size=50",
 		"--set=extensions::telemetry_api::audit::batch_size=10",
 		"--set=extensions::telemetry_api::audit::spool_max_bytes=20000",
+		// A refused call waits full_wait (default 1 s) for a place first: 300 refusals would take
+		// 5 minutes (the wait itself is TestReserveWithinWaitsForAPlace's).
+		"--set=extensions::telemetry_api::audit::full_wait=50ms",
 	)
 	require.Eventually(t, func() bool {
 		return send(t, http.MethodGet, c.apiURL("/health/ready"), "", nil, nil).status == http.StatusOK
@@ -387,7 +390,10 @@ func TestHostileAuditSpoolFull(t *testing.T) {
 	}
 	t.Logf("served %d, refused %d", len(served), refused)
 	require.Positive(t, refused, "the audit trail filled up")
-	assert.Equal(t, float64(refused), selfMetricSum(t, c, "otelcol_extension_telemetry_api_audit_requests_refused"))
+	// At least every refusal this test saw is counted. (Once, in CI, one more was: a request from
+	// outside the test, such as a poll of an earlier test's collector whose port this one reuses,
+	// is refused and counted as well.)
+	assert.GreaterOrEqual(t, selfMetricSum(t, c, "otelcol_extension_telemetry_api_audit_requests_refused"), float64(refused))
 
 	require.NoError(t, eng.Restart())
 	conn := c.db()
