@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -151,9 +152,12 @@ func TestDataRightsFailsWhenRowsRemain(t *testing.T) {
 	conn := c.db()
 	waitMarkers(t, conn, "telemetry_events", "attributes['marker'] != ''", "fail"+user)
 
-	acc := c.requestDeletion(t, testAPIKey, user)
+	// The writer never pauses: the engine runs one statement at a time, so an INSERT always waits
+	// behind each of the deletion's statements and lands between its last erase and its recount.
+	// (With a pause, the erase and recount could both fall in one gap and the request completed.)
 	stop := make(chan struct{})
 	done := make(chan struct{})
+	var bypassed atomic.Int64
 	go func() {
 		defer close(done)
 		for {
@@ -162,11 +166,14 @@ func TestDataRightsFailsWhenRowsRemain(t *testing.T) {
 				return
 			default:
 			}
-			_ = conn.Exec(context.Background(),
-				"INSERT INTO telemetry_logs (tenant_id, timestamp, observed_timestamp, user_id, body) VALUES ('default', now64(9), now64(9), ?, 'bypass')", user)
-			time.Sleep(20 * time.Millisecond)
+			if conn.Exec(context.Background(),
+				"INSERT INTO telemetry_logs (tenant_id, timestamp, observed_timestamp, user_id, body) VALUES ('default', now64(9), now64(9), ?, 'bypass')", user) == nil {
+				bypassed.Add(1)
+			}
 		}
 	}()
+	require.Eventually(t, func() bool { return bypassed.Load() > 0 }, 10*time.Second, 10*time.Millisecond, "bypass writer inserts")
+	acc := c.requestDeletion(t, testAPIKey, user)
 	st := c.waitRequest(t, testAPIKey, acc.RequestID, "failed", 60*time.Second)
 	close(stop)
 	<-done
