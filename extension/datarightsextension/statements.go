@@ -47,7 +47,7 @@ type target struct {
 // args are the bound arguments of the table's predicate for tenant and the batch's stored forms.
 func (t *target) args(tenant string, f *forms) []any {
 	if t.kind == kindData {
-		return []any{tenant, f.ids, f.predTokens(), f.predPatterns(), f.from, f.to}
+		return []any{tenant, f.ids, f.ids, f.predTokens(), f.predPatterns(), f.from, f.to}
 	}
 	return []any{tenant, f.ids}
 }
@@ -56,7 +56,7 @@ func (t *target) args(tenant string, f *forms) []any {
 func (t *target) countArgs(tenant string, f *forms) []any {
 	out := []any{f.owners, f.ids, f.patterns}
 	if t.kind == kindData {
-		out = []any{f.ids, f.owners, f.ownerTokens(), f.owners, f.patterns}
+		out = []any{f.ids, f.owners, f.ownerTokens(), f.predPatterns()[0], f.owners, f.patterns}
 	}
 	if t.name == chschema.TraceIDTimestamps {
 		// its rows of the subject's traces first (the sorting-key filter), then the join.

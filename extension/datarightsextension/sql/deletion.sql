@@ -8,17 +8,23 @@
   every pii_redaction token in the row's text) or a raw id in the row's free text (Text, the
   expression idx_search_text indexes: body, status message, every attribute value, nested ones too):
   hasAnyTokens prunes granules through the full-text index, the regular expression (the id between
-  non-alphanumeric characters) is the exact test. Arguments: tenant, every stored form, the raw ids'
-  tokens, the raw ids' patterns, then the time range (unix ms, [from, to)). */ -}}
-{{define "pred_data"}}tenant_id = ? AND (hasAny({{.Subjects}}, ?) OR (hasAnyTokens({{.Text}}, ?) AND arrayExists(p -> match({{.Text}}, p), ?))) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
+  non-alphanumeric characters) is the exact test. The subject index is read through its bloom filter
+  (indexHint: granule pruning only, never evaluated) and tested with a set (IN: a hash table built
+  once per query): hasAny itself compares every element with every form, so a batch of 1000 users
+  (2000 forms) made it 35 times slower than the set over a table the batch touches in every granule
+  (1.7 s against 0.05 s per million rows, measured). Arguments: tenant, every stored form (twice:
+  the index, the set), the raw ids' tokens, the raw ids' patterns, then the time range (unix ms,
+  [from, to)). */ -}}
+{{define "pred_data"}}tenant_id = ? AND ((indexHint(hasAny({{.Subjects}}, ?)) AND arrayExists(s -> s IN ?, {{.Subjects}})) OR (hasAnyTokens({{.Text}}, ?) AND arrayExists(p -> match({{.Text}}, p), ?))) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
 {{- /* Which requests of a batch a row belongs to. Data tables: each element of the row's subject
   index looked up among the batch's stored forms (transform: a hash table built once per query,
   bound: forms, their owners), plus, only for rows whose text contains one of the raw ids' tokens
-  (bound: tokens; a substring test, the regular expression decides), the owners whose raw id
-  matches the text as a whole word (bound: owners and patterns, "" for a token form). A batch of
-  hundreds of users must not run hundreds of regular expressions over every row it counts. Other
+  and matches the batch's one alternation of every raw id (bound: tokens, the alternation), the
+  owners whose raw id matches the text as a whole word (bound: owners and patterns, "" for a token
+  form). A batch of hundreds of users must not run hundreds of regular expressions over every row it
+  counts: only rows holding a raw id in their text run the per-owner expressions. Other
   tables: owners, forms, patterns. */ -}}
-{{define "owners_data"}}arrayDistinct(arrayConcat(arrayFilter(o -> o != '', arrayMap(s -> transform(s, ?, ?, ''), {{.Subjects}})), if(multiSearchAny({{.Text}}, ?), arrayFilter((o, p) -> p != '' AND match({{.Text}}, p), ?, ?), []))){{end}}
+{{define "owners_data"}}arrayDistinct(arrayConcat(arrayFilter(o -> o != '', arrayMap(s -> transform(s, ?, ?, ''), {{.Subjects}})), if(multiSearchAny({{.Text}}, ?) AND match({{.Text}}, ?), arrayFilter((o, p) -> p != '' AND match({{.Text}}, p), ?, ?), []))){{end}}
 {{define "owners_user"}}arrayDistinct(arrayFilter((o, x, p) -> x = user_id, ?, ?, ?)){{end}}
 {{define "owners_audit"}}arrayDistinct(arrayFilter((o, x, p) -> x = target_id, ?, ?, ?)){{end}}
 {{- /* The trace-id lookup table of Grafana's datasource (otel_traces_trace_id_ts) holds trace ids and
