@@ -18,12 +18,20 @@ import (
 
 // syncSettings make DELETE and ALTER ... UPDATE/APPLY DELETED MASK return only when the mutation
 // has finished on every replica (cluster mode, where system.mutations is per node).
-var syncSettings = clickhouse.Settings{"mutations_sync": 2, "lightweight_deletes_sync": 2}
+var syncSettings = clickhouse.Settings{"mutations_sync": 2, "lightweight_deletes_sync": 2, "max_query_size": maxQuerySize}
 
 // asyncSettings only schedule the mutation (single server): the statement returns at once and the
 // wait polls system.mutations, so the server is not held by one long statement (the embedded engine
 // runs one statement at a time, and inserts would stall behind it).
-var asyncSettings = clickhouse.Settings{"mutations_sync": 0, "lightweight_deletes_sync": 0}
+var asyncSettings = clickhouse.Settings{"mutations_sync": 0, "lightweight_deletes_sync": 0, "max_query_size": maxQuerySize}
+
+// maxQuerySize bounds the text of one statement of a batch (its forms, patterns and alternation
+// are inlined: clickhouse-go binds arguments client-side). A batch of 1000 users is ~300 KB, past
+// the server's default of 256 KiB; max_batch (10000) stays far below this.
+const maxQuerySize = 64 << 20
+
+// bigQuery lets a batch's statement exceed the default max_query_size.
+var bigQuery = clickhouse.Settings{"max_query_size": maxQuerySize}
 
 // pendingMutations counts the unfinished mutations of a table and the reason of the last failure.
 const pendingMutations = "SELECT count(), anyLast(latest_fail_reason) FROM system.mutations WHERE database = ? AND table = ? AND NOT is_done"
@@ -271,7 +279,7 @@ func (s *chStore) count(ctx context.Context, t *target, tenant string, f *forms,
 	// Bounded like the erasure's statements (mutation_timeout), not like a read of the API
 	// (timeout): a batch's count reads as many rows as its DELETE, and one that always runs into
 	// the shorter bound would be retried for ever.
-	err := s.queryWithin(ctx, max(s.timeout, s.mutation), q, t.countArgs(tenant, f), func(rows driver.Rows) error {
+	err := s.queryWithin(clickhouse.Context(ctx, clickhouse.WithSettings(bigQuery)), max(s.timeout, s.mutation), q, t.countArgs(tenant, f), func(rows driver.Rows) error {
 		var (
 			owner string
 			n     uint64
@@ -293,7 +301,7 @@ const (
 )
 
 // patchSettings make a DELETE write patch parts (a lightweight update) instead of a mutation.
-var patchSettings = clickhouse.Settings{"lightweight_delete_mode": "lightweight_update_force", "mutations_sync": 0, "lightweight_deletes_sync": 0}
+var patchSettings = clickhouse.Settings{"lightweight_delete_mode": "lightweight_update_force", "mutations_sync": 0, "lightweight_deletes_sync": 0, "max_query_size": maxQuerySize}
 
 // classicSettings are the classic lightweight DELETE (a mutation updating the _row_exists mask).
 var classicSettings = clickhouse.Settings{"lightweight_delete_mode": "alter_update"}

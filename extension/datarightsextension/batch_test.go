@@ -1,0 +1,67 @@
+package datarightsextension
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
+)
+
+// TestIntegrationBatchOfThousand: one batch of 1000 users (max_batch's default) is counted per
+// request and erased with one statement per table. Its statements inline 2000 forms, their patterns
+// and one alternation (past the engine's default max_query_size of 256 KiB), and the subject index
+// is tested with a set: every request gets its own count, users outside the batch keep every row,
+// including one whose id extends a batch user's id (user-1 in user-10000) and one named only in a
+// log body.
+func TestIntegrationBatchOfThousand(t *testing.T) {
+	endpoint, conn, schema, database := migratedDatabase(t, "datarights_batch_")
+	ctx := context.Background()
+	list := testList(t)
+	logs := schema.Table(chschema.Logs).Qualified
+	// users 0..1999 with 1 + i%3 rows each: half of them in the batch; user-10000.. outside too.
+	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+logs+" (tenant_id, timestamp, user_id, body) SELECT 'default', now64(9), concat('user-', toString(intDiv(number, 3))), 'x' FROM numbers(6000) WHERE number % 3 <= intDiv(number, 3) % 3"))
+	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+logs+" (tenant_id, timestamp, user_id, body) VALUES ('default', now64(9), 'user-10000', 'x'), ('default', now64(9), '', 'checkout failed for user-7'), ('default', now64(9), '', 'checkout failed for user-1999')"))
+	x := rightsOver(t, endpoint, conn, database, list)
+	st := x.store
+	var tg *target
+	for i := range st.sql.targets {
+		if st.sql.targets[i].name == chschema.Logs {
+			tg = &st.sql.targets[i]
+		}
+	}
+	require.NotNil(t, tg)
+
+	const n = 1000
+	owners, users := make([]string, n), make([]string, n)
+	for i := range n {
+		owners[i], users[i] = fmt.Sprintf("%032x", i), fmt.Sprintf("user-%d", i) // request ids as the API makes them
+	}
+	f := newForms(list.Token, 0, 0, owners, users)
+	counts, err := st.count(ctx, tg, "default", f, false)
+	require.NoError(t, err)
+	require.Len(t, counts, n, "every request of the batch has rows")
+	for i := range n {
+		want := uint64(1 + i%3)
+		if i == 7 {
+			want++ // the body naming user-7
+		}
+		require.Equal(t, want, counts[owners[i]], "rows of %s", users[i])
+	}
+
+	mech, why, err := st.erase(ctx, tg, mechanismPatchParts, tg.args("default", f)...)
+	require.NoError(t, err)
+	assert.Equal(t, mechanismPatchParts, mech, why)
+	after, err := st.count(ctx, tg, "default", f, false)
+	require.NoError(t, err)
+	assert.Empty(t, after, "no row of the batch readable")
+
+	var left, outside uint64
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM "+logs).Scan(&left))
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM "+logs+" WHERE toUInt32OrZero(substring(user_id, 6)) >= 1000 OR body LIKE '%user-1999'").Scan(&outside))
+	assert.Equal(t, outside, left, "only rows of users outside the batch remain")
+	assert.EqualValues(t, 2000+2, left, "users 1000..1999 (2 rows on average), user-10000 and the body naming user-1999")
+}
