@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -64,4 +65,45 @@ func TestIntegrationBatchOfThousand(t *testing.T) {
 	require.NoError(t, conn.QueryRow(ctx, "SELECT count() FROM "+logs+" WHERE toUInt32OrZero(substring(user_id, 6)) >= 1000 OR body LIKE '%user-1999'").Scan(&outside))
 	assert.Equal(t, outside, left, "only rows of users outside the batch remain")
 	assert.EqualValues(t, 2000+2, left, "users 1000..1999 (2 rows on average), user-10000 and the body naming user-1999")
+}
+
+// TestBatchWaitsForRequestsInTheirAcceptRound: a request that arrived within the batch window but
+// is still in its accept round when the window closes joins the batch (a burst of DELETEs is one
+// batch, not two reading every table twice); one that arrived after the window is not waited for,
+// and a round that never ends delays the batch by at most another window.
+func TestBatchWaitsForRequestsInTheirAcceptRound(t *testing.T) {
+	const window = 200 * time.Millisecond
+	cfg := createDefaultConfig()
+	cfg.BatchWindow = window
+	x := &dataRights{cfg: cfg, now: time.Now, wake: make(chan struct{}, 1), incoming: map[*request]struct{}{}}
+	ids := func(b []*request) (out []string) {
+		for _, r := range b {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	now := time.Now().UnixMilli()
+	first := &request{ID: "a", Tenant: "t", AcceptedAt: now}
+	late := &request{ID: "b", Tenant: "t", AcceptedAt: now + 50}
+	after := &request{ID: "c", Tenant: "t", AcceptedAt: now + 10*window.Milliseconds()}
+	x.queue = []*request{first}
+	x.incoming[late], x.incoming[after] = struct{}{}, struct{}{}
+	go func() {
+		time.Sleep(window + window/2) // the round ends after the window
+		x.mu.Lock()
+		delete(x.incoming, late)
+		x.queue = append(x.queue, late)
+		x.mu.Unlock()
+	}()
+	assert.Equal(t, []string{"a", "b"}, ids(x.nextBatch(context.Background())))
+
+	stuck := &request{ID: "d", Tenant: "t", AcceptedAt: time.Now().UnixMilli()}
+	x.incoming = map[*request]struct{}{stuck: {}}
+	second := &request{ID: "e", Tenant: "t", AcceptedAt: time.Now().UnixMilli()}
+	x.queue = []*request{second}
+	start := time.Now()
+	assert.Equal(t, []string{"e"}, ids(x.nextBatch(context.Background())))
+	took := time.Since(start)
+	assert.GreaterOrEqual(t, took, 2*window-20*time.Millisecond, "waited for the request in its round")
+	assert.Less(t, took, 2*window+time.Second, "at most another window")
 }

@@ -56,6 +56,9 @@ func (x *dataRights) nextBatch(ctx context.Context) []*request {
 			case <-time.After(wait):
 			}
 		}
+		if !x.awaitIncoming(ctx, first) {
+			return nil
+		}
 		x.mu.Lock()
 		var batch, rest []*request
 		for _, r := range x.queue {
@@ -69,6 +72,35 @@ func (x *dataRights) nextBatch(ctx context.Context) []*request {
 		x.mu.Unlock()
 		return batch
 	}
+}
+
+// awaitIncoming waits, at most another batch_window, for the requests of first's batch that
+// arrived within its window but are still in their accept round: a burst of a thousand DELETEs is
+// stored in rounds that can end after the window closes, and a second batch would read every table
+// again. False when ctx ends.
+func (x *dataRights) awaitIncoming(ctx context.Context, first *request) bool {
+	end := first.AcceptedAt + x.cfg.BatchWindow.Milliseconds()
+	limit := time.UnixMilli(end).Add(x.cfg.BatchWindow)
+	for x.now().Before(limit) {
+		x.mu.Lock()
+		waiting := false
+		for r := range x.incoming {
+			if r.AcceptedAt <= end && first.sameBatch(r) {
+				waiting = true
+				break
+			}
+		}
+		x.mu.Unlock()
+		if !waiting {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return true
 }
 
 // process erases the batch, then completes it in the background.
