@@ -53,7 +53,7 @@ func TestIntegrationBatchOfThousand(t *testing.T) {
 		require.Equal(t, want, counts[owners[i]], "rows of %s", users[i])
 	}
 
-	mech, why, err := st.erase(ctx, tg, mechanismPatchParts, tg.args("default", f)...)
+	mech, why, err := st.erase(ctx, tg, mechanismPatchParts, "default", f)
 	require.NoError(t, err)
 	assert.Equal(t, mechanismPatchParts, mech, why)
 	after, err := st.count(ctx, tg, "default", f, false)

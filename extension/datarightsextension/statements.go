@@ -35,6 +35,10 @@ type target struct {
 	// the purge check), deleteSQL (kindAudit: pseudonymize), export; applyPatches and applyMask (per
 	// partition id; "" for audit).
 	count, countStored, deleteSQL, export, applyPatches, applyMask string
+	// textCount, textCountStored and textDelete are the free-text half of a data table's statements
+	// (deletion.sql, pred_ids and pred_text): count, countStored and deleteSQL then cover the
+	// subject index only. "" for the other tables (one statement each).
+	textCount, textCountStored, textDelete string
 	// exportHTTP is export for ClickHouse's HTTP interface (query parameters, JSONEachRow).
 	exportHTTP string
 	// searched says which columns the table's predicate searches and how (receipts).
@@ -52,11 +56,35 @@ func (t *target) args(tenant string, f *forms) []any {
 	return []any{tenant, f.ids}
 }
 
+// split reports whether the table's statements run in two halves (subject index, free text).
+func (t *target) split() bool { return t.textDelete != "" }
+
+// deleteArgs bind deleteSQL (the subject index's half of a split table).
+func (t *target) deleteArgs(tenant string, f *forms) []any {
+	if t.split() {
+		return []any{tenant, f.ids, f.ids, f.from, f.to}
+	}
+	return t.args(tenant, f)
+}
+
+// textDeleteArgs bind textDelete.
+func (t *target) textDeleteArgs(tenant string, f *forms) []any {
+	return []any{tenant, f.predTokens(), f.predPatterns(), f.from, f.to}
+}
+
+// textCountArgs bind textCount and textCountStored: owners and patterns, then pred_text_only.
+func (t *target) textCountArgs(tenant string, f *forms) []any {
+	return []any{f.owners, f.patterns, tenant, f.predTokens(), f.predPatterns(), f.ids, f.from, f.to}
+}
+
 // countArgs bind count and countStored: the owners of every stored form, then the predicate.
 func (t *target) countArgs(tenant string, f *forms) []any {
 	out := []any{f.owners, f.ids, f.patterns}
 	if t.kind == kindData {
 		out = []any{f.ids, f.owners, f.ownerTokens(), f.predPatterns()[0], f.owners, f.patterns}
+	}
+	if t.split() {
+		return append(out, t.deleteArgs(tenant, f)...)
 	}
 	if t.name == chschema.TraceIDTimestamps {
 		// its rows of the subject's traces first (the sorting-key filter), then the join.
@@ -176,6 +204,10 @@ func newStatements(database, cluster string) (*statements, error) {
 			d.Text, d.Subjects = spans.SearchText, spans.SubjectExpr
 			pred = "pred_trace_ids"
 			tg.count, tg.countStored = r("count_trace_ids", d, ""), r("count_stored_trace_ids", d, "")
+		} else if def.kind == kindData {
+			tg.count, tg.countStored = r("count", d, "pred_ids", owners), r("count_stored", d, "pred_ids", owners)
+			tg.textCount, tg.textCountStored = r("count", d, "pred_text_only", "owners_text"), r("count_stored", d, "pred_text_only", "owners_text")
+			tg.textDelete = r("delete", d, "pred_text")
 		} else {
 			tg.count, tg.countStored = r("count", d, pred, owners), r("count_stored", d, pred, owners)
 		}
@@ -185,6 +217,9 @@ func newStatements(database, cluster string) (*statements, error) {
 			tg.deleteSQL = r("pseudonymize", d, pred)
 		case kindData:
 			tg.deleteSQL = r("delete", d, pred)
+			if tg.split() {
+				tg.deleteSQL = r("delete", d, "pred_ids")
+			}
 			tg.applyPatches = r("apply_patches", d, "")
 			tg.applyMask = r("apply_mask_partition", d, "")
 		default:
@@ -233,6 +268,9 @@ func (s *statements) script() []string {
 	var out []string
 	for _, t := range s.targets {
 		out = append(out, "-- "+t.name, t.count, t.countStored, t.deleteSQL)
+		if t.split() {
+			out = append(out, t.textCount, t.textCountStored, t.textDelete)
+		}
 		if t.applyMask != "" {
 			out = append(out, t.applyPatches, t.applyMask)
 		}

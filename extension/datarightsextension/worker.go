@@ -491,14 +491,14 @@ func (x *dataRights) eraseFrom(ctx context.Context, st *chStore, t *target, tena
 		}
 		return "", nil
 	case kindConsent:
-		mech, _, err := st.erase(ctx, t, mechanismLightweight, args...)
+		mech, _, err := st.erase(ctx, t, mechanismLightweight, tenant, f)
 		if err != nil {
 			return "", fmt.Errorf("delete from %s: %w", t.name, err)
 		}
 		return mech, nil
 	}
 	if t.name == chschema.TraceIDTimestamps {
-		if _, _, err := st.eraseClassic(ctx, t, "", args...); err != nil {
+		if err := st.eraseClassic(ctx, t, args...); err != nil {
 			return "", fmt.Errorf("delete from %s: %w", t.name, err)
 		}
 		return mechanismTraceIDs, nil
@@ -514,7 +514,7 @@ func (x *dataRights) eraseFrom(ctx context.Context, st *chStore, t *target, tena
 			want = mechanismPatchParts
 		}
 	}
-	mech, why, err := st.erase(ctx, t, want, args...)
+	mech, why, err := st.erase(ctx, t, want, tenant, f)
 	if err != nil {
 		return "", fmt.Errorf("delete from %s: %w", t.name, err)
 	}

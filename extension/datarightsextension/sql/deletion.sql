@@ -16,6 +16,20 @@
   the index, the set), the raw ids' tokens, the raw ids' patterns, then the time range (unix ms,
   [from, to)). */ -}}
 {{define "pred_data"}}tenant_id = ? AND ((indexHint(hasAny({{.Subjects}}, ?)) AND arrayExists(s -> s IN ?, {{.Subjects}})) OR (hasAnyTokens({{.Text}}, ?) AND arrayExists(p -> match({{.Text}}, p), ?))) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
+{{- /* A batch's erasure and counts run the predicate's two halves apart, each pruned by its own
+  index: with the OR of one statement, the full-text index can prune nothing (the subject index's
+  half reads every granule a batch of 1000 users touches, nearly all of them), and the free text is
+  built for every row of the table (10M rows: 1.75 s for the OR, 0.65 s for the subject index's
+  half, 0.03 s for the text half; the DELETE 2.35 s against 0.97 s, measured). pred_ids: the subject
+  index (tenant, forms twice, range); pred_text: the free text (tenant, tokens, patterns, range);
+  pred_text_only: the free text of rows the subject index does not name (the count's second half,
+  so no row counts twice: tenant, tokens, patterns, forms, range). */ -}}
+{{define "pred_ids"}}tenant_id = ? AND indexHint(hasAny({{.Subjects}}, ?)) AND arrayExists(s -> s IN ?, {{.Subjects}}) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
+{{define "pred_text"}}tenant_id = ? AND hasAnyTokens({{.Text}}, ?) AND arrayExists(p -> match({{.Text}}, p), ?) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
+{{define "pred_text_only"}}tenant_id = ? AND hasAnyTokens({{.Text}}, ?) AND arrayExists(p -> match({{.Text}}, p), ?) AND NOT arrayExists(s -> s IN ?, {{.Subjects}}) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
+{{- /* The owners of a row the count's free-text half reads: those whose raw id is in its text
+  (bound: owners, patterns). */ -}}
+{{define "owners_text"}}arrayDistinct(arrayFilter((o, p) -> p != '' AND match({{.Text}}, p), ?, ?)){{end}}
 {{- /* Which requests of a batch a row belongs to. Data tables: each element of the row's subject
   index looked up among the batch's stored forms (transform: a hash table built once per query,
   bound: forms, their owners), plus, only for rows whose text contains one of the raw ids' tokens
