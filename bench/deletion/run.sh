@@ -134,7 +134,7 @@ list=$(seq 5000 $((5000 + BATCH - 1)) | sed "s/^/'user-/; s/$/'/" | paste -sd,)
 [[ $(readable "$list") -gt 0 ]] || { echo "no rows for the batch's users" >&2; exit 1; }
 seq 5000 $((5000 + BATCH - 1)) | sed "s#^#url = \"http://$api/api/v1/telemetry/data/user-#; s#\$#\"#" >"$work/batch-urls"
 a=$(now); a_ms=$(date +%s%3N)
-curl -fsS --parallel --parallel-max "$CLIENTS" -X DELETE -H "Authorization: Bearer $key" --config "$work/batch-urls" >/dev/null
+curl -fsS --no-progress-meter --parallel --parallel-max "$CLIENTS" -X DELETE -H "Authorization: Bearer $key" --config "$work/batch-urls" >/dev/null
 accepted_all=$(now)
 erased() { ch "SELECT countIf(JSONHas(receipt, 'erased_at')) FROM $db.telemetry_deletion_requests FINAL WHERE accepted_at >= fromUnixTimestamp64Milli($a_ms)"; }
 timeout_s=${BATCH_TIMEOUT:-600}

@@ -413,13 +413,14 @@ const mechanismTraceIDs = mechanismLightweight + " (AggregatingMergeTree: no pat
 const maxYield = 30 * time.Second
 
 // yield waits, before a completion's statement, while a batch is erasing or waiting for its window
-// (at most maxYield): the embedded engine runs one statement at a time, and a completion's recounts
-// would otherwise sit between a new request and the moment its rows are unreadable.
+// or requests are in their accept round (at most maxYield): the embedded engine runs one statement
+// at a time, and a completion's recounts would otherwise sit between a new request and the moment
+// its rows are unreadable.
 func (x *dataRights) yield(ctx context.Context) {
 	deadline := time.Now().Add(maxYield)
 	for time.Now().Before(deadline) {
 		x.mu.Lock()
-		busy := len(x.queue) > 0 || x.erasing.Load() > 0
+		busy := len(x.queue) > 0 || len(x.incoming) > 0 || x.erasing.Load() > 0
 		x.mu.Unlock()
 		if !busy {
 			return
