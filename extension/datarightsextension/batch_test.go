@@ -107,3 +107,43 @@ func TestBatchWaitsForRequestsInTheirAcceptRound(t *testing.T) {
 	assert.GreaterOrEqual(t, took, 2*window-20*time.Millisecond, "waited for the request in its round")
 	assert.Less(t, took, 2*window+time.Second, "at most another window")
 }
+
+// TestIntegrationTraceIDLookupErased: the trace-id lookup table's rows of the subject's traces are
+// found through both halves of the predicate (a span naming the user in its subject index, one
+// naming the raw id only in its status message), counted per request, and erased by its classic
+// DELETE, a mutation (which refuses a UNION: it must finish, not retry until mutation_timeout);
+// another user's trace stays.
+func TestIntegrationTraceIDLookupErased(t *testing.T) {
+	endpoint, conn, schema, database := migratedDatabase(t, "datarights_traceids_")
+	ctx := context.Background()
+	spans := schema.Table(chschema.Spans).Qualified
+	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+spans+" (tenant_id, timestamp, trace_id, span_id, user_id, span_name, status_message) VALUES "+
+		"('default', now64(9), 't1', 's1', 'user-1', 'x', ''), ('default', now64(9), 't2', 's2', '', 'y', 'card declined for user-1'), ('default', now64(9), 't3', 's3', 'user-2', 'z', '')"))
+	x := rightsOver(t, endpoint, conn, database, testList(t))
+	st := x.store
+	var tg *target
+	for i := range st.sql.targets {
+		if st.sql.targets[i].name == chschema.TraceIDTimestamps {
+			tg = &st.sql.targets[i]
+		}
+	}
+	require.NotNil(t, tg)
+	f := newForms(x.list.Token, 0, 0, []string{"a"}, []string{"user-1"})
+	n, err := st.count(ctx, tg, "default", f, false)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]uint64{"a": 2}, n, "the lookup rows of traces t1 and t2")
+	require.NoError(t, st.scheduleClassic(ctx, tg, tg.args("default", f)...))
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	require.NoError(t, st.awaitMutations(wctx, tg.storage))
+	var left []string
+	rows, err := conn.Query(ctx, "SELECT DISTINCT TraceId FROM "+schema.Table(chschema.TraceIDTimestamps).Qualified+" ORDER BY TraceId")
+	require.NoError(t, err)
+	for rows.Next() {
+		var id string
+		require.NoError(t, rows.Scan(&id))
+		left = append(left, id)
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []string{"t3"}, left)
+}

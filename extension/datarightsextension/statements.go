@@ -50,6 +50,9 @@ type target struct {
 
 // args are the bound arguments of the table's predicate for tenant and the batch's stored forms.
 func (t *target) args(tenant string, f *forms) []any {
+	if t.name == chschema.TraceIDTimestamps {
+		return append(idsArgs(tenant, f), textArgs(tenant, f)...) // pred_trace_ids: both halves
+	}
 	if t.kind == kindData {
 		return []any{tenant, f.ids, f.ids, f.predTokens(), f.predPatterns(), f.from, f.to}
 	}
@@ -59,38 +62,52 @@ func (t *target) args(tenant string, f *forms) []any {
 // split reports whether the table's statements run in two halves (subject index, free text).
 func (t *target) split() bool { return t.textDelete != "" }
 
+// idsArgs bind pred_ids, textArgs pred_text, textOnlyArgs pred_text_only.
+func idsArgs(tenant string, f *forms) []any { return []any{tenant, f.ids, f.ids, f.from, f.to} }
+
+func textArgs(tenant string, f *forms) []any {
+	return []any{tenant, f.predTokens(), f.predPatterns(), f.from, f.to}
+}
+
+func textOnlyArgs(tenant string, f *forms) []any {
+	return []any{tenant, f.predTokens(), f.predPatterns(), f.ids, f.from, f.to}
+}
+
+// dataOwnersArgs bind owners_data.
+func dataOwnersArgs(f *forms) []any {
+	return []any{f.ids, f.owners, f.ownerTokens(), f.predPatterns()[0], f.owners, f.patterns}
+}
+
 // deleteArgs bind deleteSQL (the subject index's half of a split table).
 func (t *target) deleteArgs(tenant string, f *forms) []any {
 	if t.split() {
-		return []any{tenant, f.ids, f.ids, f.from, f.to}
+		return idsArgs(tenant, f)
 	}
 	return t.args(tenant, f)
 }
 
 // textDeleteArgs bind textDelete.
-func (t *target) textDeleteArgs(tenant string, f *forms) []any {
-	return []any{tenant, f.predTokens(), f.predPatterns(), f.from, f.to}
-}
+func (t *target) textDeleteArgs(tenant string, f *forms) []any { return textArgs(tenant, f) }
 
 // textCountArgs bind textCount and textCountStored: owners and patterns, then pred_text_only.
 func (t *target) textCountArgs(tenant string, f *forms) []any {
-	return []any{f.owners, f.patterns, tenant, f.predTokens(), f.predPatterns(), f.ids, f.from, f.to}
+	return append([]any{f.owners, f.patterns}, textOnlyArgs(tenant, f)...)
 }
 
 // countArgs bind count and countStored: the owners of every stored form, then the predicate.
 func (t *target) countArgs(tenant string, f *forms) []any {
-	out := []any{f.owners, f.ids, f.patterns}
-	if t.kind == kindData {
-		out = []any{f.ids, f.owners, f.ownerTokens(), f.predPatterns()[0], f.owners, f.patterns}
+	switch {
+	case t.name == chschema.TraceIDTimestamps:
+		// its rows of the subject's traces first (the sorting-key filter), then the join: the
+		// spans the subject index names with their owners, then those only their text names.
+		out := append(t.args(tenant, f), dataOwnersArgs(f)...)
+		out = append(out, idsArgs(tenant, f)...)
+		out = append(out, f.owners, f.patterns)
+		return append(out, textOnlyArgs(tenant, f)...)
+	case t.split():
+		return append(dataOwnersArgs(f), idsArgs(tenant, f)...)
 	}
-	if t.split() {
-		return append(out, t.deleteArgs(tenant, f)...)
-	}
-	if t.name == chschema.TraceIDTimestamps {
-		// its rows of the subject's traces first (the sorting-key filter), then the join.
-		out = append(t.args(tenant, f), out...)
-	}
-	return append(out, t.args(tenant, f)...)
+	return append([]any{f.owners, f.ids, f.patterns}, t.args(tenant, f)...)
 }
 
 // httpParams are args for the HTTP export.
