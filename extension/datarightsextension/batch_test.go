@@ -67,12 +67,13 @@ func TestIntegrationBatchOfThousand(t *testing.T) {
 	assert.EqualValues(t, 2000+2, left, "users 1000..1999 (2 rows on average), user-10000 and the body naming user-1999")
 }
 
-// TestBatchWaitsForRequestsInTheirAcceptRound: a request that arrived within the batch window but
-// is still in its accept round when the window closes joins the batch (a burst of DELETEs is one
-// batch, not two reading every table twice); one that arrived after the window is not waited for,
-// and a round that never ends delays the batch by at most another window.
+// TestBatchWaitsForRequestsInTheirAcceptRound: requests still in their accept round when the batch
+// window closes join the batch (a burst of DELETEs is one batch, not two reading every table
+// twice), and a round that never ends delays the batch by at most burstWait.
 func TestBatchWaitsForRequestsInTheirAcceptRound(t *testing.T) {
 	const window = 200 * time.Millisecond
+	defer func(d time.Duration) { burstWait = d }(burstWait)
+	burstWait = 400 * time.Millisecond
 	cfg := createDefaultConfig()
 	cfg.BatchWindow = window
 	x := &dataRights{cfg: cfg, now: time.Now, wake: make(chan struct{}, 1), incoming: map[*request]struct{}{}}
@@ -85,9 +86,9 @@ func TestBatchWaitsForRequestsInTheirAcceptRound(t *testing.T) {
 	now := time.Now().UnixMilli()
 	first := &request{ID: "a", Tenant: "t", AcceptedAt: now}
 	late := &request{ID: "b", Tenant: "t", AcceptedAt: now + 50}
-	after := &request{ID: "c", Tenant: "t", AcceptedAt: now + 10*window.Milliseconds()}
+	other := &request{ID: "c", Tenant: "u", AcceptedAt: now + 50} // another tenant: not waited for
 	x.queue = []*request{first}
-	x.incoming[late], x.incoming[after] = struct{}{}, struct{}{}
+	x.incoming[late], x.incoming[other] = struct{}{}, struct{}{}
 	go func() {
 		time.Sleep(window + window/2) // the round ends after the window
 		x.mu.Lock()
@@ -95,17 +96,19 @@ func TestBatchWaitsForRequestsInTheirAcceptRound(t *testing.T) {
 		x.queue = append(x.queue, late)
 		x.mu.Unlock()
 	}()
+	start := time.Now()
 	assert.Equal(t, []string{"a", "b"}, ids(x.nextBatch(context.Background())))
+	assert.Less(t, time.Since(start), window+burstWait, "done when the round ended")
 
 	stuck := &request{ID: "d", Tenant: "t", AcceptedAt: time.Now().UnixMilli()}
 	x.incoming = map[*request]struct{}{stuck: {}}
 	second := &request{ID: "e", Tenant: "t", AcceptedAt: time.Now().UnixMilli()}
 	x.queue = []*request{second}
-	start := time.Now()
+	start = time.Now()
 	assert.Equal(t, []string{"e"}, ids(x.nextBatch(context.Background())))
 	took := time.Since(start)
-	assert.GreaterOrEqual(t, took, 2*window-20*time.Millisecond, "waited for the request in its round")
-	assert.Less(t, took, 2*window+time.Second, "at most another window")
+	assert.GreaterOrEqual(t, took, window+burstWait-20*time.Millisecond, "waited for the request in its round")
+	assert.Less(t, took, window+burstWait+time.Second, "at most burstWait")
 }
 
 // TestIntegrationTraceIDLookupErased: the trace-id lookup table's rows of the subject's traces are

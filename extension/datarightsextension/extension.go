@@ -38,7 +38,7 @@ type dataRights struct {
 	queue  []*request
 	wake   chan struct{}
 	// incoming are the requests between their DELETE's arrival and the queue (their accept round):
-	// a batch whose window they arrived in waits for them (nextBatch).
+	// a batch whose window closes meanwhile waits for them (nextBatch).
 	incoming map[*request]struct{}
 	// accepts feeds the accept loop (accept.go); nil when it does not run (tests of the handlers).
 	accepts chan *acceptJob

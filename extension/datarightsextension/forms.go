@@ -61,18 +61,6 @@ func (f *forms) predTokens() []string {
 	return f.tokens
 }
 
-// maxSearchNeedles is multiSearchAny's limit.
-const maxSearchNeedles = 255
-
-// ownerTokens prefilter the rows whose owners the count looks for in free text (multiSearchAny):
-// beyond its limit the empty needle, which every text contains.
-func (f *forms) ownerTokens() []string {
-	if len(f.tokens) > maxSearchNeedles {
-		return []string{""}
-	}
-	return f.predTokens()
-}
-
 // predPatterns is the predicate's free-text test: one regular expression, every raw id of the
 // batch as a whole word in one alternation (RE2 matches it in one pass, where a pattern per id
 // would run as many expressions over every candidate row).

@@ -1,7 +1,6 @@
 package datarightsextension
 
 import (
-	"fmt"
 	"regexp"
 	"testing"
 
@@ -38,15 +37,4 @@ func TestForms(t *testing.T) {
 	assert.Equal(t, []string{noPattern}, empty.predPatterns())
 	assert.False(t, regexp.MustCompile(noPattern).MatchString("anything at all"))
 	assert.EqualValues(t, 9, empty.to)
-}
-
-func TestOwnerTokensBounded(t *testing.T) {
-	users, owners := make([]string, 300), make([]string, 300)
-	for i := range users {
-		users[i], owners[i] = fmt.Sprintf("name%d", i), fmt.Sprintf("r%d", i)
-	}
-	f := newForms(func(s string) string { return "hmac:" + s }, 0, 0, owners[:2], users[:2])
-	assert.Equal(t, []string{"name0", "name1"}, f.ownerTokens())
-	f = newForms(func(s string) string { return "hmac:" + s }, 0, 0, owners, users)
-	assert.Equal(t, []string{""}, f.ownerTokens(), "beyond multiSearchAny's 255 needles every row is checked")
 }

@@ -62,21 +62,17 @@ func (t *target) args(tenant string, f *forms) []any {
 // split reports whether the table's statements run in two halves (subject index, free text).
 func (t *target) split() bool { return t.textDelete != "" }
 
-// idsArgs bind pred_ids, textArgs pred_text, textOnlyArgs pred_text_only.
+// idsArgs bind pred_ids, textArgs pred_text.
 func idsArgs(tenant string, f *forms) []any { return []any{tenant, f.ids, f.ids, f.from, f.to} }
 
 func textArgs(tenant string, f *forms) []any {
 	return []any{tenant, f.predTokens(), f.predPatterns(), f.from, f.to}
 }
 
-func textOnlyArgs(tenant string, f *forms) []any {
-	return []any{tenant, f.predTokens(), f.predPatterns(), f.ids, f.from, f.to}
-}
+// dataOwnersArgs bind owners_data, textOwnersArgs owners_text.
+func dataOwnersArgs(f *forms) []any { return []any{f.ids, f.owners} }
 
-// dataOwnersArgs bind owners_data.
-func dataOwnersArgs(f *forms) []any {
-	return []any{f.ids, f.owners, f.ownerTokens(), f.predPatterns()[0], f.owners, f.patterns}
-}
+func textOwnersArgs(f *forms) []any { return []any{f.ids, f.owners, f.owners, f.patterns} }
 
 // deleteArgs bind deleteSQL (the subject index's half of a split table).
 func (t *target) deleteArgs(tenant string, f *forms) []any {
@@ -89,9 +85,9 @@ func (t *target) deleteArgs(tenant string, f *forms) []any {
 // textDeleteArgs bind textDelete.
 func (t *target) textDeleteArgs(tenant string, f *forms) []any { return textArgs(tenant, f) }
 
-// textCountArgs bind textCount and textCountStored: owners and patterns, then pred_text_only.
+// textCountArgs bind textCount and textCountStored: owners_text, then pred_text.
 func (t *target) textCountArgs(tenant string, f *forms) []any {
-	return append([]any{f.owners, f.patterns}, textOnlyArgs(tenant, f)...)
+	return append(textOwnersArgs(f), textArgs(tenant, f)...)
 }
 
 // countArgs bind count and countStored: the owners of every stored form, then the predicate.
@@ -102,8 +98,8 @@ func (t *target) countArgs(tenant string, f *forms) []any {
 		// spans the subject index names with their owners, then those only their text names.
 		out := append(t.args(tenant, f), dataOwnersArgs(f)...)
 		out = append(out, idsArgs(tenant, f)...)
-		out = append(out, f.owners, f.patterns)
-		return append(out, textOnlyArgs(tenant, f)...)
+		out = append(out, textOwnersArgs(f)...)
+		return append(out, textArgs(tenant, f)...)
 	case t.split():
 		return append(dataOwnersArgs(f), idsArgs(tenant, f)...)
 	}
@@ -223,7 +219,7 @@ func newStatements(database, cluster string) (*statements, error) {
 			tg.count, tg.countStored = r("count_trace_ids", d, ""), r("count_stored_trace_ids", d, "")
 		} else if def.kind == kindData {
 			tg.count, tg.countStored = r("count", d, "pred_ids", owners), r("count_stored", d, "pred_ids", owners)
-			tg.textCount, tg.textCountStored = r("count", d, "pred_text_only", "owners_text"), r("count_stored", d, "pred_text_only", "owners_text")
+			tg.textCount, tg.textCountStored = r("count", d, "pred_text", "owners_text"), r("count_stored", d, "pred_text", "owners_text")
 			tg.textDelete = r("delete", d, "pred_text")
 		} else {
 			tg.count, tg.countStored = r("count", d, pred, owners), r("count_stored", d, pred, owners)

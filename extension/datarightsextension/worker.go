@@ -74,22 +74,31 @@ func (x *dataRights) nextBatch(ctx context.Context) []*request {
 	}
 }
 
-// awaitIncoming waits, at most another batch_window, for the requests of first's batch that
-// arrived within its window but are still in their accept round: a burst of a thousand DELETEs is
-// stored in rounds that can end after the window closes, and a second batch would read every table
-// again. False when ctx ends.
+// burstWait bounds how long a closed window waits for requests still in their accept round.
+var burstWait = 5 * time.Second
+
+// awaitIncoming waits, at most burstWait after the window, while requests of first's batch are in
+// their accept round and the batch is not full: a burst of a thousand DELETEs is stored in rounds
+// that end after the window closes, and a second batch would read every table again (on the
+// embedded engine the first batch's statements would also hold the remaining rounds back). A
+// trickle of requests leaves gaps between rounds, so it does not hold a batch. False when ctx ends.
 func (x *dataRights) awaitIncoming(ctx context.Context, first *request) bool {
-	end := first.AcceptedAt + x.cfg.BatchWindow.Milliseconds()
-	limit := time.UnixMilli(end).Add(x.cfg.BatchWindow)
+	limit := time.UnixMilli(first.AcceptedAt).Add(x.cfg.BatchWindow + burstWait)
 	for x.now().Before(limit) {
 		x.mu.Lock()
-		waiting := false
+		waiting, queued := false, 0
 		for r := range x.incoming {
-			if r.AcceptedAt <= end && first.sameBatch(r) {
+			if first.sameBatch(r) {
 				waiting = true
 				break
 			}
 		}
+		for _, r := range x.queue {
+			if first.sameBatch(r) {
+				queued++
+			}
+		}
+		waiting = waiting && queued < x.cfg.MaxBatch
 		x.mu.Unlock()
 		if !waiting {
 			return true
