@@ -34,7 +34,7 @@ var variables = []variable{
 	apiKeyVariable("TELEMETRY_API_KEY", "api_key", "the telemetry API and ingest authentication need a key of at least 16 characters (e.g. `openssl rand -hex 24`)"),
 	// The fleet's agents forward with this ingest-only key of the default tenant, never the admin
 	// bootstrap key: a node's agent can then only add data, not read or delete it.
-	apiKeyVariable("TELEMETRY_AGENT_API_KEY", "agent_api_key", "gateways (deploy/gateway.yaml) accept, and agents (deploy/agent*.yaml) forward with, an ingest-only key of at least 16 characters, different from TELEMETRY_API_KEY (e.g. `openssl rand -hex 24`)"),
+	apiKeyVariable("TELEMETRY_AGENT_API_KEY", "agent_api_key", "gateways (deploy/gateway.yaml) accept, and agents (deploy/agent*.yaml) and sidecars (deploy/sidecar.yaml) forward with, an ingest-only key of at least 16 characters, different from TELEMETRY_API_KEY (e.g. `openssl rand -hex 24`)"),
 	{env: "TELEMETRY_ENDPOINT", def: "", derive: func(raw string) (map[string]any, error) {
 		if raw == "" {
 			why := unset{why: "TELEMETRY_ENDPOINT is not set: the agent resolves its gateways from this URL's host (e.g. http://gateway-headless.telemetry.svc:4317)"}
