@@ -62,7 +62,7 @@ func TestDataRightsDeletion(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			c := startCollector(t, collectorOptions{
 				env:  map[string]string{"TELEMETRY_PRIVACY_MODE": mode},
-				args: dataRightsConfig(),
+				args: append(dataRightsConfig(), noREDFlush),
 			})
 			suffix := randomSuffix()
 			userA, userB := "alice-"+suffix, "bob-"+suffix
