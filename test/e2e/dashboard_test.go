@@ -638,8 +638,9 @@ func TestDashboardInBrowser(t *testing.T) {
 		sent := time.Now()
 		b.do(15*time.Second, chromedp.Navigate("http://"+q.api+dashboardPath), chromedp.WaitVisible(chromedp.ID("api-key")),
 			chromedp.SendKeys(chromedp.ID("api-key"), testAPIKey), chromedp.Click(chromedp.ID("signin-submit")))
-		// The Overview refreshes every 30 s; re-open it until the flushed batch is there.
-		deadline := time.Now().Add(15 * time.Second)
+		// The Overview refreshes every 30 s; re-open it until the flushed batch is there (bounded
+		// for a loaded machine: the batch is flushed after 1 s, then stored by the shared engine).
+		deadline := time.Now().Add(60 * time.Second)
 		for {
 			b.do(5*time.Second, chromedp.Click(chromedp.CSS(`#nav a[data-page="pipeline"]`)), chromedp.Click(chromedp.CSS(`#nav a[data-page="overview"]`)))
 			txt := b.waitText("#overview-body", 5*time.Second, func(s string) bool { return !strings.Contains(s, "loading") })
