@@ -148,7 +148,7 @@ func markers(t *testing.T, conn driver.Conn, table, where string) []string {
 func waitMarkers(t *testing.T, conn driver.Conn, table, where string, want ...string) {
 	t.Helper()
 	sort.Strings(want)
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(storeWithin)
 	for {
 		got := markers(t, conn, table, where)
 		if containsAll(got, want) || time.Now().After(deadline) {

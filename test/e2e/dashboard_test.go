@@ -271,7 +271,7 @@ func (b *chromiumTab) downloadCSV(t *testing.T, id string) string {
 			file = m[0]
 		}
 		return file != ""
-	}, 15*time.Second, 100*time.Millisecond, "CSV download of #%s", id)
+	}, loadedFloor, 100*time.Millisecond, "CSV download of #%s", id)
 	raw, err := os.ReadFile(file)
 	require.NoError(t, err)
 	return string(raw)

@@ -134,7 +134,7 @@ func TestDataResidencyPerTenant(t *testing.T) {
 		require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM telemetry_events WHERE user_id = ?", user).Scan(&n))
 		return n
 	}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(storeWithin)
 	for userRows(dbEU) == 0 || userRows(dbUS) == 0 {
 		require.True(t, time.Now().Before(deadline), "the user's events were not stored")
 		time.Sleep(200 * time.Millisecond)
