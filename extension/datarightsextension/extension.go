@@ -180,7 +180,7 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	return nil
 }
 
-func (x *dataRights) Shutdown(context.Context) error {
+func (x *dataRights) Shutdown(ctx context.Context) error {
 	if x.cancel == nil {
 		return nil
 	}
@@ -188,6 +188,7 @@ func (x *dataRights) Shutdown(context.Context) error {
 	x.cancel()
 	x.refresher.Stop()
 	x.wg.Wait()
+	x.releaseLeases(ctx)
 	x.cancel = nil
 	x.tel.Shutdown()
 	return errors.Join(x.store.conn.Close(), closeRegions(x.regions))

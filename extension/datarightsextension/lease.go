@@ -305,3 +305,34 @@ func (x *dataRights) storeFinals(ctx context.Context, batch []*request, finals [
 	}
 	return ids, err
 }
+
+// releaseLeases ends the leases of the open requests this collector runs, on a graceful stop after
+// the worker stopped: another collector takes them over at its next round (a scale-down) instead
+// of after the lease; the same instance restarting resumes them at once anyway. Bounded: a stop
+// with ClickHouse unreachable leaves the leases to run out.
+func (x *dataRights) releaseLeases(ctx context.Context) {
+	x.writeMu.Lock()
+	defer x.writeMu.Unlock()
+	x.mu.Lock()
+	now := x.now().UnixMilli()
+	var next []request
+	for _, r := range x.byID {
+		if !r.open() || !r.persisted || r.lost || r.finishing {
+			continue
+		}
+		r.LeaseUntil = now
+		next = append(next, r.nextVersion(now))
+	}
+	x.mu.Unlock()
+	if len(next) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, min(x.cfg.Storage.Timeout, 5*time.Second))
+	defer cancel()
+	if err := x.leaseStore().insertRequests(ctx, next); err != nil {
+		x.logger.Warn("deletion request leases: not released at shutdown; another collector takes the requests over when they expire",
+			zap.Int("requests", len(next)), zap.Error(err))
+		return
+	}
+	x.logger.Info("deletion request leases released at shutdown", zap.Int("requests", len(next)))
+}

@@ -256,3 +256,27 @@ func TestLeaseRenewedWhileRunning(t *testing.T) {
 	}, 5*a.cfg.Lease, a.cfg.Lease/5)
 	assert.Equal(t, "gw-b", f.final("r1").Owner)
 }
+
+// A graceful stop releases the leases: another collector takes the requests over at its next round
+// instead of after the lease.
+func TestLeaseReleasedAtShutdown(t *testing.T) {
+	f := newFakeLeases()
+	a, b := collectorOn(f, "gw-a"), collectorOn(f, "gw-b")
+	a.cfg.Lease, b.cfg.Lease = time.Hour, time.Hour
+	r := &request{Tenant: "t", ID: "r1", Subject: "s", UserID: "u", Status: statusRunning, AcceptedAt: 1, persisted: true}
+	a.mu.Lock()
+	a.hold(r, time.Now().UnixMilli())
+	v := r.nextVersion(time.Now().UnixMilli())
+	a.mu.Unlock()
+	require.NoError(t, f.insertRequests(context.Background(), []request{v}))
+	a.enqueue(r)
+
+	b.leaseRound(context.Background())
+	require.Empty(t, queued(b), "a live lease stays with its owner")
+	a.releaseLeases(context.Background())
+	assert.Equal(t, "gw-a", f.final("r1").Owner)
+	b.leaseRound(context.Background())
+	assert.Equal(t, []string{"r1"}, queued(b))
+	assert.Equal(t, "gw-b", f.final("r1").Owner)
+	assert.Equal(t, "u", f.final("r1").UserID)
+}
