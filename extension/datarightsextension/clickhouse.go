@@ -65,7 +65,7 @@ func (s *chStore) queryWithin(ctx context.Context, d time.Duration, q string, ar
 	defer cancel()
 	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {
-		if noTable(err) {
+		if noTable(err) || leaseColumnsMissing(err) {
 			return errNoTable
 		}
 		return err

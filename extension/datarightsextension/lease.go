@@ -2,9 +2,12 @@ package datarightsextension
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/chschema"
 )
 
 // Leases: in a fleet (several collectors on one database) each open request names its owner, the
@@ -20,6 +23,30 @@ import (
 // off unless it is the stored owner, so two collectors taking over at once end with one owner.
 // A collector that finds another owner on its renewal (it could not renew for longer than the
 // lease, and another took over) lets the request go: it writes no more versions of it.
+
+// leaseColumnsMissing reports a read of the requests before schema migration 55 added owner and
+// lease_until: extensions start before the storage exporter migrates, so an upgraded collector
+// reads them first. Read as "nothing stored yet": the start goes on, and the lease loop takes over
+// the requests the previous version left open (no owner, lease 0) once the columns exist.
+func leaseColumnsMissing(err error) bool {
+	code, ok := chschema.ErrorCode(err)
+	if !ok || (code != codeUnknownIdentifier && code != codeNoSuchColumn) {
+		return false
+	}
+	msg := err.Error()
+	for _, col := range []string{"owner", "lease_until"} {
+		if strings.Contains(msg, "`"+col+"`") || strings.Contains(msg, "'"+col+"'") {
+			return true
+		}
+	}
+	return false
+}
+
+// ClickHouse's codes for a column the table does not have (yet).
+const (
+	codeNoSuchColumn      = 16
+	codeUnknownIdentifier = 47
+)
 
 // leaseStore is what the lease needs of ClickHouse (chStore; a fake in unit tests).
 type leaseStore interface {
@@ -200,8 +227,8 @@ func (x *dataRights) letGo(r, s *request) {
 		zap.String("request_id", r.ID), zap.String("tenant", r.Tenant), zap.String("owner", s.Owner), zap.String("status", s.Status))
 }
 
-// takeOver claims the stored open requests whose lease has passed (and this instance's own that
-// it does not run), then keeps those it is still the owner of after settle.
+// takeOver claims the stored open requests whose lease has passed and that it does not run, then
+// keeps those it is still the owner of after settle.
 func (x *dataRights) takeOver(ctx context.Context, stored []*request) {
 	me := x.cfg.Instance
 	x.mu.Lock()
@@ -212,7 +239,9 @@ func (x *dataRights) takeOver(ctx context.Context, stored []*request) {
 		if r := x.byID[s.ID]; r != nil && !r.lost {
 			continue // running here
 		}
-		if leaseOf(s, me, now) == leaseAlive {
+		// Only an expired lease, this instance's too: one it does not run while its lease is renewed
+		// is run by another process of the same name (a misconfiguration, or tests sharing a host).
+		if s.LeaseUntil > now {
 			continue
 		}
 		c := *s

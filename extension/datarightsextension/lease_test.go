@@ -131,6 +131,8 @@ func TestLeaseRoundTakesOverExpiredOnly(t *testing.T) {
 		openRequest("alive", "gw-a", now.Add(time.Minute), 10),
 		openRequest("expired", "gw-a", now.Add(-time.Second), 10),
 		openRequest("legacy", "", time.UnixMilli(0), 10),
+		// b's name, renewed by another process of that name: it runs there, not here too.
+		openRequest("same-name", "gw-b", now.Add(time.Minute), 10),
 	)
 	b := collectorOn(f, "gw-b")
 	b.leaseRound(context.Background())
@@ -142,6 +144,7 @@ func TestLeaseRoundTakesOverExpiredOnly(t *testing.T) {
 		assert.Equal(t, "u-"+id, s.UserID, "the take-over keeps what the request needs to resume")
 	}
 	assert.Equal(t, "gw-a", f.final("alive").Owner, "a renewed lease stays with its owner")
+	assert.Equal(t, int64(10), f.final("same-name").version, "not claimed")
 
 	// The next round renews b's requests (a later version, a later lease) and claims nothing new.
 	before := f.final("expired")
