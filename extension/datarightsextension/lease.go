@@ -177,6 +177,9 @@ func (x *dataRights) renew(ctx context.Context, stored map[string]*request) erro
 	var keep []*request
 	for _, r := range mine {
 		if s := stored[r.ID]; s.open() && s.Owner == me {
+			x.mu.Lock()
+			r.version = max(r.version, s.version) // the next version is later than any stored
+			x.mu.Unlock()
 			keep = append(keep, r)
 			continue
 		}
@@ -209,6 +212,10 @@ func (x *dataRights) renew(ctx context.Context, stored map[string]*request) erro
 // letGo stops running r here: another collector owns it now (s is the stored version).
 func (x *dataRights) letGo(r, s *request) {
 	x.mu.Lock()
+	if r.finishing || !r.open() {
+		x.mu.Unlock()
+		return // finished here since the read: the stored version is this collector's final one
+	}
 	r.lost = true
 	if x.active[r.key()] == r {
 		delete(x.active, r.key())
