@@ -112,3 +112,49 @@ func TestDataRightsLeaseAcrossCollectors(t *testing.T) {
 	assert.Equal(t, idB, finalOwner)
 	assert.Equal(t, "completed", status)
 }
+
+// TestDataRightsLeaseReleasedOnGracefulStop: a gateway stopped gracefully (SIGTERM: a scale-down)
+// while it runs a deletion releases its lease, so another gateway takes the request over at its
+// next look (every lease/4) instead of once the lease has run out, and completes it.
+func TestDataRightsLeaseReleasedOnGracefulStop(t *testing.T) {
+	// Without the release, B could not take over before 3/4 of the lease after the stop (A renews
+	// every lease/4); with it, within lease/4 plus the settle wait (lease/10).
+	const lease = 40 * time.Second
+	suffix := randomSuffix()
+	idA, idB := "gw-a-"+suffix, "gw-b-"+suffix
+	leaseArg := "--set=extensions::data_rights::lease=" + lease.String()
+	a := startCollector(t, collectorOptions{
+		env:  map[string]string{"TELEMETRY_GATEWAY_ID": idA},
+		args: append(dataRightsConfig(), leaseArg, "--set=extensions::data_rights::execution_delay=10m"),
+	})
+	b := startCollector(t, collectorOptions{
+		env:  map[string]string{"TELEMETRY_GATEWAY_ID": idB, "TELEMETRY_CLICKHOUSE_DATABASE": a.database},
+		args: append(dataRightsConfig(), leaseArg),
+	})
+	user := "release-" + suffix
+	a.grantConsent(t, testAPIKey, user, allPurposes)
+	postEvents(t, a, testAPIKey, probe{user, "release-u"})
+	conn := a.db()
+	waitMarkers(t, conn, "telemetry_events", "attributes['marker'] LIKE 'release-%'", "release-u")
+	acc := a.requestDeletion(t, testAPIKey, user)
+	a.waitRequest(t, testAPIKey, acc.RequestID, "running", 30*time.Second)
+
+	a.stop()
+	stopped := time.Now()
+	assert.Contains(t, a.logs.String(), "deletion request leases released at shutdown")
+	takenOver := func() bool {
+		for _, line := range strings.Split(b.logs.String(), "\n") {
+			if strings.Contains(line, "taking over deletion request") && strings.Contains(line, acc.RequestID) {
+				return true
+			}
+		}
+		return false
+	}
+	require.Eventually(t, takenOver, lease*7/10, 100*time.Millisecond, "B takes the released request over before the lease could have run out")
+	t.Logf("B took the request over %s after A's graceful stop (lease %s)", time.Since(stopped).Round(100*time.Millisecond), lease)
+	done := b.waitRequest(t, testAPIKey, acc.RequestID, "completed", 2*time.Minute)
+	require.Equal(t, "completed", done.Status, "reason: %s", done.Reason)
+	var left uint64
+	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM telemetry_events WHERE attributes['marker'] LIKE 'release-%'").Scan(&left))
+	assert.Zero(t, left, "the user's rows are gone")
+}
