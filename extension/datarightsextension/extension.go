@@ -138,12 +138,18 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 		tel.Shutdown()
 		return errors.Join(fmt.Errorf("load open deletion requests: %w", err), closeAll())
 	}
-	// This instance's open requests resume at once (a restart); another collector's stay with it
-	// while its lease is renewed; expired ones are taken over by the lease loop's first round.
+	// This instance's open requests resume at once (a restart) while their lease runs: no other
+	// collector takes them meanwhile. Another collector's stay with it while its lease is renewed.
+	// Expired ones, this instance's too (released at a graceful stop, or down longer than the
+	// lease), are taken over by the lease loop's first round, conditionally: another collector may
+	// be taking them at the same moment.
 	resumed, now := 0, x.now().UnixMilli()
 	for _, r := range open {
 		switch leaseOf(r, x.cfg.Instance, now) {
 		case leaseMine:
+			if r.LeaseUntil <= now {
+				continue
+			}
 			x.enqueue(r)
 			resumed++
 			x.logger.Info("resuming deletion request", zap.String("request_id", r.ID), zap.String("tenant", r.Tenant), zap.String("status", r.Status))
