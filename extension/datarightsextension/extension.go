@@ -25,8 +25,8 @@ type dataRights struct {
 	logger *zap.Logger
 	tel    *metadata.TelemetryBuilder
 
-	list    *suppression.List
-	store   *chStore
+	list  *suppression.List
+	store *chStore
 	// leases is the store of the requests' leases (lease.go): store, or a fake in unit tests.
 	leases leaseStore
 	// writeMu serializes the versions of open requests this collector stores (update, finish and the
