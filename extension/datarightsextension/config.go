@@ -73,7 +73,7 @@ type Config struct {
 	// TELEMETRY_GATEWAY_ID, as the storage exporter's sampling::instance. Default: the host name.
 	Instance string `mapstructure:"instance"`
 	// Lease is how long an open request stays with its owner without a renewal; the owner renews it
-	// every lease/3 while the request is pending or running, and another collector takes over a
+	// every lease/4 while the request is pending or running, and another collector takes over a
 	// request whose lease has passed (its owner died or was scaled down). Default 60s.
 	Lease time.Duration `mapstructure:"lease"`
 }
