@@ -18,7 +18,7 @@
 #          readable in any data table (batch window included; p50 and p99): the request's stored
 #          erased_at polled every 100 ms in the small requests table, then confirmed by a read of the
 #          data tables (else polled until no row is readable, and that time counts).
-#   batch1000: BATCH (default 1000) users accepted together (CLIENTS, default 100, concurrent
+#   batch1000: BATCH (default 1000) users accepted together (CLIENTS, default 1000, concurrent
 #          DELETEs from one curl --parallel; the collector stores concurrent accepts in rounds) ->
 #          all unreadable, measured as for one user.
 #   purge_partition_s: POST /data/purge time divided by the partitions it purged.
@@ -37,7 +37,7 @@ WORKERS=${WORKERS:-2}
 BASELINE=${BASELINE:-20}
 REQUESTS=${REQUESTS:-10}
 BATCH=${BATCH:-1000}
-CLIENTS=${CLIENTS:-100}
+CLIENTS=${CLIENTS:-1000}
 TABLES=${TABLES:-"telemetry_events telemetry_logs telemetry_metrics telemetry_spans"}
 bin=${OTELCOL_BIN:-$root/_build/otelcol-telemetry}
 engine_bin=${ENGINE_BIN:-$root/_build/clickhouse-embedded}

@@ -271,9 +271,15 @@ func (s *chStore) grantsSince(ctx context.Context, sinceMs int64) ([]grant, erro
 // count returns the rows of each owner (request id) of f that t holds now; stored counts them with
 // patches and deleted masks not applied (rows erased but not yet purged count too).
 func (s *chStore) count(ctx context.Context, t *target, tenant string, f *forms, stored bool) (map[string]uint64, error) {
-	q, tq := t.count, t.textCount
+	q, args, tq := t.count, t.countArgs(tenant, f), ""
+	if t.split(f) {
+		q, args, tq = t.idsCount, t.idsCountArgs(tenant, f), t.textCount
+	}
 	if stored {
-		q, tq = t.countStored, t.textCountStored
+		q, tq = t.countStored, ""
+		if t.split(f) {
+			q, tq = t.idsCountStored, t.textCountStored
+		}
 	}
 	out := map[string]uint64{}
 	// Bounded like the erasure's statements (mutation_timeout), not like a read of the API
@@ -292,7 +298,7 @@ func (s *chStore) count(ctx context.Context, t *target, tenant string, f *forms,
 	}
 	// The halves of a split table count disjoint rows (the text half only rows the subject index
 	// does not name), so their sums are the rows of each request.
-	err := run(q, t.countArgs(tenant, f))
+	err := run(q, args)
 	if err == nil && tq != "" {
 		err = run(tq, t.textCountArgs(tenant, f))
 	}
@@ -359,12 +365,15 @@ func (s *chStore) readPatchCapable(ctx context.Context, table string) (bool, err
 	return strings.Contains(create, "enable_block_number_column = 1") && strings.Contains(create, "enable_block_offset_column = 1"), nil
 }
 
-// erase erases the rows of the batch's forms f from t (a split table: the subject index's half,
+// erase erases the rows of the batch's forms f from t (a batch of more than splitUsers: the subject index's half,
 // then the free text's) by patch parts when want says so, falling back to the classic lightweight
 // DELETE when the engine refuses; it returns the mechanism that ran and why it fell back.
 func (s *chStore) erase(ctx context.Context, t *target, want, tenant string, f *forms) (string, string, error) {
-	mech, why, err := s.eraseWith(ctx, t, want, t.deleteSQL, t.deleteArgs(tenant, f)...)
-	if err != nil || !t.split() {
+	if !t.split(f) {
+		return s.eraseWith(ctx, t, want, t.deleteSQL, t.deleteArgs(tenant, f)...)
+	}
+	mech, why, err := s.eraseWith(ctx, t, want, t.idsDelete, t.idsDeleteArgs(tenant, f)...)
+	if err != nil {
 		return mech, why, err
 	}
 	mech2, why2, err := s.eraseWith(ctx, t, mech, t.textDelete, t.textDeleteArgs(tenant, f)...)
