@@ -93,6 +93,7 @@ const (
 	ClassB         // 'b' or 'B' (Bearer, Basic)
 	ClassJ         // 'J' (base64 of a JSON object's first bytes: eyJ)
 	ClassHigh      // a byte >= 0x80 (non-ASCII letters of names and addresses)
+	ClassSpace     // ' ', '\t', '\n' or '\r': words (lower-case names and addresses after a cue)
 
 	// NumClasses is the number of class bits detectors look at; Candidate
 	// tables are indexed by c & (1<<NumClasses - 1).
@@ -130,6 +131,7 @@ var classTable = func() (t [256]Class) {
 	t['b'] = ClassB
 	t['B'] |= ClassB
 	t['J'] |= ClassJ
+	t[' '], t['\t'], t['\n'], t['\r'] = ClassSpace, ClassSpace, ClassSpace, ClassSpace
 	t['%'] = ClassPercent
 	t['['], t['('], t['{'] = ClassOpen, ClassOpen, ClassOpen
 	for c := 0x80; c < 0x100; c++ {
