@@ -33,13 +33,18 @@ func (PostalAddress) Name() string { return "postal_address" }
 
 // Candidate implements Detector: every shape has a digit.
 func (PostalAddress) Candidate(c Class) bool {
-	return c.Has(ClassDigit)
+	return c&(ClassDigit|ClassColon|ClassEq) != 0 || c&ClassSpace != 0 && c&(ClassUpper|ClassHigh) != 0
 }
 
 // Find implements Detector.
 func (PostalAddress) Find(s string, dst []Span) []Span {
-	if len(s) < 6 || !hasDigit(s) {
+	if len(s) < 6 {
 		return dst
+	}
+	d0 := len(dst)
+	if !hasDigit(s) {
+		// No number: only the value after an address key or phrase.
+		return findNumberless(s, findCueValues(s, dst), d0)
 	}
 	last := 0 // end of the last span: findings never overlap
 	for i := 0; i < len(s); {
@@ -73,6 +78,26 @@ func (PostalAddress) Find(s string, dst []Span) []Span {
 			continue
 		}
 		i = skipDigits(s, i)
+	}
+	return findNumberless(s, dst, d0)
+}
+
+// findCueValues appends the number-less addresses after address keys
+// ("address: Platz der Republik") of a string without digits.
+func findCueValues(s string, dst []Span) []Span {
+	for i := 0; i < len(s); {
+		i = skipToPostalAnchor(s, i)
+		if i == len(s) {
+			break
+		}
+		if c := s[i]; c == ':' || c == '=' {
+			if sp, ok := addressAfterCue(s, i); ok {
+				dst = append(dst, sp)
+				i = sp.End
+				continue
+			}
+		}
+		i++
 	}
 	return dst
 }
@@ -474,6 +499,18 @@ func streetBeforeNumber(s string, i int) (int, bool) {
 	// ("Berliner Straße", "Platz der Republik" is not handled).
 	if digits == 4 && (s[i:i+2] == "19" || s[i:i+2] == "20") && !koreanRoad(w0) {
 		return 0, false // a year
+	}
+	// A German street named by a preposition: "Am Hafen 3", "An der Alster
+	// 12", "Am Alten Markt 5"; the number ends the phrase or a postcode,
+	// unit or city follows ("Im Test 3 Fehler" is prose).
+	for x := 1; x < n && x <= 3 && startsUpper(w0); x++ {
+		if end, ok := prepositionStreetAt(s, starts[x]); ok && end == ends[0] {
+			nend, _ := houseNumber(s, i)
+			if streetPhraseEnds(s, nend) || extendAddress(s, nend) > nend {
+				return starts[x], true
+			}
+			return 0, false
+		}
 	}
 	if startsUpper(w0) && compoundStreet(w0, dot) {
 		return starts[0], true
@@ -1401,6 +1438,14 @@ func addressAfterCue(s string, i int) (Span, bool) {
 		if j-st > 160 {
 			return Span{}, false
 		}
+	}
+	if digits == 0 && caps > 0 {
+		// No number: a street phrase right after the key ("address:
+		// Platz der Republik", "Adresse: Hauptstraße, Berlin").
+		if e, ok := streetPhraseAt(s, st, false); ok && e <= end {
+			return Span{st, extendAddress(s, e)}, true
+		}
+		return Span{}, false
 	}
 	if digits == 0 || caps == 0 || end-st < 6 {
 		return Span{}, false
