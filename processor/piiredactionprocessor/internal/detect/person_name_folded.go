@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"math/bits"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -22,24 +24,37 @@ import (
 // maxCueLen bounds the cue words the filter knows.
 const maxCueLen = 16
 
-// cueShapes[len][first&31] has bit last&31 set for the cue words of the
-// folded pass (ASCII; words with other bytes skip the filter).
-var cueShapes = func() (t [maxCueLen + 1][32]uint32) {
+// cueShapes is a bit set over the shape of the cue words of the folded
+// pass: length, first, second and last byte, ASCII case folded (&31), so a
+// word that is no cue costs one probe. Words with other bytes than the
+// cue's ASCII spelling (a non-ASCII "Empfänger" for the folded
+// "empfanger") are not looked at.
+var cueShapes = func() (t [1 << 14 / 64]uint64) {
 	for kind, list := range nameCues {
 		if !foldedCueKind(kind) {
 			continue
 		}
 		for _, w := range list {
-			if len(w) < 2 || len(w) > maxCueLen {
-				continue
+			if len(w) >= 2 && len(w) <= maxCueLen {
+				h := cueShapeHash(w[0], w[1], w[len(w)-1], len(w))
+				t[h>>6] |= 1 << (h & 63)
 			}
-			t[len(w)][w[0]&31] |= 1 << (w[len(w)-1] & 31)
-			// Titles and cues are written capitalised or in capitals too;
-			// &31 folds ASCII case already.
 		}
 	}
 	return t
 }()
+
+// cueShapeHash hashes a word's shape into 14 bits.
+func cueShapeHash(first, second, last byte, n int) uint32 {
+	k := uint32(n) | uint32(first&31)<<5 | uint32(second&31)<<10 | uint32(last&31)<<15
+	return (k * 0x9E3779B1) >> 18
+}
+
+// cueShaped reports whether s[b:e] has the shape of a cue word.
+func cueShaped(s string, b, e int) bool {
+	h := cueShapeHash(s[b], s[b+1], s[e-1], e-b)
+	return cueShapes[h>>6]&(1<<(h&63)) != 0
+}
 
 // foldedCueKind reports the cue kinds that may open a lower-case or
 // all-caps name: not "by"/"with" after a verb, which are too common in
@@ -68,83 +83,102 @@ func nextSpace(s string, i int) int {
 	return len(s)
 }
 
-// nextSpaceAfter is the loop step of findFolded: the next white space
-// after p, then len(s) once (the end of the last word), then past the end.
-func nextSpaceAfter(s string, p int) int {
-	if p >= len(s) {
-		return len(s) + 1
+// spaceMask has the high bit of each byte of s[base:base+8] set that is
+// white space (0x01..0x20).
+func spaceMask(s string, base int) uint64 {
+	if base+8 <= len(s) {
+		return swarBetween(load8(s, base), 0, 0x21)
 	}
-	return nextSpace(s, p+1)
+	var m uint64
+	for i := base; i < len(s); i++ {
+		if c := s[i]; c <= ' ' && c != 0 {
+			m |= 0x80 << (8 * (i - base))
+		}
+	}
+	return m
 }
 
 // findFolded appends the lower-case and all-caps names of s to dst,
 // skipping any that overlap the spans dst[d0:] found before, and keeps
 // dst[d0:] in order.
 func findFolded(s string, dst []Span, d0 int) []Span {
+	// A cue and a name are two words: no white space, no name (a key
+	// glued to a one-word value alone, "first_name=john", is left to
+	// pii_fields).
+	if strings.IndexByte(s, ' ') < 0 && strings.IndexByte(s, '\n') < 0 {
+		return dst
+	}
 	var words [maxNameWords]nameWord
-	for p := nextSpace(s, 0); p <= len(s); p = nextSpaceAfter(s, p) {
-		if p == 0 || s[p-1] <= ' ' {
+	if hasKeySep(s) {
+		dst = findGluedKeys(s, dst, d0, &words)
+	}
+	wb := 0 // where the word before the next white space starts
+	for base := 0; base < len(s); base += 8 {
+		spaces := spaceMask(s, base)
+	nextSpace:
+		if spaces == 0 {
 			continue
 		}
-		// The name starts after the white space (or, at the end of s,
-		// nowhere: only a key glued to its value is looked at there).
-		q := p + 1
-		for q < len(s) && (s[q] == ' ' || s[q] == '\n' || s[q] == '\r' || s[q] == '\t') {
-			q++
+		p := base + bits.TrailingZeros64(spaces)>>3
+		spaces &= spaces - 1
+		if p < wb {
+			goto nextSpace // inside a name found
 		}
-		nameNext := q < len(s) && (isAlpha(s[q]) || s[q] >= utf8.RuneSelf)
-		if !nameNext && !isAlpha(s[p-1]) {
-			continue
+		b := wb
+		wb = p + 1
+		if p-b < 2 {
+			goto nextSpace
 		}
-		// The cue before it: a word, then ':', '=', ',' or '.'.
+		// The cue before the white space: a word, then ':', '=', ',' or
+		// '.'; one opening quote or bracket before it. The shape filter
+		// comes first, on the word's length and first and last bytes, so
+		// most words cost a table probe.
 		e := p
 		var punct byte
 		if c := s[e-1]; c == ':' || c == '=' || c == ',' || c == '.' {
 			punct = c
 			e--
 		}
-		b := e
-		other := false // bytes the shape filter does not know: '_', '-', non-ASCII
-		for b > 0 && e-b <= 24 {
-			c := s[b-1]
-			if isAlpha(c) {
-				b--
-				continue
-			}
-			if c >= utf8.RuneSelf || c == '_' || c == '-' {
-				other = true
-				b--
-				continue
-			}
-			break
+		if c := s[b]; c == '(' || c == '"' || c == '\'' || c == '[' || c == '{' || c == '<' {
+			b++
 		}
-		if n := e - b; n < 2 || n > 24 || (b > 0 && (isAlnum(s[b-1]) || s[b-1] >= utf8.RuneSelf)) {
-			continue
+		if b+2 < e && s[b+1] == '\'' {
+			b += 2 // "m'appelle", "l'utente"
 		}
-		// "first_name=john smith", "name:jane doe": a key glued to the
-		// first word of the name.
-		if punct == 0 && b > 2 && (s[b-1] == '=' || s[b-1] == ':') && isAlpha(s[b-2]) {
-			kb := b - 1
-			for kb > 0 && b-1-kb <= 24 && (isAlpha(s[kb-1]) || s[kb-1] == '_' || s[kb-1] == '-') {
-				kb--
-			}
-			if k := foldedCue(s, kb, b-1, true); (k == cueKey || k == cueKeyStrong) && (kb == 0 || !isAlnum(s[kb-1])) {
-				if sp, ok := foldedNameAt(s, b, k, &words); ok {
-					dst = insertSpan(dst, d0, sp)
-					p = max(p, sp.End)
+		n := e - b
+		if n < 2 || n > 24 {
+			goto nextSpace
+		}
+		// Keys may be written with '_' or '-' ("full_name:", "First-Name:").
+		key := (punct == ':' || punct == '=') && nameKeyEnding(s[e-1])
+		if !key && (n > maxCueLen || !cueShaped(s, b, e)) {
+			goto nextSpace
+		}
+		// The name starts after the white space.
+		q := p + 1
+		for q < len(s) && (s[q] == ' ' || s[q] == '\n' || s[q] == '\r' || s[q] == '\t') {
+			q++
+		}
+		if q >= len(s) || !(isAlpha(s[q]) || s[q] >= utf8.RuneSelf) {
+			goto nextSpace
+		}
+		letters, other := true, false
+		for x := b; x < e; x++ {
+			if c := s[x]; !isAlpha(c) && c < utf8.RuneSelf {
+				if key && (c == '_' || c == '-') {
+					other = true
+					continue
 				}
+				letters = false
+				break
 			}
-			continue
 		}
-		if !nameNext {
-			continue
-		}
-		if !other && (e-b > maxCueLen || cueShapes[e-b][s[b]&31]&(1<<(s[e-1]&31)) == 0) {
-			continue
+		if !letters {
+			goto nextSpace
 		}
 		kind := foldedCue(s, b, e, other)
 		if kind == 0 || !foldedCueKind(kind) {
-			continue
+			goto nextSpace
 		}
 		newline := false
 		for x := p; x < q; x++ {
@@ -155,40 +189,96 @@ func findFolded(s string, dst []Span, d0 int) []Span {
 		switch kind {
 		case cueTitleD:
 			if punct != '.' {
-				continue
+				goto nextSpace
 			}
 		case cueTitle:
 			if punct != 0 && punct != '.' {
-				continue
+				goto nextSpace
 			}
 			// "took 12 ms anna": a unit after a number, not a title.
 			if k := b - 1; k > 0 && s[k] == ' ' && isDigit(s[k-1]) {
-				continue
+				goto nextSpace
 			}
 		case cueSignoff:
 			if punct != ',' && !newline {
-				continue
+				goto nextSpace
 			}
 		case cueKey, cueKeyStrong:
 			if punct != ':' && punct != '=' {
 				// "my name is john smith", "name was", "nom est"
 				le, ok := linkingWord(s, q)
 				if !ok || punct != 0 {
-					continue
+					goto nextSpace
 				}
 				q = le
 			}
 		case cueSubject, cueSalute, cueIntro:
 			if punct == '.' || punct == '=' {
-				continue
+				goto nextSpace
 			}
 		}
 		sp, ok := foldedNameAt(s, q, kind, &words)
 		if !ok {
-			continue
+			goto nextSpace
 		}
 		dst = insertSpan(dst, d0, sp)
-		p = max(p, sp.End)
+		wb = max(wb, sp.End+1)
+		goto nextSpace
+	}
+	return dst
+}
+
+// nameKeyEnding reports the last letters of the name keys ("name",
+// "nom", "naam", "nome", "imie", "nazwisko", "holder", "owner").
+func nameKeyEnding(c byte) bool {
+	switch lower(c) {
+	case 'e', 'm', 'o', 'k', 'r':
+		return true
+	}
+	return false
+}
+
+// hasKeySep reports a '=' or ':' in s.
+func hasKeySep(s string) bool {
+	return strings.IndexByte(s, '=') >= 0 || strings.IndexByte(s, ':') >= 0
+}
+
+// findGluedKeys finds names glued to their key ("first_name=john",
+// "name:jane doe"): keys that end like a name key ("name", "naam",
+// "nome", "nom", "imie", "nazwisko") are looked up.
+func findGluedKeys(s string, dst []Span, d0 int, words *[maxNameWords]nameWord) []Span {
+	for _, sep := range [...]byte{'=', ':'} {
+		dst = findGluedKeysAt(s, sep, dst, d0, words)
+	}
+	return dst
+}
+
+func findGluedKeysAt(s string, sep byte, dst []Span, d0 int, words *[maxNameWords]nameWord) []Span {
+	for i := 0; i < len(s); i++ {
+		x := strings.IndexByte(s[i:], sep)
+		if x < 0 {
+			break
+		}
+		i += x
+		if i < 3 || i+1 >= len(s) || !isAlpha(s[i-1]) || !isAlpha(s[i+1]) {
+			continue
+		}
+		if !nameKeyEnding(s[i-1]) {
+			continue
+		}
+		kb := i
+		for kb > 0 && i-kb <= 24 && (isAlpha(s[kb-1]) || s[kb-1] == '_' || s[kb-1] == '-') {
+			kb--
+		}
+		if kb > 0 && isAlnum(s[kb-1]) {
+			continue
+		}
+		if k := foldedCue(s, kb, i, true); k == cueKey || k == cueKeyStrong {
+			if sp, ok := foldedNameAt(s, i+1, k, words); ok {
+				dst = insertSpan(dst, d0, sp)
+				i = sp.End
+			}
+		}
 	}
 	return dst
 }

@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"math/bits"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -33,7 +35,7 @@ const addressConnectors = `at to on in into the der die dem den des an am im auf
 em op aan de te in przy ul al pod nad bei zur zum`
 
 // cueShapesAddr is the shape filter of addressPhraseCues (see cueShapes).
-var cueShapesAddr [maxCueLen + 1][32]uint32
+var cueShapesAddr [1 << 14 / 64]uint64
 
 var addressConnectorSet = map[string]bool{}
 
@@ -41,7 +43,8 @@ func init() {
 	for _, w := range splitWords(addressPhraseCueWords) {
 		addressPhraseCues[w] = true
 		if len(w) <= maxCueLen {
-			cueShapesAddr[len(w)][w[0]&31] |= 1 << (w[len(w)-1] & 31)
+			h := cueShapeHash(w[0], w[1], w[len(w)-1], len(w))
+			cueShapesAddr[h>>6] |= 1 << (h & 63)
 		}
 	}
 	for _, w := range splitWords(addressConnectors) {
@@ -77,20 +80,49 @@ func foldedIn(s string, b, e int, set map[string]bool) bool {
 // findNumberless appends the number-less addresses after a phrase cue to
 // dst, skipping spans that overlap dst[d0:], and keeps dst[d0:] in order.
 func findNumberless(s string, dst []Span, d0 int) []Span {
-	for p := nextSpace(s, 0); p < len(s); p = nextSpace(s, p+1) {
-		if p == 0 || !isAlpha(s[p-1]) || p+1 >= len(s) {
-			continue
+	if strings.IndexByte(s, ' ') < 0 {
+		return dst
+	}
+	wb := 0 // where the word before the next white space starts
+	for base := 0; base < len(s); base += 8 {
+		for spaces := spaceMask(s, base); spaces != 0; spaces &= spaces - 1 {
+			p := base + bits.TrailingZeros64(spaces)>>3
+			if p < wb {
+				continue
+			}
+			b := wb
+			wb = p + 1
+			if sp, ok := addressAfterPhrase(s, b, p); ok {
+				dst = insertSpan(dst, d0, sp)
+				wb = max(wb, sp.End+1)
+			}
 		}
-		b := p
-		for b > 0 && p-b <= maxCueLen && isAlpha(s[b-1]) {
-			b--
-		}
+	}
+	return dst
+}
+
+// addressAfterPhrase reads the number-less street after the word s[b:p]
+// when that word is an address phrase cue.
+func addressAfterPhrase(s string, b, p int) (Span, bool) {
+	{
 		n := p - b
-		if n < 3 || n > maxCueLen || (b > 0 && (isAlnum(s[b-1]) || s[b-1] >= utf8.RuneSelf)) {
-			continue
+		// The shape filter first (length, first, second and last byte),
+		// then the word's letters and the cue list.
+		if n < 3 || n > maxCueLen || p+1 >= len(s) {
+			return Span{}, false
 		}
-		if cueShapesAddr[n][s[b]&31]&(1<<(s[p-1]&31)) == 0 || !foldedIn(s, b, p, addressPhraseCues) {
-			continue
+		if h := cueShapeHash(s[b], s[b+1], s[p-1], n); cueShapesAddr[h>>6]&(1<<(h&63)) == 0 {
+			return Span{}, false
+		}
+		letters := true
+		for x := b; x < p; x++ {
+			if !isAlpha(s[x]) {
+				letters = false
+				break
+			}
+		}
+		if !letters || !foldedIn(s, b, p, addressPhraseCues) {
+			return Span{}, false
 		}
 		// Up to three connectors: "lives at", "wohnt in der", "vive en la".
 		k := p + 1
@@ -107,15 +139,10 @@ func findNumberless(s string, dst []Span, d0 int) []Span {
 			k = we + 1
 		}
 		if end, ok := streetPhraseAt(s, k, c == 0); ok {
-			sp := Span{k, extendAddress(s, end)}
-			dst = insertSpan(dst, d0, sp)
-			p = sp.End - 1
-			if p < 0 {
-				p = 0
-			}
+			return Span{k, extendAddress(s, end)}, true
 		}
 	}
-	return dst
+	return Span{}, false
 }
 
 // streetPhraseAt reads a street without a house number at s[k] and returns
