@@ -129,14 +129,13 @@ func addressAfterPhrase(s string, b, p int) (Span, bool) {
 		c := 0
 		for ; c < 3 && k < len(s); c++ {
 			we, ok := anyWord(s, k)
-			if !ok || we >= len(s) || s[we] != ' ' || !isLower(s[k]) || !foldedIn(s, k, we, addressConnectorSet) {
+			if !ok || we >= len(s) || (s[we] != ' ' && s[we] != ':') || !isLower(s[k]) || !foldedIn(s, k, we, addressConnectorSet) {
 				break
 			}
-			// "ul." and "al." are street types, not connectors.
-			if we < len(s) && s[we] == '.' {
-				break
+			k = we + 1 // "ship to: …"
+			for k < len(s) && s[k] == ' ' {
+				k++
 			}
-			k = we + 1
 		}
 		if end, ok := streetPhraseAt(s, k, c == 0); ok {
 			return Span{k, extendAddress(s, end)}, true
@@ -190,7 +189,12 @@ func streetPhraseAt(s string, k int, bare bool) (int, bool) {
 		}
 		fw := lookup(s[j:we])
 		if words > 0 && (fw&lexStreetStrong != 0 && startsUpper(s[j:we]) || lastType(s[j:we])) {
-			return skipDirection(s, skipAbbrevDot(s, we)), true
+			end := skipDirection(s, skipAbbrevDot(s, we))
+			// "Main Street Bistro", "Baker Street Irregulars": a name.
+			if end+1 < len(s) && s[end] == ' ' && isUpper(s[end+1]) {
+				return 0, false
+			}
+			return end, true
 		}
 		if !startsUpper(s[j:we]) || fw&lexNotName != 0 {
 			return 0, false
