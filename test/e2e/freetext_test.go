@@ -302,7 +302,7 @@ func TestFreeTextLowercaseNameAndNumberlessAddress(t *testing.T) {
 	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_PRIVACY_MODE": "strict"}})
 	positives := map[string][]string{
 		"chat: my name is john smith, please ship to Platz der Republik": {"john smith", "Platz der Republik"},
-		"Kunde: MÜLLER, Hans wohnt Am Hafen 3":                          {"MÜLLER", "Hans", "Am Hafen 3"},
+		"Kunde: MÜLLER, Hans wohnt Am Hafen 3":                           {"MÜLLER", "Hans", "Am Hafen 3"},
 	}
 	lookalikes := []string{
 		"ERROR USER NOT FOUND",
