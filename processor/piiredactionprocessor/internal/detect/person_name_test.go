@@ -152,7 +152,8 @@ func BenchmarkPersonName(b *testing.B) {
 
 func FuzzPersonName(f *testing.F) {
 	for _, s := range []string{"customer Jean-Luc O'Brien called", "Dear Mr. J. van der Berg,\nRegards,\nÉlodie Łukasiewicz",
-		"name: \"Иван Петров\"", "Sehr geehrte Frau Müller-Lüdenscheidt", "M. Dupont", "Kunde Hans  Müller"} {
+		"name: \"Иван Петров\"", "Sehr geehrte Frau Müller-Lüdenscheidt", "M. Dupont", "Kunde Hans  Müller",
+		"my name is john smith", "Kunde: MÜLLER, Hans", "full_name=jane doe x", "regards,\nanna", "Ralph Lauren SKU 1"} {
 		f.Add(s)
 	}
 	fuzzDetector(f, PersonName{})

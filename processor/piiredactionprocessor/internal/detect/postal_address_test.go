@@ -131,7 +131,8 @@ func TestPostalAddressMore(t *testing.T) {
 func FuzzPostalAddress(f *testing.F) {
 	for _, s := range []string{"221B Baker Street, London NW1 6XE", "Hauptstraße 5, 10115 Berlin", "12 rue de la Paix",
 		"〒100-0001 東京都千代田区千代田1-1", "address: ul. Długa 17, 80-827 Gdańsk", "C/ Mayor 7", "PO Box 12, Tulsa, OK 74101",
-		"북京市朝阳区建国路88号", "Postfach 10 12 34"} {
+		"북京市朝阳区建国路88号", "Postfach 10 12 34", "lives at Platz der Republik", "ship to: ul. Nowy Świat",
+		"Am Hafen 3", "address: An der Alster, Hamburg"} {
 		f.Add(s)
 	}
 	fuzzDetector(f, PostalAddress{})
