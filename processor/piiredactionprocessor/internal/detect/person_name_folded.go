@@ -104,17 +104,15 @@ func spaceMask(s string, base int) uint64 {
 func findFolded(s string, dst []Span, d0 int) []Span {
 	// A cue and a name are two words: no white space, no name (a key
 	// glued to a one-word value alone, "first_name=john", is left to
-	// pii_fields).
-	if strings.IndexByte(s, ' ') < 0 && strings.IndexByte(s, '\n') < 0 {
-		return dst
-	}
+	// pii_fields). The block loop finds the white space and notes '=' and
+	// ':' for the keys glued to a name ("full_name=jane doe").
 	var words [maxNameWords]nameWord
-	if hasKeySep(s) {
-		dst = findGluedKeys(s, dst, d0, &words)
-	}
+	anySpace, anySep := false, false
 	wb := 0 // where the word before the next white space starts
 	for base := 0; base < len(s); base += 8 {
-		spaces := spaceMask(s, base)
+		spaces, seps := spaceSepMasks(s, base)
+		anySpace = anySpace || spaces != 0
+		anySep = anySep || seps
 	nextSpace:
 		if spaces == 0 {
 			continue
@@ -225,7 +223,32 @@ func findFolded(s string, dst []Span, d0 int) []Span {
 		wb = max(wb, sp.End+1)
 		goto nextSpace
 	}
+	if anySpace && anySep {
+		dst = findGluedKeys(s, dst, d0, &words)
+	}
 	return dst
+}
+
+// spaceSepMasks returns the white-space mask of s[base:base+8] (see
+// spaceMask) and whether those bytes hold a '=' or ':'.
+func spaceSepMasks(s string, base int) (uint64, bool) {
+	if base+8 <= len(s) {
+		x := load8(s, base)
+		eq := x ^ (swarLSB * '=')
+		co := x ^ (swarLSB * ':')
+		seps := ((eq-swarLSB)&^eq | (co-swarLSB)&^co) & swarMSB
+		return swarBetween(x, 0, 0x21), seps != 0
+	}
+	var m uint64
+	seps := false
+	for i := base; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' && c != 0 {
+			m |= 0x80 << (8 * (i - base))
+		}
+		seps = seps || c == '=' || c == ':'
+	}
+	return m, seps
 }
 
 // nameKeyEnding reports the last letters of the name keys ("name",
@@ -236,11 +259,6 @@ func nameKeyEnding(c byte) bool {
 		return true
 	}
 	return false
-}
-
-// hasKeySep reports a '=' or ':' in s.
-func hasKeySep(s string) bool {
-	return strings.IndexByte(s, '=') >= 0 || strings.IndexByte(s, ':') >= 0
 }
 
 // findGluedKeys finds names glued to their key ("first_name=john",

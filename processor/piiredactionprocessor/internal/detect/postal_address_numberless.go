@@ -2,7 +2,6 @@ package detect
 
 import (
 	"math/bits"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -80,9 +79,6 @@ func foldedIn(s string, b, e int, set map[string]bool) bool {
 // findNumberless appends the number-less addresses after a phrase cue to
 // dst, skipping spans that overlap dst[d0:], and keeps dst[d0:] in order.
 func findNumberless(s string, dst []Span, d0 int) []Span {
-	if strings.IndexByte(s, ' ') < 0 {
-		return dst
-	}
 	wb := 0 // where the word before the next white space starts
 	for base := 0; base < len(s); base += 8 {
 		for spaces := spaceMask(s, base); spaces != 0; spaces &= spaces - 1 {
