@@ -26,6 +26,14 @@ type Detector interface {
 	Find(s string, dst []Span) []Span
 }
 
+// ClassFinder is a Detector that also takes the character classes of s
+// (Classify, as the engine computed them), so it can skip the passes that
+// the classes rule out without looking at s again. FindClass(s,
+// Classify(s), dst) must find what Find(s, dst) finds.
+type ClassFinder interface {
+	FindClass(s string, c Class, dst []Span) []Span
+}
+
 // All returns every detector, in the order used to attribute overlapping
 // findings: the most specific (credential-carrying) detectors come first.
 func All() []Detector {

@@ -50,12 +50,24 @@ type nameWord struct {
 }
 
 // Find implements Detector.
-func (PersonName) Find(s string, dst []Span) []Span {
+func (d PersonName) Find(s string, dst []Span) []Span {
+	return d.FindClass(s, ClassSpace|ClassUpper|ClassHigh, dst)
+}
+
+// FindClass implements ClassFinder: the lower-case and all-caps pass needs
+// white space, the capitalised pass a capital or a non-ASCII byte.
+func (PersonName) FindClass(s string, c Class, dst []Span) []Span {
 	if len(s) < 4 {
 		return dst
 	}
-	var words [maxNameWords]nameWord
 	d0 := len(dst)
+	if c&(ClassUpper|ClassHigh) == 0 {
+		if c&ClassSpace == 0 {
+			return dst
+		}
+		return findFolded(s, dst, d0)
+	}
+	var words [maxNameWords]nameWord
 	for i := 0; i < len(s); {
 		i = skipToNameAnchor(s, i)
 		if i == len(s) {
@@ -108,6 +120,9 @@ func (PersonName) Find(s string, dst []Span) []Span {
 			continue
 		}
 		i = max(next, wend)
+	}
+	if c&ClassSpace == 0 {
+		return dst
 	}
 	return findFolded(s, dst, d0)
 }

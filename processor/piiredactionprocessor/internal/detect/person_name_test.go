@@ -236,3 +236,19 @@ func TestPersonNameFoldedAndBrands(t *testing.T) {
 		"jacket by Tommy Hilfiger",
 	})
 }
+
+// FindClass with the string's own classes finds what Find finds (the
+// engine calls FindClass with the classes it computed).
+func TestFindClassMatchesFind(t *testing.T) {
+	for _, d := range []ClassFinder{PersonName{}, PostalAddress{}} {
+		for _, s := range []string{"my name is john smith", "customer JOHN SMITH called", "Kunde: MÜLLER, Hans",
+			"lives at Platz der Republik", "address: Hauptstraße", "Am Hafen 3", "221B Baker Street", "ERROR USER NOT FOUND",
+			"first_name=lukas plan=pro", "Regards,\nsophie", "ul. Nowy Świat", "plain words only here"} {
+			got := d.FindClass(s, Classify(s), nil)
+			want := d.(Detector).Find(s, nil)
+			if len(got) != len(want) || (len(got) > 0 && got[0] != want[0]) {
+				t.Errorf("%T.FindClass(%q) = %v, Find = %v", d, s, got, want)
+			}
+		}
+	}
+}

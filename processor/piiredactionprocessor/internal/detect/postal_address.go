@@ -33,18 +33,40 @@ func (PostalAddress) Name() string { return "postal_address" }
 
 // Candidate implements Detector: every shape has a digit.
 func (PostalAddress) Candidate(c Class) bool {
-	return c&(ClassDigit|ClassColon|ClassEq) != 0 || c&ClassSpace != 0 && c&(ClassUpper|ClassHigh) != 0
+	// Every shape with a number has a digit; one without a number (after
+	// an address key or phrase) a capital or a non-ASCII letter.
+	return c&ClassDigit != 0 || c&(ClassSpace|ClassColon|ClassEq) != 0 && c&(ClassUpper|ClassHigh) != 0
 }
 
 // Find implements Detector.
-func (PostalAddress) Find(s string, dst []Span) []Span {
+func (d PostalAddress) Find(s string, dst []Span) []Span {
+	c := ClassSpace | ClassUpper | ClassHigh | ClassColon | ClassEq
+	if hasDigit(s) {
+		c |= ClassDigit
+	}
+	return d.FindClass(s, c, dst)
+}
+
+// FindClass implements ClassFinder: addresses without a number need a
+// capital or a non-ASCII letter, and white space after a phrase cue.
+func (PostalAddress) FindClass(s string, c Class, dst []Span) []Span {
 	if len(s) < 6 {
 		return dst
 	}
 	d0 := len(dst)
-	if !hasDigit(s) {
+	numberless := c&(ClassUpper|ClassHigh) != 0
+	if c&ClassDigit == 0 {
+		if !numberless {
+			return dst
+		}
 		// No number: only the value after an address key or phrase.
-		return findNumberless(s, findCueValues(s, dst), d0)
+		if c&(ClassColon|ClassEq) != 0 {
+			dst = findCueValues(s, dst)
+		}
+		if c&ClassSpace == 0 {
+			return dst
+		}
+		return findNumberless(s, dst, d0)
 	}
 	last := 0 // end of the last span: findings never overlap
 	for i := 0; i < len(s); {
@@ -78,6 +100,9 @@ func (PostalAddress) Find(s string, dst []Span) []Span {
 			continue
 		}
 		i = skipDigits(s, i)
+	}
+	if !numberless || c&ClassSpace == 0 {
+		return dst
 	}
 	return findNumberless(s, dst, d0)
 }
