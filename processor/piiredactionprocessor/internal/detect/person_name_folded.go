@@ -133,11 +133,11 @@ func findFolded(s string, dst []Span, d0 int) []Span {
 		// most words cost a table probe.
 		e := p
 		var punct byte
-		if c := s[e-1]; c == ':' || c == '=' || c == ',' || c == '.' {
+		if c := s[e-1]; wordEdge[c]&edgePunct != 0 {
 			punct = c
 			e--
 		}
-		if c := s[b]; c == '(' || c == '"' || c == '\'' || c == '[' || c == '{' || c == '<' {
+		if wordEdge[s[b]]&edgeOpen != 0 {
 			b++
 		}
 		if b+2 < e && s[b+1] == '\'' {
@@ -228,6 +228,23 @@ func findFolded(s string, dst []Span, d0 int) []Span {
 	}
 	return dst
 }
+
+// wordEdge classes the bytes around a cue word: punctuation after it,
+// an opening quote or bracket before it.
+var wordEdge = func() (t [256]uint8) {
+	for _, c := range ":=,." {
+		t[c] |= edgePunct
+	}
+	for _, c := range "(\"'[{<" {
+		t[c] |= edgeOpen
+	}
+	return t
+}()
+
+const (
+	edgePunct = 1 << iota
+	edgeOpen
+)
 
 // spaceSepMasks returns the white-space mask of s[base:base+8] (see
 // spaceMask) and whether those bytes hold a '=' or ':'.
