@@ -465,6 +465,9 @@ func foldedNameAt(s string, q int, kind uint8, words *[maxNameWords]nameWord) (S
 		if e == 0 && shape == shapeUpper && surnameShape(s[k:we]) {
 			e = uint32(lexSurname) // "KOWALSKI", "PETROVIĆ"
 		}
+		if e == 0 {
+			e = hyphenatedName(s[k:we]) // "anna-maria", "MÜLLER-LÜDENSCHEIDT"
+		}
 		switch {
 		case n > 0 && shape == shapeLower && uint16(e)&lexParticle != 0:
 			words[n] = nameWord{start: k, end: we, particle: true}
@@ -516,13 +519,48 @@ read:
 	return Span{start, end}, true
 }
 
-// insertSpan adds sp to dst[d0:], kept in order, unless it overlaps a span
-// there.
+// hyphenatedName returns the lexicon entry of a hyphenated name whose
+// parts are all names, none an everyday word ("anna-maria"), else 0.
+func hyphenatedName(w string) uint32 {
+	var flags uint32
+	parts := 0
+	for st := 0; st < len(w); {
+		e := st
+		for e < len(w) && w[e] != '-' {
+			e++
+		}
+		if e == len(w) && st == 0 {
+			return 0 // no hyphen
+		}
+		pe := lookupEntry(w[st:e])
+		if !foldedNameish(pe) {
+			return 0
+		}
+		flags |= pe & uint32(lexGiven|lexSurname)
+		parts++
+		st = e + 1
+	}
+	if parts < 2 {
+		return 0
+	}
+	return flags
+}
+
+// insertSpan adds sp to dst[d0:], kept in order; a span it overlaps
+// becomes their union ("20457 Hamburg" found from its postcode and "Am
+// Hafen, 20457 Hamburg" after a cue).
 func insertSpan(dst []Span, d0 int, sp Span) []Span {
 	at := len(dst)
 	for x := d0; x < len(dst); x++ {
 		if sp.Start < dst[x].End && dst[x].Start < sp.End {
-			return dst
+			dst[x] = Span{min(dst[x].Start, sp.Start), max(dst[x].End, sp.End)}
+			// The union may reach the spans after it.
+			w := x + 1
+			for w < len(dst) && dst[w].Start < dst[x].End {
+				dst[x].End = max(dst[x].End, dst[w].End)
+				w++
+			}
+			return append(dst[:x+1], dst[w:]...)
 		}
 		if dst[x].Start > sp.Start && at == len(dst) {
 			at = x

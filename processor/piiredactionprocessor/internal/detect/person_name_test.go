@@ -179,6 +179,7 @@ func TestPersonNameFoldedAndBrands(t *testing.T) {
 		"Full-Name: «JANE DOE»",
 		"customer_name=«maria lopez» tier=gold",
 		"(name: «sophie martin»)",
+		"client «ANNA-MARIA KOWALSKA» called",
 		"Mr. «smith» called back",
 		"mrs «eleanor harris» updated her address",
 		"regards,\n«sophie»",

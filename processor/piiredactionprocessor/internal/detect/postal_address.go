@@ -567,6 +567,9 @@ func streetBeforeNumber(s string, i int) (int, bool) {
 	for x := 1; x < n; x++ {
 		w := s[starts[x]:ends[x]]
 		f := lookup(w)
+		if startsUpper(w) && germanTypeFirst(w) {
+			f |= lexStreetFirst // "Platz der Republik 1", "Allee der Kosmonauten 3"
+		}
 		if f&lexStreetFirst == 0 {
 			if !startsUpper(w) && f&lexParticle == 0 && !isFrenchElision(w) {
 				return 0, false // prose before the name: no type in reach

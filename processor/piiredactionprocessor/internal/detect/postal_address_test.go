@@ -164,6 +164,8 @@ func TestPostalAddressNumberless(t *testing.T) {
 		"«Im Winkel 4a, 80331 München»",
 		"«Zum Sportplatz 2»",
 		"«Am Alten Markt 5»",
+		"«Platz der Republik 1, 11011 Berlin»",
+		"Lieferung an: «Am Hafen, 20457 Hamburg»",
 		// look-alikes
 		"Platz der Republik",
 		"map view: zoom to Platz der Republik",
