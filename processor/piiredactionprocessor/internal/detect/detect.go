@@ -101,7 +101,7 @@ const (
 	ClassB         // 'b' or 'B' (Bearer, Basic)
 	ClassJ         // 'J' (base64 of a JSON object's first bytes: eyJ)
 	ClassHigh      // a byte >= 0x80 (non-ASCII letters of names and addresses)
-	ClassSpace     // ' ', '\t', '\n' or '\r': words (lower-case names and addresses after a cue)
+	ClassSpace     // 0x01..0x20 (space, tab, line breaks, controls): words (lower-case names, addresses after a cue)
 
 	// NumClasses is the number of class bits detectors look at; Candidate
 	// tables are indexed by c & (1<<NumClasses - 1).
@@ -139,7 +139,9 @@ var classTable = func() (t [256]Class) {
 	t['b'] = ClassB
 	t['B'] |= ClassB
 	t['J'] |= ClassJ
-	t[' '], t['\t'], t['\n'], t['\r'] = ClassSpace, ClassSpace, ClassSpace, ClassSpace
+	for c := 1; c <= ' '; c++ {
+		t[c] = ClassSpace // white space and control bytes: word boundaries
+	}
 	t['%'] = ClassPercent
 	t['['], t['('], t['{'] = ClassOpen, ClassOpen, ClassOpen
 	for c := 0x80; c < 0x100; c++ {
