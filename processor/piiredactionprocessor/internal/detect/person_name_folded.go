@@ -491,6 +491,10 @@ read:
 	if n == 0 {
 		return Span{}, false
 	}
+	// One word that is also a city is a place ("user paris").
+	if n == 1 && words[0].flags&lexCity != 0 {
+		return Span{}, false
+	}
 	start, end := words[0].start, words[n-1].end
 	// "Kunde: MÜLLER, Hans", "patient: garcia, maria": surname, given name.
 	surnameFirst := false

@@ -235,6 +235,9 @@ func TestPersonNameFoldedAndBrands(t *testing.T) {
 		"TOMMY HILFIGER JACKET",
 		"SKU 88213 Ralph Lauren",
 		"jacket by Tommy Hilfiger",
+		"user paris",
+		"name: fedora",
+		"hi karma",
 	})
 }
 
