@@ -136,6 +136,8 @@ func findFolded(s string, dst []Span, d0 int) []Span {
 		if c := s[e-1]; wordEdge[c]&edgePunct != 0 {
 			punct = c
 			e--
+		} else if !isAlpha(c) && c < utf8.RuneSelf {
+			goto nextSpace // "x86_64)", "537.36": no cue ends so
 		}
 		if wordEdge[s[b]]&edgeOpen != 0 {
 			b++

@@ -104,7 +104,7 @@ func addressAfterPhrase(s string, b, p int) (Span, bool) {
 		n := p - b
 		// The shape filter first (length, first, second and last byte),
 		// then the word's letters and the cue list.
-		if n < 3 || n > maxCueLen || p+1 >= len(s) {
+		if n < 3 || n > maxCueLen || p+1 >= len(s) || !isAlpha(s[p-1]) {
 			return Span{}, false
 		}
 		if h := cueShapeHash(s[b], s[b+1], s[p-1], n); cueShapesAddr[h>>6]&(1<<(h&63)) == 0 {
