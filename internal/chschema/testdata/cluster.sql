@@ -535,6 +535,20 @@ ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` ADD
 
 ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MATERIALIZE INDEX idx_event_id SETTINGS mutations_sync = 0;
 
+ALTER TABLE `tel\`emetry`.`telemetry_spans_staging_local` ON CLUSTER `prod cluster`
+    MODIFY COLUMN tenant_id String CODEC(ZSTD(1)),
+    MODIFY COLUMN span_name String CODEC(ZSTD(1)),
+    MODIFY COLUMN scope_name String CODEC(ZSTD(1)),
+    MODIFY COLUMN scope_version String CODEC(ZSTD(1)),
+    MODIFY COLUMN `events.name` Array(String) CODEC(ZSTD(1));
+
+ALTER TABLE `tel\`emetry`.`telemetry_spans_staging` ON CLUSTER `prod cluster`
+    MODIFY COLUMN tenant_id String CODEC(ZSTD(1)),
+    MODIFY COLUMN span_name String CODEC(ZSTD(1)),
+    MODIFY COLUMN scope_name String CODEC(ZSTD(1)),
+    MODIFY COLUMN scope_version String CODEC(ZSTD(1)),
+    MODIFY COLUMN `events.name` Array(String) CODEC(ZSTD(1));
+
 ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
 
 ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
