@@ -160,6 +160,35 @@ func TestAgentAPIKey(t *testing.T) {
 	assert.NotContains(t, err.Error(), "agent key with white space")
 }
 
+// TestTLSVariables: the servers' certificate and key come together (one alone would leave the
+// servers in plaintext by mistake); the gateways' CA switches agents from plaintext to TLS.
+func TestTLSVariables(t *testing.T) {
+	f := func(env map[string]string, selector string, want any) {
+		t.Helper()
+		got, err := retrieve(t, env, "telemetry:"+selector)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, selector)
+	}
+	f(nil, "tls_enabled", false)
+	f(nil, "gateway_tls_insecure", true)
+	f(nil, "gateway_ca_file", "")
+	both := map[string]string{"TELEMETRY_TLS_CERT_FILE": "/etc/tls/tls.crt", "TELEMETRY_TLS_KEY_FILE": "/etc/tls/tls.key"}
+	f(both, "tls_enabled", true)
+	f(both, "tls_cert_file", "/etc/tls/tls.crt")
+	f(both, "tls_key_file", "/etc/tls/tls.key")
+	ca := map[string]string{"TELEMETRY_GATEWAY_CA_FILE": "/etc/gw/ca.crt", "TELEMETRY_GATEWAY_TLS_SERVER_NAME": "gw.telemetry.svc"}
+	f(ca, "gateway_tls_insecure", false)
+	f(ca, "gateway_ca_file", "/etc/gw/ca.crt")
+	f(ca, "gateway_tls_server_name", "gw.telemetry.svc")
+
+	for _, one := range []string{"TELEMETRY_TLS_CERT_FILE", "TELEMETRY_TLS_KEY_FILE"} {
+		_, err := retrieve(t, map[string]string{one: "/etc/tls/x.pem"}, "telemetry:enabled")
+		require.ErrorContains(t, err, "TELEMETRY_TLS_CERT_FILE and TELEMETRY_TLS_KEY_FILE are set together", one)
+	}
+	_, err := retrieve(t, map[string]string{"TELEMETRY_GATEWAY_TLS_SERVER_NAME": "https://gw:4317"}, "telemetry:enabled")
+	require.ErrorContains(t, err, "TELEMETRY_GATEWAY_TLS_SERVER_NAME")
+}
+
 func TestHashKeyRequiredOnlyWhenUsed(t *testing.T) {
 	_, err := retrieve(t, nil, "telemetry:enabled")
 	require.NoError(t, err, "a configuration that does not hash needs no key")

@@ -34,7 +34,7 @@ var variables = []variable{
 	apiKeyVariable("TELEMETRY_API_KEY", "api_key", "the telemetry API and ingest authentication need a key of at least 16 characters (e.g. `openssl rand -hex 24`)"),
 	// The fleet's agents forward with this ingest-only key of the default tenant, never the admin
 	// bootstrap key: a node's agent can then only add data, not read or delete it.
-	apiKeyVariable("TELEMETRY_AGENT_API_KEY", "agent_api_key", "gateways (deploy/gateway.yaml) accept, and agents (deploy/agent*.yaml) forward with, an ingest-only key of at least 16 characters, different from TELEMETRY_API_KEY (e.g. `openssl rand -hex 24`)"),
+	apiKeyVariable("TELEMETRY_AGENT_API_KEY", "agent_api_key", "gateways (deploy/gateway.yaml) accept, and agents (deploy/agent*.yaml) and sidecars (deploy/sidecar.yaml) forward with, an ingest-only key of at least 16 characters, different from TELEMETRY_API_KEY (e.g. `openssl rand -hex 24`)"),
 	{env: "TELEMETRY_ENDPOINT", def: "", derive: func(raw string) (map[string]any, error) {
 		if raw == "" {
 			why := unset{why: "TELEMETRY_ENDPOINT is not set: the agent resolves its gateways from this URL's host (e.g. http://gateway-headless.telemetry.svc:4317)"}
@@ -174,6 +174,25 @@ var variables = []variable{
 		}
 		return map[string]any{"queue_directory": raw}, nil
 	}},
+	// TLS on the collector's own servers (OTLP gRPC and HTTP, the telemetry API): both files or
+	// neither (checked in resolve); without them the servers speak plaintext, as the listen
+	// defaults are loopback.
+	fileVariable("TELEMETRY_TLS_CERT_FILE", "tls_cert_file"),
+	fileVariable("TELEMETRY_TLS_KEY_FILE", "tls_key_file"),
+	// TLS from agents and sidecars to the gateways: the CA that signed the gateways' certificate.
+	// Unset, agents send plaintext (a service mesh may still wrap it); sidecars follow their
+	// endpoint's scheme with the system roots.
+	{env: "TELEMETRY_GATEWAY_CA_FILE", def: "", derive: func(raw string) (map[string]any, error) {
+		return map[string]any{"gateway_ca_file": raw, "gateway_tls_insecure": raw == ""}, nil
+	}},
+	// The name the gateways' certificate carries: agents dial pod addresses (their resolver's
+	// answers), which a certificate rarely names.
+	{env: "TELEMETRY_GATEWAY_TLS_SERVER_NAME", def: "", derive: func(raw string) (map[string]any, error) {
+		if strings.ContainsAny(raw, " \t\r\n/:") {
+			return nil, errors.New("must be a host name (the one in the gateways' certificate)")
+		}
+		return map[string]any{"gateway_tls_server_name": raw}, nil
+	}},
 	// Listen addresses, so that several collectors (and tests) can share a host.
 	listenVariable("TELEMETRY_OTLP_GRPC_ENDPOINT", "127.0.0.1:4317", "otlp_grpc_endpoint"),
 	listenVariable("TELEMETRY_OTLP_HTTP_ENDPOINT", "127.0.0.1:4318", "otlp_http_endpoint"),
@@ -211,6 +230,16 @@ func apiKeyVariable(env, selector, need string) variable {
 		}
 		if len(raw) < 16 {
 			return nil, fmt.Errorf("must be at least 16 characters, got %d", len(raw))
+		}
+		return map[string]any{selector: raw}, nil
+	}}
+}
+
+// fileVariable is an optional file path; the component that reads it names a missing file.
+func fileVariable(env, selector string) variable {
+	return variable{env: env, def: "", derive: func(raw string) (map[string]any, error) {
+		if strings.ContainsAny(raw, "\r\n") {
+			return nil, errors.New("must be a file path")
 		}
 		return map[string]any{selector: raw}, nil
 	}}
@@ -261,6 +290,13 @@ func resolve(lookup func(string) (string, bool)) (map[string]any, error) {
 	if admin, ok := values["api_key"].(string); ok && admin == values["agent_api_key"] {
 		errs = append(errs, errors.New("TELEMETRY_AGENT_API_KEY must differ from TELEMETRY_API_KEY: agents get an ingest-only key, not the admin bootstrap key"))
 	}
+	// A certificate without its key (or the reverse) would start plaintext servers by mistake.
+	cert, _ := values["tls_cert_file"].(string)
+	key, _ := values["tls_key_file"].(string)
+	if (cert == "") != (key == "") {
+		errs = append(errs, errors.New("TELEMETRY_TLS_CERT_FILE and TELEMETRY_TLS_KEY_FILE are set together: the servers need both for TLS"))
+	}
+	values["tls_enabled"] = cert != "" && key != ""
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("invalid telemetry environment: %w", errors.Join(errs...))
 	}

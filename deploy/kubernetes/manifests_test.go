@@ -1,4 +1,4 @@
-// Package kubernetes holds the Kubernetes manifests of a fleet (agent DaemonSet, gateway Deployment,
+// Package kubernetes holds the Kubernetes manifests of a fleet (agent DaemonSet, gateway StatefulSet,
 // headless Service, HPA, PodDisruptionBudget, ConfigMaps, Secret); this test decodes them strictly
 // with the Kubernetes API types and checks that they fit together. The collector configurations
 // they embed are checked by `otelcol-telemetry validate` in test/e2e (TestKubernetesConfigsValidate).
@@ -28,7 +28,7 @@ import (
 
 // manifests are the objects of every file, by kind and name.
 type manifests struct {
-	deployments  map[string]*appsv1.Deployment
+	statefulSets map[string]*appsv1.StatefulSet
 	daemonSets   map[string]*appsv1.DaemonSet
 	services     map[string]*corev1.Service
 	configMaps   map[string]*corev1.ConfigMap
@@ -52,7 +52,7 @@ func strict(raw []byte, v any) error {
 func load(t *testing.T) *manifests {
 	t.Helper()
 	m := &manifests{
-		deployments: map[string]*appsv1.Deployment{}, daemonSets: map[string]*appsv1.DaemonSet{},
+		statefulSets: map[string]*appsv1.StatefulSet{}, daemonSets: map[string]*appsv1.DaemonSet{},
 		services: map[string]*corev1.Service{}, configMaps: map[string]*corev1.ConfigMap{},
 		secrets: map[string]*corev1.Secret{}, namespaces: map[string]*corev1.Namespace{},
 		hpas: map[string]*autoscalingv2.HorizontalPodAutoscaler{}, pdbs: map[string]*policyv1.PodDisruptionBudget{},
@@ -93,9 +93,9 @@ func load(t *testing.T) *manifests {
 				into(v.GetName())
 			}
 			switch meta.APIVersion + " " + meta.Kind {
-			case "apps/v1 Deployment":
-				v := &appsv1.Deployment{}
-				decode(v, func(n string) { m.deployments[n] = v })
+			case "apps/v1 StatefulSet":
+				v := &appsv1.StatefulSet{}
+				decode(v, func(n string) { m.statefulSets[n] = v })
 			case "apps/v1 DaemonSet":
 				v := &appsv1.DaemonSet{}
 				decode(v, func(n string) { m.daemonSets[n] = v })
@@ -135,12 +135,12 @@ const (
 func TestManifestsDecodeAndKustomizationListsAll(t *testing.T) {
 	m := load(t)
 	assert.ElementsMatch(t, m.files, m.kustomizeRes, "kustomization.yaml lists every manifest")
-	require.Contains(t, m.deployments, gatewayName)
+	require.Contains(t, m.statefulSets, gatewayName)
 	require.Contains(t, m.daemonSets, agentName)
 	require.Contains(t, m.services, headless)
 	require.Contains(t, m.namespaces, namespace)
 	for _, objs := range []map[string]string{
-		names(m.deployments), names(m.daemonSets), names(m.services), names(m.configMaps),
+		names(m.statefulSets), names(m.daemonSets), names(m.services), names(m.configMaps),
 		names(m.secrets), names(m.hpas), names(m.pdbs),
 	} {
 		for n, ns := range objs {
@@ -263,11 +263,11 @@ func parseMiB(t *testing.T, s string) int64 {
 
 func TestGateway(t *testing.T) {
 	m := load(t)
-	d := m.deployments[gatewayName]
+	d := m.statefulSets[gatewayName]
 	require.NotNil(t, d)
 	labels := d.Spec.Template.Labels
 	for k, v := range d.Spec.Selector.MatchLabels {
-		assert.Equal(t, v, labels[k], "the Deployment's selector matches its pods")
+		assert.Equal(t, v, labels[k], "the StatefulSet's selector matches its pods")
 	}
 	env := checkPod(t, m, "gateway", d.Spec.Template.Spec, "gateway.yaml")
 	assert.Equal(t, "fieldRef:metadata.name", env["TELEMETRY_GATEWAY_ID"], "rows name the pod that stored them")
@@ -280,7 +280,10 @@ func TestGateway(t *testing.T) {
 	checkGatewayMemory(t, m, d.Spec.Template.Spec.Containers[0], env)
 	require.NotNil(t, d.Spec.Replicas)
 	assert.GreaterOrEqual(t, *d.Spec.Replicas, int32(2))
-	assert.Equal(t, 0, d.Spec.Strategy.RollingUpdate.MaxUnavailable.IntValue(), "rolling updates never drop below the replica count")
+	assert.Equal(t, appsv1.RollingUpdateStatefulSetStrategyType, d.Spec.UpdateStrategy.Type)
+	assert.Nil(t, d.Spec.UpdateStrategy.RollingUpdate, "one pod at a time (the default), within the PodDisruptionBudget")
+	assert.Equal(t, headless, d.Spec.ServiceName, "pods are named through the headless Service")
+	checkGatewayQueueClaim(t, d)
 
 	// Headless Service: one DNS record per ready gateway pod, the agents' resolver port.
 	s := m.services[headless]
@@ -296,9 +299,9 @@ func TestGateway(t *testing.T) {
 
 	hpa := m.hpas[gatewayName]
 	require.NotNil(t, hpa)
-	assert.Equal(t, autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: gatewayName}, hpa.Spec.ScaleTargetRef)
+	assert.Equal(t, autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "StatefulSet", Name: gatewayName}, hpa.Spec.ScaleTargetRef)
 	require.NotNil(t, hpa.Spec.MinReplicas)
-	assert.Equal(t, *d.Spec.Replicas, *hpa.Spec.MinReplicas, "the HPA starts from the Deployment's replicas")
+	assert.Equal(t, *d.Spec.Replicas, *hpa.Spec.MinReplicas, "the HPA starts from the StatefulSet's replicas")
 	assert.Greater(t, hpa.Spec.MaxReplicas, *hpa.Spec.MinReplicas)
 
 	pdb := m.pdbs[gatewayName]
@@ -306,6 +309,30 @@ func TestGateway(t *testing.T) {
 	assert.Equal(t, d.Spec.Selector.MatchLabels, pdb.Spec.Selector.MatchLabels, "the PDB covers the gateway pods")
 	require.NotNil(t, pdb.Spec.MinAvailable)
 	assert.Less(t, pdb.Spec.MinAvailable.IntValue(), int(*hpa.Spec.MinReplicas), "a node drain can still evict one gateway")
+}
+
+// checkGatewayQueueClaim: the queue directory is a volume claim of each pod, not an emptyDir, so
+// what a gateway acknowledged outlives the pod; claims of scaled-down pods are kept, because a
+// stopped collector leaves its queue on disk to be sent when a gateway of that name starts again.
+func checkGatewayQueueClaim(t *testing.T, d *appsv1.StatefulSet) {
+	t.Helper()
+	for _, v := range d.Spec.Template.Spec.Volumes {
+		assert.Nil(t, v.EmptyDir, "gateway volume %s: no emptyDir", v.Name)
+	}
+	var mount string
+	for _, vm := range d.Spec.Template.Spec.Containers[0].VolumeMounts {
+		if vm.MountPath == envOf(d.Spec.Template.Spec.Containers[0])["TELEMETRY_QUEUE_DIRECTORY"] {
+			mount = vm.Name
+		}
+	}
+	require.NotEmpty(t, mount, "the queue directory is mounted")
+	i := slices.IndexFunc(d.Spec.VolumeClaimTemplates, func(c corev1.PersistentVolumeClaim) bool { return c.Name == mount })
+	require.GreaterOrEqual(t, i, 0, "the queue mount %s is a volume claim template", mount)
+	q := d.Spec.VolumeClaimTemplates[i].Spec.Resources.Requests[corev1.ResourceStorage]
+	assert.False(t, q.IsZero(), "the queue claim requests storage")
+	p := d.Spec.PersistentVolumeClaimRetentionPolicy
+	require.NotNil(t, p, "a claim retention policy is set")
+	assert.Equal(t, appsv1.RetainPersistentVolumeClaimRetentionPolicyType, p.WhenScaled, "a scaled-down gateway's queue is kept")
 }
 
 // Measured by bench/overload (bench/overload/README.md): RSS beyond the Go heap is up to this much

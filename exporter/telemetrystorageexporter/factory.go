@@ -90,14 +90,24 @@ func helperOptions(cfg *Config, e *signalExporter, release func()) []exporterhel
 	}
 }
 
-func createTraces(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Traces, error) {
-	cfg := c.(*Config)
+// newSignalExporter is what every signal's exporter shares: the storage of this configuration and
+// the residency regions; release gives both back.
+func newSignalExporter(set exporter.Settings, cfg *Config) (*signalExporter, func(), error) {
 	st, release, err := acquireStorage(set, cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	e := &signalExporter{st: st}
 	if release, err = withRegions(set, cfg, e, release); err != nil {
+		return nil, nil, err
+	}
+	return e, release, nil
+}
+
+func createTraces(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Traces, error) {
+	cfg := c.(*Config)
+	e, release, err := newSignalExporter(set, cfg)
+	if err != nil {
 		return nil, err
 	}
 	exp, err := exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces, helperOptions(cfg, e, release)...)
@@ -110,12 +120,8 @@ func createTraces(ctx context.Context, set exporter.Settings, c component.Config
 
 func createMetrics(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Metrics, error) {
 	cfg := c.(*Config)
-	st, release, err := acquireStorage(set, cfg)
+	e, release, err := newSignalExporter(set, cfg)
 	if err != nil {
-		return nil, err
-	}
-	e := &signalExporter{st: st}
-	if release, err = withRegions(set, cfg, e, release); err != nil {
 		return nil, err
 	}
 	exp, err := exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics, helperOptions(cfg, e, release)...)
@@ -128,12 +134,8 @@ func createMetrics(ctx context.Context, set exporter.Settings, c component.Confi
 
 func createLogs(ctx context.Context, set exporter.Settings, c component.Config) (exporter.Logs, error) {
 	cfg := c.(*Config)
-	st, release, err := acquireStorage(set, cfg)
+	e, release, err := newSignalExporter(set, cfg)
 	if err != nil {
-		return nil, err
-	}
-	e := &signalExporter{st: st}
-	if release, err = withRegions(set, cfg, e, release); err != nil {
 		return nil, err
 	}
 	exp, err := exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, helperOptions(cfg, e, release)...)

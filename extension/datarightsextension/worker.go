@@ -564,18 +564,19 @@ func (x *dataRights) finish(ctx context.Context, batch []*request, targets []tar
 		if r.suppresses() {
 			x.forget(r.Tenant, r.UserID) // the consent rows are gone now: nothing may bring them back from a reload
 		}
-		x.mu.Lock()
-		r.Status, r.Reason, r.FinishedAt, r.Receipt, r.UserID, r.lastError = fin.Status, fin.Reason, fin.FinishedAt, fin.Receipt, "", ""
-		if x.active[r.key()] == r {
-			delete(x.active, r.key())
-		}
-		x.mu.Unlock()
+		// Counted before the status is published: whoever sees the request ended sees it counted.
 		x.tel.Requests.Add(ctx, 1, metric.WithAttributes(attribute.String("outcome", fin.Status)))
 		for _, tc := range receipts[i].Tables {
 			if n := int64(tc.MatchedBefore) - int64(tc.RemainingAfter); n > 0 {
 				x.tel.RowsDeleted.Add(ctx, n, metric.WithAttributes(attribute.String("table", tc.Table)))
 			}
 		}
+		x.mu.Lock()
+		r.Status, r.Reason, r.FinishedAt, r.Receipt, r.UserID, r.lastError = fin.Status, fin.Reason, fin.FinishedAt, fin.Receipt, "", ""
+		if x.active[r.key()] == r {
+			delete(x.active, r.key())
+		}
+		x.mu.Unlock()
 		x.logger.Info("deletion request finished", zap.String("request_id", r.ID), zap.String("tenant", r.Tenant), zap.String("status", fin.Status), zap.String("reason", fin.Reason), zap.Int("batch", len(batch)))
 	}
 	return nil

@@ -90,7 +90,7 @@ func TestAPISecurityThroughCollector(t *testing.T) {
 	assert.Equal(t, http.StatusOK, got.status, "live without a key: %s", got.body)
 	// Ready waits for telemetry_audit, which the exporter's migration creates after the collector
 	// reports healthy; until then the documented 503 body.
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(storeWithin)
 	for {
 		got = send(t, http.MethodGet, c.apiURL("/health/ready"), "", nil, nil)
 		if got.status == http.StatusOK || time.Now().After(deadline) {

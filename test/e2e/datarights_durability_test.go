@@ -29,7 +29,7 @@ func TestDataRightsResumeAfterSIGKILL(t *testing.T) {
 	waitMarkers(t, conn, "telemetry_events", "attributes['marker'] LIKE 'kill-%'", "kill-a", "kill-b")
 
 	acc := first.requestDeletion(t, testAPIKey, userA)
-	first.waitRequest(t, testAPIKey, acc.RequestID, "running", 10*time.Second)
+	first.waitRequest(t, testAPIKey, acc.RequestID, "running", 25*time.Second) // within the 30 s execution_delay
 	first.kill()
 	var status string
 	require.NoError(t, conn.QueryRow(context.Background(),
@@ -123,7 +123,7 @@ func TestDataRightsRolesTenantsAudit(t *testing.T) {
 	// Every call is audited (denied ones too), naming the subject by pseudonym only.
 	var calls, denied, named uint64
 	q := "SELECT count(), countIf(outcome = 'denied'), countIf(target_id = ?) FROM telemetry_audit WHERE action LIKE '%/data/%'"
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(storeWithin)
 	for {
 		require.NoError(t, conn.QueryRow(context.Background(), q, acc.Subject).Scan(&calls, &denied, &named))
 		if (calls >= 13 && denied >= 6) || time.Now().After(deadline) {

@@ -69,7 +69,7 @@ func ftMarker(user string) string {
 func TestDataRightsFreeTextErasure(t *testing.T) {
 	c := startCollector(t, collectorOptions{
 		env:  map[string]string{"TELEMETRY_PRIVACY_MODE": "strict"},
-		args: dataRightsConfig(),
+		args: append(dataRightsConfig(), noREDFlush),
 	})
 	suffix := randomSuffix()
 	userA, userB, userC := "carol-"+suffix, "dave-"+suffix, "erin-"+suffix

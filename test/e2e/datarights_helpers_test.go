@@ -27,6 +27,12 @@ func dataRightsConfig(more ...string) []string {
 	return args
 }
 
+// noREDFlush keeps span_metrics from writing RED rows during a test that compares telemetry_metrics
+// before and after a deletion. Its cumulative series are written again every metrics_flush_interval
+// (15 s) whether or not a span arrived: a flush between the two dumps added rows that were never
+// the deletion's doing (CI under load stretched such a test past a flush).
+const noREDFlush = "--set=connectors::span_metrics::metrics_flush_interval=1h"
+
 // userToken is the token pii_redaction stores for a raw user id in the test collectors.
 func userToken(raw string) string { return idhash.New([]byte(testHashKey)).Token(raw) }
 

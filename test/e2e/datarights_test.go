@@ -62,7 +62,7 @@ func TestDataRightsDeletion(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			c := startCollector(t, collectorOptions{
 				env:  map[string]string{"TELEMETRY_PRIVACY_MODE": mode},
-				args: dataRightsConfig(),
+				args: append(dataRightsConfig(), noREDFlush),
 			})
 			suffix := randomSuffix()
 			userA, userB := "alice-"+suffix, "bob-"+suffix
@@ -218,9 +218,12 @@ func TestDataRightsDeletion(t *testing.T) {
 			assert.Equal(t, 1.0, counts["logs/analytics/dropped/suppressed"], "suppressed in the pipeline: %v", counts)
 
 			// A new explicit consent grant (a new relationship) lifts the suppression for data from then
-			// on: after the next refresh (200 ms here) A's new data is stored again.
+			// on: the next refresh (200 ms here) reads the grant and lifts it, and A's new data is stored
+			// again. Wait for the lift itself: a refresh on a loaded engine can take longer than any
+			// fixed pause, and an event sent before it is (rightly) suppressed.
 			c.grantConsent(t, testAPIKey, userA, allPurposes)
-			time.Sleep(time.Second)
+			require.Eventually(t, func() bool { return strings.Contains(c.logs.String(), "suppression lifted by a consent grant") },
+				30*time.Second, 50*time.Millisecond, "the grant lifts the suppression")
 			renewed := "renewed-" + suffix
 			postEvents(t, c, testAPIKey, probe{user: userA, marker: renewed})
 			waitMarkers(t, conn, "telemetry_events", "attributes['marker'] = '"+renewed+"'", renewed)

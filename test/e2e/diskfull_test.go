@@ -83,7 +83,7 @@ func TestQueueDiskFull(t *testing.T) {
 
 	// The drained queue frees its pages inside the file: the same limit takes new data again.
 	var later []int
-	for deadline := time.Now().Add(30 * time.Second); len(later) == 0 && time.Now().Before(deadline); seq++ {
+	for deadline := time.Now().Add(storeWithin); len(later) == 0 && time.Now().Before(deadline); seq++ {
 		if r := post(seq); r.status == http.StatusOK {
 			later = append(later, seq)
 		} else {
@@ -91,5 +91,5 @@ func TestQueueDiskFull(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, later, "no request accepted after the queue drained")
-	requireAllStored(t, conn, service, seqsOf(append(accepted, later...)), 30*time.Second)
+	requireAllStored(t, conn, service, seqsOf(append(accepted, later...)), storeWithin)
 }

@@ -52,7 +52,7 @@ func TestDisabledAcceptsAndDropsCounted(t *testing.T) {
 		v, _ := strconv.ParseFloat(string(m[1]), 64)
 		return v
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(storeWithin)
 	for dropped() < 3 && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -50,7 +50,7 @@ func trackSpecEvents(t *testing.T, c *collector, key string) time.Time {
 	for _, ev := range specEvents() {
 		require.NoError(t, tc.TrackEvent(context.Background(), ev))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), storeWithin)
 	defer cancel()
 	require.NoError(t, tc.Close(ctx))
 	st := tc.Stats()

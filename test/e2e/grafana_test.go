@@ -353,7 +353,7 @@ func TestTraceIDTableFollowsTenantRetention(t *testing.T) {
 
 	status, _, body := c.apiRequest(t, http.MethodPut, "/privacy/policy", euAdmin, map[string]any{"retention_days": map[string]any{"traces": 30}}, nil)
 	require.Equal(t, http.StatusOK, status, body)
-	require.Eventually(t, func() bool { return len(joinedRows(t, conn, lookup)) == 2 }, 30*time.Second, 200*time.Millisecond,
+	require.Eventually(t, func() bool { return len(joinedRows(t, conn, lookup)) == 2 }, storeWithin, 200*time.Millisecond,
 		"eu's 40-day-old trace outlived its 30-day retention in the trace-id table: %v", joinedRows(t, conn, lookup))
 	assert.Equal(t, []string{"eu a2", "us b1"}, joinedRows(t, conn, lookup))
 	assert.Equal(t, []string{"a2"}, joinedRows(t, conn, "SELECT substring(trace_id, 1, 2) FROM telemetry_spans WHERE tenant_id = 'eu' AND service_name = 'retention'"),
@@ -362,6 +362,6 @@ func TestTraceIDTableFollowsTenantRetention(t *testing.T) {
 	require.Eventually(t, func() bool {
 		require.NoError(t, conn.QueryRow(t.Context(), "SELECT engine_full FROM system.tables WHERE database = ? AND name = 'otel_traces_trace_id_ts'", c.database).Scan(&engine))
 		return strings.Contains(engine, "toDateTime(End) + toIntervalDay(30) WHERE TenantId = 'eu'")
-	}, 10*time.Second, 200*time.Millisecond, "the tenant's rule in the table's TTL: %s", engine)
+	}, storeWithin, 200*time.Millisecond, "the tenant's rule in the table's TTL: %s", engine)
 	assert.Contains(t, engine, "TTL toDateTime(End) + toIntervalDay(90)", "the storage retention rule stays first")
 }

@@ -253,11 +253,18 @@ func (c *collector) db() driver.Conn {
 	return conn
 }
 
-// eventually polls query until it returns at least want rows' worth in its first UInt64 column.
+// storeWithin bounds the waits for what a collector accepted to be readable in ClickHouse. Idle,
+// that is the flush interval (0.2 s) and an insert; but every test shares one engine that runs one
+// statement at a time, so on a loaded 2-core CI machine an insert or the poll itself can wait
+// behind other tests' statements for many seconds. The waits return as soon as the data is there.
+const storeWithin = 60 * time.Second
+
+// eventually polls query until it returns at least want rows' worth in its first UInt64 column,
+// for up to storeWithin.
 func eventuallyCount(t *testing.T, conn driver.Conn, want uint64, query string, args ...any) uint64 {
 	t.Helper()
 	var got uint64
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(storeWithin)
 	var lastErr error
 	for time.Now().Before(deadline) {
 		lastErr = conn.QueryRow(context.Background(), query, args...).Scan(&got)

@@ -122,6 +122,10 @@ func TestHostileAdminIsTenantScoped(t *testing.T) {
 	assert.Zero(t, wrongTenant)
 }
 
+// loadSlack is what a timeout the collector enforces may overrun by on a loaded 2-core CI machine,
+// where the server's timer and the goroutines of both ends wait for a core.
+const loadSlack = 5 * time.Second
+
 // shippedHeaderTimeout is read_header_timeout in config/local.yaml and deploy/*.yaml; the
 // self-metrics server (the SDK's) reads a whole request within 5s.
 const shippedHeaderTimeout = 10 * time.Second
@@ -213,8 +217,9 @@ func TestHostileHeaderDribble(t *testing.T) {
 	for range servers {
 		r := <-results
 		t.Logf("%s: closed after %s, %d header bytes dribbled", r.name, r.elapsed.Round(100*time.Millisecond), r.sent)
-		// Two seconds of slack for a loaded machine; the old behaviour was ≥ 150 s.
-		assert.Less(t, r.elapsed, limits[r.name]+2*time.Second, "%s keeps a dribbling connection open", r.name)
+		// Slack for a loaded 2-core machine (the server's timer, then the scheduling of both ends);
+		// the old behaviour was ≥ 150 s.
+		assert.Less(t, r.elapsed, limits[r.name]+loadSlack, "%s keeps a dribbling connection open", r.name)
 		assert.Positive(t, r.sent, "%s: the connection was open and being dribbled into", r.name)
 	}
 	// The collector is still healthy after all of it.
@@ -543,9 +548,9 @@ func TestHostileIdleConnectionsClosed(t *testing.T) {
 			t.Logf("%s: idle connection closed %s after the answer", s.name, elapsed.Round(100*time.Millisecond))
 			if s.keepAlive {
 				assert.Greater(t, elapsed, idle-time.Second, "%s keeps the connection for reuse until the idle timeout", s.name)
-				assert.Less(t, elapsed, idle+2*time.Second, s.name)
+				assert.Less(t, elapsed, idle+loadSlack, s.name) // the shipped 60 s, or none, would be far over
 			} else {
-				assert.Less(t, elapsed, time.Second, "%s closes after its answer", s.name)
+				assert.Less(t, elapsed, idle, "%s closes after its answer, not after an idle timeout", s.name)
 			}
 		}()
 	}

@@ -24,8 +24,8 @@ func TestKubernetesConfigsValidate(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, yaml.Unmarshal(raw, v), name)
 	}
-	var gw appsv1.Deployment
-	read("gateway-deployment.yaml", &gw)
+	var gw appsv1.StatefulSet
+	read("gateway-statefulset.yaml", &gw)
 	var agent appsv1.DaemonSet
 	read("agent-daemonset.yaml", &agent)
 	pods := map[string]corev1.PodSpec{"otelcol-telemetry-gateway": gw.Spec.Template.Spec, "otelcol-telemetry-agent": agent.Spec.Template.Spec}
@@ -57,7 +57,7 @@ func podEnv(c corev1.Container) []string {
 		v := e.Value
 		switch {
 		case e.ValueFrom != nil && e.ValueFrom.FieldRef != nil:
-			v = map[string]string{"status.podIP": "10.0.0.7", "metadata.name": "otelcol-telemetry-gateway-7d9f-abcde"}[e.ValueFrom.FieldRef.FieldPath]
+			v = map[string]string{"status.podIP": "10.0.0.7", "metadata.name": "otelcol-telemetry-gateway-1"}[e.ValueFrom.FieldRef.FieldPath]
 		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
 			// One stand-in per Secret key: gateways refuse an agent key equal to the admin key.
 			v = "k8s-secret-stand-in-" + e.ValueFrom.SecretKeyRef.Key + "-0123456789abcdef0123456789"

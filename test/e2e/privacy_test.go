@@ -153,7 +153,7 @@ func TestStrictModeStoresNoPII(t *testing.T) {
 		assert.Positive(ct, storagePath, "pii_redaction's traces series")
 		assert.Positive(ct, redPath, "pii_redaction/red's traces series")
 		assert.InDelta(ct, storagePath+redPath, selfMetricSum(t, c, redactions, `signal="traces"`), 0, "every traces series names its processor")
-	}, 15*time.Second, 200*time.Millisecond)
+	}, storeWithin, 200*time.Millisecond)
 	// RED metrics from the spans, labelled by the templated route, and the app's own metrics.
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND attributes['endpoint'] = '"+wantRoute+"' AND service_name = 'privacy' AND metric_type = 'sum' AND value = 1")
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = 'api_requests' AND attributes['endpoint'] = '"+templateRoute+"'")
@@ -187,7 +187,7 @@ func TestStrictModeStoresNoPII(t *testing.T) {
 
 	// Prometheus serves the RED metrics with the templated endpoint label, and nothing raw.
 	var prom string
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(storeWithin)
 	for {
 		prom = scrapePrometheus(t, c)
 		if strings.Contains(prom, `endpoint="`+wantRoute+`"`) || time.Now().After(deadline) {

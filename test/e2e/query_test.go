@@ -185,7 +185,7 @@ func trackEvents(t *testing.T, c *collector, key string, evs []client.Event) {
 	for _, ev := range evs {
 		require.NoError(t, tc.TrackEvent(context.Background(), ev))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), storeWithin)
 	defer cancel()
 	require.NoError(t, tc.Close(ctx))
 	require.Equal(t, int64(len(evs)), tc.Stats().Sent, "last error %v", tc.LastError())

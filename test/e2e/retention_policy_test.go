@@ -47,7 +47,7 @@ func TestRetentionPerTenant(t *testing.T) {
 		require.NoError(t, conn.QueryRow(t.Context(), "SELECT count() FROM telemetry_logs WHERE tenant_id = ? AND service_name = ?", tenant, service).Scan(&n))
 		return n
 	}
-	require.Eventually(t, func() bool { return count("eu", "retention-old") == 0 }, 30*time.Second, 200*time.Millisecond,
+	require.Eventually(t, func() bool { return count("eu", "retention-old") == 0 }, storeWithin, 200*time.Millisecond,
 		"eu's 40-day-old log outlived its 30-day retention")
 	assert.Equal(t, uint64(1), count("eu", "retention-new"))
 	assert.Equal(t, uint64(1), count("us", "retention-old"), "another tenant's retention is unchanged")
@@ -62,7 +62,7 @@ func TestRetentionPerTenant(t *testing.T) {
 	}
 	require.Eventually(t, func() bool {
 		return strings.Contains(ttlOf("telemetry_logs"), "TTL toDateTime(timestamp) + toIntervalDay(90), toDateTime(timestamp) + toIntervalDay(30) WHERE tenant_id = 'eu'")
-	}, 10*time.Second, 200*time.Millisecond, ttlOf("telemetry_logs"))
+	}, storeWithin, 200*time.Millisecond, ttlOf("telemetry_logs"))
 	for _, table := range []string{"telemetry_spans", "telemetry_events", "telemetry_metrics"} {
 		assert.NotContains(t, ttlOf(table), "WHERE tenant_id", table)
 	}
@@ -77,19 +77,23 @@ func TestRetentionPerTenant(t *testing.T) {
 	require.Eventually(t, func() bool {
 		require.NoError(t, conn.Exec(t.Context(), "OPTIMIZE TABLE telemetry_logs FINAL"))
 		return count("eu", "retention-late") == 0
-	}, 30*time.Second, 500*time.Millisecond, "eu's late old log was not removed by the TTL")
+	}, storeWithin, 500*time.Millisecond, "eu's late old log was not removed by the TTL")
 	assert.Equal(t, uint64(1), count("us", "retention-late"))
 	assert.Equal(t, uint64(1), count("eu", "retention-new"))
 
 	// Lifting the tenant's retention takes its rule out of the TTL again.
 	status, _, body = c.apiRequest(t, http.MethodPut, "/privacy/policy", euAdmin, map[string]any{"mode": "strict"}, nil)
 	require.Equal(t, http.StatusOK, status, body)
-	require.Eventually(t, func() bool { return !strings.Contains(ttlOf("telemetry_logs"), "WHERE tenant_id") }, 10*time.Second, 200*time.Millisecond)
+	require.Eventually(t, func() bool { return !strings.Contains(ttlOf("telemetry_logs"), "WHERE tenant_id") }, storeWithin, 200*time.Millisecond)
 	assert.Contains(t, ttlOf("telemetry_logs"), "TTL toDateTime(timestamp) + toIntervalDay(90)")
 
 	// ClickHouse's own record of what it applied.
-	var done uint64
-	require.NoError(t, conn.QueryRow(t.Context(), "SELECT count() FROM system.mutations WHERE database = ? AND table = 'telemetry_logs' AND is_done AND position(command, 'eu') > 0 AND position(command, 'toIntervalDay(30)') > 0", c.database).Scan(&done))
-	assert.Positive(t, done)
+	// (Polled: the mutation is reported done by the engine's own schedule, which on a loaded machine
+	// may lag the TTL change that is already visible above.)
+	require.Eventually(t, func() bool {
+		var done uint64
+		require.NoError(t, conn.QueryRow(t.Context(), "SELECT count() FROM system.mutations WHERE database = ? AND table = 'telemetry_logs' AND is_done AND position(command, 'eu') > 0 AND position(command, 'toIntervalDay(30)') > 0", c.database).Scan(&done))
+		return done > 0
+	}, storeWithin, 200*time.Millisecond, "the retention mutation is done")
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_audit WHERE tenant_id = 'eu' AND action = 'PUT /privacy/policy' AND outcome = 'success' AND details['retention_purge'] = 'requested'")
 }

@@ -160,7 +160,7 @@ func TestTailSamplingAndREDMetrics(t *testing.T) {
 	sent := sendCheckoutTraces(t, c.otlpHTTP, nil)
 
 	// Every trace decided, and every span of the kept ones in storage.
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(storeWithin)
 	var decided, kept float64
 	for time.Now().Before(deadline) {
 		if decided, kept = tailDecisions(t, c); decided >= sampledTraces {
@@ -255,7 +255,7 @@ func checkAppMetricOnPrometheus(t *testing.T, c *collector) {
 	require.NoError(t, mp.Shutdown(ctx))
 
 	got := map[string]float64{}
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && len(got) < 2; time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(storeWithin); time.Now().Before(deadline) && len(got) < 2; time.Sleep(200 * time.Millisecond) {
 		resp, err := http.Get("http://" + c.promExp + "/metrics")
 		require.NoError(t, err)
 		parser := expfmt.NewTextParser(model.UTF8Validation)
@@ -322,7 +322,7 @@ func checkREDOnPrometheus(t *testing.T, c *collector, sumMs float64, scale int32
 	var requests, count, sum float64
 	var schema int32
 	var labels map[string]string
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(storeWithin)
 	for time.Now().Before(deadline) {
 		requests, count, sum, labels = 0, 0, 0, map[string]string{}
 		req, err := http.NewRequest(http.MethodGet, "http://"+c.promExp+"/metrics", nil)
@@ -396,7 +396,7 @@ func TestClientSampledEventsCarryTheirRate(t *testing.T) {
 	for i := 0; i < tracked; i++ {
 		require.NoError(t, tc.TrackEvent(context.Background(), client.Event{Name: "page_view", Properties: map[string]any{"n": i}}))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), storeWithin)
 	defer cancel()
 	require.NoError(t, tc.Close(ctx))
 	st := tc.Stats()
@@ -442,7 +442,7 @@ func TestTailSamplingSwitches(t *testing.T) {
 		// The decisions themselves first: every trace decided, and exactly the rule's traces kept.
 		// A wrongly kept trace shows here whenever it would be stored, not only if it is quick.
 		var decided, kept float64
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		for deadline := time.Now().Add(storeWithin); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 			if decided, kept = tailDecisions(t, c); decided >= sampledTraces {
 				break
 			}
@@ -495,7 +495,7 @@ func TestPartiallyConsentedTrace(t *testing.T) {
 	// Both traces decided, and only one kept: the slow-only-by-its-root trace is dropped by the
 	// decision itself, however long one waits for it.
 	var decided, kept float64
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(storeWithin); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if decided, kept = tailDecisions(t, c); decided >= 2 {
 			break
 		}
@@ -549,7 +549,7 @@ func TestWeightedCountWithOTelRandomness(t *testing.T) {
 		return ts
 	}}
 	sent := sendCheckoutTraces(t, c.otlpHTTP, rs)
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(storeWithin); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if decided, _ := tailDecisions(t, c); decided >= sampledTraces {
 			break
 		}

@@ -439,16 +439,24 @@ func TestEngineOutageUnderLoad(t *testing.T) {
 	before := load.sent()
 	eng.Signal(syscall.SIGKILL)
 	t.Logf("engine killed after %d records", before)
-	time.Sleep(30 * time.Second)
+	time.Sleep(25 * time.Second)
+	late := load.sent()
+	time.Sleep(5 * time.Second)
 	during := load.sent() - before
+	lastFive := load.sent() - late
 	require.NoError(t, eng.Restart())
-	t.Logf("engine restarted; %d records acknowledged while it was down", during)
+	t.Logf("engine restarted; %d records acknowledged while it was down, %d in its last 5 s", during, lastFive)
 	time.Sleep(2 * time.Second)
 	acked, failures := load.stop()
 
 	assert.Empty(t, failures, "the collector keeps accepting while ClickHouse is down")
-	assert.Greater(t, during, 1000, "the load kept running through the outage")
-	requireAllStored(t, conn, service, acked, 60*time.Second)
+	// The load ran through the whole outage: hundreds of records, and still acknowledged at its end.
+	// (The client sends one at a time, at most every 20 ms: on a loaded 2-core machine each request
+	// can take longer than that, so the count is the machine's, not the collector's: the former
+	// 1,000 assumed an idle machine. What matters is that nothing stopped being acknowledged.)
+	assert.Greater(t, during, 300, "the load kept running through the outage")
+	assert.Positive(t, lastFive, "records still acknowledged at the end of the outage")
+	requireAllStored(t, conn, service, acked, 2*storeWithin)
 }
 
 // TestSIGKILLWithQueuedData: records held in the persistent queue while ClickHouse is down
@@ -477,5 +485,5 @@ func TestSIGKILLWithQueuedData(t *testing.T) {
 	require.NoError(t, eng.Restart())
 	env["TELEMETRY_CLICKHOUSE_DATABASE"] = first.database
 	second := startCollector(t, collectorOptions{env: env, args: fastRetry})
-	requireAllStored(t, second.db(), service, sent, 30*time.Second)
+	requireAllStored(t, second.db(), service, sent, storeWithin)
 }
