@@ -132,6 +132,7 @@ func (x *dataRights) commitAccepts(ctx context.Context, jobs []*acceptJob) []acc
 		if j.req.suppresses() {
 			entries = append(entries, j.entry)
 		}
+		x.hold(j.req, now) // accepted here: this collector's (lease.go)
 		snaps = append(snaps, j.req.nextVersion(now))
 		mine = append(mine, i)
 	}

@@ -65,7 +65,7 @@ func (s *chStore) queryWithin(ctx context.Context, d time.Duration, q string, ar
 	defer cancel()
 	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {
-		if noTable(err) {
+		if noTable(err) || leaseColumnsMissing(err) {
 			return errNoTable
 		}
 		return err
@@ -89,7 +89,7 @@ func (s *chStore) insertRequest(ctx context.Context, r *request) error {
 		finished = &t
 	}
 	return s.insert(ctx, s.sql.insertRequest, r.Tenant, r.ID, r.Subject, r.UserID, r.Status, r.Reason, r.Actor,
-		r.Attempts, time.UnixMilli(r.AcceptedAt).UTC(), finished, r.Receipt, time.UnixMilli(r.version).UTC())
+		r.Attempts, time.UnixMilli(r.AcceptedAt).UTC(), finished, r.Receipt, time.UnixMilli(r.version).UTC(), r.Owner, time.UnixMilli(r.LeaseUntil).UTC())
 }
 
 // insertRequests stores a version of each request in one insert.
@@ -109,7 +109,7 @@ func (s *chStore) insertRequests(ctx context.Context, reqs []request) error {
 			finished = &t
 		}
 		if err := batch.Append(r.Tenant, r.ID, r.Subject, r.UserID, r.Status, r.Reason, r.Actor,
-			r.Attempts, time.UnixMilli(r.AcceptedAt).UTC(), finished, r.Receipt, time.UnixMilli(r.version).UTC()); err != nil {
+			r.Attempts, time.UnixMilli(r.AcceptedAt).UTC(), finished, r.Receipt, time.UnixMilli(r.version).UTC(), r.Owner, time.UnixMilli(r.LeaseUntil).UTC()); err != nil {
 			return err
 		}
 	}
@@ -142,7 +142,7 @@ func (s *chStore) insert(ctx context.Context, stmt string, values ...any) error 
 func scanRequest(rows driver.Rows) (request, error) {
 	var r request
 	err := rows.Scan(&r.Tenant, &r.ID, &r.Subject, &r.UserID, &r.Status, &r.Reason, &r.Actor, &r.Attempts,
-		&r.AcceptedAt, &r.FinishedAt, &r.Receipt, &r.version)
+		&r.AcceptedAt, &r.FinishedAt, &r.Receipt, &r.version, &r.Owner, &r.LeaseUntil)
 	r.persisted = true
 	if r.open() && r.Receipt != "" {
 		var p progress

@@ -3,6 +3,7 @@ package datarightsextension
 import (
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -67,6 +68,14 @@ type Config struct {
 	Sync SyncConfig `mapstructure:"sync"`
 	// Retry paces a request that cannot reach ClickHouse: it waits and retries, never fails for it.
 	Retry RetryConfig `mapstructure:"retry"`
+	// Instance names this collector as the owner of the open requests it runs (lease.go). Every
+	// collector of a fleet on one database needs its own, stable across restarts: the gateway's
+	// TELEMETRY_GATEWAY_ID, as the storage exporter's sampling::instance. Default: the host name.
+	Instance string `mapstructure:"instance"`
+	// Lease is how long an open request stays with its owner without a renewal; the owner renews it
+	// every lease/4 while the request is pending or running, and another collector takes over a
+	// request whose lease has passed (its owner died or was scaled down). Default 60s.
+	Lease time.Duration `mapstructure:"lease"`
 }
 
 // SyncConfig tunes the refresh of the suppression list from ClickHouse.
@@ -99,7 +108,17 @@ func createDefaultConfig() *Config {
 		MutationTimeout: 10 * time.Minute,
 		Sync:            SyncConfig{RefreshInterval: 2 * time.Second, Lookback: time.Minute},
 		Retry:           RetryConfig{InitialInterval: time.Second, MaxInterval: 30 * time.Second},
+		Instance:        defaultInstance(),
+		Lease:           time.Minute,
 	}
+}
+
+// defaultInstance is the host name (a pod's name in Kubernetes), as TELEMETRY_GATEWAY_ID's default.
+func defaultInstance() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "gateway"
 }
 
 // Validate reports every problem at once, naming the YAML key.
@@ -151,6 +170,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Retry.MaxInterval < c.Retry.InitialInterval {
 		errs = append(errs, errors.New("retry::max_interval must not be shorter than retry::initial_interval"))
+	}
+	if c.Instance == "" || len(c.Instance) > 253 {
+		errs = append(errs, errors.New("instance must be a name of 1 to 253 characters (TELEMETRY_GATEWAY_ID), unique per collector of the fleet"))
+	}
+	if c.Lease < time.Second || c.Lease > time.Hour {
+		errs = append(errs, fmt.Errorf("lease %s must be from 1s to 1h", c.Lease))
 	}
 	return errors.Join(errs...)
 }

@@ -41,6 +41,7 @@ func TestLoadConfig(t *testing.T) {
 		JournalDirectory: "/var/lib/otelcol/queue",
 		Sync:             SyncConfig{RefreshInterval: 500 * time.Millisecond, Lookback: 10 * time.Second},
 		Retry:            RetryConfig{InitialInterval: 2 * time.Second, MaxInterval: time.Minute},
+		Instance:         "gateway-7", Lease: 90 * time.Second,
 	}
 	assert.Equal(t, want, got)
 	require.NoError(t, confmap.Validate(got))
@@ -52,8 +53,9 @@ func TestValidateNamesKeys(t *testing.T) {
 	c.Sync.RefreshInterval, c.Sync.Lookback = 0, -1
 	c.Retry.InitialInterval, c.Retry.MaxInterval = time.Second, time.Millisecond
 	c.BatchWindow, c.MaxBatch, c.EraseMechanism, c.PurgeInterval = -1, 0, "fast", -1
+	c.Instance, c.Lease = "", 500*time.Millisecond
 	err := c.Validate()
-	for _, want := range []string{"execution_delay", "mutation_timeout", "sync::refresh_interval", "sync::lookback", "retry::max_interval",
+	for _, want := range []string{"instance must be", "lease 500ms must be from 1s to 1h", "execution_delay", "mutation_timeout", "sync::refresh_interval", "sync::lookback", "retry::max_interval",
 		"batch_window", "max_batch", `erase_mechanism "fast"`, "purge_interval"} {
 		assert.ErrorContains(t, err, want)
 	}

@@ -25,8 +25,13 @@ type dataRights struct {
 	logger *zap.Logger
 	tel    *metadata.TelemetryBuilder
 
-	list    *suppression.List
-	store   *chStore
+	list  *suppression.List
+	store *chStore
+	// leases is the store of the requests' leases (lease.go): store, or a fake in unit tests.
+	leases leaseStore
+	// writeMu serializes the versions of open requests this collector stores (update, finish and the
+	// lease renewals), so no copy taken before a change is stored with a later version.
+	writeMu sync.Mutex
 	journal *journal // requests waiting for ClickHouse (journal.go); nil without journal_directory
 	// regions are the residency regions' stores of the data tables (residency.go).
 	regions map[string]*chStore
@@ -133,9 +138,25 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 		tel.Shutdown()
 		return errors.Join(fmt.Errorf("load open deletion requests: %w", err), closeAll())
 	}
+	// This instance's open requests resume at once (a restart) while their lease runs: no other
+	// collector takes them meanwhile. Another collector's stay with it while its lease is renewed.
+	// Expired ones, this instance's too (released at a graceful stop, or down longer than the
+	// lease), are taken over by the lease loop's first round, conditionally: another collector may
+	// be taking them at the same moment.
+	resumed, now := 0, x.now().UnixMilli()
 	for _, r := range open {
-		x.enqueue(r)
-		x.logger.Info("resuming deletion request", zap.String("request_id", r.ID), zap.String("tenant", r.Tenant), zap.String("status", r.Status))
+		switch leaseOf(r, x.cfg.Instance, now) {
+		case leaseMine:
+			if r.LeaseUntil <= now {
+				continue
+			}
+			x.enqueue(r)
+			resumed++
+			x.logger.Info("resuming deletion request", zap.String("request_id", r.ID), zap.String("tenant", r.Tenant), zap.String("status", r.Status))
+		case leaseAlive:
+			x.logger.Info("deletion request left to its owner", zap.String("request_id", r.ID), zap.String("owner", r.Owner),
+				zap.Time("lease_until", time.UnixMilli(r.LeaseUntil).UTC()))
+		}
 	}
 	if err := x.replayJournal(ctx); err != nil {
 		tel.Shutdown()
@@ -152,18 +173,20 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	x.cancel = cancel
-	x.wg.Add(3)
+	x.wg.Add(4)
 	go func() { defer x.wg.Done(); x.acceptLoop(loopCtx) }()
+	go func() { defer x.wg.Done(); x.leaseLoop(loopCtx) }()
 	go func() { defer x.wg.Done(); x.work(loopCtx) }()
 	go func() { defer x.wg.Done(); x.purgeLoop(loopCtx) }()
 	x.refresher.Start(func(err error) {
 		x.logger.Warn("suppression refresh failed; enforcing the last known list", zap.Error(err))
 	})
-	x.logger.Info("data-rights endpoints registered", zap.Int("suppressed_subjects", list.Len()), zap.Int("resumed_requests", len(open)))
+	x.logger.Info("data-rights endpoints registered", zap.Int("suppressed_subjects", list.Len()), zap.Int("resumed_requests", resumed),
+		zap.String("instance", x.cfg.Instance), zap.Duration("lease", x.cfg.Lease))
 	return nil
 }
 
-func (x *dataRights) Shutdown(context.Context) error {
+func (x *dataRights) Shutdown(ctx context.Context) error {
 	if x.cancel == nil {
 		return nil
 	}
@@ -171,6 +194,7 @@ func (x *dataRights) Shutdown(context.Context) error {
 	x.cancel()
 	x.refresher.Stop()
 	x.wg.Wait()
+	x.releaseLeases(ctx)
 	x.cancel = nil
 	x.tel.Shutdown()
 	return errors.Join(x.store.conn.Close(), closeRegions(x.regions))
@@ -199,7 +223,7 @@ func (x *dataRights) replayJournal(ctx context.Context) error {
 			continue
 		}
 		r := &request{Tenant: e.Tenant, ID: e.ID, Subject: e.Subject, UserID: e.UserID, Actor: e.Actor, Status: statusPending, AcceptedAt: e.AcceptedAt,
-			From: e.From, To: e.To, EventID: e.EventID}
+			From: e.From, To: e.To, EventID: e.EventID, Owner: x.cfg.Instance}
 		if r.ranged() || r.event() {
 			r.Receipt = progressJSON(progress{From: r.From, To: r.To, EventID: r.EventID})
 		}

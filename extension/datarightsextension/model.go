@@ -35,6 +35,10 @@ type request struct {
 	// Receipt is the signed receipt (JSON) once finished; while running it holds the counts taken
 	// before deleting (progress), so a resumed request reports the original counts.
 	Receipt string
+	// Owner is the collector instance running the open request (data_rights::instance) and
+	// LeaseUntil (unix ms) when it stops being that collector's without a renewal (lease.go).
+	Owner      string
+	LeaseUntil int64
 
 	// version is the updated_at of the newest stored version (unix ms): each new one is later, so
 	// the ReplacingMergeTree never has to choose between two versions of the same time.
@@ -42,6 +46,9 @@ type request struct {
 	persisted bool   // the pending row is in ClickHouse
 	lastError string // why the last attempt failed (ClickHouse), while retrying
 	started   bool   // this process marked it running (and waited execution_delay)
+	// lost: another collector took the request over (its lease had passed); this one writes no
+	// more versions of it. finishing: its final version is being written; no renewal follows it.
+	lost, finishing bool
 }
 
 // nextVersion returns r with a version later than the last; call with the extension's lock held.

@@ -114,13 +114,20 @@ func (x *dataRights) retry(ctx context.Context, batch []*request, completing boo
 // update stores a changed version of each request in one insert and then applies the change in
 // memory (handlers read it concurrently), so what the API reports is always stored.
 func (x *dataRights) update(ctx context.Context, reqs []*request, change func(*request)) error {
-	next := make([]request, len(reqs))
+	x.writeMu.Lock() // with the lease renewals (lease.go)
+	defer x.writeMu.Unlock()
 	x.mu.Lock()
+	reqs = held(reqs) // another collector took these over: it stores them now
+	next := make([]request, len(reqs))
 	now := x.now().UnixMilli()
 	for i, r := range reqs {
+		x.hold(r, now)
 		next[i] = r.nextVersion(now)
 	}
 	x.mu.Unlock()
+	if len(next) == 0 {
+		return nil
+	}
 	for i := range next {
 		change(&next[i])
 	}
@@ -506,9 +513,9 @@ func (x *dataRights) finish(ctx context.Context, batch []*request, targets []tar
 	x.mu.Lock()
 	for i, r := range batch {
 		finals[i] = r.nextVersion(x.now().UnixMilli())
+		r.finishing = true // no lease renewal after the final version (lease.go)
 	}
 	x.mu.Unlock()
-	var ids []string
 	for i, r := range batch {
 		p := progs[r.ID]
 		rc := Receipt{Version: 2, RequestID: r.ID, Tenant: r.Tenant, Subject: r.Subject,
@@ -548,10 +555,13 @@ func (x *dataRights) finish(ctx context.Context, batch []*request, targets []tar
 			status, reason = statusFailed, "rows remain after deletion: "+strings.Join(failed, "; ")
 		}
 		finals[i].Status, finals[i].Reason, finals[i].FinishedAt, finals[i].Receipt, finals[i].UserID = status, reason, finished, string(raw), ""
-		ids = append(ids, r.ID)
 	}
-	if err := x.store.insertRequests(ctx, finals); err != nil {
+	ids, err := x.storeFinals(ctx, batch, finals)
+	if err != nil {
 		return fmt.Errorf("store the receipts: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil // every request of the batch was taken over by another collector
 	}
 	if err := x.store.mutate(ctx, x.store.sql.requestsStorage, x.store.sql.purgeRequest, batch[0].Tenant, ids); err != nil {
 		return fmt.Errorf("remove the raw ids from the requests' open versions: %w", err)

@@ -27,8 +27,9 @@ func crashEnv(t *testing.T, rate string) map[string]string {
 		"TELEMETRY_SELF_METRICS_ENDPOINT": freeAddr(),
 		"TELEMETRY_QUEUE_DIRECTORY":       t.TempDir(),
 		"TELEMETRY_SAMPLE_RATE":           rate,
-		// The shipped default: every trace is still waiting for its decision when the kill comes.
-		"TELEMETRY_SAMPLE_DECISION_WAIT": "10",
+		// Twice the shipped default (10 s): every trace is still waiting for its decision when the
+		// kill comes, also on a loaded machine where sending the 500 traces takes several seconds.
+		"TELEMETRY_SAMPLE_DECISION_WAIT": "20",
 	}
 }
 
@@ -59,7 +60,7 @@ func keptByChance(t *testing.T, traceHex string, rate float64) bool {
 }
 
 // TestSamplingCrashLosesNothingAcknowledged: the collector is SIGKILLed 2 s after acknowledging the
-// last of its traces, while every one of them still waits for its decision (10 s), and restarted on
+// last of its traces, while every one of them still waits for its decision (20 s), and restarted on
 // the same queue directory and database. Every span of every kept trace is stored exactly once, with
 // the decision the sampler takes without a crash: at rate 1.0, all 500 traces; at rate 0.1, the 50
 // error traces whole with sample_rate 1, and of 200 unremarkable traces exactly those whose trace id
@@ -92,7 +93,7 @@ func TestSamplingCrashLosesNothingAcknowledged(t *testing.T) {
 		time.Sleep(2 * time.Second)
 		var staged uint64
 		require.NoError(t, c.db().QueryRow(context.Background(), "SELECT count() FROM telemetry_spans").Scan(&staged))
-		require.Zero(t, staged, "nothing is decided before the kill (decision wait 10 s)")
+		require.Zero(t, staged, "nothing is decided before the kill (decision wait 20 s)")
 		c.kill()
 		return startCollector(t, collectorOptions{env: env})
 	}
@@ -106,7 +107,7 @@ func TestSamplingCrashLosesNothingAcknowledged(t *testing.T) {
 			}
 		}
 		conn := c.db()
-		// Decision wait 10 s after the first span, plus a run: the restart comes ~3 s in.
+		// Decision wait 20 s after the first span, plus a run: the restart comes ~3 s in.
 		eventuallyCount(t, conn, uint64(len(want)), "SELECT count() FROM telemetry_spans WHERE service_name = 'crash'")
 		time.Sleep(3 * time.Second) // a span copied twice would arrive by now
 		rows, err := conn.Query(context.Background(), `SELECT attributes['marker'], trace_id, count(), min(sample_rate), max(sample_rate)

@@ -1,4 +1,4 @@
-{{define "request_columns"}}tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt, toUnixTimestamp64Milli(updated_at){{end}}
+{{define "request_columns"}}tenant_id, request_id, subject, user_id, toString(status), reason, actor, attempts, toUnixTimestamp64Milli(accepted_at), ifNull(toUnixTimestamp64Milli(finished_at), 0), receipt, toUnixTimestamp64Milli(updated_at), owner, toUnixTimestamp64Milli(lease_until){{end}}
 {{define "open_requests"}}SELECT {{template "request_columns"}} FROM {{.Requests}} FINAL WHERE status IN ('pending', 'running') ORDER BY accepted_at{{end}}
 {{define "open_requests_of"}}SELECT {{template "request_columns"}} FROM {{.Requests}} FINAL WHERE tenant_id = ? AND subject IN ? AND status IN ('pending', 'running') ORDER BY accepted_at{{end}}
 {{define "get_request"}}SELECT {{template "request_columns"}} FROM {{.Requests}} FINAL WHERE tenant_id = ? AND request_id = ?{{end}}

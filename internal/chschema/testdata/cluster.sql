@@ -549,6 +549,10 @@ ALTER TABLE `tel\`emetry`.`telemetry_spans_staging` ON CLUSTER `prod cluster`
     MODIFY COLUMN scope_version String CODEC(ZSTD(1)),
     MODIFY COLUMN `events.name` Array(String) CODEC(ZSTD(1));
 
+ALTER TABLE `tel\`emetry`.`telemetry_deletion_requests_local` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS owner String DEFAULT '' CODEC(ZSTD(1)), ADD COLUMN IF NOT EXISTS lease_until DateTime64(3) DEFAULT 0 CODEC(Delta(8), ZSTD(1));
+
+ALTER TABLE `tel\`emetry`.`telemetry_deletion_requests` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS owner String DEFAULT '' CODEC(ZSTD(1)), ADD COLUMN IF NOT EXISTS lease_until DateTime64(3) DEFAULT 0 CODEC(Delta(8), ZSTD(1));
+
 ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
 
 ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);

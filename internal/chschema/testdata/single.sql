@@ -495,6 +495,8 @@ ALTER TABLE `telemetry`.`telemetry_spans_staging`
     MODIFY COLUMN scope_version String CODEC(ZSTD(1)),
     MODIFY COLUMN `events.name` Array(String) CODEC(ZSTD(1));
 
+ALTER TABLE `telemetry`.`telemetry_deletion_requests` ADD COLUMN IF NOT EXISTS owner String DEFAULT '' CODEC(ZSTD(1)), ADD COLUMN IF NOT EXISTS lease_until DateTime64(3) DEFAULT 0 CODEC(Delta(8), ZSTD(1));
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
