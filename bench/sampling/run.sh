@@ -16,8 +16,10 @@
 # the issue names (collector CPU per stored span and throughput over bare). BENCH_RUNS (default 1)
 # repeats the three rows, interleaved, so they share the machine's moment.
 # BENCH_PROFILE=DIR saves a CPU profile of each throughput row's collector (load + 3 s) as DIR/NAME-ROUND.pprof.
-# BENCH_CONFIG runs another configuration than config/local.yaml; BENCH_ONLY=NAME runs one of the
-# rows (bare, in-clickhouse, contrib; the memory rows mem-bare, mem-in-clickhouse, mem-contrib).
+# BENCH_CONFIG runs another configuration than config/local.yaml; BENCH_ONLY="NAME ..." runs only the
+# rows named (bare, in-clickhouse, contrib; the memory rows mem-bare, mem-in-clickhouse, mem-contrib).
+# BENCH_RATE=SPANS_PER_SECOND throttles the throughput rows' load to that total (default 0: unthrottled),
+# so rows compare at the same intake.
 # Memory run: BENCH_MEMORY_TPS (default 10000) traces/s for TELEMETRY_SAMPLE_DECISION_WAIT
 # (BENCH_DECISION_WAIT, default 10) + 5 s, each way: traces waiting for a decision, live Go heap (after
 # a forced GC) and RSS while the load runs. telemetrygen is installed into _build/tools on first use.
@@ -130,7 +132,7 @@ secs=${duration%s}
 declare -A res
 throughput() { # throughput NAME [collector args...]
   local name=$1; shift
-  [[ -n ${BENCH_ONLY:-} && $name != "$BENCH_ONLY" ]] && return 0
+  [[ -n ${BENCH_ONLY:-} && " $BENCH_ONLY " != *" $name "* ]] && return 0
   local pport= prof=
   if [[ -n ${BENCH_PROFILE:-} ]]; then # a CPU profile of the collector during the load (pprof extension)
     pport=$(freeport)
@@ -144,7 +146,7 @@ throughput() { # throughput NAME [collector args...]
     curl -fs -o "$BENCH_PROFILE/$name-$round.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$((secs + 3))" &
     prof=$!
   fi
-  load "$duration" 0
+  load "$duration" "$((${BENCH_RATE:-0} / workers))"
   local tl sd; tl=$(cpu_ticks); sd=$SECONDS
   drained
   [[ -n $prof ]] && wait "$prof"
@@ -179,7 +181,7 @@ live_heap() {
 }
 memory() { # memory NAME [collector args...]
   local name=$1; shift
-  [[ -n ${BENCH_ONLY:-} && $name != "$BENCH_ONLY" ]] && return 0
+  [[ -n ${BENCH_ONLY:-} && " $BENCH_ONLY " != *" $name "* ]] && return 0
   local pport; pport=$(freeport)
   start "$name" "$mem_wait" "$@" "--set=extensions::pprof::endpoint=127.0.0.1:$pport" \
     "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,request_limits,pprof]"

@@ -3,6 +3,7 @@ package telemetrystorageexporter
 import (
 	"context"
 	"fmt"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -40,6 +41,41 @@ func genTraces(n int) ptrace.Traces {
 				ev.Attributes().PutStr("key", "item:42")
 			}
 		}
+	}
+	return td
+}
+
+// genSmallTraces resembles the spans of bench/sampling's load (contrib telemetrygen): one resource
+// (service.name, the SDK's three telemetry.sdk.* attributes, tenant.id), traces of a client root
+// span and three server children, two attributes each, no events or links.
+func genSmallTraces(n int) ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	res := rs.Resource().Attributes()
+	res.PutStr("service.name", "bench")
+	res.PutStr("telemetry.sdk.language", "go")
+	res.PutStr("telemetry.sdk.name", "opentelemetry")
+	res.PutStr("telemetry.sdk.version", "1.38.0")
+	res.PutStr("tenant.id", "default")
+	ss := rs.ScopeSpans().AppendEmpty()
+	ss.Scope().SetName("telemetrygen")
+	for i := range n {
+		sp := ss.Spans().AppendEmpty()
+		sp.SetTraceID(pcommon.TraceID{byte(i / 4 >> 8), byte(i / 4), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14})
+		sp.SetSpanID(pcommon.SpanID{byte(i >> 8), byte(i), 1, 2, 3, 4, 5, 6})
+		if i%4 == 0 {
+			sp.SetName("lets-go")
+			sp.SetKind(ptrace.SpanKindClient)
+			sp.Attributes().PutStr("service.peer.name", "telemetrygen-server")
+		} else {
+			sp.SetParentSpanID(pcommon.SpanID{byte(i / 4 * 4 >> 8), byte(i / 4 * 4), 1, 2, 3, 4, 5, 6})
+			sp.SetName(fmt.Sprintf("okey-dokey-%d", i%4-1))
+			sp.SetKind(ptrace.SpanKindServer)
+			sp.Attributes().PutStr("service.peer.name", "telemetrygen-client")
+		}
+		sp.Attributes().PutStr("network.peer.address", "192.0.2.0")
+		sp.SetStartTimestamp(ts(time.Duration(i) * time.Millisecond))
+		sp.SetEndTimestamp(ts(time.Duration(i+1) * time.Millisecond))
 	}
 	return td
 }
@@ -173,15 +209,24 @@ func BenchmarkInsertSpans(b *testing.B) {
 // within the benchmark), each reporting the CPU time of this process (the engine runs in its own)
 // per span. A staged batch skips the insert deduplication token (exporter.go); conversion and
 // encoding are the same, so staging is the cheaper write by that much.
+//
+// Two shapes of span: "rich" (genTraces: 8 attributes, an event every other span) and "small" (as
+// telemetrygen sends them in bench/sampling: 2 attributes, no events).
 func BenchmarkPushSpansStagedVsStored(b *testing.B) {
 	endpoint := requireClickHouse(b)
-	td := genTraces(benchRecords)
-	for _, staged := range []bool{false, true} {
-		name := "stored"
-		if staged {
-			name = "staged"
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		staged bool
+		td     ptrace.Traces
+	}{
+		{"rich/stored", false, genTraces(benchRecords)},
+		{"rich/staged", true, genTraces(benchRecords)},
+		{"small/stored", false, genSmallTraces(benchRecords)},
+		{"small/staged", true, genSmallTraces(benchRecords)},
+	} {
+		staged, td := c.staged, c.td
+		name := strings.ReplaceAll(c.name, "/", "_")
+		b.Run(c.name, func(b *testing.B) {
 			cfg := createDefaultConfig()
 			cfg.Endpoint = endpoint
 			cfg.Database = fmt.Sprintf("bench_%s_%d", name, time.Now().UnixNano()%1_000_000)

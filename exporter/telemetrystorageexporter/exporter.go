@@ -113,6 +113,9 @@ func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) (err 
 	}
 	td, suppressed := e.st.suppressTraces(td)
 	defer func() { e.st.countSuppressed(ctx, "traces", suppressed, err) }()
+	if sampling.Enabled {
+		b.stageAs(sampling.Instance)
+	}
 	e.st.recordDrops(ctx, "traces", appendSpans(td, b, time.Now().UTC(), e.st.rowLimit))
 	if sampling.Enabled {
 		// Acknowledged once staged: the decision is taken in ClickHouse (sampler.go).

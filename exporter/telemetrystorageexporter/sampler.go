@@ -97,6 +97,8 @@ func newSampler(st *storage) (*sampler, error) {
 			selects = append(selects, traceStateExpr(thRate)+" AS trace_state")
 		case "sample_rate":
 			selects = append(selects, "least(s.sample_rate, d.decision_rate) AS sample_rate")
+		case "service_name", "user_id", "session_id":
+			selects = append(selects, derivedColumns[c]+" AS "+c)
 		default:
 			selects = append(selects, "s."+chschema.QuoteIdent(c))
 		}
@@ -125,6 +127,32 @@ func newSampler(st *storage) (*sampler, error) {
 			attribute.Bool("sampled", r != "dropped"), attribute.String("reason", r)))
 	}
 	return s, err
+}
+
+// derivedColumns are the columns of telemetry_spans that staged rows do not carry (spans_block.go:
+// the collector would compute them for every span, nine in ten of which are dropped at the default
+// rate): the copy computes them from the maps as the exporter does for stored spans (attrs.go:
+// serviceOf, userOf, sessionOf; map values are the attributes' AsString). Staged rows written before
+// (which have them) get the same values.
+var derivedColumns = map[string]string{
+	"service_name": "s.resource_attributes['service.name']",
+	"user_id":      firstAttrExpr(attrUserID, attrEndUserID),
+	"session_id":   firstAttrExpr(attrSessionID),
+}
+
+// firstAttrExpr is firstAttr in SQL: the first non-empty value of keys in the span's attributes, then
+// in its resource's.
+func firstAttrExpr(keys ...string) string {
+	var b strings.Builder
+	b.WriteString("multiIf(")
+	for _, m := range []string{"s.attributes", "s.resource_attributes"} {
+		for _, k := range keys {
+			v := m + "[" + chschema.QuoteString(k) + "]"
+			b.WriteString(v + " != '', " + v + ", ")
+		}
+	}
+	b.WriteString("'')")
+	return b.String()
 }
 
 // traceStateExpr gives a kept span the decision's OTel threshold (th) in the `ot` entry of its

@@ -174,3 +174,66 @@ func TestIntegrationSamplerDecidesAtShutdown(t *testing.T) {
 	require.NoError(t, exp.Shutdown(ctx))
 	assert.Equal(t, "2", count(), "decided and stored at shutdown")
 }
+
+// TestIntegrationSamplerDerivedColumns: staged rows leave service_name, user_id and session_id to
+// the copy (spans_block.go, derivedColumns); the kept spans must get exactly what the exporter
+// stores without sampling, whichever of the span's attributes or its resource carries them.
+func TestIntegrationSamplerDerivedColumns(t *testing.T) {
+	traces := func() ptrace.Traces {
+		td := samplerTraces(
+			samplerSpan{trace: 0xff, traceNo: 1, name: "span-user"},
+			samplerSpan{trace: 0xff, traceNo: 1, name: "span-enduser"},
+			samplerSpan{trace: 0xff, traceNo: 1, name: "span-empty-user"},
+			samplerSpan{trace: 0xff, traceNo: 1, name: "span-none"},
+			samplerSpan{trace: 0xff, traceNo: 1, name: "span-int"})
+		rs := td.ResourceSpans().At(0)
+		rs.Resource().Attributes().PutStr("enduser.id", "res-enduser")
+		rs.Resource().Attributes().PutStr("session.id", "res-session")
+		spans := rs.ScopeSpans().At(0).Spans()
+		spans.At(0).Attributes().PutStr("user.id", "u-1")
+		spans.At(0).Attributes().PutStr("enduser.id", "e-1")
+		spans.At(0).Attributes().PutStr("session.id", "s-1")
+		spans.At(1).Attributes().PutStr("enduser.id", "e-2")
+		spans.At(2).Attributes().PutStr("user.id", "") // empty: the next key, then the resource
+		spans.At(2).Attributes().PutStr("session.id", "")
+		spans.At(4).Attributes().PutInt("user.id", 42)
+		// A second resource without service.name or any id.
+		rs2 := td.ResourceSpans().AppendEmpty()
+		rs2.Resource().Attributes().PutStr("tenant.id", "acme")
+		sp := rs2.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		sp.SetTraceID(pcommon.TraceID{1, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+		sp.SetSpanID(pcommon.SpanID{9})
+		sp.SetName("span-bare-resource")
+		sp.SetStartTimestamp(spans.At(0).StartTimestamp())
+		sp.SetEndTimestamp(spans.At(0).EndTimestamp())
+		return td
+	}
+	ctx := context.Background()
+	conn := queryConn(t)
+	rows := func(db string) []string {
+		return queryStrings(t, conn, "SELECT concat(span_name, '|', service_name, '|', user_id, '|', session_id) FROM `"+
+			db+"`.telemetry_spans ORDER BY span_name")
+	}
+
+	storedDB := testDatabase(t)
+	s := startAll(t, itConfig(t, storedDB))
+	require.NoError(t, s.traces.ConsumeTraces(ctx, traces()))
+	want := rows(storedDB)
+	require.Len(t, want, 6)
+	assert.Equal(t, "span-user|shop|u-1|s-1", want[len(want)-1], "the span's own ids first")
+
+	stagedDB := testDatabase(t)
+	cfg := itConfig(t, stagedDB)
+	cfg.Sampling = SamplingConfig{Enabled: true, Rate: 1, KeepErrors: true, DecisionWait: time.Millisecond,
+		LateSpans: time.Hour, Interval: time.Minute, Instance: "it"}
+	require.NoError(t, cfg.Validate())
+	s = startAll(t, cfg)
+	require.NoError(t, s.traces.ConsumeTraces(ctx, traces()))
+	assert.Equal(t, []string{"0|0|0"}, queryStrings(t, conn, "SELECT concat(toString(countIf(service_name != '')), '|', "+
+		"toString(countIf(user_id != '')), '|', toString(countIf(session_id != ''))) FROM `"+stagedDB+"`.telemetry_spans_staging"),
+		"staged rows leave the derived columns to the copy")
+	smp, err := newSampler(mustStorage(t, cfg))
+	require.NoError(t, err)
+	require.NoError(t, smp.run(ctx, true))
+	assert.Equal(t, want, rows(stagedDB))
+}

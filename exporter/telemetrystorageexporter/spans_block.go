@@ -72,11 +72,17 @@ func (b *spanBlock) columns() map[string]any {
 	}
 	if b.staging {
 		cols["sampler"] = b.sampler
+		// Derived from the maps by the copy into telemetry_spans (sampler.go), for the kept traces only.
+		delete(cols, "service_name")
+		delete(cols, "user_id")
+		delete(cols, "session_id")
 	}
 	return cols
 }
 
-// stageAs marks every row as staged for the named sampler instance.
+// stageAs makes the block one of staged rows, for the named sampler instance: call it before
+// appendSpans (staged rows leave the columns derived from the maps to the copy into telemetry_spans)
+// and again after, to name the instance on every row.
 func (b *spanBlock) stageAs(instance string) {
 	b.staging = true
 	b.instance = instance
@@ -125,7 +131,10 @@ func appendSpans(td ptrace.Traces, b *spanBlock, now time.Time, lim rowLimit) (d
 	for _, rs := range td.ResourceSpans().All() {
 		res := rs.Resource().Attributes()
 		tenant := tenantOf(res)
-		service := serviceOf(res)
+		service := ""
+		if !b.staging {
+			service = serviceOf(res)
+		}
 		resMap := b.arena.add(res)
 		for _, ss := range rs.ScopeSpans().All() {
 			scope := ss.Scope()
@@ -162,9 +171,11 @@ func appendSpans(td ptrace.Traces, b *spanBlock, now time.Time, lim rowLimit) (d
 				b.sampleRate = append(b.sampleRate, b.rates.spanRate(traceState))
 				b.spanName = append(b.spanName, sp.Name())
 				b.kind = append(b.kind, spanKind(sp.Kind()))
-				b.serviceName = append(b.serviceName, service)
-				b.userID = append(b.userID, userOf(attrs, res))
-				b.sessionID = append(b.sessionID, sessionOf(attrs, res))
+				if !b.staging {
+					b.serviceName = append(b.serviceName, service)
+					b.userID = append(b.userID, userOf(attrs, res))
+					b.sessionID = append(b.sessionID, sessionOf(attrs, res))
+				}
 				b.status = append(b.status, statusCode(sp.Status().Code()))
 				b.statusMessage = append(b.statusMessage, sp.Status().Message())
 				b.attributes = append(b.attributes, b.arena.add(attrs))

@@ -130,6 +130,8 @@ var migrationDefs = []migrationDef{
 	// The telemetry API's audit writer carries insert_deduplication_token too (a batch whose insert
 	// failed after committing is retried, or drained from its spool segment, with the same token).
 	{version: 40, name: "audit_insert_deduplication_window", alter: "dedup_window", alterTables: []string{Audit}, singleServer: true},
+	// Issue 21: the staging table without LowCardinality (sql/staging_plain_strings.sql).
+	{version: 45, name: "staging_plain_strings", alter: "staging_plain_strings", alterTables: []string{SpansStaging}},
 	// Deletion requests name the collector running them and its lease (fleet take-over).
 	{version: 55, name: "add_request_lease", alter: "add_request_lease", alterTables: []string{DeletionRequests}},
 }

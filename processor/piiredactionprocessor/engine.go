@@ -28,7 +28,10 @@ var (
 
 // rule is an enabled free-text detector with its action.
 type rule struct {
-	det     detect.Detector
+	det detect.Detector
+	// classed is det when it also takes the string's classes (names and
+	// addresses skip their word passes on strings without white space).
+	classed detect.ClassFinder
 	counter int
 	act     Action
 }
@@ -76,7 +79,8 @@ func newEngine(cfg *Config) *engine {
 		if d.Name() == "card" {
 			e.cardRule = len(e.rules)
 		}
-		e.rules = append(e.rules, rule{det: d, counter: i, act: a})
+		cf, _ := d.(detect.ClassFinder)
+		e.rules = append(e.rules, rule{det: d, classed: cf, counter: i, act: a})
 	}
 	e.candidates = make([]uint32, 1<<detect.NumClasses)
 	for c := range e.candidates {
@@ -438,7 +442,11 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	for cand != 0 {
 		i := bits.TrailingZeros32(cand)
 		cand &^= 1 << i
-		st.tmp = st.e.rules[i].det.Find(text, st.tmp[:0])
+		if r := &st.e.rules[i]; r.classed != nil {
+			st.tmp = r.classed.FindClass(text, cls, st.tmp[:0])
+		} else {
+			st.tmp = r.det.Find(text, st.tmp[:0])
+		}
 		for _, sp := range st.tmp {
 			st.hits = append(st.hits, hit{sp: sp, r: i})
 		}

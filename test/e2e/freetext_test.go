@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -288,5 +289,103 @@ func TestFreeTextDetectorsPerTenant(t *testing.T) {
 			assert.NotContains(t, eu, v, "%s: eu's policy", d)
 		}
 		assert.Equal(t, first[d].Text, storedNote(t, c, "us", svc), "%s: us keeps the minimal YAML", d)
+	}
+}
+
+// TestFreeTextLowercaseNameAndNumberlessAddress: a lower-case name after a cue ("my name is john
+// smith"), an all-caps name after a capitalised cue, a street without a house number after an address
+// phrase ("ship to Platz der Republik") and a German street named by a preposition are not stored
+// raw through the built collector in strict mode, in the log body, a log attribute and an event
+// property; their look-alikes (all-caps log text, a street name in a UI log without an address cue,
+// a brand next to a product word) are stored byte for byte.
+func TestFreeTextLowercaseNameAndNumberlessAddress(t *testing.T) {
+	c := startCollector(t, collectorOptions{env: map[string]string{"TELEMETRY_PRIVACY_MODE": "strict"}})
+	positives := map[string][]string{
+		"chat: my name is john smith, please ship to Platz der Republik": {"john smith", "Platz der Republik"},
+		"Kunde: MÜLLER, Hans wohnt Am Hafen 3":                           {"MÜLLER", "Hans", "Am Hafen 3"},
+	}
+	lookalikes := []string{
+		"ERROR USER NOT FOUND",
+		"map view: zoom to Platz der Republik",
+		"Ralph Lauren SKU 1234 restocked",
+		"user will retry in 5s",
+	}
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", "freetext-folded")
+	lrs := rl.ScopeLogs().AppendEmpty().LogRecords()
+	var texts []string
+	for text := range positives {
+		texts = append(texts, text)
+	}
+	sort.Strings(texts)
+	texts = append(texts, lookalikes...)
+	var batch struct {
+		Events []map[string]any `json:"events"`
+	}
+	for _, text := range texts {
+		lr := lrs.AppendEmpty()
+		lr.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+		lr.Body().SetStr(text)
+		lr.Attributes().PutStr("note", text)
+		batch.Events = append(batch.Events, map[string]any{"event_name": "freetext_folded", "properties": map[string]any{"note": text}})
+	}
+	raw, err := (&plog.JSONMarshaler{}).MarshalLogs(ld)
+	require.NoError(t, err)
+	postOTLPJSON(t, c, "logs", string(raw))
+	body, err := json.Marshal(batch)
+	require.NoError(t, err)
+	got := send(t, http.MethodPost, c.apiURL("/events/batch"), testAPIKey, jsonHeader, body)
+	require.Equal(t, http.StatusAccepted, got.status, "%s", got.body)
+
+	conn := c.db()
+	eventuallyCount(t, conn, uint64(len(texts)), "SELECT count() FROM telemetry_logs WHERE service_name = 'freetext-folded'")
+	eventuallyCount(t, conn, uint64(len(texts)), "SELECT count() FROM telemetry_events WHERE event_name = 'freetext_folded'")
+	var stored []string
+	rows, err := conn.Query(context.Background(), "SELECT body, attributes['note'] FROM telemetry_logs WHERE service_name = 'freetext-folded'")
+	require.NoError(t, err)
+	for rows.Next() {
+		var b, note string
+		require.NoError(t, rows.Scan(&b, &note))
+		stored = append(stored, b, note)
+	}
+	require.NoError(t, rows.Err())
+	rows.Close()
+	rows, err = conn.Query(context.Background(), "SELECT attributes['note'] FROM telemetry_events WHERE event_name = 'freetext_folded'")
+	require.NoError(t, err)
+	for rows.Next() {
+		var note string
+		require.NoError(t, rows.Scan(&note))
+		stored = append(stored, note)
+	}
+	require.NoError(t, rows.Err())
+	rows.Close()
+	require.Len(t, stored, 3*len(texts))
+
+	// What was stored for the positives: everything but the look-alikes, which share words with
+	// them ("Platz der Republik" without an address cue).
+	var fromPositives []string
+	for _, s := range stored {
+		if !slices.Contains(lookalikes, s) {
+			fromPositives = append(fromPositives, s)
+		}
+	}
+	require.Len(t, fromPositives, 3*len(positives))
+	everything := strings.Join(fromPositives, "\n")
+	for text, pii := range positives {
+		for _, v := range pii {
+			assert.NotContains(t, everything, v, "PII of %q stored raw", text)
+		}
+	}
+	assert.Contains(t, everything, "[REDACTED:person_name]")
+	assert.Contains(t, everything, "[REDACTED:postal_address]")
+	for _, text := range lookalikes {
+		n := 0
+		for _, s := range stored {
+			if s == text {
+				n++
+			}
+		}
+		assert.Equal(t, 3, n, "look-alike %q stored unchanged in body, attribute and event property", text)
 	}
 }

@@ -535,6 +535,20 @@ ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` ADD
 
 ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MATERIALIZE INDEX idx_event_id SETTINGS mutations_sync = 0;
 
+ALTER TABLE `tel\`emetry`.`telemetry_spans_staging_local` ON CLUSTER `prod cluster`
+    MODIFY COLUMN tenant_id String CODEC(ZSTD(1)),
+    MODIFY COLUMN span_name String CODEC(ZSTD(1)),
+    MODIFY COLUMN scope_name String CODEC(ZSTD(1)),
+    MODIFY COLUMN scope_version String CODEC(ZSTD(1)),
+    MODIFY COLUMN `events.name` Array(String) CODEC(ZSTD(1));
+
+ALTER TABLE `tel\`emetry`.`telemetry_spans_staging` ON CLUSTER `prod cluster`
+    MODIFY COLUMN tenant_id String CODEC(ZSTD(1)),
+    MODIFY COLUMN span_name String CODEC(ZSTD(1)),
+    MODIFY COLUMN scope_name String CODEC(ZSTD(1)),
+    MODIFY COLUMN scope_version String CODEC(ZSTD(1)),
+    MODIFY COLUMN `events.name` Array(String) CODEC(ZSTD(1));
+
 ALTER TABLE `tel\`emetry`.`telemetry_deletion_requests_local` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS owner String DEFAULT '' CODEC(ZSTD(1)), ADD COLUMN IF NOT EXISTS lease_until DateTime64(3) DEFAULT 0 CODEC(Delta(8), ZSTD(1));
 
 ALTER TABLE `tel\`emetry`.`telemetry_deletion_requests` ON CLUSTER `prod cluster` ADD COLUMN IF NOT EXISTS owner String DEFAULT '' CODEC(ZSTD(1)), ADD COLUMN IF NOT EXISTS lease_until DateTime64(3) DEFAULT 0 CODEC(Delta(8), ZSTD(1));

@@ -488,6 +488,13 @@ ALTER TABLE `telemetry`.`telemetry_events` MATERIALIZE INDEX idx_event_id SETTIN
 
 ALTER TABLE `telemetry`.`telemetry_audit` MODIFY SETTING non_replicated_deduplication_window = 1000;
 
+ALTER TABLE `telemetry`.`telemetry_spans_staging`
+    MODIFY COLUMN tenant_id String CODEC(ZSTD(1)),
+    MODIFY COLUMN span_name String CODEC(ZSTD(1)),
+    MODIFY COLUMN scope_name String CODEC(ZSTD(1)),
+    MODIFY COLUMN scope_version String CODEC(ZSTD(1)),
+    MODIFY COLUMN `events.name` Array(String) CODEC(ZSTD(1));
+
 ALTER TABLE `telemetry`.`telemetry_deletion_requests` ADD COLUMN IF NOT EXISTS owner String DEFAULT '' CODEC(ZSTD(1)), ADD COLUMN IF NOT EXISTS lease_until DateTime64(3) DEFAULT 0 CODEC(Delta(8), ZSTD(1));
 
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);

@@ -26,6 +26,14 @@ type Detector interface {
 	Find(s string, dst []Span) []Span
 }
 
+// ClassFinder is a Detector that also takes the character classes of s
+// (Classify, as the engine computed them), so it can skip the passes that
+// the classes rule out without looking at s again. FindClass(s,
+// Classify(s), dst) must find what Find(s, dst) finds.
+type ClassFinder interface {
+	FindClass(s string, c Class, dst []Span) []Span
+}
+
 // All returns every detector, in the order used to attribute overlapping
 // findings: the most specific (credential-carrying) detectors come first.
 func All() []Detector {
@@ -93,6 +101,7 @@ const (
 	ClassB         // 'b' or 'B' (Bearer, Basic)
 	ClassJ         // 'J' (base64 of a JSON object's first bytes: eyJ)
 	ClassHigh      // a byte >= 0x80 (non-ASCII letters of names and addresses)
+	ClassSpace     // 0x01..0x20 (space, tab, line breaks, controls): words (lower-case names, addresses after a cue)
 
 	// NumClasses is the number of class bits detectors look at; Candidate
 	// tables are indexed by c & (1<<NumClasses - 1).
@@ -130,6 +139,9 @@ var classTable = func() (t [256]Class) {
 	t['b'] = ClassB
 	t['B'] |= ClassB
 	t['J'] |= ClassJ
+	for c := 1; c <= ' '; c++ {
+		t[c] = ClassSpace // white space and control bytes: word boundaries
+	}
 	t['%'] = ClassPercent
 	t['['], t['('], t['{'] = ClassOpen, ClassOpen, ClassOpen
 	for c := 0x80; c < 0x100; c++ {

@@ -25,6 +25,8 @@ var (
 	cityList string
 	//go:embed lexicon/city_en.txt
 	cityEnList string
+	//go:embed lexicon/everyday_en.txt
+	everydayList string
 )
 
 // Word flags of the lexicon.
@@ -53,6 +55,16 @@ const (
 	// city, but a first name that is one is not read alone as a person
 	// ("Austin Texas").
 	lexPlace
+	// lexEveryday marks names that are also common lower-case English
+	// words (lexicon/everyday_en.txt: "will", "grant", "summer"): written
+	// in lower case or all caps they are words, not names.
+	lexEveryday
+	// lexBrand marks the key of a given name and surname pair that is a
+	// brand ("ralph lauren", person_name_words.go): a product next to it
+	// makes it the brand.
+	lexBrand
+	// lexBrandContext marks product and shop words (brandContextWords).
+	lexBrandContext
 )
 
 // maxWord bounds the bytes of a word looked up: longer tokens are never in
@@ -89,7 +101,7 @@ var lexicon = sync.OnceValue(func() map[uint64]uint32 {
 			}
 		}
 	}
-	for kind := uint8(1); kind <= cueVerb; kind++ { // in order: a word has one kind
+	for kind := uint8(1); kind <= cueIntro; kind++ { // in order: a word has one kind
 		for _, w := range nameCues[kind] {
 			if k, ok := foldWord(&buf, w); ok {
 				m[lexKey(k)] = m[lexKey(k)]&^(0xff<<cueShift) | uint32(kind)<<cueShift
@@ -111,6 +123,13 @@ var lexicon = sync.OnceValue(func() map[uint64]uint32 {
 	add(strongStreetTypes, lexStreetStrong)
 	add(streetFirstTypes, lexStreetFirst)
 	add(nameParticles, lexParticle)
+	add(everydayList, lexEveryday)
+	add(brandContextWords, lexBrandContext)
+	for pair := range strings.SplitSeq(brandNames, ",") {
+		if k, ok := foldWord(&buf, strings.Join(strings.Fields(pair), " ")); ok && len(k) > 1 {
+			m[lexKey(k)] |= uint32(lexBrand)
+		}
+	}
 	return m
 })
 

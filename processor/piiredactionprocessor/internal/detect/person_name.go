@@ -21,9 +21,12 @@ import (
 //     a verb of contact follows ("Jonathan Pryce called").
 //
 // Precision comes first: names that are products ("Jenkins build", "Alexa
-// skill", "Victoria Metrics", "Ruby on Rails", "Mercedes-Benz") and words
-// after cues that are not people ("Dear Customer", "user Admin") are kept.
-// Lower-case and all-caps names are not reported.
+// skill", "Victoria Metrics", "Ruby on Rails", "Mercedes-Benz"), brands
+// named after people next to a product word ("Ralph Lauren SKU 1234",
+// "Tommy Hilfiger jacket") and words after cues that are not people ("Dear
+// Customer", "user Admin") are kept. Lower-case and all-caps names are
+// reported only after a cue and with every word in the lexicon
+// (person_name_folded.go).
 type PersonName struct{}
 
 // Name implements Detector.
@@ -32,7 +35,7 @@ func (PersonName) Name() string { return "person_name" }
 // Candidate implements Detector: a name starts with a capital letter, ASCII
 // or not.
 func (PersonName) Candidate(c Class) bool {
-	return c&(ClassUpper|ClassHigh) != 0
+	return c&(ClassUpper|ClassHigh|ClassSpace) != 0
 }
 
 // maxNameWords bounds the words of one name ("Juan Carlos de la Cruz").
@@ -47,9 +50,22 @@ type nameWord struct {
 }
 
 // Find implements Detector.
-func (PersonName) Find(s string, dst []Span) []Span {
+func (d PersonName) Find(s string, dst []Span) []Span {
+	return d.FindClass(s, ClassSpace|ClassUpper|ClassHigh, dst)
+}
+
+// FindClass implements ClassFinder: the lower-case and all-caps pass needs
+// white space, the capitalised pass a capital or a non-ASCII byte.
+func (PersonName) FindClass(s string, c Class, dst []Span) []Span {
 	if len(s) < 4 {
 		return dst
+	}
+	d0 := len(dst)
+	if c&(ClassUpper|ClassHigh) == 0 {
+		if c&ClassSpace == 0 {
+			return dst
+		}
+		return findFolded(s, dst, d0)
 	}
 	var words [maxNameWords]nameWord
 	for i := 0; i < len(s); {
@@ -84,7 +100,9 @@ func (PersonName) Find(s string, dst []Span) []Span {
 		if kind := uint8(e >> cueShift); kind != 0 {
 			if end, kind, ok := capCue(s, i, wend, kind); ok {
 				if sp, ok := nameAfterCue(s, end, kind, &words); ok {
-					dst = append(dst, sp)
+					if !brandHit(s, sp, kind, &words) {
+						dst = append(dst, sp)
+					}
 					i = sp.End
 					continue
 				}
@@ -92,15 +110,21 @@ func (PersonName) Find(s string, dst []Span) []Span {
 				continue
 			}
 		}
-		sp, ok, next := nameAt(s, i, nameCueBefore(s, i), &words, e)
+		cue := nameCueBefore(s, i)
+		sp, ok, next := nameAt(s, i, cue, &words, e)
 		if ok {
-			dst = append(dst, sp)
+			if !brandHit(s, sp, cue, &words) {
+				dst = append(dst, sp)
+			}
 			i = sp.End
 			continue
 		}
 		i = max(next, wend)
 	}
-	return dst
+	if c&ClassSpace == 0 {
+		return dst
+	}
+	return findFolded(s, dst, d0)
 }
 
 // nameAnchor marks the bytes a name can start with: ASCII capitals and the
@@ -151,6 +175,7 @@ const (
 	cueKeyStrong                  // first_name, surname, Nachname: the value is a name
 	cueBy                         // by/with/to/von after a verb of contact ("called by")
 	cueVerb                       // the verbs before cueBy
+	cueIntro                      // heiße, llamo, chiamo: the name follows ("ich heiße hans")
 )
 
 // nameCues lists the cue words by kind; they are folded into the lexicon
@@ -205,6 +230,8 @@ var nameCues = map[uint8][]string{
 		"refund", "invoice", "booking", "reservation", "appointment", "prescription", "receipt", "approved",
 		"issued", "created", "registered", "lieferung", "bestellung", "paket", "rechnung", "termin", "livraison",
 		"commande", "colis", "facture", "pedido", "paquete", "factura", "cita", "ordine", "pacco", "fattura"},
+	cueIntro: {"heisse", "heisst", "llamo", "llama", "chiamo", "chiama", "appelle", "appelles", "nazywam", "nazywa",
+		"heet", "chamo", "chama", "зовут"},
 }
 
 // cueWord returns the cue kind of the word s[i:j].

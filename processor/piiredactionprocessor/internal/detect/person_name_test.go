@@ -152,8 +152,107 @@ func BenchmarkPersonName(b *testing.B) {
 
 func FuzzPersonName(f *testing.F) {
 	for _, s := range []string{"customer Jean-Luc O'Brien called", "Dear Mr. J. van der Berg,\nRegards,\nÉlodie Łukasiewicz",
-		"name: \"Иван Петров\"", "Sehr geehrte Frau Müller-Lüdenscheidt", "M. Dupont", "Kunde Hans  Müller"} {
+		"name: \"Иван Петров\"", "Sehr geehrte Frau Müller-Lüdenscheidt", "M. Dupont", "Kunde Hans  Müller",
+		"my name is john smith", "Kunde: MÜLLER, Hans", "full_name=jane doe x", "regards,\nanna", "Ralph Lauren SKU 1"} {
 		f.Add(s)
 	}
 	fuzzDetector(f, PersonName{})
+}
+
+// Lower-case and all-caps names after a cue, brands named after people
+// (issue: gaps of issue 25). Look-alikes: everyday words after cues,
+// all-caps log text, units, keys whose values are accounts, brands next to
+// a product word.
+func TestPersonNameFoldedAndBrands(t *testing.T) {
+	run(t, PersonName{}, []string{
+		"my name is «john smith» and I need help",
+		"hey, my name's not important",
+		"customer «JOHN SMITH» called about the refund",
+		"Kunde: «MÜLLER, Hans»",
+		"dear «maria»,\nyour parcel is on its way",
+		"hi «anna», thanks for waiting",
+		"patient «maria garcia» admitted to ward 3",
+		"name: «thomas becker»",
+		"full_name=«jane doe» plan=pro",
+		"first_name=«lukas» plan=pro",
+		"full_name: «jane doe»",
+		"Full-Name: «JANE DOE»",
+		"customer_name=«maria lopez» tier=gold",
+		"(name: «sophie martin»)",
+		"client «ANNA-MARIA KOWALSKA» called",
+		"Mr. «smith» called back",
+		"mrs «eleanor harris» updated her address",
+		"regards,\n«sophie»",
+		"thanks, «lukas»",
+		"CUSTOMER: «MARIA GARCIA»",
+		"usuario «josé garcía» entró",
+		"cliente «ANA LÓPEZ» llamó",
+		"ich heiße «hans müller»",
+		"je m'appelle «camille dubois»",
+		"Hallo «STEFAN», Ihre Bestellung",
+		"PATIENT «KOWALSKI, ANNA» DISCHARGED",
+		"user «olivia» reset her password",
+		"contact «PETER NOWAK» before Friday",
+		"Mr «Calvin Klein» called",
+		"customer «Ralph Lauren» called",
+		// look-alikes
+		"ERROR USER NOT FOUND",
+		"INFO USER SESSION EXPIRED",
+		"WARN CUSTOMER CARE QUEUE FULL",
+		"user will retry in 5s",
+		"customer mark as read",
+		"dear summer sale shoppers",
+		"hi rose gold finish",
+		"user bill pay enabled",
+		"customer grant access token",
+		"user admin logged in",
+		"user agent string missing",
+		"client error 404",
+		"customer support team",
+		"hello world",
+		"hi there",
+		"name: default",
+		"name=checkout-service",
+		"username: root",
+		"owner: system",
+		"took 12 ms max",
+		"my name is not important",
+		"dear valued customer",
+		"regards, the team",
+		"user jenkins triggered build",
+		"customer may cancel",
+		"USER JOB FAILED",
+		"CUSTOMER ORDER FAILED: PAYMENT DECLINED",
+		"patient chart updated",
+		"hello summer",
+		"thanks, will do",
+		"Ralph Lauren SKU 1234",
+		"Tommy Hilfiger jacket size M",
+		"Calvin Klein size M",
+		"brand: Hugo Boss",
+		"customer ordered a Michael Kors handbag",
+		"Marc Jacobs perfume 50ml",
+		"TOMMY HILFIGER JACKET",
+		"SKU 88213 Ralph Lauren",
+		"jacket by Tommy Hilfiger",
+		"user paris",
+		"name: fedora",
+		"hi karma",
+	})
+}
+
+// FindClass with the string's own classes finds what Find finds (the
+// engine calls FindClass with the classes it computed).
+func TestFindClassMatchesFind(t *testing.T) {
+	for _, d := range []ClassFinder{PersonName{}, PostalAddress{}} {
+		for _, s := range []string{"my name is john smith", "customer JOHN SMITH called", "Kunde: MÜLLER, Hans",
+			"lives at Platz der Republik", "address: Hauptstraße", "Am Hafen 3", "221B Baker Street", "ERROR USER NOT FOUND",
+			"first_name=lukas plan=pro", "Regards,\nsophie", "ul. Nowy Świat", "plain words only here"} {
+			got := d.FindClass(s, Classify(s), nil)
+			want := d.(Detector).Find(s, nil)
+			if len(got) != len(want) || (len(got) > 0 && got[0] != want[0]) {
+				t.Errorf("%T.FindClass(%q) = %v, Find = %v", d, s, got, want)
+			}
+		}
+	}
 }

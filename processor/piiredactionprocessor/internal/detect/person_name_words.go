@@ -79,7 +79,36 @@ station airport center centre mall records studios album albums tour single sess
 technologies labs networks solutions consulting capital partners ventures edition editions series
 collection version pro plus mini ultra institute institut university universitat universite college
 academy society association club fund trust hills heights valley beach bay harbor harbour lake springs
-falls island islands county memorial church kirche cathedral bridge tower`
+falls island islands county memorial church kirche cathedral bridge tower
+sku skus jacket jackets jeans perfume perfumes fragrance fragrances cologne eau sneakers handbag handbags
+sunglasses eyewear menswear womenswear apparel underwear swimwear footwear outerwear knitwear`
+
+// brandNames are brands named after a person, as given name and surname
+// pairs (comma-separated). With a product or shop word next to them
+// (brandContextWords: "Ralph Lauren SKU 1234", "Tommy Hilfiger jacket",
+// "Calvin Klein size M", "brand: Hugo Boss") they are the brand, not a
+// person; alone, or after a title, they stay a name.
+const brandNames = `ralph lauren, tommy hilfiger, calvin klein, hugo boss, michael kors, marc jacobs, tom ford,
+vera wang, kate spade, tory burch, giorgio armani, paul smith, ted baker, karl lagerfeld, christian dior,
+coco chanel, stella mccartney, vivienne westwood, alexander mcqueen, jimmy choo, christian louboutin,
+estee lauder, john deere, john lewis, jack wolfskin, kenneth cole, anne klein, perry ellis, pierre cardin,
+yves rocher, roberto cavalli, salvatore ferragamo, steve madden, sam edelman, fred perry, ben sherman,
+karen millen, rebecca minkoff, victoria beckham, levi strauss, martha stewart, betty crocker, paul mitchell,
+mary kay, donna karan, oscar renta, carolina herrera, diane furstenberg, john varvatos, tommy bahama,
+james perse, jil sander, emilio pucci, elie saab, max mara, isabel marant, vera bradley, lilly pulitzer,
+kendall jenner, kylie jenner, kim kardashian, jack daniels, jim beam, johnnie walker, john frieda,
+charlotte tilbury, bobbi brown, laura mercier, laura ashley, jenny packham`
+
+// brandContextWords are the product and shop words that, next to a brand
+// of brandNames, make it the brand.
+const brandContextWords = `sku skus size sizes jacket jackets shirt shirts polo polos dress dresses shoes
+shoe sneakers boots coat coats sweater sweaters hoodie hoodies jeans pants trousers skirt bag bags handbag
+handbags perfume fragrance cologne watch watches sunglasses glasses belt belts wallet scarf tie socks
+underwear swimwear store stores shop shops outlet outlets boutique boutiques brand brands collection
+collections order ordered item items product products sale sales discount price prices qty quantity
+stock catalog catalogue model line edition range retail retailer mens womens kids men women
+color colour style fit article artikel marke grosse grose taille talla taglia maat produkt tractor
+tractors mower whisky whiskey lipstick mascara makeup cosmetics parfum vendor label`
 
 // nameParticles are the lower-case words inside names ("Ludwig van
 // Beethoven", "Juan de la Cruz", "Leonardo da Vinci").

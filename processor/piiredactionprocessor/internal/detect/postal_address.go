@@ -33,13 +33,40 @@ func (PostalAddress) Name() string { return "postal_address" }
 
 // Candidate implements Detector: every shape has a digit.
 func (PostalAddress) Candidate(c Class) bool {
-	return c.Has(ClassDigit)
+	// Every shape with a number has a digit; one without a number (after
+	// an address key or phrase) a capital or a non-ASCII letter.
+	return c&ClassDigit != 0 || c&(ClassSpace|ClassColon|ClassEq) != 0 && c&(ClassUpper|ClassHigh) != 0
 }
 
 // Find implements Detector.
-func (PostalAddress) Find(s string, dst []Span) []Span {
-	if len(s) < 6 || !hasDigit(s) {
+func (d PostalAddress) Find(s string, dst []Span) []Span {
+	c := ClassSpace | ClassUpper | ClassHigh | ClassColon | ClassEq
+	if hasDigit(s) {
+		c |= ClassDigit
+	}
+	return d.FindClass(s, c, dst)
+}
+
+// FindClass implements ClassFinder: addresses without a number need a
+// capital or a non-ASCII letter, and white space after a phrase cue.
+func (PostalAddress) FindClass(s string, c Class, dst []Span) []Span {
+	if len(s) < 6 {
 		return dst
+	}
+	d0 := len(dst)
+	numberless := c&(ClassUpper|ClassHigh) != 0
+	if c&ClassDigit == 0 {
+		if !numberless {
+			return dst
+		}
+		// No number: only the value after an address key or phrase.
+		if c&(ClassColon|ClassEq) != 0 {
+			dst = findCueValues(s, dst)
+		}
+		if c&ClassSpace == 0 {
+			return dst
+		}
+		return findNumberless(s, dst, d0)
 	}
 	last := 0 // end of the last span: findings never overlap
 	for i := 0; i < len(s); {
@@ -73,6 +100,29 @@ func (PostalAddress) Find(s string, dst []Span) []Span {
 			continue
 		}
 		i = skipDigits(s, i)
+	}
+	if !numberless || c&ClassSpace == 0 {
+		return dst
+	}
+	return findNumberless(s, dst, d0)
+}
+
+// findCueValues appends the number-less addresses after address keys
+// ("address: Platz der Republik") of a string without digits.
+func findCueValues(s string, dst []Span) []Span {
+	for i := 0; i < len(s); {
+		i = skipToPostalAnchor(s, i)
+		if i == len(s) {
+			break
+		}
+		if c := s[i]; c == ':' || c == '=' {
+			if sp, ok := addressAfterCue(s, i); ok {
+				dst = append(dst, sp)
+				i = sp.End
+				continue
+			}
+		}
+		i++
 	}
 	return dst
 }
@@ -475,6 +525,18 @@ func streetBeforeNumber(s string, i int) (int, bool) {
 	if digits == 4 && (s[i:i+2] == "19" || s[i:i+2] == "20") && !koreanRoad(w0) {
 		return 0, false // a year
 	}
+	// A German street named by a preposition: "Am Hafen 3", "An der Alster
+	// 12", "Am Alten Markt 5"; the number ends the phrase or a postcode,
+	// unit or city follows ("Im Test 3 Fehler" is prose).
+	for x := 1; x < n && x <= 3 && startsUpper(w0); x++ {
+		if end, ok := prepositionStreetAt(s, starts[x]); ok && end == ends[0] {
+			nend, _ := houseNumber(s, i)
+			if streetPhraseEnds(s, nend) || extendAddress(s, nend) > nend {
+				return starts[x], true
+			}
+			return 0, false
+		}
+	}
 	if startsUpper(w0) && compoundStreet(w0, dot) {
 		return starts[0], true
 	}
@@ -505,6 +567,9 @@ func streetBeforeNumber(s string, i int) (int, bool) {
 	for x := 1; x < n; x++ {
 		w := s[starts[x]:ends[x]]
 		f := lookup(w)
+		if startsUpper(w) && germanTypeFirst(w) {
+			f |= lexStreetFirst // "Platz der Republik 1", "Allee der Kosmonauten 3"
+		}
 		if f&lexStreetFirst == 0 {
 			if !startsUpper(w) && f&lexParticle == 0 && !isFrenchElision(w) {
 				return 0, false // prose before the name: no type in reach
@@ -1401,6 +1466,14 @@ func addressAfterCue(s string, i int) (Span, bool) {
 		if j-st > 160 {
 			return Span{}, false
 		}
+	}
+	if digits == 0 && caps > 0 {
+		// No number: a street phrase right after the key ("address:
+		// Platz der Republik", "Adresse: Hauptstraße, Berlin").
+		if e, ok := streetPhraseAt(s, st, false); ok && e <= end {
+			return Span{st, extendAddress(s, e)}, true
+		}
+		return Span{}, false
 	}
 	if digits == 0 || caps == 0 || end-st < 6 {
 		return Span{}, false

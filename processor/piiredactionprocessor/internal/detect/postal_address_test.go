@@ -131,8 +131,61 @@ func TestPostalAddressMore(t *testing.T) {
 func FuzzPostalAddress(f *testing.F) {
 	for _, s := range []string{"221B Baker Street, London NW1 6XE", "Hauptstraße 5, 10115 Berlin", "12 rue de la Paix",
 		"〒100-0001 東京都千代田区千代田1-1", "address: ul. Długa 17, 80-827 Gdańsk", "C/ Mayor 7", "PO Box 12, Tulsa, OK 74101",
-		"북京市朝阳区建国路88号", "Postfach 10 12 34"} {
+		"북京市朝阳区建国路88号", "Postfach 10 12 34", "lives at Platz der Republik", "ship to: ul. Nowy Świat",
+		"Am Hafen 3", "address: An der Alster, Hamburg"} {
 		f.Add(s)
 	}
 	fuzzDetector(f, PostalAddress{})
+}
+
+// Addresses without a house number after an address cue, and German
+// streets named by a preposition (gaps of issue 25). Look-alikes: street
+// names without a cue (places, titles, UI labels), German prose after
+// "Im", "Am", "In der".
+func TestPostalAddressNumberless(t *testing.T) {
+	run(t, PostalAddress{}, []string{
+		"customer lives at «Platz der Republik»",
+		"address: «Platz der Republik»",
+		"Adresse: «Hauptstraße, 10115 Berlin»",
+		"shipping_address=«Kerkstraat»",
+		"please ship to «ul. Nowy Świat»",
+		"Kunde wohnt in der «Lindenstraße» seit Mai",
+		"wohnt «Am Hafen, Hamburg»",
+		"deliver to «Baker Street, London»",
+		"she moved to «rue de Rivoli» last year",
+		"paket geliefert an «An der Alster»",
+		"il cliente abita in «via Garibaldi»",
+		"mieszka przy «ul. Długa»",
+		"vive en la «Calle Mayor»",
+		// German streets named by a preposition, with a number
+		"«Am Hafen 3»",
+		"Lieferadresse «An der Alster 12, 20099 Hamburg»",
+		"Kunde: «Auf dem Berg 5»",
+		"«Im Winkel 4a, 80331 München»",
+		"«Zum Sportplatz 2»",
+		"«Am Alten Markt 5»",
+		"«Platz der Republik 1, 11011 Berlin»",
+		"Lieferung an: «Am Hafen, 20457 Hamburg»",
+		// look-alikes
+		"Platz der Republik",
+		"map view: zoom to Platz der Republik",
+		"Wall Street Journal subscription",
+		"Baker Street Irregulars",
+		"Hauptstraße",
+		"address: Unknown",
+		"address: N/A",
+		"address: Home Office",
+		"ship to Germany",
+		"lives in Berlin",
+		"sent to Platz",
+		"Im Test 3 Fehler",
+		"Am Ende 5 Punkte",
+		"Im Jahr 2024",
+		"Zum Beispiel 3.",
+		"Am Montag 3 Termine",
+		"In der Regel 2",
+		"ship to the customer",
+		"deliver to Main",
+		"moved to Street View",
+	})
 }
