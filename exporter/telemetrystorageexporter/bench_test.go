@@ -181,6 +181,18 @@ func BenchmarkConvertMetrics(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRecords), "ns/record")
 }
 
+// startBenchStorage starts cfg's storage on the engine for one benchmark, stopped when it ends.
+func startBenchStorage(b *testing.B, cfg *Config) *storage {
+	b.Helper()
+	tel, err := newBenchTelemetry()
+	require.NoError(b, err)
+	st, err := newStorage(cfg, zapNop(), tel)
+	require.NoError(b, err)
+	require.NoError(b, st.start(context.Background()))
+	b.Cleanup(func() { _ = st.shutdown(context.Background()) })
+	return st
+}
+
 // BenchmarkInsertSpans measures conversion plus the INSERT into ClickHouse
 // (the embedded engine unless TELEMETRY_TEST_CLICKHOUSE_ENDPOINT is set).
 func BenchmarkInsertSpans(b *testing.B) {
@@ -188,12 +200,7 @@ func BenchmarkInsertSpans(b *testing.B) {
 	cfg.Endpoint = requireClickHouse(b)
 	cfg.Database = fmt.Sprintf("bench_%d", time.Now().UnixNano()%1_000_000)
 	cfg.Retention = 0
-	tel, err := newBenchTelemetry()
-	require.NoError(b, err)
-	st, err := newStorage(cfg, zapNop(), tel)
-	require.NoError(b, err)
-	require.NoError(b, st.start(context.Background()))
-	defer func() { _ = st.shutdown(context.Background()) }()
+	st := startBenchStorage(b, cfg)
 	e := &signalExporter{st: st}
 	td := genTraces(benchRecords)
 	b.ReportAllocs()
@@ -234,12 +241,7 @@ func BenchmarkPushSpansStagedVsStored(b *testing.B) {
 			cfg.Sampling.Enabled = staged
 			cfg.Sampling.Interval = time.Minute
 			cfg.Sampling.Instance = "bench"
-			tel, err := newBenchTelemetry()
-			require.NoError(b, err)
-			st, err := newStorage(cfg, zapNop(), tel)
-			require.NoError(b, err)
-			require.NoError(b, st.start(context.Background()))
-			defer func() { _ = st.shutdown(context.Background()) }()
+			st := startBenchStorage(b, cfg)
 			e := &signalExporter{st: st}
 			b.ReportAllocs()
 			cpu0 := processCPU(b)

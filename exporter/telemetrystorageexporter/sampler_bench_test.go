@@ -31,12 +31,7 @@ func BenchmarkSamplerRun(b *testing.B) {
 			cfg.Sampling.DecisionWait = time.Millisecond
 			cfg.Sampling.Interval = time.Minute // runs only when the benchmark calls them
 			cfg.Sampling.Instance = "bench"
-			tel, err := newBenchTelemetry()
-			require.NoError(b, err)
-			st, err := newStorage(cfg, zapNop(), tel)
-			require.NoError(b, err)
-			require.NoError(b, st.start(context.Background()))
-			defer func() { _ = st.shutdown(context.Background()) }()
+			st := startBenchStorage(b, cfg)
 			e := &signalExporter{st: st}
 			s, err := newSampler(st)
 			require.NoError(b, err)

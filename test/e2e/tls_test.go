@@ -1,17 +1,8 @@
 package e2e
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,43 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-telemetry/otelcol-telemetry/internal/tlstest"
 )
 
 // gatewayTLSName is the only name the test gateway's certificate carries: agents dial an address
 // (127.0.0.1 here, a pod address in Kubernetes) that the certificate does not name.
 const gatewayTLSName = "gateway.telemetry.test"
-
-// writeGatewayCert writes a self-signed certificate for gatewayTLSName and its key; the
-// certificate is also the CA file clients trust.
-func writeGatewayCert(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: gatewayTLSName},
-		DNSNames:              []string{gatewayTLSName},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	certFile, keyFile = filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
-	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
-	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	pool = x509.NewCertPool()
-	pool.AddCert(cert)
-	return certFile, keyFile, pool
-}
 
 // TestAgentAndSidecarToGatewayOverTLS: a gateway (deploy/gateway.yaml) with
 // TELEMETRY_TLS_CERT_FILE/KEY_FILE serves OTLP gRPC, OTLP HTTP and the telemetry API over TLS only;
@@ -63,7 +24,7 @@ func writeGatewayCert(t *testing.T) (certFile, keyFile string, pool *x509.CertPo
 // deliver to it, and what they sent is stored. Raw data (PII is redacted on the gateway) never
 // crosses the network in plaintext.
 func TestAgentAndSidecarToGatewayOverTLS(t *testing.T) {
-	certFile, keyFile, pool := writeGatewayCert(t)
+	certFile, keyFile, pool := tlstest.WriteSelfSigned(t, gatewayTLSName)
 	gw := startCollector(t, collectorOptions{config: "deploy/gateway.yaml", env: map[string]string{
 		"TELEMETRY_GATEWAY_ID":    "gateway-tls",
 		"TELEMETRY_TLS_CERT_FILE": certFile,
