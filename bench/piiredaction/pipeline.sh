@@ -22,37 +22,14 @@
 # policy for every resource); prints the policies/single ratio of the CPU per span.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-root=$PWD
-export GOWORK=off TZ=UTC
-export CHDB_LIB_PATH=${CHDB_LIB_PATH:-$root/_tools/chdb/libchdb.so}
-collector=${OTELCOL_BIN:-$root/_build/otelcol-telemetry}
-engine=$root/_build/clickhouse-embedded
-tgen=$root/_build/tools/telemetrygen
+source bench/lib.sh
 duration=${BENCH_DURATION:-15s}
 workers=${BENCH_WORKERS:-4}
 batch=${BENCH_BATCH_SIZE:-1000}
 children=${BENCH_CHILD_SPANS:-3}
 rounds=${BENCH_ROUNDS:-2}
 
-[[ -x $collector && -x $engine ]] || { echo "run 'make build' first" >&2; exit 1; }
-[[ -f $CHDB_LIB_PATH ]] || { echo "libchdb not found at $CHDB_LIB_PATH: run 'make tools' first" >&2; exit 1; }
-if [[ ! -x $tgen ]]; then
-  GOBIN=$root/_build/tools go install github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v0.161.0
-fi
-
-work=$(mktemp -d)
-engine_pid= col_pid=
-cleanup() {
-  for p in $col_pid $engine_pid; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-eport=$(freeport)
-"$engine" --listen "127.0.0.1:$eport" --path "$work/data" >"$work/engine.log" 2>&1 &
-engine_pid=$!
-for _ in $(seq 600); do curl -fs "http://127.0.0.1:$eport/ping" >/dev/null 2>&1 && break; sleep 0.1; done
+start_engine
 
 key="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 otlp= selfm= api=
