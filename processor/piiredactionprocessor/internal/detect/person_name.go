@@ -847,16 +847,23 @@ func capWord(s string, i int) (int, bool) {
 	}
 	// At least as many lower-case letters as capitals: "McDonald" yes,
 	// "JSON"/"HTTPServer" no.
-	if j < len(s) {
-		c := s[j]
-		if isDigit(c) || c == '_' || c == '@' || c == '/' || c == '\\' {
-			return j, false
-		}
-		if (c == '.' || c == ':') && j+1 < len(s) && isAlnum(s[j+1]) {
-			return j, false
-		}
+	if gluedToIdentifier(s, j) {
+		return j, false
 	}
 	return j, true
+}
+
+// gluedToIdentifier reports whether the word ending at s[j] goes on as an identifier: glued to
+// digits, '_', '@', '/', '\\' or a dotted suffix ("smith.example", "anna_b", "john2").
+func gluedToIdentifier(s string, j int) bool {
+	if j >= len(s) {
+		return false
+	}
+	c := s[j]
+	if isDigit(c) || c == '_' || c == '@' || c == '/' || c == '\\' {
+		return true
+	}
+	return (c == '.' || c == ':') && j+1 < len(s) && isAlnum(s[j+1])
 }
 
 // lowerWord reports an ASCII lower-case word at s[i] (name particles).

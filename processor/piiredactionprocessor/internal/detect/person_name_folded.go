@@ -424,15 +424,8 @@ done:
 	if j == k || j-k > maxWord {
 		return j, shapeNone
 	}
-	// Glued to digits, '_', '@', '/' or a dotted suffix: an identifier.
-	if j < len(s) {
-		c := s[j]
-		if isDigit(c) || c == '_' || c == '@' || c == '/' || c == '\\' {
-			return j, shapeNone
-		}
-		if (c == '.' || c == ':') && j+1 < len(s) && isAlnum(s[j+1]) {
-			return j, shapeNone
-		}
+	if gluedToIdentifier(s, j) {
+		return j, shapeNone
 	}
 	switch {
 	case uppers == 0:
