@@ -48,9 +48,12 @@ type engine struct {
 	piiAction   Action
 	identifiers keySet // nil when not hashing identifiers
 	addresses   keySet // nil when not anonymizing addresses
-	// keyFlags holds allowed_keys and route_fields in one map, so an
-	// attribute costs one lookup (two when nested) before the other rules.
+	// keyFlags holds allowed_keys, route_fields and the address_fields in
+	// use in one map, and loose pii_fields and the identifier_fields in use,
+	// so an attribute costs one lookup in each (a few more when nested or
+	// dotted) rather than one per key set.
 	keyFlags map[string]keyFlag
+	loose    map[string]looseFlag
 	key      []byte
 	summary  Summary
 	// geoDecimals is what the anonymize action leaves of a coordinate.
@@ -65,7 +68,6 @@ func newEngine(cfg *Config) *engine {
 		cardRule:  -1,
 		piiFields: newLooseKeySet(cfg.PIIFields),
 		piiAction: cfg.PIIFieldsAction,
-		keyFlags:  newKeyFlags(cfg.AllowedKeys, cfg.RouteFields),
 		key:       []byte(string(cfg.HashKey)),
 		summary:   cfg.Summary,
 
@@ -98,6 +100,15 @@ func newEngine(cfg *Config) *engine {
 			e.addresses = newKeySet(cfg.AddressFields)
 		}
 	}
+	var addrs, ids []string
+	if e.addresses != nil {
+		addrs = cfg.AddressFields
+	}
+	if e.identifiers != nil {
+		ids = cfg.IdentifierFields
+	}
+	e.keyFlags = newKeyFlags(cfg.AllowedKeys, cfg.RouteFields, addrs)
+	e.loose = newLooseFlags(cfg.PIIFields, ids)
 	e.pool.New = func() any {
 		return &state{e: e, h: newHasher(e.key)}
 	}
@@ -262,7 +273,8 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 	st.nkey = appendLoose(st.nkey[:0], full[:keyStart])
 	nKeyStart := len(st.nkey)
 	st.nkey = appendLoose(st.nkey, k)
-	if e.piiFields.hasKeyOrSegment(st.nkey[nKeyStart:]) || e.piiFields.has(st.nkey) {
+	isPII, isIdent := e.looseFlags(st.nkey, nKeyStart)
+	if isPII {
 		st.note(counterPIIField, topKey)
 		raw := selfValue(v)
 		switch e.piiAction {
@@ -283,7 +295,7 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 		st.cookie(v, topKey)
 		return false
 	}
-	if e.identifiers != nil && (e.identifiers.has(st.nkey) || e.identifiers.has(st.nkey[nKeyStart:])) {
+	if isIdent {
 		switch v.Type() {
 		case pcommon.ValueTypeStr, pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
 			if v.Type() == pcommon.ValueTypeStr && isHashToken(v.Str()) {
@@ -297,7 +309,7 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 			return false
 		}
 	}
-	if e.addresses != nil && v.Type() == pcommon.ValueTypeStr && (e.addresses.has(full) || e.addresses.has(own)) {
+	if fl&flagAddress != 0 && v.Type() == pcommon.ValueTypeStr {
 		s := v.Str()
 		if looksLikeIP(s) {
 			if a, ok := anonymizeIP(s); ok {
