@@ -17,17 +17,15 @@ func (SSN) Candidate(c Class) bool {
 
 // Find implements Detector.
 func (SSN) Find(s string, dst []Span) []Span {
-	if len(s) < 11 || !hasDigit(s) {
+	if len(s) < 11 {
 		return dst
 	}
 	var g [4]int
-	for i := 0; i+11 <= len(s); {
-		if !isDigit(s[i]) {
-			i++
-			continue
-		}
-		if !numberStartBoundary(s, i) {
-			i = skipDigits(s, i)
+	for i := nextDigit(s, 0); i+11 <= len(s); i = nextDigit(s, i) {
+		// The area is a run of exactly three digits: other runs are skipped
+		// before the boundary checks.
+		if j := skipDigits(s, i); j-i != 3 || !numberStartBoundary(s, i) {
+			i = j
 			continue
 		}
 		_, _, n, sep := digitGroups(s, i, "- ", g[:])
