@@ -54,6 +54,8 @@ type engine struct {
 	// dotted) rather than one per key set.
 	keyFlags map[string]keyFlag
 	loose    map[string]looseFlag
+	// flagKeys and looseKeys filter the lookups in keyFlags and loose.
+	flagKeys, looseKeys keyFilter
 	key      []byte
 	summary  Summary
 	// geoDecimals is what the anonymize action leaves of a coordinate.
@@ -109,6 +111,7 @@ func newEngine(cfg *Config) *engine {
 	}
 	e.keyFlags = newKeyFlags(cfg.AllowedKeys, cfg.RouteFields, addrs)
 	e.loose = newLooseFlags(cfg.PIIFields, ids)
+	e.flagKeys, e.looseKeys = newKeyFilter(e.keyFlags), newKeyFilter(e.loose)
 	e.pool.New = func() any {
 		return &state{e: e, h: newHasher(e.key)}
 	}

@@ -114,9 +114,41 @@ func (e *engine) flags(full, own []byte) keyFlag {
 	if len(e.keyFlags) == 0 {
 		return 0
 	}
-	f := e.keyFlags[string(full)]
-	if len(own) != len(full) {
+	var f keyFlag
+	if e.flagKeys.mayHave(full) {
+		f = e.keyFlags[string(full)]
+	}
+	if len(own) != len(full) && e.flagKeys.mayHave(own) {
 		f |= e.keyFlags[string(own)]
+	}
+	return f
+}
+
+// keyFilter notes the (length, last byte) pairs of a key map's keys, so most
+// keys that are not in the map are told apart by two loads instead of a
+// string hash and probe. It never answers false for a key in the map.
+type keyFilter [64]uint64
+
+func filterBits[S string | []byte](k S) (int, uint64) {
+	if len(k) == 0 {
+		return 0, 1
+	}
+	return min(len(k), 63), 1 << (k[len(k)-1] & 63)
+}
+
+func (f *keyFilter) add(k string) {
+	i, b := filterBits(k)
+	f[i] |= b
+}
+
+func (f *keyFilter) mayHave(k []byte) bool {
+	i, b := filterBits(k)
+	return f[i]&b != 0
+}
+
+func newKeyFilter[V any](m map[string]V) (f keyFilter) {
+	for k := range m {
+		f.add(k)
 	}
 	return f
 }
@@ -155,14 +187,19 @@ func (e *engine) looseFlags(nkey []byte, ownStart int) (pii, ident bool) {
 		return false, false
 	}
 	own := nkey[ownStart:]
-	f := m[string(own)]
-	if ownStart > 0 {
+	var f looseFlag
+	if e.looseKeys.mayHave(own) {
+		f = m[string(own)]
+	}
+	if ownStart > 0 && e.looseKeys.mayHave(nkey) {
 		f |= m[string(nkey)]
 	}
 	if f&looseOwnPII == 0 {
 		for i := len(own) - 1; i >= 0; i-- {
 			if own[i] == '.' {
-				f |= m[string(own[i+1:])] & looseOwnPII
+				if seg := own[i+1:]; e.looseKeys.mayHave(seg) {
+					f |= m[string(seg)] & looseOwnPII
+				}
 				break
 			}
 		}
