@@ -68,16 +68,8 @@ func phoneFirstGroupOK(s string, i int) bool {
 	return n == 3 || (n == 1 && s[i] == '1') || (n >= 2 && s[i] == '0')
 }
 
-func phoneStartBoundary(s string, i int) bool {
-	if i == 0 {
-		return true
-	}
-	p := s[i-1]
-	if insideDigitRun(s, i) {
-		return false
-	}
-	return !isAlnum(p) && p != '.' && p != '-' && p != '/' && p != '_' && p != '+' && p != ',' && p != '$' && p != '#'
-}
+// phoneStartBoundary: a number starts where numberStartBoundary says so.
+func phoneStartBoundary(s string, i int) bool { return numberStartBoundary(s, i) }
 
 // phoneAt parses a number starting at s[i] and validates its shape.
 func phoneAt(s string, i int) (int, bool) {
