@@ -42,8 +42,13 @@ type engine struct {
 	// candidates maps the character classes of a string to the bit set of
 	// rules whose detectors can match it, so a string costs one Classify
 	// pass plus only the detectors that have candidates.
-	candidates  []uint32
-	cardRule    int // index in rules of the card detector, -1 if off
+	candidates []uint32
+	// fewDigits[n] is the bit set of rules whose detectors need more than n
+	// digits (detect.DigitBound), dropped from the candidates of a string
+	// with n digits.
+	fewDigits   [detect.MaxMinDigits + 1]uint32
+	digitBound  uint32 // rules with a DigitBound
+	cardRule    int    // index in rules of the card detector, -1 if off
 	piiFields   keySet
 	piiAction   Action
 	identifiers keySet // nil when not hashing identifiers
@@ -56,8 +61,8 @@ type engine struct {
 	loose    map[string]looseFlag
 	// flagKeys and looseKeys filter the lookups in keyFlags and loose.
 	flagKeys, looseKeys keyFilter
-	key      []byte
-	summary  Summary
+	key                 []byte
+	summary             Summary
 	// geoDecimals is what the anonymize action leaves of a coordinate.
 	geoDecimals int
 	// allowOnly is a tenant policy's attribute_allowlist (allowlist.go); nil keeps every key.
@@ -91,6 +96,14 @@ func newEngine(cfg *Config) *engine {
 		for i, r := range e.rules {
 			if r.det.Candidate(detect.Class(c)) {
 				e.candidates[c] |= 1 << i
+			}
+		}
+	}
+	for i, r := range e.rules {
+		if b, ok := r.det.(detect.DigitBound); ok {
+			e.digitBound |= 1 << i
+			for n := 0; n < b.MinDigits() && n < len(e.fewDigits); n++ {
+				e.fewDigits[n] |= 1 << i
 			}
 		}
 	}
@@ -450,6 +463,9 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	}
 	st.text, st.normed = text, norm
 	cand := st.e.candidates[cls&detect.CandidateMask]
+	if cand&st.e.digitBound != 0 {
+		cand &^= st.e.fewDigits[detect.CountDigits(text)]
+	}
 	if cand == 0 {
 		return s, false
 	}
