@@ -46,9 +46,12 @@ type engine struct {
 	// fewDigits[n] is the bit set of rules whose detectors need more than n
 	// digits (detect.DigitBound), dropped from the candidates of a string
 	// with n digits.
-	fewDigits   [detect.MaxMinDigits + 1]uint32
-	digitBound  uint32 // rules with a DigitBound
-	cardRule    int    // index in rules of the card detector, -1 if off
+	fewDigits  [detect.MaxMinDigits + 1]uint32
+	digitBound uint32 // rules with a DigitBound or RunBound
+	// shortRuns[r] is the bit set of rules that need a longer run of digits
+	// than r (detect.RunBound).
+	shortRuns   [detect.MaxMinRun + 1]uint32
+	cardRule    int // index in rules of the card detector, -1 if off
 	piiFields   keySet
 	piiAction   Action
 	identifiers keySet // nil when not hashing identifiers
@@ -104,6 +107,12 @@ func newEngine(cfg *Config) *engine {
 			e.digitBound |= 1 << i
 			for n := 0; n < b.MinDigits() && n < len(e.fewDigits); n++ {
 				e.fewDigits[n] |= 1 << i
+			}
+		}
+		if b, ok := r.det.(detect.RunBound); ok {
+			e.digitBound |= 1 << i
+			for n := 0; n < b.MinRun() && n < len(e.shortRuns); n++ {
+				e.shortRuns[n] |= 1 << i
 			}
 		}
 	}
@@ -464,7 +473,8 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	st.text, st.normed = text, norm
 	cand := st.e.candidates[cls&detect.CandidateMask]
 	if cand&st.e.digitBound != 0 {
-		cand &^= st.e.fewDigits[detect.CountDigits(text)]
+		n, run := detect.DigitFacts(text)
+		cand &^= st.e.fewDigits[n] | st.e.shortRuns[run]
 	}
 	if cand == 0 {
 		return s, false
