@@ -145,7 +145,9 @@ func deviceShapes(s string) bool {
 			dots++
 		}
 	}
-	return digits >= 15 || colons >= 5 || dashes >= 4 || dots >= 2 && dottedMACShape(s)
+	// An IMEI, bare or grouped 2-6-6-1, has six digits in a row: user
+	// agents and version lists have fifteen digits but no such run.
+	return colons >= 5 || dashes >= 4 || dots >= 2 && dottedMACShape(s) || digits >= 15 && digitRunAtLeast(s, 6)
 }
 
 // dottedMACShape: two dots five bytes apart after four bytes (xxxx.xxxx.xxxx),
@@ -166,6 +168,11 @@ func dottedMACShape(s string) bool {
 
 // androidIDs finds 16-hex Android ids after their cue, starting from digits.
 func androidIDs(s string, dst []Span) []Span {
+	// Every cue holds "id" (android_id, ssaid, device id): without it, as
+	// in user agents and version strings, no digit need be visited.
+	if !hasFoldID(s) {
+		return dst
+	}
 	for k := nextDigit(s, 0); k < len(s); k = nextDigit(s, k) {
 		hs, he := k, k+1
 		for hs > 0 && isHex(s[hs-1]) {
@@ -182,6 +189,23 @@ func androidIDs(s string, dst []Span) []Span {
 		k = he
 	}
 	return dst
+}
+
+// hasFoldID reports whether s holds "id" in any ASCII case.
+func hasFoldID(s string) bool {
+	for _, d := range [2]byte{'d', 'D'} {
+		for from := 1; from < len(s); {
+			k := strings.IndexByte(s[from:], d)
+			if k < 0 {
+				break
+			}
+			if k += from; s[k-1]|0x20 == 'i' {
+				return true
+			}
+			from = k + 1
+		}
+	}
+	return false
 }
 
 var androidCues = newCueSet("android_id", "android id", "androidid", "ssaid", "device id", "device_id", "deviceid")

@@ -101,3 +101,33 @@ func TestDigitFactsRun(t *testing.T) {
 		}
 	}
 }
+
+func TestDigitRunAtLeast(t *testing.T) {
+	slow := func(s string, n int) bool {
+		cur := 0
+		for i := 0; i < len(s); i++ {
+			if s[i] >= '0' && s[i] <= '9' {
+				if cur++; cur >= n {
+					return true
+				}
+			} else {
+				cur = 0
+			}
+		}
+		return false
+	}
+	base := "a.b-c d/e:f_g1h2i3j4k5l6m7n8o9p0qrstuvwxyzabcdefghijklmnopqrst"
+	for start := 0; start < 24; start++ {
+		for l := 1; l <= 17; l++ {
+			b := []byte(base)
+			for k := start; k < start+l && k < len(b); k++ {
+				b[k] = '5'
+			}
+			for n := 1; n <= 8; n++ {
+				if got, want := digitRunAtLeast(string(b), n), slow(string(b), n); got != want {
+					t.Fatalf("digitRunAtLeast(%q, %d) = %v, want %v", b, n, got, want)
+				}
+			}
+		}
+	}
+}
