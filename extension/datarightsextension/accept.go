@@ -43,6 +43,11 @@ var errSlow = errors.New("ClickHouse did not store the request within 5s")
 // accept stores req (or finds another collector's open request of its subject), through the accept
 // loop when it runs, else directly.
 func (x *dataRights) accept(ctx context.Context, req *request, entry suppression.Entry, fleet bool) acceptResult {
+	x.mu.Lock()
+	if x.incoming != nil {
+		x.incoming[req] = struct{}{} // until enqueueAccepted (or the other collector's answer)
+	}
+	x.mu.Unlock()
 	if x.accepts == nil {
 		return x.commitAccepts(ctx, []*acceptJob{{req: req, entry: entry, fleet: fleet}})[0]
 	}

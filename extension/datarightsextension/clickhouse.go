@@ -18,12 +18,20 @@ import (
 
 // syncSettings make DELETE and ALTER ... UPDATE/APPLY DELETED MASK return only when the mutation
 // has finished on every replica (cluster mode, where system.mutations is per node).
-var syncSettings = clickhouse.Settings{"mutations_sync": 2, "lightweight_deletes_sync": 2}
+var syncSettings = clickhouse.Settings{"mutations_sync": 2, "lightweight_deletes_sync": 2, "max_query_size": maxQuerySize}
 
 // asyncSettings only schedule the mutation (single server): the statement returns at once and the
 // wait polls system.mutations, so the server is not held by one long statement (the embedded engine
 // runs one statement at a time, and inserts would stall behind it).
-var asyncSettings = clickhouse.Settings{"mutations_sync": 0, "lightweight_deletes_sync": 0}
+var asyncSettings = clickhouse.Settings{"mutations_sync": 0, "lightweight_deletes_sync": 0, "max_query_size": maxQuerySize}
+
+// maxQuerySize bounds the text of one statement of a batch (its forms, patterns and alternation
+// are inlined: clickhouse-go binds arguments client-side). A batch of 1000 users is ~300 KB, past
+// the server's default of 256 KiB; max_batch (10000) stays far below this.
+const maxQuerySize = 64 << 20
+
+// bigQuery lets a batch's statement exceed the default max_query_size.
+var bigQuery = clickhouse.Settings{"max_query_size": maxQuerySize}
 
 // pendingMutations counts the unfinished mutations of a table and the reason of the last failure.
 const pendingMutations = "SELECT count(), anyLast(latest_fail_reason) FROM system.mutations WHERE database = ? AND table = ? AND NOT is_done"
@@ -263,23 +271,37 @@ func (s *chStore) grantsSince(ctx context.Context, sinceMs int64) ([]grant, erro
 // count returns the rows of each owner (request id) of f that t holds now; stored counts them with
 // patches and deleted masks not applied (rows erased but not yet purged count too).
 func (s *chStore) count(ctx context.Context, t *target, tenant string, f *forms, stored bool) (map[string]uint64, error) {
-	q := t.count
+	q, args, tq := t.count, t.countArgs(tenant, f), ""
+	if t.split(f) {
+		q, args, tq = t.idsCount, t.idsCountArgs(tenant, f), t.textCount
+	}
 	if stored {
-		q = t.countStored
+		q, tq = t.countStored, ""
+		if t.split(f) {
+			q, tq = t.idsCountStored, t.textCountStored
+		}
 	}
 	out := map[string]uint64{}
 	// Bounded like the erasure's statements (mutation_timeout), not like a read of the API
 	// (timeout): a batch's count reads as many rows as its DELETE, and one that always runs into
 	// the shorter bound would be retried for ever.
-	err := s.queryWithin(ctx, max(s.timeout, s.mutation), q, t.countArgs(tenant, f), func(rows driver.Rows) error {
-		var (
-			owner string
-			n     uint64
-		)
-		err := rows.Scan(&owner, &n)
-		out[owner] += n
-		return err
-	})
+	run := func(q string, args []any) error {
+		return s.queryWithin(clickhouse.Context(ctx, clickhouse.WithSettings(bigQuery)), max(s.timeout, s.mutation), q, args, func(rows driver.Rows) error {
+			var (
+				owner string
+				n     uint64
+			)
+			err := rows.Scan(&owner, &n)
+			out[owner] += n
+			return err
+		})
+	}
+	// The halves of a split table count disjoint rows (the text half only rows the subject index
+	// does not name), so their sums are the rows of each request.
+	err := run(q, args)
+	if err == nil && tq != "" {
+		err = run(tq, t.textCountArgs(tenant, f))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("count in %s: %w", t.name, err)
 	}
@@ -293,7 +315,7 @@ const (
 )
 
 // patchSettings make a DELETE write patch parts (a lightweight update) instead of a mutation.
-var patchSettings = clickhouse.Settings{"lightweight_delete_mode": "lightweight_update_force", "mutations_sync": 0, "lightweight_deletes_sync": 0}
+var patchSettings = clickhouse.Settings{"lightweight_delete_mode": "lightweight_update_force", "mutations_sync": 0, "lightweight_deletes_sync": 0, "max_query_size": maxQuerySize}
 
 // classicSettings are the classic lightweight DELETE (a mutation updating the _row_exists mask).
 var classicSettings = clickhouse.Settings{"lightweight_delete_mode": "alter_update"}
@@ -343,12 +365,28 @@ func (s *chStore) readPatchCapable(ctx context.Context, table string) (bool, err
 	return strings.Contains(create, "enable_block_number_column = 1") && strings.Contains(create, "enable_block_offset_column = 1"), nil
 }
 
-// erase runs a DELETE by patch parts when want says so, falling back to the classic lightweight
+// erase erases the rows of the batch's forms f from t (a batch of more than splitUsers: the subject index's half,
+// then the free text's) by patch parts when want says so, falling back to the classic lightweight
 // DELETE when the engine refuses; it returns the mechanism that ran and why it fell back.
-func (s *chStore) erase(ctx context.Context, t *target, want string, args ...any) (string, string, error) {
+func (s *chStore) erase(ctx context.Context, t *target, want, tenant string, f *forms) (string, string, error) {
+	if !t.split(f) {
+		return s.eraseWith(ctx, t, want, t.deleteSQL, t.deleteArgs(tenant, f)...)
+	}
+	mech, why, err := s.eraseWith(ctx, t, want, t.idsDelete, t.idsDeleteArgs(tenant, f)...)
+	if err != nil {
+		return mech, why, err
+	}
+	mech2, why2, err := s.eraseWith(ctx, t, mech, t.textDelete, t.textDeleteArgs(tenant, f)...)
+	if mech2 != mech {
+		return mech2, why2, err
+	}
+	return mech, why, err
+}
+
+func (s *chStore) eraseWith(ctx context.Context, t *target, want, stmt string, args ...any) (string, string, error) {
 	if want == mechanismPatchParts {
 		pctx, cancel := context.WithTimeout(ctx, s.mutation)
-		err := s.conn.Exec(clickhouse.Context(pctx, clickhouse.WithSettings(patchSettings)), t.deleteSQL, args...)
+		err := s.conn.Exec(clickhouse.Context(pctx, clickhouse.WithSettings(patchSettings)), stmt, args...)
 		cancel()
 		if err == nil {
 			return mechanismPatchParts, "", nil
@@ -357,13 +395,14 @@ func (s *chStore) erase(ctx context.Context, t *target, want string, args ...any
 		if !ok || (code != codeSupportDisabled && code != codeUnknownSetting) {
 			return "", "", err
 		}
-		return s.eraseClassic(ctx, t, "patch parts refused: "+err.Error(), args...)
+		return mechanismLightweight, "patch parts refused: " + err.Error(), s.mutateWith(ctx, classicSettings, t.storage, stmt, args...)
 	}
-	return s.eraseClassic(ctx, t, "", args...)
+	return mechanismLightweight, "", s.mutateWith(ctx, classicSettings, t.storage, stmt, args...)
 }
 
-func (s *chStore) eraseClassic(ctx context.Context, t *target, why string, args ...any) (string, string, error) {
-	return mechanismLightweight, why, s.mutateWith(ctx, classicSettings, t.storage, t.deleteSQL, args...)
+// eraseClassic runs t's DELETE (not split: the trace-id lookup table) as a classic lightweight DELETE.
+func (s *chStore) eraseClassic(ctx context.Context, t *target, args ...any) error {
+	return s.mutateWith(ctx, classicSettings, t.storage, t.deleteSQL, args...)
 }
 
 // erasedPartitions are the partition ids of table holding patch parts or deleted-masked rows.
@@ -410,8 +449,7 @@ func (s *chStore) mutateWith(ctx context.Context, extra clickhouse.Settings, tab
 // its mutation (single server; cluster mode waits, as mutate does); awaitMutations waits later.
 func (s *chStore) scheduleClassic(ctx context.Context, t *target, args ...any) error {
 	if s.cluster {
-		_, _, err := s.eraseClassic(ctx, t, "", args...)
-		return err
+		return s.eraseClassic(ctx, t, args...)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.mutation)
 	defer cancel()

@@ -42,6 +42,9 @@ type dataRights struct {
 	active map[string]*request // open request per tenant + "\x00" + subject
 	queue  []*request
 	wake   chan struct{}
+	// incoming are the requests between their DELETE's arrival and the queue (their accept round):
+	// a batch whose window closes meanwhile waits for them (nextBatch).
+	incoming map[*request]struct{}
 	// accepts feeds the accept loop (accept.go); nil when it does not run (tests of the handlers).
 	accepts chan *acceptJob
 	// stopping is closed when Shutdown begins: waiting handlers stop waiting for the accept loop.
@@ -117,6 +120,7 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	// A failed start closes every connection it opened, the regions' too (each runs a goroutine).
 	closeAll := func() error { return errors.Join(conn.Close(), closeRegions(x.regions)) }
 	x.byID, x.active, x.wake = map[string]*request{}, map[string]*request{}, make(chan struct{}, 1)
+	x.incoming = map[*request]struct{}{}
 	x.accepts, x.stopping = make(chan *acceptJob, maxAcceptRound), make(chan struct{})
 	tel, err := metadata.NewTelemetryBuilder(x.set, func() int64 { return int64(list.Len()) })
 	if err != nil {

@@ -29,7 +29,7 @@ func newForms(token func(string) string, from, to int64, owners, users []string)
 	if f.to <= 0 {
 		f.to = fullRangeTo
 	}
-	seen := map[string]bool{}
+	seen, shared := map[string]bool{}, tokenCounts(users)
 	for i, u := range users {
 		f.owners = append(f.owners, owners[i], owners[i])
 		f.ids = append(f.ids, u, token(u))
@@ -38,8 +38,11 @@ func newForms(token func(string) string, from, to int64, owners, users []string)
 			f.words = append(f.words, regexp.QuoteMeta(u))
 		}
 		// A row whose text holds the id holds every token of it, so one token per id is a correct
-		// prefilter; the longest is the rarest guess (user-7: "user", not "7").
-		if t := longestToken(u); t != "" && !seen[t] {
+		// prefilter. The rarest guess: the token fewest ids of the batch share (a prefix common to
+		// many ids, "user" of user-5000, is common in text too: telemetrygen's "load-user" made
+		// the text index read every load row for a 1000-user batch), then the longest (user-7:
+		// "user", not "7").
+		if t := distinctToken(u, shared); t != "" && !seen[t] {
 			seen[t] = true
 			f.tokens = append(f.tokens, t)
 		}
@@ -59,18 +62,6 @@ func (f *forms) predTokens() []string {
 		return []string{noToken}
 	}
 	return f.tokens
-}
-
-// maxSearchNeedles is multiSearchAny's limit.
-const maxSearchNeedles = 255
-
-// ownerTokens prefilter the rows whose owners the count looks for in free text (multiSearchAny):
-// beyond its limit the empty needle, which every text contains.
-func (f *forms) ownerTokens() []string {
-	if len(f.tokens) > maxSearchNeedles {
-		return []string{""}
-	}
-	return f.predTokens()
 }
 
 // predPatterns is the predicate's free-text test: one regular expression, every raw id of the
@@ -100,10 +91,27 @@ func textTokens(raw string) []string {
 	})
 }
 
-func longestToken(raw string) string {
+// tokenCounts counts, per token, the ids that hold it.
+func tokenCounts(users []string) map[string]int {
+	out := map[string]int{}
+	for _, u := range users {
+		seen := map[string]bool{}
+		for _, t := range textTokens(u) {
+			if !seen[t] {
+				seen[t] = true
+				out[t]++
+			}
+		}
+	}
+	return out
+}
+
+// distinctToken is raw's token the fewest ids of the batch share (shared: tokenCounts), the
+// longest among those.
+func distinctToken(raw string, shared map[string]int) string {
 	best := ""
 	for _, t := range textTokens(raw) {
-		if len(t) > len(best) {
+		if best == "" || shared[t] < shared[best] || (shared[t] == shared[best] && len(t) > len(best)) {
 			best = t
 		}
 	}

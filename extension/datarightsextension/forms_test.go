@@ -1,7 +1,6 @@
 package datarightsextension
 
 import (
-	"fmt"
 	"regexp"
 	"testing"
 
@@ -15,6 +14,9 @@ func TestForms(t *testing.T) {
 	assert.Equal(t, []string{"r1", "r1", "r2", "r2", "r3", "r3"}, f.owners)
 	assert.Equal(t, []string{"user-7", "hmac:user-7", "alice.smith@example.com", "hmac:alice.smith@example.com", "---", "hmac:---"}, f.ids)
 	assert.Equal(t, []string{"user", "example"}, f.tokens, "one token per id, the longest; none for an id without letters or digits")
+	// A prefix the batch's ids share is no prefilter: each id's own token is.
+	f2 := newForms(tok, 0, 0, []string{"r1", "r2"}, []string{"user-5000", "user-5001"})
+	assert.Equal(t, []string{"5000", "5001"}, f2.tokens)
 	assert.Equal(t, fullRangeTo, f.to)
 	re := regexp.MustCompile(f.patterns[0])
 	assert.True(t, re.MatchString("checkout failed for user-7"))
@@ -38,15 +40,4 @@ func TestForms(t *testing.T) {
 	assert.Equal(t, []string{noPattern}, empty.predPatterns())
 	assert.False(t, regexp.MustCompile(noPattern).MatchString("anything at all"))
 	assert.EqualValues(t, 9, empty.to)
-}
-
-func TestOwnerTokensBounded(t *testing.T) {
-	users, owners := make([]string, 300), make([]string, 300)
-	for i := range users {
-		users[i], owners[i] = fmt.Sprintf("name%d", i), fmt.Sprintf("r%d", i)
-	}
-	f := newForms(func(s string) string { return "hmac:" + s }, 0, 0, owners[:2], users[:2])
-	assert.Equal(t, []string{"name0", "name1"}, f.ownerTokens())
-	f = newForms(func(s string) string { return "hmac:" + s }, 0, 0, owners, users)
-	assert.Equal(t, []string{""}, f.ownerTokens(), "beyond multiSearchAny's 255 needles every row is checked")
 }

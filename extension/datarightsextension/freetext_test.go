@@ -73,7 +73,7 @@ func TestIntegrationFreeTextAndSubjectIndex(t *testing.T) {
 	logsT, spansT := byName[chschema.Logs], byName[chschema.Spans]
 	require.Equal(t, chschema.Logs, logsT.name)
 	require.Equal(t, chschema.Spans, spansT.name)
-	mech, why, err := st.erase(ctx, logsT, mechanismPatchParts, logsT.args("default", fa)...)
+	mech, why, err := st.erase(ctx, logsT, mechanismPatchParts, "default", fa)
 	require.NoError(t, err)
 	assert.Equal(t, mechanismPatchParts, mech, why)
 	require.NoError(t, conn.Exec(ctx, "ALTER TABLE "+spans+" MODIFY SETTING enable_block_number_column = 0, enable_block_offset_column = 0"))
@@ -81,7 +81,7 @@ func TestIntegrationFreeTextAndSubjectIndex(t *testing.T) {
 	ok, err := st.patchCapable(ctx, spansT.storage)
 	require.NoError(t, err)
 	assert.False(t, ok)
-	mech, why, err = st.erase(ctx, spansT, mechanismPatchParts, spansT.args("default", fa)...)
+	mech, why, err = st.erase(ctx, spansT, mechanismPatchParts, "default", fa)
 	require.NoError(t, err)
 	assert.Equal(t, mechanismLightweight, mech)
 	assert.Contains(t, why, "patch parts refused")

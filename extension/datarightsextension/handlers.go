@@ -193,6 +193,7 @@ func (x *dataRights) handleDelete(w http.ResponseWriter, r *http.Request) {
 	res := x.accept(r.Context(), req, entry, !req.ranged())
 	if res.theirs != nil {
 		x.mu.Lock()
+		delete(x.incoming, req)
 		delete(x.byID, req.ID)
 		if x.active[key] == req {
 			delete(x.active, key)
@@ -217,6 +218,7 @@ func (x *dataRights) enqueueAccepted(w http.ResponseWriter, r *http.Request, req
 		x.syncJournal()
 	}
 	x.mu.Lock()
+	delete(x.incoming, req)
 	x.queue = append(x.queue, req)
 	st := req.status()
 	x.mu.Unlock()

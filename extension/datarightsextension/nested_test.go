@@ -54,7 +54,7 @@ func TestIntegrationNestedAttributesCovered(t *testing.T) {
 		require.NoError(t, err, tg.name)
 		assert.Equal(t, want[tg.name], n["r1"], "rows of the subject in %s", tg.name)
 		if n["r1"] > 0 {
-			mech, why, err := st.erase(ctx, tg, mechanismPatchParts, tg.args("default", f)...)
+			mech, why, err := st.erase(ctx, tg, mechanismPatchParts, "default", f)
 			require.NoError(t, err, tg.name)
 			assert.Equal(t, mechanismPatchParts, mech, why)
 			n, err = st.count(ctx, tg, "default", f, false)

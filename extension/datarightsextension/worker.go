@@ -56,6 +56,9 @@ func (x *dataRights) nextBatch(ctx context.Context) []*request {
 			case <-time.After(wait):
 			}
 		}
+		if !x.awaitIncoming(ctx, first) {
+			return nil
+		}
 		x.mu.Lock()
 		var batch, rest []*request
 		for _, r := range x.queue {
@@ -69,6 +72,44 @@ func (x *dataRights) nextBatch(ctx context.Context) []*request {
 		x.mu.Unlock()
 		return batch
 	}
+}
+
+// burstWait bounds how long a closed window waits for requests still in their accept round.
+var burstWait = 5 * time.Second
+
+// awaitIncoming waits, at most burstWait after the window, while requests of first's batch are in
+// their accept round and the batch is not full: a burst of a thousand DELETEs is stored in rounds
+// that end after the window closes, and a second batch would read every table again (on the
+// embedded engine the first batch's statements would also hold the remaining rounds back). A
+// trickle of requests leaves gaps between rounds, so it does not hold a batch. False when ctx ends.
+func (x *dataRights) awaitIncoming(ctx context.Context, first *request) bool {
+	limit := time.UnixMilli(first.AcceptedAt).Add(x.cfg.BatchWindow + burstWait)
+	for x.now().Before(limit) {
+		x.mu.Lock()
+		waiting, queued := false, 0
+		for r := range x.incoming {
+			if first.sameBatch(r) {
+				waiting = true
+				break
+			}
+		}
+		for _, r := range x.queue {
+			if first.sameBatch(r) {
+				queued++
+			}
+		}
+		waiting = waiting && queued < x.cfg.MaxBatch
+		x.mu.Unlock()
+		if !waiting {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return true
 }
 
 // process erases the batch, then completes it in the background.
@@ -388,13 +429,14 @@ const mechanismTraceIDs = mechanismLightweight + " (AggregatingMergeTree: no pat
 const maxYield = 30 * time.Second
 
 // yield waits, before a completion's statement, while a batch is erasing or waiting for its window
-// (at most maxYield): the embedded engine runs one statement at a time, and a completion's recounts
-// would otherwise sit between a new request and the moment its rows are unreadable.
+// or requests are in their accept round (at most maxYield): the embedded engine runs one statement
+// at a time, and a completion's recounts would otherwise sit between a new request and the moment
+// its rows are unreadable.
 func (x *dataRights) yield(ctx context.Context) {
 	deadline := time.Now().Add(maxYield)
 	for time.Now().Before(deadline) {
 		x.mu.Lock()
-		busy := len(x.queue) > 0 || x.erasing.Load() > 0
+		busy := len(x.queue) > 0 || len(x.incoming) > 0 || x.erasing.Load() > 0
 		x.mu.Unlock()
 		if !busy {
 			return
@@ -466,14 +508,14 @@ func (x *dataRights) eraseFrom(ctx context.Context, st *chStore, t *target, tena
 		}
 		return "", nil
 	case kindConsent:
-		mech, _, err := st.erase(ctx, t, mechanismLightweight, args...)
+		mech, _, err := st.erase(ctx, t, mechanismLightweight, tenant, f)
 		if err != nil {
 			return "", fmt.Errorf("delete from %s: %w", t.name, err)
 		}
 		return mech, nil
 	}
 	if t.name == chschema.TraceIDTimestamps {
-		if _, _, err := st.eraseClassic(ctx, t, "", args...); err != nil {
+		if err := st.eraseClassic(ctx, t, args...); err != nil {
 			return "", fmt.Errorf("delete from %s: %w", t.name, err)
 		}
 		return mechanismTraceIDs, nil
@@ -489,7 +531,7 @@ func (x *dataRights) eraseFrom(ctx context.Context, st *chStore, t *target, tena
 			want = mechanismPatchParts
 		}
 	}
-	mech, why, err := st.erase(ctx, t, want, args...)
+	mech, why, err := st.erase(ctx, t, want, tenant, f)
 	if err != nil {
 		return "", fmt.Errorf("delete from %s: %w", t.name, err)
 	}

@@ -8,17 +8,34 @@
   every pii_redaction token in the row's text) or a raw id in the row's free text (Text, the
   expression idx_search_text indexes: body, status message, every attribute value, nested ones too):
   hasAnyTokens prunes granules through the full-text index, the regular expression (the id between
-  non-alphanumeric characters) is the exact test. Arguments: tenant, every stored form, the raw ids'
-  tokens, the raw ids' patterns, then the time range (unix ms, [from, to)). */ -}}
-{{define "pred_data"}}tenant_id = ? AND (hasAny({{.Subjects}}, ?) OR (hasAnyTokens({{.Text}}, ?) AND arrayExists(p -> match({{.Text}}, p), ?))) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
-{{- /* Which requests of a batch a row belongs to. Data tables: each element of the row's subject
-  index looked up among the batch's stored forms (transform: a hash table built once per query,
-  bound: forms, their owners), plus, only for rows whose text contains one of the raw ids' tokens
-  (bound: tokens; a substring test, the regular expression decides), the owners whose raw id
-  matches the text as a whole word (bound: owners and patterns, "" for a token form). A batch of
-  hundreds of users must not run hundreds of regular expressions over every row it counts. Other
-  tables: owners, forms, patterns. */ -}}
-{{define "owners_data"}}arrayDistinct(arrayConcat(arrayFilter(o -> o != '', arrayMap(s -> transform(s, ?, ?, ''), {{.Subjects}})), if(multiSearchAny({{.Text}}, ?), arrayFilter((o, p) -> p != '' AND match({{.Text}}, p), ?, ?), []))){{end}}
+  non-alphanumeric characters) is the exact test. The subject index is read through its bloom filter
+  (indexHint: granule pruning only, never evaluated) and tested with a set (IN: a hash table built
+  once per query): hasAny itself compares every element with every form, so a batch of 1000 users
+  (2000 forms) made it 35 times slower than the set over a table the batch touches in every granule
+  (1.7 s against 0.05 s per million rows, measured). Arguments: tenant, every stored form (twice:
+  the index, the set), the raw ids' tokens, the raw ids' patterns, then the time range (unix ms,
+  [from, to)). */ -}}
+{{define "pred_data"}}tenant_id = ? AND ((indexHint(hasAny({{.Subjects}}, ?)) AND arrayExists(s -> s IN ?, {{.Subjects}})) OR (hasAnyTokens({{.Text}}, ?) AND arrayExists(p -> match({{.Text}}, p), ?))) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
+{{- /* A batch's erasure and counts run the predicate's two halves apart, each pruned by its own
+  index: with the OR of one statement, the full-text index can prune nothing (the subject index's
+  half reads every granule a batch of 1000 users touches, nearly all of them), and the free text is
+  built for every row of the table (10M rows: 1.75 s for the OR, 0.65 s for the subject index's
+  half, 0.03 s for the text half; the DELETE 2.35 s against 0.97 s, measured). pred_ids: the subject
+  index (tenant, forms twice, range); pred_text: the free text (tenant, tokens, patterns, range). */ -}}
+{{define "pred_ids"}}tenant_id = ? AND indexHint(hasAny({{.Subjects}}, ?)) AND arrayExists(s -> s IN ?, {{.Subjects}}) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
+{{define "pred_text"}}tenant_id = ? AND hasAnyTokens({{.Text}}, ?) AND arrayExists(p -> match({{.Text}}, p), ?) AND timestamp >= fromUnixTimestamp64Milli(?) AND timestamp < fromUnixTimestamp64Milli(?){{end}}
+{{- /* Which requests of a batch a row belongs to, counted per half so that no row counts twice for
+  one request. The subject index's half (owners_data): each element of the row's subject index
+  looked up among the batch's stored forms (transform: a hash table built once per query; bound:
+  forms, their owners); it never builds the row's free text (a batch of 1000 users counts a million
+  rows of a 10M-row table). The free text's half (owners_text, rows pred_text found through the
+  full-text index, few): the owners whose raw id the text holds as a whole word (bound: owners and
+  patterns, "" for a token form) and whom the row's subject index does not already name (bound:
+  forms, their owners). Other tables: owners, forms, patterns. */ -}}
+{{define "owners_data"}}arrayDistinct(arrayFilter(o -> o != '', arrayMap(s -> transform(s, ?, ?, ''), {{.Subjects}}))){{end}}
+{{define "owners_text"}}arrayDistinct(arrayFilter(o -> NOT has(arrayMap(s -> transform(s, ?, ?, ''), {{.Subjects}}), o), arrayFilter((o, p) -> p != '' AND match({{.Text}}, p), ?, ?))){{end}}
+{{- /* A small batch's count (one statement, pred_data): both halves' owners of each row. */ -}}
+{{define "owners_all"}}arrayDistinct(arrayConcat({{template "owners_data" .}}, {{template "owners_text" .}})){{end}}
 {{define "owners_user"}}arrayDistinct(arrayFilter((o, x, p) -> x = user_id, ?, ?, ?)){{end}}
 {{define "owners_audit"}}arrayDistinct(arrayFilter((o, x, p) -> x = target_id, ?, ?, ?)){{end}}
 {{- /* The trace-id lookup table of Grafana's datasource (otel_traces_trace_id_ts) holds trace ids and
@@ -29,7 +46,13 @@
 {{define "raw_read"}} SETTINGS apply_patch_parts = 0, apply_deleted_mask = 0, use_query_condition_cache = 0{{end}}
 {{- /* (TraceId, TenantId): the table's sorting key, in its order, so the IN reads only the granules of
   those traces. */ -}}
-{{define "pred_trace_ids"}}(TraceId, TenantId) IN (SELECT trace_id, tenant_id FROM {{.Spans}} WHERE {{template "pred_data" .}}{{template "raw_read"}}){{end}}
+{{- /* The spans are found by the predicate's two halves apart (pred_ids, pred_text), each pruned by
+  its own index (see pred_ids): bound: the subject index's half, then the free text's. Two IN
+  subqueries, not a UNION: the DELETE of this table is a mutation, and mutations refuse a UNION. */ -}}
+{{define "pred_trace_ids"}}((TraceId, TenantId) IN (SELECT trace_id, tenant_id FROM {{.Spans}} WHERE {{template "pred_ids" .}}{{template "raw_read"}}) OR (TraceId, TenantId) IN (SELECT trace_id, tenant_id FROM {{.Spans}} WHERE {{template "pred_text" .}}{{template "raw_read"}})){{end}}
+{{- /* The subject's spans with their owners (count_trace_ids): those the subject index names (all
+  their owners), then those only their text names (owners_text). */ -}}
+{{define "trace_owners"}}SELECT DISTINCT tenant_id, trace_id, owner FROM (SELECT tenant_id, trace_id, os FROM (SELECT tenant_id, trace_id, {{template "owners_data" .}} AS os FROM {{.Spans}} WHERE {{template "pred_ids" .}}{{template "raw_read"}}) UNION ALL SELECT tenant_id, trace_id, os FROM (SELECT tenant_id, trace_id, {{template "owners_text" .}} AS os FROM {{.Spans}} WHERE {{template "pred_text" .}}{{template "raw_read"}})) ARRAY JOIN os AS owner{{end}}
 {{define "hpred_trace_ids"}}(TraceId, TenantId) IN (SELECT trace_id, tenant_id FROM {{.Spans}} WHERE {{template "hpred_data" .}}){{end}}
 {{define "pred_user"}}tenant_id = ? AND user_id IN ?{{end}}
 {{define "pred_audit"}}tenant_id = ? AND target_id IN ?{{end}}
@@ -56,8 +79,8 @@
 {{define "apply_mask_partition"}}ALTER TABLE {{.Storage}}{{.OnCluster}} APPLY DELETED MASK IN PARTITION ID ?{{end}}
 {{- /* Counts of the trace-id table per request: its rows of the subject's traces (found through the
   sorting key) joined to the subject's spans, which say which request each trace belongs to. */ -}}
-{{define "count_trace_ids"}}SELECT owner, count() FROM (SELECT TenantId, TraceId FROM {{.Front}} WHERE {{template "pred_trace_ids" .}}) AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}{{template "raw_read"}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
-{{define "count_stored_trace_ids"}}SELECT owner, count() FROM (SELECT TenantId, TraceId FROM {{.Front}} WHERE {{template "pred_trace_ids" .}}) AS t INNER JOIN (SELECT DISTINCT tenant_id, trace_id, owner FROM {{.Spans}} ARRAY JOIN {{template "owners_data" .}} AS owner WHERE {{template "pred_data" .}}{{template "raw_read"}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0, apply_patch_parts = 0, apply_deleted_mask = 0{{end}}
+{{define "count_trace_ids"}}SELECT owner, count() FROM (SELECT TenantId, TraceId FROM {{.Front}} WHERE {{template "pred_trace_ids" .}}) AS t INNER JOIN ({{template "trace_owners" .}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
+{{define "count_stored_trace_ids"}}SELECT owner, count() FROM (SELECT TenantId, TraceId FROM {{.Front}} WHERE {{template "pred_trace_ids" .}}) AS t INNER JOIN ({{template "trace_owners" .}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0, apply_patch_parts = 0, apply_deleted_mask = 0{{end}}
 {{- /* One stored event (DELETE /events/{event_id}): telemetry_events by its event_id (idx_event_id). */ -}}
 {{define "pred_event"}}tenant_id = ? AND event_id IN ?{{end}}
 {{define "owners_event"}}arrayDistinct(arrayFilter((o, x, p) -> x = event_id, ?, ?, ?)){{end}}
