@@ -44,7 +44,7 @@ func BenchmarkDeviceID(b *testing.B) {
 }
 func FuzzDeviceID(f *testing.F) { fuzzDetector(f, DeviceID{}) }
 
-// androidIDs skips strings without "id": every cue must hold it.
+// DeviceID skips strings without "id" before androidIDs: every cue must hold it.
 func TestAndroidCuesHoldID(t *testing.T) {
 	for _, list := range androidCues.byFirst {
 		for _, c := range list {
