@@ -131,3 +131,20 @@ func TestDigitRunAtLeast(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDigitFacts times the engine's one digit pass per string on the
+// bench data's user agent and request id, the strings it lets card and ssn
+// skip.
+func BenchmarkDigitFacts(b *testing.B) {
+	for _, s := range []string{
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
+		"3f2c7a9e-8d41-4b6f-a2c5-0e9b7d1f4a38",
+	} {
+		b.Run(s[:7], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				DigitFacts(s)
+			}
+		})
+	}
+}
