@@ -42,17 +42,30 @@ type engine struct {
 	// candidates maps the character classes of a string to the bit set of
 	// rules whose detectors can match it, so a string costs one Classify
 	// pass plus only the detectors that have candidates.
-	candidates  []uint32
+	candidates []uint32
+	// fewDigits[n] is the bit set of rules whose detectors need more than n
+	// digits (detect.DigitBound), dropped from the candidates of a string
+	// with n digits.
+	fewDigits  [detect.MaxMinDigits + 1]uint32
+	digitBound uint32 // rules with a DigitBound or RunBound
+	// shortRuns[r] is the bit set of rules that need a longer run of digits
+	// than r (detect.RunBound).
+	shortRuns   [detect.MaxMinRun + 1]uint32
 	cardRule    int // index in rules of the card detector, -1 if off
 	piiFields   keySet
 	piiAction   Action
 	identifiers keySet // nil when not hashing identifiers
 	addresses   keySet // nil when not anonymizing addresses
-	// keyFlags holds allowed_keys and route_fields in one map, so an
-	// attribute costs one lookup (two when nested) before the other rules.
+	// keyFlags holds allowed_keys, route_fields and the address_fields in
+	// use in one map, and loose pii_fields and the identifier_fields in use,
+	// so an attribute costs one lookup in each (a few more when nested or
+	// dotted) rather than one per key set.
 	keyFlags map[string]keyFlag
-	key      []byte
-	summary  Summary
+	loose    map[string]looseFlag
+	// flagKeys and looseKeys filter the lookups in keyFlags and loose.
+	flagKeys, looseKeys keyFilter
+	key                 []byte
+	summary             Summary
 	// geoDecimals is what the anonymize action leaves of a coordinate.
 	geoDecimals int
 	// allowOnly is a tenant policy's attribute_allowlist (allowlist.go); nil keeps every key.
@@ -65,7 +78,6 @@ func newEngine(cfg *Config) *engine {
 		cardRule:  -1,
 		piiFields: newLooseKeySet(cfg.PIIFields),
 		piiAction: cfg.PIIFieldsAction,
-		keyFlags:  newKeyFlags(cfg.AllowedKeys, cfg.RouteFields),
 		key:       []byte(string(cfg.HashKey)),
 		summary:   cfg.Summary,
 
@@ -90,6 +102,20 @@ func newEngine(cfg *Config) *engine {
 			}
 		}
 	}
+	for i, r := range e.rules {
+		if b, ok := r.det.(detect.DigitBound); ok {
+			e.digitBound |= 1 << i
+			for n := 0; n < b.MinDigits() && n < len(e.fewDigits); n++ {
+				e.fewDigits[n] |= 1 << i
+			}
+		}
+		if b, ok := r.det.(detect.RunBound); ok {
+			e.digitBound |= 1 << i
+			for n := 0; n < b.MinRun() && n < len(e.shortRuns); n++ {
+				e.shortRuns[n] |= 1 << i
+			}
+		}
+	}
 	if keyRulesApply(cfg.Mode) {
 		if cfg.HashIdentifiers {
 			e.identifiers = newLooseKeySet(cfg.IdentifierFields)
@@ -98,6 +124,16 @@ func newEngine(cfg *Config) *engine {
 			e.addresses = newKeySet(cfg.AddressFields)
 		}
 	}
+	var addrs, ids []string
+	if e.addresses != nil {
+		addrs = cfg.AddressFields
+	}
+	if e.identifiers != nil {
+		ids = cfg.IdentifierFields
+	}
+	e.keyFlags = newKeyFlags(cfg.AllowedKeys, cfg.RouteFields, addrs)
+	e.loose = newLooseFlags(cfg.PIIFields, ids)
+	e.flagKeys, e.looseKeys = newKeyFilter(e.keyFlags), newKeyFilter(e.loose)
 	e.pool.New = func() any {
 		return &state{e: e, h: newHasher(e.key)}
 	}
@@ -262,7 +298,8 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 	st.nkey = appendLoose(st.nkey[:0], full[:keyStart])
 	nKeyStart := len(st.nkey)
 	st.nkey = appendLoose(st.nkey, k)
-	if e.piiFields.hasKeyOrSegment(st.nkey[nKeyStart:]) || e.piiFields.has(st.nkey) {
+	isPII, isIdent := e.looseFlags(st.nkey, nKeyStart)
+	if isPII {
 		st.note(counterPIIField, topKey)
 		raw := selfValue(v)
 		switch e.piiAction {
@@ -283,7 +320,7 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 		st.cookie(v, topKey)
 		return false
 	}
-	if e.identifiers != nil && (e.identifiers.has(st.nkey) || e.identifiers.has(st.nkey[nKeyStart:])) {
+	if isIdent {
 		switch v.Type() {
 		case pcommon.ValueTypeStr, pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
 			if v.Type() == pcommon.ValueTypeStr && isHashToken(v.Str()) {
@@ -297,7 +334,7 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 			return false
 		}
 	}
-	if e.addresses != nil && v.Type() == pcommon.ValueTypeStr && (e.addresses.has(full) || e.addresses.has(own)) {
+	if fl&flagAddress != 0 && v.Type() == pcommon.ValueTypeStr {
 		s := v.Str()
 		if looksLikeIP(s) {
 			if a, ok := anonymizeIP(s); ok {
@@ -435,6 +472,10 @@ func (st *state) scan(s, topKey string) (string, bool) {
 	}
 	st.text, st.normed = text, norm
 	cand := st.e.candidates[cls&detect.CandidateMask]
+	if cand&st.e.digitBound != 0 {
+		n, run := detect.DigitFacts(text)
+		cand &^= st.e.fewDigits[n] | st.e.shortRuns[run]
+	}
 	if cand == 0 {
 		return s, false
 	}

@@ -18,18 +18,17 @@ func (Card) Candidate(c Class) bool {
 
 // Find implements Detector.
 func (Card) Find(s string, dst []Span) []Span {
-	if len(s) < 13 || !hasDigit(s) {
+	if len(s) < 13 {
 		return dst
 	}
 	var g [6]int
 	var buf [19]byte
-	for i := 0; i+13 <= len(s); {
-		if !isDigit(s[i]) {
-			i++
-			continue
-		}
-		if !numberStartBoundary(s, i) {
-			i = skipDigits(s, i)
+	for i := nextDigit(s, 0); i+13 <= len(s); i = nextDigit(s, i) {
+		// Every card starts with a run of at least four digits (a group of
+		// four, or the whole 13-19 digits): shorter runs (versions, UUID
+		// fragments) are skipped before the boundary checks.
+		if j := skipDigits(s, i); j-i < 4 || !numberStartBoundary(s, i) {
+			i = j
 			continue
 		}
 		_, _, n, _ := digitGroups(s, i, " -", g[:])

@@ -46,7 +46,13 @@ func (DeviceID) Find(s string, dst []Span) []Span {
 	// or '-' (MAC, and four '-' for a UUID) or two '.' five bytes apart
 	// (dotted MAC): a
 	// string without them is only searched for Android ids, from its digits.
-	if !deviceShapes(s) {
+	if ok, digits := deviceShapes(s); !ok {
+		// Every Android-id cue holds "id" (android_id, ssaid, device id):
+		// a string with many digits to visit and no "id", as a user agent,
+		// is done after two vectorised searches.
+		if digits == 0 || digits >= 8 && !hasFoldID(s) {
+			return dst
+		}
 		return androidIDs(s, dst)
 	}
 	// Only separators and digit runs can start
@@ -122,8 +128,8 @@ func (DeviceID) Find(s string, dst []Span) []Span {
 }
 
 // deviceShapes counts, a word at a time, what the MAC, UUID and IMEI forms
-// need.
-func deviceShapes(s string) bool {
+// need; it also returns the number of digits.
+func deviceShapes(s string) (bool, int) {
 	digits, colons, dashes, dots := 0, 0, 0, 0
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
@@ -145,7 +151,9 @@ func deviceShapes(s string) bool {
 			dots++
 		}
 	}
-	return digits >= 15 || colons >= 5 || dashes >= 4 || dots >= 2 && dottedMACShape(s)
+	// An IMEI, bare or grouped 2-6-6-1, has six digits in a row: user
+	// agents and version lists have fifteen digits but no such run.
+	return colons >= 5 || dashes >= 4 || dots >= 2 && dottedMACShape(s) || digits >= 15 && digitRunAtLeast(s, 6), digits
 }
 
 // dottedMACShape: two dots five bytes apart after four bytes (xxxx.xxxx.xxxx),
@@ -182,6 +190,23 @@ func androidIDs(s string, dst []Span) []Span {
 		k = he
 	}
 	return dst
+}
+
+// hasFoldID reports whether s holds "id" in any ASCII case.
+func hasFoldID(s string) bool {
+	for _, d := range [2]byte{'d', 'D'} {
+		for from := 1; from < len(s); {
+			k := strings.IndexByte(s[from:], d)
+			if k < 0 {
+				break
+			}
+			if k += from; s[k-1]|0x20 == 'i' {
+				return true
+			}
+			from = k + 1
+		}
+	}
+	return false
 }
 
 var androidCues = newCueSet("android_id", "android id", "androidid", "ssaid", "device id", "device_id", "deviceid")

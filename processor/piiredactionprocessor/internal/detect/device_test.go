@@ -43,3 +43,19 @@ func BenchmarkDeviceID(b *testing.B) {
 	benchDetector(b, DeviceID{}, "client mac=a4:83:e7:12:9c:0f joined; IDFA 6D92078A-8246-4BA4-AE5B-76104861E7DC, IMEI 490154203237518")
 }
 func FuzzDeviceID(f *testing.F) { fuzzDetector(f, DeviceID{}) }
+
+// DeviceID skips strings without "id" before androidIDs: every cue must hold it.
+func TestAndroidCuesHoldID(t *testing.T) {
+	for _, list := range androidCues.byFirst {
+		for _, c := range list {
+			if !hasFoldID(c) {
+				t.Errorf("android cue %q has no id: update androidIDs' pre-check", c)
+			}
+		}
+	}
+	for s, want := range map[string]bool{"": false, "d": false, "ID": true, "xiD": true, "Mozilla/5.0 (X11; Linux x86_64)": false, "android_id": true} {
+		if got := hasFoldID(s); got != want {
+			t.Errorf("hasFoldID(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -31,7 +31,28 @@ func (IP) Find(s string, dst []Span) []Span {
 	if !dot && !colon {
 		return dst
 	}
+	nextDot, nextColon := -1, -1
+	if !dot {
+		nextDot = len(s)
+	}
+	if !colon {
+		nextColon = len(s)
+	}
 	for i := 0; i < len(s); {
+		// Both forms need a separator within their first five bytes (see
+		// below): jump to four bytes before the next '.' or ':', found with
+		// the vectorised IndexByte, instead of testing every byte.
+		if nextDot < i {
+			nextDot = indexFrom(s, i, '.')
+		}
+		if nextColon < i {
+			nextColon = indexFrom(s, i, ':')
+		}
+		next := min(nextDot, nextColon)
+		if next == len(s) {
+			break
+		}
+		i = max(i, next-4)
 		c := s[i]
 		if !isHex(c) && c != ':' {
 			i++

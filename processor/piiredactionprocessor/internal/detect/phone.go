@@ -19,12 +19,28 @@ func (Phone) Candidate(c Class) bool {
 
 // Find implements Detector.
 func (Phone) Find(s string, dst []Span) []Span {
-	if len(s) < 10 || !hasDigit(s) {
+	if len(s) < 10 {
 		return dst
 	}
 	for i := 0; i < len(s); {
+		// Jump to the next digit a word at a time; a '+' or '(' right
+		// before it is where the number starts.
+		d := nextDigit(s, i)
+		if d == len(s) {
+			break
+		}
+		if d > i && (s[d-1] == '+' || s[d-1] == '(') {
+			i = d - 1
+		} else {
+			i = d
+		}
 		c := s[i]
-		if !(isDigit(c) || ((c == '+' || c == '(') && i+1 < len(s) && isDigit(s[i+1]))) || !phoneStartBoundary(s, i) {
+		if isDigit(c) && (!phoneFirstGroupOK(s, i) || !phoneStartBoundary(s, i)) {
+			// The run's other digits follow a digit: never a start.
+			i = skipDigits(s, i)
+			continue
+		}
+		if !isDigit(c) && !phoneStartBoundary(s, i) {
 			i++
 			continue
 		}
@@ -43,16 +59,17 @@ func (Phone) Find(s string, dst []Span) []Span {
 	return dst
 }
 
-func phoneStartBoundary(s string, i int) bool {
-	if i == 0 {
-		return true
-	}
-	p := s[i-1]
-	if insideDigitRun(s, i) {
-		return false
-	}
-	return !isAlnum(p) && p != '.' && p != '-' && p != '/' && p != '_' && p != '+' && p != ',' && p != '$' && p != '#'
+// phoneFirstGroupOK is the cheap shape test of a number starting at the
+// digit s[i] (no '+' or '(' before it): a North American number starts with
+// a three-digit area code or a lone country code 1, a national one with a
+// trunk '0' group of two or more digits (see isNANP, isNationalTrunk).
+func phoneFirstGroupOK(s string, i int) bool {
+	n := skipDigits(s, i) - i
+	return n == 3 || (n == 1 && s[i] == '1') || (n >= 2 && s[i] == '0')
 }
+
+// phoneStartBoundary: a number starts where numberStartBoundary says so.
+func phoneStartBoundary(s string, i int) bool { return numberStartBoundary(s, i) }
 
 // phoneAt parses a number starting at s[i] and validates its shape.
 func phoneAt(s string, i int) (int, bool) {

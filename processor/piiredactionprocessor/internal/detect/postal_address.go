@@ -235,12 +235,21 @@ func houseNumberBoundary(s string, i int) bool {
 	if i == 0 {
 		return true
 	}
-	p := s[i-1]
-	if p >= utf8.RuneSelf {
-		return true // 〒, CJK, no-break space already normalised
-	}
-	return !isAlnum(p) && p != '.' && p != '-' && p != '_' && p != '/' && p != '+' && p != '$' && p != '#' && p != ':' && p != '=' && p != '\\' && p != '%' && p != '@'
+	// Bytes >= 0x80 (〒, CJK, no-break space already normalised) start a
+	// house number; the table holds the bytes that glue a digit to what
+	// precedes it.
+	return !houseNumberGlue[s[i-1]]
 }
+
+var houseNumberGlue = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = isAlnum(byte(c))
+	}
+	for _, c := range []byte(".-_/+$#:=\\%@") {
+		t[c] = true
+	}
+	return t
+}()
 
 // notHouseNumberCue reports a number that counts or names something else
 // ("build 4412 Main Street", "step 3 Park Place", "port 8080").

@@ -76,3 +76,46 @@ func atLeastDigits(s string, n int) bool {
 	}
 	return n <= 0
 }
+
+// digitRunAtLeast reports whether s has n (1..8) ASCII digits in a row, a
+// word at a time: a run is inside one word (n digit flags in a row in its
+// mask) or spans the end of one word and the start of the next.
+func digitRunAtLeast(s string, n int) bool {
+	tail, i := 0, 0
+	for ; i+8 <= len(s); i += 8 {
+		m := swarBetween(load8(s, i), '0'-1, '9'+1)
+		if m == 0 {
+			tail = 0
+			continue
+		}
+		non := ^m & swarMSB
+		if non == 0 { // eight digits
+			if tail += 8; tail >= n {
+				return true
+			}
+			continue
+		}
+		if tail+bits.TrailingZeros64(non)>>3 >= n {
+			return true
+		}
+		r := m
+		for k := 1; k < n && r != 0; k++ {
+			r &= m >> (8 * k)
+		}
+		if r != 0 {
+			return true
+		}
+		tail = bits.LeadingZeros64(non) >> 3
+	}
+	for ; i < len(s); i++ {
+		if s[i]-'0' <= 9 {
+			tail++
+			if tail >= n {
+				return true
+			}
+		} else {
+			tail = 0
+		}
+	}
+	return false
+}

@@ -261,19 +261,40 @@ func classifyKey(k string) (pw, tok bool) {
 		buf[n] = lower(c)
 		n++
 	}
-	norm := buf[:n]
-	if kind, ok := credentialKeys[string(norm)]; ok {
-		return kind == keyPassword, kind == keyToken
+	if n == 0 {
+		return false, false
 	}
-	switch {
-	case hasSuffix(norm, "password"):
-		return true, false
-	case hasSuffix(norm, "apikey"), hasSuffix(norm, "secret"), hasSuffix(norm, "token"),
-		hasSuffix(norm, "accesskey"), hasSuffix(norm, "secretkey"), hasSuffix(norm, "privatekey"):
-		return false, true
+	norm := buf[:n]
+	// Most keys of a log line (id=, items=, route=) are no credential: the
+	// (length, last byte) filter and the switch on the last byte answer
+	// them without hashing the key.
+	if credentialKeyFilter[min(n, 63)]&(1<<(norm[n-1]&63)) != 0 {
+		if kind, ok := credentialKeys[string(norm)]; ok {
+			return kind == keyPassword, kind == keyToken
+		}
+	}
+	switch norm[n-1] {
+	case 'd':
+		return hasSuffix(norm, "password"), false
+	case 't':
+		return false, hasSuffix(norm, "secret")
+	case 'n':
+		return false, hasSuffix(norm, "token")
+	case 'y':
+		return false, hasSuffix(norm, "apikey") || hasSuffix(norm, "accesskey") ||
+			hasSuffix(norm, "secretkey") || hasSuffix(norm, "privatekey")
 	}
 	return false, false
 }
+
+// credentialKeyFilter has bit (last byte & 63) of entry min(length, 63) set
+// for every key of credentialKeys.
+var credentialKeyFilter = func() (f [64]uint64) {
+	for k := range credentialKeys {
+		f[min(len(k), 63)] |= 1 << (k[len(k)-1] & 63)
+	}
+	return f
+}()
 
 func hasSuffix(b []byte, suf string) bool {
 	return len(b) >= len(suf) && string(b[len(b)-len(suf):]) == suf

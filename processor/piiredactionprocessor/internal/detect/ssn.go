@@ -17,17 +17,15 @@ func (SSN) Candidate(c Class) bool {
 
 // Find implements Detector.
 func (SSN) Find(s string, dst []Span) []Span {
-	if len(s) < 11 || !hasDigit(s) {
+	if len(s) < 11 {
 		return dst
 	}
 	var g [4]int
-	for i := 0; i+11 <= len(s); {
-		if !isDigit(s[i]) {
-			i++
-			continue
-		}
-		if !numberStartBoundary(s, i) {
-			i = skipDigits(s, i)
+	for i := nextDigit(s, 0); i+11 <= len(s); i = nextDigit(s, i) {
+		// The area is a run of exactly three digits: other runs are skipped
+		// before the boundary checks.
+		if j := skipDigits(s, i); j-i != 3 || !numberStartBoundary(s, i) {
+			i = j
 			continue
 		}
 		_, _, n, sep := digitGroups(s, i, "- ", g[:])
@@ -56,12 +54,24 @@ func numberStartBoundary(s string, i int) bool {
 	if i == 0 {
 		return true
 	}
+	// The byte test first: most digits follow a letter or another digit,
+	// and insideDigitRun can only hold after a space once '-' and '.' are
+	// ruled out.
 	p := s[i-1]
-	if insideDigitRun(s, i) {
-		return false
-	}
-	return !isAlnum(p) && p != '.' && p != '-' && p != '_' && p != '/' && p != '+' && p != ',' && p != '$' && p != '#'
+	return !numberGlue[p] && (p != ' ' || !insideDigitRun(s, i))
 }
+
+// numberGlue holds the bytes after which a digit continues a word or a
+// number rather than starting one.
+var numberGlue = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isAlnum(byte(c))
+	}
+	for _, c := range []byte("._-/+,$#") {
+		t[c] = true
+	}
+	return t
+}()
 
 // numberEndBoundary rejects numbers followed by more of an identifier, a
 // decimal part or another dash/colon-joined number.
