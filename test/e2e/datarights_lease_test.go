@@ -20,17 +20,8 @@ func TestDataRightsLeaseAcrossCollectors(t *testing.T) {
 	// Long enough that A's renewals (every lease/4) survive a loaded 2-core machine: the lease runs out
 	// only after three missed renewals.
 	const lease = 10 * time.Second
-	suffix := randomSuffix()
-	idA, idB := "gw-a-"+suffix, "gw-b-"+suffix
-	leaseArg := "--set=extensions::data_rights::lease=" + lease.String()
-	a := startCollector(t, collectorOptions{
-		env:  map[string]string{"TELEMETRY_GATEWAY_ID": idA},
-		args: append(dataRightsConfig(), leaseArg, "--set=extensions::data_rights::execution_delay=10m"),
-	})
-	bOpts := collectorOptions{
-		env:  map[string]string{"TELEMETRY_GATEWAY_ID": idB, "TELEMETRY_CLICKHOUSE_DATABASE": a.database},
-		args: append(dataRightsConfig(), leaseArg),
-	}
+	p := newLeasePair(t, lease)
+	suffix, idA, idB, bOpts, a := p.suffix, p.idA, p.idB, p.bOpts, p.a
 	b := startCollector(t, bOpts)
 
 	user, other := "lease-"+suffix, "keep-"+suffix
@@ -120,17 +111,9 @@ func TestDataRightsLeaseReleasedOnGracefulStop(t *testing.T) {
 	// Without the release, B could not take over before 3/4 of the lease after the stop (A renews
 	// every lease/4); with it, within lease/4 plus the settle wait (lease/10).
 	const lease = 40 * time.Second
-	suffix := randomSuffix()
-	idA, idB := "gw-a-"+suffix, "gw-b-"+suffix
-	leaseArg := "--set=extensions::data_rights::lease=" + lease.String()
-	a := startCollector(t, collectorOptions{
-		env:  map[string]string{"TELEMETRY_GATEWAY_ID": idA},
-		args: append(dataRightsConfig(), leaseArg, "--set=extensions::data_rights::execution_delay=10m"),
-	})
-	b := startCollector(t, collectorOptions{
-		env:  map[string]string{"TELEMETRY_GATEWAY_ID": idB, "TELEMETRY_CLICKHOUSE_DATABASE": a.database},
-		args: append(dataRightsConfig(), leaseArg),
-	})
+	p := newLeasePair(t, lease)
+	suffix, a := p.suffix, p.a
+	b := startCollector(t, p.bOpts)
 	user := "release-" + suffix
 	a.grantConsent(t, testAPIKey, user, allPurposes)
 	postEvents(t, a, testAPIKey, probe{user, "release-u"})
@@ -157,4 +140,29 @@ func TestDataRightsLeaseReleasedOnGracefulStop(t *testing.T) {
 	var left uint64
 	require.NoError(t, conn.QueryRow(context.Background(), "SELECT count() FROM telemetry_events WHERE attributes['marker'] LIKE 'release-%'").Scan(&left))
 	assert.Zero(t, left, "the user's rows are gone")
+}
+
+// leasePair is the two gateways of a lease test on one database: A started, running its deletions
+// only after execution_delay (10 min, so a request stays running), and B's options (B is started by
+// the test, some tests more than once).
+type leasePair struct {
+	suffix, idA, idB string
+	a                *collector
+	bOpts            collectorOptions
+}
+
+func newLeasePair(t *testing.T, lease time.Duration) leasePair {
+	t.Helper()
+	suffix := randomSuffix()
+	p := leasePair{suffix: suffix, idA: "gw-a-" + suffix, idB: "gw-b-" + suffix}
+	leaseArg := "--set=extensions::data_rights::lease=" + lease.String()
+	p.a = startCollector(t, collectorOptions{
+		env:  map[string]string{"TELEMETRY_GATEWAY_ID": p.idA},
+		args: append(dataRightsConfig(), leaseArg, "--set=extensions::data_rights::execution_delay=10m"),
+	})
+	p.bOpts = collectorOptions{
+		env:  map[string]string{"TELEMETRY_GATEWAY_ID": p.idB, "TELEMETRY_CLICKHOUSE_DATABASE": p.a.database},
+		args: append(dataRightsConfig(), leaseArg),
+	}
+	return p
 }
