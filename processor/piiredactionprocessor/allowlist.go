@@ -6,11 +6,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
-// allowlist is a tenant policy's fail-closed attribute_allowlist: on every span, span event, log
-// record and data point only the listed attribute keys (case-insensitive; the summary attributes
-// pii_redaction.* always) are kept, the rest removed and counted as detector "attribute_allowlist".
-// Resource and scope attributes are left alone: they carry tenant.id, service.name and the like,
-// which storage and routing need.
+// allowlist is a fail-closed attribute_allowlist (the operator's, a tenant policy's, or both): on
+// every span, span event, log record and data point only the listed attribute keys
+// (case-insensitive; the summary attributes pii_redaction.* always) are kept, the rest removed and
+// counted as detector "attribute_allowlist". Resource and scope attributes are left alone: they
+// carry tenant.id, service.name and the like, which storage and routing need.
 type allowlist struct{ keys keySet }
 
 func newAllowlist(keys []string) *allowlist {
@@ -18,6 +18,33 @@ func newAllowlist(keys []string) *allowlist {
 		return nil
 	}
 	return &allowlist{keys: newKeySet(keys)}
+}
+
+// narrowAllowlist is the allowlist of an operator list and a tenant policy's list together: a key
+// is kept only when every list that is set names it.
+func narrowAllowlist(operator, tenant []string) *allowlist {
+	switch {
+	case len(operator) == 0:
+		return newAllowlist(tenant)
+	case len(tenant) == 0:
+		return newAllowlist(operator)
+	}
+	op := newKeySet(operator)
+	var both []string
+	for k := range newKeySet(tenant) {
+		if _, ok := op[k]; ok {
+			both = append(both, k)
+		}
+	}
+	if len(both) == 0 {
+		// Nothing in common keeps nothing, not everything.
+		return &allowlist{keys: keySet{}}
+	}
+	return newAllowlist(both)
+}
+
+func (a *allowlist) allows(lowerKey []byte, key string) bool {
+	return a.keys.has(lowerKey) || strings.HasPrefix(key, "pii_redaction.")
 }
 
 // apply removes every key of m not allowed and returns how many it removed.
@@ -28,7 +55,7 @@ func (a *allowlist) apply(m pcommon.Map, buf *[]byte) int64 {
 	var n int64
 	m.RemoveIf(func(k string, _ pcommon.Value) bool {
 		*buf = appendLower((*buf)[:0], k)
-		if a.keys.has(*buf) || strings.HasPrefix(k, "pii_redaction.") {
+		if a.allows(*buf, k) {
 			return false
 		}
 		n++
@@ -43,4 +70,26 @@ func (st *state) allow(m pcommon.Map) {
 		return
 	}
 	st.allowDropped += st.e.allowOnly.apply(m, &st.lkey)
+}
+
+// dropped reports whether the allowlist, applied after the record is processed, will remove the
+// top-level attribute k with value v, so scanning it is wasted work. Identifier, pii_fields and
+// cookie keys and map or slice values are processed anyway: the self-mention pass needs their raw
+// values to replace them in the record's other strings (span name, body), which are kept.
+func (st *state) dropped(k string, v pcommon.Value) bool {
+	a := st.scoped
+	if a == nil {
+		return false
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
+		return false
+	}
+	st.lkey = appendLower(st.lkey[:0], k)
+	if a.allows(st.lkey, k) || isCookieKey(st.lkey) {
+		return false
+	}
+	st.nkey = appendLoose(st.nkey[:0], k)
+	isPII, isIdent := st.e.looseFlags(st.nkey, 0)
+	return !isPII && !isIdent
 }

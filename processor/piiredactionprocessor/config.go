@@ -134,6 +134,14 @@ type Config struct {
 	// endpoint. Setting it replaces the defaults; [] turns the check off.
 	RouteFields []string `mapstructure:"route_fields"`
 
+	// AttributeAllowlist, when set, are the only attribute keys (case-insensitive) kept on spans,
+	// span events, log records and data points: every other attribute is removed, counted as
+	// detector attribute_allowlist, and not scanned (identifier, pii_fields and cookie keys are still
+	// hashed first, so their values are replaced where the record's other strings mention them).
+	// Resource, scope and link attributes are left alone. A tenant policy's attribute_allowlist
+	// narrows it: a key must be in both. Default: empty (every key kept).
+	AttributeAllowlist []string `mapstructure:"attribute_allowlist"`
+
 	// Actions overrides the mode's action per detector (email, phone, ssn,
 	// card, iban, ip, jwt, bearer, secret, url_credentials, query_param,
 	// query_id, person_name, postal_address, date_of_birth, national_id,
@@ -210,7 +218,8 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("summary: %q is not one of silent, info, debug", c.Summary))
 	}
 	errs = append(errs, checkKeys("pii_fields", c.PIIFields), checkKeys("identifier_fields", c.IdentifierFields),
-		checkKeys("address_fields", c.AddressFields), checkKeys("allowed_keys", c.AllowedKeys), checkKeys("route_fields", c.RouteFields))
+		checkKeys("address_fields", c.AddressFields), checkKeys("allowed_keys", c.AllowedKeys), checkKeys("route_fields", c.RouteFields),
+		checkKeys("attribute_allowlist", c.AttributeAllowlist))
 	names := make([]string, 0, len(c.Actions))
 	for name := range c.Actions {
 		names = append(names, name)

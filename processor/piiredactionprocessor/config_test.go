@@ -50,7 +50,7 @@ func TestLoadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.Mode != ModeBalanced || cfg.PIIFieldsAction != ActionHash || cfg.Actions["ip"] != ActionAnonymize ||
-		cfg.Summary != SummaryDebug || len(cfg.AllowedKeys) != 2 {
+		cfg.Summary != SummaryDebug || len(cfg.AllowedKeys) != 2 || len(cfg.AttributeAllowlist) != 2 {
 		t.Fatalf("balanced: %+v", cfg)
 	}
 
@@ -76,7 +76,8 @@ func TestConfigErrors(t *testing.T) {
 	f("bad_mode", "mode:", "paranoid")
 	f("short_key", "hash_key:", "TELEMETRY_HASH_KEY")
 	f("bad_actions", "actions.email: anonymize is only valid", `actions: unknown detector "nope"`,
-		`actions.jwt: "shred"`, "summary:", "pii_fields_action:", "pii_fields[1]: empty key")
+		`actions.jwt: "shred"`, "summary:", "pii_fields_action:", "pii_fields[1]: empty key",
+		"attribute_allowlist[1]: empty key")
 }
 
 func TestConfigHashKeyNeverPrinted(t *testing.T) {

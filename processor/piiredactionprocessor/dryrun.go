@@ -33,7 +33,7 @@ func (p *piiProcessor) DryRun(ctx context.Context, pol privacypolicy.Policy, sig
 	}
 	cfg.Summary = SummaryDebug
 	dry := &piiProcessor{e: newEngine(cfg), cfg: cfg}
-	dry.e.allowOnly = newAllowlist(pol.AttributeAllowlist)
+	dry.e.allowOnly = narrowAllowlist(p.cfg.AttributeAllowlist, pol.AttributeAllowlist)
 	var (
 		before, after map[string]string
 		out           []byte

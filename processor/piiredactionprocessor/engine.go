@@ -68,7 +68,8 @@ type engine struct {
 	summary             Summary
 	// geoDecimals is what the anonymize action leaves of a coordinate.
 	geoDecimals int
-	// allowOnly is a tenant policy's attribute_allowlist (allowlist.go); nil keeps every key.
+	// allowOnly is the attribute_allowlist of the YAML narrowed by a tenant policy's
+	// (allowlist.go); nil keeps every key.
 	allowOnly *allowlist
 	pool      sync.Pool
 }
@@ -82,6 +83,7 @@ func newEngine(cfg *Config) *engine {
 		summary:   cfg.Summary,
 
 		geoDecimals: geoDecimals(cfg.Mode),
+		allowOnly:   newAllowlist(cfg.AttributeAllowlist),
 	}
 	for i, d := range detect.All() {
 		a := ruleAction(cfg, d.Name())
@@ -166,6 +168,12 @@ type state struct {
 	counts [32]int64
 	// allowDropped counts attributes the allowlist removed.
 	allowDropped int64
+	// scoped is the allowlist while a record's own attributes are processed (recordAttrs), nil
+	// otherwise: keys it will remove are not scanned.
+	scoped *allowlist
+	// lastIP and lastIPOut are the last address anonymized and its result: a batch's spans mostly
+	// share a few client and peer addresses, and anonymizing allocates.
+	lastIP, lastIPOut string
 
 	// ids are the raw identifier and pii_fields values of the record being
 	// processed (and of its resource and scope), with their replacement, for
@@ -211,6 +219,14 @@ func (st *state) attrs(m pcommon.Map) {
 	st.mapEntries(m, "")
 }
 
+// recordAttrs processes the attributes of a span, span event, log record or data point: the maps
+// the allowlist (allow) is applied to afterwards.
+func (st *state) recordAttrs(m pcommon.Map) {
+	st.scoped = st.e.allowOnly
+	st.attrs(m)
+	st.scoped = nil
+}
+
 // mapEntries processes every entry of m; topKey names the record-level key
 // for the summary ("" at the top, where each entry's own key is used).
 func (st *state) mapEntries(m pcommon.Map, topKey string) {
@@ -218,6 +234,9 @@ func (st *state) mapEntries(m pcommon.Map, topKey string) {
 	for k, v := range m.All() {
 		tk := topKey
 		if tk == "" {
+			if st.dropped(k, v) {
+				continue
+			}
 			tk = k
 		}
 		if st.entry(k, v, tk) {
@@ -337,7 +356,7 @@ func (st *state) entry(k string, v pcommon.Value, topKey string) (remove bool) {
 	if fl&flagAddress != 0 && v.Type() == pcommon.ValueTypeStr {
 		s := v.Str()
 		if looksLikeIP(s) {
-			if a, ok := anonymizeIP(s); ok {
+			if a, ok := st.anonymizeAddr(s); ok {
 				if a != s {
 					v.SetStr(a)
 					st.note(counterAddr, topKey)
@@ -407,6 +426,18 @@ func (st *state) value(v pcommon.Value, topKey string) {
 			st.value(sl.At(i), topKey)
 		}
 	}
+}
+
+// anonymizeAddr is anonymizeIP remembering the last address.
+func (st *state) anonymizeAddr(s string) (string, bool) {
+	if s == st.lastIP && s != "" {
+		return st.lastIPOut, true
+	}
+	a, ok := anonymizeIP(s)
+	if ok {
+		st.lastIP, st.lastIPOut = s, a
+	}
+	return a, ok
 }
 
 // anonymizeIPsIn truncates every IP address found in s (used for address

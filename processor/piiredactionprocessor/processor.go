@@ -129,7 +129,7 @@ func (st *state) span(sp ptrace.Span) {
 			sp.Status().SetMessage(out)
 		}
 	}
-	st.attrs(sp.Attributes())
+	st.recordAttrs(sp.Attributes())
 	evs := sp.Events()
 	for i := 0; i < evs.Len(); i++ {
 		ev := evs.At(i)
@@ -138,7 +138,7 @@ func (st *state) span(sp ptrace.Span) {
 				ev.SetName(out)
 			}
 		}
-		st.attrs(ev.Attributes())
+		st.recordAttrs(ev.Attributes())
 		st.allow(ev.Attributes())
 	}
 	links := sp.Links()
@@ -170,7 +170,7 @@ func (p *piiProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs
 						lr.SetEventName(out)
 					}
 				}
-				st.attrs(lr.Attributes())
+				st.recordAttrs(lr.Attributes())
 				st.path = st.path[:0]
 				st.value(lr.Body(), "body")
 				st.selfLog(lr)
@@ -253,7 +253,7 @@ func (st *state) numberPoints(dps pmetric.NumberDataPointSlice, mark int) {
 // self-mentions of the identifiers among them.
 func (st *state) point(attrs pcommon.Map, exs pmetric.ExemplarSlice, mark int) {
 	st.ids = st.ids[:mark]
-	st.attrs(attrs)
+	st.recordAttrs(attrs)
 	st.exemplars(exs)
 	st.selfMap(attrs)
 	st.selfExemplars(exs)

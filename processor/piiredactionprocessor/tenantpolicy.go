@@ -88,7 +88,7 @@ func (p *piiProcessor) engineFor(res pcommon.Map) *engine {
 	e := p.e
 	if cfg.Validate() == nil { // stored policies were checked; a YAML change may have made one invalid
 		e = newEngine(cfg)
-		e.allowOnly = newAllowlist(v.Policy.AttributeAllowlist)
+		e.allowOnly = narrowAllowlist(tp.base.AttributeAllowlist, v.Policy.AttributeAllowlist)
 	}
 	tp.engines.Store(tenant, &tenantEngine{version: v.Version, e: e})
 	return e

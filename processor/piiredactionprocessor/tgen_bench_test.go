@@ -7,24 +7,32 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-// BenchmarkTelemetrygenSpan: a span as bench/piiredaction/pipeline.sh's BENCH_PII_ATTRS=1 load
-// sends it (telemetrygen's attributes plus a raw-path route, a URL with user_id, a client address).
+// BenchmarkTelemetrygenSpan: spans as bench/piiredaction/pipeline.sh's load sends them: "plain" is
+// telemetrygen v0.161.0's own span (a peer address and a peer service), "pii" what BENCH_PII_ATTRS=1
+// adds (a raw-path route, a URL with user_id, a client address).
 func BenchmarkTelemetrygenSpan(b *testing.B) {
+	b.Run("plain", func(b *testing.B) { benchTelemetrygen(b, false) })
+	b.Run("pii", func(b *testing.B) { benchTelemetrygen(b, true) })
+}
+
+func benchTelemetrygen(b *testing.B, pii bool) {
 	p := newTestProcessor(b, strictCfg())
 	src := ptrace.NewTraces()
 	rs := src.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", "bench")
+	rs.Resource().Attributes().PutStr("tenant.id", "default")
 	spans := rs.ScopeSpans().AppendEmpty().Spans()
 	for i := 0; i < 100; i++ {
 		sp := spans.AppendEmpty()
 		sp.SetName("okey-dokey-0")
 		a := sp.Attributes()
-		a.PutStr("span.kind", "server")
-		a.PutStr("net.sock.peer.addr", "1.2.3.4")
-		a.PutStr("peer.service", "telemetrygen-client")
-		a.PutStr("http.route", "/api/v1/users/4711/orders/123456")
-		a.PutStr("url.full", "https://shop.example.com/api/v1/orders/123456?user_id=u-555&page=2")
-		a.PutStr("client.address", "203.0.113.77")
+		a.PutStr("network.peer.address", "1.2.3.4")
+		a.PutStr("service.peer.name", "telemetrygen-client")
+		if pii {
+			a.PutStr("http.route", "/api/v1/users/4711/orders/123456")
+			a.PutStr("url.full", "https://shop.example.com/api/v1/orders/123456?user_id=u-555&page=2")
+			a.PutStr("client.address", "203.0.113.77")
+		}
 	}
 	b.ReportAllocs()
 	for b.Loop() {
