@@ -55,7 +55,8 @@ type target struct {
 // args are the bound arguments of the table's predicate for tenant and the batch's stored forms.
 func (t *target) args(tenant string, f *forms) []any {
 	if t.name == chschema.TraceIDTimestamps {
-		return append(idsArgs(tenant, f), textArgs(tenant, f)...) // pred_trace_ids: both halves
+		// pred_trace_ids: the tenant, then both halves
+		return append(append([]any{tenant}, idsArgs(tenant, f)...), textArgs(tenant, f)...)
 	}
 	if t.kind == kindData {
 		return []any{tenant, f.ids, f.ids, f.predTokens(), f.predPatterns(), f.from, f.to}

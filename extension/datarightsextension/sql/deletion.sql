@@ -44,16 +44,19 @@
   is an AggregatingMergeTree, which takes no patch parts, so its DELETE is a mutation): the spans are
   read without patches and deleted masks, as they stay in the parts until the purge. */ -}}
 {{define "raw_read"}} SETTINGS apply_patch_parts = 0, apply_deleted_mask = 0, use_query_condition_cache = 0{{end}}
-{{- /* (TraceId, TenantId): the table's sorting key, in its order, so the IN reads only the granules of
-  those traces. */ -}}
+{{- /* TraceId leads the table's sorting key, so the IN reads only the granules of those traces. The
+  batch's tenant is one constant (bound first): TraceId IN a set of strings, not (TraceId, TenantId)
+  IN a set of tuples, which made the lookup of a 1000-user batch's million traces in a 10M-row
+  table three times slower (1.76 s against 0.48 s, measured). */ -}}
 {{- /* The spans are found by the predicate's two halves apart (pred_ids, pred_text), each pruned by
-  its own index (see pred_ids): bound: the subject index's half, then the free text's. Two IN
-  subqueries, not a UNION: the DELETE of this table is a mutation, and mutations refuse a UNION. */ -}}
-{{define "pred_trace_ids"}}((TraceId, TenantId) IN (SELECT trace_id, tenant_id FROM {{.Spans}} WHERE {{template "pred_ids" .}}{{template "raw_read"}}) OR (TraceId, TenantId) IN (SELECT trace_id, tenant_id FROM {{.Spans}} WHERE {{template "pred_text" .}}{{template "raw_read"}})){{end}}
+  its own index (see pred_ids): bound: the tenant, the subject index's half, then the free text's.
+  Two IN subqueries, not a UNION: the DELETE of this table is a mutation, and mutations refuse a
+  UNION. */ -}}
+{{define "pred_trace_ids"}}TenantId = ? AND (TraceId IN (SELECT trace_id FROM {{.Spans}} WHERE {{template "pred_ids" .}}{{template "raw_read"}}) OR TraceId IN (SELECT trace_id FROM {{.Spans}} WHERE {{template "pred_text" .}}{{template "raw_read"}})){{end}}
 {{- /* The subject's spans with their owners (count_trace_ids): those the subject index names (all
   their owners), then those only their text names (owners_text). */ -}}
 {{define "trace_owners"}}SELECT DISTINCT tenant_id, trace_id, owner FROM (SELECT tenant_id, trace_id, os FROM (SELECT tenant_id, trace_id, {{template "owners_data" .}} AS os FROM {{.Spans}} WHERE {{template "pred_ids" .}}{{template "raw_read"}}) UNION ALL SELECT tenant_id, trace_id, os FROM (SELECT tenant_id, trace_id, {{template "owners_text" .}} AS os FROM {{.Spans}} WHERE {{template "pred_text" .}}{{template "raw_read"}})) ARRAY JOIN os AS owner{{end}}
-{{define "hpred_trace_ids"}}(TraceId, TenantId) IN (SELECT trace_id, tenant_id FROM {{.Spans}} WHERE {{template "hpred_data" .}}){{end}}
+{{define "hpred_trace_ids"}}TenantId = {tenant:String} AND TraceId IN (SELECT trace_id FROM {{.Spans}} WHERE {{template "hpred_data" .}}){{end}}
 {{define "pred_user"}}tenant_id = ? AND user_id IN ?{{end}}
 {{define "pred_audit"}}tenant_id = ? AND target_id IN ?{{end}}
 {{define "count"}}SELECT owner, count() FROM (SELECT {{template "owners" .}} AS owners FROM {{.Front}} WHERE {{template "pred" .}}) ARRAY JOIN owners AS owner GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
