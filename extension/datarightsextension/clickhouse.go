@@ -323,6 +323,8 @@ func (s *chStore) count(ctx context.Context, t *target, tenant string, f *forms,
 		if t.split(f) {
 			q, tq = t.idsCountStored, t.textCountStored
 		}
+	} else if t.joinCount != "" && len(f.ids) > 2*splitUsers {
+		q, args = t.joinCount, t.joinCountArgs(tenant, f)
 	}
 	out := map[string]uint64{}
 	// Bounded like the erasure's statements (mutation_timeout), not like a read of the API
