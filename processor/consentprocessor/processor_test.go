@@ -244,3 +244,23 @@ func TestStartErrors(t *testing.T) {
 	c2.Purposes.EventPrefixes = []EventPrefix{{Prefix: "x", Purpose: "ads"}}
 	f(c2, `purposes::events: purpose "marketing" is not configured in extension "consent"`)
 }
+
+// An anonymized span that repeats its user's id in its name or status message (the RED pipeline's
+// series label) loses the id there too: once the attribute is stripped nothing downstream knows it.
+func TestAnonymizeUnmentionsUser(t *testing.T) {
+	e := newEnv(t, consentextension.ModeStrict)
+	abc(t, e, "t1")
+	cfg := createDefaultConfig()
+	cfg.Action = ActionAnonymize
+	p := e.start(t, cfg, nopSettings())
+	td := spans("t1", map[string]string{"user.id": "rsmith"},
+		map[string]string{"n": "checkout for jdoe.x", "user.id": "jdoe.x"},
+		map[string]string{"n": "GET /u/rsmith/cart"},
+		map[string]string{"n": "tab of ab", "user.id": "ab"})
+	td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Status().SetMessage("jdoe.x: card declined")
+	require.NoError(t, p.traces.ConsumeTraces(context.Background(), td))
+	assert.Equal(t, []string{"checkout for {id}", "GET /u/{id}/cart", "tab of ab"}, spanNames(p.tsink),
+		"ids of four or more characters replaced; shorter ones would match inside words")
+	sp := p.tsink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+	assert.Equal(t, "{id}: card declined", sp.Status().Message())
+}
