@@ -51,6 +51,10 @@ type dataRights struct {
 	stopping chan struct{}
 	// erasing counts the batches in an erasing attempt (completions yield to them, worker.go).
 	erasing atomic.Int32
+	// traceSteps are the batches (by their first request's id) erased whose trace-id lookup rows
+	// their completion has not yet counted and scheduled for deletion: the purge waits for them,
+	// as those rows are found through the erased spans, which the purge removes (worker.go).
+	traceSteps map[string]bool
 	// acceptRounds counts the accept loop's rounds (each one lookup per tenant and two inserts).
 	acceptRounds atomic.Int64
 

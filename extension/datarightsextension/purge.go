@@ -41,6 +41,7 @@ type purger struct {
 func (x *dataRights) purge(ctx context.Context) (PurgeStatus, error) {
 	x.purger.mu.Lock()
 	defer x.purger.mu.Unlock()
+	x.awaitTraceSteps(ctx)
 	st := PurgeStatus{StartedAt: x.now().UTC(), Partitions: []string{}}
 	err := x.purgeStores(ctx, &st)
 	st.FinishedAt = x.now().UTC()
@@ -148,4 +149,29 @@ func (x *dataRights) handlePurge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	telemetryapi.WriteJSON(w, http.StatusOK, st)
+}
+
+// maxTraceWait bounds how long a purge waits for the batches' pending trace-id steps.
+var maxTraceWait = 2 * time.Minute
+
+// awaitTraceSteps waits (at most maxTraceWait) until every erased batch has counted and scheduled
+// the deletion of its trace-id lookup rows: they are found through the erased spans, which the
+// purge removes from the parts. A purge run by a completion (apply_deleted_mask) comes after its
+// own batch's step.
+func (x *dataRights) awaitTraceSteps(ctx context.Context) {
+	deadline := time.Now().Add(maxTraceWait)
+	for time.Now().Before(deadline) {
+		x.mu.Lock()
+		n := len(x.traceSteps)
+		x.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	x.logger.Warn("purge runs while erased batches have not yet erased their trace-id lookup rows", zap.Duration("waited", maxTraceWait))
 }
