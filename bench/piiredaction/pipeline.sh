@@ -20,6 +20,7 @@
 # /api/v1/telemetry/privacy/policy ("policies": tenants t1..tN plus the load's own tenant, each with
 # its own pii_fields and purpose mapping, so pii_redaction and consent look up and apply a tenant
 # policy for every resource); prints the policies/single ratio of the CPU per span.
+# BENCH_PROFILE=DIR saves a CPU profile of each row's collector during the load as DIR/NAME.pprof.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source bench/lib.sh
@@ -95,12 +96,24 @@ secs=${duration%s}
 declare -A cpu_sum=()
 throughput() { # throughput NAME [collector args...]
   local name=$1; shift
+  local pport= prof=
+  if [[ -n ${BENCH_PROFILE:-} ]]; then # a CPU profile of the collector during the load (pprof extension)
+    pport=$(freeport)
+    set -- "$@" "--set=extensions::pprof::endpoint=127.0.0.1:$pport" \
+      "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,request_limits,pprof]"
+  fi
   start "$name" "$@"
   [[ $name == policies-* ]] && put_policies "$BENCH_POLICIES"
   [[ $name == single-* ]] && sleep 6 # as long as the policies run settles after its PUTs
   local t0 a0; t0=$(cpu_ticks); a0=$(metric otelcol_receiver_accepted_spans)
+  if [[ -n $pport ]]; then
+    mkdir -p "$BENCH_PROFILE"
+    curl -fs -o "$BENCH_PROFILE/$name.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$secs" &
+    prof=$!
+  fi
   load "$duration"
   drained
+  [[ -n $prof ]] && wait "$prof"
   local t1 a1; t1=$(cpu_ticks); a1=$(metric otelcol_receiver_accepted_spans)
   local per; per=$(awk -v a=$((a1 - a0)) -v c=$((t1 - t0)) -v hz="$hz" 'BEGIN { printf "%.3f", 1000 * 1000 * c / hz / a }')
   awk -v n="$name" -v a=$((a1 - a0)) -v s="$secs" -v p="$per" 'BEGIN {

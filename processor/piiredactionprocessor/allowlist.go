@@ -85,6 +85,25 @@ func (st *state) dropped(k string, v pcommon.Value) bool {
 	case pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
 		return false
 	}
+	var slot *memoSlot
+	if len(k) <= memoMaxLen {
+		var hit bool
+		if slot, hit = st.memoGet(memoDrop, "", k); hit {
+			return slot.out != ""
+		}
+	}
+	drop := st.drops(a, k)
+	if slot != nil {
+		out := ""
+		if drop {
+			out = "drop"
+		}
+		slot.put(memoDrop, "", k, out, -1)
+	}
+	return drop
+}
+
+func (st *state) drops(a *allowlist, k string) bool {
 	st.lkey = appendLower(st.lkey[:0], k)
 	if a.allows(st.lkey, k) || isCookieKey(st.lkey) {
 		return false

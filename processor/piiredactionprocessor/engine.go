@@ -174,6 +174,13 @@ type state struct {
 	// lastIP and lastIPOut are the last address anonymized and its result: a batch's spans mostly
 	// share a few client and peer addresses, and anonymizing allocates.
 	lastIP, lastIPOut string
+	// memo remembers recent outcomes (memo.go); notes, lastNote and selfCalls let it tell which
+	// outcomes can be replayed.
+	memo      *memo
+	memos     map[*engine]*memo
+	notes     int
+	lastNote  int
+	selfCalls int
 
 	// ids are the raw identifier and pii_fields values of the record being
 	// processed (and of its resource and scope), with their replacement, for
@@ -203,6 +210,8 @@ func (st *state) resetRecord() {
 
 func (st *state) note(counter int, key string) {
 	st.counts[counter]++
+	st.notes++
+	st.lastNote = counter
 	if st.e.summary == SummarySilent {
 		return
 	}
@@ -233,11 +242,31 @@ func (st *state) mapEntries(m pcommon.Map, topKey string) {
 	mark, rmark := len(st.remove), len(st.rename)
 	for k, v := range m.All() {
 		tk := topKey
+		var slot *memoSlot
+		var before effects
 		if tk == "" {
 			if st.dropped(k, v) {
+				st.remove = append(st.remove, k)
+				st.allowDropped++
 				continue
 			}
 			tk = k
+			if v.Type() == pcommon.ValueTypeStr && len(k) <= memoMaxLen && len(v.Str()) <= memoMaxLen {
+				in := v.Str()
+				var hit bool
+				if slot, hit = st.memoGet(memoAttr, k, in); hit {
+					if slot.counter >= 0 {
+						v.SetStr(slot.out)
+						st.note(slot.counter, k)
+					}
+					continue
+				}
+				before = st.effects()
+			}
+		}
+		in := ""
+		if slot != nil {
+			in = v.Str()
 		}
 		if st.entry(k, v, tk) {
 			st.remove = append(st.remove, k)
@@ -245,6 +274,12 @@ func (st *state) mapEntries(m pcommon.Map, topKey string) {
 		}
 		if nk, ok := st.scanKey(k, tk); ok {
 			st.rename = append(st.rename, k, nk)
+			continue
+		}
+		if slot != nil && v.Type() == pcommon.ValueTypeStr {
+			if counter, ok := st.memoizable(before); ok && (counter >= 0) == (v.Str() != in) {
+				slot.put(memoAttr, k, in, v.Str(), counter)
+			}
 		}
 	}
 	for _, k := range st.remove[mark:] {
@@ -481,6 +516,25 @@ func (st *state) str(s, topKey string) string {
 // name processes a span or metric name: the structural check of the paths
 // in it, then the free-text detectors.
 func (st *state) name(s, topKey string) string {
+	if len(s) > memoMaxLen {
+		return st.checkName(s, topKey)
+	}
+	slot, hit := st.memoGet(memoName, topKey, s)
+	if hit {
+		if slot.counter >= 0 {
+			st.note(slot.counter, topKey)
+		}
+		return slot.out
+	}
+	before := st.effects()
+	out := st.checkName(s, topKey)
+	if counter, ok := st.memoizable(before); ok && (counter >= 0) == (out != s) {
+		slot.put(memoName, topKey, s, out, counter)
+	}
+	return out
+}
+
+func (st *state) checkName(s, topKey string) string {
 	out, _ := st.routeText(s, topKey)
 	return st.str(out, topKey)
 }

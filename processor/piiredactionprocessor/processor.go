@@ -108,13 +108,13 @@ func (st *state) container(m pcommon.Map, mark int) int {
 // counts are per detector whatever the engine. Callers put st back into p.e's pool with
 // releaseState.
 func (p *piiProcessor) switchState(_ context.Context, _ signal, st *state, res pcommon.Map) *state {
-	st.e = p.engineFor(res)
+	st.useEngine(p.engineFor(res))
 	return st
 }
 
 // releaseState returns a state that may point at a tenant's engine to p.e's pool.
 func (p *piiProcessor) releaseState(st *state) {
-	st.e = p.e
+	st.useEngine(p.e)
 	p.e.putState(st)
 }
 

@@ -51,6 +51,7 @@ func selfValue(v pcommon.Value) string {
 }
 
 func (st *state) addSelf(raw, repl string) {
+	st.selfCalls++
 	if len(raw) < minSelfMention || len(raw) > maxSelfLen || len(st.ids) >= maxSelfIDs {
 		return
 	}

@@ -11,12 +11,18 @@ import (
 // telemetrygen v0.161.0's own span (a peer address and a peer service), "pii" what BENCH_PII_ATTRS=1
 // adds (a raw-path route, a URL with user_id, a client address).
 func BenchmarkTelemetrygenSpan(b *testing.B) {
-	b.Run("plain", func(b *testing.B) { benchTelemetrygen(b, false) })
-	b.Run("pii", func(b *testing.B) { benchTelemetrygen(b, true) })
+	// red: config/local.yaml's pii_redaction/red, whose attribute_allowlist keeps span_metrics'
+	// dimensions only.
+	red := strictCfg()
+	red.AttributeAllowlist = []string{"http.route", "http.request.method"}
+	b.Run("plain", func(b *testing.B) { benchTelemetrygen(b, strictCfg(), false) })
+	b.Run("plain_red", func(b *testing.B) { benchTelemetrygen(b, red, false) })
+	b.Run("pii", func(b *testing.B) { benchTelemetrygen(b, strictCfg(), true) })
+	b.Run("pii_red", func(b *testing.B) { benchTelemetrygen(b, red, true) })
 }
 
-func benchTelemetrygen(b *testing.B, pii bool) {
-	p := newTestProcessor(b, strictCfg())
+func benchTelemetrygen(b *testing.B, cfg *Config, pii bool) {
+	p := newTestProcessor(b, cfg)
 	src := ptrace.NewTraces()
 	rs := src.ResourceSpans().AppendEmpty()
 	rs.Resource().Attributes().PutStr("service.name", "bench")
