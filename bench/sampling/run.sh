@@ -40,7 +40,7 @@ bare_args=(--config "$cfg" '--set=exporters::telemetry_storage::sampling::enable
 shipped_args=(--config "$cfg")
 [[ -n ${BENCH_KEEP:-} ]] && trap 'echo "logs kept in $work"; for p in $col_pid $engine_pid; do kill "$p" 2>/dev/null || true; done' EXIT
 
-start_engine
+start_engine ${ENGINE_ARGS:-}
 
 key="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 otlp= selfm=

@@ -120,6 +120,7 @@ func (e *signalExporter) pushTraces(ctx context.Context, td ptrace.Traces) (err 
 	if sampling.Enabled {
 		// Acknowledged once staged: the decision is taken in ClickHouse (sampler.go).
 		b.stageAs(sampling.Instance)
+		defer func() { e.st.stagedAt.Store(time.Now().UnixMilli()) }()
 		return e.st.insert(ctx, chschema.SpansStaging, b, token)
 	}
 	return e.st.insert(ctx, chschema.Spans, b, token)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"text/template"
 	"time"
 
@@ -64,11 +65,35 @@ type sampler struct {
 	// recovering: the previous run did not finish (or this is the first run after a start), so
 	// copies skip spans already stored.
 	recovering bool
+	// offset is the engine's clock less this process's (ms), measured by every run; started is
+	// when this sampler was made (local, Unix ms): rows staged before it (by an earlier process
+	// under the same instance) count as staged then.
+	offset, started int64
+	// runs counts the runs made (skipped ones not), for tests.
+	runs atomic.Int64
+}
+
+// samplerIdleMargin is how much later than the last staging insert's end, beyond decision_wait and
+// the overlap, the last run must have looked before the next ones are skipped: the clock offset's
+// error (a query's round trip) and a row stamped by the engine before its insert ended.
+const samplerIdleMargin = 2 * time.Second
+
+// idle: the next run has nothing to do, so it is skipped without a query (a sampler without
+// traffic costs the engine nothing): the last run finished, and its windows (ending at s.prev, on
+// the engine's clock) reached decision_wait past everything staged, so every staged trace was
+// decided and, if kept, copied, and no late span came since. A staging insert, or a failed run,
+// ends it.
+func (s *sampler) idle() bool {
+	if s.recovering || s.prev == 0 {
+		return false
+	}
+	at := max(s.st.stagedAt.Load(), s.started)
+	return at+s.offset+s.cfg.DecisionWait.Milliseconds()+samplerOverlap.Milliseconds()+samplerIdleMargin.Milliseconds() < s.prev
 }
 
 func newSampler(st *storage) (*sampler, error) {
 	cfg := st.cfg.Sampling
-	s := &sampler{cfg: cfg, st: st, logger: st.logger, recovering: true,
+	s := &sampler{cfg: cfg, st: st, logger: st.logger, recovering: true, started: time.Now().UnixMilli(),
 		queryPrefix:  "telemetry-sampler-" + st.schema.Database() + "-" + cfg.Instance + "-",
 		decidedAttrs: map[string]metric.MeasurementOption{}}
 	// Consistent probability sampling (OTel): keep when randomness >= threshold.
@@ -211,6 +236,9 @@ func (s *sampler) loop() {
 			return
 		case <-t.C:
 		}
+		if s.idle() {
+			continue
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), samplerRunTimeout)
 		go func() { // a stop cancels a run in flight; the next start resumes it
 			select {
@@ -236,10 +264,13 @@ func (s *sampler) run(ctx context.Context, final bool) error {
 	if conn == nil {
 		return errors.New("not connected")
 	}
+	s.runs.Add(1)
 	var now int64
+	local := time.Now().UnixMilli()
 	if err := conn.QueryRow(ctx, "SELECT toUnixTimestamp64Milli(now64(3))").Scan(&now); err != nil {
 		return fmt.Errorf("read the engine's clock: %w", err)
 	}
+	s.offset = now - local
 	if !final {
 		now -= samplerSettle.Milliseconds()
 	}

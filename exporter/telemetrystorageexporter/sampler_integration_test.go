@@ -237,3 +237,69 @@ func TestIntegrationSamplerDerivedColumns(t *testing.T) {
 	require.NoError(t, smp.run(ctx, true))
 	assert.Equal(t, want, rows(stagedDB))
 }
+
+// TestIntegrationSamplerIdleSkipsRuns: once every staged trace is decided and copied, the sampler
+// stops querying the engine (no run every interval), and a span staged later wakes it: its trace
+// is decided and stored as usual.
+func TestIntegrationSamplerIdleSkipsRuns(t *testing.T) {
+	db := testDatabase(t)
+	cfg := itConfig(t, db)
+	cfg.Sampling = SamplingConfig{Enabled: true, Rate: 0.5, KeepErrors: true, DecisionWait: 100 * time.Millisecond,
+		LateSpans: time.Minute, Interval: 100 * time.Millisecond, Instance: "it"}
+	require.NoError(t, cfg.Validate())
+	s := startAll(t, cfg)
+	ctx := context.Background()
+	conn := queryConn(t)
+	st := mustStorage(t, cfg)
+	st.mu.Lock()
+	smp := st.sampler
+	st.mu.Unlock()
+	require.NotNil(t, smp)
+	stored := func() string {
+		return queryStrings(t, conn, "SELECT toString(count()) FROM `"+db+"`.telemetry_spans")[0]
+	}
+	// idleWithin waits until no run happens for a second (the idle bound: decision wait, overlap,
+	// margin and settle after the last staging insert).
+	idleWithin := func(d time.Duration) {
+		t.Helper()
+		deadline := time.Now().Add(d)
+		for {
+			before := smp.runs.Load()
+			time.Sleep(time.Second)
+			if smp.runs.Load() == before {
+				return
+			}
+			require.True(t, time.Now().Before(deadline), "the sampler still runs every interval")
+		}
+	}
+
+	require.NoError(t, s.traces.ConsumeTraces(ctx, samplerTraces(
+		samplerSpan{trace: 0xff, traceNo: 1, name: "root"}, samplerSpan{trace: 0xff, traceNo: 1, name: "child"})))
+	require.Eventually(t, func() bool { return stored() == "2" }, 10*time.Second, 100*time.Millisecond)
+	idleWithin(10 * time.Second)
+	runs := smp.runs.Load()
+	time.Sleep(time.Second)
+	assert.Equal(t, runs, smp.runs.Load(), "no run while idle (10 intervals)")
+
+	require.NoError(t, s.traces.ConsumeTraces(ctx, samplerTraces(samplerSpan{trace: 0xff, traceNo: 2, name: "woken"})))
+	require.Eventually(t, func() bool { return stored() == "3" }, 10*time.Second, 100*time.Millisecond, "a new trace wakes the sampler")
+	assert.Greater(t, smp.runs.Load(), runs)
+}
+
+// TestIntegrationStagingCompressedWithLZ4: migration 60 leaves no staging column on ZSTD (the
+// staging table is written for every span and dropped within a day; sql/staging_lz4.sql).
+func TestIntegrationStagingCompressedWithLZ4(t *testing.T) {
+	db := testDatabase(t)
+	cfg := itConfig(t, db)
+	cfg.Sampling = SamplingConfig{Enabled: true, Rate: 0.5, KeepErrors: true, DecisionWait: time.Second,
+		LateSpans: time.Minute, Interval: time.Second, Instance: "it"}
+	startAll(t, cfg)
+	conn := queryConn(t)
+	codecs := queryStrings(t, conn, "SELECT concat(name, ' ', compression_codec) FROM system.columns WHERE database = '"+db+
+		"' AND table = 'telemetry_spans_staging' AND compression_codec != '' ORDER BY name")
+	require.Len(t, codecs, 24, "every compressed column: %v", codecs)
+	for _, c := range codecs {
+		assert.Contains(t, c, "LZ4", c)
+		assert.NotContains(t, c, "ZSTD", c)
+	}
+}

@@ -47,6 +47,10 @@ type storage struct {
 	migrated chschema.MigrateResult
 	// sampler decides staged traces while the connection is open (sampling::enabled).
 	sampler *sampler
+	// stagedAt is when (local clock, Unix ms) an insert into telemetry_spans_staging last ended,
+	// successful or not: the sampler skips its runs once everything staged before was decided
+	// (sampler.go, idle).
+	stagedAt atomic.Int64
 }
 
 func newStorage(cfg *Config, logger *zap.Logger, tel *metadata.Telemetry) (*storage, error) {

@@ -134,4 +134,6 @@ var migrationDefs = []migrationDef{
 	{version: 45, name: "staging_plain_strings", alter: "staging_plain_strings", alterTables: []string{SpansStaging}},
 	// Deletion requests name the collector running them and its lease (fleet take-over).
 	{version: 55, name: "add_request_lease", alter: "add_request_lease", alterTables: []string{DeletionRequests}},
+	// Issue 21: the staging table compressed with LZ4 (sql/staging_lz4.sql): half the engine CPU to write.
+	{version: 60, name: "staging_lz4", alter: "staging_lz4", alterTables: []string{SpansStaging}, storageOnly: true},
 }

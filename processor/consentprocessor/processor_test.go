@@ -50,12 +50,17 @@ func TestTenantIsolation(t *testing.T) {
 	assert.Equal(t, []string{"t1"}, spanNames(p.tsink))
 }
 
-func TestResourceLevelUserAndAnonymize(t *testing.T) {
-	e := newEnv(t, consentextension.ModeBalanced)
+// anonymizer is a consent processor with action anonymize in mode, users A, B and C known in t1.
+func anonymizer(t *testing.T, mode string) *pipelines {
+	e := newEnv(t, mode)
 	abc(t, e, "t1")
 	cfg := createDefaultConfig()
 	cfg.Action = ActionAnonymize
-	p := e.start(t, cfg, nopSettings())
+	return e.start(t, cfg, nopSettings())
+}
+
+func TestResourceLevelUserAndAnonymize(t *testing.T) {
+	p := anonymizer(t, consentextension.ModeBalanced)
 	ctx := context.Background()
 	// B on the resource: every span is B's unless it names its own user.
 	td := spans("t1", map[string]string{"user.id": "B", "session.id": "s1", "service.name": "web"},
@@ -248,11 +253,7 @@ func TestStartErrors(t *testing.T) {
 // An anonymized span that repeats its user's id in its name or status message (the RED pipeline's
 // series label) loses the id there too: once the attribute is stripped nothing downstream knows it.
 func TestAnonymizeUnmentionsUser(t *testing.T) {
-	e := newEnv(t, consentextension.ModeStrict)
-	abc(t, e, "t1")
-	cfg := createDefaultConfig()
-	cfg.Action = ActionAnonymize
-	p := e.start(t, cfg, nopSettings())
+	p := anonymizer(t, consentextension.ModeStrict)
 	td := spans("t1", map[string]string{"user.id": "rsmith"},
 		map[string]string{"n": "checkout for jdoe.x", "user.id": "jdoe.x"},
 		map[string]string{"n": "GET /u/rsmith/cart"},

@@ -4,7 +4,11 @@
        explicit OTel `rv` in the tracestate, else the trace id's last 56 bits (W3C random trace ids),
        compared with the rate's threshold as the OTel spec's consistent sampling does. Slow: first
        start to last end, in whole milliseconds, above the threshold (as the contrib latency policy).
-       The stored sample_rate: 1 for a rule, the rate for a trace kept by chance, 0 for a dropped one. */ -}}
+       The stored sample_rate: 1 for a rule, the rate for a trace kept by chance, 0 for a dropped one.
+       A trace already decided (in an earlier run's overlap, or one whose late spans alone are in the
+       window) is looked up among the late_spans range of decisions by the window's traces: the
+       decisions stream past a set of a few seconds of traces rather than minutes of decisions
+       becoming a set every run. */ -}}
 INSERT INTO {{.Decisions}} (sampler, tenant_id, trace_id, decided_at, sampled, sample_rate, reason)
 SELECT {sampler:String}, tenant_id, trace_id, fromUnixTimestamp64Milli({now:Int64}),
     reason != 'dropped', multiIf(reason = 'rate', {rate:Float64}, reason = 'dropped', 0, 1), reason
@@ -30,5 +34,9 @@ GROUP BY tenant_id, trace_id
 HAVING min(received_at) <= fromUnixTimestamp64Milli({cutoff:Int64})
    AND (tenant_id, trace_id) NOT IN (
         SELECT tenant_id, trace_id FROM {{.Decisions}}
-        WHERE sampler = {sampler:String} AND decided_at > fromUnixTimestamp64Milli({late:Int64}))
+        WHERE sampler = {sampler:String} AND decided_at > fromUnixTimestamp64Milli({late:Int64})
+          AND (tenant_id, trace_id) IN (
+            SELECT tenant_id, trace_id FROM {{.Staging}}
+            WHERE sampler = {sampler:String}
+              AND received_at > fromUnixTimestamp64Milli({from:Int64}) AND received_at <= fromUnixTimestamp64Milli({now:Int64})))
 )

@@ -497,6 +497,32 @@ ALTER TABLE `telemetry`.`telemetry_spans_staging`
 
 ALTER TABLE `telemetry`.`telemetry_deletion_requests` ADD COLUMN IF NOT EXISTS owner String DEFAULT '' CODEC(ZSTD(1)), ADD COLUMN IF NOT EXISTS lease_until DateTime64(3) DEFAULT 0 CODEC(Delta(8), ZSTD(1));
 
+ALTER TABLE `telemetry`.`telemetry_spans_staging`
+    MODIFY COLUMN received_at CODEC(Delta(8), LZ4),
+    MODIFY COLUMN tenant_id CODEC(LZ4),
+    MODIFY COLUMN timestamp CODEC(Delta(8), LZ4),
+    MODIFY COLUMN duration_ns CODEC(LZ4),
+    MODIFY COLUMN trace_id CODEC(LZ4),
+    MODIFY COLUMN span_id CODEC(LZ4),
+    MODIFY COLUMN parent_span_id CODEC(LZ4),
+    MODIFY COLUMN trace_state CODEC(LZ4),
+    MODIFY COLUMN span_name CODEC(LZ4),
+    MODIFY COLUMN service_name CODEC(LZ4),
+    MODIFY COLUMN user_id CODEC(LZ4),
+    MODIFY COLUMN session_id CODEC(LZ4),
+    MODIFY COLUMN status_message CODEC(LZ4),
+    MODIFY COLUMN attributes CODEC(LZ4),
+    MODIFY COLUMN resource_attributes CODEC(LZ4),
+    MODIFY COLUMN scope_name CODEC(LZ4),
+    MODIFY COLUMN scope_version CODEC(LZ4),
+    MODIFY COLUMN `events.timestamp` CODEC(LZ4),
+    MODIFY COLUMN `events.name` CODEC(LZ4),
+    MODIFY COLUMN `events.attributes` CODEC(LZ4),
+    MODIFY COLUMN `links.trace_id` CODEC(LZ4),
+    MODIFY COLUMN `links.span_id` CODEC(LZ4),
+    MODIFY COLUMN `links.trace_state` CODEC(LZ4),
+    MODIFY COLUMN `links.attributes` CODEC(LZ4);
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
