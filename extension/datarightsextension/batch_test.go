@@ -121,7 +121,8 @@ func TestIntegrationTraceIDLookupErased(t *testing.T) {
 	ctx := context.Background()
 	spans := schema.Table(chschema.Spans).Qualified
 	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+spans+" (tenant_id, timestamp, trace_id, span_id, user_id, span_name, status_message) VALUES "+
-		"('default', now64(9), 't1', 's1', 'user-1', 'x', ''), ('default', now64(9), 't2', 's2', '', 'y', 'card declined for user-1'), ('default', now64(9), 't3', 's3', 'user-2', 'z', '')"))
+		"('default', now64(9), 't1', 's1', 'user-1', 'x', ''), ('default', now64(9), 't2', 's2', '', 'y', 'card declined for user-1'), ('default', now64(9), 't3', 's3', 'user-2', 'z', ''), "+
+		"('other', now64(9), 't1', 's9', 'user-9', 'x', '')"))
 	x := rightsOver(t, endpoint, conn, database, testList(t))
 	st := x.store
 	var tg *target
@@ -134,13 +135,24 @@ func TestIntegrationTraceIDLookupErased(t *testing.T) {
 	f := newForms(x.list.Token, 0, 0, []string{"a"}, []string{"user-1"})
 	n, err := st.count(ctx, tg, "default", f, false)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]uint64{"a": 2}, n, "the lookup rows of traces t1 and t2")
+	assert.Equal(t, map[string]uint64{"a": 2}, n, "the lookup rows of traces t1 and t2 (not the other tenant's t1)")
+	// A batch of more than splitUsers users counts by the join alone (count_trace_ids_join): the
+	// same rows per request.
+	owners, users := []string{"a", "b"}, []string{"user-1", "user-2"}
+	for i := range 2 * splitUsers {
+		owners, users = append(owners, fmt.Sprintf("o%d", i)), append(users, fmt.Sprintf("absent-%d", i))
+	}
+	big := newForms(x.list.Token, 0, 0, owners, users)
+	require.Greater(t, len(big.ids), 2*splitUsers)
+	n, err = st.count(ctx, tg, "default", big, false)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]uint64{"a": 2, "b": 1}, n, "t1 and t2 for user-1, t3 for user-2, in the tenant's rows only")
 	require.NoError(t, st.scheduleClassic(ctx, tg, tg.args("default", f)...))
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	require.NoError(t, st.awaitMutations(wctx, tg.storage))
 	var left []string
-	rows, err := conn.Query(ctx, "SELECT DISTINCT TraceId FROM "+schema.Table(chschema.TraceIDTimestamps).Qualified+" ORDER BY TraceId")
+	rows, err := conn.Query(ctx, "SELECT DISTINCT concat(TenantId, '/', TraceId) FROM "+schema.Table(chschema.TraceIDTimestamps).Qualified+" ORDER BY 1")
 	require.NoError(t, err)
 	for rows.Next() {
 		var id string
@@ -148,5 +160,5 @@ func TestIntegrationTraceIDLookupErased(t *testing.T) {
 		left = append(left, id)
 	}
 	require.NoError(t, rows.Err())
-	assert.Equal(t, []string{"t3"}, left)
+	assert.Equal(t, []string{"default/t3", "other/t1"}, left, "another user's trace and another tenant's trace of the same id stay")
 }

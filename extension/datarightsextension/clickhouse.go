@@ -61,6 +61,49 @@ type chStore struct {
 
 	capMu   sync.Mutex
 	capable map[string]capability // patchCapable's answers per storage table
+
+	colsMu sync.Mutex
+	cols   map[string][]clickhouse.ColumnNameAndType // prepare's columns per INSERT statement
+}
+
+// prepare is PrepareBatch without a DESCRIBE TABLE before every insert: over HTTP clickhouse-go
+// describes the table to learn the column types unless they are given, and on the embedded engine,
+// which runs one statement at a time, each DESCRIBE queues behind ingest and erasure like any
+// statement (an accept round stored its requests with four statements instead of two). The types
+// of the first batch's columns are kept per statement; an insert that fails forgets them (a
+// migration may have changed a type), so the next one describes the table again.
+func (s *chStore) prepare(ctx context.Context, stmt string) (driver.Batch, error) {
+	s.colsMu.Lock()
+	cols, ok := s.cols[stmt]
+	s.colsMu.Unlock()
+	if ok {
+		ctx = clickhouse.Context(ctx, clickhouse.WithColumnNamesAndTypes(cols))
+	}
+	b, err := s.conn.PrepareBatch(ctx, stmt)
+	if err != nil || ok {
+		return b, err
+	}
+	for _, c := range b.Columns() {
+		cols = append(cols, clickhouse.ColumnNameAndType{Name: c.Name(), Type: string(c.Type())})
+	}
+	s.colsMu.Lock()
+	if s.cols == nil {
+		s.cols = map[string][]clickhouse.ColumnNameAndType{}
+	}
+	s.cols[stmt] = cols
+	s.colsMu.Unlock()
+	return b, nil
+}
+
+// sent is batch.Send, forgetting stmt's column types when it fails.
+func (s *chStore) sent(stmt string, batch driver.Batch) error {
+	err := batch.Send()
+	if err != nil {
+		s.colsMu.Lock()
+		delete(s.cols, stmt)
+		s.colsMu.Unlock()
+	}
+	return err
 }
 
 func (s *chStore) query(ctx context.Context, q string, args []any, scan func(driver.Rows) error) error {
@@ -104,7 +147,7 @@ func (s *chStore) insertRequest(ctx context.Context, r *request) error {
 func (s *chStore) insertRequests(ctx context.Context, reqs []request) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	batch, err := s.conn.PrepareBatch(ctx, s.sql.insertRequest)
+	batch, err := s.prepare(ctx, s.sql.insertRequest)
 	if err != nil {
 		return err
 	}
@@ -121,7 +164,7 @@ func (s *chStore) insertRequests(ctx context.Context, reqs []request) error {
 			return err
 		}
 	}
-	return batch.Send()
+	return s.sent(s.sql.insertRequest, batch)
 }
 
 func (s *chStore) insertSuppression(ctx context.Context, e suppression.Entry) error {
@@ -136,7 +179,7 @@ func (s *chStore) insertSuppression(ctx context.Context, e suppression.Entry) er
 }
 
 func (s *chStore) insert(ctx context.Context, stmt string, values ...any) error {
-	batch, err := s.conn.PrepareBatch(ctx, stmt)
+	batch, err := s.prepare(ctx, stmt)
 	if err != nil {
 		return err
 	}
@@ -144,7 +187,7 @@ func (s *chStore) insert(ctx context.Context, stmt string, values ...any) error 
 	if err := batch.Append(values...); err != nil {
 		return err
 	}
-	return batch.Send()
+	return s.sent(stmt, batch)
 }
 
 func scanRequest(rows driver.Rows) (request, error) {
@@ -198,7 +241,7 @@ func (s *chStore) insertSuppressions(ctx context.Context, entries []suppression.
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	batch, err := s.conn.PrepareBatch(ctx, s.sql.insertSuppression)
+	batch, err := s.prepare(ctx, s.sql.insertSuppression)
 	if err != nil {
 		return err
 	}
@@ -214,7 +257,7 @@ func (s *chStore) insertSuppressions(ctx context.Context, entries []suppression.
 			return err
 		}
 	}
-	return batch.Send()
+	return s.sent(s.sql.insertSuppression, batch)
 }
 
 func (s *chStore) getRequest(ctx context.Context, tenant, id string) (*request, error) {
@@ -280,6 +323,8 @@ func (s *chStore) count(ctx context.Context, t *target, tenant string, f *forms,
 		if t.split(f) {
 			q, tq = t.idsCountStored, t.textCountStored
 		}
+	} else if t.joinCount != "" && len(f.ids) > 2*splitUsers {
+		q, args = t.joinCount, t.joinCountArgs(tenant, f)
 	}
 	out := map[string]uint64{}
 	// Bounded like the erasure's statements (mutation_timeout), not like a read of the API

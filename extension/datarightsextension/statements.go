@@ -43,6 +43,9 @@ type target struct {
 	// what matters then (each waits its turn on the embedded engine). "" for the other tables.
 	idsCount, idsCountStored, idsDelete    string
 	textCount, textCountStored, textDelete string
+	// joinCount is the trace-id table's count of a batch of more than splitUsers users (single
+	// server; deletion.sql, count_trace_ids_join); "" for the other tables.
+	joinCount string
 	// exportHTTP is export for ClickHouse's HTTP interface (query parameters, JSONEachRow).
 	exportHTTP string
 	// searched says which columns the table's predicate searches and how (receipts).
@@ -55,7 +58,8 @@ type target struct {
 // args are the bound arguments of the table's predicate for tenant and the batch's stored forms.
 func (t *target) args(tenant string, f *forms) []any {
 	if t.name == chschema.TraceIDTimestamps {
-		return append(idsArgs(tenant, f), textArgs(tenant, f)...) // pred_trace_ids: both halves
+		// pred_trace_ids: the tenant, then both halves
+		return append(append([]any{tenant}, idsArgs(tenant, f)...), textArgs(tenant, f)...)
 	}
 	if t.kind == kindData {
 		return []any{tenant, f.ids, f.ids, f.predTokens(), f.predPatterns(), f.from, f.to}
@@ -100,6 +104,14 @@ func (t *target) textDeleteArgs(tenant string, f *forms) []any { return textArgs
 // textCountArgs bind textCount and textCountStored: owners_text, then pred_text.
 func (t *target) textCountArgs(tenant string, f *forms) []any {
 	return append(textOwnersArgs(f), textArgs(tenant, f)...)
+}
+
+// joinCountArgs bind joinCount: trace_owners (the subject's spans and their owners), then the tenant.
+func (t *target) joinCountArgs(tenant string, f *forms) []any {
+	out := append(dataOwnersArgs(f), idsArgs(tenant, f)...)
+	out = append(out, textOwnersArgs(f)...)
+	out = append(out, textArgs(tenant, f)...)
+	return append(out, tenant)
 }
 
 // countArgs bind count and countStored: the owners of every stored form, then the predicate.
@@ -229,6 +241,9 @@ func newStatements(database, cluster string) (*statements, error) {
 			d.Text, d.Subjects = spans.SearchText, spans.SubjectExpr
 			pred = "pred_trace_ids"
 			tg.count, tg.countStored = r("count_trace_ids", d, ""), r("count_stored_trace_ids", d, "")
+			if cluster == "" {
+				tg.joinCount = r("count_trace_ids_join", d, "")
+			}
 		} else if def.kind == kindData {
 			tg.count, tg.countStored = r("count", d, pred, "owners_all"), r("count_stored", d, pred, "owners_all")
 			tg.idsCount, tg.idsCountStored = r("count", d, "pred_ids", owners), r("count_stored", d, "pred_ids", owners)
@@ -294,6 +309,9 @@ func (s *statements) script() []string {
 		out = append(out, "-- "+t.name, t.count, t.countStored, t.deleteSQL)
 		if t.textDelete != "" {
 			out = append(out, t.idsCount, t.idsCountStored, t.idsDelete, t.textCount, t.textCountStored, t.textDelete)
+		}
+		if t.joinCount != "" {
+			out = append(out, t.joinCount)
 		}
 		if t.applyMask != "" {
 			out = append(out, t.applyPatches, t.applyMask)

@@ -50,12 +50,17 @@ func TestTenantIsolation(t *testing.T) {
 	assert.Equal(t, []string{"t1"}, spanNames(p.tsink))
 }
 
-func TestResourceLevelUserAndAnonymize(t *testing.T) {
-	e := newEnv(t, consentextension.ModeBalanced)
+// anonymizer is a consent processor with action anonymize in mode, users A, B and C known in t1.
+func anonymizer(t *testing.T, mode string) *pipelines {
+	e := newEnv(t, mode)
 	abc(t, e, "t1")
 	cfg := createDefaultConfig()
 	cfg.Action = ActionAnonymize
-	p := e.start(t, cfg, nopSettings())
+	return e.start(t, cfg, nopSettings())
+}
+
+func TestResourceLevelUserAndAnonymize(t *testing.T) {
+	p := anonymizer(t, consentextension.ModeBalanced)
 	ctx := context.Background()
 	// B on the resource: every span is B's unless it names its own user.
 	td := spans("t1", map[string]string{"user.id": "B", "session.id": "s1", "service.name": "web"},
@@ -243,4 +248,20 @@ func TestStartErrors(t *testing.T) {
 	c2.Purposes.Events = "marketing"
 	c2.Purposes.EventPrefixes = []EventPrefix{{Prefix: "x", Purpose: "ads"}}
 	f(c2, `purposes::events: purpose "marketing" is not configured in extension "consent"`)
+}
+
+// An anonymized span that repeats its user's id in its name or status message (the RED pipeline's
+// series label) loses the id there too: once the attribute is stripped nothing downstream knows it.
+func TestAnonymizeUnmentionsUser(t *testing.T) {
+	p := anonymizer(t, consentextension.ModeStrict)
+	td := spans("t1", map[string]string{"user.id": "rsmith"},
+		map[string]string{"n": "checkout for jdoe.x", "user.id": "jdoe.x"},
+		map[string]string{"n": "GET /u/rsmith/cart"},
+		map[string]string{"n": "tab of ab", "user.id": "ab"})
+	td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Status().SetMessage("jdoe.x: card declined")
+	require.NoError(t, p.traces.ConsumeTraces(context.Background(), td))
+	assert.Equal(t, []string{"checkout for {id}", "GET /u/{id}/cart", "tab of ab"}, spanNames(p.tsink),
+		"ids of four or more characters replaced; shorter ones would match inside words")
+	sp := p.tsink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+	assert.Equal(t, "{id}: card declined", sp.Status().Message())
 }

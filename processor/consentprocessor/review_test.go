@@ -14,11 +14,7 @@ import (
 // An anonymized record must not keep a user id through its resource: the storage exporter (and any
 // query) falls back to the resource's user.id once the record's own is removed.
 func TestAnonymizeRecordIDAlsoOnResource(t *testing.T) {
-	e := newEnv(t, consentextension.ModeBalanced)
-	abc(t, e, "t1")
-	cfg := createDefaultConfig()
-	cfg.Action = ActionAnonymize
-	p := e.start(t, cfg, nopSettings())
+	p := anonymizer(t, consentextension.ModeBalanced)
 	ctx := context.Background()
 
 	// Traces: B on the span and on the resource.

@@ -46,6 +46,10 @@ var leakForms = map[string][]string{
 	"query_user":   {"u-555"},
 	"cookie":       {"c00kieS3ss10n"},
 	"deleted_user": {"user-0815"},
+	// Ids no detector knows, repeated in a span's name: only the record's own id field tells
+	// (selfMentionUser consented, anonymizedUser refused, so only the RED pipeline sees its span).
+	"self_mention":    {selfMentionUser},
+	"anonymized_user": {anonymizedUser},
 	// Formats the detectors used to miss: separators, full width, no-break spaces, en dashes,
 	// percent-encoded and bracketed e-mails, a password in JSON inside a JSON string.
 	"phone_variants": {"089/12345678", "12345678", "０９０－１２３４－５６７８", "１２３４－５６７８", "415\u00a0555\u00a02671", "415–555–2671", "(212)5550199", "5550199"},
@@ -59,10 +63,10 @@ var leakForms = map[string][]string{
 var rawAllowed = map[string]map[string]bool{
 	// Proof of consent: the consent state and its history are kept per raw user id (the consent
 	// processor looks them up before pii_redaction hashes the id).
-	"telemetry_consents.user_id":        {"user_id": true},
-	"telemetry_consent_history.user_id": {"user_id": true},
+	"telemetry_consents.user_id":        {"user_id": true, "self_mention": true, "anonymized_user": true},
+	"telemetry_consent_history.user_id": {"user_id": true, "self_mention": true, "anonymized_user": true},
 	// The audit trail names the user whose consent was changed or data deleted (who did what to whom).
-	"telemetry_audit.target_id": {"user_id": true, "deleted_user": true},
+	"telemetry_audit.target_id": {"user_id": true, "deleted_user": true, "self_mention": true, "anonymized_user": true},
 }
 
 // leakCheck reports every stored form of raw PII in s; where names the table.column or endpoint.
@@ -127,7 +131,9 @@ func scrapePrometheus(t *testing.T, c *collector) string {
 // name: raw paths in http.route and span names, identifiers in URL queries, cookies, a record's own
 // id in its free text, PII in metric names, attribute keys and RED labels.
 const (
-	rawRoute      = "/users/jane.doe@example.com/orders/4111111111111111"
+	selfMentionUser = "qzvx.kornel"
+	anonymizedUser  = "wbly.trask"
+	rawRoute        = "/users/jane.doe@example.com/orders/4111111111111111"
 	templateRoute = "/users/{id}/orders/{orderId}"
 	wantRoute     = "/users/{email}/orders/{card}"
 )
@@ -158,6 +164,14 @@ func sendLeakyData(t *testing.T, c *collector) {
 		path := fmt.Sprintf("/api/users/%d/cart", 1000+n)
 		_, s := tr.Start(ctx, "GET "+path, trace.WithSpanKind(trace.SpanKindServer))
 		s.SetAttributes(attribute.String("http.request.method", "GET"), attribute.String("http.route", path))
+		s.End()
+	}
+	// Span names that repeat the span's own user id, which no detector would find: pii_redaction
+	// replaces it by the id's token (traces/consent and traces/red, whose attribute_allowlist drops
+	// user.id only after that), consent/red by {id} for the user without consent.
+	for _, user := range []string{selfMentionUser, anonymizedUser} {
+		_, s := tr.Start(ctx, "checkout for "+user, trace.WithSpanKind(trace.SpanKindServer))
+		s.SetAttributes(attribute.String("http.request.method", "POST"), attribute.String("user.id", user), attribute.String("http.route", "/checkout"))
 		s.End()
 	}
 	_, sp = tr.Start(ctx, "GET "+templateRoute, trace.WithSpanKind(trace.SpanKindServer))

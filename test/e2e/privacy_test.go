@@ -134,6 +134,8 @@ func TestStrictModeStoresNoPII(t *testing.T) {
 		args: append(dataRightsConfig(), "--set=connectors::span_metrics::metrics_flush_interval=500ms")})
 	// Strict mode is opt-in: without consent the user's records would be dropped, not redacted.
 	c.grantConsent(t, testAPIKey, rawPII["user_id"], map[string]bool{"analytics": true, "performance": true, "diagnostics": true})
+	c.grantConsent(t, testAPIKey, selfMentionUser, map[string]bool{"performance": true})
+	c.grantConsent(t, testAPIKey, anonymizedUser, map[string]bool{"performance": false})
 	sendPIIData(t, c.otlpHTTP)
 	sendLeakyData(t, c)
 	// A deletion of another user fills the deletion-request and suppression tables.
@@ -143,7 +145,7 @@ func TestStrictModeStoresNoPII(t *testing.T) {
 	conn := c.db()
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_events WHERE event_name = 'user_profile_update'")
 	eventuallyCount(t, conn, 3, "SELECT count() FROM telemetry_logs WHERE service_name = 'privacy'")
-	eventuallyCount(t, conn, 23, "SELECT count() FROM telemetry_spans WHERE service_name = 'privacy'")
+	eventuallyCount(t, conn, 24, "SELECT count() FROM telemetry_spans WHERE service_name = 'privacy'")
 	// Spans pass pii_redaction twice (traces/consent and traces/red): each instance counts in its own
 	// series, named by the "processor" label, so the storage path's count is not doubled.
 	const redactions = "otelcol_processor_pii_redaction_redactions"
@@ -164,6 +166,10 @@ func TestStrictModeStoresNoPII(t *testing.T) {
 	require.NoError(t, conn.QueryRow(context.Background(), `SELECT uniqExact(attributes) FROM telemetry_metrics
 		WHERE metric_name = 'api_requests' AND attributes['endpoint'] LIKE '/api/users/%'`).Scan(&series))
 	assert.Equal(t, uint64(1), series, "one RED series for the templated route")
+	// Both self-mentioning spans are counted in one RED series whose name holds {id}, not the id
+	// (names become labels: the id's placeholder, not its token); only the consented one is stored.
+	eventuallyCount(t, conn, 2, "SELECT toUInt64(max(value)) FROM telemetry_metrics WHERE metric_name = 'api_requests' AND attributes['span.name'] = 'checkout for {id}' AND attributes['endpoint'] = '/checkout'")
+	assert.Equal(t, uint64(1), eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_spans WHERE span_name = 'checkout for {id}'"))
 	eventuallyCount(t, conn, 1, "SELECT count() FROM telemetry_metrics WHERE metric_name = '[REDACTED:email]'") // signups.jane.doe@example.com: the e-mail detector takes the dotted prefix as its local part
 
 	columns := dumpAllColumns(t, c)

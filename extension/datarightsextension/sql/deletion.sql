@@ -44,16 +44,19 @@
   is an AggregatingMergeTree, which takes no patch parts, so its DELETE is a mutation): the spans are
   read without patches and deleted masks, as they stay in the parts until the purge. */ -}}
 {{define "raw_read"}} SETTINGS apply_patch_parts = 0, apply_deleted_mask = 0, use_query_condition_cache = 0{{end}}
-{{- /* (TraceId, TenantId): the table's sorting key, in its order, so the IN reads only the granules of
-  those traces. */ -}}
+{{- /* TraceId leads the table's sorting key, so the IN reads only the granules of those traces. The
+  batch's tenant is one constant (bound first): TraceId IN a set of strings, not (TraceId, TenantId)
+  IN a set of tuples, which made the lookup of a 1000-user batch's million traces in a 10M-row
+  table three times slower (1.76 s against 0.48 s, measured). */ -}}
 {{- /* The spans are found by the predicate's two halves apart (pred_ids, pred_text), each pruned by
-  its own index (see pred_ids): bound: the subject index's half, then the free text's. Two IN
-  subqueries, not a UNION: the DELETE of this table is a mutation, and mutations refuse a UNION. */ -}}
-{{define "pred_trace_ids"}}((TraceId, TenantId) IN (SELECT trace_id, tenant_id FROM {{.Spans}} WHERE {{template "pred_ids" .}}{{template "raw_read"}}) OR (TraceId, TenantId) IN (SELECT trace_id, tenant_id FROM {{.Spans}} WHERE {{template "pred_text" .}}{{template "raw_read"}})){{end}}
+  its own index (see pred_ids): bound: the tenant, the subject index's half, then the free text's.
+  Two IN subqueries, not a UNION: the DELETE of this table is a mutation, and mutations refuse a
+  UNION. */ -}}
+{{define "pred_trace_ids"}}TenantId = ? AND (TraceId IN (SELECT trace_id FROM {{.Spans}} WHERE {{template "pred_ids" .}}{{template "raw_read"}}) OR TraceId IN (SELECT trace_id FROM {{.Spans}} WHERE {{template "pred_text" .}}{{template "raw_read"}})){{end}}
 {{- /* The subject's spans with their owners (count_trace_ids): those the subject index names (all
   their owners), then those only their text names (owners_text). */ -}}
 {{define "trace_owners"}}SELECT DISTINCT tenant_id, trace_id, owner FROM (SELECT tenant_id, trace_id, os FROM (SELECT tenant_id, trace_id, {{template "owners_data" .}} AS os FROM {{.Spans}} WHERE {{template "pred_ids" .}}{{template "raw_read"}}) UNION ALL SELECT tenant_id, trace_id, os FROM (SELECT tenant_id, trace_id, {{template "owners_text" .}} AS os FROM {{.Spans}} WHERE {{template "pred_text" .}}{{template "raw_read"}})) ARRAY JOIN os AS owner{{end}}
-{{define "hpred_trace_ids"}}(TraceId, TenantId) IN (SELECT trace_id, tenant_id FROM {{.Spans}} WHERE {{template "hpred_data" .}}){{end}}
+{{define "hpred_trace_ids"}}TenantId = {tenant:String} AND TraceId IN (SELECT trace_id FROM {{.Spans}} WHERE {{template "hpred_data" .}}){{end}}
 {{define "pred_user"}}tenant_id = ? AND user_id IN ?{{end}}
 {{define "pred_audit"}}tenant_id = ? AND target_id IN ?{{end}}
 {{define "count"}}SELECT owner, count() FROM (SELECT {{template "owners" .}} AS owners FROM {{.Front}} WHERE {{template "pred" .}}) ARRAY JOIN owners AS owner GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
@@ -80,6 +83,11 @@
 {{- /* Counts of the trace-id table per request: its rows of the subject's traces (found through the
   sorting key) joined to the subject's spans, which say which request each trace belongs to. */ -}}
 {{define "count_trace_ids"}}SELECT owner, count() FROM (SELECT TenantId, TraceId FROM {{.Front}} WHERE {{template "pred_trace_ids" .}}) AS t INNER JOIN ({{template "trace_owners" .}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
+{{- /* A large batch's count of the trace-id table (more than splitUsers users): the join alone. The IN
+  of count_trace_ids reads the subject's spans twice more (its two subqueries) to prune by the
+  sorting key, which pays for a few users' traces, not for a batch's whole table: a 1000-user batch
+  touches nearly every granule of it. Bound: as trace_owners, then the tenant. */ -}}
+{{define "count_trace_ids_join"}}SELECT owner, count() FROM {{.Front}} AS t INNER JOIN ({{template "trace_owners" .}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id WHERE t.TenantId = ? GROUP BY owner SETTINGS use_query_condition_cache = 0{{end}}
 {{define "count_stored_trace_ids"}}SELECT owner, count() FROM (SELECT TenantId, TraceId FROM {{.Front}} WHERE {{template "pred_trace_ids" .}}) AS t INNER JOIN ({{template "trace_owners" .}}) AS s ON t.TenantId = s.tenant_id AND t.TraceId = s.trace_id GROUP BY owner SETTINGS use_query_condition_cache = 0, apply_patch_parts = 0, apply_deleted_mask = 0{{end}}
 {{- /* One stored event (DELETE /events/{event_id}): telemetry_events by its event_id (idx_event_id). */ -}}
 {{define "pred_event"}}tenant_id = ? AND event_id IN ?{{end}}
