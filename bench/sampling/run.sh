@@ -18,6 +18,8 @@
 # BENCH_PROFILE=DIR saves a CPU profile of each throughput row's collector (load + 3 s) as DIR/NAME-ROUND.pprof.
 # BENCH_CONFIG runs another configuration than config/local.yaml; BENCH_ONLY="NAME ..." runs only the
 # rows named (bare, in-clickhouse, contrib; the memory rows mem-bare, mem-in-clickhouse, mem-contrib).
+# ENGINE_ARGS are the engine's flags (--verbose logs every statement with its duration; with BENCH_KEEP=1
+# the work directory, engine.log included, is kept).
 # BENCH_RATE=SPANS_PER_SECOND throttles the throughput rows' load to that total (default 0: unthrottled),
 # so rows compare at the same intake.
 # Memory run: BENCH_MEMORY_TPS (default 10000) traces/s for TELEMETRY_SAMPLE_DECISION_WAIT
