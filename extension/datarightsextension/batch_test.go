@@ -28,13 +28,7 @@ func TestIntegrationBatchOfThousand(t *testing.T) {
 	require.NoError(t, conn.Exec(ctx, "INSERT INTO "+logs+" (tenant_id, timestamp, user_id, body) VALUES ('default', now64(9), 'user-10000', 'x'), ('default', now64(9), '', 'checkout failed for user-7'), ('default', now64(9), '', 'checkout failed for user-1999')"))
 	x := rightsOver(t, endpoint, conn, database, list)
 	st := x.store
-	var tg *target
-	for i := range st.sql.targets {
-		if st.sql.targets[i].name == chschema.Logs {
-			tg = &st.sql.targets[i]
-		}
-	}
-	require.NotNil(t, tg)
+	tg := targetNamed(t, st, chschema.Logs)
 
 	const n = 1000
 	owners, users := make([]string, n), make([]string, n)
@@ -125,13 +119,7 @@ func TestIntegrationTraceIDLookupErased(t *testing.T) {
 		"('other', now64(9), 't1', 's9', 'user-9', 'x', '')"))
 	x := rightsOver(t, endpoint, conn, database, testList(t))
 	st := x.store
-	var tg *target
-	for i := range st.sql.targets {
-		if st.sql.targets[i].name == chschema.TraceIDTimestamps {
-			tg = &st.sql.targets[i]
-		}
-	}
-	require.NotNil(t, tg)
+	tg := targetNamed(t, st, chschema.TraceIDTimestamps)
 	f := newForms(x.list.Token, 0, 0, []string{"a"}, []string{"user-1"})
 	n, err := st.count(ctx, tg, "default", f, false)
 	require.NoError(t, err)
@@ -161,4 +149,16 @@ func TestIntegrationTraceIDLookupErased(t *testing.T) {
 	}
 	require.NoError(t, rows.Err())
 	assert.Equal(t, []string{"default/t3", "other/t1"}, left, "another user's trace and another tenant's trace of the same id stay")
+}
+
+// targetNamed is the store's erasure target for table name.
+func targetNamed(t *testing.T, st *chStore, name string) *target {
+	t.Helper()
+	for i := range st.sql.targets {
+		if st.sql.targets[i].name == name {
+			return &st.sql.targets[i]
+		}
+	}
+	t.Fatalf("no target %s", name)
+	return nil
 }
