@@ -242,8 +242,9 @@ func (st *state) mapEntries(m pcommon.Map, topKey string) {
 	mark, rmark := len(st.remove), len(st.rename)
 	for k, v := range m.All() {
 		tk := topKey
-		var slot *memoSlot
+		var slot *memoSlot // set when the outcome may be remembered (memo.go)
 		var before effects
+		var in string
 		if tk == "" {
 			if st.dropped(k, v) {
 				st.remove = append(st.remove, k)
@@ -252,21 +253,16 @@ func (st *state) mapEntries(m pcommon.Map, topKey string) {
 			}
 			tk = k
 			if v.Type() == pcommon.ValueTypeStr && len(k) <= memoMaxLen && len(v.Str()) <= memoMaxLen {
-				in := v.Str()
-				var hit bool
-				if slot, hit = st.memoGet(memoAttr, k, in); hit {
-					if slot.counter >= 0 {
-						v.SetStr(slot.out)
-						st.note(slot.counter, k)
+				in = v.Str()
+				out, hit, s, b := st.recall(memoAttr, k, in)
+				if hit {
+					if out != in {
+						v.SetStr(out)
 					}
 					continue
 				}
-				before = st.effects()
+				slot, before = s, b
 			}
-		}
-		in := ""
-		if slot != nil {
-			in = v.Str()
 		}
 		if st.entry(k, v, tk) {
 			st.remove = append(st.remove, k)
@@ -277,9 +273,7 @@ func (st *state) mapEntries(m pcommon.Map, topKey string) {
 			continue
 		}
 		if slot != nil && v.Type() == pcommon.ValueTypeStr {
-			if counter, ok := st.memoizable(before); ok && (counter >= 0) == (v.Str() != in) {
-				slot.put(memoAttr, k, in, v.Str(), counter)
-			}
+			st.remember(slot, before, memoAttr, k, in, v.Str())
 		}
 	}
 	for _, k := range st.remove[mark:] {
@@ -519,18 +513,12 @@ func (st *state) name(s, topKey string) string {
 	if len(s) > memoMaxLen {
 		return st.checkName(s, topKey)
 	}
-	slot, hit := st.memoGet(memoName, topKey, s)
+	out, hit, slot, before := st.recall(memoName, topKey, s)
 	if hit {
-		if slot.counter >= 0 {
-			st.note(slot.counter, topKey)
-		}
-		return slot.out
+		return out
 	}
-	before := st.effects()
-	out := st.checkName(s, topKey)
-	if counter, ok := st.memoizable(before); ok && (counter >= 0) == (out != s) {
-		slot.put(memoName, topKey, s, out, counter)
-	}
+	out = st.checkName(s, topKey)
+	st.remember(slot, before, memoName, topKey, s, out)
 	return out
 }
 

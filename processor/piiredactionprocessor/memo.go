@@ -70,6 +70,26 @@ func (st *state) memoGet(kind memoKind, key, in string) (*memoSlot, bool) {
 	return s, s.kind == kind && s.in == in && s.key == key
 }
 
+// recall looks (kind, key, in) up; on a hit it replays the remembered counter and returns the
+// remembered output. On a miss, slot and before are what remember needs after the check.
+func (st *state) recall(kind memoKind, key, in string) (out string, hit bool, slot *memoSlot, before effects) {
+	slot, hit = st.memoGet(kind, key, in)
+	if !hit {
+		return "", false, slot, st.effects()
+	}
+	if slot.counter >= 0 {
+		st.note(slot.counter, key)
+	}
+	return slot.out, true, nil, effects{}
+}
+
+// remember stores the check of in that gave out, if it can be replayed.
+func (st *state) remember(slot *memoSlot, before effects, kind memoKind, key, in, out string) {
+	if counter, ok := st.memoizable(before); ok && (counter >= 0) == (out != in) {
+		slot.put(kind, key, in, out, counter)
+	}
+}
+
 // effects is what memoizable compares before and after a check.
 type effects struct{ notes, selfCalls int }
 
