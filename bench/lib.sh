@@ -36,3 +36,10 @@ start_engine() {
   for _ in $(seq 600); do curl -fs "http://127.0.0.1:$eport/ping" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "engine did not start:" >&2; tail -20 "$work/engine.log" >&2; exit 1
 }
+
+# pprof_args PORT: the collector arguments that add the pprof extension on 127.0.0.1:PORT to
+# config/local.yaml's extensions (CPU profiles, live heap), in the array pprof.
+pprof_args() {
+  pprof=("--set=extensions::pprof::endpoint=127.0.0.1:$1"
+    "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,request_limits,pprof]")
+}

@@ -99,8 +99,8 @@ throughput() { # throughput NAME [collector args...]
   local pport= prof=
   if [[ -n ${BENCH_PROFILE:-} ]]; then # a CPU profile of the collector during the load (pprof extension)
     pport=$(freeport)
-    set -- "$@" "--set=extensions::pprof::endpoint=127.0.0.1:$pport" \
-      "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,request_limits,pprof]"
+    pprof_args "$pport"
+    set -- "$@" "${pprof[@]}"
   fi
   start "$name" "$@"
   [[ $name == policies-* ]] && put_policies "$BENCH_POLICIES"

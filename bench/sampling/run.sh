@@ -115,8 +115,8 @@ throughput() { # throughput NAME [collector args...]
   local pport= prof=
   if [[ -n ${BENCH_PROFILE:-} ]]; then # a CPU profile of the collector during the load (pprof extension)
     pport=$(freeport)
-    set -- "$@" "--set=extensions::pprof::endpoint=127.0.0.1:$pport" \
-      "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,request_limits,pprof]"
+    pprof_args "$pport"
+    set -- "$@" "${pprof[@]}"
   fi
   start "$name" 1 "$@"
   local t0 e0 a0 s0; t0=$(cpu_ticks); e0=$(cpu_ticks "$engine_pid"); a0=$(metric otelcol_receiver_accepted_spans); s0=$(stored_spans)
@@ -162,8 +162,8 @@ memory() { # memory NAME [collector args...]
   local name=$1; shift
   [[ -n ${BENCH_ONLY:-} && " $BENCH_ONLY " != *" $name "* ]] && return 0
   local pport; pport=$(freeport)
-  start "$name" "$mem_wait" "$@" "--set=extensions::pprof::endpoint=127.0.0.1:$pport" \
-    "--set=service::extensions=[health_check,file_storage/queue,telemetry_api,consent,telemetry_query,data_rights,telemetry_dashboard,request_limits,pprof]"
+  pprof_args "$pport"
+  start "$name" "$mem_wait" "$@" "${pprof[@]}"
   local per=$(( mem_tps * (children + 1) / workers )) a0; a0=$(metric otelcol_receiver_accepted_spans)
   load "$((mem_wait + 5))s" "$per" &
   local lp=$!
