@@ -28,13 +28,10 @@ type result struct {
 	Elapsed   time.Duration
 }
 
-// chdbEngine binds libchdb with purego directly instead of importing
+// chdbLib binds libchdb with purego directly instead of importing
 // chdb-go's chdb-purego: that package dlopens the library in its init(), so
 // it would run before --lib is parsed and panic when the file is absent.
-type chdbEngine struct {
-	mu   sync.Mutex // libchdb has one session per connection; queries must not overlap
-	conn *chdbConnection
-
+type chdbLib struct {
 	fnClose   func(conn *chdbConnection)
 	fnQuery   func(conn unsafe.Pointer, query, format string) *chdbResult
 	fnDestroy func(res *chdbResult)
@@ -46,14 +43,24 @@ type chdbEngine struct {
 	fnError   func(res *chdbResult) string
 }
 
+// chdbEngine is one connection (session) to the process's chDB engine.
+// Since chDB 4 (libchdb 26.x) connections to the same data path are
+// independent: each has its own USE/SET state and their queries run in
+// parallel, as a server's sessions do.
+type chdbEngine struct {
+	*chdbLib
+	mu   sync.Mutex // one query at a time per connection
+	conn *chdbConnection
+}
+
 // chdbConnection mirrors chdb.h's `struct chdb_connection_ { void *internal_data; }`.
 type chdbConnection struct{ internal unsafe.Pointer }
 
 // chdbResult is opaque; only pointers to it cross the boundary.
 type chdbResult struct{ _ unsafe.Pointer }
 
-// openChdb loads the library at libPath and opens a persistent session on dataPath.
-func openChdb(libPath, dataPath string) (*chdbEngine, error) {
+// openChdb loads the library at libPath and opens n persistent sessions on dataPath.
+func openChdb(libPath, dataPath string, n int) ([]*chdbEngine, error) {
 	abs, err := filepath.Abs(dataPath)
 	if err != nil {
 		return nil, err
@@ -65,7 +72,7 @@ func openChdb(libPath, dataPath string) (*chdbEngine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", libPath, err)
 	}
-	e := &chdbEngine{}
+	e := &chdbLib{}
 	var connect func(argc int, argv []*byte) *chdbConnection
 	syms := []struct {
 		fn   any
@@ -94,11 +101,18 @@ func openChdb(libPath, dataPath string) (*chdbEngine, error) {
 		b := append([]byte(a), 0)
 		argv[i] = &b[0]
 	}
-	e.conn = connect(len(argv), argv)
-	if e.conn == nil {
-		return nil, errors.New("chdb_connect failed (is the data directory used by another process?)")
+	engs := make([]*chdbEngine, 0, n)
+	for range n {
+		conn := connect(len(argv), argv)
+		if conn == nil {
+			for _, o := range engs {
+				o.Close()
+			}
+			return nil, errors.New("chdb_connect failed (is the data directory used by another process?)")
+		}
+		engs = append(engs, &chdbEngine{chdbLib: e, conn: conn})
 	}
-	return e, nil
+	return engs, nil
 }
 
 func (e *chdbEngine) Query(sql, format string) (result, error) {
@@ -128,7 +142,7 @@ func (e *chdbEngine) Query(sql, format string) (result, error) {
 	return r, nil
 }
 
-// Close ends the session, which flushes pending parts to disk.
+// Close ends the session; closing the last one flushes pending parts to disk.
 func (e *chdbEngine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -314,3 +314,24 @@ func TestSetInBodyStaysInItsRequest(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, code, got)
 	assert.Equal(t, "115", h.Get("X-ClickHouse-Exception-Code"))
 }
+
+// A long statement does not hold back a short one, as on a server: the
+// short one is answered while the long one still runs.
+func TestLongStatementDoesNotHoldOthers(t *testing.T) {
+	addr := needServer(t)
+	long := make(chan string, 1)
+	go func() {
+		_, _, got := httpQuery(t, addr, "", strings.NewReader("SELECT count() FROM numbers(6) WHERE sleepEachRow(0.5) = 0 SETTINGS max_block_size = 1"), nil)
+		long <- got
+	}()
+	time.Sleep(300 * time.Millisecond) // let it start
+	code, _, got := httpQuery(t, addr, "", strings.NewReader("SELECT 42"), nil)
+	require.Equal(t, http.StatusOK, code, got)
+	assert.Equal(t, "42\n", got)
+	select {
+	case got := <-long:
+		t.Fatalf("the long statement ended first (%q): statements ran one at a time", got)
+	default:
+	}
+	assert.Equal(t, "6\n", <-long)
+}

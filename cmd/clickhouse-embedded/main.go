@@ -27,13 +27,18 @@ func main() {
 	}
 }
 
+// defaultSessions lets a long statement (an erasure, a sampling decision)
+// run beside the inserts instead of holding them back, as on a server.
+const defaultSessions = 4
+
 type options struct {
-	listen  string
-	path    string
-	lib     string
-	verbose bool
-	maxBody int64
-	cut     string
+	listen   string
+	path     string
+	lib      string
+	verbose  bool
+	maxBody  int64
+	cut      string
+	sessions int
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -45,12 +50,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.lib, "lib", defaultLib(), "path of libchdb.so (default: $CHDB_LIB_PATH, else _tools/chdb/libchdb.so)")
 	fs.BoolVar(&o.verbose, "verbose", false, "log every query")
 	fs.Int64Var(&o.maxBody, "max-body-bytes", defaultMaxBody, "largest request body accepted, after decompression (it is held in memory)")
+	fs.IntVar(&o.sessions, "sessions", defaultSessions, "chDB sessions: statements that may run at once")
 	fs.StringVar(&o.cut, "cut-insert-responses", "", "TESTS ONLY: <table>:<n> commits the first n INSERTs into tables whose name contains <table>, then closes the connection without answering")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if _, err := parseCut(o.cut); err != nil {
 		return o, err
+	}
+	if o.sessions < 1 {
+		return o, fmt.Errorf("--sessions must be at least 1, got %d", o.sessions)
 	}
 	if o.maxBody <= 0 {
 		return o, fmt.Errorf("--max-body-bytes must be positive, got %d", o.maxBody)
@@ -104,14 +113,17 @@ func run(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	eng, err := openChdb(o.lib, o.path)
+	engs, err := openChdb(o.lib, o.path, o.sessions)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	defer eng.Close()
-
-	hs := newServer(eng, "", logger)
+	sessions := make([]engine, len(engs))
+	for i, e := range engs {
+		sessions[i] = e
+	}
+	hs := newServer("", logger, sessions...)
+	defer hs.close()
 	hs.maxBody = o.maxBody
 	hs.cut, _ = parseCut(o.cut)
 	if hs.cut != nil {
@@ -139,6 +151,6 @@ func run(args []string, stderr io.Writer) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	// Closing the chDB session (deferred above) flushes data parts.
+	// Closing the chDB sessions (deferred above) flushes data parts.
 	return nil
 }

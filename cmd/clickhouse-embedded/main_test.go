@@ -168,18 +168,24 @@ func TestParseFlags(t *testing.T) {
 	t.Setenv("CHDB_LIB_PATH", "/opt/lib/libchdb.so")
 	o, err := parseFlags(nil, &bytes.Buffer{})
 	require.NoError(t, err)
-	assert.Equal(t, options{listen: "127.0.0.1:8123", path: "./_data/clickhouse", lib: "/opt/lib/libchdb.so", maxBody: defaultMaxBody}, o)
+	assert.Equal(t, options{listen: "127.0.0.1:8123", path: "./_data/clickhouse", lib: "/opt/lib/libchdb.so", maxBody: defaultMaxBody, sessions: defaultSessions}, o)
 
 	t.Setenv("CHDB_LIB_PATH", "")
 	o, err = parseFlags([]string{"--listen", ":9000", "--path", "/d", "--verbose"}, &bytes.Buffer{})
 	require.NoError(t, err)
-	assert.Equal(t, options{listen: ":9000", path: "/d", lib: "_tools/chdb/libchdb.so", verbose: true, maxBody: defaultMaxBody}, o)
+	assert.Equal(t, options{listen: ":9000", path: "/d", lib: "_tools/chdb/libchdb.so", verbose: true, maxBody: defaultMaxBody, sessions: defaultSessions}, o)
 
 	o, err = parseFlags([]string{"--max-body-bytes", "1048576"}, &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Equal(t, int64(1<<20), o.maxBody)
 	_, err = parseFlags([]string{"--max-body-bytes", "0"}, &bytes.Buffer{})
 	assert.ErrorContains(t, err, "--max-body-bytes")
+
+	o, err = parseFlags([]string{"--sessions", "1"}, &bytes.Buffer{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, o.sessions)
+	_, err = parseFlags([]string{"--sessions", "0"}, &bytes.Buffer{})
+	assert.ErrorContains(t, err, "--sessions")
 
 	_, err = parseFlags([]string{"extra"}, &bytes.Buffer{})
 	assert.ErrorContains(t, err, "unexpected arguments")

@@ -77,6 +77,16 @@ func parseParams(q url.Values, h http.Header) (*request, error) {
 	return req, nil
 }
 
+// hasParams tells whether the request sets query parameters (param_<name>).
+func (r *request) hasParams() bool {
+	for _, s := range r.settings {
+		if strings.HasPrefix(s.name, "param_") {
+			return true
+		}
+	}
+	return false
+}
+
 // setStatements returns the SET statement applying the request's settings and
 // parameters and the one restoring the settings; empty strings when unneeded.
 func (r *request) setStatements() (apply, reset string) {

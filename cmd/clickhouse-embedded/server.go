@@ -20,24 +20,41 @@ import (
 // defaultMaxBody is the default of --max-body-bytes.
 const defaultMaxBody = 1 << 30
 
-// server is ClickHouse's HTTP interface in front of one chDB session.
+// server is ClickHouse's HTTP interface in front of a pool of chDB sessions.
 type server struct {
-	eng    engine
-	tmpDir string // where INSERT data bodies are spooled for FROM INFILE
-	log    *slog.Logger
+	// sessions holds the idle sessions. A request takes one for its
+	// USE/SET/query/reset, so it sees only its own database and settings
+	// while other requests run on the other sessions in parallel.
+	sessions chan engine
+	all      []engine
+	tmpDir   string // where INSERT data bodies are spooled for FROM INFILE
+	log      *slog.Logger
 	// maxBody bounds the decoded request body (statement and INSERT data),
 	// which is held in memory.
 	maxBody int64
 	// cut, when set (tests only), drops the response of committed INSERTs (fault.go).
 	cut *cutAfterCommit
 
-	// mu makes USE/SET/query/reset one unit: the chDB session is shared
-	// state and every request must see only its own database and settings.
-	mu sync.Mutex
+	// params serialises the requests that carry query parameters: libchdb
+	// does not keep a connection's parameters apart from another's while
+	// both run (chdb-node found them clobbered, and the engine aborting),
+	// and a parameter cannot be unset afterwards.
+	params sync.Mutex
 }
 
-func newServer(eng engine, tmpDir string, log *slog.Logger) *server {
-	return &server{eng: eng, tmpDir: tmpDir, log: log, maxBody: defaultMaxBody}
+func newServer(tmpDir string, log *slog.Logger, engs ...engine) *server {
+	s := &server{sessions: make(chan engine, len(engs)), all: engs, tmpDir: tmpDir, log: log, maxBody: defaultMaxBody}
+	for _, e := range engs {
+		s.sessions <- e
+	}
+	return s
+}
+
+// close ends every session once no request holds one.
+func (s *server) close() {
+	for range s.all {
+		(<-s.sessions).Close()
+	}
 }
 
 func (s *server) routes() http.Handler {
@@ -210,27 +227,31 @@ func (s *server) run(req *request, text []byte) (result, string, error) {
 	}
 
 	apply, reset := req.setStatements()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.eng.Query("USE "+quoteIdent(req.database), "TabSeparated"); err != nil {
+	if req.hasParams() {
+		s.params.Lock()
+		defer s.params.Unlock()
+	}
+	eng := <-s.sessions
+	defer func() { s.sessions <- eng }()
+	if _, err := eng.Query("USE "+quoteIdent(req.database), "TabSeparated"); err != nil {
 		return result{}, "", err
 	}
 	if apply != "" {
-		if _, err := s.eng.Query(apply, "TabSeparated"); err != nil {
-			s.resetSettings(reset)
+		if _, err := eng.Query(apply, "TabSeparated"); err != nil {
+			s.resetSettings(eng, reset)
 			return result{}, "", err
 		}
-		defer s.resetSettings(reset)
+		defer s.resetSettings(eng, reset)
 	}
-	res, err := s.eng.Query(sql, req.defaultFormat)
+	res, err := eng.Query(sql, req.defaultFormat)
 	return res, format, err
 }
 
-func (s *server) resetSettings(reset string) {
+func (s *server) resetSettings(eng engine, reset string) {
 	if reset == "" {
 		return
 	}
-	if _, err := s.eng.Query(reset, "TabSeparated"); err != nil {
+	if _, err := eng.Query(reset, "TabSeparated"); err != nil {
 		// A setting rejected by the apply step is also rejected here; the
 		// others were still restored, so this is only worth a debug line.
 		s.log.Debug("resetting settings failed", "error", err)

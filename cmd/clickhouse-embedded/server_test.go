@@ -25,7 +25,7 @@ import (
 func newTestServer(t *testing.T, respond func(sql, format string) (result, error)) (*fakeEngine, *httptest.Server) {
 	t.Helper()
 	eng := &fakeEngine{respond: respond}
-	ts := httptest.NewServer(newServer(eng, t.TempDir(), slog.New(slog.DiscardHandler)).routes())
+	ts := httptest.NewServer(newServer(t.TempDir(), slog.New(slog.DiscardHandler), eng).routes())
 	t.Cleanup(ts.Close)
 	return eng, ts
 }
@@ -194,7 +194,7 @@ func TestSpoolFilesRemoved(t *testing.T) {
 	var sql string
 	eng := &fakeEngine{respond: insertEngine(t, &data, &sql)}
 	dir := t.TempDir()
-	ts := httptest.NewServer(newServer(eng, dir, slog.New(slog.DiscardHandler)).routes())
+	ts := httptest.NewServer(newServer(dir, slog.New(slog.DiscardHandler), eng).routes())
 	defer ts.Close()
 	res, _ := post(t, ts.URL+"/?query=INSERT+INTO+t+FORMAT+CSV", strings.NewReader("1\n"), nil)
 	require.Equal(t, http.StatusOK, res.StatusCode)
@@ -347,7 +347,7 @@ func TestErrorIsFramedWithCompress(t *testing.T) {
 // (a gzip bomb), is refused instead of being read into memory.
 func TestBodyLimit(t *testing.T) {
 	eng := &fakeEngine{respond: echo}
-	s := newServer(eng, t.TempDir(), slog.New(slog.DiscardHandler))
+	s := newServer(t.TempDir(), slog.New(slog.DiscardHandler), eng)
 	s.maxBody = 1 << 10
 	ts := httptest.NewServer(s.routes())
 	defer ts.Close()
