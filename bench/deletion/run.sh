@@ -59,7 +59,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 eport=$(free_port)
 "$engine_bin" ${ENGINE_ARGS:-} --listen "127.0.0.1:$eport" --path "$work/data" >"$work/engine.log" 2>&1 &
-pids+=($!)
+pids+=($!); engine_pid=$!
 for _ in $(seq 600); do curl -fs "http://127.0.0.1:$eport/ping" >/dev/null 2>&1 && break; sleep 0.1; done
 ch() { curl -fsS "http://127.0.0.1:$eport/" --data-binary "$1"; }
 
@@ -100,12 +100,15 @@ done
 "$tgen" logs --otlp-endpoint "$grpc" --otlp-insecure --otlp-header "Authorization=\"Bearer $key\"" \
   --workers "$WORKERS" --rate 0 --duration 2h --service load --telemetry-attributes 'user.id="load-user"' >"$work/tgen.log" 2>&1 &
 pids+=($!)
+# ticks PID: the process's CPU time so far (user + system), in clock ticks.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
 loadcount() { ch "SELECT count() FROM $db.telemetry_logs WHERE service_name = 'load'"; }
 now() { date +%s.%N; }
 sleep 5
-c0=$(loadcount); t0=$(now)
+c0=$(loadcount); t0=$(now); e0=$(ticks "$engine_pid")
 sleep "$BASELINE"
-c1=$(loadcount); t1=$(now)
+c1=$(loadcount); t1=$(now); e1=$(ticks "$engine_pid")
 baseline=$(echo "($c1 - $c0) / ($t1 - $t0)" | bc -l)
 printf '  ingest baseline %.0f rows/s (load %s)\n' "$baseline" "$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -135,7 +138,7 @@ await_unreadable() {
 }
 delete_user() { curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $key" "http://$api/api/v1/telemetry/data/$1"; }
 
-erase_start=$(now); c2=$(loadcount)
+erase_start=$(now); c2=$(loadcount); e2=$(ticks "$engine_pid")
 : >"$work/erase.txt"
 for i in $(seq 1 "$REQUESTS"); do
   u="user-$((i * 7))"
@@ -154,7 +157,7 @@ curl -fsS --no-progress-meter --parallel --parallel-max "$CLIENTS" -X DELETE -H 
 accepted_all=$(now)
 batch=$(await_unreadable "$a" "$BATCH" "$a_ms" "$list")
 printf '  batch of %d: accepted in %.1fs, all unreadable %.1fs after the first accept (load %s)\n' "$BATCH" "$(echo "$accepted_all - $a" | bc -l)" "$batch" "$(cut -d' ' -f1-3 /proc/loadavg)"
-erase_end=$(now); c3=$(loadcount)
+erase_end=$(now); c3=$(loadcount); e3=$(ticks "$engine_pid")
 during=$(echo "($c3 - $c2) / ($erase_end - $erase_start)" | bc -l)
 
 # Wait for the requests to complete (execution_delay, second pass, receipts), then purge.
@@ -179,6 +182,16 @@ echo
 echo "requests completed/total: $completed; mechanisms: $mech"
 echo "purge: $parts partitions in $(printf '%.1f' "$purge_s")s (load $purge_load); rows of the batch's users left in the parts of telemetry_logs: $stored"
 echo "ingest (telemetrygen logs, $WORKERS workers): $(printf '%.0f' "$baseline") rows/s before, $(printf '%.0f' "$during") rows/s during the erasures"
+# The engine's CPU beyond what the phase's inserts cost at the baseline's rate per row: the
+# erasure's own (statements, background mutations, the bench's polls).
+python3 - "$hz" "$c0" "$c1" "$e0" "$e1" "$c2" "$c3" "$e2" "$e3" "$erase_start" "$erase_end" <<'PY'
+import sys
+hz, c0, c1, e0, e1, c2, c3, e2, e3, s, e = map(float, sys.argv[1:])
+per_row = (e1 - e0) / hz / max(c1 - c0, 1)
+phase = (e3 - e2) / hz
+print(f"engine CPU: baseline {per_row * 1e6:.0f} us per ingested row; erase phase {phase:.1f} s in {e - s:.1f} s, "
+      f"of which beyond its inserts {phase - per_row * (c3 - c2):.1f} s")
+PY
 echo "load: $(cat /proc/loadavg)"
 printf 'rows=%d erase_p50_s=%.2f erase_p99_s=%.2f batch1000_s=%.1f ingest_ratio=%.2f purge_partition_s=%.1f\n' \
   "$ROWS" "$p50" "$p99" "$batch" "$(echo "$during / $baseline" | bc -l)" "$(echo "$purge_s / ($parts + ($parts == 0))" | bc -l)"
