@@ -149,6 +149,7 @@ for i in $(seq 1 "$REQUESTS"); do
   printf '  erase %-10s %.2fs (load %s)\n' "$u" "$(tail -1 "$work/erase.txt")" "$(cut -d' ' -f1-3 /proc/loadavg)"
 done
 
+singles_end=$(now); c4=$(loadcount); e4=$(ticks "$engine_pid")
 list=$(seq 5000 $((5000 + BATCH - 1)) | sed "s/^/'user-/; s/$/'/" | paste -sd,)
 [[ $(readable "$list") -gt 0 ]] || { echo "no rows for the batch's users" >&2; exit 1; }
 seq 5000 $((5000 + BATCH - 1)) | sed "s#^#url = \"http://$api/api/v1/telemetry/data/user-#; s#\$#\"#" >"$work/batch-urls"
@@ -184,13 +185,16 @@ echo "purge: $parts partitions in $(printf '%.1f' "$purge_s")s (load $purge_load
 echo "ingest (telemetrygen logs, $WORKERS workers): $(printf '%.0f' "$baseline") rows/s before, $(printf '%.0f' "$during") rows/s during the erasures"
 # The engine's CPU beyond what the phase's inserts cost at the baseline's rate per row: the
 # erasure's own (statements, background mutations, the bench's polls).
-python3 - "$hz" "$c0" "$c1" "$e0" "$e1" "$c2" "$c3" "$e2" "$e3" "$erase_start" "$erase_end" <<'PY'
+python3 - "$hz" "$c0" "$c1" "$e0" "$e1" "$t0" "$t1" "$c2" "$c4" "$c3" "$e2" "$e4" "$e3" "$erase_start" "$singles_end" "$erase_end" <<'PY'
 import sys
-hz, c0, c1, e0, e1, c2, c3, e2, e3, s, e = map(float, sys.argv[1:])
+hz, c0, c1, e0, e1, t0, t1, c2, c4, c3, e2, e4, e3, s, m, e = map(float, sys.argv[1:])
 per_row = (e1 - e0) / hz / max(c1 - c0, 1)
-phase = (e3 - e2) / hz
-print(f"engine CPU: baseline {per_row * 1e6:.0f} us per ingested row; erase phase {phase:.1f} s in {e - s:.1f} s, "
-      f"of which beyond its inserts {phase - per_row * (c3 - c2):.1f} s")
+base = (c1 - c0) / (t1 - t0)
+print(f"engine CPU: baseline {per_row * 1e6:.0f} us per ingested row, {(e1 - e0) / hz / (t1 - t0):.2f} cores")
+for name, ca, cb, ea, eb, ta, tb in (("singles", c2, c4, e2, e4, s, m), ("batch", c4, c3, e4, e3, m, e), ("erase phase", c2, c3, e2, e3, s, e)):
+    cpu = (eb - ea) / hz
+    print(f"  {name}: {tb - ta:.1f} s, ingest {(cb - ca) / (tb - ta) / base:.2f} of the baseline, engine {cpu / (tb - ta):.2f} cores, "
+          f"CPU beyond its inserts {cpu - per_row * (cb - ca):.1f} s")
 PY
 echo "load: $(cat /proc/loadavg)"
 printf 'rows=%d erase_p50_s=%.2f erase_p99_s=%.2f batch1000_s=%.1f ingest_ratio=%.2f purge_partition_s=%.1f\n' \
