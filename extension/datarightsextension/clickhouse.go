@@ -539,8 +539,14 @@ func (s *chStore) awaitMutations(ctx context.Context, table string) error {
 			return fmt.Errorf("mutation of %s not done within mutation_timeout (last failure: %q): %w", table, reason, ctx.Err())
 		case <-time.After(poll):
 		}
+		// A mutation that is not done at once rewrites parts for seconds: each poll is a
+		// statement beside the ingest, so wait longer each time.
+		poll = min(2*poll, maxMutationPoll)
 	}
 }
+
+// maxMutationPoll bounds the wait between two reads of system.mutations.
+const maxMutationPoll = 2 * time.Second
 
 // eventExists reports whether tenant has a stored (readable) event of that id.
 func (s *chStore) eventExists(ctx context.Context, tenant, id string) (bool, error) {
