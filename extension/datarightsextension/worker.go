@@ -3,8 +3,10 @@ package datarightsextension
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -274,29 +276,37 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 			mechanisms[t] = m
 		}
 	}
+	var mechMu sync.Mutex
 	erase := func(t *target, st *chStore) error {
 		mech, err := x.eraseFrom(ctx, st, t, tenant, batch, f)
 		if mech != "" {
+			mechMu.Lock()
 			mechanisms[t.name] = mech
+			mechMu.Unlock()
 		}
 		return err
 	}
-	// countInto sets each request's Before of the tables which.
+	// countInto sets each request's Before of the tables which, counted at once.
 	countInto := func(which func(*target) bool) error {
-		for _, b := range tables {
-			if !which(b.t) {
-				continue
-			}
+		counts := make([]map[string]uint64, len(tables))
+		err := eachTable(tables, which, func(i int, b bound) error {
 			n, err := b.st.count(ctx, b.t, tenant, f, false)
-			if err != nil {
-				return err
+			counts[i] = n
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for i, b := range tables {
+			if counts[i] == nil {
+				continue
 			}
 			for _, r := range batch {
 				p := progs[r.ID]
 				if p.Before == nil {
 					p.Before = map[string]uint64{}
 				}
-				p.Before[b.t.name] = n[r.ID]
+				p.Before[b.t.name] = counts[i][r.ID]
 			}
 		}
 		return nil
@@ -323,12 +333,16 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 			}
 			started()
 		}
-		// Unreadable now: every table that had rows of the batch, one statement each.
-		for _, b := range tables {
-			if traceIDs(b.t) || sumBefore(progs, b.t.name) == 0 {
-				continue
-			}
-			if err := erase(b.t, b.st); err != nil {
+		// Unreadable now: every table that had rows of the batch, one statement each, at once
+		// (staging first: the sampler must not copy a staged span into telemetry_spans after that
+		// table's erasure).
+		needs := func(t *target) bool { return !traceIDs(t) && sumBefore(progs, t.name) > 0 }
+		staging := func(t *target) bool { return t.name == chschema.SpansStaging }
+		for _, which := range []func(*target) bool{
+			func(t *target) bool { return needs(t) && staging(t) },
+			func(t *target) bool { return needs(t) && !staging(t) },
+		} {
+			if err := eachTable(tables, which, func(_ int, b bound) error { return erase(b.t, b.st) }); err != nil {
 				return err
 			}
 		}
@@ -438,6 +452,31 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 	}
 	x.yield(ctx)
 	return x.finish(ctx, batch, targets, progs, remaining, mechanisms)
+}
+
+// eachTable runs fn for the tables which selects, all at once, and returns the first error. A
+// batch's statements on different tables are independent; run together they take the CPU a
+// server (or the embedded engine's sessions) has free instead of waiting for each other.
+func eachTable(tables []bound, which func(*target) bool, fn func(i int, b bound) error) error {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for i, b := range tables {
+		if !which(b.t) {
+			continue
+		}
+		wg.Go(func() {
+			if err := fn(i, b); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // mechanismTraceIDs erases the trace-id lookup table: an AggregatingMergeTree takes no patch parts.

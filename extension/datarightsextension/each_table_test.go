@@ -1,0 +1,46 @@
+package datarightsextension
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// eachTable runs the selected tables' statements together: each call here waits until every
+// selected one has started, which calls made one after another never would.
+func TestEachTableRunsTogether(t *testing.T) {
+	names := []string{"a", "b", "c", "d"}
+	tables := make([]bound, len(names))
+	for i, n := range names {
+		tables[i] = bound{t: &target{name: n}}
+	}
+	selected := func(tg *target) bool { return tg.name != "c" }
+	var started sync.WaitGroup
+	started.Add(3)
+	all := make(chan struct{})
+	go func() { started.Wait(); close(all) }()
+	var mu sync.Mutex
+	var ran []int
+	err := eachTable(tables, selected, func(i int, b bound) error {
+		mu.Lock()
+		ran = append(ran, i)
+		mu.Unlock()
+		started.Done()
+		select {
+		case <-all:
+		case <-time.After(10 * time.Second):
+			return errors.New("ran one after another")
+		}
+		if b.t.name == "d" {
+			return errors.New("d failed")
+		}
+		return nil
+	})
+	require.EqualError(t, err, "d failed")
+	assert.ElementsMatch(t, []int{0, 1, 3}, ran, "only the selected tables, with their indexes")
+	assert.NoError(t, eachTable(tables, func(*target) bool { return false }, func(int, bound) error { return errors.New("called") }))
+}
