@@ -97,9 +97,12 @@ for t in $TABLES; do
   printf '  %-18s %s rows in %.1fs\n' "$t" "$(ch "SELECT count() FROM $db.$t")" "$(echo "$(date +%s.%N) - $start" | bc)"
 done
 
-"$tgen" logs --otlp-endpoint "$grpc" --otlp-insecure --otlp-header "Authorization=\"Bearer $key\"" \
-  --workers "$WORKERS" --rate 0 --duration 2h --service load --telemetry-attributes 'user.id="load-user"' >"$work/tgen.log" 2>&1 &
-pids+=($!)
+# WORKERS=0: no ingest, so the engine CPU lines below are the erasure's own (the ratio is then 1).
+if (( WORKERS > 0 )); then
+  "$tgen" logs --otlp-endpoint "$grpc" --otlp-insecure --otlp-header "Authorization=\"Bearer $key\"" \
+    --workers "$WORKERS" --rate 0 --duration 2h --service load --telemetry-attributes 'user.id="load-user"' >"$work/tgen.log" 2>&1 &
+  pids+=($!)
+fi
 # ticks PID: the process's CPU time so far (user + system), in clock ticks.
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
@@ -109,7 +112,7 @@ sleep 5
 c0=$(loadcount); t0=$(now); e0=$(ticks "$engine_pid")
 sleep "$BASELINE"
 c1=$(loadcount); t1=$(now); e1=$(ticks "$engine_pid")
-baseline=$(echo "($c1 - $c0) / ($t1 - $t0)" | bc -l)
+baseline=$(echo "($c1 - $c0 + ($WORKERS == 0)) / ($t1 - $t0)" | bc -l)
 printf '  ingest baseline %.0f rows/s (load %s)\n' "$baseline" "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # readable USERS-LIST: rows of the users still readable in the data tables (the subject index
@@ -159,7 +162,7 @@ accepted_all=$(now)
 batch=$(await_unreadable "$a" "$BATCH" "$a_ms" "$list")
 printf '  batch of %d: accepted in %.1fs, all unreadable %.1fs after the first accept (load %s)\n' "$BATCH" "$(echo "$accepted_all - $a" | bc -l)" "$batch" "$(cut -d' ' -f1-3 /proc/loadavg)"
 erase_end=$(now); c3=$(loadcount); e3=$(ticks "$engine_pid")
-during=$(echo "($c3 - $c2) / ($erase_end - $erase_start)" | bc -l)
+during=$(echo "($c3 - $c2 + ($WORKERS == 0) * ($erase_end - $erase_start) / ($t1 - $t0)) / ($erase_end - $erase_start)" | bc -l)
 
 # Wait for the requests to complete (execution_delay, second pass, receipts), then purge.
 for _ in $(seq 600); do
@@ -189,7 +192,7 @@ python3 - "$hz" "$c0" "$c1" "$e0" "$e1" "$t0" "$t1" "$c2" "$c4" "$c3" "$e2" "$e4
 import sys
 hz, c0, c1, e0, e1, t0, t1, c2, c4, c3, e2, e4, e3, s, m, e = map(float, sys.argv[1:])
 per_row = (e1 - e0) / hz / max(c1 - c0, 1)
-base = (c1 - c0) / (t1 - t0)
+base = max(c1 - c0, 1) / (t1 - t0)
 print(f"engine CPU: baseline {per_row * 1e6:.0f} us per ingested row, {(e1 - e0) / hz / (t1 - t0):.2f} cores")
 for name, ca, cb, ea, eb, ta, tb in (("singles", c2, c4, e2, e4, s, m), ("batch", c4, c3, e4, e3, m, e), ("erase phase", c2, c3, e2, e3, s, e)):
     cpu = (eb - ea) / hz

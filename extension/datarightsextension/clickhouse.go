@@ -21,8 +21,7 @@ import (
 var syncSettings = clickhouse.Settings{"mutations_sync": 2, "lightweight_deletes_sync": 2, "max_query_size": maxQuerySize}
 
 // asyncSettings only schedule the mutation (single server): the statement returns at once and the
-// wait polls system.mutations, so the server is not held by one long statement (the embedded engine
-// runs one statement at a time, and inserts would stall behind it).
+// wait polls system.mutations, so no connection is held by one long statement.
 var asyncSettings = clickhouse.Settings{"mutations_sync": 0, "lightweight_deletes_sync": 0, "max_query_size": maxQuerySize}
 
 // maxQuerySize bounds the text of one statement of a batch (its forms, patterns and alternation
@@ -67,9 +66,9 @@ type chStore struct {
 }
 
 // prepare is PrepareBatch without a DESCRIBE TABLE before every insert: over HTTP clickhouse-go
-// describes the table to learn the column types unless they are given, and on the embedded engine,
-// which runs one statement at a time, each DESCRIBE queues behind ingest and erasure like any
-// statement (an accept round stored its requests with four statements instead of two). The types
+// describes the table to learn the column types unless they are given, and each DESCRIBE is one
+// more statement beside ingest and erasure (an accept round stored its requests with four
+// statements instead of two). The types
 // of the first batch's columns are kept per statement; an insert that fails forgets them (a
 // migration may have changed a type), so the next one describes the table again.
 func (s *chStore) prepare(ctx context.Context, stmt string) (driver.Batch, error) {
