@@ -108,7 +108,7 @@ func (s *server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		fail(err)
 		return
 	}
-	s.log.Debug("query", "query", abbreviate(text), "format", format, "bytes", len(res.Data), "duration", time.Since(start))
+	s.log.Debug("query", "query", abbreviate(text), "format", format, "bytes", len(res.Data), "duration", time.Since(start), "engine", res.Elapsed)
 	if s.cut.take(text) {
 		s.log.Warn("fault injection: committed INSERT, closing the connection without a response", "query", abbreviate(text))
 		cut(w)

@@ -105,6 +105,7 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
+	keepConnections(opt)
 	conn, err := clickhouse.Open(opt)
 	if err != nil {
 		return fmt.Errorf("storage::endpoint: %w", err)
@@ -317,4 +318,11 @@ func (x *dataRights) isActive(tenant, subject string) bool {
 	defer x.mu.Unlock()
 	_, ok := x.active[tenant+"\x00"+subject]
 	return ok
+}
+
+// keepConnections keeps a connection per table idle between batches: a batch's statements run on
+// every table at once (eachTable), and over HTTP each new connection costs a handshake query.
+func keepConnections(opt *clickhouse.Options) {
+	opt.MaxIdleConns = max(opt.MaxIdleConns, len(targetDefs)+1)
+	opt.MaxOpenConns = max(opt.MaxOpenConns, opt.MaxIdleConns+5)
 }

@@ -24,6 +24,7 @@ func openRegions(cfg *Config) (map[string]*chStore, error) {
 				var hx *httpExporter
 				if hx, err = newHTTPExporter(sc); err == nil {
 					var conn clickhouse.Conn
+					keepConnections(opt)
 					if conn, err = clickhouse.Open(opt); err == nil {
 						out[name] = &chStore{conn: conn, sql: sqls, timeout: sc.Timeout, mutation: cfg.MutationTimeout,
 							cluster: cfg.ClusterName != "", hx: hx}
