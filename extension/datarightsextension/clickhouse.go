@@ -409,8 +409,8 @@ func (s *chStore) readPatchCapable(ctx context.Context, table string) (bool, err
 	return strings.Contains(create, "enable_block_number_column = 1") && strings.Contains(create, "enable_block_offset_column = 1"), nil
 }
 
-// erase erases the rows of the batch's forms f from t (a batch of more than splitUsers: the subject index's half,
-// then the free text's) by patch parts when want says so, falling back to the classic lightweight
+// erase erases the rows of the batch's forms f from t (a data table: the subject index's half, then
+// the free text's) by patch parts when want says so, falling back to the classic lightweight
 // DELETE when the engine refuses; it returns the mechanism that ran and why it fell back.
 func (s *chStore) erase(ctx context.Context, t *target, want, tenant string, f *forms) (string, string, error) {
 	if !t.split(f) {
