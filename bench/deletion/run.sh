@@ -97,6 +97,10 @@ for t in $TABLES; do
   printf '  %-18s %s rows in %.1fs\n' "$t" "$(ch "SELECT count() FROM $db.$t")" "$(echo "$(date +%s.%N) - $start" | bc)"
 done
 
+# The seeded parts merge in the background for a while; the baseline and the erase phase must not
+# share that out unevenly, so wait (at most 5 min) until no merge runs.
+for _ in $(seq 300); do [[ $(ch "SELECT count() FROM system.merges") == 0 ]] && break; sleep 1; done
+echo "  background merges done ($(ch "SELECT count() FROM system.parts WHERE database = '$db' AND active") active parts)"
 # WORKERS=0: no ingest, so the engine CPU lines below are the erasure's own (the ratio is then 1).
 if (( WORKERS > 0 )); then
   "$tgen" logs --otlp-endpoint "$grpc" --otlp-insecure --otlp-header "Authorization=\"Bearer $key\"" \
