@@ -454,7 +454,7 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 	return x.finish(ctx, batch, targets, progs, remaining, mechanisms)
 }
 
-// eachTable runs fn for the tables which selects, all at once, and returns the first error. A
+// eachTable runs fn for the tables which selects, all at once, and returns their errors joined. A
 // batch's statements on different tables are independent; run together they take the CPU a
 // server (or the embedded engine's sessions) has free instead of waiting for each other.
 func eachTable(tables []bound, which func(*target) bool, fn func(i int, b bound) error) error {
