@@ -313,16 +313,21 @@ func (s *chStore) grantsSince(ctx context.Context, sinceMs int64) ([]grant, erro
 // count returns the rows of each owner (request id) of f that t holds now; stored counts them with
 // patches and deleted masks not applied (rows erased but not yet purged count too).
 func (s *chStore) count(ctx context.Context, t *target, tenant string, f *forms, stored bool) (map[string]uint64, error) {
-	q, args, tq := t.count, t.countArgs(tenant, f), ""
-	if t.split(f) {
+	var (
+		q, tq string
+		args  []any
+	)
+	switch {
+	case t.split() && stored:
+		q, args, tq = t.idsCountStored, t.idsCountArgs(tenant, f), t.textCountStored
+	case t.split():
 		q, args, tq = t.idsCount, t.idsCountArgs(tenant, f), t.textCount
+	case stored:
+		q, args = t.countStored, t.countArgs(tenant, f)
+	default:
+		q, args = t.count, t.countArgs(tenant, f)
 	}
-	if stored {
-		q, tq = t.countStored, ""
-		if t.split(f) {
-			q, tq = t.idsCountStored, t.textCountStored
-		}
-	} else if t.joinCount != "" && len(f.ids) > 2*splitUsers {
+	if !stored && t.joinCount != "" && len(f.ids) > 2*splitUsers {
 		q, args = t.joinCount, t.joinCountArgs(tenant, f)
 	}
 	out := map[string]uint64{}
@@ -413,7 +418,7 @@ func (s *chStore) readPatchCapable(ctx context.Context, table string) (bool, err
 // the free text's) by patch parts when want says so, falling back to the classic lightweight
 // DELETE when the engine refuses; it returns the mechanism that ran and why it fell back.
 func (s *chStore) erase(ctx context.Context, t *target, want, tenant string, f *forms) (string, string, error) {
-	if !t.split(f) {
+	if !t.split() {
 		return s.eraseWith(ctx, t, want, t.deleteSQL, t.deleteArgs(tenant, f)...)
 	}
 	mech, why, err := s.eraseWith(ctx, t, want, t.idsDelete, t.idsDeleteArgs(tenant, f)...)

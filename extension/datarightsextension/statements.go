@@ -75,7 +75,7 @@ const splitUsers = 20
 // split reports whether t's statements run in two halves (subject index, free text): every data
 // table's do (a batch of 1000 users at 10M rows: the DELETE 2.35 s as one statement, 0.97 s +
 // 0.03 s as two; one user's count 40-73 ms against 26-37 ms).
-func (t *target) split(*forms) bool { return t.textDelete != "" }
+func (t *target) split() bool { return t.textDelete != "" }
 
 // idsArgs bind pred_ids, textArgs pred_text.
 func idsArgs(tenant string, f *forms) []any { return []any{tenant, f.ids, f.ids, f.from, f.to} }
@@ -125,8 +125,6 @@ func (t *target) countArgs(tenant string, f *forms) []any {
 		out = append(out, idsArgs(tenant, f)...)
 		out = append(out, textOwnersArgs(f)...)
 		return append(out, textArgs(tenant, f)...)
-	case t.kind == kindData: // owners_all, pred_data
-		return append(append(dataOwnersArgs(f), textOwnersArgs(f)...), t.args(tenant, f)...)
 	}
 	return append([]any{f.owners, f.ids, f.patterns}, t.args(tenant, f)...)
 }
@@ -246,7 +244,7 @@ func newStatements(database, cluster string) (*statements, error) {
 				tg.joinCount = r("count_trace_ids_join", d, "")
 			}
 		} else if def.kind == kindData {
-			tg.count, tg.countStored = r("count", d, pred, "owners_all"), r("count_stored", d, pred, "owners_all")
+			// Only the halves: count, countStored and deleteSQL stay "" (see split).
 			tg.idsCount, tg.idsCountStored = r("count", d, "pred_ids", owners), r("count_stored", d, "pred_ids", owners)
 			tg.idsDelete = r("delete", d, "pred_ids")
 			tg.textCount, tg.textCountStored = r("count", d, "pred_text", "owners_text"), r("count_stored", d, "pred_text", "owners_text")
@@ -259,7 +257,9 @@ func newStatements(database, cluster string) (*statements, error) {
 		case kindAudit:
 			tg.deleteSQL = r("pseudonymize", d, pred)
 		case kindData:
-			tg.deleteSQL = r("delete", d, pred)
+			if tg.textDelete == "" { // the trace-id lookup table
+				tg.deleteSQL = r("delete", d, pred)
+			}
 			tg.applyPatches = r("apply_patches", d, "")
 			tg.applyMask = r("apply_mask_partition", d, "")
 		default:
@@ -307,8 +307,10 @@ func newStatements(database, cluster string) (*statements, error) {
 func (s *statements) script() []string {
 	var out []string
 	for _, t := range s.targets {
-		out = append(out, "-- "+t.name, t.count, t.countStored, t.deleteSQL)
-		if t.textDelete != "" {
+		out = append(out, "-- "+t.name)
+		if t.textDelete == "" {
+			out = append(out, t.count, t.countStored, t.deleteSQL)
+		} else {
 			out = append(out, t.idsCount, t.idsCountStored, t.idsDelete, t.textCount, t.textCountStored, t.textDelete)
 		}
 		if t.joinCount != "" {

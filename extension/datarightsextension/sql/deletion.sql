@@ -34,8 +34,6 @@
   forms, their owners). Other tables: owners, forms, patterns. */ -}}
 {{define "owners_data"}}arrayDistinct(arrayFilter(o -> o != '', arrayMap(s -> transform(s, ?, ?, ''), {{.Subjects}}))){{end}}
 {{define "owners_text"}}arrayDistinct(arrayFilter(o -> NOT has(arrayMap(s -> transform(s, ?, ?, ''), {{.Subjects}}), o), arrayFilter((o, p) -> p != '' AND match({{.Text}}, p), ?, ?))){{end}}
-{{- /* A small batch's count (one statement, pred_data): both halves' owners of each row. */ -}}
-{{define "owners_all"}}arrayDistinct(arrayConcat({{template "owners_data" .}}, {{template "owners_text" .}})){{end}}
 {{define "owners_user"}}arrayDistinct(arrayFilter((o, x, p) -> x = user_id, ?, ?, ?)){{end}}
 {{define "owners_audit"}}arrayDistinct(arrayFilter((o, x, p) -> x = target_id, ?, ?, ?)){{end}}
 {{- /* The trace-id lookup table of Grafana's datasource (otel_traces_trace_id_ts) holds trace ids and
