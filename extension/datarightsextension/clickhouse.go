@@ -449,11 +449,6 @@ func (s *chStore) eraseWith(ctx context.Context, t *target, want, stmt string, a
 	return mechanismLightweight, "", s.mutateWith(ctx, classicSettings, t.storage, stmt, args...)
 }
 
-// eraseClassic runs t's DELETE (not split: the trace-id lookup table) as a classic lightweight DELETE.
-func (s *chStore) eraseClassic(ctx context.Context, t *target, args ...any) error {
-	return s.mutateWith(ctx, classicSettings, t.storage, t.deleteSQL, args...)
-}
-
 // erasedPartitions are the partition ids of table holding patch parts or deleted-masked rows.
 func (s *chStore) erasedPartitions(ctx context.Context, table string) ([]string, error) {
 	var out []string
@@ -492,24 +487,6 @@ func (s *chStore) mutateWith(ctx context.Context, extra clickhouse.Settings, tab
 		return err
 	}
 	return s.awaitMutations(ctx, table)
-}
-
-// scheduleClassic schedules the classic lightweight DELETE of t and returns without waiting for
-// its mutation (single server; cluster mode waits, as mutate does); awaitMutations waits later.
-func (s *chStore) scheduleClassic(ctx context.Context, t *target, args ...any) error {
-	if s.cluster {
-		return s.eraseClassic(ctx, t, args...)
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.mutation)
-	defer cancel()
-	set := clickhouse.Settings{}
-	for k, v := range asyncSettings {
-		set[k] = v
-	}
-	for k, v := range classicSettings {
-		set[k] = v
-	}
-	return s.conn.Exec(clickhouse.Context(ctx, clickhouse.WithSettings(set)), t.deleteSQL, args...)
 }
 
 // awaitMutations waits until table has no unfinished mutation (single server: cluster mode's

@@ -85,7 +85,7 @@ func TestIntegrationTraceStepInCompletion(t *testing.T) {
 			found = true
 			assert.EqualValues(t, 1, tc.MatchedBefore)
 			assert.Zero(t, tc.RemainingAfter)
-			assert.Equal(t, mechanismTraceIDs, tc.Mechanism)
+			assert.Equal(t, mechanismPatchParts, tc.Mechanism, "a patch part since migration 65, not a mutation")
 		}
 	}
 	assert.True(t, found, "the receipt counts the trace-id table")

@@ -64,6 +64,11 @@ func (s *Schema) Migrate(ctx context.Context, conn Conn) (MigrateResult, error) 
 				return res, fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
 			}
 		}
+		if m.replace != nil {
+			if err := s.replace(ctx, conn, m.replace); err != nil {
+				return res, fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
+			}
+		}
 		if err := conn.Exec(ctx, s.recordMigration, m.Version, m.Name, m.Checksum); err != nil {
 			return res, fmt.Errorf("record migration %d: %w", m.Version, err)
 		}
@@ -163,4 +168,52 @@ func (s *Schema) liveEngines(ctx context.Context, conn Conn) (map[string]string,
 		out[name] = engine
 	}
 	return out, rows.Err()
+}
+
+// replace runs a table replacement from where it stands: the new table is created and swapped in
+// while the live one has another engine; the old rows are copied and the old table dropped while
+// it exists. A swap that fails because another collector swapped first is not an error, nor is a
+// copy whose old table that collector has dropped meanwhile (it copied the rows first).
+func (s *Schema) replace(ctx context.Context, conn Conn, r *replaceStmts) error {
+	engines, err := s.liveEngines(ctx, conn)
+	if err != nil {
+		return err
+	}
+	if !hasEngine(engines[r.storage], r.engine) {
+		if err := execCreate(ctx, conn, r.create); err != nil {
+			return fmt.Errorf("create the new %s: %w", r.storage, err)
+		}
+		if err := conn.Exec(ctx, r.swap); err != nil {
+			again, rerr := s.liveEngines(ctx, conn)
+			if rerr != nil || !hasEngine(again[r.storage], r.engine) {
+				return fmt.Errorf("swap in the new %s: %w", r.storage, err)
+			}
+		}
+		if engines, err = s.liveEngines(ctx, conn); err != nil {
+			return err
+		}
+	}
+	if r.front != "" {
+		if err := conn.Exec(ctx, r.front); err != nil {
+			return fmt.Errorf("alter the front of %s: %w", r.storage, err)
+		}
+	}
+	if _, ok := engines[r.old]; !ok {
+		return nil
+	}
+	if err := conn.Exec(ctx, r.copy); err != nil {
+		if code, ok := ErrorCode(err); !ok || code != CodeUnknownTable {
+			return fmt.Errorf("copy %s into the new table: %w", r.old, err)
+		}
+	}
+	if err := conn.Exec(ctx, r.drop); err != nil {
+		return fmt.Errorf("drop %s: %w", r.old, err)
+	}
+	return nil
+}
+
+// hasEngine reports whether a table's engine_full is engine, or its Replicated form.
+func hasEngine(engineFull, engine string) bool {
+	return strings.HasPrefix(engineFull, engine+" ") || strings.HasPrefix(engineFull, engine+"(") ||
+		strings.HasPrefix(engineFull, "Replicated"+engine+"(")
 }

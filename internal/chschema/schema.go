@@ -101,6 +101,23 @@ type Migration struct {
 	// on options, so changing retention or cluster does not change it.
 	Checksum   string
 	Statements []string
+
+	replace *replaceStmts
+}
+
+// replaceStmts are a replacement's statements rendered for one table (see replacement).
+type replaceStmts struct {
+	storage, old, engine            string
+	create, swap, copy, drop, front string
+}
+
+// statements lists them in the order a fresh database runs them.
+func (r *replaceStmts) statements() []string {
+	out := []string{r.create, r.swap}
+	if r.front != "" {
+		out = append(out, r.front)
+	}
+	return append(out, r.copy, r.drop)
 }
 
 // Schema is the schema rendered for one set of Options.
@@ -138,6 +155,10 @@ type tmplData struct {
 	TenantLiteral  string
 	ReaderUser     string // quoted, "" without a user
 	PasswordHash   string // quoted hex SHA-256
+
+	// A replacement's temporary tables (replacement in tables.go), quoted.
+	Next, Old  string
+	OldLiteral string
 }
 
 // Qual is the quoted `database`.`name` of a logical table or view.
@@ -294,6 +315,30 @@ func New(opts Options) (*Schema, error) {
 			sum.Write(src)
 			m.Statements = append(m.Statements, r.render(name+".sql", base))
 		}
+		if rp := def.replace; rp != nil {
+			d := tableData[rp.table]
+			storage := rp.table
+			if d.cluster {
+				storage += localSuffix
+			}
+			d.Next, d.Old, d.OldLiteral = s.qualify(storage+"_next"), s.qualify(storage+"_old"), QuoteString(storage+"_old")
+			rs := &replaceStmts{storage: storage, old: storage + "_old", engine: rp.engine}
+			for _, x := range []struct {
+				name string
+				out  *string
+			}{{rp.create, &rs.create}, {rp.swap, &rs.swap}, {rp.copy, &rs.copy}, {rp.drop, &rs.drop}, {rp.front, &rs.front}} {
+				src, err := sqlFiles.ReadFile("sql/" + x.name + ".sql")
+				if err != nil {
+					return nil, err
+				}
+				sum.Write(src)
+				if x.out == &rs.front && !d.cluster {
+					continue
+				}
+				*x.out = r.render(x.name+".sql", d)
+			}
+			m.replace = rs
+		}
 		m.Checksum = hex.EncodeToString(sum.Sum(nil)[:16])
 		s.migrations = append(s.migrations, m)
 	}
@@ -379,6 +424,9 @@ func (s *Schema) Script() []string {
 	out := []string{s.createDatabase, s.createMigrationsTable}
 	for _, m := range s.migrations {
 		out = append(out, m.Statements...)
+		if m.replace != nil {
+			out = append(out, m.replace.statements()...)
+		}
 	}
 	for _, t := range s.Tables() {
 		if t.modifyTTL != "" {

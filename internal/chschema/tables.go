@@ -104,6 +104,19 @@ type migrationDef struct {
 	// singleServer alters only a single server's MergeTree tables; skipped in cluster mode, where
 	// the Replicated engines already do what the statement sets.
 	singleServer bool
+	// replace rebuilds a table under its name (a new engine or sorting key, which no ALTER changes).
+	replace *replacement
+}
+
+// replacement rebuilds table: create makes the new table under a temporary name (<storage>_next),
+// swap renames the live one to <storage>_old and the new one into its place, copy fills the new one
+// from <storage>_old, drop removes that, and front (cluster mode) alters the Distributed front.
+// Migrate runs create and swap only while the live engine does not start with engine, and copy
+// and drop only while <storage>_old exists: interrupted anywhere, the migration resumes where it
+// stopped, and two collectors migrating at once swap once (replace in migrate.go).
+type replacement struct {
+	table, engine                   string
+	create, swap, copy, drop, front string
 }
 
 // DataTables hold telemetry and carry the subject index (add_subject_ids.sql).
@@ -136,4 +149,9 @@ var migrationDefs = []migrationDef{
 	{version: 55, name: "add_request_lease", alter: "add_request_lease", alterTables: []string{DeletionRequests}},
 	// Issue 21: the staging table compressed with LZ4 (sql/staging_lz4.sql): half the engine CPU to write.
 	{version: 60, name: "staging_lz4", alter: "staging_lz4", alterTables: []string{SpansStaging}, storageOnly: true},
+	// Issue 18: the trace-id lookup table as a ReplacingMergeTree with block-number columns, so
+	// erasure writes patch parts in it instead of a mutation of the whole table
+	// (sql/trace_id_ts_patchable.sql).
+	{version: 65, name: "trace_id_ts_patch_parts", replace: &replacement{table: TraceIDTimestamps, engine: "ReplacingMergeTree",
+		create: "trace_id_ts_patchable", swap: "trace_id_ts_swap", copy: "trace_id_ts_copy", drop: "trace_id_ts_drop_old", front: "trace_id_ts_front"}},
 }

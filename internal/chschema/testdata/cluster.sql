@@ -579,6 +579,28 @@ ALTER TABLE `tel\`emetry`.`telemetry_spans_staging_local` ON CLUSTER `prod clust
     MODIFY COLUMN `links.trace_state` CODEC(LZ4),
     MODIFY COLUMN `links.attributes` CODEC(LZ4);
 
+CREATE TABLE IF NOT EXISTS `tel\`emetry`.`otel_traces_trace_id_ts_local_next` ON CLUSTER `prod cluster`
+(
+    TenantId LowCardinality(String) CODEC(ZSTD(1)),
+    TraceId  String CODEC(ZSTD(1)),
+    Start    DateTime CODEC(Delta(4), ZSTD(1)),
+    End      DateTime CODEC(Delta(4), ZSTD(1))
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')
+PARTITION BY toDate(Start)
+ORDER BY (TraceId, TenantId, Start, End)
+TTL toDateTime(End) + toIntervalHour(36)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, enable_block_number_column = 1, enable_block_offset_column = 1;
+
+RENAME TABLE `tel\`emetry`.`otel_traces_trace_id_ts_local` TO `tel\`emetry`.`otel_traces_trace_id_ts_local_old`, `tel\`emetry`.`otel_traces_trace_id_ts_local_next` TO `tel\`emetry`.`otel_traces_trace_id_ts_local` ON CLUSTER `prod cluster`;
+
+ALTER TABLE `tel\`emetry`.`otel_traces_trace_id_ts` ON CLUSTER `prod cluster` MODIFY COLUMN Start DateTime, MODIFY COLUMN End DateTime;
+
+INSERT INTO `tel\`emetry`.`otel_traces_trace_id_ts` (TenantId, TraceId, Start, End)
+SELECT TenantId, TraceId, Start, End FROM cluster('prod cluster', 'tel`emetry', 'otel_traces_trace_id_ts_local_old');
+
+DROP TABLE IF EXISTS `tel\`emetry`.`otel_traces_trace_id_ts_local_old` ON CLUSTER `prod cluster`;
+
 ALTER TABLE `tel\`emetry`.`telemetry_events_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);
 
 ALTER TABLE `tel\`emetry`.`telemetry_logs_local` ON CLUSTER `prod cluster` MODIFY TTL toDateTime(timestamp) + toIntervalHour(36);

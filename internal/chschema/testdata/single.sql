@@ -523,6 +523,26 @@ ALTER TABLE `telemetry`.`telemetry_spans_staging`
     MODIFY COLUMN `links.trace_state` CODEC(LZ4),
     MODIFY COLUMN `links.attributes` CODEC(LZ4);
 
+CREATE TABLE IF NOT EXISTS `telemetry`.`otel_traces_trace_id_ts_next`
+(
+    TenantId LowCardinality(String) CODEC(ZSTD(1)),
+    TraceId  String CODEC(ZSTD(1)),
+    Start    DateTime CODEC(Delta(4), ZSTD(1)),
+    End      DateTime CODEC(Delta(4), ZSTD(1))
+)
+ENGINE = ReplacingMergeTree()
+PARTITION BY toDate(Start)
+ORDER BY (TraceId, TenantId, Start, End)
+TTL toDateTime(End) + toIntervalDay(30)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, enable_block_number_column = 1, enable_block_offset_column = 1;
+
+RENAME TABLE `telemetry`.`otel_traces_trace_id_ts` TO `telemetry`.`otel_traces_trace_id_ts_old`, `telemetry`.`otel_traces_trace_id_ts_next` TO `telemetry`.`otel_traces_trace_id_ts`;
+
+INSERT INTO `telemetry`.`otel_traces_trace_id_ts` (TenantId, TraceId, Start, End)
+SELECT TenantId, TraceId, Start, End FROM `telemetry`.`otel_traces_trace_id_ts_old`;
+
+DROP TABLE IF EXISTS `telemetry`.`otel_traces_trace_id_ts_old`;
+
 ALTER TABLE `telemetry`.`telemetry_events` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
 
 ALTER TABLE `telemetry`.`telemetry_logs` MODIFY TTL toDateTime(timestamp) + toIntervalDay(30);
