@@ -49,6 +49,11 @@ type Config struct {
 	// lightweight updates, else the classic lightweight DELETE, logged and named in the receipt),
 	// patch_parts (falls back the same way when refused) or lightweight_delete. Default auto.
 	EraseMechanism string `mapstructure:"erase_mechanism"`
+	// ParallelStatements bounds a batch's statements on different tables (counts, DELETEs) that run
+	// at once. More finish a large batch sooner where cores are free; each one running holds a
+	// ClickHouse session and its threads, which the exporter's inserts then wait for
+	// (bench/deletion). Default 2.
+	ParallelStatements int `mapstructure:"parallel_statements"`
 	// PurgeInterval between purges: patches and deleted masks applied in the partitions that hold
 	// erased rows, so they leave the parts. 0 disables the schedule (POST /data/purge still runs
 	// one). Default 24h.
@@ -98,18 +103,19 @@ type RetryConfig struct {
 
 func createDefaultConfig() *Config {
 	return &Config{
-		APIExtension:    component.MustNewID("telemetry_api"),
-		Storage:         chschema.DefaultStorageConfig(),
-		BatchWindow:     2 * time.Second,
-		MaxBatch:        1000,
-		EraseMechanism:  mechanismAuto,
-		PurgeInterval:   24 * time.Hour,
-		ExecutionDelay:  15 * time.Second,
-		MutationTimeout: 10 * time.Minute,
-		Sync:            SyncConfig{RefreshInterval: 2 * time.Second, Lookback: time.Minute},
-		Retry:           RetryConfig{InitialInterval: time.Second, MaxInterval: 30 * time.Second},
-		Instance:        defaultInstance(),
-		Lease:           time.Minute,
+		APIExtension:       component.MustNewID("telemetry_api"),
+		Storage:            chschema.DefaultStorageConfig(),
+		BatchWindow:        2 * time.Second,
+		MaxBatch:           1000,
+		EraseMechanism:     mechanismAuto,
+		ParallelStatements: 2,
+		PurgeInterval:      24 * time.Hour,
+		ExecutionDelay:     15 * time.Second,
+		MutationTimeout:    10 * time.Minute,
+		Sync:               SyncConfig{RefreshInterval: 2 * time.Second, Lookback: time.Minute},
+		Retry:              RetryConfig{InitialInterval: time.Second, MaxInterval: 30 * time.Second},
+		Instance:           defaultInstance(),
+		Lease:              time.Minute,
 	}
 }
 
@@ -143,6 +149,9 @@ func (c *Config) Validate() error {
 	case mechanismAuto, mechanismPatchParts, mechanismLightweight:
 	default:
 		errs = append(errs, fmt.Errorf("erase_mechanism %q must be auto, patch_parts or lightweight_delete", c.EraseMechanism))
+	}
+	if c.ParallelStatements < 1 || c.ParallelStatements > 32 {
+		errs = append(errs, fmt.Errorf("parallel_statements %d must be from 1 to 32", c.ParallelStatements))
 	}
 	if c.BatchWindow < 0 {
 		errs = append(errs, errors.New("batch_window must not be negative"))

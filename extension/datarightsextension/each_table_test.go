@@ -3,6 +3,7 @@ package datarightsextension
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ func TestEachTableRunsTogether(t *testing.T) {
 	go func() { started.Wait(); close(all) }()
 	var mu sync.Mutex
 	var ran []int
-	err := eachTable(tables, selected, func(i int, b bound) error {
+	err := eachTable(3, tables, selected, func(i int, b bound) error {
 		mu.Lock()
 		ran = append(ran, i)
 		mu.Unlock()
@@ -42,5 +43,36 @@ func TestEachTableRunsTogether(t *testing.T) {
 	})
 	require.EqualError(t, err, "d failed")
 	assert.ElementsMatch(t, []int{0, 1, 3}, ran, "only the selected tables, with their indexes")
-	assert.NoError(t, eachTable(tables, func(*target) bool { return false }, func(int, bound) error { return errors.New("called") }))
+	assert.NoError(t, eachTable(3, tables, func(*target) bool { return false }, func(int, bound) error { return errors.New("called") }))
+}
+
+// eachTable runs at most parallel statements at once (parallel_statements), and every selected one.
+func TestEachTableBounded(t *testing.T) {
+	tables := make([]bound, 6)
+	for i := range tables {
+		tables[i] = bound{t: &target{name: string(rune('a' + i))}}
+	}
+	f := func(parallel int, want int32) {
+		t.Helper()
+		var running, most, calls atomic.Int32
+		require.NoError(t, eachTable(parallel, tables, func(*target) bool { return true }, func(int, bound) error {
+			calls.Add(1)
+			n := running.Add(1)
+			for {
+				m := most.Load()
+				if n <= m || most.CompareAndSwap(m, n) {
+					break
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+			running.Add(-1)
+			return nil
+		}))
+		assert.EqualValues(t, len(tables), calls.Load())
+		assert.Equal(t, want, most.Load(), "at once with parallel %d", parallel)
+	}
+	f(2, 2)
+	f(1, 1)
+	f(0, 1)
+	f(10, 6)
 }

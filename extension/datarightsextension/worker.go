@@ -289,7 +289,7 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 	// countInto sets each request's Before of the tables which, counted at once.
 	countInto := func(which func(*target) bool) error {
 		counts := make([]map[string]uint64, len(tables))
-		err := eachTable(tables, which, func(i int, b bound) error {
+		err := eachTable(x.cfg.ParallelStatements, tables, which, func(i int, b bound) error {
 			n, err := b.st.count(ctx, b.t, tenant, f, false)
 			counts[i] = n
 			return err
@@ -342,7 +342,7 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 			func(t *target) bool { return needs(t) && staging(t) },
 			func(t *target) bool { return needs(t) && !staging(t) },
 		} {
-			if err := eachTable(tables, which, func(_ int, b bound) error { return erase(b.t, b.st) }); err != nil {
+			if err := eachTable(x.cfg.ParallelStatements, tables, which, func(_ int, b bound) error { return erase(b.t, b.st) }); err != nil {
 				return err
 			}
 		}
@@ -445,20 +445,24 @@ func (x *dataRights) attempt(ctx context.Context, batch []*request, completing b
 	return x.finish(ctx, batch, targets, progs, remaining, mechanisms)
 }
 
-// eachTable runs fn for the tables which selects, all at once, and returns their errors joined. A
-// batch's statements on different tables are independent; run together they take the CPU a
-// server (or the embedded engine's sessions) has free instead of waiting for each other.
-func eachTable(tables []bound, which func(*target) bool, fn func(i int, b bound) error) error {
+// eachTable runs fn for the tables which selects, at most parallel at once, and returns their
+// errors joined. A batch's statements on different tables are independent; run together they take
+// the CPU a server (or the embedded engine's sessions) has free instead of waiting for each other;
+// bounded, they leave the inserts a share of both (parallel_statements).
+func eachTable(parallel int, tables []bound, which func(*target) bool, fn func(i int, b bound) error) error {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
 	)
+	slots := make(chan struct{}, max(parallel, 1))
 	for i, b := range tables {
 		if !which(b.t) {
 			continue
 		}
+		slots <- struct{}{}
 		wg.Go(func() {
+			defer func() { <-slots }()
 			if err := fn(i, b); err != nil {
 				mu.Lock()
 				errs = append(errs, err)
