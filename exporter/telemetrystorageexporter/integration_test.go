@@ -182,13 +182,7 @@ func TestIntegrationRetentionChange(t *testing.T) {
 // the version row) changes no answer.
 func TestIntegrationTraceIDTableBackfill(t *testing.T) {
 	db := testDatabase(t)
-	start := func() *storage {
-		st, err := newStorage(itConfig(t, db), zapNop(), nopTelemetry(t))
-		require.NoError(t, err)
-		require.NoError(t, st.start(context.Background()))
-		require.NoError(t, st.shutdown(context.Background()))
-		return st
-	}
+	start := func() *storage { return startStorage(t, db) }
 	start()
 	conn := queryConn(t)
 	ctx := context.Background()
@@ -206,6 +200,16 @@ func TestIntegrationTraceIDTableBackfill(t *testing.T) {
 	require.NoError(t, conn.Exec(ctx, "DELETE FROM `"+db+"`.schema_migrations WHERE version = 10"))
 	assert.Equal(t, []uint32{10}, start().migrated.Applied)
 	assert.Equal(t, want, queryStrings(t, conn, lookup), "a second backfill changes no answer")
+}
+
+// startStorage starts (migrates) and stops the storage of database db once.
+func startStorage(t *testing.T, db string) *storage {
+	t.Helper()
+	st, err := newStorage(itConfig(t, db), zapNop(), nopTelemetry(t))
+	require.NoError(t, err)
+	require.NoError(t, st.start(context.Background()))
+	require.NoError(t, st.shutdown(context.Background()))
+	return st
 }
 
 // Two collectors starting at the same moment against one fresh database

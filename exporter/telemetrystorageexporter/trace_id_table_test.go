@@ -16,13 +16,7 @@ import (
 // the swap and the copy (the old table's rows copied, the old table dropped).
 func TestIntegrationTraceIDTableRebuilt(t *testing.T) {
 	db := testDatabase(t)
-	start := func() *storage {
-		st, err := newStorage(itConfig(t, db), zapNop(), nopTelemetry(t))
-		require.NoError(t, err)
-		require.NoError(t, st.start(context.Background()))
-		require.NoError(t, st.shutdown(context.Background()))
-		return st
-	}
+	start := func() *storage { return startStorage(t, db) }
 	conn := queryConn(t)
 	ctx := context.Background()
 	q := func(stmt string) { t.Helper(); require.NoError(t, conn.Exec(ctx, stmt)) }
