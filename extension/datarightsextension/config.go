@@ -50,9 +50,10 @@ type Config struct {
 	// patch_parts (falls back the same way when refused) or lightweight_delete. Default auto.
 	EraseMechanism string `mapstructure:"erase_mechanism"`
 	// ParallelStatements bounds a batch's statements on different tables (counts, DELETEs) that run
-	// at once. More finish a large batch sooner where cores are free; each one running holds a
-	// ClickHouse session and its threads, which the exporter's inserts then wait for
-	// (bench/deletion). Default 2.
+	// at once. More finish a large batch sooner; each one running holds a ClickHouse session and its
+	// threads, which the exporter's inserts then wait for (bench/deletion at 10M rows: 2 kept 0.58
+	// of the ingest during the erasures against 0.45-0.50 with every table at once, but the
+	// 1000-user batch took 19 s instead of 11). Default 16: every table at once.
 	ParallelStatements int `mapstructure:"parallel_statements"`
 	// PurgeInterval between purges: patches and deleted masks applied in the partitions that hold
 	// erased rows, so they leave the parts. 0 disables the schedule (POST /data/purge still runs
@@ -108,7 +109,7 @@ func createDefaultConfig() *Config {
 		BatchWindow:        2 * time.Second,
 		MaxBatch:           1000,
 		EraseMechanism:     mechanismAuto,
-		ParallelStatements: 2,
+		ParallelStatements: 16,
 		PurgeInterval:      24 * time.Hour,
 		ExecutionDelay:     15 * time.Second,
 		MutationTimeout:    10 * time.Minute,
