@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
@@ -173,7 +174,7 @@ func (s *Schema) liveEngines(ctx context.Context, conn Conn) (map[string]string,
 // replace runs a table replacement from where it stands: the new table is created and swapped in
 // while the live one has another engine; the old rows are copied and the old table dropped while
 // it exists. A swap that fails because another collector swapped first is not an error, nor is a
-// copy whose old table that collector has dropped meanwhile (it copied the rows first).
+// copy whose old table that collector dropped meanwhile (it copied the rows first).
 func (s *Schema) replace(ctx context.Context, conn Conn, r *replaceStmts) error {
 	engines, err := s.liveEngines(ctx, conn)
 	if err != nil {
@@ -202,9 +203,21 @@ func (s *Schema) replace(ctx context.Context, conn Conn, r *replaceStmts) error 
 		return nil
 	}
 	if err := conn.Exec(ctx, r.copy); err != nil {
-		if code, ok := ErrorCode(err); !ok || code != CodeUnknownTable {
-			return fmt.Errorf("copy %s into the new table: %w", r.old, err)
+		// Collectors starting together all copy; the first to finish drops the old table under
+		// the others' copies, whose error then depends on where their read stopped. The old table
+		// gone means one copy completed: wait a little for that rather than read the error.
+		for range 50 {
+			again, rerr := s.liveEngines(ctx, conn)
+			if _, still := again[r.old]; rerr == nil && !still {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
 		}
+		return fmt.Errorf("copy %s into the new table: %w", r.old, err)
 	}
 	if err := conn.Exec(ctx, r.drop); err != nil {
 		return fmt.Errorf("drop %s: %w", r.old, err)
