@@ -37,6 +37,7 @@ ROWS=${ROWS:-10000000}
 USERS=${USERS:-10000}
 SESSION=${SESSION:-100}
 WORKERS=${WORKERS:-2}
+RATE=${RATE:-0}
 BASELINE=${BASELINE:-20}
 REQUESTS=${REQUESTS:-10}
 BATCH=${BATCH:-1000}
@@ -67,13 +68,13 @@ for _ in $(seq 600); do curl -fs "http://127.0.0.1:$eport/ping" >/dev/null 2>&1 
 ch() { curl -fsS "http://127.0.0.1:$eport/" --data-binary "$1"; }
 
 key="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-api=127.0.0.1:$(free_port); grpc=127.0.0.1:$(free_port); health=127.0.0.1:$(free_port)
+api=127.0.0.1:$(free_port); grpc=127.0.0.1:$(free_port); health=127.0.0.1:$(free_port); selfm=127.0.0.1:$(free_port)
 db=bench_deletion
 TELEMETRY_CLICKHOUSE_ENDPOINT=http://127.0.0.1:$eport TELEMETRY_CLICKHOUSE_DATABASE=$db \
   TELEMETRY_API_KEY=$key TELEMETRY_HASH_KEY=$key-hash-key-0123456789abcdef TELEMETRY_PRIVACY_MODE=minimal \
   TELEMETRY_API_ENDPOINT=$api TELEMETRY_OTLP_GRPC_ENDPOINT=$grpc TELEMETRY_OTLP_HTTP_ENDPOINT=127.0.0.1:$(free_port) \
   TELEMETRY_HEALTH_ENDPOINT=$health TELEMETRY_PROMETHEUS_ENDPOINT=127.0.0.1:$(free_port) \
-  TELEMETRY_SELF_METRICS_ENDPOINT=127.0.0.1:$(free_port) TELEMETRY_QUEUE_DIRECTORY=$work/queue \
+  TELEMETRY_SELF_METRICS_ENDPOINT=$selfm TELEMETRY_QUEUE_DIRECTORY=$work/queue \
   TELEMETRY_SAMPLE_RATE=1.0 TELEMETRY_FLUSH_INTERVAL=1 \
   "$bin" --config config/local.yaml --set=extensions::data_rights::execution_delay=2s \
   --set=extensions::data_rights::batch_window=1s --set=extensions::data_rights::mutation_timeout=30m \
@@ -107,7 +108,7 @@ echo "  background merges done ($(ch "SELECT count() FROM system.parts WHERE dat
 # WORKERS=0: no ingest, so the engine CPU lines below are the erasure's own (the ratio is then 1).
 if (( WORKERS > 0 )); then
   "$tgen" logs --otlp-endpoint "$grpc" --otlp-insecure --otlp-header "Authorization=\"Bearer $key\"" \
-    --workers "$WORKERS" --rate 0 --duration 2h --service load --telemetry-attributes 'user.id="load-user"' >"$work/tgen.log" 2>&1 &
+    --workers "$WORKERS" --rate "$RATE" --duration 2h --service load --telemetry-attributes 'user.id="load-user"' >"$work/tgen.log" 2>&1 &
   pids+=($!)
 fi
 # ticks PID: the process's CPU time so far (user + system), in clock ticks.
@@ -115,12 +116,23 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 loadcount() { ch "SELECT count() FROM $db.telemetry_logs WHERE service_name = 'load'"; }
 now() { date +%s.%N; }
+# queued: the storage exporter's persistent queue, in records waiting (the collector's own metrics).
+queued() { curl -fs "http://$selfm/metrics" | awk '/^otelcol_exporter_queue_size\{.*exporter="telemetry_storage"/ {n += $2} END {print n + 0}'; }
+# drained: with a throttled load (RATE > 0) a window starts once the queue is back to what one
+# flush holds (at most 2 min): a backlog draining inside it would count as ingest the load did not
+# send at that time. Unthrottled, the queue stays full the whole run.
+drained() {
+  (( $(echo "$RATE > 0" | bc) )) || return 0
+  for _ in $(seq 120); do (( $(queued) <= ${DRAINED:-5000} )) && return 0; sleep 1; done
+  echo "  the queue did not drain within 2 min ($(queued) records)" >&2
+}
 sleep 5
+drained
 c0=$(loadcount); t0=$(now); e0=$(ticks "$engine_pid")
 sleep "$BASELINE"
 c1=$(loadcount); t1=$(now); e1=$(ticks "$engine_pid")
 baseline=$(echo "($c1 - $c0 + ($WORKERS == 0)) / ($t1 - $t0)" | bc -l)
-printf '  ingest baseline %.0f rows/s (load %s)\n' "$baseline" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '  ingest baseline %.0f rows/s (load %s, queue %s)\n' "$baseline" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(queued)"
 
 # readable USERS-LIST: rows of the users still readable in the data tables (the subject index
 # pruned by its bloom filter, tested with a set: hasAny with a list of 1000 ids would compare every
@@ -196,11 +208,12 @@ done
 # right after seeding came out at 2.8-4.6 k rows/s for the same build, as background work there
 # varies).
 sleep 5
+drained
 c5=$(loadcount); t5=$(now); e5=$(ticks "$engine_pid")
 sleep "$BASELINE"
 c6=$(loadcount); t6=$(now); e6=$(ticks "$engine_pid")
 after=$(echo "($c6 - $c5 + ($WORKERS == 0)) / ($t6 - $t5)" | bc -l)
-printf '  ingest after the erasures %.0f rows/s (load %s)\n' "$after" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '  ingest after the erasures %.0f rows/s (load %s, queue %s)\n' "$after" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(queued)"
 before=$baseline
 baseline=$(echo "($before + $after) / 2" | bc -l)
 p=$(now)
