@@ -32,6 +32,18 @@ const maxQuerySize = 64 << 20
 // bigQuery lets a batch's statement exceed the default max_query_size.
 var bigQuery = clickhouse.Settings{"max_query_size": maxQuerySize}
 
+// settings are base with the statement's thread bound (max_threads) when one is set.
+func (s *chStore) settings(base clickhouse.Settings) clickhouse.Settings {
+	if s.threads <= 0 {
+		return base
+	}
+	out := clickhouse.Settings{"max_threads": s.threads}
+	for k, v := range base {
+		out[k] = v
+	}
+	return out
+}
+
 // pendingMutations counts the unfinished mutations of a table and the reason of the last failure.
 const pendingMutations = "SELECT count(), anyLast(latest_fail_reason) FROM system.mutations WHERE database = ? AND table = ? AND NOT is_done"
 
@@ -56,6 +68,7 @@ type chStore struct {
 	mutation time.Duration
 	cluster  bool
 	poll     time.Duration // between reads of system.mutations; default 200ms
+	threads  int           // max_threads of the counts and erasures (max_threads); 0: the server's
 	hx       *httpExporter // exports over HTTP for http(s) endpoints (export_http.go); nil otherwise
 
 	capMu   sync.Mutex
@@ -335,7 +348,7 @@ func (s *chStore) count(ctx context.Context, t *target, tenant string, f *forms,
 	// (timeout): a batch's count reads as many rows as its DELETE, and one that always runs into
 	// the shorter bound would be retried for ever.
 	run := func(q string, args []any) error {
-		return s.queryWithin(clickhouse.Context(ctx, clickhouse.WithSettings(bigQuery)), max(s.timeout, s.mutation), q, args, func(rows driver.Rows) error {
+		return s.queryWithin(clickhouse.Context(ctx, clickhouse.WithSettings(s.settings(bigQuery))), max(s.timeout, s.mutation), q, args, func(rows driver.Rows) error {
 			var (
 				owner string
 				n     uint64
@@ -435,7 +448,7 @@ func (s *chStore) erase(ctx context.Context, t *target, want, tenant string, f *
 func (s *chStore) eraseWith(ctx context.Context, t *target, want, stmt string, args ...any) (string, string, error) {
 	if want == mechanismPatchParts {
 		pctx, cancel := context.WithTimeout(ctx, s.mutation)
-		err := s.conn.Exec(clickhouse.Context(pctx, clickhouse.WithSettings(patchSettings)), stmt, args...)
+		err := s.conn.Exec(clickhouse.Context(pctx, clickhouse.WithSettings(s.settings(patchSettings))), stmt, args...)
 		cancel()
 		if err == nil {
 			return mechanismPatchParts, "", nil
@@ -471,7 +484,7 @@ func (s *chStore) mutateWith(ctx context.Context, extra clickhouse.Settings, tab
 	ctx, cancel := context.WithTimeout(ctx, s.mutation)
 	defer cancel()
 	with := func(base clickhouse.Settings) context.Context {
-		set := clickhouse.Settings{}
+		set := s.settings(clickhouse.Settings{})
 		for k, v := range base {
 			set[k] = v
 		}

@@ -55,6 +55,11 @@ type Config struct {
 	// of the ingest during the erasures against 0.45-0.50 with every table at once, but the
 	// 1000-user batch took 19 s instead of 11). Default 16: every table at once.
 	ParallelStatements int `mapstructure:"parallel_statements"`
+	// MaxThreads is ClickHouse's max_threads for the erasure's counts and DELETEs: the threads one
+	// statement reads with. 0 leaves the server's default (as many as it has cores). Together with
+	// parallel_statements it bounds the CPU an erasure takes from the inserts (each runnable thread
+	// gets an equal share of a busy machine). Default 0.
+	MaxThreads int `mapstructure:"max_threads"`
 	// PurgeInterval between purges: patches and deleted masks applied in the partitions that hold
 	// erased rows, so they leave the parts. 0 disables the schedule (POST /data/purge still runs
 	// one). Default 24h.
@@ -153,6 +158,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ParallelStatements < 1 || c.ParallelStatements > 32 {
 		errs = append(errs, fmt.Errorf("parallel_statements %d must be from 1 to 32", c.ParallelStatements))
+	}
+	if c.MaxThreads < 0 || c.MaxThreads > 256 {
+		errs = append(errs, fmt.Errorf("max_threads %d must be from 0 to 256", c.MaxThreads))
 	}
 	if c.BatchWindow < 0 {
 		errs = append(errs, errors.New("batch_window must not be negative"))

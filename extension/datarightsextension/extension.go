@@ -118,7 +118,7 @@ func (x *dataRights) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return errors.Join(fmt.Errorf("storage::endpoint: %w", err), conn.Close())
 	}
-	x.store = &chStore{conn: conn, sql: sqls, timeout: x.cfg.Storage.Timeout, mutation: x.cfg.MutationTimeout, cluster: x.cfg.ClusterName != "", hx: hx}
+	x.store = &chStore{conn: conn, sql: sqls, timeout: x.cfg.Storage.Timeout, mutation: x.cfg.MutationTimeout, threads: x.cfg.MaxThreads, cluster: x.cfg.ClusterName != "", hx: hx}
 	if x.regions, err = openRegions(x.cfg); err != nil {
 		return errors.Join(err, conn.Close())
 	}

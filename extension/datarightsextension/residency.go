@@ -26,7 +26,7 @@ func openRegions(cfg *Config) (map[string]*chStore, error) {
 					var conn clickhouse.Conn
 					keepConnections(opt)
 					if conn, err = clickhouse.Open(opt); err == nil {
-						out[name] = &chStore{conn: conn, sql: sqls, timeout: sc.Timeout, mutation: cfg.MutationTimeout,
+						out[name] = &chStore{conn: conn, sql: sqls, timeout: sc.Timeout, mutation: cfg.MutationTimeout, threads: cfg.MaxThreads,
 							cluster: cfg.ClusterName != "", hx: hx}
 						continue
 					}
