@@ -51,14 +51,15 @@ type Config struct {
 	EraseMechanism string `mapstructure:"erase_mechanism"`
 	// ParallelStatements bounds a batch's statements on different tables (counts, DELETEs) that run
 	// at once. More finish a large batch sooner; each one running holds a ClickHouse session and its
-	// threads, which the exporter's inserts then wait for (bench/deletion at 10M rows: 2 kept 0.58
-	// of the ingest during the erasures against 0.45-0.50 with every table at once, but the
-	// 1000-user batch took 19 s instead of 11). Default 16: every table at once.
+	// threads, which the exporter's inserts then share the machine with. Default 3.
 	ParallelStatements int `mapstructure:"parallel_statements"`
 	// MaxThreads is ClickHouse's max_threads for the erasure's counts and DELETEs: the threads one
-	// statement reads with. 0 leaves the server's default (as many as it has cores). Together with
-	// parallel_statements it bounds the CPU an erasure takes from the inserts (each runnable thread
-	// gets an equal share of a busy machine). Default 0.
+	// statement reads with (0: the server's default, as many as it has cores). With
+	// parallel_statements it bounds the threads an erasure runs at once, and so its share of a busy
+	// machine against the inserts: bench/deletion at 10M rows on 2 cores, ingest at half the
+	// store's capacity: 3 statements of 1 thread kept 0.83 of the ingest and erased 1000 users in
+	// 11.4 s; every table at once with the server's threads 0.65 (0.33 during the batch). Raise
+	// both on a server with cores to spare. Default 1.
 	MaxThreads int `mapstructure:"max_threads"`
 	// PurgeInterval between purges: patches and deleted masks applied in the partitions that hold
 	// erased rows, so they leave the parts. 0 disables the schedule (POST /data/purge still runs
@@ -114,7 +115,8 @@ func createDefaultConfig() *Config {
 		BatchWindow:        2 * time.Second,
 		MaxBatch:           1000,
 		EraseMechanism:     mechanismAuto,
-		ParallelStatements: 16,
+		ParallelStatements: 3,
+		MaxThreads:         1,
 		PurgeInterval:      24 * time.Hour,
 		ExecutionDelay:     15 * time.Second,
 		MutationTimeout:    10 * time.Minute,

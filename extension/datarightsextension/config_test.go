@@ -38,7 +38,7 @@ func TestLoadConfig(t *testing.T) {
 		Storage:      chschema.StorageConfig{Endpoint: "http://127.0.0.1:8123", Database: "tel", Timeout: 3 * time.Second},
 		ClusterName:  "prod", ApplyDeletedMask: true, ExecutionDelay: 30 * time.Second, MutationTimeout: time.Hour,
 		BatchWindow: 500 * time.Millisecond, MaxBatch: 50, EraseMechanism: mechanismLightweight, PurgeInterval: time.Hour,
-		ParallelStatements: 3, JournalDirectory: "/var/lib/otelcol/queue",
+		ParallelStatements: 5, MaxThreads: 4, JournalDirectory: "/var/lib/otelcol/queue",
 		Sync:     SyncConfig{RefreshInterval: 500 * time.Millisecond, Lookback: 10 * time.Second},
 		Retry:    RetryConfig{InitialInterval: 2 * time.Second, MaxInterval: time.Minute},
 		Instance: "gateway-7", Lease: 90 * time.Second,
@@ -53,10 +53,10 @@ func TestValidateNamesKeys(t *testing.T) {
 	c.Sync.RefreshInterval, c.Sync.Lookback = 0, -1
 	c.Retry.InitialInterval, c.Retry.MaxInterval = time.Second, time.Millisecond
 	c.BatchWindow, c.MaxBatch, c.EraseMechanism, c.PurgeInterval = -1, 0, "fast", -1
-	c.Instance, c.Lease, c.ParallelStatements = "", 500*time.Millisecond, 0
+	c.Instance, c.Lease, c.ParallelStatements, c.MaxThreads = "", 500*time.Millisecond, 0, -1
 	err := c.Validate()
 	for _, want := range []string{"instance must be", "lease 500ms must be from 1s to 1h", "execution_delay", "mutation_timeout", "sync::refresh_interval", "sync::lookback", "retry::max_interval",
-		"batch_window", "max_batch", `erase_mechanism "fast"`, "purge_interval", "parallel_statements 0 must be from 1 to 32"} {
+		"batch_window", "max_batch", `erase_mechanism "fast"`, "purge_interval", "parallel_statements 0 must be from 1 to 32", "max_threads -1 must be from 0 to 256"} {
 		assert.ErrorContains(t, err, want)
 	}
 }

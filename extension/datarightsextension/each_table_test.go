@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -75,4 +76,16 @@ func TestEachTableBounded(t *testing.T) {
 	f(1, 1)
 	f(0, 1)
 	f(10, 6)
+}
+
+// The erasure's statements carry max_threads when it is set, without changing the shared settings.
+func TestStatementThreads(t *testing.T) {
+	f := func(threads int, want clickhouse.Settings) {
+		t.Helper()
+		s := &chStore{threads: threads}
+		assert.Equal(t, want, s.settings(patchSettings))
+	}
+	f(0, patchSettings)
+	f(1, clickhouse.Settings{"max_threads": 1, "lightweight_delete_mode": "lightweight_update_force", "mutations_sync": 0, "lightweight_deletes_sync": 0, "max_query_size": maxQuerySize})
+	assert.NotContains(t, patchSettings, "max_threads")
 }
