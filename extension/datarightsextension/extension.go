@@ -321,7 +321,7 @@ func (x *dataRights) isActive(tenant, subject string) bool {
 }
 
 // keepConnections keeps a connection per table idle between batches: a batch's statements run on
-// every table at once (eachTable), and over HTTP each new connection costs a handshake query.
+// up to every table at once (eachTable), and over HTTP each new connection costs a handshake query.
 func keepConnections(opt *clickhouse.Options) {
 	opt.MaxIdleConns = max(opt.MaxIdleConns, len(targetDefs)+1)
 	opt.MaxOpenConns = max(opt.MaxOpenConns, opt.MaxIdleConns+5)
