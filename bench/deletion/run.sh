@@ -12,9 +12,9 @@
 # ROWS/USERS/SESSION sessions spread over the whole table). The subject index is computed by the
 # server, as for ingested rows. SESSION=1 spreads every user over every granule: then no index can
 # skip anything and erasure reads the whole table (figures in the README). While the erasures run, telemetrygen (installed into _build/bin on first use) sends
-# OTLP logs with WORKERS (default 2) workers of RATE logs/s each (default 1000: 2000 logs/s, about
-# half of what this build stores on 2 cores with the bench's engine; RATE=0 unthrottled, which
-# keeps the store saturated and the persistent queue full, so the ratio is then the erasure's share
+# OTLP logs with WORKERS (default 2) workers of RATE logs/s each (default 1000: 2000 logs/s, half to
+# three quarters of what this build stores on 2 cores (2.6-4 k rows/s); RATE=0 unthrottled, which
+# keeps the store saturated and the persistent queue growing, so the ratio is then the erasure's share
 # of the CPU); the stored rate is measured in ClickHouse for BASELINE seconds (default 20) before
 # the erasures and again once they are complete (the baseline is the mean of both), and over the
 # whole erasure phase.
