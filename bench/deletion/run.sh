@@ -129,12 +129,20 @@ drained() {
   for _ in $(seq 120); do (( $(queued) <= ${DRAINED:-5000} )) && return 0; sleep 1; done
   echo "  the queue did not drain within 2 min ($(queued) records)" >&2
 }
-sleep 5
-drained
-c0=$(loadcount); t0=$(now); e0=$(ticks "$engine_pid")
-sleep "$BASELINE"
-c1=$(loadcount); t1=$(now); e1=$(ticks "$engine_pid")
-baseline=$(echo "($c1 - $c0 + ($WORKERS == 0)) / ($t1 - $t0)" | bc -l)
+# window: the ingest alone for BASELINE seconds (after 5 s and a drained queue), as
+# "count time ticks" at its start and at its end.
+window() {
+  sleep 5
+  drained
+  echo "$(loadcount) $(now) $(ticks "$engine_pid")"
+  sleep "$BASELINE"
+  echo "$(loadcount) $(now) $(ticks "$engine_pid")"
+}
+# rate C0 C1 T0 T1: rows/s between two counts (1 row over the window without ingest, so the ratio
+# is defined).
+rate() { echo "($2 - $1 + ($WORKERS == 0)) / ($4 - $3)" | bc -l; }
+{ read -r c0 t0 e0; read -r c1 t1 e1; } < <(window)
+baseline=$(rate "$c0" "$c1" "$t0" "$t1")
 printf '  ingest baseline %.0f rows/s (load %s, queue %s)\n' "$baseline" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(queued)"
 
 # readable USERS-LIST: rows of the users still readable in the data tables (the subject index
@@ -210,12 +218,8 @@ done
 # The ingest alone again, after the erasures: the baseline is the mean of both windows (one window
 # right after seeding came out at 2.8-4.6 k rows/s for the same build, as background work there
 # varies).
-sleep 5
-drained
-c5=$(loadcount); t5=$(now); e5=$(ticks "$engine_pid")
-sleep "$BASELINE"
-c6=$(loadcount); t6=$(now); e6=$(ticks "$engine_pid")
-after=$(echo "($c6 - $c5 + ($WORKERS == 0)) / ($t6 - $t5)" | bc -l)
+{ read -r c5 t5 e5; read -r c6 t6 e6; } < <(window)
+after=$(rate "$c5" "$c6" "$t5" "$t6")
 printf '  ingest after the erasures %.0f rows/s (load %s, queue %s)\n' "$after" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(queued)"
 before=$baseline
 baseline=$(echo "($before + $after) / 2" | bc -l)
