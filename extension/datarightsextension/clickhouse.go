@@ -68,7 +68,7 @@ type chStore struct {
 	mutation time.Duration
 	cluster  bool
 	poll     time.Duration // between reads of system.mutations; default 200ms
-	threads  int           // max_threads of the counts and erasures (max_threads); 0: the server's
+	threads  int           // max_threads of the counts and erasures; 0: the server's default
 	hx       *httpExporter // exports over HTTP for http(s) endpoints (export_http.go); nil otherwise
 
 	capMu   sync.Mutex
