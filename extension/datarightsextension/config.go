@@ -57,9 +57,10 @@ type Config struct {
 	// statement reads with (0: the server's default, as many as it has cores). With
 	// parallel_statements it bounds the threads an erasure runs at once, and so its share of a busy
 	// machine against the inserts: bench/deletion at 10M rows on 2 cores, ingest at 2000 logs/s
-	// (half to three quarters of what the store absorbs there): 3 statements of 1 thread kept 0.83-0.84 of the ingest and erased 1000 users
-	// in 11.4-13.9 s; every table at once with the server's threads 0.65 (0.33 during the batch). Raise
-	// both on a server with cores to spare. Default 1.
+	// (half to three quarters of what the store absorbs there): 3 statements of 1 thread kept
+	// 0.83-0.84 of the ingest and erased 1000 users in 11.4-13.9 s; every table at once with the
+	// server's threads 0.65 (0.33 during the batch). Raise both on a server with cores to spare.
+	// Default 1.
 	MaxThreads int `mapstructure:"max_threads"`
 	// PurgeInterval between purges: patches and deleted masks applied in the partitions that hold
 	// erased rows, so they leave the parts. 0 disables the schedule (POST /data/purge still runs
